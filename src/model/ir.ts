@@ -113,7 +113,8 @@ export type Dim = number | string;
  * Where a tensor's payload lives. The loader records this instead of reading the bytes.
  * - `inline`: bytes inside the model file/buffer at [offset, offset+length), stored in the
  *   TensorProto field `field` (raw_data, or a packed typed field such as int64_data).
- * - `external`: TensorProto.data_location = EXTERNAL; the file is never opened by analysis.
+ * - `external`: TensorProto.data_location = EXTERNAL; `file` is external_data's `location` as
+ *   written (relative to the model's directory); the file is never opened by analysis.
  * - `empty`: a tensor with no payload (zero elements, or a proto that omits it).
  */
 export type TensorLocation =
@@ -150,11 +151,22 @@ export interface SparseTensorRef {
   readonly nnz: number;
 }
 
-/** ValueInfoProto with a tensor type. `shape` is null when the rank is unknown. */
+/**
+ * The TypeProto case of a value: a tensor (the default), or a container whose element tensor's
+ * dtype/shape `ValueInfo` records (sequence/optional: the innermost tensor; map: the value type).
+ */
+export type ValueKind = 'tensor' | 'sparse_tensor' | 'sequence' | 'optional' | 'map' | 'opaque';
+
+/**
+ * ValueInfoProto. `shape` is null when the rank is unknown. Unknown dims (neither dim_value nor
+ * dim_param) get a fresh symbol `unk__N`, unique within the model, as onnxruntime names them.
+ */
 export interface ValueInfo {
   readonly name: string;
   readonly dtype: DType | null;
   readonly shape: readonly Dim[] | null;
+  /** Absent means a tensor, or no type recorded at all (then dtype and shape are null). */
+  readonly kind?: ValueKind;
 }
 
 export type AttributeValue =
@@ -170,6 +182,8 @@ export type AttributeValue =
   | { readonly type: 'strings'; readonly value: readonly string[] }
   | { readonly type: 'tensors'; readonly value: readonly TensorRef[] }
   | { readonly type: 'graphs'; readonly value: readonly Graph[] }
+  | { readonly type: 'sparse_tensors'; readonly value: readonly SparseTensorRef[] }
+  | { readonly type: 'type_protos'; readonly value: readonly ValueInfo[] }
   | { readonly type: 'ref'; readonly refAttrName: string };
 
 export interface Node {

@@ -1,0 +1,220 @@
+import type { Dim, DType, Model } from '../model/ir.js';
+import { BYTES_PER_ELEMENT, isFloatDType } from '../model/ir.js';
+import type { InferOptions, InferredNode } from './infer.js';
+import { inferModel } from './infer.js';
+import { numel } from './shape-utils.js';
+import type { OpCategory, TensorInfo } from './types.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** Stated in every output that shows numbers. */
+export const CONVENTIONS = {
+  flops: 'multiply-adds: one multiply-add = 1 FLOP (ShuffleNet V2 footnote 1); element-wise ops count per output element',
+  params: 'elements of constant float tensors consumed as weights; BatchNormalization counts scale and bias only',
+  memAccess: 'ShuffleNet V2 memory access cost: elements read + written per layer, weights included',
+  memBytes: 'memAccess in bytes, by dtype',
+  intensity: 'flops / memBytes',
+} as const;
+
+/** Scalar attributes worth showing to rules and reports (group, kernel_shape, strides...). */
+export type LayerAttribute = number | string | readonly number[];
+
+export interface LayerReport {
+  /** Node name; `<opType>_<index>` when the model leaves it empty (onnxruntime's convention). */
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  readonly category: OpCategory | 'unknown';
+  /** '' for the main graph; `<node>/<body>` for If/Loop/Scan bodies and function bodies. */
+  readonly scope: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly inputShapes: readonly (readonly Dim[] | null)[];
+  /** `outputShapes[i]` belongs to `outputs[i]`; null = unknown. */
+  readonly outputShapes: readonly (readonly Dim[] | null)[];
+  readonly outputDtypes: readonly (DType | null)[];
+  readonly attributes: Readonly<Record<string, LayerAttribute>>;
+  /** null when the cost cannot be known (unknown op, symbolic dims). */
+  readonly flops: number | null;
+  readonly params: number;
+  readonly memAccess: number | null;
+  readonly memBytes: number | null;
+  readonly intensity: number | null;
+  /** Every input is constant: onnxruntime folds the node at load time; its cost is not in totals. */
+  readonly folded: boolean;
+}
+
+export interface Totals {
+  readonly flops: number;
+  readonly params: number;
+  readonly memAccess: number;
+  readonly memBytes: number;
+  readonly layers: number;
+  /** Names of layers whose flops are unknown: totals exclude them. */
+  readonly unknownCostLayers: readonly string[];
+}
+
+export interface TensorSummary {
+  readonly name: string;
+  readonly dtype: DType | null;
+  readonly shape: readonly Dim[] | null;
+}
+
+export interface Analysis {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly model: {
+    readonly path: string;
+    readonly irVersion: number;
+    readonly opsets: Readonly<Record<string, number>>;
+    readonly producer: string;
+    readonly producerVersion: string;
+    readonly metadata: Readonly<Record<string, string>>;
+  };
+  readonly conventions: typeof CONVENTIONS;
+  readonly inputs: readonly TensorSummary[];
+  readonly outputs: readonly TensorSummary[];
+  readonly layers: readonly LayerReport[];
+  readonly totals: Totals;
+  readonly warnings: readonly string[];
+}
+
+export type AnalyzeOptions = InferOptions;
+
+/** Keeps numbers finite: a huge shape saturates instead of overflowing to Infinity. */
+function finite(x: number): number {
+  return Number.isFinite(x) ? x : Number.MAX_VALUE;
+}
+
+function bytesOf(t: TensorInfo): number | null {
+  const n = numel(t.shape);
+  if (n === null || t.dtype === null) return null;
+  return finite(n * BYTES_PER_ELEMENT[t.dtype]);
+}
+
+interface MemoryCount {
+  elements: number | null;
+  bytes: number | null;
+}
+
+/** ShuffleNet V2 MAC of one layer: every input (weights included) read, every output written. */
+function ioMemory(tensors: readonly (TensorInfo | null)[]): MemoryCount {
+  let elements = 0;
+  let bytes: number | null = 0;
+  for (const t of tensors) {
+    if (!t) continue;
+    const n = numel(t.shape);
+    if (n === null) return { elements: null, bytes: null };
+    elements += n;
+    const b = bytesOf(t);
+    bytes = b === null || bytes === null ? null : bytes + b;
+  }
+  return { elements: finite(elements), bytes: bytes === null ? null : finite(bytes) };
+}
+
+function memoryOf(r: InferredNode): MemoryCount {
+  const model = r.cost?.memory ?? 'io';
+  if (model === 'none') return { elements: 0, bytes: 0 };
+  if (model === 'io') return ioMemory([...r.inputs, ...r.outputs]);
+  return { elements: finite(model.elements), bytes: finite(model.bytes) };
+}
+
+/** Constant float inputs that count as trainable parameters, with their tensor names. */
+function paramTensors(r: InferredNode): { name: string; elements: number }[] {
+  const explicit = r.cost?.paramInputs;
+  const positions = explicit ?? r.inputs.map((_, i) => i);
+  const out: { name: string; elements: number }[] = [];
+  for (const i of positions) {
+    const t = r.inputs[i];
+    if (!t || !t.isConstant || t.dtype === null || !isFloatDType(t.dtype)) continue;
+    const n = numel(t.shape);
+    // By default a constant scalar (Clip bound, Resize scale, x*0.5) is a hyper-parameter, not a weight.
+    if (n === null || (explicit === undefined && n <= 1)) continue;
+    out.push({ name: r.node.inputs[i], elements: n });
+  }
+  return out;
+}
+
+function layerAttributes(r: InferredNode): Record<string, LayerAttribute> {
+  const out: Record<string, LayerAttribute> = {};
+  for (const [name, a] of r.node.attributes) {
+    if (a.type === 'int' || a.type === 'float' || a.type === 'string') out[name] = a.value;
+    else if ((a.type === 'ints' || a.type === 'floats') && a.value.length <= 16) out[name] = a.value;
+  }
+  return out;
+}
+
+/** Per-layer FLOPs, params and memory access, plus model totals. */
+export function analyzeModel(model: Model, options: AnalyzeOptions = {}): Analysis {
+  const inferred = inferModel(model, options);
+  const layers: LayerReport[] = [];
+  const countedParams = new Set<string>();
+  let flops = 0;
+  let params = 0;
+  let memAccess = 0;
+  let memBytes = 0;
+  const unknown: string[] = [];
+  const warnings = [...model.warnings, ...inferred.warnings];
+  let bodies = 0;
+  for (const r of inferred.nodes) {
+    const mem = memoryOf(r);
+    const layerFlops = r.cost ? (r.cost.flops === null ? null : finite(r.cost.flops)) : null;
+    const weights = paramTensors(r);
+    const layerParams = weights.reduce((s, w) => s + w.elements, 0);
+    for (const w of weights) {
+      if (!countedParams.has(w.name)) {
+        countedParams.add(w.name);
+        params = finite(params + w.elements);
+      }
+    }
+    const name = r.scope ? `${r.scope}/${r.node.name}` : r.node.name;
+    if (r.scope) bodies += 1;
+    if (layerFlops === null) unknown.push(name);
+    if (!r.folded) {
+      flops = finite(flops + (layerFlops ?? 0));
+      memAccess = finite(memAccess + (mem.elements ?? 0));
+      memBytes = finite(memBytes + (mem.bytes ?? 0));
+    }
+    layers.push({
+      name,
+      opType: r.node.opType,
+      domain: r.node.domain,
+      category: r.def?.category ?? (r.expandedFunction ? 'other' : 'unknown'),
+      scope: r.scope,
+      inputs: r.node.inputs,
+      outputs: r.node.outputs,
+      inputShapes: r.inputs.map((t) => t?.shape ?? null),
+      outputShapes: r.outputs.map((t) => t.shape),
+      outputDtypes: r.outputs.map((t) => t.dtype),
+      attributes: layerAttributes(r),
+      flops: layerFlops,
+      params: layerParams,
+      memAccess: mem.elements,
+      memBytes: mem.bytes,
+      intensity: layerFlops !== null && mem.bytes ? layerFlops / mem.bytes : null,
+      folded: r.folded,
+    });
+  }
+  if (bodies > 0) {
+    warnings.push(`${bodies} layers belong to subgraph or function bodies; each body's cost is counted once, not per iteration or branch taken`);
+  }
+  if (unknown.length > 0) {
+    warnings.push(`${unknown.length} layers have unknown cost and are excluded from totals (see totals.unknownCostLayers)`);
+  }
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    model: {
+      path: model.path,
+      irVersion: model.irVersion,
+      opsets: Object.fromEntries([...model.opsets].map(([d, v]) => [d === '' ? 'ai.onnx' : d, v])),
+      producer: model.producerName,
+      producerVersion: model.producerVersion,
+      metadata: Object.fromEntries(model.metadata),
+    },
+    conventions: CONVENTIONS,
+    inputs: inferred.inputs.map((i) => ({ name: i.name, dtype: i.info.dtype, shape: i.info.shape })),
+    outputs: inferred.outputs.map((o) => ({ name: o.name, dtype: o.info.dtype, shape: o.info.shape })),
+    layers,
+    totals: { flops, params, memAccess, memBytes, layers: layers.length, unknownCostLayers: unknown },
+    warnings,
+  };
+}

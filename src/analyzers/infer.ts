@@ -1,0 +1,407 @@
+import { InvalidModelError } from '../errors.js';
+import type { AttributeValue, Dim, FunctionDef, Graph, Model, Node, TensorRef } from '../model/ir.js';
+import { isFloatDType, isIntegerDType } from '../model/ir.js';
+import { createAttrs } from './attrs.js';
+import { lookupOp } from './registry.js';
+import { numel } from './shape-utils.js';
+import type { OpContext, OpCost, OpDef, TensorInfo } from './types.js';
+import { UNKNOWN_TENSOR } from './types.js';
+
+/** Integer tensors up to this size have their values read (shape constants). */
+const MAX_FOLDED_INT_ELEMENTS = 1024;
+/** Float tensors up to this size are read too (Resize scales, Clip bounds); weights never are. */
+const MAX_FOLDED_FLOAT_ELEMENTS = 16;
+/** Nesting limit for subgraphs and function calls (a recursive function must not hang). */
+const MAX_NESTING = 32;
+
+export interface InferOptions {
+  /** Shapes for graph inputs by name; they replace symbolic and fixed dims alike. */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** One node after inference: what it saw, what it produced, and its op's cost record. */
+export interface InferredNode {
+  readonly node: Node;
+  /** '' for the main graph, else `<node>/<graph name>` path of the subgraph or function body. */
+  readonly scope: string;
+  readonly inputs: readonly (TensorInfo | null)[];
+  readonly outputs: readonly TensorInfo[];
+  /** Undefined when no op definition or model-local function exists (cost unknown). */
+  readonly def: OpDef | undefined;
+  /** Null when the op has no cost rule. */
+  readonly cost: OpCost | null;
+  /** True when every input is constant: onnxruntime folds such nodes at session creation. */
+  readonly folded: boolean;
+  /** Set for model-local function calls, whose body nodes are listed separately. */
+  readonly expandedFunction?: string;
+}
+
+export interface InferredGraph {
+  readonly inputs: readonly { name: string; info: TensorInfo }[];
+  readonly outputs: readonly { name: string; info: TensorInfo }[];
+  /** Main-graph nodes in topological order, subgraph and function-body nodes after their owner. */
+  readonly nodes: readonly InferredNode[];
+  readonly warnings: readonly string[];
+}
+
+class Scope {
+  private readonly values = new Map<string, TensorInfo>();
+  constructor(private readonly parent: Scope | null) {}
+  get(name: string): TensorInfo | undefined {
+    return this.values.get(name) ?? this.parent?.get(name);
+  }
+  has(name: string): boolean {
+    return this.values.has(name) || (this.parent?.has(name) ?? false);
+  }
+  set(name: string, info: TensorInfo): void {
+    this.values.set(name, info);
+  }
+}
+
+function shapeText(shape: readonly Dim[] | null): string {
+  return shape ? `[${shape.join(',')}]` : '?';
+}
+
+/**
+ * Names a graph reads from its enclosing scopes (used by If/Loop/Scan bodies): these are implicit
+ * inputs of the owning node and must be ordered before it.
+ */
+function freeNames(graph: Graph): Set<string> {
+  const defined = new Set<string>([
+    ...graph.inputs.map((v) => v.name),
+    ...graph.initializers.keys(),
+    ...graph.sparseInitializers.keys(),
+  ]);
+  for (const n of graph.nodes) for (const o of n.outputs) defined.add(o);
+  const free = new Set<string>();
+  for (const n of graph.nodes) {
+    for (const i of n.inputs) if (i && !defined.has(i)) free.add(i);
+    for (const sub of subgraphsOf(n)) for (const f of freeNames(sub)) if (!defined.has(f)) free.add(f);
+  }
+  for (const o of graph.outputs) if (!defined.has(o.name)) free.add(o.name);
+  return free;
+}
+
+function subgraphsOf(node: Node): Graph[] {
+  const out: Graph[] = [];
+  for (const a of node.attributes.values()) {
+    if (a.type === 'graph') out.push(a.value);
+    else if (a.type === 'graphs') out.push(...a.value);
+  }
+  return out;
+}
+
+function isBatchLike(dim: Dim, axis: number): boolean {
+  return typeof dim === 'string' && axis === 0;
+}
+
+/**
+ * Shape inference over a whole model: topological order, constant folding of shape sub-graphs,
+ * subgraphs (If/Loop/Scan) and model-local functions. Throws InvalidModelError for graphs that
+ * cannot be valid (cycles, dangling inputs, ops whose inputs contradict the spec).
+ */
+export class ModelInferencer {
+  private readonly warnings: string[] = [];
+  private readonly results: InferredNode[] = [];
+  private readonly functions = new Map<string, FunctionDef>();
+  private depth = 0;
+
+  constructor(
+    private readonly model: Model,
+    private readonly options: InferOptions = {},
+  ) {
+    for (const f of model.functions) this.functions.set(`${f.domain}::${f.name}`, f);
+  }
+
+  run(): InferredGraph {
+    const graph = this.model.graph;
+    const scope = new Scope(null);
+    const boundInputs: { name: string; info: TensorInfo }[] = [];
+    const given = this.options.inputShapes ?? {};
+    for (const name of Object.keys(given)) {
+      if (!graph.inputs.some((i) => i.name === name)) {
+        const names = graph.inputs.map((i) => i.name).join(', ');
+        throw new InvalidModelError(`${this.model.path}: --input names '${name}', but the graph inputs are: ${names}`);
+      }
+    }
+    for (const input of graph.inputs) {
+      let shape: readonly Dim[] | null = input.shape;
+      const bound = given[input.name];
+      if (bound) {
+        if (shape && shape.length !== bound.length) {
+          throw new InvalidModelError(
+            `${this.model.path}: --input ${input.name} has rank ${bound.length}, the model declares ${shapeText(shape)}`,
+          );
+        }
+        shape = bound;
+      } else if (shape) {
+        shape = shape.map((d, axis) => {
+          if (isBatchLike(d, axis)) {
+            this.warnings.push(
+              `input '${input.name}': symbolic dim '${String(d)}' bound to 1 (batch); use --input ${input.name}=... to choose`,
+            );
+            return 1;
+          }
+          return d;
+        });
+      } else {
+        this.warnings.push(`input '${input.name}' has no shape in the model; use --input ${input.name}=...`);
+      }
+      const info: TensorInfo = { dtype: input.dtype, shape };
+      scope.set(input.name, info);
+      boundInputs.push({ name: input.name, info });
+    }
+    this.bindInitializers(graph, scope);
+    this.inferNodes(graph, scope, '', this.model.opsets);
+    const outputs = graph.outputs.map((o) => ({ name: o.name, info: scope.get(o.name) ?? UNKNOWN_TENSOR }));
+    return { inputs: boundInputs, outputs, nodes: this.results, warnings: this.warnings };
+  }
+
+  private constantInfo(ref: TensorRef): TensorInfo {
+    const limit = isIntegerDType(ref.dtype)
+      ? MAX_FOLDED_INT_ELEMENTS
+      : isFloatDType(ref.dtype)
+        ? MAX_FOLDED_FLOAT_ELEMENTS
+        : 0;
+    const count = numel(ref.dims) ?? Infinity;
+    const value = count <= limit ? this.model.tensors.read(ref, limit) : null;
+    return value ? { dtype: ref.dtype, shape: ref.dims, value, isConstant: true } : { dtype: ref.dtype, shape: ref.dims, isConstant: true };
+  }
+
+  private bindInitializers(graph: Graph, scope: Scope): void {
+    for (const ref of graph.initializers.values()) scope.set(ref.name, this.constantInfo(ref));
+    for (const sparse of graph.sparseInitializers.values()) {
+      scope.set(sparse.name, { dtype: sparse.dtype, shape: sparse.dims, isConstant: true });
+    }
+  }
+
+  /** Kahn's algorithm; nodes keep their file order where dependencies allow. */
+  private topologicalOrder(graph: Graph, scope: Scope): Node[] {
+    const producer = new Map<string, number>();
+    graph.nodes.forEach((n, i) => {
+      for (const o of n.outputs) if (o) producer.set(o, i);
+    });
+    const deps: Set<number>[] = graph.nodes.map(() => new Set<number>());
+    const users: number[][] = graph.nodes.map(() => []);
+    graph.nodes.forEach((n, i) => {
+      const needed = new Set<string>(n.inputs.filter((x) => x !== ''));
+      for (const sub of subgraphsOf(n)) for (const f of freeNames(sub)) needed.add(f);
+      for (const name of needed) {
+        const p = producer.get(name);
+        if (p !== undefined && p !== i) {
+          if (!deps[i].has(p)) {
+            deps[i].add(p);
+            users[p].push(i);
+          }
+        } else if (p === undefined && !scope.has(name)) {
+          throw new InvalidModelError(
+            `${this.model.path}: node '${n.name}' (${n.opType}) reads '${name}', which no node, initializer or graph input produces`,
+          );
+        }
+      }
+    });
+    const remaining = deps.map((d) => d.size);
+    const ready: number[] = [];
+    remaining.forEach((r, i) => r === 0 && ready.push(i));
+    const order: Node[] = [];
+    // A min-heap would keep exact file order; a sorted insert is enough for graph sizes here.
+    while (ready.length > 0) {
+      const i = ready.shift() as number;
+      order.push(graph.nodes[i]);
+      for (const u of users[i]) {
+        remaining[u] -= 1;
+        if (remaining[u] === 0) {
+          let lo = 0;
+          while (lo < ready.length && ready[lo] < u) lo++;
+          ready.splice(lo, 0, u);
+        }
+      }
+    }
+    if (order.length < graph.nodes.length) {
+      const stuck = graph.nodes.find((_, i) => remaining[i] > 0);
+      throw new InvalidModelError(`${this.model.path}: the graph has a cycle through node '${stuck?.name}' (${stuck?.opType})`);
+    }
+    return order;
+  }
+
+  private inferNodes(graph: Graph, scope: Scope, scopePath: string, opsets: ReadonlyMap<string, number>): void {
+    for (const node of this.topologicalOrder(graph, scope)) this.inferNode(node, scope, scopePath, opsets);
+  }
+
+  private inferNode(node: Node, scope: Scope, scopePath: string, opsets: ReadonlyMap<string, number>): void {
+    const inputs = node.inputs.map((name) => (name === '' ? null : (scope.get(name) ?? null)));
+    const def = lookupOp(node.domain, node.opType);
+    const fn = def ? undefined : this.functions.get(`${node.domain}::${node.opType}`);
+    const visited = new Set<Graph>();
+    const ctx = this.context(node, inputs, opsets, scope, scopePath, visited);
+    let outputs: TensorInfo[];
+    let cost: OpCost | null = null;
+    if (def) {
+      try {
+        outputs = def.inferShape(ctx);
+        cost = def.cost ? def.cost(ctx, outputs) : null;
+      } catch (err) {
+        if (err instanceof InvalidModelError) throw err;
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new InvalidModelError(`${this.model.path}: node '${node.name}' (${node.opType}): ${msg}`, { cause: err });
+      }
+    } else if (fn) {
+      outputs = this.expandFunction(node, fn, inputs, scopePath);
+      cost = { flops: 0, memory: 'none', paramInputs: [] };
+    } else {
+      outputs = node.outputs.map(() => UNKNOWN_TENSOR);
+    }
+    outputs = node.outputs.map((name, i) => this.checkOutput(node, name, outputs[i] ?? UNKNOWN_TENSOR));
+    const folded = inputs.length > 0 && inputs.every((t) => t === null || t.isConstant === true);
+    node.outputs.forEach((name, i) => {
+      if (!name) return;
+      const info = outputs[i];
+      scope.set(name, folded && !info.isConstant ? { ...info, isConstant: true } : info);
+    });
+    this.results.push({ node, scope: scopePath, inputs, outputs, def, cost, folded, expandedFunction: fn?.name });
+    // Bodies the op did not infer itself are still visited, so their costs are counted once.
+    for (const sub of subgraphsOf(node)) {
+      if (!visited.has(sub)) ctx.inferSubgraph(sub, sub.inputs.map((v) => ({ dtype: v.dtype, shape: v.shape })));
+    }
+  }
+
+  /** Negative or fractional dims mean the model contradicts itself; the value_info may fill gaps. */
+  private checkOutput(node: Node, name: string, info: TensorInfo): TensorInfo {
+    if (info.shape) {
+      for (const d of info.shape) {
+        if (typeof d === 'number' && (!Number.isInteger(d) || d < 0)) {
+          throw new InvalidModelError(
+            `${this.model.path}: node '${node.name}' (${node.opType}) gives output '${name}' the invalid shape ${shapeText(info.shape)}`,
+          );
+        }
+      }
+    }
+    if (info.shape === null || info.dtype === null) {
+      const declared = this.declared(name);
+      if (declared) {
+        return { ...info, dtype: info.dtype ?? declared.dtype, shape: info.shape ?? declared.shape };
+      }
+    }
+    return info;
+  }
+
+  private declaredInfo: Map<string, { dtype: TensorInfo['dtype']; shape: readonly Dim[] | null }> | null = null;
+
+  /** Shapes the producer wrote into value_info / graph outputs: a fallback, never an override. */
+  private declared(name: string): { dtype: TensorInfo['dtype']; shape: readonly Dim[] | null } | undefined {
+    if (!this.declaredInfo) {
+      this.declaredInfo = new Map();
+      const g = this.model.graph;
+      for (const v of [...g.valueInfo, ...g.outputs]) this.declaredInfo.set(v.name, { dtype: v.dtype, shape: v.shape });
+    }
+    return this.declaredInfo.get(name);
+  }
+
+  private context(
+    node: Node,
+    inputs: readonly (TensorInfo | null)[],
+    opsets: ReadonlyMap<string, number>,
+    scope: Scope,
+    scopePath: string,
+    visited: Set<Graph>,
+  ): OpContext {
+    return {
+      node,
+      opset: opsets.get(node.domain) ?? opsets.get('') ?? 1,
+      inputs,
+      attrs: createAttrs(node),
+      readTensor: (ref) => this.model.tensors.read(ref, MAX_FOLDED_INT_ELEMENTS),
+      inferSubgraph: (graph, formalInputs) => {
+        visited.add(graph);
+        return this.inferSubgraph(node, graph, formalInputs, scope, scopePath, opsets);
+      },
+      warn: (message) => this.warnings.push(`node '${node.name}' (${node.opType}): ${message}`),
+    };
+  }
+
+  private enter(what: string): void {
+    this.depth += 1;
+    if (this.depth > MAX_NESTING) {
+      throw new InvalidModelError(`${this.model.path}: ${what} nests deeper than ${MAX_NESTING} levels (recursive function?)`);
+    }
+  }
+
+  private inferSubgraph(
+    owner: Node,
+    graph: Graph,
+    formalInputs: readonly TensorInfo[],
+    parent: Scope,
+    parentPath: string,
+    opsets: ReadonlyMap<string, number>,
+  ): TensorInfo[] {
+    this.enter(`subgraph '${graph.name}'`);
+    try {
+      const path = `${parentPath ? `${parentPath}/` : ''}${owner.name}/${graph.name || 'body'}`;
+      // A body inferred twice (e.g. a Loop re-run with refined carried shapes) is listed once.
+      for (let i = this.results.length - 1; i >= 0; i--) if (this.results[i].scope === path || this.results[i].scope.startsWith(`${path}/`)) this.results.splice(i, 1);
+      const scope = new Scope(parent);
+      graph.inputs.forEach((v, i) => {
+        const given = formalInputs[i];
+        scope.set(v.name, given && (given.shape || !v.shape) ? given : { dtype: v.dtype, shape: v.shape });
+      });
+      this.bindInitializers(graph, scope);
+      this.inferNodes(graph, scope, path, opsets);
+      return graph.outputs.map((o) => scope.get(o.name) ?? { dtype: o.dtype, shape: o.shape });
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  /** Inlines a model-local function: its body nodes are inferred and costed like any others. */
+  private expandFunction(
+    call: Node,
+    fn: FunctionDef,
+    inputs: readonly (TensorInfo | null)[],
+    parentPath: string,
+  ): TensorInfo[] {
+    this.enter(`function '${fn.name}'`);
+    try {
+      const path = `${parentPath ? `${parentPath}/` : ''}${call.name}/${fn.name}`;
+      const scope = new Scope(null);
+      fn.inputs.forEach((name, i) => {
+        const info = inputs[i];
+        if (info) scope.set(name, info);
+      });
+      const body: Graph = {
+        name: fn.name,
+        nodes: fn.nodes.map((n) => substituteRefs(n, call)),
+        inputs: fn.inputs.filter((_, i) => inputs[i]).map((name) => ({ name, dtype: null, shape: null })),
+        outputs: fn.outputs.map((name) => ({ name, dtype: null, shape: null })),
+        valueInfo: [],
+        initializers: new Map(),
+        sparseInitializers: new Map(),
+      };
+      const opsets = new Map(this.model.opsets);
+      for (const [d, v] of fn.opsets) opsets.set(d, v);
+      // A function body sees only its formal inputs, never the caller's scope.
+      this.inferNodes(body, scope, path, opsets);
+      return fn.outputs.map((name) => scope.get(name) ?? UNKNOWN_TENSOR);
+    } finally {
+      this.depth -= 1;
+    }
+  }
+}
+
+/** Replaces attributes that reference the caller's attributes (ref_attr_name) by the caller's values. */
+function substituteRefs(node: Node, call: Node): Node {
+  let changed = false;
+  const attributes = new Map<string, AttributeValue>();
+  for (const [name, a] of node.attributes) {
+    if (a.type === 'ref') {
+      changed = true;
+      const v = call.attributes.get(a.refAttrName);
+      if (v) attributes.set(name, v);
+    } else attributes.set(name, a);
+  }
+  return changed ? { ...node, attributes } : node;
+}
+
+/** Runs shape inference over a model. */
+export function inferModel(model: Model, options?: InferOptions): InferredGraph {
+  return new ModelInferencer(model, options).run();
+}

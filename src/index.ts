@@ -1,0 +1,20 @@
+/** efflint's library API: the same stages the CLI wires (file -> IR -> shapes -> costs -> findings -> reports). */
+export { analyzeFile } from './api.js';
+export type { AnalyzeFileOptions } from './api.js';
+export { analyzeModel, CONVENTIONS, SCHEMA_VERSION } from './analyzers/analyze.js';
+export type { Analysis, AnalyzeOptions, LayerReport, Totals, TensorSummary } from './analyzers/analyze.js';
+export { inferModel } from './analyzers/infer.js';
+export type { InferredGraph, InferredNode } from './analyzers/infer.js';
+export { registeredOps } from './analyzers/registry.js';
+export { roofline, ridgePoint } from './analyzers/roofline.js';
+export type { DeviceProfile, RooflinePoint } from './analyzers/roofline.js';
+export type { OpCategory, TensorInfo } from './analyzers/types.js';
+export { ConfigError, EfflintError, InvalidModelError, ProfilerError, UsageError } from './errors.js';
+export { loadModel } from './load-model.js';
+export { loadModelBytes, loadModelFile } from './model/load.js';
+export type { Dim, DType, Graph, Model, Node, TensorRef } from './model/ir.js';
+export { buildZooModel, getZooEntry, listZoo } from './zoo/index.js';
+export type { ZooBuildOptions, ZooEntry } from './zoo/index.js';
+export { formatAnalysisCsv } from './report/analysis-csv.js';
+export { formatAnalysisText } from './report/analysis-text.js';
+export { main } from './cli/main.js';

@@ -1,0 +1,52 @@
+import { Chalk } from 'chalk';
+import type { Analysis, LayerReport } from '../analyzers/analyze.js';
+import { alignTable, humanBytes, humanCount, percent } from './numbers.js';
+
+export interface AnalysisTextOptions {
+  readonly color: boolean;
+  /** Layers to show, already sorted and cut by the caller. */
+  readonly layers: readonly LayerReport[];
+}
+
+function shapeText(shape: readonly (number | string)[] | null | undefined): string {
+  return shape ? shape.join('x') : '?';
+}
+
+/** The per-layer table and totals of `efflint analyze`. */
+export function formatAnalysisText(analysis: Analysis, options: AnalysisTextOptions): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const t = analysis.totals;
+  const header = ['layer', 'op', 'output', 'FLOPs', 'params', 'memAccess', 'memBytes', 'FLOPs/B'];
+  const rows = options.layers.map((l) => [
+    l.name,
+    l.opType,
+    shapeText(l.outputShapes[0]),
+    l.flops === null ? c.yellow('unknown') : humanCount(l.flops),
+    humanCount(l.params),
+    humanCount(l.memAccess),
+    humanBytes(l.memBytes),
+    l.intensity === null ? '-' : l.intensity.toFixed(2),
+  ]);
+  const lines = alignTable([header.map((h) => c.bold(h)), ...rows], [false, false, false, true, true, true, true, true]);
+  const m = analysis.model;
+  const out: string[] = [];
+  out.push(c.bold(m.path) + c.dim(`  (IR ${m.irVersion}, opset ${Object.entries(m.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}${m.producer ? `, ${m.producer} ${m.producerVersion}`.trimEnd() : ''})`));
+  out.push(...analysis.inputs.map((i) => c.dim(`  input  ${i.name}: ${i.dtype ?? '?'}[${shapeText(i.shape)}]`)));
+  out.push(...analysis.outputs.map((o) => c.dim(`  output ${o.name}: ${o.dtype ?? '?'}[${shapeText(o.shape)}]`)));
+  out.push('');
+  out.push(...lines);
+  if (options.layers.length < analysis.layers.length) {
+    out.push(c.dim(`... ${analysis.layers.length - options.layers.length} more layers (use --top)`));
+  }
+  out.push('');
+  out.push(
+    `${c.bold('total')}: ${humanCount(t.flops)} FLOPs, ${humanCount(t.params)} params, ` +
+      `${humanCount(t.memAccess)} memAccess (${humanBytes(t.memBytes)}), ${t.layers} layers`,
+  );
+  if (t.unknownCostLayers.length > 0) {
+    out.push(c.yellow(`cost unknown for ${t.unknownCostLayers.length} layers (${percent(t.unknownCostLayers.length, t.layers)}): ${t.unknownCostLayers.slice(0, 8).join(', ')}${t.unknownCostLayers.length > 8 ? ', ...' : ''}`));
+  }
+  out.push(c.dim(`FLOPs = multiply-adds (ShuffleNet V2 convention); memAccess = elements read + written, weights included`));
+  for (const w of analysis.warnings) out.push(c.yellow(`warning: ${w}`));
+  return out.join('\n') + '\n';
+}

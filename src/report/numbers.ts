@@ -1,0 +1,44 @@
+/** Human-readable magnitudes for text and Markdown reports (pure formatting, no computation). */
+export function humanCount(n: number | null): string {
+  if (n === null) return '?';
+  const abs = Math.abs(n);
+  if (abs >= 1e12) return `${(n / 1e12).toFixed(2)}T`;
+  if (abs >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (abs >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)}K`;
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+export function humanBytes(n: number | null): string {
+  if (n === null) return '?';
+  const abs = Math.abs(n);
+  if (abs >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (abs >= 2 ** 20) return `${(n / 2 ** 20).toFixed(2)} MiB`;
+  if (abs >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+export function percent(part: number, whole: number): string {
+  if (!whole) return '0.0%';
+  return `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+/** Pads cells into aligned columns; numeric-looking columns are right-aligned. */
+export function alignTable(rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => {
+        const pad = ' '.repeat(widths[i] - visibleLength(cell));
+        return rightAligned[i] ? pad + cell : cell + pad;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+function visibleLength(s: string): number {
+  return s.replace(ANSI, '').length;
+}

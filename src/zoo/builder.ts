@@ -1,0 +1,697 @@
+/**
+ * A small typed ONNX graph builder: layers in, ModelProto bytes out. It is what the reference
+ * zoo (src/zoo/models) and the tests' tiny models are written with.
+ *
+ * Every op returns a TensorHandle that knows its static shape, so model code can read channel
+ * counts and spatial sizes instead of tracking them by hand. Weights are generated
+ * deterministically from (seed, initializer name), so a tensor's values do not depend on build
+ * order and the deploy and training forms of a model share their convolution weights.
+ *
+ * Output: ai.onnx opset 13, IR version 8, float32 weights as raw_data (little-endian).
+ */
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
+
+/** The ai.onnx opset every zoo model imports (Split takes `split` as an input from 13 on). */
+export const ZOO_OPSET = 13;
+/** ONNX IR version written into every zoo model (the version of ONNX 1.10, onnx-proto 8). */
+export const ZOO_IR_VERSION = 8;
+/** ModelProto.producer_name of every zoo model. */
+export const ZOO_PRODUCER = 'efflint-zoo';
+/** ModelProto.producer_version: the version of the zoo's generated form, bumped on layout changes. */
+export const ZOO_PRODUCER_VERSION = '1';
+
+/** A tensor in the graph being built, with its static shape ([N, C, H, W] or [N, F]). */
+export interface TensorHandle {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** shape[1]. */
+  readonly channels: number;
+  /** shape[2] for 4-D tensors, 1 otherwise. */
+  readonly height: number;
+  /** shape[3] for 4-D tensors, 1 otherwise. */
+  readonly width: number;
+}
+
+export interface GraphBuilderOptions {
+  /** GraphProto.name. */
+  readonly name: string;
+  /** Seed of the weight generator (default 0x5eed). */
+  readonly seed?: number;
+  /**
+   * Deploy form: BatchNormalization directly after a convolution is folded into it (the conv
+   * gains a bias, no BatchNormalization node is written), as exporters emit in eval mode.
+   */
+  readonly deploy?: boolean;
+  /** ModelProto.doc_string. */
+  readonly docString?: string;
+}
+
+/** A kernel, stride or padding size: one number for both axes, or [h, w]. */
+export type Size2 = number | readonly [number, number];
+
+export interface ConvOptions {
+  readonly name: string;
+  readonly outChannels: number;
+  readonly kernel: Size2;
+  /** Default 1. */
+  readonly stride?: Size2;
+  /** Symmetric padding per axis. Default (kernel - 1) / 2 * dilation ("same" for odd kernels). */
+  readonly pad?: Size2;
+  /** Default 1. Depthwise: group = input channels = outChannels. */
+  readonly group?: number;
+  /** Default 1. */
+  readonly dilation?: Size2;
+  /** Adds a bias input. Default false. */
+  readonly bias?: boolean;
+}
+
+export interface BatchNormOptions {
+  readonly name: string;
+  /** Default 1e-5 (PyTorch BatchNorm2d). */
+  readonly epsilon?: number;
+  /** ONNX momentum (= 1 - PyTorch momentum). Default 0.9. Training-only; written for fidelity. */
+  readonly momentum?: number;
+}
+
+export interface PoolOptions {
+  readonly name: string;
+  readonly kernel: Size2;
+  /** Default: the kernel size. */
+  readonly stride?: Size2;
+  /** Default 0. */
+  readonly pad?: Size2;
+}
+
+export interface AvgPoolOptions extends PoolOptions {
+  /** Default true, as PyTorch's AvgPool2d (count_include_pad=True) exports. */
+  readonly countIncludePad?: boolean;
+}
+
+export interface GemmOptions {
+  readonly name: string;
+  readonly outFeatures: number;
+  /** Default true (nn.Linear). */
+  readonly bias?: boolean;
+}
+
+/** Activation names accepted by the conv-BN-activation helper. */
+export type Activation = 'relu' | 'relu6' | 'silu' | 'sigmoid';
+
+type Attribute =
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'ints'; readonly value: readonly number[] }
+  | { readonly kind: 'float'; readonly value: number };
+
+interface NodeRecord {
+  readonly name: string;
+  readonly opType: string;
+  readonly inputs: string[];
+  readonly outputs: string[];
+  readonly attrs: Map<string, Attribute>;
+}
+
+interface Initializer {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly data: Float32Array | BigInt64Array;
+}
+
+const DEFAULT_SEED = 0x5eed;
+
+function pair(v: Size2): [number, number] {
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}
+
+function product(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= d;
+  return n;
+}
+
+/** 32-bit FNV-1a of a string, mixed with the seed: one independent stream per initializer. */
+function streamSeed(seed: number, name: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** Mulberry32: a tiny 32-bit PRNG, uniform in [0, 1). Plenty for synthetic weights. */
+function uniformStream(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fills `out` with N(0, std²) samples (Box-Muller, two samples per pair of uniforms). */
+function fillNormal(out: Float32Array, std: number, rand: () => number): void {
+  const n = out.length;
+  const twoPi = 2 * Math.PI;
+  for (let i = 0; i < n; i += 2) {
+    const r = std * Math.sqrt(-2 * Math.log(1 - rand()));
+    const theta = twoPi * rand();
+    out[i] = r * Math.cos(theta);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(theta);
+  }
+}
+
+function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(`shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`);
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+function handle(name: string, shape: readonly number[]): TensorHandle {
+  const frozen = Object.freeze([...shape]);
+  return Object.freeze({
+    name,
+    shape: frozen,
+    channels: frozen[1] ?? 1,
+    height: frozen.length === 4 ? frozen[2] : 1,
+    width: frozen.length === 4 ? frozen[3] : 1,
+  });
+}
+
+/**
+ * Builds one ONNX model. Node names are the caller's (`stage2.unit1.branch2.conv1`); a node's
+ * output tensor is `<node>.out` (`<node>.out<i>` for several outputs) and its weights are
+ * `<node>.weight` / `<node>.bias` (BatchNormalization adds `.running_mean` / `.running_var`).
+ */
+export class GraphBuilder {
+  readonly name: string;
+  readonly seed: number;
+  readonly deploy: boolean;
+  private readonly docString: string | undefined;
+  private readonly nodes: NodeRecord[] = [];
+  private readonly nodeNames = new Set<string>();
+  private readonly initializers = new Map<string, Initializer>();
+  private readonly inputs: TensorHandle[] = [];
+  private readonly outputs: TensorHandle[] = [];
+  private readonly shapes = new Map<string, readonly number[]>();
+  /** tensor name -> index of the node that produces it. */
+  private readonly producer = new Map<string, number>();
+  /** tensor name -> number of node inputs and graph outputs that read it. */
+  private readonly readers = new Map<string, number>();
+  private readonly metadata = new Map<string, string>();
+
+  constructor(options: GraphBuilderOptions) {
+    this.name = options.name;
+    this.seed = options.seed ?? DEFAULT_SEED;
+    this.deploy = options.deploy ?? false;
+    this.docString = options.docString;
+  }
+
+  /** Declares a float32 graph input. */
+  input(name: string, shape: readonly number[]): TensorHandle {
+    if (this.shapes.has(name)) throw new Error(`tensor '${name}' already exists`);
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d <= 0) throw new Error(`input '${name}': bad dimension ${d}`);
+    }
+    const t = handle(name, shape);
+    this.shapes.set(name, t.shape);
+    this.inputs.push(t);
+    return t;
+  }
+
+  /** Marks a tensor as a graph output, optionally renaming it (e.g. to `logits`). */
+  output(x: TensorHandle, name?: string): TensorHandle {
+    let t = this.use(x);
+    if (name !== undefined && name !== x.name) {
+      this.rename(x.name, name);
+      t = handle(name, x.shape);
+    }
+    this.readers.set(t.name, (this.readers.get(t.name) ?? 0) + 1);
+    this.outputs.push(t);
+    return t;
+  }
+
+  /** Adds a key/value pair to ModelProto.metadata_props. */
+  setMetadata(key: string, value: string): void {
+    this.metadata.set(key, value);
+  }
+
+  /** 2-D convolution with He-normal weights (std = sqrt(2 / fan_in)), no bias unless asked. */
+  conv(x: TensorHandle, o: ConvOptions): TensorHandle {
+    this.use(x);
+    if (x.shape.length !== 4) throw new Error(`${o.name}: Conv needs a 4-D input`);
+    const [kh, kw] = pair(o.kernel);
+    const [sh, sw] = pair(o.stride ?? 1);
+    const [dh, dw] = pair(o.dilation ?? 1);
+    const [ph, pw] = pair(o.pad ?? [((kh - 1) / 2) * dh, ((kw - 1) / 2) * dw]);
+    const group = o.group ?? 1;
+    const cin = x.channels;
+    if (!Number.isInteger(ph) || !Number.isInteger(pw)) throw new Error(`${o.name}: give pad for even kernels`);
+    if (cin % group !== 0 || o.outChannels % group !== 0) {
+      throw new Error(`${o.name}: channels ${cin}->${o.outChannels} not divisible by group ${group}`);
+    }
+    const oh = Math.floor((x.height + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+    const ow = Math.floor((x.width + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+    if (oh <= 0 || ow <= 0) throw new Error(`${o.name}: output spatial size ${oh}x${ow} is empty`);
+    const fanIn = (cin / group) * kh * kw;
+    const weight = this.randomInitializer(`${o.name}.weight`, [o.outChannels, cin / group, kh, kw], Math.sqrt(2 / fanIn));
+    const inputs = [x.name, weight];
+    if (o.bias) inputs.push(this.constantInitializer(`${o.name}.bias`, [o.outChannels], 0));
+    const attrs = new Map<string, Attribute>([
+      ['dilations', { kind: 'ints', value: [dh, dw] }],
+      ['group', { kind: 'int', value: group }],
+      ['kernel_shape', { kind: 'ints', value: [kh, kw] }],
+      ['pads', { kind: 'ints', value: [ph, pw, ph, pw] }],
+      ['strides', { kind: 'ints', value: [sh, sw] }],
+    ]);
+    return this.node('Conv', o.name, inputs, [[x.shape[0], o.outChannels, oh, ow]], attrs)[0];
+  }
+
+  /**
+   * BatchNormalization in inference form (running mean 0, variance 1, scale in [0.9, 1.1],
+   * bias 0). In deploy mode, when `x` comes straight from a Conv that nothing else reads yet, the
+   * normalisation is folded into that conv instead and `x` is returned.
+   */
+  batchNorm(x: TensorHandle, o: BatchNormOptions): TensorHandle {
+    this.use(x);
+    const c = x.channels;
+    const epsilon = o.epsilon ?? 1e-5;
+    const scale = this.uniformData(`${o.name}.weight`, c, 0.9, 1.1);
+    const bias = new Float32Array(c);
+    const mean = new Float32Array(c);
+    const variance = new Float32Array(c).fill(1);
+    const producerIndex = this.producer.get(x.name);
+    const conv = producerIndex === undefined ? undefined : this.nodes[producerIndex];
+    if (this.deploy && conv?.opType === 'Conv' && (this.readers.get(x.name) ?? 0) === 0) {
+      this.foldIntoConv(conv, { scale, bias, mean, variance, epsilon });
+      return x;
+    }
+    const inputs = [
+      x.name,
+      this.addInitializer(`${o.name}.weight`, [c], scale),
+      this.addInitializer(`${o.name}.bias`, [c], bias),
+      this.addInitializer(`${o.name}.running_mean`, [c], mean),
+      this.addInitializer(`${o.name}.running_var`, [c], variance),
+    ];
+    const attrs = new Map<string, Attribute>([
+      ['epsilon', { kind: 'float', value: epsilon }],
+      ['momentum', { kind: 'float', value: o.momentum ?? 0.9 }],
+    ]);
+    return this.node('BatchNormalization', o.name, inputs, [x.shape], attrs)[0];
+  }
+
+  /** Conv, then BatchNormalization (folded in deploy mode). */
+  convBn(x: TensorHandle, conv: ConvOptions, bn: BatchNormOptions): TensorHandle {
+    return this.batchNorm(this.conv(x, conv), bn);
+  }
+
+  /** Applies an activation by name (SiLU as Sigmoid + Mul, ReLU6 as Clip). */
+  activation(x: TensorHandle, kind: Activation, name: string): TensorHandle {
+    switch (kind) {
+      case 'relu':
+        return this.relu(x, name);
+      case 'relu6':
+        return this.relu6(x, name);
+      case 'silu':
+        return this.silu(x, name);
+      case 'sigmoid':
+        return this.sigmoid(x, name);
+    }
+  }
+
+  relu(x: TensorHandle, name: string): TensorHandle {
+    return this.unary('Relu', x, name);
+  }
+
+  sigmoid(x: TensorHandle, name: string): TensorHandle {
+    return this.unary('Sigmoid', x, name);
+  }
+
+  /** Clip(x, min, max) with opset-13 min/max inputs (scalar initializers shared graph-wide). */
+  clip(x: TensorHandle, name: string, min: number, max: number): TensorHandle {
+    this.use(x);
+    const inputs = [x.name, this.scalarConstant(min), this.scalarConstant(max)];
+    return this.node('Clip', name, inputs, [x.shape])[0];
+  }
+
+  /** ReLU6 = Clip(x, 0, 6), the form PyTorch exports. */
+  relu6(x: TensorHandle, name: string): TensorHandle {
+    return this.clip(x, name, 0, 6);
+  }
+
+  /** SiLU / swish x·sigmoid(x) as Sigmoid (`<name>.sigmoid`) + Mul (`<name>.mul`). */
+  silu(x: TensorHandle, name: string): TensorHandle {
+    const s = this.sigmoid(x, `${name}.sigmoid`);
+    return this.mul(x, s, `${name}.mul`);
+  }
+
+  /** Element-wise Mul with NumPy broadcasting. */
+  mul(a: TensorHandle, b: TensorHandle, name: string): TensorHandle {
+    return this.binary('Mul', a, b, name);
+  }
+
+  /** Element-wise Add with NumPy broadcasting. */
+  add(a: TensorHandle, b: TensorHandle, name: string): TensorHandle {
+    return this.binary('Add', a, b, name);
+  }
+
+  maxPool(x: TensorHandle, o: PoolOptions): TensorHandle {
+    return this.pool('MaxPool', x, o, new Map());
+  }
+
+  avgPool(x: TensorHandle, o: AvgPoolOptions): TensorHandle {
+    const attrs = new Map<string, Attribute>([
+      ['count_include_pad', { kind: 'int', value: o.countIncludePad === false ? 0 : 1 }],
+    ]);
+    return this.pool('AveragePool', x, o, attrs);
+  }
+
+  /** GlobalAveragePool: [N, C, H, W] -> [N, C, 1, 1]. */
+  globalAvgPool(x: TensorHandle, name: string): TensorHandle {
+    this.use(x);
+    return this.node('GlobalAveragePool', name, [x.name], [[x.shape[0], x.channels, 1, 1]])[0];
+  }
+
+  /** ReduceMean over `axes` (opset 13: axes is an attribute), as `x.mean([2, 3])` exports. */
+  reduceMean(x: TensorHandle, name: string, axes: readonly number[], keepdims = false): TensorHandle {
+    this.use(x);
+    const rank = x.shape.length;
+    const norm = axes.map((a) => (a < 0 ? a + rank : a));
+    const shape: number[] = [];
+    x.shape.forEach((d, i) => {
+      if (!norm.includes(i)) shape.push(d);
+      else if (keepdims) shape.push(1);
+    });
+    const attrs = new Map<string, Attribute>([
+      ['axes', { kind: 'ints', value: norm }],
+      ['keepdims', { kind: 'int', value: keepdims ? 1 : 0 }],
+    ]);
+    return this.node('ReduceMean', name, [x.name], [shape], attrs)[0];
+  }
+
+  /** Concat along `axis` (default 1, channels). */
+  concat(xs: readonly TensorHandle[], name: string, axis = 1): TensorHandle {
+    if (xs.length === 0) throw new Error(`${name}: Concat needs inputs`);
+    for (const x of xs) this.use(x);
+    const shape = [...xs[0].shape];
+    shape[axis] = 0;
+    for (const x of xs) {
+      x.shape.forEach((d, i) => {
+        if (i !== axis && d !== xs[0].shape[i]) throw new Error(`${name}: Concat shape mismatch`);
+      });
+      shape[axis] += x.shape[axis];
+    }
+    const attrs = new Map<string, Attribute>([['axis', { kind: 'int', value: axis }]]);
+    return this.node('Concat', name, xs.map((x) => x.name), [shape], attrs)[0];
+  }
+
+  /** Split along `axis` into the given sizes (opset 13: `split` is an int64 input). */
+  split(x: TensorHandle, name: string, sizes: readonly number[], axis = 1): TensorHandle[] {
+    this.use(x);
+    const total = sizes.reduce((s, v) => s + v, 0);
+    if (total !== x.shape[axis]) throw new Error(`${name}: split sizes sum to ${total}, not ${x.shape[axis]}`);
+    const splitInput = this.int64Initializer(`${name}.split`, sizes);
+    const shapes = sizes.map((s) => x.shape.map((d, i) => (i === axis ? s : d)));
+    const attrs = new Map<string, Attribute>([['axis', { kind: 'int', value: axis }]]);
+    return this.node('Split', name, [x.name, splitInput], shapes, attrs);
+  }
+
+  /** Reshape to a fixed shape (an int64 initializer `<name>.shape`). */
+  reshape(x: TensorHandle, name: string, shape: readonly number[]): TensorHandle {
+    this.use(x);
+    if (product(shape) !== product(x.shape)) {
+      throw new Error(`${name}: cannot reshape [${x.shape.join(',')}] to [${shape.join(',')}]`);
+    }
+    const shapeInput = this.int64Initializer(`${name}.shape`, shape);
+    return this.node('Reshape', name, [x.name, shapeInput], [shape])[0];
+  }
+
+  transpose(x: TensorHandle, name: string, perm: readonly number[]): TensorHandle {
+    this.use(x);
+    const attrs = new Map<string, Attribute>([['perm', { kind: 'ints', value: perm }]]);
+    return this.node('Transpose', name, [x.name], [perm.map((p) => x.shape[p])], attrs)[0];
+  }
+
+  /**
+   * Channel shuffle (ShuffleNet V1 §3.1): reshape the channels into (groups, C/groups),
+   * transpose to (C/groups, groups) and flatten back, as Reshape (`<name>.reshape1`) ->
+   * Transpose (`<name>.transpose`) -> Reshape (`<name>.reshape2`).
+   */
+  channelShuffle(x: TensorHandle, groups: number, name: string): TensorHandle {
+    const [n, c, h, w] = x.shape;
+    if (x.shape.length !== 4 || c % groups !== 0) throw new Error(`${name}: cannot shuffle ${c} channels in ${groups} groups`);
+    const r1 = this.reshape(x, `${name}.reshape1`, [n, groups, c / groups, h, w]);
+    const t = this.transpose(r1, `${name}.transpose`, [0, 2, 1, 3, 4]);
+    return this.reshape(t, `${name}.reshape2`, [n, c, h, w]);
+  }
+
+  /** Flatten to 2-D at `axis` (default 1). */
+  flatten(x: TensorHandle, name: string, axis = 1): TensorHandle {
+    this.use(x);
+    const shape = [product(x.shape.slice(0, axis)), product(x.shape.slice(axis))];
+    const attrs = new Map<string, Attribute>([['axis', { kind: 'int', value: axis }]]);
+    return this.node('Flatten', name, [x.name], [shape], attrs)[0];
+  }
+
+  /** Fully connected layer as nn.Linear exports it: Gemm(x, W[out, in], b) with transB = 1. */
+  gemm(x: TensorHandle, o: GemmOptions): TensorHandle {
+    this.use(x);
+    if (x.shape.length !== 2) throw new Error(`${o.name}: Gemm needs a 2-D input`);
+    const inFeatures = x.shape[1];
+    const weight = this.randomInitializer(`${o.name}.weight`, [o.outFeatures, inFeatures], Math.sqrt(1 / inFeatures));
+    const inputs = [x.name, weight];
+    if (o.bias ?? true) inputs.push(this.constantInitializer(`${o.name}.bias`, [o.outFeatures], 0));
+    const attrs = new Map<string, Attribute>([
+      ['alpha', { kind: 'float', value: 1 }],
+      ['beta', { kind: 'float', value: 1 }],
+      ['transB', { kind: 'int', value: 1 }],
+    ]);
+    return this.node('Gemm', o.name, inputs, [[x.shape[0], o.outFeatures]], attrs)[0];
+  }
+
+  /** Number of nodes so far (for tests and progress messages). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /** Serialises the model: ModelProto bytes. */
+  toBytes(): Uint8Array {
+    if (this.outputs.length === 0) throw new Error(`${this.name}: the graph has no output`);
+    const valueInfo = (t: TensorHandle) =>
+      onnx.ValueInfoProto.create({
+        name: t.name,
+        type: onnx.TypeProto.create({
+          tensorType: onnx.TypeProto.Tensor.create({
+            elemType: onnx.TensorProto.DataType.FLOAT,
+            shape: onnx.TensorShapeProto.create({
+              dim: t.shape.map((d) => onnx.TensorShapeProto.Dimension.create({ dimValue: d })),
+            }),
+          }),
+        }),
+      });
+    const graph = onnx.GraphProto.create({
+      name: this.name,
+      node: this.nodes.map((n) =>
+        onnx.NodeProto.create({
+          name: n.name,
+          opType: n.opType,
+          input: n.inputs,
+          output: n.outputs,
+          attribute: [...n.attrs].map(([name, a]) => encodeAttribute(name, a)),
+        }),
+      ),
+      initializer: [...this.initializers.values()].map((t) =>
+        onnx.TensorProto.create({
+          name: t.name,
+          dims: [...t.dims],
+          dataType: t.data instanceof Float32Array ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64,
+          rawData: littleEndianBytes(t.data),
+        }),
+      ),
+      input: this.inputs.map(valueInfo),
+      output: this.outputs.map(valueInfo),
+    });
+    const model = onnx.ModelProto.create({
+      irVersion: ZOO_IR_VERSION,
+      opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: ZOO_OPSET })],
+      producerName: ZOO_PRODUCER,
+      producerVersion: ZOO_PRODUCER_VERSION,
+      docString: this.docString ?? '',
+      graph,
+      metadataProps: [...this.metadata].map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+
+  private use(x: TensorHandle): TensorHandle {
+    const shape = this.shapes.get(x.name);
+    if (shape === undefined) throw new Error(`tensor '${x.name}' does not belong to graph '${this.name}'`);
+    return x;
+  }
+
+  private unary(opType: string, x: TensorHandle, name: string): TensorHandle {
+    this.use(x);
+    return this.node(opType, name, [x.name], [x.shape])[0];
+  }
+
+  private binary(opType: string, a: TensorHandle, b: TensorHandle, name: string): TensorHandle {
+    this.use(a);
+    this.use(b);
+    return this.node(opType, name, [a.name, b.name], [broadcastShapes(a.shape, b.shape)])[0];
+  }
+
+  private pool(opType: string, x: TensorHandle, o: PoolOptions, attrs: Map<string, Attribute>): TensorHandle {
+    this.use(x);
+    const [kh, kw] = pair(o.kernel);
+    const [sh, sw] = pair(o.stride ?? o.kernel);
+    const [ph, pw] = pair(o.pad ?? 0);
+    const oh = Math.floor((x.height + 2 * ph - kh) / sh) + 1;
+    const ow = Math.floor((x.width + 2 * pw - kw) / sw) + 1;
+    if (oh <= 0 || ow <= 0) throw new Error(`${o.name}: output spatial size ${oh}x${ow} is empty`);
+    attrs.set('kernel_shape', { kind: 'ints', value: [kh, kw] });
+    attrs.set('pads', { kind: 'ints', value: [ph, pw, ph, pw] });
+    attrs.set('strides', { kind: 'ints', value: [sh, sw] });
+    return this.node(opType, o.name, [x.name], [[x.shape[0], x.channels, oh, ow]], attrs)[0];
+  }
+
+  private node(
+    opType: string,
+    name: string,
+    inputs: string[],
+    outputShapes: readonly (readonly number[])[],
+    attrs: Map<string, Attribute> = new Map(),
+  ): TensorHandle[] {
+    if (this.nodeNames.has(name)) throw new Error(`node name '${name}' is used twice in '${this.name}'`);
+    this.nodeNames.add(name);
+    const outputs = outputShapes.map((_, i) => (outputShapes.length === 1 ? `${name}.out` : `${name}.out${i}`));
+    const index = this.nodes.length;
+    this.nodes.push({ name, opType, inputs, outputs, attrs });
+    for (const input of inputs) {
+      if (!this.initializers.has(input)) this.readers.set(input, (this.readers.get(input) ?? 0) + 1);
+    }
+    return outputs.map((out, i) => {
+      if (this.shapes.has(out)) throw new Error(`tensor '${out}' already exists`);
+      this.shapes.set(out, outputShapes[i]);
+      this.producer.set(out, index);
+      return handle(out, outputShapes[i]);
+    });
+  }
+
+  private rename(from: string, to: string): void {
+    if (this.shapes.has(to)) throw new Error(`tensor '${to}' already exists`);
+    const shape = this.shapes.get(from);
+    if (shape === undefined) throw new Error(`no tensor '${from}'`);
+    this.shapes.delete(from);
+    this.shapes.set(to, shape);
+    for (const n of this.nodes) {
+      n.inputs.forEach((v, i) => {
+        if (v === from) n.inputs[i] = to;
+      });
+      n.outputs.forEach((v, i) => {
+        if (v === from) n.outputs[i] = to;
+      });
+    }
+    const p = this.producer.get(from);
+    if (p !== undefined) {
+      this.producer.delete(from);
+      this.producer.set(to, p);
+    }
+    const r = this.readers.get(from);
+    if (r !== undefined) {
+      this.readers.delete(from);
+      this.readers.set(to, r);
+    }
+  }
+
+  /** Folds y = scale·(conv(x) + b - mean)/sqrt(var + eps) + bias into the conv's weight and bias. */
+  private foldIntoConv(
+    conv: NodeRecord,
+    bn: { scale: Float32Array; bias: Float32Array; mean: Float32Array; variance: Float32Array; epsilon: number },
+  ): void {
+    const weight = this.initializers.get(conv.inputs[1]);
+    if (weight === undefined || !(weight.data instanceof Float32Array)) throw new Error(`${conv.name}: no weight`);
+    const outChannels = weight.dims[0];
+    const perChannel = weight.data.length / outChannels;
+    const oldBias = conv.inputs[2] === undefined ? undefined : this.initializers.get(conv.inputs[2]);
+    const bias = new Float32Array(outChannels);
+    for (let c = 0; c < outChannels; c++) {
+      const k = bn.scale[c] / Math.sqrt(bn.variance[c] + bn.epsilon);
+      const w = weight.data.subarray(c * perChannel, (c + 1) * perChannel);
+      for (let i = 0; i < w.length; i++) w[i] *= k;
+      const b0 = oldBias?.data instanceof Float32Array ? oldBias.data[c] : 0;
+      bias[c] = bn.bias[c] + (b0 - bn.mean[c]) * k;
+    }
+    if (oldBias !== undefined) this.initializers.delete(oldBias.name);
+    conv.inputs[2] = this.addInitializer(`${conv.name}.bias`, [outChannels], bias);
+  }
+
+  private addInitializer(name: string, dims: readonly number[], data: Float32Array | BigInt64Array): string {
+    if (this.initializers.has(name) || this.shapes.has(name)) throw new Error(`tensor '${name}' already exists`);
+    if (data.length !== product(dims)) throw new Error(`${name}: ${data.length} values for dims [${dims.join(',')}]`);
+    this.initializers.set(name, { name, dims: [...dims], data });
+    return name;
+  }
+
+  private randomInitializer(name: string, dims: readonly number[], std: number): string {
+    const data = new Float32Array(product(dims));
+    fillNormal(data, std, uniformStream(streamSeed(this.seed, name)));
+    return this.addInitializer(name, dims, data);
+  }
+
+  private constantInitializer(name: string, dims: readonly number[], value: number): string {
+    return this.addInitializer(name, dims, new Float32Array(product(dims)).fill(value));
+  }
+
+  private uniformData(name: string, n: number, lo: number, hi: number): Float32Array {
+    const rand = uniformStream(streamSeed(this.seed, name));
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = lo + (hi - lo) * rand();
+    return data;
+  }
+
+  private int64Initializer(name: string, values: readonly number[]): string {
+    return this.addInitializer(name, [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+  }
+
+  /** A float scalar shared by every node that needs the same value (Clip bounds). */
+  private scalarConstant(value: number): string {
+    const name = `const.float.${value}`;
+    if (!this.initializers.has(name)) this.addInitializer(name, [], Float32Array.of(value));
+    return name;
+  }
+}
+
+function encodeAttribute(name: string, a: Attribute): onnxProto.onnx.AttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  switch (a.kind) {
+    case 'int':
+      return onnx.AttributeProto.create({ name, type: T.INT, i: a.value });
+    case 'ints':
+      return onnx.AttributeProto.create({ name, type: T.INTS, ints: [...a.value] });
+    case 'float':
+      return onnx.AttributeProto.create({ name, type: T.FLOAT, f: a.value });
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** raw_data is little-endian (onnx.proto TensorProto.raw_data). */
+function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Uint8Array(data.byteLength);
+  const view = new DataView(out.buffer);
+  if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  else data.forEach((v, i) => view.setBigInt64(i * 8, v, true));
+  return out;
+}
