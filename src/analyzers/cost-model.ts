@@ -1,9 +1,11 @@
 /**
  * The per-element cost table behind every compute op's FLOP count. One multiply-add is one FLOP (ShuffleNet V2
- * footnote 1), so a fused `a*x+b` counts 1. Primitive costs follow onnx-tool 0.7+ (`onnx_tool/node.py`), which counts
- * x86 instructions per element: divide 4 (vrcp14ps), exp 32 and log 43 (avx_mathfun), sqrt 24 (vsqrtps), sin/cos 39.
- * Every composite below is derived from those primitives with the formula in its comment, so a reviewer can audit it
- * and a change here moves exactly the ops that use it. docs/cost-model.md ("Compute ops") lists the same table.
+ * footnote 1), so a fused `a*x+b` counts 1, and **every primitive math function counts 1 per element** too: divide,
+ * exp, log, sqrt, sin. That keeps model totals in the papers' convention, where element-wise work is small in FLOPs
+ * and large in memory access (guideline G4); an instruction-weighted table such as onnx-tool's (divide 4, exp 32,
+ * log 43, sqrt 24) would make a Sigmoid look 37x a ReLU and put EfficientNet-B0 at 632M instead of the paper's
+ * 0.39B. Composites below are derived from the primitives with the formula in their comment, so a change here moves
+ * exactly the ops that use it. docs/cost-model.md ("Compute ops") lists the same table.
  */
 
 /** Add, subtract, multiply, or one fused multiply-add. */
@@ -11,17 +13,15 @@ export const ADD_FLOPS = 1;
 export const MUL_FLOPS = 1;
 /** Compare, select, min/max, abs, sign, round, bit operations. */
 export const CMP_FLOPS = 1;
-/** Divide or reciprocal (onnx-tool: vrcp14ps). */
-export const DIV_FLOPS = 4;
-/** exp (onnx-tool: avx_mathfun exp256_ps). */
-export const EXP_FLOPS = 32;
-/** Natural log (onnx-tool: avx_mathfun log256_ps). */
-export const LOG_FLOPS = 43;
-/** Square root (onnx-tool: vsqrtps). */
-export const SQRT_FLOPS = 24;
-/** sin and cos (onnx-tool: avx_mathfun sin256_ps / cos256_ps). */
-export const SIN_FLOPS = 39;
-export const COS_FLOPS = 39;
+/** Divide or reciprocal. */
+export const DIV_FLOPS = 1;
+export const EXP_FLOPS = 1;
+/** Natural log. */
+export const LOG_FLOPS = 1;
+export const SQRT_FLOPS = 1;
+/** sin and cos. */
+export const SIN_FLOPS = 1;
+export const COS_FLOPS = 1;
 
 /** tanh(x) = (e^2x - 1) / (e^2x + 1): one exp, two adds, one divide (onnx-tool TANH_MACS). */
 export const TANH_FLOPS = EXP_FLOPS + 2 * ADD_FLOPS + DIV_FLOPS;

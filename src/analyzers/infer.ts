@@ -17,6 +17,11 @@ const MAX_NESTING = 32;
 export interface InferOptions {
   /** Shapes for graph inputs by name; they replace symbolic and fixed dims alike. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Values of small integer graph inputs (a shape, axes or sizes fed at run time), by name. They let
+   * shape inference fold what depends on them; the tensors stay non-constant for cost purposes.
+   */
+  readonly inputValues?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** One node after inference: what it saw, what it produced, and its op's cost record. */
@@ -91,6 +96,18 @@ function subgraphsOf(node: Node): Graph[] {
   return out;
 }
 
+/** The attribute that holds a subgraph (`then_branch`, `body`, `graphs[1]`): unique within its node. */
+function subgraphLabel(owner: Node, graph: Graph): string {
+  for (const [name, a] of owner.attributes) {
+    if (a.type === 'graph' && a.value === graph) return name;
+    if (a.type === 'graphs') {
+      const i = a.value.indexOf(graph);
+      if (i >= 0) return `${name}[${i}]`;
+    }
+  }
+  return graph.name || 'body';
+}
+
 function isBatchLike(dim: Dim, axis: number): boolean {
   return typeof dim === 'string' && axis === 0;
 }
@@ -147,7 +164,8 @@ export class ModelInferencer {
       } else {
         this.warnings.push(`input '${input.name}' has no shape in the model; use --input ${input.name}=...`);
       }
-      const info: TensorInfo = { dtype: input.dtype, shape };
+      const value = this.options.inputValues?.[input.name];
+      const info: TensorInfo = value && value.length === numel(shape) ? { dtype: input.dtype, shape, value } : { dtype: input.dtype, shape };
       scope.set(input.name, info);
       boundInputs.push({ name: input.name, info });
     }
@@ -259,9 +277,11 @@ export class ModelInferencer {
       scope.set(name, folded && !info.isConstant ? { ...info, isConstant: true } : info);
     });
     this.results.push({ node, scope: scopePath, inputs, outputs, def, cost, folded, expandedFunction: fn?.name });
-    // Bodies the op did not infer itself are still visited, so their costs are counted once.
-    for (const sub of subgraphsOf(node)) {
-      if (!visited.has(sub)) ctx.inferSubgraph(sub, sub.inputs.map((v) => ({ dtype: v.dtype, shape: v.shape })));
+    // When the op inferred none of its bodies (an unknown op with graph attributes), the engine visits
+    // them so their costs are counted once. An op that inferred some chose them (If with a known
+    // condition takes one branch), and the others are not counted.
+    if (visited.size === 0) {
+      for (const sub of subgraphsOf(node)) ctx.inferSubgraph(sub, sub.inputs.map((v) => ({ dtype: v.dtype, shape: v.shape })));
     }
   }
 
@@ -336,7 +356,7 @@ export class ModelInferencer {
   ): TensorInfo[] {
     this.enter(`subgraph '${graph.name}'`);
     try {
-      const path = `${parentPath ? `${parentPath}/` : ''}${owner.name}/${graph.name || 'body'}`;
+      const path = `${parentPath ? `${parentPath}/` : ''}${owner.name}/${subgraphLabel(owner, graph)}`;
       // A body inferred twice (e.g. a Loop re-run with refined carried shapes) is listed once.
       for (let i = this.results.length - 1; i >= 0; i--) if (this.results[i].scope === path || this.results[i].scope.startsWith(`${path}/`)) this.results.splice(i, 1);
       const scope = new Scope(parent);

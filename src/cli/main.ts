@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EfflintError } from '../errors.js';
 import { defineAnalyze } from './commands/analyze.js';
+import { defineLint } from './commands/lint.js';
+import { defineRules } from './commands/rules.js';
 import { defineZoo } from './commands/zoo.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIO } from './io.js';
@@ -30,6 +32,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run efflint --help for usage)');
   defineAnalyze(program, io, done);
+  (await import('./commands/profile.js')).defineProfile(program, io, done);
+  (await import('./commands/calibrate.js')).defineCalibrate(program, io, done);
+  defineLint(program, io, done);
+  defineRules(program, io, done);
   defineZoo(program, io, done);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -151,15 +151,14 @@ export interface SparseTensorRef {
   readonly nnz: number;
 }
 
-/**
- * The TypeProto case of a value: a tensor (the default), or a container whose element tensor's
- * dtype/shape `ValueInfo` records (sequence/optional: the innermost tensor; map: the value type).
- */
+/** The TypeProto case of a value (onnx.proto TypeProto.value). */
 export type ValueKind = 'tensor' | 'sparse_tensor' | 'sequence' | 'optional' | 'map' | 'opaque';
 
 /**
- * ValueInfoProto. `shape` is null when the rank is unknown. Unknown dims (neither dim_value nor
- * dim_param) get a fresh symbol `unk__N`, unique within the model, as onnxruntime names them.
+ * ValueInfoProto. `dtype`/`shape` describe a dense tensor only: they are null for every other kind,
+ * whose tensor element is in `element`. `shape` is null when the rank is unknown. Unknown dims
+ * (neither dim_value nor dim_param) get a fresh symbol `unk__N`, unique within the model, as
+ * onnxruntime names them.
  */
 export interface ValueInfo {
   readonly name: string;
@@ -167,6 +166,11 @@ export interface ValueInfo {
   readonly shape: readonly Dim[] | null;
   /** Absent means a tensor, or no type recorded at all (then dtype and shape are null). */
   readonly kind?: ValueKind;
+  /**
+   * For sparse_tensor: its dtype and dense shape; sequence/optional: the innermost tensor element;
+   * map: the value type's tensor. Absent for tensors and opaque types.
+   */
+  readonly element?: { readonly dtype: DType | null; readonly shape: readonly Dim[] | null };
 }
 
 export type AttributeValue =

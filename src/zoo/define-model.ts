@@ -45,7 +45,13 @@ export function defineZooModel(spec: ZooModelSpec): ZooEntry {
       const batch = positiveInteger(options.batch, 1, 'batch', spec.name);
       const resolution = positiveInteger(options.resolution, spec.resolution, 'resolution', spec.name);
       const deploy = options.deploy ?? false;
-      const b = new GraphBuilder({ name: spec.name, seed: options.seed, deploy, docString: spec.description });
+      const b = new GraphBuilder({
+        name: spec.name,
+        seed: options.seed,
+        deploy,
+        weights: options.weights ?? true,
+        docString: spec.description,
+      });
       const input = b.input('input', [batch, spec.inputChannels, resolution, resolution]);
       let out: TensorHandle;
       try {
@@ -63,7 +69,7 @@ export function defineZooModel(spec: ZooModelSpec): ZooEntry {
         ['efflint.zoo.deploy', String(deploy)],
         ['efflint.zoo.batch', String(batch)],
         ['efflint.zoo.resolution', String(resolution)],
-        ['efflint.zoo.seed', String(b.seed)],
+        ['efflint.zoo.weights', b.weights ? `seeded random, seed ${b.seed}` : 'zeros'],
       ];
       if (spec.published?.params !== undefined) meta.push(['efflint.zoo.published.params', String(spec.published.params)]);
       if (spec.published?.flops !== undefined) meta.push(['efflint.zoo.published.flops', String(spec.published.flops)]);

@@ -11,6 +11,12 @@ export interface ZooBuildOptions {
   readonly resolution?: number;
   /** Seed of the synthetic weights (default 0x5eed). Weights never affect cost analysis. */
   readonly seed?: number;
+  /**
+   * false: write zero-filled weights instead of seeded random ones. Same graph, same tensor
+   * sizes, several times faster to build; for analysis only (the model still runs, outputs 0).
+   * Default true.
+   */
+  readonly weights?: boolean;
 }
 
 /** Figures the model's authors published (multiply-adds counted as FLOPs). */

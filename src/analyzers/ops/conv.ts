@@ -87,12 +87,7 @@ export function windowOutputDim(ctx: OpContext, w: Window, i: number, inDim: Dim
   return out;
 }
 
-/** Product of numeric dims, or null when any is symbolic. */
-export function product(dims: readonly Dim[]): number | null {
-  return numel(dims);
-}
-
-const known = (d: Dim | undefined): d is number => typeof d === 'number';
+const known = (d: Dim | null | undefined): d is number => typeof d === 'number';
 
 interface ConvLayout {
   /** Input positions of X, W and the optional bias. */
@@ -161,7 +156,7 @@ function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
       xs ? windowOutputDim(ctx, window, i, xs[i + 2], 0, i + 2) : dynamicDim(ctx.node.name, 0, i + 2),
     ),
   ];
-  const kernelSize = product(kernel);
+  const kernelSize = numel(kernel);
   const perGroup = known(cPerGroup) ? cPerGroup : known(c) ? c / group : null;
   return {
     out: { dtype, shape },
@@ -237,7 +232,7 @@ function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput:
   });
   const m = known(mPerGroup) ? mPerGroup * group : dynamicDim(ctx.node.name, 0, 1);
   const shape: Dim[] = [xs ? xs[0] : dynamicDim(ctx.node.name, 0, 0), m, ...spatial];
-  const k = product(kernel);
+  const k = numel(kernel);
   return { out: { dtype, shape }, macsPerInput: known(mPerGroup) && k !== null ? mPerGroup * k : null };
 }
 

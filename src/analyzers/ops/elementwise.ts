@@ -24,15 +24,6 @@ export function fitOutputs(ctx: OpContext, infos: readonly TensorInfo[]): Tensor
   return ctx.node.outputs.map((_, i) => infos[i] ?? UNKNOWN_TENSOR);
 }
 
-/** The first known dtype among the given inputs. */
-export function firstDType(ctx: OpContext, positions: readonly number[] = [0]): DType | null {
-  for (const i of positions) {
-    const d = inputAt(ctx, i)?.dtype;
-    if (d) return d;
-  }
-  return null;
-}
-
 /** Positions among `positions` whose input is a constant tensor (paramInputs that the engine can count). */
 export function constantInputs(ctx: OpContext, positions: readonly number[]): number[] {
   return positions.filter((i) => inputAt(ctx, i)?.isConstant === true);
@@ -122,6 +113,18 @@ function binaryShapes(ctx: OpContext, a: TensorInfo | null, b: TensorInfo | null
   }
   const padded: Dim[] = [...new Array<Dim>(axis).fill(1), ...sb, ...new Array<Dim>(sa.length - axis - sb.length).fill(1)];
   return [sa, padded];
+}
+
+/**
+ * Unidirectional broadcasting (ONNX Broadcasting.md): whether `other` broadcasts to `target` without changing it.
+ * Symbolic dims are given the benefit of the doubt.
+ */
+export function broadcastsTo(other: readonly Dim[], target: readonly Dim[]): boolean {
+  if (other.length > target.length) return false;
+  return other.every((d, j) => {
+    const t = target[target.length - other.length + j];
+    return d === 1 || d === t || typeof d !== 'number' || typeof t !== 'number';
+  });
 }
 
 /** Reshapes a folded input's value view to its (possibly legacy-padded) shape. */
@@ -306,10 +309,10 @@ const where = defineOp({
     const dtype = ins[1]?.dtype ?? ins[2]?.dtype ?? null;
     return fitOutputs(ctx, [withValue(dtype, shape, foldBroadcast(ins, shape, ([c, x, y]) => (c ? x : y)))]);
   },
-  cost: (ctx, outputs) => ({ flops: perElement(elementsOf(outputs[0]), tableFlops('Where')), paramInputs: [] }),
+  cost: (_ctx, outputs) => ({ flops: perElement(elementsOf(outputs[0]), tableFlops('Where')), paramInputs: [] }),
 });
 
-const unaryFloat = (name: string, fn?: (x: number) => number): OpDef =>
+const unaryMath = (name: string, fn?: (x: number) => number): OpDef =>
   unaryOp(name, fn ? { fold: ([x]) => fn(x) } : {});
 
 /** ai.onnx element-wise ops. */
@@ -340,17 +343,17 @@ export const ops: readonly OpDef[] = [
   variadicOp('Sum', ADD_FLOPS, 0, (xs) => xs.reduce((s, x) => s + x, 0)),
   // Mean = sum, then one multiply by the constant 1/n.
   variadicOp('Mean', ADD_FLOPS, MUL_FLOPS, (xs) => xs.reduce((s, x) => s + x, 0) / xs.length),
-  unaryFloat('Neg', (x) => -x),
-  unaryFloat('Abs', (x) => Math.abs(x)),
-  unaryFloat('Reciprocal'),
-  unaryFloat('Sqrt', (x) => (x < 0 ? Number.NaN : Math.sqrt(x))),
-  unaryFloat('Exp'),
-  unaryFloat('Log'),
-  unaryFloat('Ceil', (x) => Math.ceil(x)),
-  unaryFloat('Floor', (x) => Math.floor(x)),
-  unaryFloat('Round'),
-  unaryFloat('Sign', (x) => Math.sign(x)),
-  ...['Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh'].map((n) => unaryFloat(n)),
+  unaryMath('Neg', (x) => -x),
+  unaryMath('Abs', (x) => Math.abs(x)),
+  unaryMath('Reciprocal'),
+  unaryMath('Sqrt', (x) => (x < 0 ? Number.NaN : Math.sqrt(x))),
+  unaryMath('Exp'),
+  unaryMath('Log'),
+  unaryMath('Ceil', (x) => Math.ceil(x)),
+  unaryMath('Floor', (x) => Math.floor(x)),
+  unaryMath('Round'),
+  unaryMath('Sign', (x) => Math.sign(x)),
+  ...['Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh'].map((n) => unaryMath(n)),
   unaryOp('IsNaN', { outDType: bool }),
   unaryOp('IsInf', { outDType: bool }),
   quantizeLinear,

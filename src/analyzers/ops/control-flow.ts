@@ -1,0 +1,163 @@
+import type { Dim, Graph } from '../../model/ir.js';
+import { normalizeAxis } from '../shape-utils.js';
+import type { OpContext, OpCost, OpDef, TensorInfo } from '../types.js';
+import { defineOp, UNKNOWN_TENSOR } from '../types.js';
+import { dyn, knownElements, METADATA_COST, requireInput, scalarOf, withElements } from './shape.js';
+
+/**
+ * If, Loop and Scan. Their bodies are inferred through ctx.inferSubgraph; the engine lists the body's nodes as
+ * layers of their own (each body counted once, with a note), so the control-flow node itself costs nothing:
+ * 0 FLOPs, memory 'none'. Counting the body here too would count it twice.
+ */
+const CONTROL_FLOW_COST: OpCost = METADATA_COST;
+
+/** Trip counts at or above this are "run until cond is false" sentinels (exporters write INT64_MAX). */
+const UNBOUNDED_TRIPS = 2 ** 53;
+
+function requireGraph(ctx: OpContext, name: string): Graph {
+  const g = ctx.attrs.graph(name);
+  if (!g) throw new Error(`${ctx.node.opType} needs the '${name}' graph attribute`);
+  return g;
+}
+
+/** dtype and shape only: a value that changes across iterations or branches is not folded. */
+function shapeOnly(t: TensorInfo | null | undefined): TensorInfo {
+  return t ? { dtype: t.dtype, shape: t.shape } : UNKNOWN_TENSOR;
+}
+
+/**
+ * What two possible values of one output have in common: equal dims stay, differing dims become a symbolic dim
+ * of this node's output; a different rank gives an unknown shape. Folded values survive only when equal.
+ */
+function mergeInfos(ctx: OpContext, output: number, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const dtype = a.dtype === null || b.dtype === null || a.dtype === b.dtype ? (a.dtype ?? b.dtype) : null;
+  let shape: Dim[] | null = null;
+  if (a.shape && b.shape && a.shape.length === b.shape.length) {
+    const bs = b.shape;
+    shape = a.shape.map((d, i) => (d === bs[i] ? d : dyn(ctx, output, i)));
+  }
+  const ea = knownElements(a);
+  const eb = knownElements(b);
+  const same = ea && eb && ea.length === eb.length && ea.every((v, i) => v === eb[i]);
+  return withElements({ dtype, shape }, same ? ea : undefined);
+}
+
+const ifOp = defineOp({
+  opType: 'If',
+  category: 'control-flow',
+  inferShape(ctx) {
+    const cond = requireInput(ctx, 0, 'cond');
+    const thenBranch = requireGraph(ctx, 'then_branch');
+    const elseBranch = requireGraph(ctx, 'else_branch');
+    const count = ctx.node.outputs.length;
+    const known = scalarOf(cond);
+    if (known !== undefined) {
+      // A known condition (often a folded shape test) selects one branch: its outputs, values included.
+      const taken = ctx.inferSubgraph(known !== 0 ? thenBranch : elseBranch, []);
+      if (taken.length !== count) throw new Error(`If: the taken branch has ${taken.length} outputs, the node ${count}`);
+      return [...taken];
+    }
+    const a = ctx.inferSubgraph(thenBranch, []);
+    const b = ctx.inferSubgraph(elseBranch, []);
+    if (a.length !== count || b.length !== count) {
+      throw new Error(`If: branches have ${a.length} and ${b.length} outputs, the node ${count}`);
+    }
+    return a.map((t, i) => mergeInfos(ctx, i, t, b[i]));
+  },
+  cost: () => CONTROL_FLOW_COST,
+});
+
+const loopOp = defineOp({
+  opType: 'Loop',
+  category: 'control-flow',
+  inferShape(ctx) {
+    const body = requireGraph(ctx, 'body');
+    const tripInput = ctx.inputs[0] ?? null;
+    const condInput = ctx.inputs[1] ?? null;
+    const carried = ctx.node.inputs.slice(2).map((_, i) => shapeOnly(ctx.inputs[2 + i]));
+    const n = carried.length;
+    const k = ctx.node.outputs.length - n;
+    if (k < 0) throw new Error(`Loop has ${n} loop-carried inputs but only ${ctx.node.outputs.length} outputs`);
+    // The body runs only while cond is true, so its cond input is true in every iteration that executes.
+    const bodyOut = ctx.inferSubgraph(body, [
+      { dtype: 'int64', shape: [] },
+      { dtype: 'bool', shape: [], value: [1] },
+      ...carried,
+    ]);
+    if (bodyOut.length !== 1 + n + k) {
+      throw new Error(`Loop body has ${bodyOut.length} outputs; expected 1 + ${n} carried + ${k} scan outputs`);
+    }
+    const m = scalarOf(tripInput);
+    const condTrue = condInput === null || scalarOf(condInput) === 1;
+    const neverExitsEarly = condTrue && scalarOf(bodyOut[0]) === 1;
+    let trips: Dim | null = null;
+    if (m === 0) trips = 0;
+    else if (m !== undefined && m < UNBOUNDED_TRIPS && neverExitsEarly) trips = m;
+    else if (condInput !== null && scalarOf(condInput) === 0) trips = 0;
+    const finals = carried.map((init, i) => mergeInfos(ctx, i, init, shapeOnly(bodyOut[1 + i])));
+    const scans = bodyOut.slice(1 + n).map((t, j) => {
+      const out = n + j;
+      const shape = t.shape ? [trips ?? dyn(ctx, out, 0), ...t.shape] : null;
+      return { dtype: t.dtype, shape };
+    });
+    return [...finals, ...scans];
+  },
+  cost: () => CONTROL_FLOW_COST,
+});
+
+const scanOp = defineOp({
+  opType: 'Scan',
+  category: 'control-flow',
+  inferShape(ctx) {
+    const body = requireGraph(ctx, 'body');
+    const m = ctx.attrs.intOr('num_scan_inputs');
+    if (m === undefined || m < 1) throw new Error('Scan needs num_scan_inputs >= 1');
+    // Scan-8 has a leading optional sequence_lens input and a batch axis 0 on every state and scan tensor.
+    const batched = ctx.opset < 9;
+    const first = batched ? 1 : 0;
+    const all = ctx.node.inputs.slice(first).map((_, i) => ctx.inputs[first + i] ?? null);
+    const n = all.length - m;
+    if (n < 0) throw new Error(`Scan has ${all.length} inputs but num_scan_inputs=${m}`);
+    const k = ctx.node.outputs.length - n;
+    if (k < 0) throw new Error(`Scan has ${n} state inputs but only ${ctx.node.outputs.length} outputs`);
+    const states = all.slice(0, n).map(shapeOnly);
+    const scans = all.slice(n);
+    const inAxes = batched ? scans.map(() => 1) : (ctx.attrs.ints('scan_input_axes') ?? scans.map(() => 0));
+    const outAxes = batched ? [] : (ctx.attrs.ints('scan_output_axes') ?? []);
+    let batch: Dim | null = null;
+    let length: Dim | null = null;
+    const slices = scans.map((t, j) => {
+      if (!t?.shape) return { dtype: t?.dtype ?? null, shape: null };
+      const axis = normalizeAxis(inAxes[j] ?? 0, t.shape.length);
+      const d = t.shape[axis];
+      if (length === null || (typeof length === 'string' && typeof d === 'number')) length = d;
+      else if (typeof d === 'number' && d !== length) throw new Error(`Scan: scan inputs disagree on the sequence length (${length} vs ${d})`);
+      if (batched) batch = t.shape[0];
+      return { dtype: t.dtype, shape: t.shape.filter((_, i) => i !== axis && !(batched && i === 0)) };
+    });
+    // Scan-8 bodies see states without their batch axis.
+    const bodyStates = batched ? states.map((s) => ({ dtype: s.dtype, shape: s.shape ? s.shape.slice(1) : null })) : states;
+    const bodyOut = ctx.inferSubgraph(body, [...bodyStates, ...slices]);
+    if (bodyOut.length !== n + k) throw new Error(`Scan body has ${bodyOut.length} outputs; expected ${n} states + ${k} scan outputs`);
+    const finals = states.map((init, i) => {
+      const b = shapeOnly(bodyOut[i]);
+      const full = batched && b.shape ? { dtype: b.dtype, shape: [batch ?? dyn(ctx, i, 0), ...b.shape] } : b;
+      return mergeInfos(ctx, i, init, full);
+    });
+    const outputs = bodyOut.slice(n).map((t, j) => {
+      const out = n + j;
+      if (!t.shape) return { dtype: t.dtype, shape: null };
+      const seq = length ?? dyn(ctx, out, 0);
+      if (batched) return { dtype: t.dtype, shape: [batch ?? dyn(ctx, out, 0), seq, ...t.shape] };
+      const axis = normalizeAxis(outAxes[j] ?? 0, t.shape.length + 1);
+      const shape: Dim[] = [...t.shape];
+      shape.splice(axis, 0, seq);
+      return { dtype: t.dtype, shape };
+    });
+    return [...finals, ...outputs];
+  },
+  cost: () => CONTROL_FLOW_COST,
+});
+
+/** Control flow: If, Loop, Scan. */
+export const ops: readonly OpDef[] = [ifOp, loopOp, scanOp];

@@ -1,0 +1,207 @@
+import type { Dim } from '../../model/ir.js';
+import {
+  ADD_FLOPS,
+  CMP_FLOPS,
+  DIV_FLOPS,
+  EXP_FLOPS,
+  LOG_FLOPS,
+  MUL_FLOPS,
+  SQRT_FLOPS,
+  perElement,
+  sumFlops,
+} from '../cost-model.js';
+import { dynamicDim, elementsOf, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
+import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
+import { constantInts, fitOutputs, inputAt, MAX_FOLD_ELEMENTS, withValue } from './elementwise.js';
+
+/** FLOPs of a Reduce* op: per input element (accumulate) and per output element (finalise). */
+interface ReduceCost {
+  readonly perInput: number;
+  readonly perOutput: number;
+  /** Folding of small constant tensors (shape arithmetic): the reduction of a list of values. */
+  readonly fold?: (xs: readonly number[]) => number;
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
+
+const REDUCE_OPS: Readonly<Record<string, ReduceCost>> = {
+  ReduceSum: { perInput: ADD_FLOPS, perOutput: 0, fold: sum },
+  /** Sum, then one divide per output. */
+  ReduceMean: { perInput: ADD_FLOPS, perOutput: DIV_FLOPS, fold: (xs) => sum(xs) / xs.length },
+  ReduceMax: { perInput: CMP_FLOPS, perOutput: 0, fold: (xs) => Math.max(...xs) },
+  ReduceMin: { perInput: CMP_FLOPS, perOutput: 0, fold: (xs) => Math.min(...xs) },
+  ReduceProd: { perInput: MUL_FLOPS, perOutput: 0, fold: (xs) => xs.reduce((p, x) => p * x, 1) },
+  /** |x| and add. */
+  ReduceL1: { perInput: CMP_FLOPS + ADD_FLOPS, perOutput: 0 },
+  /** Multiply-add of x*x, one sqrt per output. */
+  ReduceL2: { perInput: MUL_FLOPS, perOutput: SQRT_FLOPS },
+  ReduceLogSum: { perInput: ADD_FLOPS, perOutput: LOG_FLOPS },
+  /** exp and add per input (the naive form; a max-shifted kernel adds a compare and a subtract), log per output. */
+  ReduceLogSumExp: { perInput: EXP_FLOPS + ADD_FLOPS, perOutput: LOG_FLOPS },
+  ReduceSumSquare: { perInput: MUL_FLOPS, perOutput: 0 },
+};
+
+/** Reduced axes: a sorted list, 'all', 'none' (noop_with_empty_axes), or 'unknown' (axes input without a value). */
+type Axes = { kind: 'list'; axes: number[] } | { kind: 'none' } | { kind: 'unknown'; count: number | null };
+
+/**
+ * Axes of a Reduce* op. They are an input from opset 18 (ReduceSum: 13), an attribute before. Empty or absent axes
+ * reduce every axis unless noop_with_empty_axes=1 (input form only), which makes the op an identity.
+ */
+function reduceAxes(ctx: OpContext, rank: number): Axes {
+  const fromInput = ctx.node.opType === 'ReduceSum' ? ctx.opset >= 13 : ctx.opset >= 18;
+  let list: readonly number[] | undefined;
+  const t = inputAt(ctx, 1);
+  if (fromInput && t) {
+    list = constantInts(t) ?? (t.shape?.length === 1 && t.shape[0] === 0 ? [] : undefined);
+    if (list === undefined) {
+      const len = t.shape?.length === 1 ? t.shape[0] : t.shape?.length === 0 ? 1 : null;
+      return { kind: 'unknown', count: typeof len === 'number' ? len : null };
+    }
+  } else {
+    list = ctx.attrs.ints('axes') ?? [];
+  }
+  if (list.length === 0) {
+    if (fromInput && ctx.attrs.int('noop_with_empty_axes', 0) === 1) return { kind: 'none' };
+    return { kind: 'list', axes: Array.from({ length: rank }, (_, i) => i) };
+  }
+  return { kind: 'list', axes: [...new Set(list.map((a) => normalizeAxis(a, rank)))].sort((a, b) => a - b) };
+}
+
+/** Values of a reduction over `axes` of a small constant tensor, or undefined. */
+function foldReduce(x: TensorInfo, axes: readonly number[], fn: (xs: readonly number[]) => number): number[] | undefined {
+  if (!x.value || !isStaticShape(x.shape) || x.value.length !== numel(x.shape)) return undefined;
+  const shape = x.shape;
+  const outDims = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const outCount = numel(outDims) ?? 0;
+  if (outCount > MAX_FOLD_ELEMENTS) return undefined;
+  const groups: number[][] = Array.from({ length: outCount }, () => []);
+  const idx = new Array<number>(shape.length).fill(0);
+  for (const v of x.value) {
+    let off = 0;
+    for (let a = 0; a < shape.length; a++) off = off * outDims[a] + (axes.includes(a) ? 0 : idx[a]);
+    groups[off].push(v);
+    for (let a = shape.length - 1; a >= 0; a--) {
+      idx[a] += 1;
+      if (idx[a] < shape[a]) break;
+      idx[a] = 0;
+    }
+  }
+  if (groups.some((g) => g.length === 0)) return undefined;
+  const out = groups.map(fn);
+  return out.every(Number.isFinite) ? out : undefined;
+}
+
+function reduceOp(opType: string, rc: ReduceCost): OpDef {
+  return defineOp({
+    opType,
+    category: 'reduction',
+    inferShape(ctx) {
+      const x = inputAt(ctx, 0);
+      const dtype = x?.dtype ?? null;
+      const xs = x?.shape ?? null;
+      if (!xs) return fitOutputs(ctx, [{ dtype, shape: null }]);
+      const keep = ctx.attrs.int('keepdims', 1) === 1;
+      const axes = reduceAxes(ctx, xs.length);
+      if (axes.kind === 'none') return fitOutputs(ctx, [{ dtype, shape: xs, ...(x?.value ? { value: x.value } : {}) }]);
+      if (axes.kind === 'unknown') {
+        if (keep) return fitOutputs(ctx, [{ dtype, shape: xs.map((d, i) => (d === 1 ? 1 : dynamicDim(ctx.node.name, 0, i))) }]);
+        if (axes.count === null) return fitOutputs(ctx, [{ dtype, shape: null }]);
+        const rank = xs.length - axes.count;
+        return fitOutputs(ctx, [{ dtype, shape: Array.from({ length: rank }, (_, i) => dynamicDim(ctx.node.name, 0, i)) }]);
+      }
+      const shape: Dim[] = [];
+      xs.forEach((d, i) => {
+        if (!axes.axes.includes(i)) shape.push(d);
+        else if (keep) shape.push(1);
+      });
+      const value = rc.fold && x ? foldReduce(x, axes.axes, rc.fold) : undefined;
+      return fitOutputs(ctx, [withValue(dtype, shape, value)]);
+    },
+    cost(ctx, outputs) {
+      const x = inputAt(ctx, 0);
+      if (x?.shape && reduceAxes(ctx, x.shape.length).kind === 'none') return { flops: 0 };
+      return {
+        flops: sumFlops(perElement(elementsOf(x), rc.perInput), perElement(elementsOf(outputs[0]), rc.perOutput)),
+        paramInputs: [],
+      };
+    },
+  });
+}
+
+/** ArgMax / ArgMin: one compare per input element; int64 indices, `axis` (default 0) kept as 1 or dropped. */
+function argOp(opType: 'ArgMax' | 'ArgMin'): OpDef {
+  return defineOp({
+    opType,
+    category: 'reduction',
+    inferShape(ctx) {
+      const xs = inputAt(ctx, 0)?.shape ?? null;
+      if (!xs) return fitOutputs(ctx, [{ dtype: 'int64', shape: null }]);
+      const axis = normalizeAxis(ctx.attrs.int('axis', 0), xs.length);
+      const keep = ctx.attrs.int('keepdims', 1) === 1;
+      const shape = keep ? xs.map((d, i) => (i === axis ? 1 : d)) : xs.filter((_, i) => i !== axis);
+      return fitOutputs(ctx, [{ dtype: 'int64', shape }]);
+    },
+    cost: (ctx) => ({ flops: perElement(elementsOf(inputAt(ctx, 0)), CMP_FLOPS) }),
+  });
+}
+
+/** CumSum(x, axis): same shape; one add per element. */
+const cumSum = defineOp({
+  opType: 'CumSum',
+  category: 'reduction',
+  inferShape(ctx) {
+    const x = inputAt(ctx, 0);
+    const axis = constantInts(inputAt(ctx, 1));
+    if (x?.shape && axis && axis.length === 1) normalizeAxis(axis[0], x.shape.length);
+    return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape: x?.shape ?? null }]);
+  },
+  cost: (ctx) => ({ flops: perElement(elementsOf(inputAt(ctx, 0)), ADD_FLOPS), paramInputs: [] }),
+});
+
+/** K of TopK: attribute `k` in opset 1, a 1-element int64 input from opset 10. */
+function topK(ctx: OpContext): number | null {
+  if (ctx.opset < 10) return ctx.attrs.intOr('k') ?? null;
+  const v = constantInts(inputAt(ctx, 1));
+  return v && v.length === 1 ? v[0] : null;
+}
+
+/**
+ * TopK: values (X's dtype) and int64 indices, X's shape with the `axis` dim (default -1) set to K. FLOPs: a heap
+ * selection, numel(X) * ceil(log2 K) compares (at least one per element).
+ */
+const topKOp = defineOp({
+  opType: 'TopK',
+  category: 'reduction',
+  inferShape(ctx) {
+    const x = inputAt(ctx, 0);
+    const xs = x?.shape ?? null;
+    if (!xs) return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape: null }, { dtype: 'int64', shape: null }]);
+    const axis = normalizeAxis(ctx.attrs.int('axis', -1), xs.length);
+    const k = topK(ctx);
+    const d = xs[axis];
+    if (k !== null && (k < 0 || (typeof d === 'number' && k > d))) {
+      throw new RangeError(`K = ${k} is out of range for axis ${axis} of size ${d}`);
+    }
+    const kDim: Dim = k ?? dynamicDim(ctx.node.name, 0, axis);
+    const shape = xs.map((dim, i) => (i === axis ? kDim : dim));
+    return fitOutputs(ctx, [
+      { dtype: x?.dtype ?? null, shape },
+      { dtype: 'int64', shape },
+    ]);
+  },
+  cost(ctx) {
+    const k = topK(ctx);
+    if (k === null) return { flops: null, paramInputs: [] };
+    return { flops: perElement(elementsOf(inputAt(ctx, 0)), Math.max(1, Math.ceil(Math.log2(Math.max(k, 1))))), paramInputs: [] };
+  },
+});
+
+/** ai.onnx reductions. */
+export const ops: readonly OpDef[] = [
+  ...Object.entries(REDUCE_OPS).map(([opType, rc]) => reduceOp(opType, rc)),
+  argOp('ArgMax'),
+  argOp('ArgMin'),
+  cumSum,
+  topKOp,
+];

@@ -1,0 +1,793 @@
+import type { Dim } from '../../model/ir.js';
+import { ADD_FLOPS, MUL_FLOPS, perElement } from '../cost-model.js';
+import { broadcastShapes, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
+import type { OpContext, OpDef, TensorInfo } from '../types.js';
+import { defineOp } from '../types.js';
+import {
+  dyn,
+  gatherElements,
+  gatherMemory,
+  knownElements,
+  listArg,
+  MAX_FOLD_ELEMENTS,
+  movementCost,
+  productDim,
+  requireInput,
+  scalarOf,
+  stridesOf,
+  withElements,
+} from './shape.js';
+
+/**
+ * Data-movement ops: no arithmetic (0 FLOPs), memory = what they read + write. Copies (Transpose, Concat, Split,
+ * Pad, Expand, Tile...) use the ShuffleNet V2 'io' model; gathers and slices read only the elements they write.
+ */
+
+/** Slice arguments treat values at or beyond 2^31 - 1 (INT_MAX, INT64_MAX) as "to the end". */
+const TO_END = 2 ** 31 - 1;
+
+function ravel(index: readonly number[], strides: readonly number[]): number {
+  let flat = 0;
+  for (let i = 0; i < index.length; i++) flat += index[i] * strides[i];
+  return flat;
+}
+
+function dynShape(ctx: OpContext, rank: number, output = 0): Dim[] {
+  return Array.from({ length: rank }, (_, i) => dyn(ctx, output, i));
+}
+
+const transposeOp = defineOp({
+  opType: 'Transpose',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'data');
+    const permAttr = ctx.attrs.ints('perm');
+    const rank = x.shape?.length ?? permAttr?.length;
+    if (rank === undefined) return [{ dtype: x.dtype, shape: null }];
+    // The default permutation reverses the axes (Transpose spec).
+    const perm = permAttr ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+    const seen = new Set(perm);
+    if (perm.length !== rank || seen.size !== rank || perm.some((p) => p < 0 || p >= rank)) {
+      throw new Error(`Transpose: perm [${perm.join(',')}] is not a permutation of rank ${rank}`);
+    }
+    if (!x.shape) return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    const inShape = x.shape;
+    const shape = perm.map((p) => inShape[p]);
+    const elements = knownElements(x);
+    let values: Dim[] | undefined;
+    if (elements && isStaticShape(inShape)) {
+      const strides = stridesOf(inShape);
+      values = gatherElements(shape, elements, (idx) => idx.reduce((s, v, i) => s + v * strides[perm[i]], 0));
+    }
+    return [withElements({ dtype: x.dtype, shape }, values)];
+  },
+  cost: () => movementCost(),
+});
+
+/** Merges equal-by-spec dims from several inputs: a number wins over a symbol; two numbers must agree. */
+function mergeDim(ctx: OpContext, dims: readonly Dim[], what: string): Dim {
+  let out: Dim | undefined;
+  for (const d of dims) {
+    if (out === undefined || typeof out === 'string') {
+      if (typeof d === 'number' || out === undefined) out = d;
+    } else if (typeof d === 'number' && d !== out) {
+      throw new Error(`${ctx.node.opType}: ${what} (${out} vs ${d})`);
+    }
+  }
+  return out as Dim;
+}
+
+/** Sum of dims: numeric when all are, the one symbol when the rest are 0, else null. */
+function sumDims(dims: readonly Dim[]): Dim | null {
+  let n = 0;
+  const symbols: string[] = [];
+  for (const d of dims) {
+    if (typeof d === 'number') n += d;
+    else symbols.push(d);
+  }
+  if (symbols.length === 0) return n;
+  return symbols.length === 1 && n === 0 ? symbols[0] : null;
+}
+
+const concatOp = defineOp({
+  opType: 'Concat',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const inputs = ctx.inputs.filter((t): t is TensorInfo => t !== null);
+    if (inputs.length === 0) throw new Error('Concat needs at least one input');
+    const axisAttr = ctx.attrs.intOr('axis');
+    if (axisAttr === undefined && ctx.opset >= 4) throw new Error(`Concat-${ctx.opset} needs the 'axis' attribute`);
+    const dtype = inputs.find((t) => t.dtype)?.dtype ?? null;
+    const shapes = inputs.map((t) => t.shape);
+    const known = shapes.filter((s): s is readonly Dim[] => s !== null);
+    if (known.length === 0) return [{ dtype, shape: null }];
+    const rank = known[0].length;
+    if (known.some((s) => s.length !== rank)) {
+      throw new Error(`Concat: inputs have different ranks (${known.map((s) => `[${s.join(',')}]`).join(' ')})`);
+    }
+    const axis = normalizeAxis(axisAttr ?? 1, rank);
+    const shape: Dim[] = [];
+    for (let i = 0; i < rank; i++) {
+      if (i === axis) {
+        const sum = known.length === shapes.length ? sumDims(known.map((s) => s[i])) : null;
+        shape.push(sum ?? dyn(ctx, 0, i));
+      } else shape.push(mergeDim(ctx, known.map((s) => s[i]), `inputs disagree on dim ${i}`));
+    }
+    const parts = inputs.map(knownElements);
+    let values: Dim[] | undefined;
+    if (parts.every((p) => p !== undefined) && known.length === shapes.length && known.every(isStaticShape)) {
+      const outer = numel(known[0].slice(0, axis)) ?? 0;
+      const total = numel(shape);
+      if (total !== null && total <= MAX_FOLD_ELEMENTS) {
+        values = [];
+        for (let o = 0; o < outer; o++) {
+          parts.forEach((p, k) => {
+            const chunk = numel((known[k] as number[]).slice(axis)) ?? 0;
+            values?.push(...(p as readonly Dim[]).slice(o * chunk, (o + 1) * chunk));
+          });
+        }
+      }
+    }
+    return [withElements({ dtype, shape }, values)];
+  },
+  cost: () => movementCost(),
+});
+
+/** Split sizes per output, or null when they depend on unknown values. */
+function splitSizes(ctx: OpContext, dim: Dim, outputs: number): (number | null)[] | null {
+  const split = ctx.opset === 1 ? listArg(ctx, 1, 'split', 1) : listArg(ctx, 1, 'split', 13);
+  if (split.kind === 'known') {
+    if (split.values.length !== outputs) {
+      throw new Error(`Split: split has ${split.values.length} sizes for ${outputs} outputs`);
+    }
+    const sum = split.values.reduce((a, b) => a + b, 0);
+    if (typeof dim === 'number' && sum !== dim) throw new Error(`Split: sizes [${split.values.join(',')}] do not sum to ${dim}`);
+    if (split.values.some((v) => v < 0)) throw new Error(`Split: negative size in [${split.values.join(',')}]`);
+    return [...split.values];
+  }
+  if (split.kind === 'unknown') return null;
+  const numOutputs = ctx.opset >= 18 ? ctx.attrs.intOr('num_outputs') : undefined;
+  const n = numOutputs ?? outputs;
+  if (numOutputs !== undefined && numOutputs !== outputs) {
+    throw new Error(`Split: num_outputs=${numOutputs} but the node has ${outputs} outputs`);
+  }
+  if (typeof dim !== 'number') return n === 1 ? [null] : null;
+  if (ctx.opset >= 18) {
+    // Split-18: equal chunks of ceil(dim / n); the last one is smaller when dim does not divide.
+    const chunk = Math.ceil(dim / n);
+    const last = dim - chunk * (n - 1);
+    if (last < 0) throw new Error(`Split: ${dim} cannot be split into ${n} chunks of ${chunk}`);
+    return Array.from({ length: n }, (_, i) => (i === n - 1 ? last : chunk));
+  }
+  if (dim % n !== 0) throw new Error(`Split: dim ${dim} does not split evenly into ${n} outputs`);
+  return new Array<number>(n).fill(dim / n);
+}
+
+const splitOp = defineOp({
+  opType: 'Split',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    const count = ctx.node.outputs.length;
+    if (!x.shape) return Array.from({ length: count }, () => ({ dtype: x.dtype, shape: null }));
+    const inShape = x.shape;
+    const axis = normalizeAxis(ctx.attrs.int('axis', 0), inShape.length);
+    const sizes = splitSizes(ctx, inShape[axis], count);
+    const elements = knownElements(x);
+    let offset = 0;
+    return Array.from({ length: count }, (_, k) => {
+      const size = sizes?.[k];
+      let axisDim: Dim;
+      if (typeof size === 'number') axisDim = size;
+      else if (sizes) axisDim = inShape[axis]; // a single output keeps the whole (symbolic) dim
+      else axisDim = dyn(ctx, k, axis);
+      const shape = inShape.map((d, i) => (i === axis ? axisDim : d));
+      let values: Dim[] | undefined;
+      if (elements && isStaticShape(inShape) && typeof size === 'number') {
+        const strides = stridesOf(inShape);
+        const start = offset;
+        values = gatherElements(shape, elements, (idx) => ravel(idx, strides) + start * strides[axis]);
+      }
+      offset += typeof size === 'number' ? size : 0;
+      return withElements({ dtype: x.dtype, shape }, values);
+    });
+  },
+  cost: () => movementCost(),
+});
+
+/** Effective start and length of one sliced axis of numeric size d (Slice-10+ clamping rules). */
+function sliceAxis(d: number, start: number, end: number, step: number): { start: number; length: number } {
+  if (step === 0) throw new Error('Slice: step 0');
+  let s = start < 0 ? start + d : start;
+  let e = end < 0 ? end + d : end;
+  if (step > 0) {
+    s = Math.min(Math.max(s, 0), d);
+    e = Math.min(Math.max(e, 0), d);
+  } else {
+    s = Math.min(Math.max(s, 0), d - 1);
+    e = Math.min(Math.max(e, -1), d - 1);
+  }
+  return { start: s, length: Math.max(0, Math.ceil((e - s) / step)) };
+}
+
+/** Whether a slice keeps a whole axis whatever its size (so a symbolic dim survives). */
+function coversAxis(start: number, end: number, step: number): boolean {
+  if (step === 1) return start === 0 || start <= -TO_END ? end >= TO_END : false;
+  if (step === -1) return (start === -1 || start >= TO_END) && end <= -TO_END;
+  return false;
+}
+
+const sliceOp = defineOp({
+  opType: 'Slice',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'data');
+    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+    const inShape = x.shape;
+    const rank = inShape.length;
+    const starts = listArg(ctx, 1, 'starts', 10);
+    const ends = listArg(ctx, 2, 'ends', 10);
+    const axesArg = listArg(ctx, 3, 'axes', 10);
+    const stepsArg = ctx.opset >= 10 ? listArg(ctx, 4, 'steps', 10) : ({ kind: 'absent' } as const);
+    if (starts.kind === 'absent' || ends.kind === 'absent') throw new Error('Slice needs starts and ends');
+    if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    const count =
+      starts.kind === 'known' ? starts.values.length : ends.kind === 'known' ? ends.values.length : starts.length;
+    const axes =
+      axesArg.kind === 'known'
+        ? axesArg.values.map((a) => normalizeAxis(a, rank))
+        : count === null
+          ? null
+          : Array.from({ length: count }, (_, i) => i);
+    if (axes === null) return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    if (new Set(axes).size !== axes.length) throw new Error(`Slice: repeated axis in [${axes.join(',')}]`);
+    if (starts.kind !== 'known' || ends.kind !== 'known' || stepsArg.kind === 'unknown') {
+      return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+    }
+    const steps = stepsArg.kind === 'known' ? stepsArg.values : axes.map(() => 1);
+    if (starts.values.length !== axes.length || ends.values.length !== axes.length || steps.length !== axes.length) {
+      throw new Error('Slice: starts, ends, axes and steps differ in length');
+    }
+    const shape: Dim[] = [...inShape];
+    const effStart = new Array<number>(rank).fill(0);
+    const effStep = new Array<number>(rank).fill(1);
+    axes.forEach((a, k) => {
+      const d = inShape[a];
+      const [s, e, st] = [starts.values[k], ends.values[k], steps[k]];
+      if (st === 0) throw new Error('Slice: step 0');
+      if (typeof d === 'number') {
+        const r = sliceAxis(d, s, e, st);
+        shape[a] = r.length;
+        effStart[a] = r.start;
+        effStep[a] = st;
+      } else shape[a] = coversAxis(s, e, st) ? d : dyn(ctx, 0, a);
+    });
+    const elements = knownElements(x);
+    let values: Dim[] | undefined;
+    if (elements && isStaticShape(inShape)) {
+      const strides = stridesOf(inShape);
+      values = gatherElements(shape, elements, (idx) =>
+        idx.reduce((acc, v, i) => acc + (effStart[i] + v * effStep[i]) * strides[i], 0),
+      );
+    }
+    return [withElements({ dtype: x.dtype, shape }, values)];
+  },
+  // A strided copy reads only the elements it writes (plus the tiny index inputs).
+  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1, 2, 3, 4])),
+});
+
+const gatherOp = defineOp({
+  opType: 'Gather',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const data = requireInput(ctx, 0, 'data');
+    const indices = requireInput(ctx, 1, 'indices');
+    if (!data.shape || !indices.shape) return [{ dtype: data.dtype, shape: null }];
+    const dShape = data.shape;
+    const iShape = indices.shape;
+    const axis = normalizeAxis(ctx.attrs.int('axis', 0), dShape.length);
+    const shape = [...dShape.slice(0, axis), ...iShape, ...dShape.slice(axis + 1)];
+    const idx = indices.value;
+    const d = dShape[axis];
+    if (idx && typeof d === 'number') {
+      const bad = idx.find((i) => i < -d || i >= d);
+      if (bad !== undefined) throw new Error(`Gather: index ${bad} out of range for dim ${d}`);
+    }
+    const elements = knownElements(data);
+    let values: Dim[] | undefined;
+    if (elements && idx && isStaticShape(dShape) && typeof d === 'number') {
+      const strides = stridesOf(dShape);
+      const q = iShape.length;
+      const iStrides = isStaticShape(iShape) ? stridesOf(iShape) : [];
+      values = gatherElements(shape, elements, (o) => {
+        let k = idx[ravel(o.slice(axis, axis + q), iStrides)];
+        if (k < 0) k += d;
+        return ravel([...o.slice(0, axis), k, ...o.slice(axis + q)], strides);
+      });
+    }
+    return [withElements({ dtype: data.dtype, shape }, values)];
+  },
+  // An embedding lookup reads only the gathered rows, never the whole table; the table counts as parameters.
+  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1]), true),
+});
+
+const gatherElementsOp = defineOp({
+  opType: 'GatherElements',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const data = requireInput(ctx, 0, 'data');
+    const indices = requireInput(ctx, 1, 'indices');
+    if (!indices.shape) return [{ dtype: data.dtype, shape: null }];
+    if (data.shape && data.shape.length !== indices.shape.length) {
+      throw new Error(`GatherElements: data rank ${data.shape.length} differs from indices rank ${indices.shape.length}`);
+    }
+    const shape = [...indices.shape];
+    const elements = knownElements(data);
+    const idx = indices.value;
+    let values: Dim[] | undefined;
+    if (elements && idx && isStaticShape(data.shape) && isStaticShape(shape)) {
+      const dShape = data.shape;
+      const axis = normalizeAxis(ctx.attrs.int('axis', 0), dShape.length);
+      const strides = stridesOf(dShape);
+      const oStrides = stridesOf(shape);
+      values = gatherElements(shape, elements, (o) => {
+        let k = idx[ravel(o, oStrides)];
+        if (k < 0) k += dShape[axis];
+        return ravel(o.map((v, i) => (i === axis ? k : v)), strides);
+      });
+    }
+    return [withElements({ dtype: data.dtype, shape }, values)];
+  },
+  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1]), true),
+});
+
+const gatherNDOp = defineOp({
+  opType: 'GatherND',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const data = requireInput(ctx, 0, 'data');
+    const indices = requireInput(ctx, 1, 'indices');
+    const b = ctx.opset >= 12 ? ctx.attrs.int('batch_dims', 0) : 0;
+    if (!data.shape || !indices.shape || indices.shape.length === 0) return [{ dtype: data.dtype, shape: null }];
+    const last = indices.shape[indices.shape.length - 1];
+    if (typeof last !== 'number') return [{ dtype: data.dtype, shape: null }];
+    if (b + last > data.shape.length) {
+      throw new Error(`GatherND: batch_dims ${b} + index depth ${last} exceeds data rank ${data.shape.length}`);
+    }
+    return [{ dtype: data.dtype, shape: [...indices.shape.slice(0, -1), ...data.shape.slice(b + last)] }];
+  },
+  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1]), true),
+});
+
+function scatterOp(opType: string) {
+  return defineOp({
+    opType,
+    category: 'data-movement',
+    inferShape(ctx) {
+      const data = requireInput(ctx, 0, 'data');
+      requireInput(ctx, 1, 'indices');
+      requireInput(ctx, 2, 'updates');
+      return [{ dtype: data.dtype, shape: data.shape }];
+    },
+    cost(ctx) {
+      // reduction (add/mul/max/min, opset 16/18) combines each update with the existing element: one op each.
+      const reduction = ctx.attrs.string('reduction', 'none');
+      const flops = reduction === 'none' ? 0 : numel(ctx.inputs[2]?.shape);
+      return { flops, memory: 'io', paramInputs: [] };
+    },
+  });
+}
+
+const padOp = defineOp({
+  opType: 'Pad',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'data');
+    const pads = ctx.opset < 2 ? listArg(ctx, 1, 'paddings', 99) : listArg(ctx, 1, 'pads', 11);
+    const axesArg = ctx.opset >= 18 ? listArg(ctx, 3, 'axes', 18) : ({ kind: 'absent' } as const);
+    if (pads.kind === 'absent') throw new Error('Pad needs pads');
+    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+    const inShape = x.shape;
+    const rank = inShape.length;
+    if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    const axes = axesArg.kind === 'known' ? axesArg.values.map((a) => normalizeAxis(a, rank)) : inShape.map((_, i) => i);
+    if (pads.kind === 'unknown') {
+      return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+    }
+    const p = pads.values;
+    if (p.length !== 2 * axes.length) throw new Error(`Pad: ${p.length} pads for ${axes.length} axes (need 2 per axis)`);
+    const shape: Dim[] = [...inShape];
+    axes.forEach((a, k) => {
+      const extra = p[k] + p[k + axes.length];
+      const d = inShape[a];
+      if (typeof d === 'number') {
+        if (d + extra < 0) throw new Error(`Pad: pads ${p[k]},${p[k + axes.length]} crop axis ${a} of size ${d} below 0`);
+        shape[a] = d + extra;
+      } else shape[a] = extra === 0 ? d : dyn(ctx, 0, a);
+    });
+    return [{ dtype: x.dtype, shape }];
+  },
+  cost: () => movementCost(),
+});
+
+/** Interpolation taps per output element: nearest copies; N-linear reads 2^k, N-cubic 4^k inputs (k resized axes). */
+function interpolationFlops(mode: string, input: TensorInfo, output: TensorInfo): number | null {
+  const n = numel(output.shape);
+  if (n === null) return null;
+  if (mode === 'nearest') return 0;
+  const inShape = input.shape;
+  const outShape = output.shape;
+  if (!inShape || !outShape) return null;
+  const k = outShape.filter((d, i) => d !== inShape[i]).length;
+  const base = mode === 'cubic' ? 4 : 2;
+  return n * base ** k * MUL_FLOPS;
+}
+
+/**
+ * Output shape by scales: floor(dim * scale) in float32 arithmetic, as onnxruntime and the ONNX shape inference
+ * compute it (10 * 0.7f is 7 there, 6.99... in double). roi does not change the shape in either.
+ */
+function scaledShape(
+  ctx: OpContext,
+  inShape: readonly Dim[],
+  axes: readonly number[],
+  scales: readonly number[],
+): Dim[] {
+  const shape: Dim[] = [...inShape];
+  axes.forEach((a, k) => {
+    const s = scales[k];
+    if (!(s > 0)) throw new Error(`${ctx.node.opType}: scale ${s} must be positive`);
+    const d = inShape[a];
+    if (typeof d === 'number') shape[a] = Math.floor(Math.fround(Math.fround(d) * Math.fround(s)));
+    else shape[a] = s === 1 ? d : dyn(ctx, 0, a);
+  });
+  return shape;
+}
+
+const resizeOp = defineOp({
+  opType: 'Resize',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'X');
+    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+    const inShape = x.shape;
+    const rank = inShape.length;
+    const axesAttr = ctx.opset >= 18 ? ctx.attrs.ints('axes') : undefined;
+    const axes = axesAttr ? axesAttr.map((a) => normalizeAxis(a, rank)) : inShape.map((_, i) => i);
+    // Resize-10: (X, scales). Resize-11+: (X, roi, scales, sizes); an empty scales/sizes tensor means "not given".
+    const scalesIn = ctx.opset < 11 ? ctx.inputs[1] : ctx.inputs[2];
+    const sizesIn = ctx.opset < 11 ? null : ctx.inputs[3];
+    const given = (t: TensorInfo | null | undefined) => !!t && !(t.shape?.length === 1 && t.shape[0] === 0);
+    if (given(sizesIn)) {
+      const sizes = sizesIn?.value;
+      if (!sizes) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+      if (sizes.length !== axes.length) throw new Error(`Resize: ${sizes.length} sizes for ${axes.length} axes`);
+      const policy = ctx.opset >= 18 ? ctx.attrs.string('keep_aspect_ratio_policy', 'stretch') : 'stretch';
+      if (policy === 'stretch') {
+        const shape: Dim[] = [...inShape];
+        axes.forEach((a, k) => (shape[a] = sizes[k]));
+        return [{ dtype: x.dtype, shape }];
+      }
+      // not_larger / not_smaller: one scale for all axes (min / max of sizes/in), out = round(scale * in).
+      const dims = axes.map((a) => inShape[a]);
+      if (!dims.every((d): d is number => typeof d === 'number')) {
+        return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+      }
+      const ratios = dims.map((d, k) => sizes[k] / d);
+      const scale = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
+      const shape: Dim[] = [...inShape];
+      axes.forEach((a, k) => (shape[a] = Math.round(scale * dims[k])));
+      return [{ dtype: x.dtype, shape }];
+    }
+    if (!given(scalesIn)) throw new Error('Resize needs scales or sizes');
+    const scales = scalesIn?.value;
+    if (!scales) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+    if (scales.length !== axes.length) throw new Error(`Resize: ${scales.length} scales for ${axes.length} axes`);
+    return [{ dtype: x.dtype, shape: scaledShape(ctx, inShape, axes, scales) }];
+  },
+  cost(ctx, outputs) {
+    const mode = ctx.attrs.string('mode', 'nearest');
+    const x = ctx.inputs[0] as TensorInfo;
+    return { flops: interpolationFlops(mode, x, outputs[0]), memory: 'io', paramInputs: [] };
+  },
+});
+
+const upsampleOp = defineOp({
+  opType: 'Upsample',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'X');
+    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+    const rank = x.shape.length;
+    let scales: readonly number[] | undefined;
+    if (ctx.opset >= 9) scales = requireInput(ctx, 1, 'scales').value;
+    else if (ctx.opset >= 7) scales = ctx.attrs.floats('scales');
+    else {
+      // Upsample-1: height_scale/width_scale on the last two axes of an NCHW tensor.
+      const leading = new Array<number>(Math.max(rank - 2, 0)).fill(1);
+      scales = [...leading, ctx.attrs.float('height_scale', 1), ctx.attrs.float('width_scale', 1)];
+    }
+    if (!scales) return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    if (scales.length !== rank) throw new Error(`Upsample: ${scales.length} scales for rank ${rank}`);
+    return [{ dtype: x.dtype, shape: scaledShape(ctx, x.shape, x.shape.map((_, i) => i), scales) }];
+  },
+  cost(ctx, outputs) {
+    const mode = ctx.attrs.string('mode', 'nearest');
+    return {
+      flops: interpolationFlops(mode === 'bilinear' ? 'linear' : mode, ctx.inputs[0] as TensorInfo, outputs[0]),
+      memory: 'io',
+      paramInputs: [],
+    };
+  },
+});
+
+const expandOp = defineOp({
+  opType: 'Expand',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    const s = requireInput(ctx, 1, 'shape');
+    const target = knownElements(s);
+    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+    const inShape = x.shape;
+    if (!target) {
+      const len = s.shape?.length === 1 ? s.shape[0] : null;
+      if (typeof len !== 'number') return [{ dtype: x.dtype, shape: null }];
+      const rank = Math.max(len, inShape.length);
+      const offset = rank - inShape.length;
+      // A dim of the input larger than 1 fixes the output dim; the others depend on the unknown shape values.
+      return [{ dtype: x.dtype, shape: Array.from({ length: rank }, (_, i) => {
+        const d = inShape[i - offset];
+        return typeof d === 'number' && d > 1 ? d : dyn(ctx, 0, i);
+      }) }];
+    }
+    const shape = broadcastShapes([inShape, target]);
+    if (!shape) return [{ dtype: x.dtype, shape: null }];
+    const elements = knownElements(x);
+    let values: Dim[] | undefined;
+    if (elements && isStaticShape(inShape)) {
+      const strides = stridesOf(inShape);
+      const offset = shape.length - inShape.length;
+      values = gatherElements(shape, elements, (o) =>
+        inShape.reduce((acc, d, i) => acc + (d === 1 ? 0 : o[i + offset]) * strides[i], 0),
+      );
+    }
+    return [withElements({ dtype: x.dtype, shape }, values)];
+  },
+  cost: () => movementCost(),
+});
+
+const tileOp = defineOp({
+  opType: 'Tile',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+    const inShape = x.shape;
+    let repeats: readonly number[] | undefined;
+    if (ctx.opset >= 6) repeats = requireInput(ctx, 1, 'repeats').value;
+    else {
+      // Tile-1: scalar `tiles` repeats along scalar `axis`.
+      const tiles = scalarOf(ctx.inputs[1]);
+      const axis = scalarOf(ctx.inputs[2]);
+      if (tiles !== undefined && axis !== undefined) {
+        const a = normalizeAxis(axis, inShape.length);
+        repeats = inShape.map((_, i) => (i === a ? tiles : 1));
+      }
+    }
+    if (!repeats) return [{ dtype: x.dtype, shape: dynShape(ctx, inShape.length) }];
+    if (repeats.length !== inShape.length) throw new Error(`Tile: ${repeats.length} repeats for rank ${inShape.length}`);
+    if (repeats.some((r) => r < 0)) throw new Error(`Tile: negative repeat in [${repeats.join(',')}]`);
+    const shape = inShape.map((d, i) => (typeof d === 'number' ? d * repeats[i] : repeats[i] === 1 ? d : dyn(ctx, 0, i)));
+    const elements = knownElements(x);
+    let values: Dim[] | undefined;
+    if (elements && isStaticShape(inShape)) {
+      const strides = stridesOf(inShape);
+      values = gatherElements(shape, elements, (o) => o.reduce((acc, v, i) => acc + (v % inShape[i]) * strides[i], 0));
+    }
+    return [withElements({ dtype: x.dtype, shape }, values)];
+  },
+  cost: () => movementCost(),
+});
+
+function spatialDim(ctx: OpContext, d: Dim, factor: number, axis: number, divide: boolean): Dim {
+  if (typeof d !== 'number') return dyn(ctx, 0, axis);
+  if (!divide) return d * factor;
+  if (d % factor !== 0) throw new Error(`${ctx.node.opType}: dim ${d} is not divisible by blocksize ${factor}`);
+  return d / factor;
+}
+
+const depthToSpaceOp = defineOp({
+  opType: 'DepthToSpace',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    const b = ctx.attrs.intOr('blocksize');
+    if (!b || b < 1) throw new Error('DepthToSpace needs a positive blocksize');
+    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+    if (x.shape.length !== 4) throw new Error(`DepthToSpace needs a 4-D input, got rank ${x.shape.length}`);
+    const [n, c, h, w] = x.shape;
+    const shape = [
+      n,
+      spatialDim(ctx, c, b * b, 1, true),
+      spatialDim(ctx, h, b, 2, false),
+      spatialDim(ctx, w, b, 3, false),
+    ];
+    // DCR (default) reads channel (bh*b + bw)*C' + c; CRD reads c*b*b + bh*b + bw.
+    const crd = ctx.opset >= 11 && ctx.attrs.string('mode', 'DCR') === 'CRD';
+    const elements = knownElements(x);
+    let values: Dim[] | undefined;
+    if (elements && isStaticShape(x.shape) && isStaticShape(shape)) {
+      const strides = stridesOf(x.shape);
+      const cOut = shape[1];
+      values = gatherElements(shape, elements, ([bi, co, y, xo]) => {
+        const [bh, bw] = [y % b, xo % b];
+        const ci = crd ? co * b * b + bh * b + bw : (bh * b + bw) * cOut + co;
+        return ravel([bi, ci, Math.floor(y / b), Math.floor(xo / b)], strides);
+      });
+    }
+    return [withElements({ dtype: x.dtype, shape }, values)];
+  },
+  cost: () => movementCost(),
+});
+
+const spaceToDepthOp = defineOp({
+  opType: 'SpaceToDepth',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    const b = ctx.attrs.intOr('blocksize');
+    if (!b || b < 1) throw new Error('SpaceToDepth needs a positive blocksize');
+    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+    if (x.shape.length !== 4) throw new Error(`SpaceToDepth needs a 4-D input, got rank ${x.shape.length}`);
+    const [n, c, h, w] = x.shape;
+    const shape = [
+      n,
+      typeof c === 'number' ? c * b * b : dyn(ctx, 0, 1),
+      spatialDim(ctx, h, b, 2, true),
+      spatialDim(ctx, w, b, 3, true),
+    ];
+    const elements = knownElements(x);
+    let values: Dim[] | undefined;
+    if (elements && isStaticShape(x.shape) && typeof c === 'number') {
+      const strides = stridesOf(x.shape);
+      values = gatherElements(shape, elements, ([bi, co, y, xo]) => {
+        const block = Math.floor(co / c);
+        const ci = co % c;
+        return ravel([bi, ci, y * b + Math.floor(block / b), xo * b + (block % b)], strides);
+      });
+    }
+    return [withElements({ dtype: x.dtype, shape }, values)];
+  },
+  cost: () => movementCost(),
+});
+
+const oneHotOp = defineOp({
+  opType: 'OneHot',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const indices = requireInput(ctx, 0, 'indices');
+    const depthIn = requireInput(ctx, 1, 'depth');
+    const values = requireInput(ctx, 2, 'values');
+    if (!indices.shape) return [{ dtype: values.dtype, shape: null }];
+    const rank = indices.shape.length + 1;
+    const axis = normalizeAxis(ctx.attrs.int('axis', -1), rank);
+    // A non-integer depth is cast to int64 (truncated), per the spec.
+    const depth = scalarOf(depthIn);
+    if (depth !== undefined && Math.trunc(depth) < 1) throw new Error(`OneHot: depth ${depth} must be positive`);
+    const shape: Dim[] = [...indices.shape];
+    shape.splice(axis, 0, depth === undefined ? dyn(ctx, 0, axis) : Math.trunc(depth));
+    return [{ dtype: values.dtype, shape }];
+  },
+  cost: () => movementCost(),
+});
+
+const triluOp = defineOp({
+  opType: 'Trilu',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    if (x.shape && x.shape.length < 2) throw new Error(`Trilu needs rank >= 2, got ${x.shape.length}`);
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  cost: () => movementCost(),
+});
+
+const compressOp = defineOp({
+  opType: 'Compress',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    const cond = requireInput(ctx, 1, 'condition');
+    const axisAttr = ctx.attrs.intOr('axis');
+    if (!x.shape) return [{ dtype: x.dtype, shape: axisAttr === undefined ? [dyn(ctx, 0, 0)] : null }];
+    const inShape = x.shape;
+    const axis = axisAttr === undefined ? null : normalizeAxis(axisAttr, inShape.length);
+    const extent = axis === null ? productDim(inShape) : inShape[axis];
+    const c = cond.value;
+    let count: number | undefined;
+    if (c && typeof extent === 'number') {
+      // Only the first min(len, extent) condition entries select (the condition may be shorter).
+      count = c.slice(0, extent).filter((v) => v !== 0).length;
+    }
+    const countDim: Dim = count ?? dyn(ctx, 0, axis ?? 0);
+    const shape = axis === null ? [countDim] : inShape.map((d, i) => (i === axis ? countDim : d));
+    const elements = knownElements(x);
+    let values: Dim[] | undefined;
+    if (elements && c && count !== undefined && isStaticShape(inShape)) {
+      const picked = c.slice(0, extent as number).flatMap((v, i) => (v !== 0 ? [i] : []));
+      if (axis === null) values = picked.map((i) => elements[i]);
+      else {
+        const strides = stridesOf(inShape);
+        values = gatherElements(shape, elements, (o) => ravel(o.map((v, i) => (i === axis ? picked[v] : v)), strides));
+      }
+    }
+    return [withElements({ dtype: x.dtype, shape }, values)];
+  },
+  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1])),
+});
+
+const reverseSequenceOp = defineOp({
+  opType: 'ReverseSequence',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    requireInput(ctx, 1, 'sequence_lens');
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  cost: () => movementCost(),
+});
+
+const col2ImOp = defineOp({
+  opType: 'Col2Im',
+  category: 'data-movement',
+  inferShape(ctx) {
+    const x = requireInput(ctx, 0, 'input');
+    const image = requireInput(ctx, 1, 'image_shape').value;
+    const block = requireInput(ctx, 2, 'block_shape').value;
+    const imageLen = ctx.inputs[1]?.shape?.[0];
+    const spatial: Dim[] | null = image
+      ? [...image]
+      : typeof imageLen === 'number'
+        ? Array.from({ length: imageLen }, (_, i) => dyn(ctx, 0, 2 + i))
+        : null;
+    if (!x.shape || !spatial) return [{ dtype: x.dtype, shape: null }];
+    if (x.shape.length !== 3) throw new Error(`Col2Im needs a 3-D input [N, C*prod(block), L], got rank ${x.shape.length}`);
+    const [n, cb] = x.shape;
+    let c: Dim = dyn(ctx, 0, 1);
+    if (block && typeof cb === 'number') {
+      const k = block.reduce((a, v) => a * v, 1);
+      if (cb % k !== 0) throw new Error(`Col2Im: dim 1 (${cb}) is not a multiple of the block size ${k}`);
+      c = cb / k;
+    }
+    return [{ dtype: x.dtype, shape: [n, c, ...spatial] }];
+  },
+  // Each column element is added into its image position: one add per input element.
+  cost: (ctx) => ({ flops: perElement(numel(ctx.inputs[0]?.shape), ADD_FLOPS), memory: 'io', paramInputs: [] }),
+});
+
+/** Data-movement ops: copies, gathers, slices, padding and resampling. */
+export const ops: readonly OpDef[] = [
+  transposeOp,
+  concatOp,
+  splitOp,
+  sliceOp,
+  gatherOp,
+  gatherElementsOp,
+  gatherNDOp,
+  scatterOp('Scatter'),
+  scatterOp('ScatterElements'),
+  scatterOp('ScatterND'),
+  padOp,
+  resizeOp,
+  upsampleOp,
+  expandOp,
+  tileOp,
+  depthToSpaceOp,
+  spaceToDepthOp,
+  oneHotOp,
+  triluOp,
+  compressOp,
+  reverseSequenceOp,
+  col2ImOp,
+];

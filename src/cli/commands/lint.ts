@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { DeviceProfile } from '../../analyzers/roofline.js';
+import { analyzeFile } from '../../api.js';
+import { readDeviceProfile } from '../../config/device-profile.js';
+import { expandGlob, isGlob } from '../../config/glob.js';
+import { loadConfig } from '../../config/load.js';
+import { EfflintError, UsageError } from '../../errors.js';
+import type { LintFormat } from '../../report/lint-formats.js';
+import { LINT_FORMAT_NAMES, LINT_FORMATS, SINGLE_MODEL_FORMATS } from '../../report/lint-formats.js';
+import type { FailOn } from '../../rules/exit-code.js';
+import { FAIL_ON_CHOICES, lintExitCode } from '../../rules/exit-code.js';
+import type { LintResult } from '../../rules/lint.js';
+import { lintAnalysis, summarize } from '../../rules/lint.js';
+import { RULES } from '../../rules/registry.js';
+import { parseInputShapes } from '../input-shapes.js';
+import type { CliIO } from '../io.js';
+import { useColor } from '../io.js';
+import { collect, parseNonNegativeInt } from '../options.js';
+
+export interface LintArgs {
+  readonly format: LintFormat;
+  readonly config?: string;
+  readonly failOn: FailOn;
+  readonly maxWarnings?: number;
+  readonly input: string[];
+  readonly quiet?: boolean;
+  readonly deviceProfile?: string;
+}
+
+const ZOO_PREFIX = 'zoo:';
+
+export function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Model arguments -> model list: `zoo:NAME` as-is, globs expanded (no match is a usage error), paths as-is. */
+export function expandModelArgs(args: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    if (arg.startsWith(ZOO_PREFIX) || !isGlob(arg)) {
+      out.push(arg);
+      continue;
+    }
+    const matches = expandGlob(arg, cwd);
+    if (matches.length === 0) throw new UsageError(`no files match '${arg}'`);
+    out.push(...matches);
+  }
+  return [...new Set(out)];
+}
+
+function oneLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0];
+}
+
+/**
+ * `efflint lint`: analyse each model, run the rules, print one report, return the exit code. A model
+ * that cannot be loaded prints one line naming it; the others are still linted, and the run exits 2.
+ */
+export function runLint(modelArgs: readonly string[], args: LintArgs, io: CliIO): number {
+  const config = loadConfig({ explicitPath: args.config, cwd: io.cwd });
+  const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
+  const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
+  const models = expandModelArgs(modelArgs, io.cwd);
+  if (SINGLE_MODEL_FORMATS.includes(args.format) && models.length !== 1) {
+    throw new UsageError(`--format ${args.format} describes one model; got ${models.length} (${models.slice(0, 3).join(', ')}${models.length > 3 ? ', ...' : ''})`);
+  }
+  const results: LintResult[] = [];
+  let hadErrors = false;
+  for (const model of models) {
+    try {
+      const analysis = analyzeFile(model, { inputShapes });
+      const result = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model });
+      if (args.quiet) {
+        const findings = result.findings.filter((f) => f.severity === 'error');
+        results.push({ ...result, findings, summary: summarize(findings) });
+      } else {
+        results.push(result);
+      }
+    } catch (err) {
+      hadErrors = true;
+      const msg = oneLine(err);
+      const known = err instanceof EfflintError;
+      io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${known ? '' : 'internal error: '}${msg}\n`);
+    }
+  }
+  if (results.length > 0) {
+    io.stdout(LINT_FORMATS[args.format](results, { color: useColor(io), rules: RULES, version: toolVersion() }));
+  }
+  return lintExitCode({ summaries: results.map((r) => r.summary), failOn: args.failOn, maxWarnings: args.maxWarnings, hadErrors });
+}
+
+export function defineLint(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('lint')
+    .description('check models against the ShuffleNet V2 guidelines (G1-G4) and efflint extras; exit 1 on findings at --fail-on')
+    .argument('<models...>', '.onnx files, globs (models/*.onnx) or zoo:NAME')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(LINT_FORMAT_NAMES).default('text'))
+    .option('-c, --config <file>', 'config file (default: efflint.config.json from the working directory upward)')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(FAIL_ON_CHOICES).default('error'))
+    .option('--max-warnings <n>', 'exit 1 when there are more than N warnings', parseNonNegativeInt)
+    .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
+    .option('-q, --quiet', 'report errors only')
+    .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds')
+    .action((models: string[], opts: LintArgs) => done(runLint(models, opts, io)));
+}

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { DeviceProfile } from '../analyzers/roofline.js';
+import { ConfigError } from '../errors.js';
+
+/**
+ * Reads `--device-profile FILE` (the JSON that `efflint calibrate` writes, or one written by hand:
+ * { "schemaVersion": 1, "name": "...", "peakFlopsPerSecond": 1e12, "bandwidthBytesPerSecond": 5e11,
+ * "perOpOverheadUs": 5 }) and checks it key by key.
+ */
+export function readDeviceProfile(path: string, cwd: string): DeviceProfile {
+  const shown = relative(cwd, resolve(cwd, path)) || path;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'not found' : code ? code : `invalid JSON: ${(err as Error).message.split('\n')[0]}`;
+    throw new ConfigError(`${shown}: cannot read device profile (${why})`, { cause: err });
+  }
+  const fail = (msg: string): never => {
+    throw new ConfigError(`${shown}: ${msg}`);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('expected a JSON object with schemaVersion, name, peakFlopsPerSecond, bandwidthBytesPerSecond, perOpOverheadUs');
+  const p = raw as Record<string, unknown>;
+  if (p.schemaVersion !== 1) fail(`schemaVersion: expected 1, got ${JSON.stringify(p.schemaVersion)}`);
+  if (typeof p.name !== 'string' || p.name === '') fail('name: expected a non-empty string');
+  for (const key of ['peakFlopsPerSecond', 'bandwidthBytesPerSecond'] as const) {
+    if (typeof p[key] !== 'number' || !Number.isFinite(p[key]) || (p[key] as number) <= 0) fail(`${key}: expected a positive number, got ${JSON.stringify(p[key])}`);
+  }
+  if (typeof p.perOpOverheadUs !== 'number' || !Number.isFinite(p.perOpOverheadUs) || p.perOpOverheadUs < 0) {
+    fail(`perOpOverheadUs: expected a non-negative number, got ${JSON.stringify(p.perOpOverheadUs)}`);
+  }
+  return raw as DeviceProfile;
+}

@@ -1,0 +1,185 @@
+import { ConfigError } from '../errors.js';
+import type { AnyRule, OptionSpec, OptionValue, Severity } from '../rules/define-rule.js';
+import { SEVERITIES } from '../rules/define-rule.js';
+import type { IgnoreEntry, RuleSetting } from '../rules/lint.js';
+import { RULES } from '../rules/registry.js';
+
+/** efflint.config.json after validation: rule settings keyed by rule id, never by name. */
+export interface ResolvedConfig {
+  /** Where it came from; null when no file was found (all defaults). */
+  readonly path: string | null;
+  readonly rules: Readonly<Record<string, RuleSetting>>;
+  readonly ignore: readonly IgnoreEntry[];
+  /** Input shapes by graph input name, as `--input name=dims` would bind them. */
+  readonly input: Readonly<Record<string, readonly number[]>>;
+}
+
+export const EMPTY_CONFIG: ResolvedConfig = { path: null, rules: {}, ignore: [], input: {} };
+
+const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'input'] as const;
+const IGNORE_KEYS = ['rule', 'nodes'] as const;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `"${v}"`;
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkOption(fail: (where: string, msg: string) => never, where: string, spec: OptionSpec, value: unknown): OptionValue {
+  const range = [spec.minimum !== undefined ? `>= ${spec.minimum}` : '', spec.maximum !== undefined ? `<= ${spec.maximum}` : ''].filter(Boolean).join(' and ');
+  if (spec.type === 'number' || spec.type === 'integer') {
+    const want = `${spec.type === 'integer' ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}`;
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(where, `expected ${want}, got ${describe(value)}`);
+    if (spec.type === 'integer' && !Number.isInteger(value)) fail(where, `expected ${want}, got ${value}`);
+    if ((spec.minimum !== undefined && value < spec.minimum) || (spec.maximum !== undefined && value > spec.maximum)) fail(where, `expected ${want}, got ${value}`);
+    return value;
+  }
+  if (spec.type === 'boolean') {
+    if (typeof value !== 'boolean') fail(where, `expected true or false, got ${describe(value)}`);
+    return value;
+  }
+  if (typeof value !== 'string') fail(where, `expected a string, got ${describe(value)}`);
+  if (spec.enum && !spec.enum.includes(value)) fail(where, `"${value}" is not one of ${spec.enum.join(', ')}`);
+  return value;
+}
+
+/**
+ * Validates a parsed config key by key. Every problem is a one-line ConfigError naming the file, the
+ * key path and the allowed choices, e.g. `efflint.config.json: rules.G1: severity "warning" is not
+ * one of off, info, warn, error`.
+ */
+export function validateConfig(raw: unknown, source: string, rules: readonly AnyRule[] = RULES): ResolvedConfig {
+  const fail: (where: string, msg: string) => never = (where, msg) => {
+    throw new ConfigError(`${source}: ${where ? `${where}: ` : ''}${msg}`);
+  };
+  if (!isObject(raw)) fail('', `expected a JSON object at the top level, got ${describe(raw)}`);
+  const root = raw as Record<string, unknown>;
+  for (const key of Object.keys(root)) {
+    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) fail('', `unknown key "${key}" (allowed: ${TOP_LEVEL_KEYS.join(', ')})`);
+  }
+  const byKey = new Map<string, AnyRule>();
+  for (const r of rules) {
+    byKey.set(r.meta.id, r);
+    byKey.set(r.meta.name, r);
+  }
+  const knownRules = rules.map((r) => `${r.meta.id} (${r.meta.name})`).join(', ');
+  const ruleFor = (where: string, key: string): AnyRule => byKey.get(key) ?? fail(where, `unknown rule "${key}" (known: ${knownRules})`);
+
+  const settings: Record<string, RuleSetting> = {};
+  if (root.rules !== undefined) {
+    if (!isObject(root.rules)) fail('rules', `expected an object of rule id -> severity, got ${describe(root.rules)}`);
+    for (const [key, value] of Object.entries(root.rules as Record<string, unknown>)) {
+      const where = `rules.${key}`;
+      const rule = ruleFor('rules', key);
+      if (settings[rule.meta.id]) fail(where, `rule ${rule.meta.id} is configured twice (by id and by name)`);
+      const [severity, options, ...rest] = Array.isArray(value) ? value : [value];
+      if (Array.isArray(value) && (value.length === 0 || rest.length > 0)) fail(where, 'expected "severity" or ["severity", { options }]');
+      if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
+        fail(where, `severity ${describe(severity)} is not one of ${SEVERITIES.join(', ')}`);
+      }
+      let checked: Record<string, OptionValue> | undefined;
+      if (options !== undefined) {
+        if (!isObject(options)) fail(where, `expected an options object as the second element, got ${describe(options)}`);
+        const specs = rule.meta.options as Readonly<Record<string, OptionSpec>>;
+        const allowed = Object.keys(specs);
+        checked = {};
+        for (const [name, v] of Object.entries(options as Record<string, unknown>)) {
+          const spec = specs[name];
+          if (!spec) fail(where, allowed.length ? `unknown option "${name}" (allowed: ${allowed.join(', ')})` : `rule ${rule.meta.id} takes no options`);
+          checked[name] = checkOption(fail, `${where}.${name}`, spec, v);
+        }
+      }
+      settings[rule.meta.id] = { severity: severity as Severity, ...(checked ? { options: checked } : {}) };
+    }
+  }
+
+  const ignore: IgnoreEntry[] = [];
+  if (root.ignore !== undefined) {
+    if (!Array.isArray(root.ignore)) fail('ignore', `expected an array of { "rule": "G4", "nodes": ["stage2.*"] }, got ${describe(root.ignore)}`);
+    (root.ignore as unknown[]).forEach((entry, i) => {
+      const where = `ignore[${i}]`;
+      if (!isObject(entry)) fail(where, `expected an object { "rule": "G4", "nodes": ["stage2.*"] }, got ${describe(entry)}`);
+      for (const key of Object.keys(entry)) {
+        if (!(IGNORE_KEYS as readonly string[]).includes(key)) fail(where, `unknown key "${key}" (allowed: ${IGNORE_KEYS.join(', ')})`);
+      }
+      if (typeof entry.rule !== 'string') fail(`${where}.rule`, `expected a rule id, a rule name or "*", got ${describe(entry.rule)}`);
+      const rule = entry.rule === '*' ? '*' : ruleFor(`${where}.rule`, entry.rule).meta.id;
+      let nodes: string[] | undefined;
+      if (entry.nodes !== undefined) {
+        if (!Array.isArray(entry.nodes) || entry.nodes.some((n) => typeof n !== 'string' || n === '')) {
+          fail(`${where}.nodes`, `expected an array of node-name globs such as "stage2.*", got ${describe(entry.nodes)}`);
+        }
+        nodes = entry.nodes as string[];
+      }
+      ignore.push(nodes ? { rule, nodes } : { rule });
+    });
+  }
+
+  const input: Record<string, number[]> = {};
+  if (root.input !== undefined) {
+    if (!isObject(root.input)) fail('input', `expected an object of input name -> dims such as { "input": [1, 3, 224, 224] }, got ${describe(root.input)}`);
+    for (const [name, dims] of Object.entries(root.input as Record<string, unknown>)) {
+      if (!Array.isArray(dims) || dims.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
+        fail(`input.${name}`, `expected an array of non-negative integers such as [1, 3, 224, 224], got ${describe(dims)}`);
+      }
+      input[name] = dims as number[];
+    }
+  }
+  return { path: source, rules: settings, ignore, input };
+}
+
+/** JSON Schema (draft 2020-12) of efflint.config.json, generated from the rules' meta (for editors). */
+export function configJsonSchema(rules: readonly AnyRule[] = RULES): Record<string, unknown> {
+  const severity = { enum: [...SEVERITIES] };
+  const ruleProps: Record<string, unknown> = {};
+  for (const r of rules) {
+    const optionProps = Object.fromEntries(
+      Object.entries(r.meta.options as Readonly<Record<string, OptionSpec>>).map(([name, spec]) => [
+        name,
+        {
+          type: spec.type,
+          default: spec.default,
+          description: spec.description,
+          ...(spec.minimum !== undefined ? { minimum: spec.minimum } : {}),
+          ...(spec.maximum !== undefined ? { maximum: spec.maximum } : {}),
+          ...(spec.enum ? { enum: spec.enum } : {}),
+        },
+      ]),
+    );
+    const setting = {
+      description: `${r.meta.id} ${r.meta.name}: ${r.meta.description}`,
+      oneOf: [
+        severity,
+        { type: 'array', prefixItems: [severity, { type: 'object', properties: optionProps, additionalProperties: false }], minItems: 1, maxItems: 2 },
+      ],
+    };
+    ruleProps[r.meta.id] = setting;
+    ruleProps[r.meta.name] = setting;
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'efflint.config.json',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      $schema: { type: 'string' },
+      rules: { type: 'object', properties: ruleProps, additionalProperties: false },
+      ignore: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['rule'],
+          additionalProperties: false,
+          properties: { rule: { type: 'string' }, nodes: { type: 'array', items: { type: 'string', minLength: 1 } } },
+        },
+      },
+      input: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', minimum: 0 } } },
+    },
+  };
+}

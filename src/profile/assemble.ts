@@ -1,0 +1,256 @@
+import type { Analysis, LayerReport } from '../analyzers/analyze.js';
+import type { DeviceProfile } from '../analyzers/roofline.js';
+import { roofline } from '../analyzers/roofline.js';
+import type { DType } from '../model/ir.js';
+import type { TimeCategory } from './categories.js';
+import { runtimeOpCategory, TIME_CATEGORIES, timeCategory } from './categories.js';
+import type { JoinResult, KernelJoin, SourceNode } from './join.js';
+import { latencyStats, median, spearman } from './stats.js';
+import type { ParsedTrace, TraceKernel } from './trace-types.js';
+import type { BytesMismatch, CategoryShare, Coverage, MemoryCheck, OpTypeShare, OptLevel, ProfileLayer, ProfileResult, ProfileSource } from './types.js';
+import { PROFILE_SCHEMA_VERSION } from './types.js';
+
+/** Relative tolerance for "measured bytes agree with memBytes". */
+export const BYTES_TOLERANCE = 0.05;
+
+/** Main-graph layers of an analysis as join input (subgraph bodies are not joined). */
+export function sourceNodes(analysis: Analysis): SourceNode[] {
+  return analysis.layers
+    .filter((l) => l.scope === '')
+    .map((l) => ({ name: l.name, opType: l.opType, inputs: l.inputs, outputs: l.outputs, folded: l.folded }));
+}
+
+export interface AssembleContext {
+  readonly model: string;
+  readonly source: ProfileSource;
+  readonly ep: string | null;
+  /** The provider asked for (`CPUExecutionProvider`); null: the trace's main provider. */
+  readonly expectedProvider: string | null;
+  readonly onnxruntimeVersion: string | null;
+  readonly optLevel: OptLevel | null;
+  readonly threads: number | null;
+  readonly batch: number | null;
+  readonly warmup: number;
+  readonly inputs: readonly { readonly name: string; readonly dtype: DType; readonly shape: readonly number[] }[];
+  /** Unprofiled session.run() wall times, milliseconds. */
+  readonly latencySamplesMs: readonly number[] | null;
+  readonly deviceProfile: DeviceProfile | null;
+  readonly warnings: readonly string[];
+}
+
+function sumOrNull(values: readonly (number | null)[]): number | null {
+  if (values.length === 0) return null;
+  let s = 0;
+  for (const v of values) {
+    if (v === null) return null;
+    s += v;
+  }
+  return s;
+}
+
+/** Which count is off when traced bytes and memBytes disagree (investigated cases, docs/profile.md). */
+export function explainBytes(layer: LayerReport, kernel: TraceKernel, measured: number): Pick<BytesMismatch, 'side' | 'reason'> {
+  const mem = layer.memBytes ?? 0;
+  if (mem === 0 && measured > 0) {
+    return {
+      side: 'onnxruntime',
+      reason: 'metadata-only op: the output aliases the input, so no data moves (efflint counts 0); the trace reports tensor sizes, not traffic',
+    };
+  }
+  const declared = layer.inputs.filter((i) => i !== '').length;
+  const traced = kernel.inputShapes?.length ?? declared;
+  if (traced < declared && measured < mem) {
+    return {
+      side: 'onnxruntime',
+      reason: `onnxruntime pre-packed ${declared - traced} weight input(s) at load and its profiler leaves pre-packed inputs out of parameter_size; the kernel still reads them`,
+    };
+  }
+  return { side: 'unknown', reason: 'unexplained: compare input_type_shape/output_type_shape in the trace with the node' };
+}
+
+function categoryOf(join: KernelJoin, nodes: readonly LayerReport[]): TimeCategory {
+  if (join.inserted) return runtimeOpCategory(join.kernel.opType) ?? 'data-movement';
+  if (nodes.length === 0) return runtimeOpCategory(join.kernel.opType) ?? 'other';
+  // The node doing most of the work decides (a Conv+BN+ReLU group is conv time).
+  let primary = nodes[0];
+  for (const n of nodes) if ((n.flops ?? 0) > (primary.flops ?? 0)) primary = n;
+  return timeCategory(primary.category);
+}
+
+function opTypeOf(join: KernelJoin, nodes: readonly LayerReport[]): string {
+  if (nodes.length === 0) return join.kernel.opType ?? 'unknown';
+  const seen: string[] = [];
+  for (const n of nodes) if (!seen.includes(n.opType)) seen.push(n.opType);
+  return seen.join('+');
+}
+
+/** Builds the profile result from a parsed trace joined to an analysis (pure; no I/O). */
+export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: JoinResult, ctx: AssembleContext): ProfileResult {
+  const byName = new Map(analysis.layers.filter((l) => l.scope === '').map((l) => [l.name, l]));
+  const totalUs = trace.kernels.reduce((s, k) => s + (k.deviceUs ?? k.medianUs), 0);
+  const mainProvider = ctx.expectedProvider ?? trace.providers[0] ?? 'unknown';
+
+  const rows = joined.joins.map((j) => {
+    const nodes = j.nodes.map((n) => byName.get(n)).filter((l): l is LayerReport => l !== undefined);
+    const measuredUs = j.kernel.deviceUs ?? j.kernel.medianUs;
+    const flops = nodes.length ? sumOrNull(nodes.map((n) => n.flops)) : null;
+    const memAccess = nodes.length ? sumOrNull(nodes.map((n) => n.memAccess)) : null;
+    const memBytes = nodes.length ? sumOrNull(nodes.map((n) => n.memBytes)) : null;
+    const measuredBytes = j.kernel.bytes?.total ?? null;
+    // Bytes are comparable only when the kernel is the node itself (same op, nothing fused in).
+    const oneToOne = nodes.length === 1 && !j.inserted && (j.kernel.opType === null || j.kernel.opType === nodes[0].opType);
+    const bytesRatio = oneToOne && measuredBytes !== null && memBytes ? measuredBytes / memBytes : null;
+    const point = ctx.deviceProfile && flops !== null && memBytes !== null ? roofline(flops, memBytes, ctx.deviceProfile) : null;
+    const layer: ProfileLayer = {
+      name: j.kernel.name,
+      opType: opTypeOf(j, nodes),
+      category: categoryOf(j, nodes),
+      nodes: j.nodes,
+      kernelOp: j.kernel.opType,
+      provider: j.kernel.provider,
+      joinedBy: j.anchoredBy,
+      measuredUs,
+      share: totalUs > 0 ? measuredUs / totalUs : 0,
+      flops,
+      memAccess,
+      memBytes,
+      measuredBytes,
+      bytesRatio,
+      predictedUs: point?.predictedUs ?? null,
+      bound: point?.bound ?? null,
+    };
+    return { layer, join: j, nodes, oneToOne };
+  });
+
+  const layers = rows.map((r) => r.layer).sort((a, b) => b.measuredUs - a.measuredUs);
+
+  // Figure 2 breakdown; FLOPs and memAccess shares over the nodes that were measured.
+  const measuredFlops = layers.reduce((s, l) => s + (l.flops ?? 0), 0);
+  const measuredMem = layers.reduce((s, l) => s + (l.memAccess ?? 0), 0);
+  const categories: CategoryShare[] = TIME_CATEGORIES.map((category) => {
+    const ls = layers.filter((l) => l.category === category);
+    const us = ls.reduce((s, l) => s + l.measuredUs, 0);
+    return {
+      category,
+      measuredUs: us,
+      share: totalUs > 0 ? us / totalUs : 0,
+      flopsShare: measuredFlops > 0 ? ls.reduce((s, l) => s + (l.flops ?? 0), 0) / measuredFlops : 0,
+      memAccessShare: measuredMem > 0 ? ls.reduce((s, l) => s + (l.memAccess ?? 0), 0) / measuredMem : 0,
+    };
+  });
+
+  const byOp = new Map<string, { category: TimeCategory; count: number; us: number }>();
+  for (const l of layers) {
+    const e = byOp.get(l.opType) ?? { category: l.category, count: 0, us: 0 };
+    e.count += 1;
+    e.us += l.measuredUs;
+    byOp.set(l.opType, e);
+  }
+  const opTypes: OpTypeShare[] = [...byOp]
+    .map(([opType, e]) => ({ opType, category: e.category, count: e.count, measuredUs: e.us, share: totalUs > 0 ? e.us / totalUs : 0 }))
+    .sort((a, b) => b.measuredUs - a.measuredUs);
+
+  // Coverage.
+  const main = analysis.layers.filter((l) => l.scope === '');
+  const shouldRun = main.filter((l) => !l.folded);
+  const unclaimed = new Set(joined.unclaimed);
+  const unmeasured = shouldRun.filter((l) => unclaimed.has(l.name));
+  const joinedRows = rows.filter((r) => r.join.nodes.length > 0);
+  const joinedUs = joinedRows.reduce((s, r) => s + r.layer.measuredUs, 0);
+  const profiledRunMs = trace.runDurationsUs && trace.runDurationsUs.length ? latencyStats(trace.runDurationsUs.map((u) => u / 1000)) : null;
+  const latencyMs = ctx.latencySamplesMs && ctx.latencySamplesMs.length ? latencyStats(ctx.latencySamplesMs) : null;
+  const coverage: Coverage = {
+    kernels: trace.kernels.length,
+    joinedKernels: joinedRows.length,
+    unjoined: rows.filter((r) => r.join.nodes.length === 0).map((r) => ({ name: r.layer.name, measuredUs: r.layer.measuredUs, inserted: r.join.inserted })),
+    joinedTimeShare: totalUs > 0 ? joinedUs / totalUs : 0,
+    nodes: shouldRun.length,
+    measuredNodes: shouldRun.length - unmeasured.length,
+    unmeasuredNodes: unmeasured.map((l) => l.name),
+    costlyUnmeasured: unmeasured.filter((l) => (l.flops ?? 0) > 0).map((l) => l.name),
+    foldedNodes: main.length - shouldRun.length,
+    kernelSumUs: totalUs,
+    kernelSumOverProfiledRun: profiledRunMs ? totalUs / (profiledRunMs.median * 1000) : null,
+    kernelSumOverLatency: latencyMs ? totalUs / (latencyMs.median * 1000) : null,
+  };
+
+  // Measured bytes vs memBytes, kernels that are exactly one node.
+  let memoryCheck: MemoryCheck | null = null;
+  if (trace.kernels.some((k) => k.bytes !== null)) {
+    const compared = rows.filter((r) => r.oneToOne && r.layer.measuredBytes !== null && r.layer.memBytes !== null);
+    const mismatches: BytesMismatch[] = [];
+    for (const r of compared) {
+      const mem = r.layer.memBytes as number;
+      const measured = r.layer.measuredBytes as number;
+      if (mem > 0 ? Math.abs(measured / mem - 1) <= BYTES_TOLERANCE : measured === 0) continue;
+      mismatches.push({
+        node: r.nodes[0].name,
+        opType: r.nodes[0].opType,
+        memBytes: mem,
+        measuredBytes: measured,
+        ratio: mem > 0 ? measured / mem : null,
+        ...explainBytes(r.nodes[0], r.join.kernel, measured),
+      });
+    }
+    const ratios = compared.filter((r) => r.layer.bytesRatio !== null).map((r) => r.layer.bytesRatio as number);
+    const unexplained = mismatches.filter((m) => m.side === 'unknown').length;
+    memoryCheck = {
+      compared: compared.length,
+      within5Percent: compared.length - mismatches.length,
+      agreement: compared.length ? (compared.length - mismatches.length) / compared.length : 0,
+      explained: mismatches.length - unexplained,
+      unexplained,
+      medianRatio: ratios.length ? median(ratios) : null,
+      mismatches,
+    };
+  }
+
+  // Rank correlation over joined layers whose cost is known.
+  const ranked = layers.filter((l) => l.nodes.length > 0 && l.flops !== null);
+  const predicted = ranked.filter((l) => l.predictedUs !== null);
+  const correlation = {
+    flopsSpearman: spearman(ranked.map((l) => l.flops as number), ranked.map((l) => l.measuredUs)),
+    predictedSpearman: ctx.deviceProfile ? spearman(predicted.map((l) => l.predictedUs as number), predicted.map((l) => l.measuredUs)) : null,
+    layers: ranked.length,
+  };
+
+  const fallback = layers
+    .filter((l) => l.provider !== null && l.provider !== mainProvider)
+    .map((l) => ({ kernel: l.name, nodes: l.nodes, provider: l.provider as string }));
+
+  const warnings = [...ctx.warnings];
+  if (coverage.costlyUnmeasured.length > 0) {
+    warnings.push(`${coverage.costlyUnmeasured.length} node(s) with FLOPs were not matched to any kernel: ${coverage.costlyUnmeasured.slice(0, 5).join(', ')}${coverage.costlyUnmeasured.length > 5 ? ', ...' : ''}`);
+  }
+
+  return {
+    schemaVersion: PROFILE_SCHEMA_VERSION,
+    model: ctx.model,
+    source: ctx.source,
+    ep: ctx.ep,
+    provider: mainProvider,
+    onnxruntimeVersion: ctx.onnxruntimeVersion,
+    optLevel: ctx.optLevel,
+    threads: ctx.threads,
+    batch: ctx.batch,
+    warmup: ctx.warmup,
+    inputs: ctx.inputs,
+    latencyMs,
+    profiledRunMs,
+    layers,
+    opTypes,
+    categories,
+    coverage,
+    memoryCheck,
+    correlation,
+    fallback,
+    deviceProfile: ctx.deviceProfile?.name ?? null,
+    conventions: {
+      measuredUs: 'median over timed runs of the kernel time in microseconds (warm-up runs excluded)',
+      flops: 'multiply-adds: one multiply-add = 1 FLOP (ShuffleNet V2 footnote 1)',
+      memBytes: "efflint's memory access cost in bytes: every input (weights included) read, every output written",
+      measuredBytes: "onnxruntime's activation_size + parameter_size + output_size of the kernel",
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,145 @@
+import { median } from './stats.js';
+import type { ProfileLayer, ProfileResult } from './types.js';
+
+/**
+ * Adds measured evidence to lint findings: does the layer a rule flags actually cost more time than
+ * its FLOPs suggest on the profiled device? Pure; works on any finding with the lint shape.
+ */
+
+/** The fields of a lint finding this function reads (src/rules/lint.ts `Finding` has them all). */
+export interface FindingLike {
+  readonly ruleId: string;
+  /** Graph node name; null for a finding about the whole model. */
+  readonly node: string | null;
+  readonly message: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly messageId?: string;
+}
+
+export interface ConfirmOptions {
+  /** Node-level: confirmed when its share of time is at least this multiple of its share of FLOPs (default 2). */
+  readonly minTimeToFlopsRatio?: number;
+  /** G1/G2/E102: confirmed when the conv's time per FLOP is at least this multiple of the model's median conv (default 1.25). */
+  readonly minConvSlowdown?: number;
+  /** Model-level G4: confirmed when element-wise + data-movement time share is at least this multiple of their FLOPs share (default 2). */
+  readonly minElementwiseRatio?: number;
+}
+
+/** A finding with its measured evidence. `metrics` gains `measured*` entries. */
+export type ConfirmedFinding<F extends FindingLike> = Omit<F, 'metrics' | 'message'> & {
+  /** true: the measurement supports the finding; false: it does not; null: nothing measured applies. */
+  readonly confirmed: boolean | null;
+  /** One sentence with the measured numbers. */
+  readonly evidence: string;
+  /** The original message followed by "Measured: <evidence>". */
+  readonly message: string;
+  readonly metrics: Readonly<Record<string, number>>;
+};
+
+const CONV_EFFICIENCY_RULES = new Set(['G1', 'G2', 'E102']);
+const pct = (x: number): string => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+
+interface Context {
+  readonly layers: readonly ProfileLayer[];
+  readonly totalUs: number;
+  readonly totalFlops: number;
+  readonly byNode: ReadonlyMap<string, ProfileLayer>;
+  /** Median µs per MFLOP over conv-category layers with FLOPs. */
+  readonly convUsPerMflop: number | null;
+}
+
+/**
+ * Marks each finding confirmed or not by the profile and appends the evidence to its message.
+ *
+ * - A node that onnxruntime fused into another kernel (a ReLU or BatchNormalization inside a
+ *   FusedConv) is not confirmed: it has no run-time cost of its own on this device.
+ * - G1, G2, E102 (conv shape): the conv's time per FLOP against the model's median conv.
+ * - Whole-model G4: element-wise and data-movement share of measured time against their share of FLOPs.
+ * - Other node findings: the node's share of time against its share of FLOPs.
+ * - Findings with no node and no model-level measure, or on nodes not measured: confirmed null.
+ */
+export function confirmFindings<F extends FindingLike>(findings: readonly F[], profile: ProfileResult, options: ConfirmOptions = {}): ConfirmedFinding<F>[] {
+  const minRatio = options.minTimeToFlopsRatio ?? 2;
+  const minSlowdown = options.minConvSlowdown ?? 1.25;
+  const minElementwise = options.minElementwiseRatio ?? 2;
+  const byNode = new Map<string, ProfileLayer>();
+  for (const l of profile.layers) for (const n of l.nodes) byNode.set(n, l);
+  const convRates = profile.layers.filter((l) => l.category === 'conv' && (l.flops ?? 0) > 0).map((l) => l.measuredUs / ((l.flops as number) / 1e6));
+  const ctx: Context = {
+    layers: profile.layers,
+    totalUs: profile.layers.reduce((s, l) => s + l.measuredUs, 0),
+    totalFlops: profile.layers.reduce((s, l) => s + (l.flops ?? 0), 0),
+    byNode,
+    convUsPerMflop: convRates.length ? median(convRates) : null,
+  };
+  const where = `${profile.provider}${profile.optLevel ? `, opt ${profile.optLevel}` : ''}`;
+  return findings.map((f) => {
+    const r = evaluate(f, ctx, { minRatio, minSlowdown, minElementwise });
+    const evidence = `${r.evidence} (${where})`;
+    return {
+      ...f,
+      confirmed: r.confirmed,
+      evidence,
+      message: `${f.message} Measured: ${evidence}.`,
+      metrics: { ...f.metrics, ...r.metrics },
+    };
+  });
+}
+
+interface Evaluation {
+  readonly confirmed: boolean | null;
+  readonly evidence: string;
+  readonly metrics: Record<string, number>;
+}
+
+function evaluate(f: FindingLike, ctx: Context, t: { minRatio: number; minSlowdown: number; minElementwise: number }): Evaluation {
+  if (f.node === null) {
+    if (f.ruleId === 'G4') {
+      const ew = ctx.layers.filter((l) => l.category === 'elementwise' || l.category === 'data-movement');
+      const timeShare = ctx.totalUs > 0 ? ew.reduce((s, l) => s + l.measuredUs, 0) / ctx.totalUs : 0;
+      const flopShare = ctx.totalFlops > 0 ? ew.reduce((s, l) => s + (l.flops ?? 0), 0) / ctx.totalFlops : 0;
+      const confirmed = timeShare >= t.minElementwise * flopShare && timeShare > 0;
+      return {
+        confirmed,
+        evidence: `element-wise and data-movement kernels are ${pct(flopShare)} of FLOPs and ${pct(timeShare)} of measured time`,
+        metrics: { measuredTimeSharePercent: 100 * timeShare, measuredFlopSharePercent: 100 * flopShare },
+      };
+    }
+    return { confirmed: null, evidence: 'no per-node measurement applies to a whole-model finding of this rule', metrics: {} };
+  }
+  const layer = ctx.byNode.get(f.node);
+  if (!layer) {
+    return { confirmed: null, evidence: `node '${f.node}' was not measured (folded at load or not executed)`, metrics: {} };
+  }
+  const timeShare = ctx.totalUs > 0 ? layer.measuredUs / ctx.totalUs : 0;
+  const metrics: Record<string, number> = { measuredUs: layer.measuredUs, measuredTimeSharePercent: 100 * timeShare };
+  // A conv kernel with fused followers (BN, ReLU, Add): the conv (first in graph order) keeps the
+  // cost; the followers cost no kernel of their own on this device.
+  if (layer.nodes.length > 1 && layer.category === 'conv' && layer.nodes[0] !== f.node) {
+    return {
+      confirmed: false,
+      evidence: `onnxruntime fused it into kernel '${layer.name}' (${layer.opType}); it costs no kernel of its own`,
+      metrics: { ...metrics, measuredFused: 1 },
+    };
+  }
+  const flopShare = ctx.totalFlops > 0 ? (layer.flops ?? 0) / ctx.totalFlops : 0;
+  metrics.measuredFlopSharePercent = 100 * flopShare;
+  if (CONV_EFFICIENCY_RULES.has(f.ruleId) && ctx.convUsPerMflop && (layer.flops ?? 0) > 0) {
+    const rate = layer.measuredUs / ((layer.flops as number) / 1e6);
+    const slowdown = rate / ctx.convUsPerMflop;
+    metrics.measuredUsPerMflop = rate;
+    metrics.measuredConvSlowdown = slowdown;
+    return {
+      confirmed: slowdown >= t.minSlowdown,
+      evidence: `${rate.toFixed(3)} µs per MFLOP, ${slowdown.toFixed(2)}x the model's median conv (${ctx.convUsPerMflop.toFixed(3)} µs/MFLOP); ${pct(timeShare)} of measured time`,
+      metrics,
+    };
+  }
+  const ratio = flopShare > 0 ? timeShare / flopShare : Infinity;
+  if (Number.isFinite(ratio)) metrics.measuredTimeToFlopsRatio = ratio;
+  return {
+    confirmed: ratio >= t.minRatio && layer.measuredUs > 0,
+    evidence: `${layer.measuredUs.toFixed(1)} µs, ${pct(timeShare)} of measured time for ${pct(flopShare)} of FLOPs`,
+    metrics,
+  };
+}

@@ -1,0 +1,263 @@
+import type { TraceKernel } from './trace-types.js';
+import { parseTrtLayerName } from './trt-profile.js';
+
+/**
+ * Joins measured kernels to the ONNX nodes they computed.
+ *
+ * Every kernel gets "anchors": the ONNX tensors it produces. A kernel's source nodes are found by
+ * walking the original graph backwards from its anchors until reaching tensors some other kernel
+ * produced (or graph inputs, initializers, folded constants). With no fusion each kernel anchors its
+ * node's outputs and the walk yields exactly that node; a fused kernel (Conv+BN+ReLU) anchors the
+ * last tensor of the fused chain and the walk collects the whole chain; a node onnxruntime removed
+ * (Identity, Dropout) lands in the group of the kernel that consumes its output.
+ *
+ * Anchors come from, in order of trust:
+ * 1. the optimized model onnxruntime wrote (`optimizedModelFilePath`): the kernel's node and its
+ *    output tensor names, with tensors onnxruntime renamed mapped back through layout nodes
+ *    (ReorderInput/ReorderOutput), its `<tensor>_nchwc` naming, and nodes that kept their name;
+ *    fusions the names hide (a conv's sum input, a trailing activation) are followed in the graph;
+ * 2. the kernel name: an ONNX node name (unfused), `<tensor>_nchwc`, or a TensorRT layer name
+ *    (`A + B`, `PWN(A, B)`, `{ForeignNode[A...B]}`).
+ */
+
+/** A node of the original model, in topological order (from the analysis). */
+export interface SourceNode {
+  readonly name: string;
+  readonly opType: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** All inputs constant: onnxruntime folds it at load; its outputs count as initializers. */
+  readonly folded?: boolean;
+}
+
+/** A node of the optimized model onnxruntime saved (file order is topological). */
+export interface OptimizedNode {
+  /** NodeProto.name as stored: '' when unnamed (onnxruntime then traces it as `<opType>_<runtime index>`). */
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributeNames: readonly string[];
+}
+
+export type AnchorSource = 'optimized-model' | 'node-name' | 'tensorrt-name' | 'none';
+
+export interface KernelJoin {
+  readonly kernel: TraceKernel;
+  /** Source ONNX nodes whose work this kernel did, in graph order; empty for nodes onnxruntime/TensorRT inserted. */
+  readonly nodes: readonly string[];
+  readonly anchoredBy: AnchorSource;
+  /** The kernel's node in the optimized model, when one was matched. */
+  readonly optimized: { readonly opType: string; readonly domain: string } | null;
+  /** A TensorRT reformatting copy, or an onnxruntime layout/copy node (ReorderInput, MemcpyToHost...). */
+  readonly inserted: boolean;
+}
+
+export interface JoinResult {
+  readonly joins: readonly KernelJoin[];
+  /** Source nodes no kernel claimed: folded at load, removed, or not executed. */
+  readonly unclaimed: readonly string[];
+}
+
+export interface JoinOptions {
+  /** How kernel names are formed. */
+  readonly naming: 'onnxruntime' | 'tensorrt';
+  /** The optimized model onnxruntime wrote for this run, when available. */
+  readonly optimized?: readonly OptimizedNode[] | null;
+}
+
+/** onnxruntime nodes that only move or re-layout data: their output holds their input's values. */
+const LAYOUT_OPS = new Set(['ReorderInput', 'ReorderOutput', 'MemcpyToHost', 'MemcpyFromHost']);
+/** Activations onnxruntime fuses into a preceding conv (`activation` attribute). */
+const FUSABLE_ACTIVATIONS = new Set(['Relu', 'Clip', 'Sigmoid', 'HardSigmoid', 'LeakyRelu', 'Tanh', 'HardSwish']);
+const NCHWC_SUFFIX = '_nchwc';
+const UNNAMED = /^(.*)_(\d+)$/;
+
+export function isInsertedOp(opType: string | null): boolean {
+  return opType !== null && LAYOUT_OPS.has(opType);
+}
+
+class SourceGraph {
+  readonly producer = new Map<string, number>();
+  readonly consumers = new Map<string, number[]>();
+  readonly byName = new Map<string, number>();
+  constructor(readonly nodes: readonly SourceNode[]) {
+    nodes.forEach((n, i) => {
+      this.byName.set(n.name, i);
+      for (const o of n.outputs) if (o) this.producer.set(o, i);
+      for (const t of n.inputs) if (t) (this.consumers.get(t) ?? this.consumers.set(t, []).get(t)!).push(i);
+    });
+  }
+  /** A tensor name that exists in the original graph (produced by a node or read as input/initializer). */
+  has(t: string): boolean {
+    return this.producer.has(t) || this.consumers.has(t);
+  }
+}
+
+/** Maps kernels to optimized-model nodes: by name, else (unnamed) by `<opType>_<index>` and order. */
+function matchOptimized(kernels: readonly TraceKernel[], optimized: readonly OptimizedNode[], src: SourceGraph): (number | null)[] {
+  const named = new Map<string, number>();
+  const unnamed = new Map<string, number[]>();
+  optimized.forEach((n, i) => {
+    if (n.name) named.set(n.name, i);
+    else (unnamed.get(n.opType) ?? unnamed.set(n.opType, []).get(n.opType)!).push(i);
+  });
+  const used = new Set<number>();
+  return kernels.map((k) => {
+    const byName = named.get(k.name);
+    if (byName !== undefined) return byName;
+    const m = UNNAMED.exec(k.name);
+    const op = k.opType ?? m?.[1];
+    if (!m || !op || m[1] !== op) return null;
+    const candidates = (unnamed.get(op) ?? []).filter((i) => !used.has(i));
+    // An unfused unnamed node keeps its original index, so its outputs come from the source node of that name.
+    const exact = candidates.find((i) => optimized[i].outputs.some((o) => {
+      const p = src.producer.get(o);
+      return p !== undefined && src.nodes[p].name === k.name;
+    }));
+    const pick = exact ?? candidates[0];
+    if (pick === undefined) return null;
+    used.add(pick);
+    return pick;
+  });
+}
+
+/** Original-graph equivalents of each optimized node's outputs (null where unknown). */
+function optimizedAnchors(optimized: readonly OptimizedNode[], src: SourceGraph): (string | null)[][] {
+  const eqOf = new Map<string, string>();
+  const direct: (string | null)[][] = optimized.map((n) => {
+    const eq = n.outputs.map((o, i): string | null => {
+      if (src.has(o)) return o;
+      if (LAYOUT_OPS.has(n.opType) && n.inputs[0]) return src.has(n.inputs[0]) ? n.inputs[0] : (eqOf.get(n.inputs[0]) ?? null);
+      if (n.outputs.length === 1 && n.name.endsWith(NCHWC_SUFFIX)) {
+        const t = n.name.slice(0, -NCHWC_SUFFIX.length);
+        if (src.producer.has(t)) return t;
+      }
+      // A node that kept its name but computes in another layout (NCHWc Concat, pooling...).
+      const same = n.name ? src.byName.get(n.name) : undefined;
+      if (same !== undefined && src.nodes[same].outputs.length === n.outputs.length) return src.nodes[same].outputs[i] || null;
+      return null;
+    });
+    n.outputs.forEach((o, i) => {
+      const e = eq[i];
+      if (e) eqOf.set(o, e);
+    });
+    return eq;
+  });
+  // Layout nodes only re-expose a value another kernel computed: their anchors do not block a fusion.
+  const directlyAnchored = new Set(direct.flatMap((eq, i) => (LAYOUT_OPS.has(optimized[i].opType) ? [] : eq)).filter((t): t is string => t !== null));
+  const eqInput = (t: string): string | null => (src.has(t) ? t : (eqOf.get(t) ?? null));
+  // Fusions the names do not show: a conv's sum input (Conv + Add) and a trailing activation.
+  return optimized.map((n, i) =>
+    direct[i].map((t) => {
+      if (t === null || n.outputs.length !== 1) return t;
+      let cur = t;
+      const sumInput = n.inputs[3] ? eqInput(n.inputs[3]) : null;
+      if (sumInput) {
+        const add = (src.consumers.get(cur) ?? []).map((c) => src.nodes[c]).find((c) => (c.opType === 'Add' || c.opType === 'Sum') && c.inputs.includes(sumInput));
+        if (add && add.outputs[0] && !directlyAnchored.has(add.outputs[0])) cur = add.outputs[0];
+      }
+      if (n.attributeNames.includes('activation')) {
+        const cons = src.consumers.get(cur) ?? [];
+        const act = cons.length === 1 ? src.nodes[cons[0]] : undefined;
+        if (act && FUSABLE_ACTIVATIONS.has(act.opType) && act.outputs[0] && !directlyAnchored.has(act.outputs[0])) cur = act.outputs[0];
+      }
+      return cur;
+    }),
+  );
+}
+
+/** Anchors from the kernel name alone. */
+function nameAnchors(k: TraceKernel, naming: JoinOptions['naming'], src: SourceGraph): { anchors: string[]; inserted: boolean } {
+  if (naming === 'tensorrt') {
+    const parsed = parseTrtLayerName(k.name);
+    if (parsed.reformat) return { anchors: [], inserted: true };
+    const members: number[] = [];
+    if (parsed.range) {
+      const from = resolveMember(parsed.range.from, src);
+      const to = resolveMember(parsed.range.to, src);
+      if (from !== null && to !== null) for (let i = Math.min(from, to); i <= Math.max(from, to); i++) members.push(i);
+    }
+    for (const m of parsed.members) {
+      const i = resolveMember(m, src);
+      if (i !== null) members.push(i);
+    }
+    return { anchors: members.flatMap((i) => src.nodes[i].outputs.filter(Boolean)), inserted: false };
+  }
+  const i = src.byName.get(k.name);
+  if (i !== undefined) return { anchors: src.nodes[i].outputs.filter(Boolean), inserted: false };
+  if (k.name.endsWith(NCHWC_SUFFIX)) {
+    const t = k.name.slice(0, -NCHWC_SUFFIX.length);
+    if (src.producer.has(t)) return { anchors: [t], inserted: false };
+  }
+  return { anchors: [], inserted: isInsertedOp(k.opType) };
+}
+
+/** A TensorRT member: a node name, a tensor name (its producer), or `node_of_<tensor>` (old ONNX parser). */
+function resolveMember(m: string, src: SourceGraph): number | null {
+  const byName = src.byName.get(m);
+  if (byName !== undefined) return byName;
+  const byTensor = src.producer.get(m);
+  if (byTensor !== undefined) return byTensor;
+  if (m.startsWith('node_of_')) return src.producer.get(m.slice('node_of_'.length)) ?? null;
+  return null;
+}
+
+/** Joins kernels to source nodes (see the module comment for the method). */
+export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonly TraceKernel[], options: JoinOptions): JoinResult {
+  const src = new SourceGraph(sourceNodes);
+  const optimized = options.optimized ?? null;
+  const matched = optimized ? matchOptimized(kernels, optimized, src) : kernels.map(() => null);
+  const optAnchors = optimized ? optimizedAnchors(optimized, src) : [];
+
+  const plan = kernels.map((k, ki) => {
+    const oi = matched[ki];
+    if (oi !== null && optimized) {
+      const node = optimized[oi];
+      const anchors = optAnchors[oi].filter((t): t is string => t !== null);
+      return { anchors, source: 'optimized-model' as AnchorSource, optimized: { opType: node.opType, domain: node.domain }, inserted: LAYOUT_OPS.has(node.opType) };
+    }
+    const byName = nameAnchors(k, options.naming, src);
+    const source: AnchorSource = byName.anchors.length === 0 ? 'none' : options.naming === 'tensorrt' ? 'tensorrt-name' : 'node-name';
+    return { anchors: byName.anchors, source, optimized: null, inserted: byName.inserted };
+  });
+
+  // The first kernel (in execution order) to produce a tensor owns it.
+  const owner = new Map<string, number>();
+  plan.forEach((p, ki) => {
+    for (const t of p.anchors) if (!owner.has(t)) owner.set(t, ki);
+  });
+
+  const claimedBy = new Map<number, number>();
+  const groups: number[][] = plan.map(() => []);
+  plan.forEach((p, ki) => {
+    const stack = p.anchors.filter((t) => owner.get(t) === ki);
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const t = stack.pop() as string;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      const ni = src.producer.get(t);
+      if (ni === undefined || claimedBy.has(ni) || src.nodes[ni].folded) continue;
+      claimedBy.set(ni, ki);
+      groups[ki].push(ni);
+      for (const input of src.nodes[ni].inputs) {
+        if (!input) continue;
+        const o = owner.get(input);
+        if (o !== undefined && o !== ki) continue;
+        stack.push(input);
+      }
+    }
+  });
+
+  const joins = kernels.map((kernel, ki) => ({
+    kernel,
+    nodes: [...groups[ki]].sort((a, b) => a - b).map((i) => sourceNodes[i].name),
+    anchoredBy: plan[ki].source,
+    optimized: plan[ki].optimized,
+    inserted: plan[ki].inserted,
+  }));
+  const unclaimed = sourceNodes.filter((_, i) => !claimedBy.has(i)).map((n) => n.name);
+  return { joins, unclaimed };
+}

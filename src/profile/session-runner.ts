@@ -1,0 +1,84 @@
+import { Worker } from 'node:worker_threads';
+import type { InferenceSession } from 'onnxruntime-node';
+import { ProfilerError } from '../errors.js';
+import type { DType } from '../model/ir.js';
+import { onnxruntimePath, sessionError } from './providers.js';
+import { WORKER_SOURCE } from './worker-source.js';
+
+/** One model input the worker fills with seeded pseudo-random data. */
+export interface InputSpec {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+  /** Integer inputs get values in [0, intRange) (safe as indices and token ids). */
+  readonly intRange: number;
+}
+
+/** One session to create and run in the worker. */
+export interface SessionJob {
+  /** Model bytes or a file path (a path keeps external-data files working). */
+  readonly model: Uint8Array | string;
+  readonly inputs: readonly InputSpec[];
+  readonly sessionOptions: InferenceSession.SessionOptions;
+  readonly warmup: number;
+  readonly runs: number;
+}
+
+export interface WorkerRunOptions {
+  readonly jobs: readonly SessionJob[];
+  /** Seed of the input generator; input i uses seed + i. */
+  readonly seed: number;
+  /** Execution provider name, for error messages. */
+  readonly ep: string;
+  /** Called after every run (warm-up included) of every job. */
+  readonly onProgress?: (job: number, done: number, total: number) => void;
+  /** onnxruntime's log level inside the worker (default 'error': the EP-missing noise stays quiet). */
+  readonly logLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+}
+
+export interface SessionJobResult {
+  /** Wall time of each timed `session.run()` in the worker, milliseconds (warm-up excluded). */
+  readonly latenciesMs: readonly number[];
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+}
+
+type WorkerMessage =
+  | { type: 'progress'; job: number; done: number; total: number }
+  | { type: 'job'; job: number; latenciesMs: number[]; inputNames: string[]; outputNames: string[] }
+  | { type: 'error'; job: number; stage: string; message: string }
+  | { type: 'done' };
+
+/** Runs the jobs one after another in a fresh worker thread; resolves with one result per job. */
+export function runSessions(options: WorkerRunOptions): Promise<SessionJobResult[]> {
+  const ortPath = onnxruntimePath();
+  return new Promise((resolve, reject) => {
+    const results: SessionJobResult[] = [];
+    let settled = false;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        ortPath,
+        jobs: options.jobs,
+        seed: options.seed,
+        logLevel: options.logLevel ?? 'fatal',
+      },
+    });
+    const finish = (err: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolve(results);
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') options.onProgress?.(m.job, m.done, m.total);
+      else if (m.type === 'job') results[m.job] = { latenciesMs: m.latenciesMs, inputNames: m.inputNames, outputNames: m.outputNames };
+      else if (m.type === 'error') finish(sessionError(options.ep, m.stage, m.message));
+      else if (m.type === 'done') finish(null);
+    });
+    worker.on('error', (err) => finish(new ProfilerError(`onnxruntime worker failed: ${err.message.split('\n')[0]}`, { cause: err })));
+    worker.on('exit', (code) => {
+      if (!settled) finish(results.length === options.jobs.length ? null : new ProfilerError(`onnxruntime worker exited with code ${code} before finishing`));
+    });
+  });
+}

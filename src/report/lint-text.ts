@@ -1,0 +1,55 @@
+import { Chalk } from 'chalk';
+import type { FindingSeverity } from '../rules/define-rule.js';
+import type { LintResult } from '../rules/lint.js';
+import type { LintFormatContext } from './lint-format-context.js';
+import { alignTable } from './numbers.js';
+
+const LABEL: Readonly<Record<FindingSeverity, string>> = { error: 'error', warn: 'warning', info: 'info' };
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Human output of `efflint lint`: findings grouped per model in graph order, one aligned row each
+ * (severity, rule, node, message) with the fix on the line below, and a summary line.
+ */
+export function formatLintText(results: readonly LintResult[], context: LintFormatContext): string {
+  const c = new Chalk({ level: context.color ? 1 : 0 });
+  const paint: Readonly<Record<FindingSeverity, (s: string) => string>> = { error: c.red, warn: c.yellow, info: c.cyan };
+  const out: string[] = [];
+  const total = { error: 0, warn: 0, info: 0 };
+  for (const r of results) {
+    total.error += r.summary.error;
+    total.warn += r.summary.warn;
+    total.info += r.summary.info;
+    if (r.findings.length === 0) continue;
+    out.push(c.underline(r.model));
+    const rows = r.findings.map((f) => [
+      '  ' + paint[f.severity](LABEL[f.severity]),
+      c.bold(f.ruleId),
+      f.node === null ? c.dim('(model)') : f.node,
+      f.message,
+    ]);
+    const lines = alignTable(rows, [false, false, false, false]);
+    r.findings.forEach((f, i) => {
+      out.push(lines[i]);
+      out.push(c.dim(`      fix: ${f.suggestion}  (${f.ruleName}: ${f.docsUrl})`));
+    });
+    out.push('');
+  }
+  const problems = total.error + total.warn + total.info;
+  const models = plural(results.length, 'model');
+  if (problems === 0) {
+    out.push(c.green(`no findings in ${models}`));
+  } else {
+    const color = total.error > 0 ? c.red : total.warn > 0 ? c.yellow : c.cyan;
+    out.push(
+      color.bold(
+        `${plural(problems, 'finding')} (${plural(total.error, 'error')}, ${plural(total.warn, 'warning')}, ${total.info} info) in ${models}`,
+      ),
+    );
+  }
+  out.push(c.dim('FLOPs = multiply-adds (ShuffleNet V2 convention); memAccess = elements read + written, weights included'));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,95 @@
+import { Chalk } from 'chalk';
+import type { ProfileResult } from '../profile/types.js';
+import { alignTable, humanCount } from './numbers.js';
+
+export interface ProfileTextOptions {
+  readonly color: boolean;
+  /** Kernels shown in the table, most time first (default 15). */
+  readonly top?: number;
+}
+
+const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const us = (x: number | null): string => (x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+function threadsText(t: number | null): string {
+  return t === null ? 'default threads' : `${t} thread${t === 1 ? '' : 's'}`;
+}
+
+/** The table and summary of `efflint profile`. */
+export function formatProfileText(r: ProfileResult, options: ProfileTextOptions): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const out: string[] = [];
+  const runtime =
+    r.source === 'tensorrt-trace'
+      ? 'TensorRT profile (trtexec --exportProfile)'
+      : r.source === 'onnxruntime-trace'
+        ? `onnxruntime trace, ${r.provider}`
+        : `${r.provider} (onnxruntime ${r.onnxruntimeVersion ?? '?'}, opt ${r.optLevel}, ${threadsText(r.threads)})`;
+  out.push(`${c.bold(r.model)}  ${c.dim(`${runtime}, batch ${r.batch ?? '?'}`)}`);
+  if (r.latencyMs) {
+    const l = r.latencyMs;
+    out.push(`latency: median ${c.bold(ms(l.median) + ' ms')}, p90 ${ms(l.p90)}, min ${ms(l.min)}, max ${ms(l.max)} ms, cv ${pct(l.cv)} over ${l.runs} runs (${r.warmup} warm-up excluded; unprofiled session)`);
+  }
+  if (r.profiledRunMs) {
+    const overhead = r.latencyMs ? `, ${(r.profiledRunMs.median / r.latencyMs.median).toFixed(2)}x the unprofiled latency` : '';
+    out.push(c.dim(`profiled runs: median ${ms(r.profiledRunMs.median)} ms${overhead}; kernel times below come from these ${r.profiledRunMs.runs} runs`));
+  }
+  out.push('');
+
+  const top = options.top ?? 15;
+  const shown = r.layers.slice(0, top);
+  const withPredicted = r.deviceProfile !== null;
+  const header = ['kernel', 'op', 'category', 'measured µs', 'share', 'FLOPs', 'memAccess', ...(withPredicted ? ['predicted µs'] : [])];
+  const rows = shown.map((l) => [
+    l.name + (l.nodes.length > 1 ? c.dim(` (${l.nodes.length} nodes)`) : l.nodes.length === 0 ? c.dim(' (inserted)') : ''),
+    l.opType,
+    l.category,
+    us(l.measuredUs),
+    pct(l.share),
+    humanCount(l.flops),
+    humanCount(l.memAccess),
+    ...(withPredicted ? [us(l.predictedUs)] : []),
+  ]);
+  out.push(...alignTable([header.map((h) => c.bold(h)), ...rows], [false, false, false, true, true, true, true, true]));
+  if (r.layers.length > shown.length) out.push(c.dim(`... ${r.layers.length - shown.length} more kernels (use --top N or --format json)`));
+  out.push('');
+
+  const cats = r.categories.filter((x) => x.measuredUs > 0 || x.flopsShare > 0);
+  out.push(`${c.bold('time by category')} (ShuffleNet V2 Figure 2): ` + cats.map((x) => `${x.category} ${pct(x.share)} of time / ${pct(x.flopsShare)} of FLOPs`).join('; '));
+  const cov = r.coverage;
+  const inserted = cov.unjoined.filter((u) => u.inserted).length;
+  out.push(
+    `${c.bold('coverage')}: ${cov.measuredNodes}/${cov.nodes} nodes measured` +
+      (cov.foldedNodes ? `, ${cov.foldedNodes} folded at load` : '') +
+      `; ${cov.joinedKernels}/${cov.kernels} kernels joined to nodes (${pct(cov.joinedTimeShare)} of time)` +
+      (inserted ? `, ${inserted} inserted by the runtime` : '') +
+      (cov.kernelSumOverProfiledRun !== null ? `; kernels sum to ${pct(cov.kernelSumOverProfiledRun)} of a profiled run` : ''),
+  );
+  if (cov.costlyUnmeasured.length) out.push(c.yellow(`not measured (have FLOPs): ${cov.costlyUnmeasured.slice(0, 8).join(', ')}${cov.costlyUnmeasured.length > 8 ? ', ...' : ''}`));
+  const unknownKernels = cov.unjoined.filter((u) => !u.inserted);
+  if (unknownKernels.length) out.push(c.yellow(`kernels not joined to any node: ${unknownKernels.slice(0, 6).map((u) => u.name).join(', ')}${unknownKernels.length > 6 ? ', ...' : ''}`));
+  const m = r.memoryCheck;
+  if (m && m.compared > 0) {
+    const reasons = new Map<string, number>();
+    for (const x of m.mismatches) if (x.side !== 'unknown') reasons.set(x.opType, (reasons.get(x.opType) ?? 0) + 1);
+    const explained = [...reasons].map(([op, n]) => `${n} ${op}`).join(', ');
+    out.push(
+      `${c.bold('measured bytes')} vs memBytes: ${m.within5Percent}/${m.compared} one-to-one kernels within 5%` +
+        (m.explained ? `; ${m.explained} explained differences (${explained}: see --format json)` : '') +
+        (m.unexplained ? c.yellow(`; ${m.unexplained} unexplained`) : ''),
+    );
+  }
+  const corr = r.correlation;
+  const rho = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
+  out.push(
+    `${c.bold('rank correlation')} of per-kernel time (Spearman, ${corr.layers} kernels): with FLOPs ${rho(corr.flopsSpearman)}` +
+      (withPredicted ? `, with roofline prediction ${rho(corr.predictedSpearman)} (${r.deviceProfile})` : c.dim('; pass --device-profile FILE (efflint calibrate) for predictions')),
+  );
+  if (r.fallback.length) {
+    out.push(c.yellow(`ran on another provider than ${r.provider}: ${r.fallback.slice(0, 8).map((f) => `${f.kernel} (${f.provider})`).join(', ')}${r.fallback.length > 8 ? ', ...' : ''}`));
+  }
+  out.push(c.dim('measured µs = median kernel time over the timed runs; FLOPs = multiply-adds (ShuffleNet V2 convention)'));
+  for (const w of r.warnings) out.push(c.yellow(`warning: ${w}`));
+  return out.join('\n') + '\n';
+}

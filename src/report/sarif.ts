@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { AnyRule, FindingSeverity, Severity } from '../rules/define-rule.js';
+import type { Finding, LintResult } from '../rules/lint.js';
+import type { LintFormatContext } from './lint-format-context.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const SARIF_VERSION = '2.1.0';
+export const INFORMATION_URI = 'https://github.com/efflint/efflint';
+
+type SarifLevel = 'error' | 'warning' | 'note' | 'none';
+
+const LEVEL: Readonly<Record<Severity, SarifLevel>> = { error: 'error', warn: 'warning', info: 'note', off: 'none' };
+
+export function sarifLevel(severity: FindingSeverity | Severity): SarifLevel {
+  return LEVEL[severity];
+}
+
+/** Model arguments as SARIF artifact URIs: relative paths with forward slashes; `zoo:NAME` as-is. */
+export function artifactUri(model: string): string {
+  if (model.startsWith('zoo:')) return model;
+  return model.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+/**
+ * A stable identity for a finding across runs (GitHub code scanning matches alerts by it). A model file
+ * has no source lines, so the fingerprint hashes rule, model, node and message id instead of a line.
+ */
+function fingerprint(model: string, f: Finding): string {
+  return createHash('sha256').update([f.ruleId, artifactUri(model), f.node ?? '', f.messageId].join('\u0000')).digest('hex').slice(0, 32);
+}
+
+/**
+ * SARIF 2.1.0 for code scanning: one run, tool.driver.rules generated from the rule metas, one result
+ * per finding. Rule ids are plain (`G1`): SARIF 3.27.5 reads a `/` in a ruleId as a sub-rule separator,
+ * so `efflint/G1` would name a sub-rule of a rule called `efflint`. A model has no lines: every
+ * location has region.startLine 1 (GitHub requires a region) and the graph node is the logical
+ * location. Results are sorted by model, node, rule and message for deterministic output.
+ */
+export function toSarif(results: readonly LintResult[], context: LintFormatContext): Record<string, unknown> {
+  const rules: readonly AnyRule[] = context.rules;
+  const index = new Map(rules.map((r, i) => [r.meta.id, i]));
+  const rows = results.flatMap((r) => r.findings.map((f) => ({ model: r.model, f })));
+  rows.sort(
+    (a, b) =>
+      artifactUri(a.model).localeCompare(artifactUri(b.model)) ||
+      (a.f.node ?? '').localeCompare(b.f.node ?? '') ||
+      a.f.ruleId.localeCompare(b.f.ruleId, 'en', { numeric: true }) ||
+      a.f.messageId.localeCompare(b.f.messageId) ||
+      a.f.message.localeCompare(b.f.message),
+  );
+  return {
+    $schema: SARIF_SCHEMA,
+    version: SARIF_VERSION,
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'efflint',
+            version: context.version,
+            informationUri: INFORMATION_URI,
+            rules: rules.map((r) => ({
+              id: r.meta.id,
+              name: r.meta.name,
+              shortDescription: { text: r.meta.description },
+              fullDescription: { text: r.meta.description },
+              helpUri: r.meta.docsUrl,
+              help: { text: `${r.meta.description} See ${r.meta.docsUrl}` },
+              defaultConfiguration: { level: sarifLevel(r.meta.defaultSeverity), enabled: r.meta.defaultSeverity !== 'off' },
+              properties: { category: r.meta.category, tags: ['performance', r.meta.category] },
+            })),
+          },
+        },
+        columnKind: 'unicodeCodePoints',
+        results: rows.map(({ model, f }) => ({
+          ruleId: f.ruleId,
+          ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
+          level: sarifLevel(f.severity),
+          message: { text: `${f.message}. Fix: ${f.suggestion}` },
+          locations: [
+            {
+              physicalLocation: { artifactLocation: { uri: artifactUri(model) }, region: { startLine: 1 } },
+              logicalLocations: [f.node === null ? { name: artifactUri(model), kind: 'module' } : { name: f.node, fullyQualifiedName: `${artifactUri(model)}#${f.node}`, kind: 'function' }],
+            },
+          ],
+          // upload-sarif computes primaryLocationLineHash from source lines unless it is present;
+          // a binary model (or zoo:NAME) has none, so efflint supplies its own stable value.
+          partialFingerprints: { primaryLocationLineHash: `${fingerprint(model, f)}:1` },
+          properties: {
+            ...(f.opType ? { opType: f.opType } : {}),
+            metrics: Object.fromEntries(Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v))),
+            suggestion: f.suggestion,
+          },
+        })),
+      },
+    ],
+  };
+}
+
+/** `--format sarif`. */
+export function formatSarif(results: readonly LintResult[], context: LintFormatContext): string {
+  return JSON.stringify(toSarif(results, context), null, 2) + '\n';
+}

@@ -1,0 +1,154 @@
+import type { LayerReport } from '../analyzers/analyze.js';
+import { defineRule } from './define-rule.js';
+
+export type E103Options = Record<string, never>;
+
+export type E103Messages = {
+  readonly channelShuffle: {
+    readonly first: string;
+    readonly last: string;
+    readonly groups: number;
+    readonly channels: number;
+    readonly memAccess: number;
+  };
+  readonly dataOnlyRoundTrip: {
+    readonly first: string;
+    readonly last: string;
+    readonly shape: string;
+    readonly memAccess: number;
+  };
+  readonly consecutiveTransposes: {
+    readonly first: string;
+    readonly last: string;
+    readonly between: number;
+    readonly cancels: string;
+    readonly memAccess: number;
+  };
+};
+
+const METADATA_OPS = new Set(['Reshape', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
+
+function staticShape(s: readonly (number | string)[] | null | undefined): number[] | null {
+  return s && s.every((d) => typeof d === 'number') ? (s as number[]) : null;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function permOf(t: LayerReport, rank: number): number[] {
+  const p = t.attributes.perm;
+  return Array.isArray(p) ? [...(p as number[])] : Array.from({ length: rank }, (_, i) => rank - 1 - i);
+}
+
+/** [N, C, *s] -> [N, g, C/g, *s], perm swapping axes 1 and 2, -> [N, C, *s]: ShuffleNet's channel shuffle. */
+function shuffleGroups(input: number[], split: number[], perm: number[], output: number[]): number | null {
+  if (split.length !== input.length + 1 || !sameShape(input, output)) return null;
+  if (split[0] !== input[0] || split[1] * split[2] !== input[1] || !sameShape(split.slice(3), input.slice(2))) return null;
+  const expected = split.map((_, i) => (i === 1 ? 2 : i === 2 ? 1 : i));
+  return sameShape(perm, expected) ? split[1] : null;
+}
+
+/**
+ * Reshape/Transpose sequences that only move data: a Reshape -> Transpose -> Reshape that returns to
+ * the input shape (named when it is the channel shuffle of ShuffleNet), and two Transposes with only
+ * free views between them (which compose into one, or cancel).
+ */
+export const e103 = defineRule<E103Options, E103Messages>({
+  meta: {
+    id: 'E103',
+    name: 'transpose-reshape-pair',
+    category: 'extra',
+    description: 'Reshape/Transpose sequences that only move data: channel shuffles, shape round trips, and Transposes that compose or cancel.',
+    defaultSeverity: 'info',
+    options: {},
+    messages: {
+      channelShuffle:
+        'Reshape -> Transpose -> Reshape from {{first}} to {{last}} is a channel shuffle ({{groups}} groups of {{channels}} channels): a full copy of {{memAccess}} elements that computes nothing',
+      dataOnlyRoundTrip:
+        'Reshape -> Transpose -> Reshape from {{first}} to {{last}} returns to shape {{shape}}: a permutation copy of {{memAccess}} elements',
+      consecutiveTransposes:
+        'Transpose {{first}} and Transpose {{last}} ({{between}} free views between) compose into one permutation{{cancels}}: {{memAccess}} elements copied by the pair',
+    },
+    fix: 'merge the permutation into a neighbour: fold a fixed channel permutation into the adjacent conv\'s weights, or combine shuffle, concat and split into one op as ShuffleNet V2 does',
+    fixes: {
+      consecutiveTransposes: 'replace the two Transposes by one with the composed perm (or remove both when they cancel)',
+    },
+  },
+  check(context) {
+    const flow = context.structure.dataflow;
+    const layers = flow.layers;
+    const onlyProducer = (n: number): number | undefined => {
+      const ins = flow.dataInputsOf(n);
+      return ins.length === 1 ? flow.producerOf(ins[0]) : undefined;
+    };
+    const soleReader = (n: number): number | undefined => {
+      const outs = flow.dataOutputsOf(n);
+      if (outs.length !== 1 || flow.isGraphOutput(outs[0])) return undefined;
+      const readers = flow.consumersOf(outs[0]);
+      return readers.length === 1 ? readers[0] : undefined;
+    };
+    for (const t of flow.nodes) {
+      const tl = layers[t];
+      if (tl.opType !== 'Transpose') continue;
+      const memAccess = tl.memAccess ?? 0;
+
+      const before = onlyProducer(t);
+      const after = soleReader(t);
+      if (before !== undefined && after !== undefined && layers[before].opType === 'Reshape' && layers[after].opType === 'Reshape' && soleReader(before) === t) {
+        const r1 = layers[before];
+        const r2 = layers[after];
+        const input = staticShape(r1.inputShapes[0]);
+        const split = staticShape(r1.outputShapes[0]);
+        const output = staticShape(r2.outputShapes[0]);
+        if (input && split && output && sameShape(input, output)) {
+          const groups = shuffleGroups(input, split, permOf(tl, split.length), output);
+          if (groups !== null) {
+            context.report({
+              node: tl,
+              messageId: 'channelShuffle',
+              data: { first: r1.name, last: r2.name, groups, channels: input[1] / groups, memAccess },
+              metrics: { groups, memAccess },
+            });
+          } else {
+            context.report({
+              node: tl,
+              messageId: 'dataOnlyRoundTrip',
+              data: { first: r1.name, last: r2.name, shape: input.join('x'), memAccess },
+              metrics: { memAccess },
+            });
+          }
+          continue;
+        }
+      }
+
+      // Transpose -> (free views) -> Transpose
+      let cur = t;
+      let between = 0;
+      let reshaped = false;
+      for (;;) {
+        const next = soleReader(cur);
+        if (next === undefined) break;
+        const nl = layers[next];
+        if (nl.opType === 'Transpose') {
+          const rank = staticShape(tl.outputShapes[0])?.length ?? permOf(tl, 0).length;
+          const p1 = permOf(tl, rank);
+          const p2 = permOf(nl, rank);
+          const composed = p2.map((i) => p1[i]);
+          const identity = !reshaped && composed.every((v, i) => v === i);
+          context.report({
+            node: tl,
+            messageId: 'consecutiveTransposes',
+            data: { first: tl.name, last: nl.name, between, cancels: identity ? ' that is the identity (they cancel)' : '', memAccess: memAccess + (nl.memAccess ?? 0) },
+            metrics: { memAccess: memAccess + (nl.memAccess ?? 0), between },
+          });
+          break;
+        }
+        if (!METADATA_OPS.has(nl.opType)) break;
+        if (nl.opType !== 'Identity') reshaped = true;
+        between += 1;
+        cur = next;
+      }
+    }
+  },
+});

@@ -1,0 +1,79 @@
+import { ridgePoint, roofline } from '../analyzers/roofline.js';
+import { isKernel } from '../analyzers/structure.js';
+import { defineRule } from './define-rule.js';
+
+export type E104Options = {
+  readonly minTimePercent: number;
+};
+
+export type E104Messages = {
+  readonly memoryBound: {
+    readonly op: string;
+    readonly device: string;
+    readonly intensity: number;
+    readonly ridge: number;
+    readonly predictedUs: number;
+    readonly timePercent: number;
+  };
+};
+
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+
+/**
+ * Roofline (Williams et al., CACM 2009) on a device profile: a layer whose arithmetic intensity
+ * (FLOPs per byte) is below the ridge point peak/bandwidth is limited by memory bandwidth, not compute.
+ */
+export const e104 = defineRule<E104Options, E104Messages>({
+  meta: {
+    id: 'E104',
+    name: 'memory-bound-layer',
+    category: 'extra',
+    description: 'Layers that the roofline model of a device profile predicts to be memory-bound and that take a noticeable share of the predicted time (needs --device-profile).',
+    defaultSeverity: 'warn',
+    requires: ['deviceProfile'],
+    options: {
+      minTimePercent: {
+        type: 'number',
+        default: 1,
+        minimum: 0,
+        maximum: 100,
+        description: 'Only flag memory-bound layers predicted to take at least this percentage of the model\'s predicted time.',
+      },
+    },
+    messages: {
+      memoryBound:
+        '{{op}} is memory-bound on {{device}}: {{intensity}} FLOPs/byte is below the ridge point {{ridge}} FLOPs/byte; predicted {{predictedUs}} us, {{timePercent}}% of the model',
+    },
+    fix: 'raise its arithmetic intensity: fuse it into a neighbouring conv, store activations in fp16/int8, or run larger batches',
+  },
+  check(context) {
+    const profile = context.deviceProfile;
+    if (!profile) return;
+    const { minTimePercent } = context.options;
+    const ridge = ridgePoint(profile);
+    const points = context.analysis.layers
+      .filter((l) => isKernel(l) && l.flops !== null && l.memBytes !== null)
+      .map((l) => ({ layer: l, point: roofline(l.flops!, l.memBytes!, profile) }));
+    const total = points.reduce((s, p) => s + p.point.predictedUs, 0);
+    if (total <= 0) return;
+    for (const { layer, point } of points) {
+      if (point.bound !== 'memory') continue;
+      const timePercent = (100 * point.predictedUs) / total;
+      if (timePercent < minTimePercent) continue;
+      const intensity = layer.flops! / layer.memBytes!;
+      context.report({
+        node: layer,
+        messageId: 'memoryBound',
+        data: {
+          op: layer.opType,
+          device: profile.name,
+          intensity: round(intensity, 2),
+          ridge: round(ridge, 2),
+          predictedUs: round(point.predictedUs, 2),
+          timePercent: round(timePercent, 1),
+        },
+        metrics: { intensity, ridge, predictedUs: point.predictedUs, timePercent },
+      });
+    }
+  },
+});

@@ -1,0 +1,98 @@
+import { convGeometry, macLowerBound } from './conv-geometry.js';
+import { defineRule } from './define-rule.js';
+
+export type G1Options = {
+  readonly maxRatio: number;
+  readonly minExcessPercent: number;
+  readonly ignoreModelInputs: boolean;
+};
+
+export type G1Messages = {
+  readonly unbalancedChannels: {
+    readonly kernel: string;
+    readonly cIn: number;
+    readonly cOut: number;
+    readonly ratio: number;
+    readonly memAccess: number;
+    readonly bound: number;
+    readonly excessPercent: number;
+    readonly balancedIn: number;
+    readonly balancedOut: number;
+  };
+};
+
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+
+/**
+ * ShuffleNet V2 G1: "equal channel width minimizes memory access cost". At fixed FLOPs the MAC of a
+ * convolution is smallest when its input and output feature maps are the same size (Eq. 1).
+ */
+export const g1 = defineRule<G1Options, G1Messages>({
+  meta: {
+    id: 'G1',
+    name: 'unbalanced-channels',
+    category: 'guideline',
+    description: 'Convolutions whose input and output channel counts differ a lot pay memory access above the equal-FLOPs bound (ShuffleNet V2 G1).',
+    defaultSeverity: 'warn',
+    options: {
+      maxRatio: {
+        type: 'number',
+        default: 2,
+        minimum: 1,
+        description: 'Flag a conv when max(c_in/c_out, c_out/c_in) is above this.',
+      },
+      minExcessPercent: {
+        type: 'number',
+        default: 15,
+        minimum: 0,
+        description: 'Only flag it when its memAccess is at least this many percent above the Eq. 1 lower bound at equal FLOPs (filters out layers dominated by weight traffic).',
+      },
+      ignoreModelInputs: {
+        type: 'boolean',
+        default: true,
+        description: 'Skip convs that read a model input (the stem: 3 image channels are not a design choice).',
+      },
+    },
+    messages: {
+      unbalancedChannels:
+        '{{kernel}} conv {{cIn}} -> {{cOut}} channels (ratio {{ratio}}:1): memAccess {{memAccess}} is {{excessPercent}}% above the lower bound {{bound}} at equal FLOPs (ShuffleNet V2 Eq. 1: MAC >= 2*sqrt(hw*B) + B/hw, reached at equal input and output feature-map sizes)',
+    },
+    fix: 'balance the widths: about {{balancedIn}} -> {{balancedOut}} channels gives the same FLOPs at the bound; or change width where the feature map is small',
+  },
+  check(context) {
+    const { maxRatio, minExcessPercent, ignoreModelInputs } = context.options;
+    const modelInputs = new Set(context.analysis.inputs.map((i) => i.name));
+    for (const layer of context.analysis.layers) {
+      if (layer.folded) continue;
+      const geo = convGeometry(layer);
+      if (!geo || geo.depthwise) continue;
+      if (ignoreModelInputs && modelInputs.has(layer.inputs[0])) continue;
+      const ratio = Math.max(geo.cIn / geo.cOut, geo.cOut / geo.cIn);
+      if (ratio <= maxRatio) continue;
+      const memAccess = layer.memAccess ?? geo.memAccess;
+      const bound = macLowerBound(geo);
+      const excessPercent = (100 * (memAccess - bound)) / bound;
+      if (excessPercent < minExcessPercent) continue;
+      // At the bound hw_in*c1 = hw_out*c2 with c1*c2 unchanged.
+      const product = geo.cIn * geo.cOut;
+      const balancedIn = Math.round(Math.sqrt((product * geo.pixelsOut) / geo.pixelsIn));
+      const balancedOut = Math.round(Math.sqrt((product * geo.pixelsIn) / geo.pixelsOut));
+      context.report({
+        node: layer,
+        messageId: 'unbalancedChannels',
+        data: {
+          kernel: geo.kernelShape.join('x'),
+          cIn: geo.cIn,
+          cOut: geo.cOut,
+          ratio: round(ratio, 2),
+          memAccess,
+          bound: Math.round(bound),
+          excessPercent: round(excessPercent, 1),
+          balancedIn,
+          balancedOut,
+        },
+        metrics: { cIn: geo.cIn, cOut: geo.cOut, ratio, memAccess, macLowerBound: bound, excessPercent, flops: geo.flops },
+      });
+    }
+  },
+});

@@ -1,0 +1,144 @@
+import type { LayerReport } from '../analyzers/analyze.js';
+import { roofline } from '../analyzers/roofline.js';
+import type { Block } from '../analyzers/structure.js';
+import { isKernel } from '../analyzers/structure.js';
+import { defineRule } from './define-rule.js';
+
+export type G3Options = {
+  readonly minBranches: number;
+  readonly minFragments: number;
+  readonly minChainOps: number;
+  readonly tinyOpFlops: number;
+};
+
+type BlockData = {
+  readonly entry: string;
+  readonly exit: string;
+  readonly branches: number;
+  readonly ops: number;
+  readonly fragments: number;
+  readonly flopsPerOp: number;
+};
+
+export type G3Messages = {
+  readonly parallelBranches: BlockData;
+  readonly fragmentedBlock: BlockData;
+  readonly tinyOpChain: {
+    readonly ops: number;
+    readonly first: string;
+    readonly last: string;
+    readonly flopsPerOp: number;
+    readonly tiny: string;
+  };
+};
+
+/**
+ * ShuffleNet V2 G3: "network fragmentation reduces degree of parallelism". Blocks are the parts of
+ * the graph between single-tensor cut points (src/analyzers/structure.ts); a block with many parallel
+ * branches or many conv/pool operators, or a long run of tiny kernels, pays kernel launches and
+ * synchronisation that its FLOPs do not show.
+ */
+export const g3 = defineRule<G3Options, G3Messages>({
+  meta: {
+    id: 'G3',
+    name: 'fragmented-block',
+    category: 'guideline',
+    description: 'Blocks with many parallel branches or many small operators, and long chains of tiny ops, reduce parallelism and add kernel launches (ShuffleNet V2 G3).',
+    defaultSeverity: 'warn',
+    options: {
+      minBranches: {
+        type: 'integer',
+        default: 4,
+        minimum: 2,
+        description: 'Flag a block with at least this many parallel entry-to-exit paths (the paper\'s 4-fragment-parallel block has 4; a ShuffleNet V2 unit has 2).',
+      },
+      minFragments: {
+        type: 'integer',
+        default: 8,
+        minimum: 2,
+        description: 'Flag a block with at least this many conv/Gemm/pooling operators (NASNet-A has 13, ResNet 2-3, an EfficientNet MBConv with SE 6).',
+      },
+      minChainOps: {
+        type: 'integer',
+        default: 6,
+        minimum: 2,
+        description: 'Flag a chain of at least this many consecutive tiny kernels.',
+      },
+      tinyOpFlops: {
+        type: 'number',
+        default: 100000,
+        minimum: 0,
+        description: 'A kernel below this many FLOPs is tiny. With --device-profile, a kernel is tiny when its roofline time is below the per-op launch overhead instead.',
+      },
+    },
+    messages: {
+      parallelBranches:
+        'block {{entry}} -> {{exit}} has {{branches}} parallel branches: {{ops}} kernels ({{fragments}} conv/pool), {{flopsPerOp}} FLOPs per kernel; parallel fragments launch more, smaller kernels and synchronise at the merge (ShuffleNet V2 G3: 4-fragment-parallel ran 3x slower than 1-fragment on GPU)',
+      fragmentedBlock:
+        'block {{entry}} -> {{exit}} has {{fragments}} conv/pool operators in {{ops}} kernels ({{branches}} branches), {{flopsPerOp}} FLOPs per kernel; fragmented blocks add launches and synchronisation (ShuffleNet V2 G3: NASNet-A has 13 per block, ResNet 2-3)',
+      tinyOpChain:
+        'chain of {{ops}} tiny kernels from {{first}} to {{last}} ({{flopsPerOp}} FLOPs per kernel on average; tiny = {{tiny}}): each pays a kernel launch for little work (ShuffleNet V2 G3)',
+    },
+    fix: 'merge the branches into fewer, wider ops (one conv with more channels instead of parallel thin convs; grouped or concatenated weights)',
+    fixes: {
+      tinyOpChain: 'fuse the chain into one op (a fused activation/normalisation op, or let the runtime fuse it by exporting the standard op instead of its decomposition)',
+    },
+  },
+  check(context) {
+    const { minBranches, minFragments, minChainOps, tinyOpFlops } = context.options;
+    const { dataflow, blocks, chains } = context.structure;
+    const layers = context.analysis.layers;
+    const profile = context.deviceProfile;
+
+    const blockData = (b: Block): BlockData => {
+      const ops = b.kernels;
+      return {
+        entry: b.entry ?? '(model inputs)',
+        exit: b.exit ?? '(model outputs)',
+        branches: b.branches,
+        ops,
+        fragments: b.fragments,
+        flopsPerOp: ops ? Math.round(b.flops / ops) : 0,
+      };
+    };
+    for (const b of blocks) {
+      const first = b.layers.map((i) => layers[i]).find(isKernel) ?? layers[b.layers[0]];
+      const metrics = { branches: b.branches, ops: b.kernels, fragments: b.fragments, flops: b.flops };
+      if (b.branches >= minBranches) {
+        context.report({ node: first, messageId: 'parallelBranches', data: blockData(b), metrics });
+      } else if (b.fragments >= minFragments) {
+        context.report({ node: first, messageId: 'fragmentedBlock', data: blockData(b), metrics });
+      }
+    }
+
+    const isTiny = (l: LayerReport): boolean => {
+      if (profile && l.flops !== null && l.memBytes !== null) return roofline(l.flops, l.memBytes, profile).bound === 'overhead';
+      return (l.flops ?? 0) < tinyOpFlops;
+    };
+    const tiny = profile ? `roofline time below the ${profile.perOpOverheadUs} us launch overhead of ${profile.name}` : `below ${tinyOpFlops.toLocaleString('en-US')} FLOPs`;
+    const flush = (run: LayerReport[]): void => {
+      if (run.length < minChainOps) return;
+      const flops = run.reduce((s, l) => s + (l.flops ?? 0), 0);
+      context.report({
+        node: run[0],
+        messageId: 'tinyOpChain',
+        data: { ops: run.length, first: run[0].name, last: run[run.length - 1].name, flopsPerOp: Math.round(flops / run.length), tiny },
+        metrics: { ops: run.length, flops },
+      });
+    };
+    for (const chain of chains) {
+      let run: LayerReport[] = [];
+      for (const i of chain.layers) {
+        const l = dataflow.layers[i];
+        if (!isKernel(l)) continue;
+        if (isTiny(l)) {
+          run.push(l);
+        } else {
+          flush(run);
+          run = [];
+        }
+      }
+      flush(run);
+    }
+  },
+});
