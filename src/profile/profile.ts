@@ -61,6 +61,8 @@ export interface ProfileOptions extends ModelBindingOptions {
   readonly deviceProfile?: DeviceProfile;
   /** Copy onnxruntime's trace JSON here (viewable in chrome://tracing or Perfetto). */
   readonly saveTrace?: string;
+  /** Copy the optimized model onnxruntime saved for the profiled session here (not with opt level 'disabled'). */
+  readonly saveOptimizedModel?: string;
   readonly onProgress?: (p: ProfileProgress) => void;
 }
 
@@ -180,6 +182,7 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
     const trace = parseOrtTrace(JSON.parse(readFileSync(tracePath, 'utf8')), { warmupRuns: warmup, label: traceFile });
     const warnings: string[] = [...prepared.analysis.warnings];
     let optimized: OptimizedNode[] | null = null;
+    if (options.saveOptimizedModel && existsSync(optimizedPath)) copyFileSync(optimizedPath, options.saveOptimizedModel);
     if (optLevel !== 'disabled' && existsSync(optimizedPath)) {
       try {
         optimized = readOptimizedGraph(optimizedPath);

@@ -3,10 +3,10 @@ import { buildOnnxModel } from '../../src/profile/onnx-build.js';
 /**
  * Small models for profiler tests: a ShuffleNet-like unit (conv + BN + ReLU, an unnamed 1x1 conv,
  * a residual Add, channel shuffle Reshape/Transpose/Reshape, pooling and a Gemm head). Big enough
- * that every conv costs tens of microseconds on one thread, small enough to run in milliseconds.
+ * that every conv costs tens of microseconds on one thread, small enough to run in a millisecond.
+ * The batch dim is symbolic (`N`) and the shuffle reshapes copy it (0), so any batch runs.
  */
-export function tinyConvNet(options: { batch?: number; channels?: number; size?: number } = {}): Uint8Array {
-  const n = options.batch ?? 1;
+export function tinyConvNet(options: { channels?: number; size?: number } = {}): Uint8Array {
   const c = options.channels ?? 32;
   const s = options.size ?? 32;
   return buildOnnxModel({
@@ -33,8 +33,8 @@ export function tinyConvNet(options: { batch?: number; channels?: number; size?:
       { name: 'bn_m', dims: [c] },
       { name: 'bn_v', dims: [c], fill: 1 },
       { name: 'w2', dims: [c, c, 1, 1] },
-      { name: 'shape5', dims: [5], dtype: 'int64', int64Values: [n, 2, c / 2, s, s] },
-      { name: 'shape4', dims: [4], dtype: 'int64', int64Values: [n, c, s, s] },
+      { name: 'shape5', dims: [5], dtype: 'int64', int64Values: [0, 2, c / 2, s, s] },
+      { name: 'shape4', dims: [4], dtype: 'int64', int64Values: [0, c, s, s] },
       { name: 'wf', dims: [10, c] },
       { name: 'bf', dims: [10] },
     ],

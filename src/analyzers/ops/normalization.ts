@@ -121,8 +121,9 @@ const layerNormalization = defineOp({
 });
 
 /**
- * GroupNormalization (opset 18: scale/bias per group; 21: per channel): one mean/variance per (n, group); the
- * affine step is per element since the scale varies inside a group from opset 21.
+ * GroupNormalization (opset 18: scale/bias per group; 21: per channel): one mean/variance per (n, group). From
+ * opset 21 the scale varies inside a group, so the affine step is one multiply-add per element; in opset 18-20 it is
+ * constant per group and folds into 1/std, as in InstanceNormalization.
  */
 const groupNormalization = defineOp({
   opType: 'GroupNormalization',
@@ -140,7 +141,7 @@ const groupNormalization = defineOp({
     const xs = inputAt(ctx, 0)?.shape ?? null;
     const n = xs?.[0];
     const groups = known(n) ? n * ctx.attrs.int('num_groups', 1) : null;
-    return { flops: normFlops(numel(xs), groups, true), paramInputs: constantInputs(ctx, [1, 2]) };
+    return { flops: normFlops(numel(xs), groups, ctx.opset >= 21), paramInputs: constantInputs(ctx, [1, 2]) };
   },
 });
 

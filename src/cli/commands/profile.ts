@@ -28,6 +28,7 @@ export interface ProfileArgs {
   readonly optimizedModel?: string;
   readonly deviceProfile?: string;
   readonly saveTrace?: string;
+  readonly saveOptimizedModel?: string;
   readonly format: 'text' | 'json';
   readonly top?: number;
   readonly quiet?: boolean;
@@ -64,6 +65,7 @@ export async function runProfile(model: string, args: ProfileArgs, io: CliIO): P
         inputShapes,
         deviceProfile,
         saveTrace: args.saveTrace,
+        saveOptimizedModel: args.saveOptimizedModel,
         onProgress: (p) => bar.update(p.phase === 'latency' ? 'timing runs   ' : 'profiled runs ', p.done, p.total),
       });
     } finally {
@@ -90,6 +92,7 @@ export function defineProfile(program: Command, io: CliIO, done: (code: number) 
     .option('--optimized-model <file>', "with --trace: the optimized model onnxruntime saved for that session (better joins)")
     .option('--device-profile <file>', 'device profile from efflint calibrate: adds roofline predictions')
     .option('--save-trace <file>', "keep onnxruntime's trace JSON (chrome://tracing, Perfetto)")
+    .option('--save-optimized-model <file>', 'keep the optimized model onnxruntime ran (for --trace --optimized-model later)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--top <n>', 'kernels in the text table (default 15)', parsePositiveInt)
     .option('-q, --quiet', 'no progress bar')

@@ -17,7 +17,10 @@ export interface ZooListRow {
   readonly inputShape: readonly number[];
   /** Measured by efflint's own analysis of the built model. */
   readonly params: number;
+  /** Every layer's FLOPs (element-wise included). */
   readonly flops: number;
+  /** Convolution and GEMM multiply-adds only: what papers publish as a model's FLOPs. */
+  readonly convGemmFlops: number;
   readonly published: { readonly params?: number; readonly flops?: number } | null;
   readonly source: string;
   readonly description: string;
@@ -36,6 +39,9 @@ export function zooRows(filter?: string): ZooListRow[] {
         inputShape: e.inputShape,
         params: analysis.totals.params,
         flops: analysis.totals.flops,
+        convGemmFlops: analysis.layers
+          .filter((l) => !l.folded && (l.category === 'conv' || l.category === 'gemm'))
+          .reduce((sum, l) => sum + (l.flops ?? 0), 0),
         published: e.published ? { params: e.published.params, flops: e.published.flops } : null,
         source: e.source,
         description: e.description,
@@ -45,17 +51,18 @@ export function zooRows(filter?: string): ZooListRow[] {
 }
 
 function formatZooTable(rows: readonly ZooListRow[]): string {
-  const header = ['name', 'family', 'input', 'params', 'FLOPs', 'published', 'source'];
+  const header = ['name', 'family', 'input', 'params', 'FLOPs', 'conv+gemm', 'published', 'source'];
   const body = rows.map((r) => [
     r.name,
     r.family,
     r.inputShape.join('x'),
     humanCount(r.params),
     humanCount(r.flops),
+    humanCount(r.convGemmFlops),
     r.published ? `${humanCount(r.published.params ?? null)} / ${humanCount(r.published.flops ?? null)}` : '',
     r.source.length > 60 ? `${r.source.slice(0, 57)}...` : r.source,
   ]);
-  return [...alignTable([header, ...body], [false, false, false, true, true, true, false]), '', 'FLOPs = multiply-adds, batch 1, default resolution; params and FLOPs measured by efflint on the built graph.'].join('\n') + '\n';
+  return [...alignTable([header, ...body], [false, false, false, true, true, true, true, false]), '', 'FLOPs = multiply-adds at batch 1 and the default resolution, measured by efflint on the built graph; conv+gemm is what papers publish; published = params / FLOPs from the paper or torchvision.'].join('\n') + '\n';
 }
 
 export function runZooList(opts: { format: 'text' | 'json'; filter?: string }, io: CliIO): number {

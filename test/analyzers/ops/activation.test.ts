@@ -38,9 +38,11 @@ const rows: Row[] = [
   { name: 'HardSwish: HardSigmoid + multiply', op: 'HardSwish', inputs: [f32(1, 16, 4, 4)], shape: [1, 16, 4, 4], flops: 16 * 4 * 4 * 4 },
   { name: 'Tanh: (e^2x - 1) / (e^2x + 1)', op: 'Tanh', inputs: [f32(5)], shape: [5], flops: 5 * TANH }, // 5 * 4
   { name: 'Softplus: exp + add + log', op: 'Softplus', inputs: [f32(3)], shape: [3], flops: 3 * (1 + 1 + 1) }, // exp + add + log
-  { name: 'Mish: softplus + tanh + multiply', op: 'Mish', inputs: [f32(2)], shape: [2], flops: 2 * ((1 + 1 + 1) + TANH + 1) }, // softplus (exp + add + log) + tanh + multiply
+  // softplus (exp + add + log) + tanh + multiply
+  { name: 'Mish: softplus + tanh + multiply', op: 'Mish', inputs: [f32(2)], shape: [2], flops: 2 * ((1 + 1 + 1) + TANH + 1) },
   { name: 'Erf: Abramowitz-Stegun 7.1.26', op: 'Erf', inputs: [f32(6)], shape: [6], flops: 6 * ERF }, // 6 * 13
-  { name: 'Gelu default (erf)', op: 'Gelu', inputs: [f32(4)], opset: 20, shape: [4], flops: 4 * (1 + ERF + 1 + 2 * 1) }, // multiply (x / sqrt 2) + erf + add + 2 multiplies = 17
+  // multiply (x / sqrt 2) + erf + add + 2 multiplies = 17
+  { name: 'Gelu default (erf)', op: 'Gelu', inputs: [f32(4)], opset: 20, shape: [4], flops: 4 * (1 + ERF + 1 + 2 * 1) },
   {
     name: 'Gelu approximate=tanh',
     op: 'Gelu',
@@ -52,8 +54,10 @@ const rows: Row[] = [
     flops: 4 * (2 * 1 + 1 + 1 + TANH + 1 + 2 * 1),
   },
   { name: 'Elu', op: 'Elu', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1 + 1) }, // compare + exp + add + multiply
-  { name: 'Selu', op: 'Selu', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1 + 1 + 1) }, // compare + exp + multiply + add + multiply (gamma)
-  { name: 'Celu', op: 'Celu', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1 + 1 + 2 * 1 + 1) }, // multiply (x/alpha) + exp + add + multiply + 2 compares + add
+  // compare + exp + multiply + add + multiply (gamma)
+  { name: 'Selu', op: 'Selu', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1 + 1 + 1) },
+  // multiply (x/alpha) + exp + add + multiply + 2 compares + add
+  { name: 'Celu', op: 'Celu', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1 + 1 + 2 * 1 + 1) },
   { name: 'Softsign', op: 'Softsign', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1) }, // abs + add + divide
   { name: 'ThresholdedRelu', op: 'ThresholdedRelu', inputs: [f32(7)], shape: [7], flops: 7 },
   { name: 'Shrink', op: 'Shrink', inputs: [f32(7)], shape: [7], flops: 7 * 3 },

@@ -60,8 +60,10 @@ const rows: Row[] = [
   { name: 'Div: divide costs 1', op: 'Div', inputs: [f32(10), f32(10)], shapes: [[10]], flops: 10 * 1 }, // one divide
   { name: 'Pow by a constant 2 is one multiply', op: 'Pow', inputs: [f32(8), constF(2)], shapes: [[8]], flops: 8 },
   { name: 'Pow by a constant 0.5 is a sqrt', op: 'Pow', inputs: [f32(8), constF(0.5)], shapes: [[8]], flops: 8 * 1 }, // one sqrt
-  { name: 'Pow by a runtime exponent: exp(y ln x)', op: 'Pow', inputs: [f32(8), f32(8)], shapes: [[8]], flops: 8 * (1 + 1 + 1) }, // log + multiply + exp
-  { name: 'Mod', op: 'Mod', inputs: [t('int32', 6), t('int32', 6)], shapes: [[6]], dtypes: ['int32'], flops: 6 * (1 + 1 + 1) }, // divide + round + multiply-add
+  // log + multiply + exp
+  { name: 'Pow by a runtime exponent: exp(y ln x)', op: 'Pow', inputs: [f32(8), f32(8)], shapes: [[8]], flops: 8 * (1 + 1 + 1) },
+  // divide + round + multiply-add
+  { name: 'Mod', op: 'Mod', inputs: [t('int32', 6), t('int32', 6)], shapes: [[6]], dtypes: ['int32'], flops: 6 * (1 + 1 + 1) },
   { name: 'BitShift', op: 'BitShift', inputs: [t('uint8', 3), t('uint8', 3)], attrs: { direction: 'LEFT' }, shapes: [[3]], dtypes: ['uint8'], flops: 3 },
   { name: 'Equal gives bool', op: 'Equal', inputs: [t('int64', 2, 3), t('int64', 3)], shapes: [[2, 3]], dtypes: ['bool'], flops: 6 },
   { name: 'Less gives bool', op: 'Less', inputs: [f32(4), f32(1)], shapes: [[4]], dtypes: ['bool'], flops: 4 },

@@ -94,7 +94,17 @@ const rows: Row[] = [
     attrs: { num_groups: 32 },
     opset: 21,
     shapes: [[1, 64, 8, 8]],
-    flops: 64 * 8 * 8 * 6 + 1 * 32 * GROUP,
+    // per element: mean add + variance (subtract, multiply-add) + normalise (subtract, multiply) + per-channel affine
+    flops: 64 * 8 * 8 * (1 + 2 + 2 + 1) + 1 * 32 * GROUP,
+  },
+  {
+    name: 'GroupNormalization opset 18: scale per group folds into 1/std, no per-element affine',
+    op: 'GroupNormalization',
+    inputs: [f32(1, 64, 8, 8), weight(32), weight(32)],
+    attrs: { num_groups: 32 },
+    opset: 18,
+    shapes: [[1, 64, 8, 8]],
+    flops: 64 * 8 * 8 * (1 + 2 + 2) + 1 * 32 * GROUP,
   },
   {
     name: 'MeanVarianceNormalization default axes [0, 2, 3]: one group per channel',

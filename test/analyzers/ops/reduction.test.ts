@@ -128,7 +128,8 @@ const rows: Row[] = [
     flops: 8 * 16 * (1 + 1) + 8 * 1, // exp + add per input, log per output
   },
   { name: 'ReduceL1', op: 'ReduceL1', inputs: [f32(4, 4)], opset: 13, shapes: [[1, 1]], flops: 16 * 2 },
-  { name: 'ReduceLogSum', op: 'ReduceLogSum', inputs: [f32(4, 4)], attrs: { axes: [0] }, opset: 13, shapes: [[1, 4]], flops: 4 * 4 * 1 + 4 * 1 }, // add per input, log per output
+  // add per input, log per output
+  { name: 'ReduceLogSum', op: 'ReduceLogSum', inputs: [f32(4, 4)], attrs: { axes: [0] }, opset: 13, shapes: [[1, 4]], flops: 4 * 4 * 1 + 4 * 1 },
   { name: 'ReduceSumSquare', op: 'ReduceSumSquare', inputs: [f32(4, 4)], attrs: { axes: [0] }, opset: 13, shapes: [[1, 4]], flops: 16 },
   { name: 'ReduceProd', op: 'ReduceProd', inputs: [f32(4, 4)], attrs: { axes: [1] }, opset: 13, shapes: [[4, 1]], flops: 16 },
   {
