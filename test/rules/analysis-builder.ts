@@ -34,7 +34,8 @@ export class AnalysisBuilder {
     return t;
   }
 
-  private add(
+  /** Any layer: inputs (tensors or weights), output shapes, cost. */
+  add(
     name: string,
     opType: string,
     category: OpCategory,

@@ -57,7 +57,7 @@ ruleTester(g4, {
         { messageId: 'heavyFusableElementwise', node: 'bn1', data: { op: 'BatchNormalization', memAccess: 401_664, pattern: 'Conv+BN' } },
         { messageId: 'fusablePattern', node: 'relu1' },
         { messageId: 'fusablePattern', node: 'add' },
-        { messageId: 'heavyFusableElementwise', node: 'add', data: { op: 'Add', memAccess: 602_112, memSharePercent: 12.7, pattern: 'Add+ReLU' } },
+        { messageId: 'heavyFusableElementwise', node: 'add', data: { op: 'Add', memAccess: 602_112, memSharePercent: 17.3, pattern: 'Add+ReLU' } },
       ],
     },
     {
