@@ -36,7 +36,7 @@ describe('rule registry', () => {
     expect(Object.keys(m.messages).length).toBeGreaterThan(0);
     expect(Object.keys(m.defaultOptions)).toEqual(Object.keys(m.options));
     for (const [k, spec] of Object.entries(m.options as Record<string, { default: unknown }>)) expect(m.defaultOptions[k]).toBe(spec.default);
-    expect(m.id.startsWith('G') ? m.category : 'extra').toBe(m.category === 'guideline' ? 'guideline' : 'extra');
+    expect(m.category).toBe(m.id.startsWith('G') ? 'guideline' : 'extra');
   });
 });
 

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { Analysis } from '../../src/analyzers/analyze.js';
+import { analyzeFile } from '../../src/api.js';
+import type { Finding } from '../../src/rules/lint.js';
+import { lintAnalysis } from '../../src/rules/lint.js';
+
+// The paper's own verdicts (ShuffleNet V2 section 3, paper-facts.md 1.7) on the reference zoo, at default thresholds.
+const cache = new Map<string, Analysis>();
+function lintZoo(name: string): Finding[] {
+  if (!cache.has(name)) cache.set(name, analyzeFile(`zoo:${name}`));
+  return [...lintAnalysis(cache.get(name)!).findings];
+}
+const of = (findings: readonly Finding[], ruleId: string): Finding[] => findings.filter((f) => f.ruleId === ruleId);
+const convName = (f: Finding): string => f.node ?? '';
+
+describe('rules on the reference zoo (default thresholds)', () => {
+  it('shufflenet_v1_g8: G2 on grouped 1x1 convs, G4 on the Add shortcuts', () => {
+    const f = lintZoo('shufflenet_v1_g8');
+    const g2 = of(f, 'G2');
+    expect(g2.length).toBeGreaterThan(20);
+    for (const x of g2) {
+      expect(x.opType).toBe('Conv');
+      expect(x.data.kernel).toBe('1x1');
+      expect(x.data.group).toBe(8);
+    }
+    const g4 = of(f, 'G4');
+    expect(g4.some((x) => x.messageId === 'elementwiseShare' && x.node === null)).toBe(true);
+    expect(g4.some((x) => x.opType === 'Add' && x.data.pattern === 'Add+ReLU')).toBe(true);
+    expect(g4.filter((x) => x.messageId === 'heavyFusableElementwise' && x.opType === 'Add').length).toBeGreaterThan(0);
+    expect(of(f, 'E103').every((x) => x.messageId === 'channelShuffle' && x.data.groups === 8)).toBe(true);
+  });
+
+  it('shufflenet_v2_x1_0: no G1, G2 or G3 on its convs; its channel shuffles are named', () => {
+    const f = lintZoo('shufflenet_v2_x1_0');
+    expect(of(f, 'G1')).toEqual([]);
+    expect(of(f, 'G2')).toEqual([]);
+    expect(of(f, 'G3')).toEqual([]);
+    expect(of(f, 'E103').length).toBe(16);
+  });
+
+  it('mobilenet_v2: G1 on expansion and projection 1x1 convs, and G4', () => {
+    const f = lintZoo('mobilenet_v2');
+    const g1 = of(f, 'G1');
+    expect(g1.some((x) => /expand/.test(convName(x)))).toBe(true);
+    expect(g1.some((x) => /project/.test(convName(x)))).toBe(true);
+    expect(g1.every((x) => x.data.kernel === '1x1')).toBe(true);
+    expect(of(f, 'G4').some((x) => x.messageId === 'elementwiseShare')).toBe(true);
+    expect(of(f, 'G2')).toEqual([]);
+  });
+
+  it('efficientnet_b0: G1, and G4 naming swish (SiLU) and the SE gate Mul', () => {
+    const f = lintZoo('efficientnet_b0');
+    expect(of(f, 'G1').length).toBeGreaterThan(0);
+    const patterns = of(f, 'G4').filter((x) => x.messageId === 'fusablePattern').map((x) => x.data.pattern);
+    expect(patterns).toContain('SiLU (x*sigmoid(x))');
+    expect(patterns).toContain('SE gate (x * per-channel sigmoid)');
+    const se = of(f, 'G4').find((x) => x.data.pattern === 'SE gate (x * per-channel sigmoid)')!;
+    expect(se.opType).toBe('Mul');
+    expect(of(f, 'G3')).toEqual([]);
+  });
+
+  it('resnet50: G4 on the shortcut Add + ReLU', () => {
+    const f = lintZoo('resnet50');
+    const addRelu = of(f, 'G4').filter((x) => x.data.pattern === 'Add+ReLU');
+    expect(addRelu.length).toBeGreaterThan(0);
+    expect(addRelu.every((x) => x.opType === 'Add')).toBe(true);
+    expect(of(f, 'E101').length).toBe(53);
+  });
+
+  it('G3 fires on exp_g3_4frag_parallel and not on exp_g3_1frag', () => {
+    const parallel = of(lintZoo('exp_g3_4frag_parallel'), 'G3');
+    expect(parallel.length).toBe(10);
+    for (const x of parallel) expect(x).toMatchObject({ messageId: 'parallelBranches', data: { branches: 4, fragments: 4 } });
+    expect(lintZoo('exp_g3_1frag')).toEqual([]);
+  });
+
+  it.each([
+    ['exp_g3_2frag_parallel', 0],
+    ['exp_g3_2frag_series', 0],
+    ['exp_g3_4frag_series', 0],
+  ])('G3 on %s: %i findings (only 4 parallel branches cross the default threshold)', (name, n) => {
+    expect(of(lintZoo(name), 'G3').length).toBe(n);
+  });
+
+  it('G2 follows the paper\'s group-conv experiment: g=1 clean, g=8 flagged', () => {
+    expect(of(lintZoo('exp_g2_g1'), 'G2')).toEqual([]);
+    const g8 = of(lintZoo('exp_g2_g8'), 'G2');
+    expect(g8.length).toBe(10);
+    expect(g8[0].data).toMatchObject({ group: 8, memAccess: 2_274_120, denseMemAccess: 1_286_280 });
+  });
+
+  it('G1 follows the paper\'s channel-ratio experiment: 1:1 clean, 1:12 flagged', () => {
+    expect(of(lintZoo('exp_g1_1to1_gpu_x1'), 'G1')).toEqual([]);
+    expect(of(lintZoo('exp_g1_1to12_gpu_x1'), 'G1').length).toBeGreaterThan(0);
+  });
+});
