@@ -25,8 +25,11 @@ export function artifactUri(model: string): string {
  * A stable identity for a finding across runs (GitHub code scanning matches alerts by it). A model file
  * has no source lines, so the fingerprint hashes rule, model, node and message id instead of a line.
  */
-function fingerprint(model: string, f: Finding): string {
-  return createHash('sha256').update([f.ruleId, artifactUri(model), f.node ?? '', f.messageId].join('\u0000')).digest('hex').slice(0, 32);
+function fingerprint(model: string, f: Finding, occurrence: number): string {
+  return createHash('sha256')
+    .update([f.ruleId, artifactUri(model), f.node ?? '', f.messageId, String(occurrence)].join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -48,6 +51,13 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
       a.f.messageId.localeCompare(b.f.messageId) ||
       a.f.message.localeCompare(b.f.message),
   );
+  const seen = new Map<string, number>();
+  const occurrence = rows.map(({ model, f }) => {
+    const key = [f.ruleId, artifactUri(model), f.node ?? '', f.messageId].join('\u0000');
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return n;
+  });
   return {
     $schema: SARIF_SCHEMA,
     version: SARIF_VERSION,
@@ -71,7 +81,7 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
           },
         },
         columnKind: 'unicodeCodePoints',
-        results: rows.map(({ model, f }) => ({
+        results: rows.map(({ model, f }, i) => ({
           ruleId: f.ruleId,
           ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
           level: sarifLevel(f.severity),
@@ -84,7 +94,7 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
           ],
           // upload-sarif computes primaryLocationLineHash from source lines unless it is present;
           // a binary model (or zoo:NAME) has none, so efflint supplies its own stable value.
-          partialFingerprints: { primaryLocationLineHash: `${fingerprint(model, f)}:1` },
+          partialFingerprints: { primaryLocationLineHash: `${fingerprint(model, f, occurrence[i])}:1` },
           properties: {
             ...(f.opType ? { opType: f.opType } : {}),
             metrics: Object.fromEntries(Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v))),

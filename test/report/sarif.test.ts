@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { formatSarif, toSarif } from '../../src/report/sarif.js';
+import { RULES } from '../../src/rules/registry.js';
+import { context, sampleResult } from './fixtures.js';
+
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: string;
+  message: { text: string };
+  locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: { name: string; kind: string }[] }[];
+  partialFingerprints: Record<string, string>;
+}
+
+describe('SARIF 2.1.0', () => {
+  const results = [sampleResult('models\\b.onnx'), sampleResult('zoo:shufflenet_v1_g8', { G2: { severity: 'error' }, E102: { severity: 'info' } })];
+  const log = JSON.parse(formatSarif(results, context)) as {
+    $schema: string;
+    version: string;
+    runs: { tool: { driver: { name: string; version: string; informationUri: string; rules: Record<string, unknown>[] } }; results: SarifResult[] }[];
+  };
+
+  it('has the top-level structure and one run', () => {
+    expect(log.$schema).toBe('https://json.schemastore.org/sarif-2.1.0.json');
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs).toHaveLength(1);
+  });
+
+  it('describes efflint and every rule from the rule meta', () => {
+    const driver = log.runs[0].tool.driver;
+    expect(driver).toMatchObject({ name: 'efflint', version: '9.9.9', informationUri: 'https://github.com/efflint/efflint' });
+    expect(driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
+    for (const [i, r] of driver.rules.entries()) {
+      expect(r).toMatchObject({
+        id: RULES[i].meta.id,
+        name: RULES[i].meta.name,
+        shortDescription: { text: RULES[i].meta.description },
+        helpUri: RULES[i].meta.docsUrl,
+        defaultConfiguration: { level: { warn: 'warning', info: 'note', error: 'error', off: 'none' }[RULES[i].meta.defaultSeverity] },
+      });
+    }
+  });
+
+  it('has one result per finding with rule index, level, message and locations', () => {
+    const rs = log.runs[0].results;
+    expect(rs).toHaveLength(results[0].findings.length + results[1].findings.length);
+    const driverRules = log.runs[0].tool.driver.rules;
+    for (const r of rs) {
+      expect(driverRules[r.ruleIndex].id).toBe(r.ruleId);
+      expect(['error', 'warning', 'note']).toContain(r.level);
+      expect(r.message.text.length).toBeGreaterThan(0);
+      expect(r.locations[0].physicalLocation.region.startLine).toBe(1);
+      expect(r.partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]{32}:1$/);
+    }
+    const g2 = rs.filter((r) => r.ruleId === 'G2');
+    expect(g2.map((r) => r.level).sort()).toEqual(['error', 'warning']);
+    const zoo = g2.find((r) => r.level === 'error')!;
+    expect(zoo.locations[0].physicalLocation.artifactLocation.uri).toBe('zoo:shufflenet_v1_g8');
+    expect(zoo.locations[0].logicalLocations).toEqual([{ name: 'gconv|2', fullyQualifiedName: 'zoo:shufflenet_v1_g8#gconv|2', kind: 'function' }]);
+    const file = g2.find((r) => r.level === 'warning')!;
+    expect(file.locations[0].physicalLocation.artifactLocation.uri).toBe('models/b.onnx');
+    const model = rs.find((r) => r.ruleId === 'G4' && r.locations[0].logicalLocations[0].kind === 'module')!;
+    expect(model.locations[0].logicalLocations[0].name).toMatch(/models\/b\.onnx|zoo:/);
+  });
+
+  it('is deterministic: sorted by model, node, rule; same input, same bytes', () => {
+    const rs = log.runs[0].results;
+    const keys = rs.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].logicalLocations[0].name]);
+    const sorted = [...keys].sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]));
+    // Model-level results name the model itself; compare within models only on node names.
+    expect(keys.map((k) => k[0])).toEqual(sorted.map((k) => k[0]));
+    expect(formatSarif([...results].reverse(), context)).toBe(formatSarif(results, context));
+    const fps = rs.map((r) => r.partialFingerprints.primaryLocationLineHash);
+    expect(new Set(fps).size).toBe(fps.length);
+  });
+
+  it('lists rules even when there are no results', () => {
+    const empty = toSarif([], context) as { runs: { results: unknown[]; tool: { driver: { rules: unknown[] } } }[] };
+    expect(empty.runs[0].results).toEqual([]);
+    expect(empty.runs[0].tool.driver.rules).toHaveLength(RULES.length);
+  });
+});
