@@ -248,6 +248,8 @@ export class ModelInferencer {
 
   private inferNode(node: Node, scope: Scope, scopePath: string, opsets: ReadonlyMap<string, number>): void {
     const inputs = node.inputs.map((name) => (name === '' ? null : (scope.get(name) ?? null)));
+    // The node is listed before the bodies it owns, which are inferred while it is.
+    const slot = this.results.length;
     const def = lookupOp(node.domain, node.opType);
     const fn = def ? undefined : this.functions.get(`${node.domain}::${node.opType}`);
     const visited = new Set<Graph>();
@@ -276,7 +278,7 @@ export class ModelInferencer {
       const info = outputs[i];
       scope.set(name, folded && !info.isConstant ? { ...info, isConstant: true } : info);
     });
-    this.results.push({ node, scope: scopePath, inputs, outputs, def, cost, folded, expandedFunction: fn?.name });
+    this.results.splice(slot, 0, { node, scope: scopePath, inputs, outputs, def, cost, folded, expandedFunction: fn?.name });
     // When the op inferred none of its bodies (an unknown op with graph attributes), the engine visits
     // them so their costs are counted once. An op that inferred some chose them (If with a known
     // condition takes one branch), and the others are not counted.

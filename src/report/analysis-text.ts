@@ -9,7 +9,8 @@ export interface AnalysisTextOptions {
 }
 
 function shapeText(shape: readonly (number | string)[] | null | undefined): string {
-  return shape ? shape.join('x') : '?';
+  if (!shape) return '?';
+  return shape.length === 0 ? 'scalar' : shape.join('x');
 }
 
 /** The per-layer table and totals of `efflint analyze`. */

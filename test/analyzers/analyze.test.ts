@@ -211,7 +211,7 @@ describe('analyzeModel: subgraphs and functions', () => {
       ],
     });
     const a = analyzeBytes(bytes);
-    expect(a.layers.map((l) => l.name)).toEqual(['sw/Swish/sig', 'sw/Swish/mul', 'sw']);
+    expect(a.layers.map((l) => l.name)).toEqual(['sw', 'sw/Swish/sig', 'sw/Swish/mul']);
     expect(a.outputs[0].shape).toEqual([2, 5]);
     expect(a.totals.unknownCostLayers).toEqual([]);
   });
