@@ -2,13 +2,12 @@ import { InvalidModelError } from '../errors.js';
 import type { AttributeValue, Dim, FunctionDef, Graph, Model, Node, TensorRef } from '../model/ir.js';
 import { isFloatDType, isIntegerDType } from '../model/ir.js';
 import { createAttrs } from './attrs.js';
+import { MAX_FOLD_ELEMENTS } from './fold.js';
 import { lookupOp } from './registry.js';
 import { numel } from './shape-utils.js';
 import type { OpContext, OpCost, OpDef, TensorInfo } from './types.js';
 import { UNKNOWN_TENSOR } from './types.js';
 
-/** Integer tensors up to this size have their values read (shape constants). */
-const MAX_FOLDED_INT_ELEMENTS = 1024;
 /** Float tensors up to this size are read too (Resize scales, Clip bounds); weights never are. */
 const MAX_FOLDED_FLOAT_ELEMENTS = 16;
 /** Nesting limit for subgraphs and function calls (a recursive function must not hang). */
@@ -177,7 +176,7 @@ export class ModelInferencer {
 
   private constantInfo(ref: TensorRef): TensorInfo {
     const limit = isIntegerDType(ref.dtype)
-      ? MAX_FOLDED_INT_ELEMENTS
+      ? MAX_FOLD_ELEMENTS
       : isFloatDType(ref.dtype)
         ? MAX_FOLDED_FLOAT_ELEMENTS
         : 0;
@@ -332,7 +331,7 @@ export class ModelInferencer {
       opset: opsets.get(node.domain) ?? opsets.get('') ?? 1,
       inputs,
       attrs: createAttrs(node),
-      readTensor: (ref) => this.model.tensors.read(ref, MAX_FOLDED_INT_ELEMENTS),
+      readTensor: (ref) => this.model.tensors.read(ref, MAX_FOLD_ELEMENTS),
       inferSubgraph: (graph, formalInputs) => {
         visited.add(graph);
         return this.inferSubgraph(node, graph, formalInputs, scope, scopePath, opsets);

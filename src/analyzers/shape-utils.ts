@@ -1,5 +1,5 @@
 import type { Dim } from '../model/ir.js';
-import type { TensorInfo } from './types.js';
+import type { OpContext, TensorInfo } from './types.js';
 
 /** Element count of a fully known shape, else null. Stays finite: huge shapes saturate, never overflow. */
 export function numel(shape: readonly Dim[] | null | undefined): number | null {
@@ -17,6 +17,12 @@ export function elementsOf(t: TensorInfo | null | undefined): number | null {
   return t ? numel(t.shape) : null;
 }
 
+/** Whether a dim is a concrete size (not a symbolic name). */
+export function isKnownDim(d: Dim | null | undefined): d is number {
+  return typeof d === 'number';
+}
+
+/** Whether every dim of a shape is a concrete size. */
 export function isStaticShape(shape: readonly Dim[] | null | undefined): shape is readonly number[] {
   return !!shape && shape.every((d) => typeof d === 'number');
 }
@@ -53,7 +59,52 @@ export function broadcastShapes(shapes: readonly (readonly Dim[] | null)[]): Dim
   return out;
 }
 
-/** A symbolic name for a dim that depends on runtime data, unique per node output and axis. */
-export function dynamicDim(nodeName: string, outputIndex: number, axis: number): string {
-  return `${nodeName}:${outputIndex}:${axis}`;
+/**
+ * Unidirectional broadcasting (ONNX Broadcasting.md): whether `other` broadcasts to `target` without changing it.
+ * Symbolic dims are given the benefit of the doubt.
+ */
+export function broadcastsTo(other: readonly Dim[], target: readonly Dim[]): boolean {
+  if (other.length > target.length) return false;
+  return other.every((d, j) => {
+    const t = target[target.length - other.length + j];
+    return d === 1 || d === t || typeof d !== 'number' || typeof t !== 'number';
+  });
+}
+
+/** Row-major strides of a static shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** Product of dims: a number when all are numeric, the one symbolic dim when the others are 1, else null. */
+export function productDim(dims: readonly Dim[]): Dim | null {
+  let n = 1;
+  let symbol: string | null = null;
+  for (const d of dims) {
+    if (typeof d === 'number') n *= d;
+    else if (symbol === null) symbol = d;
+    else return null;
+  }
+  if (symbol === null) return n;
+  if (n === 0) return 0;
+  return n === 1 ? symbol : null;
+}
+
+/**
+ * A dim that depends on runtime data: a symbolic name unique per node, output and axis (`node:output:axis`), so
+ * two unknown dims of one model never compare equal by accident.
+ */
+export function dynamicDim(ctx: Pick<OpContext, 'node'>, output: number, axis: number): string {
+  return `${ctx.node.name}:${output}:${axis}`;
+}
+
+/** A shape of `rank` data-dependent dims for one output. */
+export function dynamicShape(ctx: Pick<OpContext, 'node'>, rank: number, output = 0): Dim[] {
+  return Array.from({ length: rank }, (_, i) => dynamicDim(ctx, output, i));
 }

@@ -10,6 +10,12 @@ export interface TensorInfo {
    * Reshape). Present only when every element is known. Row-major, int64 as number.
    */
   readonly value?: readonly number[];
+  /**
+   * Folded values where some elements are symbolic dims; set only by shape-carrying ops (Shape of `[N, 3, H, W]` is
+   * `['N', 3, 'H', 'W']`), so Reshape/Expand/ConstantOfShape can still produce `[N, ...]` when a dim is dynamic.
+   * Never set together with `value`.
+   */
+  readonly symbolicValue?: readonly Dim[];
   /** True when the tensor is a weight/constant (initializer or Constant output). */
   readonly isConstant?: boolean;
 }

@@ -8,9 +8,10 @@ import {
   perElement,
   sumFlops,
 } from '../cost-model.js';
-import { elementsOf, normalizeAxis, numel } from '../shape-utils.js';
+import { constantInputs, dtypeAndShape, fitOutputs, inputAt } from '../op-inputs.js';
+import { unaryOp } from '../pointwise.js';
+import { broadcastsTo, elementsOf, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef } from '../types.js';
-import { broadcastsTo, constantInputs, fitOutputs, inputAt, unaryOp } from './elementwise.js';
 
 const activation = (opType: string): OpDef => unaryOp(opType, { category: 'activation' });
 
@@ -67,7 +68,7 @@ function softmaxLike(opType: 'Softmax' | 'LogSoftmax' | 'Hardmax'): OpDef {
     inferShape(ctx) {
       const x = inputAt(ctx, 0);
       if (x?.shape && x.shape.length > 0) softmaxAxis(ctx, x.shape.length);
-      return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape: x?.shape ?? null }]);
+      return fitOutputs(ctx, [dtypeAndShape(x)]);
     },
     cost(ctx, outputs) {
       const perEl = perElement(elementsOf(outputs[0]), PER_ELEMENT_FLOPS[opType]);

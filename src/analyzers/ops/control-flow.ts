@@ -1,8 +1,10 @@
 import type { Dim, Graph } from '../../model/ir.js';
-import { normalizeAxis } from '../shape-utils.js';
+import { knownElements, withElements } from '../fold.js';
+import { METADATA_COST } from '../memory-models.js';
+import { dtypeAndShape, requireInput, scalarOf } from '../op-inputs.js';
+import { dynamicDim, normalizeAxis } from '../shape-utils.js';
 import type { OpContext, OpCost, OpDef, TensorInfo } from '../types.js';
-import { defineOp, UNKNOWN_TENSOR } from '../types.js';
-import { dyn, knownElements, METADATA_COST, requireInput, scalarOf, withElements } from './shape.js';
+import { defineOp } from '../types.js';
 
 /**
  * If, Loop and Scan. Their bodies are inferred through ctx.inferSubgraph; the engine lists the body's nodes as
@@ -20,11 +22,6 @@ function requireGraph(ctx: OpContext, name: string): Graph {
   return g;
 }
 
-/** dtype and shape only: a value that changes across iterations or branches is not folded. */
-function shapeOnly(t: TensorInfo | null | undefined): TensorInfo {
-  return t ? { dtype: t.dtype, shape: t.shape } : UNKNOWN_TENSOR;
-}
-
 /**
  * What two possible values of one output have in common: equal dims stay, differing dims become a symbolic dim
  * of this node's output; a different rank gives an unknown shape. Folded values survive only when equal.
@@ -34,7 +31,7 @@ function mergeInfos(ctx: OpContext, output: number, a: TensorInfo, b: TensorInfo
   let shape: Dim[] | null = null;
   if (a.shape && b.shape && a.shape.length === b.shape.length) {
     const bs = b.shape;
-    shape = a.shape.map((d, i) => (d === bs[i] ? d : dyn(ctx, output, i)));
+    shape = a.shape.map((d, i) => (d === bs[i] ? d : dynamicDim(ctx, output, i)));
   }
   const ea = knownElements(a);
   const eb = knownElements(b);
@@ -74,7 +71,8 @@ const loopOp = defineOp({
     const body = requireGraph(ctx, 'body');
     const tripInput = ctx.inputs[0] ?? null;
     const condInput = ctx.inputs[1] ?? null;
-    const carried = ctx.node.inputs.slice(2).map((_, i) => shapeOnly(ctx.inputs[2 + i]));
+    // A value that changes across iterations is not folded: loop-carried tensors keep only dtype and shape.
+    const carried = ctx.node.inputs.slice(2).map((_, i) => dtypeAndShape(ctx.inputs[2 + i]));
     const n = carried.length;
     const k = ctx.node.outputs.length - n;
     if (k < 0) throw new Error(`Loop has ${n} loop-carried inputs but only ${ctx.node.outputs.length} outputs`);
@@ -94,10 +92,10 @@ const loopOp = defineOp({
     if (m === 0) trips = 0;
     else if (m !== undefined && m < UNBOUNDED_TRIPS && neverExitsEarly) trips = m;
     else if (condInput !== null && scalarOf(condInput) === 0) trips = 0;
-    const finals = carried.map((init, i) => mergeInfos(ctx, i, init, shapeOnly(bodyOut[1 + i])));
+    const finals = carried.map((init, i) => mergeInfos(ctx, i, init, dtypeAndShape(bodyOut[1 + i])));
     const scans = bodyOut.slice(1 + n).map((t, j) => {
       const out = n + j;
-      const shape = t.shape ? [trips ?? dyn(ctx, out, 0), ...t.shape] : null;
+      const shape = t.shape ? [trips ?? dynamicDim(ctx, out, 0), ...t.shape] : null;
       return { dtype: t.dtype, shape };
     });
     return [...finals, ...scans];
@@ -120,7 +118,7 @@ const scanOp = defineOp({
     if (n < 0) throw new Error(`Scan has ${all.length} inputs but num_scan_inputs=${m}`);
     const k = ctx.node.outputs.length - n;
     if (k < 0) throw new Error(`Scan has ${n} state inputs but only ${ctx.node.outputs.length} outputs`);
-    const states = all.slice(0, n).map(shapeOnly);
+    const states = all.slice(0, n).map(dtypeAndShape);
     const scans = all.slice(n);
     const inAxes = batched ? scans.map(() => 1) : (ctx.attrs.ints('scan_input_axes') ?? scans.map(() => 0));
     const outAxes = batched ? [] : (ctx.attrs.ints('scan_output_axes') ?? []);
@@ -140,15 +138,15 @@ const scanOp = defineOp({
     const bodyOut = ctx.inferSubgraph(body, [...bodyStates, ...slices]);
     if (bodyOut.length !== n + k) throw new Error(`Scan body has ${bodyOut.length} outputs; expected ${n} states + ${k} scan outputs`);
     const finals = states.map((init, i) => {
-      const b = shapeOnly(bodyOut[i]);
-      const full = batched && b.shape ? { dtype: b.dtype, shape: [batch ?? dyn(ctx, i, 0), ...b.shape] } : b;
+      const b = dtypeAndShape(bodyOut[i]);
+      const full = batched && b.shape ? { dtype: b.dtype, shape: [batch ?? dynamicDim(ctx, i, 0), ...b.shape] } : b;
       return mergeInfos(ctx, i, init, full);
     });
     const outputs = bodyOut.slice(n).map((t, j) => {
       const out = n + j;
       if (!t.shape) return { dtype: t.dtype, shape: null };
-      const seq = length ?? dyn(ctx, out, 0);
-      if (batched) return { dtype: t.dtype, shape: [batch ?? dyn(ctx, out, 0), seq, ...t.shape] };
+      const seq = length ?? dynamicDim(ctx, out, 0);
+      if (batched) return { dtype: t.dtype, shape: [batch ?? dynamicDim(ctx, out, 0), seq, ...t.shape] };
       const axis = normalizeAxis(outAxes[j] ?? 0, t.shape.length + 1);
       const shape: Dim[] = [...t.shape];
       shape.splice(axis, 0, seq);

@@ -1,93 +1,9 @@
 import type { Dim, DType } from '../../model/ir.js';
 import { BILINEAR_FLOPS, MUL_FLOPS } from '../cost-model.js';
-import { dynamicDim, elementsOf, numel } from '../shape-utils.js';
+import { constantInputs, fitOutputs, inputAt } from '../op-inputs.js';
+import { dynamicDim, elementsOf, isKnownDim, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
-import { constantInputs, fitOutputs, inputAt } from './elementwise.js';
-
-/** Sliding-window attributes shared by Conv, ConvTranspose and the pooling ops, with ONNX defaults filled in. */
-export interface Window {
-  /** Kernel extent per spatial axis; a non-number when unknown (symbolic weight shape). */
-  readonly kernel: readonly Dim[];
-  readonly strides: readonly number[];
-  readonly dilations: readonly number[];
-  /** [x1_begin, x2_begin, ..., x1_end, x2_end, ...] as in the ONNX `pads` attribute. */
-  readonly pads: readonly number[];
-  /** NOTSET, SAME_UPPER, SAME_LOWER or VALID. */
-  readonly autoPad: string;
-  readonly ceilMode: boolean;
-}
-
-function intsOfLength(ctx: OpContext, name: string, n: number, fallback: number): number[] {
-  const v = ctx.attrs.ints(name);
-  if (v === undefined || v.length === 0) return new Array<number>(n).fill(fallback);
-  if (v.length !== n) throw new RangeError(`${name} has ${v.length} values, expected ${n} (one per spatial axis)`);
-  return [...v];
-}
-
-/**
- * Reads strides, dilations, pads, auto_pad and ceil_mode for `n` spatial axes. `kernel` comes from the caller
- * (kernel_shape attribute or the weight's spatial dims). Defaults per Operators.md: strides and dilations 1, pads 0,
- * auto_pad NOTSET, ceil_mode 0.
- */
-export function readWindow(ctx: OpContext, n: number, kernel: readonly Dim[]): Window {
-  const pads = ctx.attrs.ints('pads');
-  if (pads !== undefined && pads.length > 0 && pads.length !== 2 * n) {
-    throw new RangeError(`pads has ${pads.length} values, expected ${2 * n} (begin and end per spatial axis)`);
-  }
-  const window: Window = {
-    kernel,
-    strides: intsOfLength(ctx, 'strides', n, 1),
-    dilations: intsOfLength(ctx, 'dilations', n, 1),
-    pads: pads && pads.length > 0 ? [...pads] : new Array<number>(2 * n).fill(0),
-    autoPad: ctx.attrs.string('auto_pad', 'NOTSET') || 'NOTSET',
-    ceilMode: ctx.attrs.int('ceil_mode', 0) === 1,
-  };
-  if (window.strides.some((s) => s <= 0) || window.dilations.some((d) => d <= 0)) {
-    throw new RangeError('strides and dilations must be positive');
-  }
-  if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(window.autoPad)) {
-    throw new RangeError(`unknown auto_pad '${window.autoPad}'`);
-  }
-  return window;
-}
-
-/**
- * Output size of spatial axis i (Operators.md, Conv and MaxPool):
- * - NOTSET: floor((in + pad_begin + pad_end - ((k-1)*d + 1)) / s) + 1, or ceil(...) + 1 with ceil_mode, dropping a
- *   last window that would start in the end padding (MaxPool-22: "Sliding windows that would start in the right
- *   padded region are ignored", as PyTorch does);
- * - SAME_UPPER / SAME_LOWER: ceil(in / s);
- * - VALID: floor((in - ((k-1)*d + 1)) / s) + 1 (= ceil((in - ((k-1)*d + 1) + 1) / s)).
- * A symbolic input size stays the same symbol when the window preserves size (stride 1 with SAME or "same" padding),
- * else it becomes a fresh dynamic dim. Throws when the kernel does not fit the padded input.
- */
-export function windowOutputDim(ctx: OpContext, w: Window, i: number, inDim: Dim, outIndex: number, axis: number): Dim {
-  const n = w.strides.length;
-  const s = w.strides[i];
-  const k = w.kernel[i];
-  const padTotal = w.pads[i] + w.pads[i + n];
-  const same = w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER';
-  if (typeof inDim !== 'number') {
-    const ek = typeof k === 'number' ? (k - 1) * w.dilations[i] + 1 : null;
-    if (s === 1 && (same || (w.autoPad === 'NOTSET' && ek !== null && padTotal === ek - 1))) return inDim;
-    return dynamicDim(ctx.node.name, outIndex, axis);
-  }
-  if (same) return Math.ceil(inDim / s);
-  if (typeof k !== 'number') return dynamicDim(ctx.node.name, outIndex, axis);
-  const ek = (k - 1) * w.dilations[i] + 1;
-  const span = (w.autoPad === 'VALID' ? inDim : inDim + padTotal) - ek;
-  if (span < 0) {
-    throw new RangeError(
-      `kernel extent ${ek} on spatial axis ${i} exceeds the ${w.autoPad === 'VALID' ? '' : 'padded '}input size ${span + ek}`,
-    );
-  }
-  if (w.autoPad === 'VALID' || !w.ceilMode) return Math.floor(span / s) + 1;
-  let out = Math.ceil(span / s) + 1;
-  if ((out - 1) * s >= inDim + w.pads[i]) out -= 1;
-  return out;
-}
-
-const known = (d: Dim | null | undefined): d is number => typeof d === 'number';
+import { checkSpatialRank, intsOfLength, readWindow, windowOutputDim } from '../window.js';
 
 interface ConvLayout {
   /** Input positions of X, W and the optional bias. */
@@ -108,33 +24,43 @@ interface ConvGeometry {
   readonly inChannels: Dim | null;
 }
 
+/** X, and the X and W shapes and `group` of a convolution, checked: group >= 1, X of rank >= 3, W of X's rank. */
+function convOperands(
+  ctx: OpContext,
+  xIndex: number,
+  wIndex: number,
+  weightLayout: string,
+): { x: TensorInfo | null; xs: readonly Dim[] | null; ws: readonly Dim[] | null; group: number } {
+  const x = inputAt(ctx, xIndex);
+  const group = ctx.attrs.int('group', 1);
+  if (group < 1) throw new RangeError(`group must be >= 1, got ${group}`);
+  const xs = x?.shape ?? null;
+  const ws = inputAt(ctx, wIndex)?.shape ?? null;
+  checkSpatialRank(xs);
+  if (xs && ws && ws.length !== xs.length) {
+    throw new RangeError(`weight has rank ${ws.length} but the input has rank ${xs.length}; expected ${weightLayout}`);
+  }
+  return { x, xs, ws, group };
+}
+
 /**
  * Conv output shape (Operators.md Conv): X is (N, C, D1..Dn), W is (M, C/group, k1..kn), Y is (N, M, O1..On).
  * Throws on a weight of the wrong rank, channels that do not match `group`, or M not divisible by `group`.
  */
 function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
-  const x = inputAt(ctx, layout.x);
-  const wt = inputAt(ctx, layout.w);
+  const { x, xs, ws, group } = convOperands(ctx, layout.x, layout.w, '(M, C/group, k1..kn)');
   const dtype = layout.dtype ? layout.dtype(ctx) : (x?.dtype ?? null);
-  const group = ctx.attrs.int('group', 1);
-  if (group < 1) throw new RangeError(`group must be >= 1, got ${group}`);
-  const xs = x?.shape ?? null;
-  const ws = wt?.shape ?? null;
-  if (xs && xs.length < 3) throw new RangeError(`input must have rank >= 3 (N, C, spatial...), got rank ${xs.length}`);
-  if (xs && ws && ws.length !== xs.length) {
-    throw new RangeError(`weight has rank ${ws.length} but the input has rank ${xs.length}; expected (M, C/group, k1..kn)`);
-  }
   if (!xs && ws && ws.length < 3) throw new RangeError(`weight must have rank >= 3 (M, C/group, k1..kn), got rank ${ws.length}`);
   const rank = xs?.length ?? ws?.length ?? null;
   const c = xs?.[1];
   const cPerGroup = ws?.[1];
   const m = ws?.[0];
-  if (known(c) && known(cPerGroup) && c !== cPerGroup * group) {
+  if (isKnownDim(c) && isKnownDim(cPerGroup) && c !== cPerGroup * group) {
     throw new RangeError(`input has ${c} channels but the weight expects ${cPerGroup} x group ${group} = ${cPerGroup * group}`);
   }
-  if (known(m) && m % group !== 0) throw new RangeError(`${m} output channels are not divisible by group ${group}`);
+  if (isKnownDim(m) && m % group !== 0) throw new RangeError(`${m} output channels are not divisible by group ${group}`);
   const bias = layout.b === null ? null : inputAt(ctx, layout.b);
-  if (bias?.shape && known(m) && bias.shape.length === 1 && known(bias.shape[0]) && bias.shape[0] !== m) {
+  if (bias?.shape && isKnownDim(m) && bias.shape.length === 1 && isKnownDim(bias.shape[0]) && bias.shape[0] !== m) {
     throw new RangeError(`bias has ${bias.shape[0]} elements but the weight has ${m} output channels`);
   }
   if (rank === null) return { out: { dtype, shape: null }, macsPerOutput: null, kernelSize: null, inChannels: null };
@@ -144,20 +70,20 @@ function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
   const kernel: Dim[] = kernelAttr ? [...kernelAttr] : ws ? ws.slice(2) : new Array<Dim>(n).fill('?');
   if (kernelAttr && ws) {
     ws.slice(2).forEach((d, i) => {
-      if (known(d) && d !== kernelAttr[i]) throw new RangeError(`kernel_shape ${kernelAttr.join('x')} does not match the weight`);
+      if (isKnownDim(d) && d !== kernelAttr[i]) throw new RangeError(`kernel_shape ${kernelAttr.join('x')} does not match the weight`);
     });
   }
   const window = readWindow(ctx, n, kernel);
   if (layout.autoPad === false && window.autoPad !== 'NOTSET') throw new RangeError(`${ctx.node.opType} has no auto_pad`);
   const shape: Dim[] = [
-    xs ? xs[0] : dynamicDim(ctx.node.name, 0, 0),
-    m ?? dynamicDim(ctx.node.name, 0, 1),
+    xs ? xs[0] : dynamicDim(ctx, 0, 0),
+    m ?? dynamicDim(ctx, 0, 1),
     ...Array.from({ length: n }, (_, i) =>
-      xs ? windowOutputDim(ctx, window, i, xs[i + 2], 0, i + 2) : dynamicDim(ctx.node.name, 0, i + 2),
+      xs ? windowOutputDim(ctx, window, i, xs[i + 2], 0, i + 2) : dynamicDim(ctx, 0, i + 2),
     ),
   ];
   const kernelSize = numel(kernel);
-  const perGroup = known(cPerGroup) ? cPerGroup : known(c) ? c / group : null;
+  const perGroup = isKnownDim(cPerGroup) ? cPerGroup : isKnownDim(c) ? c / group : null;
   return {
     out: { dtype, shape },
     macsPerOutput: kernelSize === null || perGroup === null ? null : kernelSize * perGroup,
@@ -191,22 +117,13 @@ function convLike(opType: string, layout: ConvLayout, paramPositions: readonly n
  * FLOPs: every input element is multiplied into (M/group) * prod(k) outputs: N * C * prod(D) * (M/group) * prod(k).
  */
 function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput: number | null } {
-  const x = inputAt(ctx, 0);
-  const wt = inputAt(ctx, 1);
+  const { x, xs, ws, group } = convOperands(ctx, 0, 1, '(C, M/group, k1..kn)');
   const dtype = x?.dtype ?? null;
-  const group = ctx.attrs.int('group', 1);
-  if (group < 1) throw new RangeError(`group must be >= 1, got ${group}`);
-  const xs = x?.shape ?? null;
-  const ws = wt?.shape ?? null;
-  if (xs && xs.length < 3) throw new RangeError(`input must have rank >= 3 (N, C, spatial...), got rank ${xs.length}`);
-  if (xs && ws && ws.length !== xs.length) {
-    throw new RangeError(`weight has rank ${ws.length} but the input has rank ${xs.length}; expected (C, M/group, k1..kn)`);
-  }
   const c = xs?.[1];
-  if (known(c) && known(ws?.[0]) && c !== ws?.[0]) {
+  if (isKnownDim(c) && isKnownDim(ws?.[0]) && c !== ws?.[0]) {
     throw new RangeError(`input has ${c} channels but the weight's first dim is ${ws?.[0]}`);
   }
-  if (known(c) && c % group !== 0) throw new RangeError(`${c} input channels are not divisible by group ${group}`);
+  if (isKnownDim(c) && c % group !== 0) throw new RangeError(`${c} input channels are not divisible by group ${group}`);
   const mPerGroup = ws?.[1];
   const rank = xs?.length ?? ws?.length ?? null;
   if (rank === null) return { out: { dtype, shape: null }, macsPerInput: null };
@@ -222,7 +139,7 @@ function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput:
     if (explicit) return explicit[i];
     const d = xs?.[i + 2];
     const k = kernel[i];
-    if (!known(d) || !known(k)) return dynamicDim(ctx.node.name, 0, i + 2);
+    if (!isKnownDim(d) || !isKnownDim(k)) return dynamicDim(ctx, 0, i + 2);
     const s = window.strides[i];
     if (window.autoPad === 'SAME_UPPER' || window.autoPad === 'SAME_LOWER') return d * s;
     const pads = window.autoPad === 'VALID' ? 0 : window.pads[i] + window.pads[i + n];
@@ -230,10 +147,10 @@ function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput:
     if (out <= 0) throw new RangeError(`output size ${out} on spatial axis ${i} is not positive`);
     return out;
   });
-  const m = known(mPerGroup) ? mPerGroup * group : dynamicDim(ctx.node.name, 0, 1);
-  const shape: Dim[] = [xs ? xs[0] : dynamicDim(ctx.node.name, 0, 0), m, ...spatial];
+  const m = isKnownDim(mPerGroup) ? mPerGroup * group : dynamicDim(ctx, 0, 1);
+  const shape: Dim[] = [xs ? xs[0] : dynamicDim(ctx, 0, 0), m, ...spatial];
   const k = numel(kernel);
-  return { out: { dtype, shape }, macsPerInput: known(mPerGroup) && k !== null ? mPerGroup * k : null };
+  return { out: { dtype, shape }, macsPerInput: isKnownDim(mPerGroup) && k !== null ? mPerGroup * k : null };
 }
 
 const convTranspose = defineOp({
@@ -267,7 +184,7 @@ const deformConv = defineOp({
     const spatialOut = y ? numel([y[0], ...y.slice(2)]) : null;
     const perSample = BILINEAR_FLOPS + (inputAt(ctx, 4) ? MUL_FLOPS : 0);
     const samples =
-      spatialOut === null || g.kernelSize === null || !known(g.inChannels) ? null : spatialOut * g.inChannels * g.kernelSize;
+      spatialOut === null || g.kernelSize === null || !isKnownDim(g.inChannels) ? null : spatialOut * g.inChannels * g.kernelSize;
     return {
       flops: macs === null || samples === null ? null : macs + samples * perSample,
       paramInputs: constantInputs(ctx, [1, 3]),

@@ -1,14 +1,12 @@
 import type { Dim, DType } from '../../model/ir.js';
-import { broadcastShapes, numel } from '../shape-utils.js';
+import { constantInputs, fitOutputs, inputAt } from '../op-inputs.js';
+import { broadcastShapes, broadcastsTo, isKnownDim, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpCost, type OpDef } from '../types.js';
-import { broadcastsTo, constantInputs, fitOutputs, inputAt } from './elementwise.js';
-
-const known = (d: Dim | null | undefined): d is number => typeof d === 'number';
 
 /** The concrete size when either of two dims that must agree is concrete; throws when both are and differ. */
 function agree(a: Dim, b: Dim, what: string): Dim {
-  if (known(a) && known(b) && a !== b) throw new RangeError(`${what}: ${a} vs ${b}`);
-  return known(a) ? a : b;
+  if (isKnownDim(a) && isKnownDim(b) && a !== b) throw new RangeError(`${what}: ${a} vs ${b}`);
+  return isKnownDim(a) ? a : b;
 }
 
 interface Product {
@@ -27,7 +25,7 @@ function transposeLast2(s: readonly Dim[]): Dim[] {
  * numpy.matmul semantics (Operators.md MatMul): a 1-D A is promoted to (1, K) and a 1-D B to (K, 1), the added dim
  * removed from the result; leading (batch) dims broadcast. FLOPs = prod(batch) * M * N * K.
  */
-export function matmulProduct(a: readonly Dim[] | null, b: readonly Dim[] | null): Product {
+function matmulProduct(a: readonly Dim[] | null, b: readonly Dim[] | null): Product {
   if (!a || !b) return { shape: null, flops: null };
   if (a.length === 0 || b.length === 0) throw new RangeError('MatMul operands must be at least 1-D');
   const aa = a.length === 1 ? [1, a[0]] : a;
@@ -149,9 +147,9 @@ function einsumProduct(ctx: OpContext): Product {
       const d = shape[p++];
       const prev = sizes.get(tok);
       if (prev === undefined || prev === 1) sizes.set(tok, d);
-      else if (d !== 1 && known(prev) && known(d) && prev !== d) {
+      else if (d !== 1 && isKnownDim(prev) && isKnownDim(d) && prev !== d) {
         throw new RangeError(`index '${tok}' has sizes ${prev} and ${d}`);
-      } else if (!known(prev) && known(d)) sizes.set(tok, d);
+      } else if (!isKnownDim(prev) && isKnownDim(d)) sizes.set(tok, d);
     }
   });
   const ell = broadcastShapes(ellipses) ?? [];

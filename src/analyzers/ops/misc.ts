@@ -1,9 +1,11 @@
 import type { Dim } from '../../model/ir.js';
 import { CMP_FLOPS, MUL_FLOPS, PER_ELEMENT_FLOPS, perElement } from '../cost-model.js';
-import { isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
-import type { MemoryModel, OpContext, OpDef, TensorInfo } from '../types.js';
+import { MAX_FOLD_ELEMENTS } from '../fold.js';
+import { readsOnlyMemory } from '../memory-models.js';
+import { requireInput, scalarOf } from '../op-inputs.js';
+import { dynamicDim, isStaticShape, normalizeAxis, numel, stridesOf } from '../shape-utils.js';
+import type { OpContext, OpDef, TensorInfo } from '../types.js';
 import { defineOp } from '../types.js';
-import { bytesPerElement, dyn, MAX_FOLD_ELEMENTS, requireInput, scalarOf, stridesOf } from './shape.js';
 
 /**
  * Ops whose output size depends on data (NonZero, NonMaxSuppression, Unique), recurrent layers (RNN, GRU, LSTM)
@@ -15,12 +17,12 @@ const nonZeroOp = defineOp({
   category: 'other',
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'X');
-    if (!x.shape) return [{ dtype: 'int64', shape: [dyn(ctx, 0, 0), dyn(ctx, 0, 1)] }];
+    if (!x.shape) return [{ dtype: 'int64', shape: [dynamicDim(ctx, 0, 0), dynamicDim(ctx, 0, 1)] }];
     // A scalar is indexed like a one-element vector (onnxruntime, numpy's atleast_1d).
     const shape = x.shape.length === 0 ? [1] : x.shape;
     const rank = shape.length;
     const v = x.value;
-    if (!v || !isStaticShape(shape)) return [{ dtype: 'int64', shape: [rank, dyn(ctx, 0, 1)] }];
+    if (!v || !isStaticShape(shape)) return [{ dtype: 'int64', shape: [rank, dynamicDim(ctx, 0, 1)] }];
     const strides = stridesOf(shape);
     const hits = v.flatMap((e, i) => (e !== 0 ? [i] : []));
     const info: TensorInfo = { dtype: 'int64', shape: [rank, hits.length] };
@@ -33,21 +35,6 @@ const nonZeroOp = defineOp({
   cost: (ctx) => ({ flops: perElement(numel(ctx.inputs[0]?.shape), CMP_FLOPS), memory: 'io', paramInputs: [] }),
 });
 
-/** Reads of the given inputs only (the output size is data-dependent and small). */
-function readsOnly(ctx: OpContext, indices: readonly number[]): MemoryModel {
-  let elements = 0;
-  let bytes = 0;
-  for (const i of indices) {
-    const t = ctx.inputs[i];
-    if (!t) continue;
-    const n = numel(t.shape);
-    if (n === null) return 'io';
-    elements += n;
-    bytes += n * bytesPerElement(t.dtype);
-  }
-  return { elements, bytes };
-}
-
 const nonMaxSuppressionOp = defineOp({
   opType: 'NonMaxSuppression',
   category: 'other',
@@ -56,10 +43,10 @@ const nonMaxSuppressionOp = defineOp({
     requireInput(ctx, 1, 'scores');
     // max_output_boxes_per_class defaults to 0: no box is selected.
     const max = ctx.inputs[2] ? scalarOf(ctx.inputs[2]) : 0;
-    return [{ dtype: 'int64', shape: [max === 0 ? 0 : dyn(ctx, 0, 0), 3] }];
+    return [{ dtype: 'int64', shape: [max === 0 ? 0 : dynamicDim(ctx, 0, 0), 3] }];
   },
   // Greedy NMS does one IoU per surviving pair: anywhere from 0 to S^2/2 per class, so FLOPs are unknown.
-  cost: (ctx) => ({ flops: null, memory: readsOnly(ctx, [0, 1]), paramInputs: [] }),
+  cost: (ctx) => ({ flops: null, memory: readsOnlyMemory(ctx, [0, 1]), paramInputs: [] }),
 });
 
 /** Per-element cost of a named recurrent activation (ONNX activation names match op types), else `fallback`. */
@@ -129,12 +116,12 @@ function recurrentDims(ctx: OpContext, gates: number): RecurrentDims {
   let hidden: Dim | undefined = ctx.attrs.intOr('hidden_size');
   if (hidden === undefined && typeof r.shape?.[2] === 'number') hidden = r.shape[2];
   if (hidden === undefined && typeof w.shape?.[1] === 'number') hidden = w.shape[1] / gates;
-  const [a, b, input] = x.shape ?? [dyn(ctx, 0, 0), dyn(ctx, 0, 1), dyn(ctx, 0, 2)];
+  const [a, b, input] = x.shape ?? [dynamicDim(ctx, 0, 0), dynamicDim(ctx, 0, 1), dynamicDim(ctx, 0, 2)];
   return {
     seq: layout === 0 ? a : b,
     batch: layout === 0 ? b : a,
     input,
-    hidden: hidden ?? dyn(ctx, 0, 3),
+    hidden: hidden ?? dynamicDim(ctx, 0, 3),
     directions,
     layout,
   };
@@ -175,7 +162,7 @@ const uniqueOp = defineOp({
     const axisAttr = ctx.attrs.intOr('axis');
     const take = (infos: TensorInfo[]) => infos.slice(0, ctx.node.outputs.length);
     // Y, indices and counts share one data-dependent length U.
-    const u = dyn(ctx, 0, axisAttr === undefined || !x.shape ? 0 : normalizeAxis(axisAttr, x.shape.length));
+    const u = dynamicDim(ctx, 0, axisAttr === undefined || !x.shape ? 0 : normalizeAxis(axisAttr, x.shape.length));
     if (axisAttr === undefined) {
       const n = numel(x.shape);
       const v = x.value;
@@ -195,7 +182,7 @@ const uniqueOp = defineOp({
       return take([
         { dtype: x.dtype, shape: [u] },
         { dtype: 'int64', shape: [u] },
-        { dtype: 'int64', shape: [n ?? dyn(ctx, 2, 0)] },
+        { dtype: 'int64', shape: [n ?? dynamicDim(ctx, 2, 0)] },
         { dtype: 'int64', shape: [u] },
       ]);
     }
@@ -203,7 +190,7 @@ const uniqueOp = defineOp({
     return take([
       { dtype: x.dtype, shape: x.shape ? x.shape.map((d, i) => (i === axis ? u : d)) : null },
       { dtype: 'int64', shape: [u] },
-      { dtype: 'int64', shape: [x.shape ? x.shape[axis] : dyn(ctx, 2, 0)] },
+      { dtype: 'int64', shape: [x.shape ? x.shape[axis] : dynamicDim(ctx, 2, 0)] },
       { dtype: 'int64', shape: [u] },
     ]);
   },

@@ -14,24 +14,19 @@ import {
   perElement,
   sumFlops,
 } from '../cost-model.js';
-import { elementsOf, normalizeAxis, numel } from '../shape-utils.js';
+import { constantInputs, dtypeAndShape, fitOutputs, inputAt } from '../op-inputs.js';
+import { elementsOf, isKnownDim, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
-import { constantInputs, fitOutputs, inputAt } from './elementwise.js';
-
-const known = (d: Dim | null | undefined): d is number => typeof d === 'number';
 
 /** Same dtype and shape as input 0. */
-function sameAsInput(ctx: OpContext): TensorInfo {
-  const x = inputAt(ctx, 0);
-  return { dtype: x?.dtype ?? null, shape: x?.shape ?? null };
-}
+const sameAsInput = (ctx: OpContext): TensorInfo => dtypeAndShape(inputAt(ctx, 0));
 
 /** A per-channel input (scale, bias, mean, var) of rank 1 must have C elements. */
 function checkPerChannel(ctx: OpContext, positions: readonly number[], names: readonly string[], expected?: Dim): void {
   const c = expected ?? inputAt(ctx, 0)?.shape?.[1];
   positions.forEach((pos, i) => {
     const s = inputAt(ctx, pos)?.shape;
-    if (!s || s.length !== 1 || !known(c) || !known(s[0])) return;
+    if (!s || s.length !== 1 || !isKnownDim(c) || !isKnownDim(s[0])) return;
     if (s[0] !== c) throw new RangeError(`${names[i]} has ${s[0]} elements, expected ${c} (one per channel)`);
   });
 }
@@ -134,13 +129,13 @@ const groupNormalization = defineOp({
     if (g === undefined || g < 1) throw new RangeError('num_groups is required and must be >= 1');
     if (xs && xs.length < 3) throw new RangeError(`input must have rank >= 3 (N, C, D1...), got rank ${xs.length}`);
     const c = xs?.[1];
-    if (known(c) && c % g !== 0) throw new RangeError(`${c} channels are not divisible by num_groups ${g}`);
+    if (isKnownDim(c) && c % g !== 0) throw new RangeError(`${c} channels are not divisible by num_groups ${g}`);
     return fitOutputs(ctx, [sameAsInput(ctx)]);
   },
   cost(ctx) {
     const xs = inputAt(ctx, 0)?.shape ?? null;
     const n = xs?.[0];
-    const groups = known(n) ? n * ctx.attrs.int('num_groups', 1) : null;
+    const groups = isKnownDim(n) ? n * ctx.attrs.int('num_groups', 1) : null;
     return { flops: normFlops(numel(xs), groups, ctx.opset >= 21), paramInputs: constantInputs(ctx, [1, 2]) };
   },
 });
@@ -180,7 +175,7 @@ const lpNormalization = defineOp({
     if (!xs || xs.length === 0) return { flops: numel(xs) };
     const axis = normalizeAxis(ctx.attrs.int('axis', -1), xs.length);
     const elements = numel(xs);
-    const rows = divide(elements, known(xs[axis]) ? xs[axis] : null);
+    const rows = divide(elements, isKnownDim(xs[axis]) ? xs[axis] : null);
     const p = ctx.attrs.int('p', 2);
     const perEl = (p === 1 ? CMP_FLOPS + ADD_FLOPS : ADD_FLOPS) + MUL_FLOPS;
     const perRow = p === 1 ? DIV_FLOPS : SQRT_FLOPS + DIV_FLOPS;

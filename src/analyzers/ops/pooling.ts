@@ -1,14 +1,14 @@
 import type { Dim } from '../../model/ir.js';
 import { ADD_FLOPS, BILINEAR_FLOPS, CMP_FLOPS, POW_FLOPS, SQRT_FLOPS, perElement } from '../cost-model.js';
-import { dynamicDim, elementsOf, numel } from '../shape-utils.js';
+import { constantInts, fitOutputs, inputAt } from '../op-inputs.js';
+import { dynamicDim, dynamicShape, elementsOf, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef } from '../types.js';
-import { readWindow, windowOutputDim, type Window } from './conv.js';
-import { constantInts, fitOutputs, inputAt } from './elementwise.js';
+import { checkSpatialRank, readWindow, windowOutputDim, type Window } from '../window.js';
 
 /** X's shape checked to be (N, C, D1..Dn) with n >= 1, or null when the rank is unknown. */
 function poolInput(ctx: OpContext): readonly Dim[] | null {
   const xs = inputAt(ctx, 0)?.shape ?? null;
-  if (xs && xs.length < 3) throw new RangeError(`input must have rank >= 3 (N, C, spatial...), got rank ${xs.length}`);
+  checkSpatialRank(xs);
   return xs;
 }
 
@@ -118,13 +118,13 @@ const maxUnpool = defineOp({
     if (given) {
       const len = given.shape?.[0];
       if (typeof len !== 'number') return fitOutputs(ctx, [{ dtype, shape: null }]);
-      return fitOutputs(ctx, [{ dtype, shape: Array.from({ length: len }, (_, i) => dynamicDim(ctx.node.name, 0, i)) }]);
+      return fitOutputs(ctx, [{ dtype, shape: dynamicShape(ctx, len) }]);
     }
     if (!xs) return fitOutputs(ctx, [{ dtype, shape: null }]);
     const n = xs.length - 2;
     const w = poolWindow(ctx, n);
     const spatial = xs.slice(2).map((d, i): Dim => {
-      if (typeof d !== 'number') return dynamicDim(ctx.node.name, 0, i + 2);
+      if (typeof d !== 'number') return dynamicDim(ctx, 0, i + 2);
       return (d - 1) * w.strides[i] + (w.kernel[i] as number) - w.pads[i] - w.pads[i + n];
     });
     return fitOutputs(ctx, [{ dtype, shape: [xs[0], xs[1], ...spatial] }]);
@@ -138,8 +138,8 @@ function roiShape(ctx: OpContext, outH: number, outW: number): Dim[] | null {
   const rois = inputAt(ctx, 1)?.shape ?? null;
   if (xs && xs.length !== 4) throw new RangeError(`input must be 4-D (N, C, H, W), got rank ${xs.length}`);
   if (rois && rois.length !== 2) throw new RangeError(`rois must be 2-D (num_rois, coordinates), got rank ${rois.length}`);
-  const numRois = rois ? rois[0] : dynamicDim(ctx.node.name, 0, 0);
-  const c = xs ? xs[1] : dynamicDim(ctx.node.name, 0, 1);
+  const numRois = rois ? rois[0] : dynamicDim(ctx, 0, 0);
+  const c = xs ? xs[1] : dynamicDim(ctx, 0, 1);
   return [numRois, c, outH, outW];
 }
 

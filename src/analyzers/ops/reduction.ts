@@ -10,9 +10,10 @@ import {
   perElement,
   sumFlops,
 } from '../cost-model.js';
-import { dynamicDim, elementsOf, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
+import { forEachIndex, MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
+import { constantInts, dtypeAndShape, fitOutputs, inputAt } from '../op-inputs.js';
+import { dynamicDim, dynamicShape, elementsOf, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
-import { constantInts, fitOutputs, inputAt, MAX_FOLD_ELEMENTS, withValue } from './elementwise.js';
 
 /** FLOPs of a Reduce* op: per input element (accumulate) and per output element (finalise). */
 interface ReduceCost {
@@ -76,17 +77,12 @@ function foldReduce(x: TensorInfo, axes: readonly number[], fn: (xs: readonly nu
   const outCount = numel(outDims) ?? 0;
   if (outCount > MAX_FOLD_ELEMENTS) return undefined;
   const groups: number[][] = Array.from({ length: outCount }, () => []);
-  const idx = new Array<number>(shape.length).fill(0);
-  for (const v of x.value) {
+  const values = x.value;
+  forEachIndex(shape, (idx, flat) => {
     let off = 0;
     for (let a = 0; a < shape.length; a++) off = off * outDims[a] + (axes.includes(a) ? 0 : idx[a]);
-    groups[off].push(v);
-    for (let a = shape.length - 1; a >= 0; a--) {
-      idx[a] += 1;
-      if (idx[a] < shape[a]) break;
-      idx[a] = 0;
-    }
-  }
+    groups[off].push(values[flat]);
+  });
   if (groups.some((g) => g.length === 0)) return undefined;
   const out = groups.map(fn);
   return out.every(Number.isFinite) ? out : undefined;
@@ -105,10 +101,9 @@ function reduceOp(opType: string, rc: ReduceCost): OpDef {
       const axes = reduceAxes(ctx, xs.length);
       if (axes.kind === 'none') return fitOutputs(ctx, [{ dtype, shape: xs, ...(x?.value ? { value: x.value } : {}) }]);
       if (axes.kind === 'unknown') {
-        if (keep) return fitOutputs(ctx, [{ dtype, shape: xs.map((d, i) => (d === 1 ? 1 : dynamicDim(ctx.node.name, 0, i))) }]);
+        if (keep) return fitOutputs(ctx, [{ dtype, shape: xs.map((d, i) => (d === 1 ? 1 : dynamicDim(ctx, 0, i))) }]);
         if (axes.count === null) return fitOutputs(ctx, [{ dtype, shape: null }]);
-        const rank = xs.length - axes.count;
-        return fitOutputs(ctx, [{ dtype, shape: Array.from({ length: rank }, (_, i) => dynamicDim(ctx.node.name, 0, i)) }]);
+        return fitOutputs(ctx, [{ dtype, shape: dynamicShape(ctx, xs.length - axes.count) }]);
       }
       const shape: Dim[] = [];
       xs.forEach((d, i) => {
@@ -116,7 +111,7 @@ function reduceOp(opType: string, rc: ReduceCost): OpDef {
         else if (keep) shape.push(1);
       });
       const value = rc.fold && x ? foldReduce(x, axes.axes, rc.fold) : undefined;
-      return fitOutputs(ctx, [withValue(dtype, shape, value)]);
+      return fitOutputs(ctx, [withElements({ dtype, shape }, value)]);
     },
     cost(ctx, outputs) {
       const x = inputAt(ctx, 0);
@@ -154,7 +149,7 @@ const cumSum = defineOp({
     const x = inputAt(ctx, 0);
     const axis = constantInts(inputAt(ctx, 1));
     if (x?.shape && axis && axis.length === 1) normalizeAxis(axis[0], x.shape.length);
-    return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape: x?.shape ?? null }]);
+    return fitOutputs(ctx, [dtypeAndShape(x)]);
   },
   cost: (ctx) => ({ flops: perElement(elementsOf(inputAt(ctx, 0)), ADD_FLOPS), paramInputs: [] }),
 });
@@ -183,7 +178,7 @@ const topKOp = defineOp({
     if (k !== null && (k < 0 || (typeof d === 'number' && k > d))) {
       throw new RangeError(`K = ${k} is out of range for axis ${axis} of size ${d}`);
     }
-    const kDim: Dim = k ?? dynamicDim(ctx.node.name, 0, axis);
+    const kDim: Dim = k ?? dynamicDim(ctx, 0, axis);
     const shape = xs.map((dim, i) => (i === axis ? kDim : dim));
     return fitOutputs(ctx, [
       { dtype: x?.dtype ?? null, shape },

@@ -1,183 +1,16 @@
 import type { Dim, DType, TensorRef } from '../../model/ir.js';
-import { BYTES_PER_ELEMENT, dtypeFromCode, isIntegerDType } from '../../model/ir.js';
-import { dynamicDim, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
-import type { MemoryModel, OpContext, OpCost, OpDef, TensorInfo } from '../types.js';
+import { dtypeFromCode, isIntegerDType } from '../../model/ir.js';
+import { gatherElements, knownElements, MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
+import { METADATA_COST, movementCost, writeOnlyMemory } from '../memory-models.js';
+import { listArg, requireInput, scalarOf } from '../op-inputs.js';
+import { dynamicDim, dynamicShape, normalizeAxis, numel, productDim } from '../shape-utils.js';
+import type { OpContext, OpCost, OpDef, TensorInfo } from '../types.js';
 import { defineOp, UNKNOWN_TENSOR } from '../types.js';
 
 /**
- * Shape and metadata ops (Shape, Reshape, Squeeze, Constant, Cast, Range...) and the constant-folding helpers every
- * data-movement family shares. Exporters compute shapes inside the graph (Shape -> Gather -> Unsqueeze -> Concat ->
- * Reshape), so these ops fold values whenever their inputs are known.
+ * Shape and metadata ops (Shape, Reshape, Squeeze, Constant, Cast, Range...). Exporters compute shapes inside the
+ * graph (Shape -> Gather -> Unsqueeze -> Concat -> Reshape), so these ops fold values whenever their inputs are known.
  */
-
-/** Largest tensor whose values are folded (the engine reads integer constants up to the same size). */
-export const MAX_FOLD_ELEMENTS = 1024;
-
-/**
- * A TensorInfo that may also carry the elements of a shape tensor some of which are symbolic dims: Shape of
- * `[N, 3, 224, 224]` is `[N, 3, 224, 224]` with N a name. `value` keeps its meaning (every element numeric); a
- * tensor with at least one symbolic element sets `symbolicValue` instead, so Reshape/Expand/ConstantOfShape can
- * still produce `[N, ...]` exactly when the batch (or sequence) dim is dynamic.
- */
-export interface FoldedTensorInfo extends TensorInfo {
-  readonly symbolicValue?: readonly Dim[];
-}
-
-/** The known elements of a small tensor: numbers, or dim names from Shape; undefined when unknown. */
-export function knownElements(t: TensorInfo | null | undefined): readonly Dim[] | undefined {
-  if (!t) return undefined;
-  return t.value ?? (t as FoldedTensorInfo).symbolicValue;
-}
-
-/** Attaches folded elements to an info: `value` when all are numbers, `symbolicValue` otherwise. */
-export function withElements(info: TensorInfo, elements: readonly Dim[] | undefined): FoldedTensorInfo {
-  if (!elements || elements.length > MAX_FOLD_ELEMENTS) return info;
-  const n = numel(info.shape);
-  if (n !== null && n !== elements.length) return info;
-  if (elements.every((e): e is number => typeof e === 'number')) return { ...info, value: elements };
-  return { ...info, symbolicValue: elements };
-}
-
-/** Throws a clear error for a required input that the node omits. */
-export function requireInput(ctx: OpContext, index: number, name: string): TensorInfo {
-  const t = ctx.inputs[index];
-  if (!t) throw new Error(`${ctx.node.opType} requires input ${index} (${name})`);
-  return t;
-}
-
-/** A dim that depends on runtime data, named after this node, output and axis. */
-export function dyn(ctx: OpContext, output: number, axis: number): string {
-  return dynamicDim(ctx.node.name, output, axis);
-}
-
-/** Element size of a dtype in bytes; unknown dtypes count as 4 (float32), the common case. */
-export function bytesPerElement(dtype: DType | null | undefined): number {
-  return dtype ? BYTES_PER_ELEMENT[dtype] : 4;
-}
-
-/** Row-major strides of a static shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
-
-/**
- * Builds the elements of an output by mapping each output index to a source position (data movement as an index
- * function). Returns undefined when the output is not static or too large to fold.
- */
-export function gatherElements<T>(
-  outShape: readonly Dim[] | null,
-  source: readonly T[],
-  sourceIndex: (index: readonly number[]) => number,
-): T[] | undefined {
-  if (!isStaticShape(outShape)) return undefined;
-  const total = numel(outShape) ?? Infinity;
-  if (total > MAX_FOLD_ELEMENTS) return undefined;
-  const out: T[] = [];
-  const index = new Array<number>(outShape.length).fill(0);
-  for (let flat = 0; flat < total; flat++) {
-    const src = sourceIndex(index);
-    if (src < 0 || src >= source.length) return undefined;
-    out.push(source[src]);
-    for (let a = outShape.length - 1; a >= 0; a--) {
-      index[a] += 1;
-      if (index[a] < outShape[a]) break;
-      index[a] = 0;
-    }
-  }
-  return out;
-}
-
-/** Product of dims: a number when all are numeric, the one symbolic dim when the others are 1, else null. */
-export function productDim(dims: readonly Dim[]): Dim | null {
-  let n = 1;
-  let symbol: string | null = null;
-  for (const d of dims) {
-    if (typeof d === 'number') n *= d;
-    else if (symbol === null) symbol = d;
-    else return null;
-  }
-  if (symbol === null) return n;
-  if (n === 0) return 0;
-  return n === 1 ? symbol : null;
-}
-
-/**
- * A list argument that moved from an attribute to an input across opsets (axes, split, pads, starts...).
- * - 'absent': neither given.
- * - 'unknown': given as an input whose values are not known statically (`length` when its shape is known).
- * - 'known': the values.
- */
-export type ListArg =
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'unknown'; readonly length: number | null }
-  | { readonly kind: 'known'; readonly values: readonly number[] };
-
-/** Reads a list from input `index` (opset >= inputSince) or attribute `attr` (older opsets, or as a fallback). */
-export function listArg(ctx: OpContext, index: number, attr: string, inputSince: number): ListArg {
-  if (ctx.opset >= inputSince) {
-    const t = ctx.inputs[index];
-    if (t) {
-      if (t.value) return { kind: 'known', values: t.value };
-      const len = t.shape && t.shape.length <= 1 ? (t.shape.length === 0 ? 1 : t.shape[0]) : null;
-      return { kind: 'unknown', length: typeof len === 'number' ? len : null };
-    }
-  }
-  const a = ctx.attrs.ints(attr);
-  return a ? { kind: 'known', values: a } : { kind: 'absent' };
-}
-
-/** The scalar value of an input (a one-element tensor), or undefined. */
-export function scalarOf(t: TensorInfo | null | undefined): number | undefined {
-  return t?.value && t.value.length === 1 ? t.value[0] : undefined;
-}
-
-/**
- * Cost of a pure data-movement op: no arithmetic; memory as given (default 'io'). Parameters are not counted here
- * (the consumer of a transposed or cast weight counts it) unless `countParams`: a gather from an embedding table
- * keeps the engine's default, every constant float input.
- */
-export function movementCost(memory: MemoryModel = 'io', countParams = false): OpCost {
-  return countParams ? { flops: 0, memory } : { flops: 0, memory, paramInputs: [] };
-}
-
-/** Metadata-only cost: onnxruntime runs these as views of the input buffer (or folds them). */
-export const METADATA_COST: OpCost = { flops: 0, memory: 'none', paramInputs: [] };
-
-/**
- * Memory of a gather-like op that reads only what it writes: small index inputs in full, plus the output's worth
- * of data elements, plus the output write. Falls back to 'io' when the output size is unknown.
- */
-export function gatherMemory(
-  ctx: OpContext,
-  out: TensorInfo,
-  indexInputs: readonly number[],
-): MemoryModel {
-  const n = numel(out.shape);
-  if (n === null) return 'io';
-  let elements = 2 * n;
-  let bytes = 2 * n * bytesPerElement(out.dtype);
-  for (const i of indexInputs) {
-    const t = ctx.inputs[i];
-    if (!t) continue;
-    const m = numel(t.shape);
-    if (m === null) return 'io';
-    elements += m;
-    bytes += m * bytesPerElement(t.dtype);
-  }
-  return { elements, bytes };
-}
-
-/** Memory of an op that only writes its output (ConstantOfShape, Range, EyeLike); 'io' when the size is unknown. */
-export function writeOnlyMemory(out: TensorInfo): MemoryModel {
-  const n = numel(out.shape);
-  return n === null ? 'io' : { elements: n, bytes: n * bytesPerElement(out.dtype) };
-}
 
 /** TensorProto.DataType names by code, for Cast-1 whose `to` is a string. */
 const DTYPE_NAMES = [
@@ -227,7 +60,7 @@ const HALF_EXACT_INTEGERS = { float16: 2048, bfloat16: 256 } as const;
  * narrower integers wrap, bool is `x != 0`, float32 rounds. Returns undefined where the result is not exact in a
  * JS number (float16/bfloat16 non-integers, strings, NaN to int).
  */
-export function castValues(values: readonly Dim[], from: DType | null, to: DType): Dim[] | undefined {
+function castValues(values: readonly Dim[], from: DType | null, to: DType): Dim[] | undefined {
   const out: Dim[] = [];
   for (const v of values) {
     if (typeof v === 'string') {
@@ -290,7 +123,7 @@ function unsqueezeShape(shape: readonly Dim[], axes: readonly number[]): Dim[] {
  * element count. Symbolic dims that appear on both sides cancel, so `[N, 232, 7, 7] -> [N, 2, 116, 49]` checks and
  * `[N, -1]` infers exactly. Throws when the element counts cannot match.
  */
-export function reshapeShape(
+function reshapeShape(
   ctx: OpContext,
   input: readonly Dim[] | null,
   target: readonly Dim[],
@@ -300,7 +133,7 @@ export function reshapeShape(
   let inferAt = -1;
   target.forEach((t, i) => {
     if (t === 0 && !allowZero) {
-      if (!input) out.push(dyn(ctx, 0, i));
+      if (!input) out.push(dynamicDim(ctx, 0, i));
       else if (i >= input.length) throw new Error(`Reshape: shape[${i}] = 0 copies a dim the rank-${input.length} input lacks`);
       else out.push(input[i]);
     } else if (t === -1) {
@@ -320,7 +153,7 @@ export function reshapeShape(
     if (balance && balance.left.length === 1 && balance.right.length === 0 && balance.leftCount === balance.rightCount) {
       // [N, 3, H, W] -> [-1, 3, H, W]: everything else cancels, so -1 is N itself.
       out[inferAt] = balance.left[0];
-    } else if (!balance || balance.left.length > 0 || balance.right.length > 0) out[inferAt] = dyn(ctx, 0, inferAt);
+    } else if (!balance || balance.left.length > 0 || balance.right.length > 0) out[inferAt] = dynamicDim(ctx, 0, inferAt);
     else if (balance.rightCount === 0) {
       if (balance.leftCount !== 0) throw new Error(`Reshape: cannot infer -1 for ${balance.leftCount} elements and a zero-sized target`);
       out[inferAt] = 0;
@@ -361,12 +194,17 @@ function cancelDims(
   return { leftCount, rightCount, left: l, right: r };
 }
 
+/** A shape fact whose every element is known is a constant: onnxruntime folds Shape/Size of a static input. */
+function constantWhenKnown(info: TensorInfo): TensorInfo {
+  return info.value ? { ...info, isConstant: true } : info;
+}
+
 const shapeOp = defineOp({
   opType: 'Shape',
   category: 'metadata',
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'data');
-    if (!x.shape) return [{ dtype: 'int64', shape: [dyn(ctx, 0, 0)] }];
+    if (!x.shape) return [{ dtype: 'int64', shape: [dynamicDim(ctx, 0, 0)] }];
     const rank = x.shape.length;
     const clampAxis = (a: number) => Math.min(Math.max(a < 0 ? a + rank : a, 0), rank);
     let start = 0;
@@ -376,9 +214,7 @@ const shapeOp = defineOp({
       end = clampAxis(ctx.attrs.intOr('end') ?? rank);
     }
     const dims = x.shape.slice(start, Math.max(start, end));
-    const info = withElements({ dtype: 'int64', shape: [dims.length] }, dims);
-    // A fully static shape is a constant: onnxruntime folds Shape of a static input at session creation.
-    return [info.value ? { ...info, isConstant: true } : info];
+    return [constantWhenKnown(withElements({ dtype: 'int64', shape: [dims.length] }, dims))];
   },
   cost: () => METADATA_COST,
 });
@@ -389,11 +225,15 @@ const sizeOp = defineOp({
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'data');
     const n = x.shape ? productDim(x.shape) : null;
-    const info = withElements({ dtype: 'int64', shape: [] }, n === null ? undefined : [n]);
-    return [info.value ? { ...info, isConstant: true } : info];
+    return [constantWhenKnown(withElements({ dtype: 'int64', shape: [] }, n === null ? undefined : [n]))];
   },
   cost: () => METADATA_COST,
 });
+
+/** x seen through a new shape, as Reshape, Flatten, Squeeze and Unsqueeze do: same dtype, same elements. */
+function viewOf(x: TensorInfo, shape: readonly Dim[] | null): TensorInfo {
+  return withElements({ dtype: x.dtype, shape }, knownElements(x));
+}
 
 const reshapeOp = defineOp({
   opType: 'Reshape',
@@ -414,12 +254,12 @@ const reshapeOp = defineOp({
     if (!target) {
       // A rank-1 target must hold every element, whatever its value.
       const all = targetRank === 1 && x.shape ? productDim(x.shape) : null;
-      if (all !== null) return [withElements({ dtype: x.dtype, shape: [all] }, knownElements(x))];
-      const shape = targetRank === null ? null : Array.from({ length: targetRank }, (_, i) => dyn(ctx, 0, i));
+      if (all !== null) return [viewOf(x, [all])];
+      const shape = targetRank === null ? null : dynamicShape(ctx, targetRank);
       return [{ dtype: x.dtype, shape }];
     }
     const shape = reshapeShape(ctx, x.shape, target, allowZero);
-    return [withElements({ dtype: x.dtype, shape }, knownElements(x))];
+    return [viewOf(x, shape)];
   },
   cost: () => METADATA_COST,
 });
@@ -429,14 +269,14 @@ const flattenOp = defineOp({
   category: 'metadata',
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'input');
-    if (!x.shape) return [{ dtype: x.dtype, shape: [dyn(ctx, 0, 0), dyn(ctx, 0, 1)] }];
+    if (!x.shape) return [{ dtype: x.dtype, shape: [dynamicDim(ctx, 0, 0), dynamicDim(ctx, 0, 1)] }];
     const rank = x.shape.length;
     let axis = ctx.attrs.int('axis', 1);
     if (axis < 0) axis += rank;
     if (axis < 0 || axis > rank) throw new Error(`Flatten: axis ${ctx.attrs.int('axis', 1)} out of range for rank ${rank}`);
-    const outer = productDim(x.shape.slice(0, axis)) ?? dyn(ctx, 0, 0);
-    const inner = productDim(x.shape.slice(axis)) ?? dyn(ctx, 0, 1);
-    return [withElements({ dtype: x.dtype, shape: [outer, inner] }, knownElements(x))];
+    const outer = productDim(x.shape.slice(0, axis)) ?? dynamicDim(ctx, 0, 0);
+    const inner = productDim(x.shape.slice(axis)) ?? dynamicDim(ctx, 0, 1);
+    return [viewOf(x, [outer, inner])];
   },
   cost: () => METADATA_COST,
 });
@@ -452,14 +292,14 @@ const squeezeOp = defineOp({
       // Only size-1 dims can be squeezed: when exactly that many dims are 1 (the rest known), they are the axes.
       if (x.shape && axes.length !== null && x.shape.every((d) => typeof d === 'number')) {
         const rest = x.shape.filter((d) => d !== 1);
-        if (rest.length === rank) return [withElements({ dtype: x.dtype, shape: rest }, knownElements(x))];
+        if (rest.length === rank) return [viewOf(x, rest)];
       }
-      return [{ dtype: x.dtype, shape: rank === null ? null : Array.from({ length: rank }, (_, i) => dyn(ctx, 0, i)) }];
+      return [{ dtype: x.dtype, shape: rank === null ? null : dynamicShape(ctx, rank) }];
     }
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
     // An empty axes tensor means "not given" (onnxruntime): every size-1 dim goes.
     const shape = squeezeShape(ctx, x.shape, axes.kind === 'known' && axes.values.length > 0 ? axes.values : null);
-    return [withElements({ dtype: x.dtype, shape }, knownElements(x))];
+    return [viewOf(x, shape)];
   },
   cost: () => METADATA_COST,
 });
@@ -473,10 +313,10 @@ const unsqueezeOp = defineOp({
     if (axes.kind === 'absent') throw new Error('Unsqueeze needs axes');
     if (axes.kind === 'unknown') {
       const rank = x.shape && axes.length !== null ? x.shape.length + axes.length : null;
-      return [{ dtype: x.dtype, shape: rank === null ? null : Array.from({ length: rank }, (_, i) => dyn(ctx, 0, i)) }];
+      return [{ dtype: x.dtype, shape: rank === null ? null : dynamicShape(ctx, rank) }];
     }
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
-    return [withElements({ dtype: x.dtype, shape: unsqueezeShape(x.shape, axes.values) }, knownElements(x))];
+    return [viewOf(x, unsqueezeShape(x.shape, axes.values))];
   },
   cost: () => METADATA_COST,
 });
@@ -561,6 +401,11 @@ const constantOp = defineOp({
   cost: () => METADATA_COST,
 });
 
+/** Cost of an op that only writes its output (no arithmetic, nothing read but its small arguments). */
+function generatorCost(_ctx: OpContext, outputs: readonly TensorInfo[]): OpCost {
+  return movementCost(writeOnlyMemory(outputs[0]));
+}
+
 const constantOfShapeOp = defineOp({
   opType: 'ConstantOfShape',
   category: 'metadata',
@@ -573,7 +418,7 @@ const constantOfShapeOp = defineOp({
     const dims = knownElements(s);
     if (!dims) {
       const rank = s.shape?.length === 1 && typeof s.shape[0] === 'number' ? s.shape[0] : null;
-      return [{ dtype, shape: rank === null ? null : Array.from({ length: rank }, (_, i) => dyn(ctx, 0, i)) }];
+      return [{ dtype, shape: rank === null ? null : dynamicShape(ctx, rank) }];
     }
     const bad = dims.find((d) => typeof d === 'number' && (d < 0 || !Number.isInteger(d)));
     if (bad !== undefined) throw new Error(`ConstantOfShape: invalid dim ${bad}`);
@@ -582,7 +427,7 @@ const constantOfShapeOp = defineOp({
     if (fill === undefined || n === null || n > MAX_FOLD_ELEMENTS) return [info];
     return [{ ...info, value: new Array<number>(n).fill(fill) }];
   },
-  cost: (_ctx, outputs) => ({ flops: 0, memory: writeOnlyMemory(outputs[0]), paramInputs: [] }),
+  cost: generatorCost,
 });
 
 function castInfer(ctx: OpContext, to: DType): TensorInfo[] {
@@ -623,7 +468,7 @@ const rangeOp = defineOp({
     requireInput(ctx, 2, 'delta');
     const [s, l, d] = [0, 1, 2].map((i) => scalarOf(ctx.inputs[i]));
     const dtype = start.dtype;
-    if (s === undefined || l === undefined || d === undefined) return [{ dtype, shape: [dyn(ctx, 0, 0)] }];
+    if (s === undefined || l === undefined || d === undefined) return [{ dtype, shape: [dynamicDim(ctx, 0, 0)] }];
     if (d === 0) throw new Error('Range: delta is 0');
     const n = Math.max(Math.ceil((l - s) / d), 0);
     const info: TensorInfo = { dtype, shape: [n] };
@@ -631,7 +476,7 @@ const rangeOp = defineOp({
     const round = dtype === 'float32' ? Math.fround : (v: number) => v;
     return [{ ...info, value: Array.from({ length: n }, (_, i) => round(s + i * d)) }];
   },
-  cost: (_ctx, outputs) => ({ flops: 0, memory: writeOnlyMemory(outputs[0]), paramInputs: [] }),
+  cost: generatorCost,
 });
 
 const eyeLikeOp = defineOp({
@@ -647,7 +492,7 @@ const eyeLikeOp = defineOp({
     const values = gatherElements(x.shape, [0, 1], ([r, c]) => (c - r === k ? 1 : 0));
     return [values ? { ...info, value: values } : info];
   },
-  cost: (_ctx, outputs) => ({ flops: 0, memory: writeOnlyMemory(outputs[0]), paramInputs: [] }),
+  cost: generatorCost,
 });
 
 const optionalOp = defineOp({

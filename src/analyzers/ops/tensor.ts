@@ -1,22 +1,20 @@
 import type { Dim } from '../../model/ir.js';
 import { ADD_FLOPS, MUL_FLOPS, perElement } from '../cost-model.js';
-import { broadcastShapes, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
-import type { OpContext, OpDef, TensorInfo } from '../types.js';
-import { defineOp } from '../types.js';
+import { foldMovement, gatherElements, knownElements, MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
+import { gatherMemory, movementCost } from '../memory-models.js';
+import { listArg, requireInput, scalarOf } from '../op-inputs.js';
 import {
-  dyn,
-  gatherElements,
-  gatherMemory,
-  knownElements,
-  listArg,
-  MAX_FOLD_ELEMENTS,
-  movementCost,
+  broadcastShapes,
+  dynamicDim,
+  dynamicShape,
+  isStaticShape,
+  normalizeAxis,
+  numel,
   productDim,
-  requireInput,
-  scalarOf,
   stridesOf,
-  withElements,
-} from './shape.js';
+} from '../shape-utils.js';
+import type { OpContext, OpCost, OpDef, TensorInfo } from '../types.js';
+import { defineOp } from '../types.js';
 
 /**
  * Data-movement ops: no arithmetic (0 FLOPs), memory = what they read + write. Copies (Transpose, Concat, Split,
@@ -30,10 +28,6 @@ function ravel(index: readonly number[], strides: readonly number[]): number {
   let flat = 0;
   for (let i = 0; i < index.length; i++) flat += index[i] * strides[i];
   return flat;
-}
-
-function dynShape(ctx: OpContext, rank: number, output = 0): Dim[] {
-  return Array.from({ length: rank }, (_, i) => dyn(ctx, output, i));
 }
 
 const transposeOp = defineOp({
@@ -50,15 +44,10 @@ const transposeOp = defineOp({
     if (perm.length !== rank || seen.size !== rank || perm.some((p) => p < 0 || p >= rank)) {
       throw new Error(`Transpose: perm [${perm.join(',')}] is not a permutation of rank ${rank}`);
     }
-    if (!x.shape) return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    if (!x.shape) return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     const inShape = x.shape;
     const shape = perm.map((p) => inShape[p]);
-    const elements = knownElements(x);
-    let values: Dim[] | undefined;
-    if (elements && isStaticShape(inShape)) {
-      const strides = stridesOf(inShape);
-      values = gatherElements(shape, elements, (idx) => idx.reduce((s, v, i) => s + v * strides[perm[i]], 0));
-    }
+    const values = foldMovement(x, shape, (idx, strides) => idx.reduce((s, v, i) => s + v * strides[perm[i]], 0));
     return [withElements({ dtype: x.dtype, shape }, values)];
   },
   cost: () => movementCost(),
@@ -110,7 +99,7 @@ const concatOp = defineOp({
     for (let i = 0; i < rank; i++) {
       if (i === axis) {
         const sum = known.length === shapes.length ? sumDims(known.map((s) => s[i])) : null;
-        shape.push(sum ?? dyn(ctx, 0, i));
+        shape.push(sum ?? dynamicDim(ctx, 0, i));
       } else shape.push(mergeDim(ctx, known.map((s) => s[i]), `inputs disagree on dim ${i}`));
     }
     const parts = inputs.map(knownElements);
@@ -173,21 +162,19 @@ const splitOp = defineOp({
     const inShape = x.shape;
     const axis = normalizeAxis(ctx.attrs.int('axis', 0), inShape.length);
     const sizes = splitSizes(ctx, inShape[axis], count);
-    const elements = knownElements(x);
     let offset = 0;
     return Array.from({ length: count }, (_, k) => {
       const size = sizes?.[k];
       let axisDim: Dim;
       if (typeof size === 'number') axisDim = size;
       else if (sizes) axisDim = inShape[axis]; // a single output keeps the whole (symbolic) dim
-      else axisDim = dyn(ctx, k, axis);
+      else axisDim = dynamicDim(ctx, k, axis);
       const shape = inShape.map((d, i) => (i === axis ? axisDim : d));
-      let values: Dim[] | undefined;
-      if (elements && isStaticShape(inShape) && typeof size === 'number') {
-        const strides = stridesOf(inShape);
-        const start = offset;
-        values = gatherElements(shape, elements, (idx) => ravel(idx, strides) + start * strides[axis]);
-      }
+      const start = offset;
+      const values =
+        typeof size === 'number'
+          ? foldMovement(x, shape, (idx, strides) => ravel(idx, strides) + start * strides[axis])
+          : undefined;
       offset += typeof size === 'number' ? size : 0;
       return withElements({ dtype: x.dtype, shape }, values);
     });
@@ -230,7 +217,7 @@ const sliceOp = defineOp({
     const axesArg = listArg(ctx, 3, 'axes', 10);
     const stepsArg = ctx.opset >= 10 ? listArg(ctx, 4, 'steps', 10) : ({ kind: 'absent' } as const);
     if (starts.kind === 'absent' || ends.kind === 'absent') throw new Error('Slice needs starts and ends');
-    if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     const count =
       starts.kind === 'known' ? starts.values.length : ends.kind === 'known' ? ends.values.length : starts.length;
     const axes =
@@ -239,10 +226,10 @@ const sliceOp = defineOp({
         : count === null
           ? null
           : Array.from({ length: count }, (_, i) => i);
-    if (axes === null) return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    if (axes === null) return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     if (new Set(axes).size !== axes.length) throw new Error(`Slice: repeated axis in [${axes.join(',')}]`);
     if (starts.kind !== 'known' || ends.kind !== 'known' || stepsArg.kind === 'unknown') {
-      return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+      return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
     }
     const steps = stepsArg.kind === 'known' ? stepsArg.values : axes.map(() => 1);
     if (starts.values.length !== axes.length || ends.values.length !== axes.length || steps.length !== axes.length) {
@@ -260,21 +247,24 @@ const sliceOp = defineOp({
         shape[a] = r.length;
         effStart[a] = r.start;
         effStep[a] = st;
-      } else shape[a] = coversAxis(s, e, st) ? d : dyn(ctx, 0, a);
+      } else shape[a] = coversAxis(s, e, st) ? d : dynamicDim(ctx, 0, a);
     });
-    const elements = knownElements(x);
-    let values: Dim[] | undefined;
-    if (elements && isStaticShape(inShape)) {
-      const strides = stridesOf(inShape);
-      values = gatherElements(shape, elements, (idx) =>
-        idx.reduce((acc, v, i) => acc + (effStart[i] + v * effStep[i]) * strides[i], 0),
-      );
-    }
+    const values = foldMovement(x, shape, (idx, strides) =>
+      idx.reduce((acc, v, i) => acc + (effStart[i] + v * effStep[i]) * strides[i], 0),
+    );
     return [withElements({ dtype: x.dtype, shape }, values)];
   },
   // A strided copy reads only the elements it writes (plus the tiny index inputs).
   cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1, 2, 3, 4])),
 });
+
+/**
+ * Gathers read only the rows (elements) they gather plus the indices, never the whole table; the table counts as
+ * parameters, as an embedding's does.
+ */
+function gatherCost(ctx: OpContext, outputs: readonly TensorInfo[]): OpCost {
+  return movementCost(gatherMemory(ctx, outputs[0], [1]), true);
+}
 
 const gatherOp = defineOp({
   opType: 'Gather',
@@ -293,13 +283,11 @@ const gatherOp = defineOp({
       const bad = idx.find((i) => i < -d || i >= d);
       if (bad !== undefined) throw new Error(`Gather: index ${bad} out of range for dim ${d}`);
     }
-    const elements = knownElements(data);
     let values: Dim[] | undefined;
-    if (elements && idx && isStaticShape(dShape) && typeof d === 'number') {
-      const strides = stridesOf(dShape);
+    if (idx && typeof d === 'number') {
       const q = iShape.length;
       const iStrides = isStaticShape(iShape) ? stridesOf(iShape) : [];
-      values = gatherElements(shape, elements, (o) => {
+      values = foldMovement(data, shape, (o, strides) => {
         let k = idx[ravel(o.slice(axis, axis + q), iStrides)];
         if (k < 0) k += d;
         return ravel([...o.slice(0, axis), k, ...o.slice(axis + q)], strides);
@@ -307,8 +295,7 @@ const gatherOp = defineOp({
     }
     return [withElements({ dtype: data.dtype, shape }, values)];
   },
-  // An embedding lookup reads only the gathered rows, never the whole table; the table counts as parameters.
-  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1]), true),
+  cost: gatherCost,
 });
 
 const gatherElementsOp = defineOp({
@@ -338,7 +325,7 @@ const gatherElementsOp = defineOp({
     }
     return [withElements({ dtype: data.dtype, shape }, values)];
   },
-  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1]), true),
+  cost: gatherCost,
 });
 
 const gatherNDOp = defineOp({
@@ -356,7 +343,7 @@ const gatherNDOp = defineOp({
     }
     return [{ dtype: data.dtype, shape: [...indices.shape.slice(0, -1), ...data.shape.slice(b + last)] }];
   },
-  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1]), true),
+  cost: gatherCost,
 });
 
 function scatterOp(opType: string) {
@@ -389,10 +376,10 @@ const padOp = defineOp({
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
     const inShape = x.shape;
     const rank = inShape.length;
-    if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     const axes = axesArg.kind === 'known' ? axesArg.values.map((a) => normalizeAxis(a, rank)) : inShape.map((_, i) => i);
     if (pads.kind === 'unknown') {
-      return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+      return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
     }
     const p = pads.values;
     if (p.length !== 2 * axes.length) throw new Error(`Pad: ${p.length} pads for ${axes.length} axes (need 2 per axis)`);
@@ -403,7 +390,7 @@ const padOp = defineOp({
       if (typeof d === 'number') {
         if (d + extra < 0) throw new Error(`Pad: pads ${p[k]},${p[k + axes.length]} crop axis ${a} of size ${d} below 0`);
         shape[a] = d + extra;
-      } else shape[a] = extra === 0 ? d : dyn(ctx, 0, a);
+      } else shape[a] = extra === 0 ? d : dynamicDim(ctx, 0, a);
     });
     return [{ dtype: x.dtype, shape }];
   },
@@ -439,7 +426,7 @@ function scaledShape(
     if (!(s > 0)) throw new Error(`${ctx.node.opType}: scale ${s} must be positive`);
     const d = inShape[a];
     if (typeof d === 'number') shape[a] = Math.floor(Math.fround(Math.fround(d) * Math.fround(s)));
-    else shape[a] = s === 1 ? d : dyn(ctx, 0, a);
+    else shape[a] = s === 1 ? d : dynamicDim(ctx, 0, a);
   });
   return shape;
 }
@@ -460,7 +447,7 @@ const resizeOp = defineOp({
     const given = (t: TensorInfo | null | undefined) => !!t && !(t.shape?.length === 1 && t.shape[0] === 0);
     if (given(sizesIn)) {
       const sizes = sizesIn?.value;
-      if (!sizes) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+      if (!sizes) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
       if (sizes.length !== axes.length) throw new Error(`Resize: ${sizes.length} sizes for ${axes.length} axes`);
       const policy = ctx.opset >= 18 ? ctx.attrs.string('keep_aspect_ratio_policy', 'stretch') : 'stretch';
       if (policy === 'stretch') {
@@ -471,7 +458,7 @@ const resizeOp = defineOp({
       // not_larger / not_smaller: one scale for all axes (min / max of sizes/in), out = round(scale * in).
       const dims = axes.map((a) => inShape[a]);
       if (!dims.every((d): d is number => typeof d === 'number')) {
-        return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+        return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
       }
       const ratios = dims.map((d, k) => sizes[k] / d);
       const scale = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
@@ -481,7 +468,7 @@ const resizeOp = defineOp({
     }
     if (!given(scalesIn)) throw new Error('Resize needs scales or sizes');
     const scales = scalesIn?.value;
-    if (!scales) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dyn(ctx, 0, i) : d)) }];
+    if (!scales) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
     if (scales.length !== axes.length) throw new Error(`Resize: ${scales.length} scales for ${axes.length} axes`);
     return [{ dtype: x.dtype, shape: scaledShape(ctx, inShape, axes, scales) }];
   },
@@ -507,7 +494,7 @@ const upsampleOp = defineOp({
       const leading = new Array<number>(Math.max(rank - 2, 0)).fill(1);
       scales = [...leading, ctx.attrs.float('height_scale', 1), ctx.attrs.float('width_scale', 1)];
     }
-    if (!scales) return [{ dtype: x.dtype, shape: dynShape(ctx, rank) }];
+    if (!scales) return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     if (scales.length !== rank) throw new Error(`Upsample: ${scales.length} scales for rank ${rank}`);
     return [{ dtype: x.dtype, shape: scaledShape(ctx, x.shape, x.shape.map((_, i) => i), scales) }];
   },
@@ -538,20 +525,15 @@ const expandOp = defineOp({
       // A dim of the input larger than 1 fixes the output dim; the others depend on the unknown shape values.
       return [{ dtype: x.dtype, shape: Array.from({ length: rank }, (_, i) => {
         const d = inShape[i - offset];
-        return typeof d === 'number' && d > 1 ? d : dyn(ctx, 0, i);
+        return typeof d === 'number' && d > 1 ? d : dynamicDim(ctx, 0, i);
       }) }];
     }
     const shape = broadcastShapes([inShape, target]);
     if (!shape) return [{ dtype: x.dtype, shape: null }];
-    const elements = knownElements(x);
-    let values: Dim[] | undefined;
-    if (elements && isStaticShape(inShape)) {
-      const strides = stridesOf(inShape);
-      const offset = shape.length - inShape.length;
-      values = gatherElements(shape, elements, (o) =>
-        inShape.reduce((acc, d, i) => acc + (d === 1 ? 0 : o[i + offset]) * strides[i], 0),
-      );
-    }
+    const offset = shape.length - inShape.length;
+    const values = foldMovement(x, shape, (o, strides, dims) =>
+      dims.reduce((acc, d, i) => acc + (d === 1 ? 0 : o[i + offset]) * strides[i], 0),
+    );
     return [withElements({ dtype: x.dtype, shape }, values)];
   },
   cost: () => movementCost(),
@@ -575,23 +557,18 @@ const tileOp = defineOp({
         repeats = inShape.map((_, i) => (i === a ? tiles : 1));
       }
     }
-    if (!repeats) return [{ dtype: x.dtype, shape: dynShape(ctx, inShape.length) }];
+    if (!repeats) return [{ dtype: x.dtype, shape: dynamicShape(ctx, inShape.length) }];
     if (repeats.length !== inShape.length) throw new Error(`Tile: ${repeats.length} repeats for rank ${inShape.length}`);
     if (repeats.some((r) => r < 0)) throw new Error(`Tile: negative repeat in [${repeats.join(',')}]`);
-    const shape = inShape.map((d, i) => (typeof d === 'number' ? d * repeats[i] : repeats[i] === 1 ? d : dyn(ctx, 0, i)));
-    const elements = knownElements(x);
-    let values: Dim[] | undefined;
-    if (elements && isStaticShape(inShape)) {
-      const strides = stridesOf(inShape);
-      values = gatherElements(shape, elements, (o) => o.reduce((acc, v, i) => acc + (v % inShape[i]) * strides[i], 0));
-    }
+    const shape = inShape.map((d, i) => (typeof d === 'number' ? d * repeats[i] : repeats[i] === 1 ? d : dynamicDim(ctx, 0, i)));
+    const values = foldMovement(x, shape, (o, strides, dims) => o.reduce((acc, v, i) => acc + (v % dims[i]) * strides[i], 0));
     return [withElements({ dtype: x.dtype, shape }, values)];
   },
   cost: () => movementCost(),
 });
 
 function spatialDim(ctx: OpContext, d: Dim, factor: number, axis: number, divide: boolean): Dim {
-  if (typeof d !== 'number') return dyn(ctx, 0, axis);
+  if (typeof d !== 'number') return dynamicDim(ctx, 0, axis);
   if (!divide) return d * factor;
   if (d % factor !== 0) throw new Error(`${ctx.node.opType}: dim ${d} is not divisible by blocksize ${factor}`);
   return d / factor;
@@ -615,12 +592,10 @@ const depthToSpaceOp = defineOp({
     ];
     // DCR (default) reads channel (bh*b + bw)*C' + c; CRD reads c*b*b + bh*b + bw.
     const crd = ctx.opset >= 11 && ctx.attrs.string('mode', 'DCR') === 'CRD';
-    const elements = knownElements(x);
     let values: Dim[] | undefined;
-    if (elements && isStaticShape(x.shape) && isStaticShape(shape)) {
-      const strides = stridesOf(x.shape);
+    if (isStaticShape(shape)) {
       const cOut = shape[1];
-      values = gatherElements(shape, elements, ([bi, co, y, xo]) => {
+      values = foldMovement(x, shape, ([bi, co, y, xo], strides) => {
         const [bh, bw] = [y % b, xo % b];
         const ci = crd ? co * b * b + bh * b + bw : (bh * b + bw) * cOut + co;
         return ravel([bi, ci, Math.floor(y / b), Math.floor(xo / b)], strides);
@@ -643,15 +618,13 @@ const spaceToDepthOp = defineOp({
     const [n, c, h, w] = x.shape;
     const shape = [
       n,
-      typeof c === 'number' ? c * b * b : dyn(ctx, 0, 1),
+      typeof c === 'number' ? c * b * b : dynamicDim(ctx, 0, 1),
       spatialDim(ctx, h, b, 2, true),
       spatialDim(ctx, w, b, 3, true),
     ];
-    const elements = knownElements(x);
     let values: Dim[] | undefined;
-    if (elements && isStaticShape(x.shape) && typeof c === 'number') {
-      const strides = stridesOf(x.shape);
-      values = gatherElements(shape, elements, ([bi, co, y, xo]) => {
+    if (typeof c === 'number') {
+      values = foldMovement(x, shape, ([bi, co, y, xo], strides) => {
         const block = Math.floor(co / c);
         const ci = co % c;
         return ravel([bi, ci, y * b + Math.floor(block / b), xo * b + (block % b)], strides);
@@ -676,7 +649,7 @@ const oneHotOp = defineOp({
     const depth = scalarOf(depthIn);
     if (depth !== undefined && Math.trunc(depth) < 1) throw new Error(`OneHot: depth ${depth} must be positive`);
     const shape: Dim[] = [...indices.shape];
-    shape.splice(axis, 0, depth === undefined ? dyn(ctx, 0, axis) : Math.trunc(depth));
+    shape.splice(axis, 0, depth === undefined ? dynamicDim(ctx, 0, axis) : Math.trunc(depth));
     return [{ dtype: values.dtype, shape }];
   },
   cost: () => movementCost(),
@@ -700,7 +673,7 @@ const compressOp = defineOp({
     const x = requireInput(ctx, 0, 'input');
     const cond = requireInput(ctx, 1, 'condition');
     const axisAttr = ctx.attrs.intOr('axis');
-    if (!x.shape) return [{ dtype: x.dtype, shape: axisAttr === undefined ? [dyn(ctx, 0, 0)] : null }];
+    if (!x.shape) return [{ dtype: x.dtype, shape: axisAttr === undefined ? [dynamicDim(ctx, 0, 0)] : null }];
     const inShape = x.shape;
     const axis = axisAttr === undefined ? null : normalizeAxis(axisAttr, inShape.length);
     const extent = axis === null ? productDim(inShape) : inShape[axis];
@@ -710,7 +683,7 @@ const compressOp = defineOp({
       // Only the first min(len, extent) condition entries select (the condition may be shorter).
       count = c.slice(0, extent).filter((v) => v !== 0).length;
     }
-    const countDim: Dim = count ?? dyn(ctx, 0, axis ?? 0);
+    const countDim: Dim = count ?? dynamicDim(ctx, 0, axis ?? 0);
     const shape = axis === null ? [countDim] : inShape.map((d, i) => (i === axis ? countDim : d));
     const elements = knownElements(x);
     let values: Dim[] | undefined;
@@ -749,12 +722,12 @@ const col2ImOp = defineOp({
     const spatial: Dim[] | null = image
       ? [...image]
       : typeof imageLen === 'number'
-        ? Array.from({ length: imageLen }, (_, i) => dyn(ctx, 0, 2 + i))
+        ? Array.from({ length: imageLen }, (_, i) => dynamicDim(ctx, 0, 2 + i))
         : null;
     if (!x.shape || !spatial) return [{ dtype: x.dtype, shape: null }];
     if (x.shape.length !== 3) throw new Error(`Col2Im needs a 3-D input [N, C*prod(block), L], got rank ${x.shape.length}`);
     const [n, cb] = x.shape;
-    let c: Dim = dyn(ctx, 0, 1);
+    let c: Dim = dynamicDim(ctx, 0, 1);
     if (block && typeof cb === 'number') {
       const k = block.reduce((a, v) => a * v, 1);
       if (cb % k !== 0) throw new Error(`Col2Im: dim 1 (${cb}) is not a multiple of the block size ${k}`);

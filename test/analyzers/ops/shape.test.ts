@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/shape.js';
 import { ops as tensorOps } from '../../../src/analyzers/ops/tensor.js';
-import type { FoldedTensorInfo } from '../../../src/analyzers/ops/shape.js';
 import type { OpContext, OpDef, TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, TensorRef } from '../../../src/model/ir.js';
 import { f32, i64, opContext, type OpCase, type TestAttr } from '../../helpers/op-context.js';
@@ -21,7 +20,7 @@ function run(type: string, c: Omit<OpCase, 'opType'>, readTensor?: OpContext['re
 }
 
 const scalar = (v: number): TensorInfo => i64([v], []);
-const sym = (info: TensorInfo) => (info as FoldedTensorInfo).symbolicValue;
+const sym = (info: TensorInfo) => info.symbolicValue;
 const tensorRef = (dtype: TensorRef['dtype'], dims: number[]): TensorRef => ({
   name: 't',
   dtype,
@@ -189,12 +188,12 @@ describe('shape ops: symbolic dims, constants, costs', () => {
   });
 
   it('ConstantOfShape with a symbolic shape value keeps the symbol', () => {
-    const shapeIn: FoldedTensorInfo = { dtype: 'int64', shape: [2], symbolicValue: ['N', 4] };
+    const shapeIn: TensorInfo = { dtype: 'int64', shape: [2], symbolicValue: ['N', 4] };
     expect(run('ConstantOfShape', { inputs: [shapeIn] }).outputs[0].shape).toEqual(['N', 4]);
   });
 
   it('Cast keeps symbolic elements of an integer shape tensor', () => {
-    const shapeIn: FoldedTensorInfo = { dtype: 'int64', shape: [2], symbolicValue: ['N', 4] };
+    const shapeIn: TensorInfo = { dtype: 'int64', shape: [2], symbolicValue: ['N', 4] };
     const [out] = run('Cast', { inputs: [shapeIn], attrs: { to: 6 } }).outputs;
     expect(sym(out)).toEqual(['N', 4]);
     expect(out.dtype).toBe('int32');
