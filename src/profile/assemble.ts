@@ -1,7 +1,9 @@
 import type { Analysis, LayerReport } from '../analyzers/analyze.js';
 import type { DeviceProfile } from '../analyzers/roofline.js';
 import { roofline } from '../analyzers/roofline.js';
+import { numel } from '../analyzers/shape-utils.js';
 import type { DType } from '../model/ir.js';
+import { BYTES_PER_ELEMENT } from '../model/ir.js';
 import type { TimeCategory } from './categories.js';
 import { runtimeOpCategory, TIME_CATEGORIES, timeCategory } from './categories.js';
 import type { JoinResult, KernelJoin, SourceNode } from './join.js';
@@ -9,6 +11,9 @@ import { latencyStats, median, spearman } from './stats.js';
 import type { ParsedTrace, TraceKernel } from './trace-types.js';
 import type { BytesMismatch, CategoryShare, Coverage, MemoryCheck, OpTypeShare, OptLevel, ProfileLayer, ProfileResult, ProfileSource } from './types.js';
 import { PROFILE_SCHEMA_VERSION } from './types.js';
+
+/** Providers whose Node events time the work itself (not an asynchronous launch). */
+const HOST_PROVIDERS = new Set(['CPUExecutionProvider', 'XnnpackExecutionProvider', 'DnnlExecutionProvider', 'TensorRT']);
 
 /** Relative tolerance for "measured bytes agree with memBytes". */
 export const BYTES_TOLERANCE = 0.05;
@@ -68,6 +73,32 @@ export function explainBytes(layer: LayerReport, kernel: TraceKernel, measured: 
   return { side: 'unknown', reason: 'unexplained: compare input_type_shape/output_type_shape in the trace with the node' };
 }
 
+/**
+ * Memory traffic of a fused group: the nodes' memBytes minus the tensors that stay inside the
+ * kernel (written by one member and read only by members), which a fused kernel never stores.
+ * null when a size is unknown.
+ */
+export function fusedMemBytes(nodes: readonly LayerReport[], consumers: ReadonlyMap<string, readonly string[]>): number | null {
+  let bytes = sumOrNull(nodes.map((n) => n.memBytes));
+  if (bytes === null || nodes.length < 2) return bytes;
+  const members = new Set(nodes.map((n) => n.name));
+  for (const n of nodes) {
+    n.outputs.forEach((t, i) => {
+      const readers = consumers.get(t) ?? [];
+      if (readers.length === 0 || !readers.every((r) => members.has(r))) return;
+      const count = numel(n.outputShapes[i]);
+      const dtype = n.outputDtypes[i];
+      if (count === null || dtype === null || bytes === null) {
+        bytes = null;
+        return;
+      }
+      // One write by the producer and one read per reading member never happen.
+      bytes -= count * BYTES_PER_ELEMENT[dtype] * (1 + readers.filter((r) => members.has(r)).length);
+    });
+  }
+  return bytes === null ? null : Math.max(0, bytes);
+}
+
 function categoryOf(join: KernelJoin, nodes: readonly LayerReport[]): TimeCategory {
   if (join.inserted) return runtimeOpCategory(join.kernel.opType) ?? 'data-movement';
   if (nodes.length === 0) return runtimeOpCategory(join.kernel.opType) ?? 'other';
@@ -90,6 +121,10 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
   const totalUs = trace.kernels.reduce((s, k) => s + (k.deviceUs ?? k.medianUs), 0);
   const mainProvider = ctx.expectedProvider ?? trace.providers[0] ?? 'unknown';
 
+  const consumers = new Map<string, string[]>();
+  for (const l of analysis.layers) if (l.scope === '') for (const t of l.inputs) if (t) (consumers.get(t) ?? consumers.set(t, []).get(t)!).push(l.name);
+  for (const o of analysis.outputs) (consumers.get(o.name) ?? consumers.set(o.name, []).get(o.name)!).push('<graph output>');
+
   const rows = joined.joins.map((j) => {
     const nodes = j.nodes.map((n) => byName.get(n)).filter((l): l is LayerReport => l !== undefined);
     const measuredUs = j.kernel.deviceUs ?? j.kernel.medianUs;
@@ -97,10 +132,16 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
     const memAccess = nodes.length ? sumOrNull(nodes.map((n) => n.memAccess)) : null;
     const memBytes = nodes.length ? sumOrNull(nodes.map((n) => n.memBytes)) : null;
     const measuredBytes = j.kernel.bytes?.total ?? null;
-    // Bytes are comparable only when the kernel is the node itself (same op, nothing fused in).
-    const oneToOne = nodes.length === 1 && !j.inserted && (j.kernel.opType === null || j.kernel.opType === nodes[0].opType);
+    // Bytes are comparable only when the kernel is the node itself (same op and domain, nothing fused in).
+    // An NCHWc kernel keeps the op name but pads channels to its block size: not the same op.
+    const oneToOne =
+      nodes.length === 1 &&
+      !j.inserted &&
+      (j.kernel.opType === null || j.kernel.opType === nodes[0].opType) &&
+      (j.optimized === null || j.optimized.domain === nodes[0].domain);
     const bytesRatio = oneToOne && measuredBytes !== null && memBytes ? measuredBytes / memBytes : null;
-    const point = ctx.deviceProfile && flops !== null && memBytes !== null ? roofline(flops, memBytes, ctx.deviceProfile) : null;
+    const trafficBytes = nodes.length > 1 ? fusedMemBytes(nodes, consumers) : memBytes;
+    const point = ctx.deviceProfile && flops !== null && trafficBytes !== null ? roofline(flops, trafficBytes, ctx.deviceProfile) : null;
     const layer: ProfileLayer = {
       name: j.kernel.name,
       opType: opTypeOf(j, nodes),
@@ -109,6 +150,7 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
       kernelOp: j.kernel.opType,
       provider: j.kernel.provider,
       joinedBy: j.anchoredBy,
+      inserted: j.inserted,
       measuredUs,
       share: totalUs > 0 ? measuredUs / totalUs : 0,
       flops,
@@ -219,6 +261,11 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
     .map((l) => ({ kernel: l.name, nodes: l.nodes, provider: l.provider as string }));
 
   const warnings = [...ctx.warnings];
+  const hostTimed = trace.kernels.filter((k) => k.deviceUs === null && k.provider !== null && !HOST_PROVIDERS.has(k.provider));
+  if (hostTimed.length > 0) {
+    // Without CUPTI events onnxruntime times a GPU node's Compute(), which only enqueues work.
+    warnings.push(`${hostTimed.length} kernel(s) on ${[...new Set(hostTimed.map((k) => k.provider))].join(', ')} carry host-side launch times only (this onnxruntime build records no device kernel events); per-node shares are not GPU time, whole-model latency is`);
+  }
   if (coverage.costlyUnmeasured.length > 0) {
     warnings.push(`${coverage.costlyUnmeasured.length} node(s) with FLOPs were not matched to any kernel: ${coverage.costlyUnmeasured.slice(0, 5).join(', ')}${coverage.costlyUnmeasured.length > 5 ? ', ...' : ''}`);
   }

@@ -1,4 +1,4 @@
-import { median } from './stats.js';
+import { percentile } from './stats.js';
 import type { ProfileLayer, ProfileResult } from './types.js';
 
 /**
@@ -19,10 +19,17 @@ export interface FindingLike {
 export interface ConfirmOptions {
   /** Node-level: confirmed when its share of time is at least this multiple of its share of FLOPs (default 2). */
   readonly minTimeToFlopsRatio?: number;
-  /** G1/G2/E102: confirmed when the conv's time per FLOP is at least this multiple of the model's median conv (default 1.25). */
+  /**
+   * G1/G2/E102: confirmed when the conv's time per FLOP is at least this multiple of what the model's
+   * efficient convs achieve (the 25th percentile of conv µs per MFLOP) (default 1.5).
+   */
   readonly minConvSlowdown?: number;
   /** Model-level G4: confirmed when element-wise + data-movement time share is at least this multiple of their FLOPs share (default 2). */
   readonly minElementwiseRatio?: number;
+  /** Node-level: a node must also take at least this percentage of measured time (default 0.5). */
+  readonly minTimeSharePercent?: number;
+  /** Model-level G4: element-wise + data-movement must also take at least this percentage of measured time (default 5). */
+  readonly minModelTimeSharePercent?: number;
 }
 
 /** A finding with its measured evidence. `metrics` gains `measured*` entries. */
@@ -44,7 +51,7 @@ interface Context {
   readonly totalUs: number;
   readonly totalFlops: number;
   readonly byNode: ReadonlyMap<string, ProfileLayer>;
-  /** Median µs per MFLOP over conv-category layers with FLOPs. */
+  /** 25th percentile of µs per MFLOP over conv-category layers with FLOPs: what efficient convs achieve here. */
   readonly convUsPerMflop: number | null;
 }
 
@@ -53,15 +60,20 @@ interface Context {
  *
  * - A node that onnxruntime fused into another kernel (a ReLU or BatchNormalization inside a
  *   FusedConv) is not confirmed: it has no run-time cost of its own on this device.
- * - G1, G2, E102 (conv shape): the conv's time per FLOP against the model's median conv.
- * - Whole-model G4: element-wise and data-movement share of measured time against their share of FLOPs.
- * - Other node findings: the node's share of time against its share of FLOPs.
+ * - G1, G2, E102 (conv shape): the conv's time per FLOP against the model's efficient convs (25th
+ *   percentile of conv time per FLOP).
+ * - Whole-model G4: element-wise and data-movement share of measured time against their share of
+ *   FLOPs, and at least 5% of the time.
+ * - Other node findings: the node's share of time against its share of FLOPs, and at least 0.5% of
+ *   the time (a node that costs nothing confirms nothing).
  * - Findings with no node and no model-level measure, or on nodes not measured: confirmed null.
  */
 export function confirmFindings<F extends FindingLike>(findings: readonly F[], profile: ProfileResult, options: ConfirmOptions = {}): ConfirmedFinding<F>[] {
   const minRatio = options.minTimeToFlopsRatio ?? 2;
-  const minSlowdown = options.minConvSlowdown ?? 1.25;
+  const minSlowdown = options.minConvSlowdown ?? 1.5;
   const minElementwise = options.minElementwiseRatio ?? 2;
+  const minShare = (options.minTimeSharePercent ?? 0.5) / 100;
+  const minModelShare = (options.minModelTimeSharePercent ?? 5) / 100;
   const byNode = new Map<string, ProfileLayer>();
   for (const l of profile.layers) for (const n of l.nodes) byNode.set(n, l);
   const convRates = profile.layers.filter((l) => l.category === 'conv' && (l.flops ?? 0) > 0).map((l) => l.measuredUs / ((l.flops as number) / 1e6));
@@ -70,11 +82,11 @@ export function confirmFindings<F extends FindingLike>(findings: readonly F[], p
     totalUs: profile.layers.reduce((s, l) => s + l.measuredUs, 0),
     totalFlops: profile.layers.reduce((s, l) => s + (l.flops ?? 0), 0),
     byNode,
-    convUsPerMflop: convRates.length ? median(convRates) : null,
+    convUsPerMflop: convRates.length ? percentile(convRates, 25) : null,
   };
   const where = `${profile.provider}${profile.optLevel ? `, opt ${profile.optLevel}` : ''}`;
   return findings.map((f) => {
-    const r = evaluate(f, ctx, { minRatio, minSlowdown, minElementwise });
+    const r = evaluate(f, ctx, { minRatio, minSlowdown, minElementwise, minShare, minModelShare });
     const evidence = `${r.evidence} (${where})`;
     return {
       ...f,
@@ -92,13 +104,13 @@ interface Evaluation {
   readonly metrics: Record<string, number>;
 }
 
-function evaluate(f: FindingLike, ctx: Context, t: { minRatio: number; minSlowdown: number; minElementwise: number }): Evaluation {
+function evaluate(f: FindingLike, ctx: Context, t: { minRatio: number; minSlowdown: number; minElementwise: number; minShare: number; minModelShare: number }): Evaluation {
   if (f.node === null) {
     if (f.ruleId === 'G4') {
       const ew = ctx.layers.filter((l) => l.category === 'elementwise' || l.category === 'data-movement');
       const timeShare = ctx.totalUs > 0 ? ew.reduce((s, l) => s + l.measuredUs, 0) / ctx.totalUs : 0;
       const flopShare = ctx.totalFlops > 0 ? ew.reduce((s, l) => s + (l.flops ?? 0), 0) / ctx.totalFlops : 0;
-      const confirmed = timeShare >= t.minElementwise * flopShare && timeShare > 0;
+      const confirmed = timeShare >= t.minElementwise * flopShare && timeShare >= t.minModelShare;
       return {
         confirmed,
         evidence: `element-wise and data-movement kernels are ${pct(flopShare)} of FLOPs and ${pct(timeShare)} of measured time`,
@@ -116,6 +128,10 @@ function evaluate(f: FindingLike, ctx: Context, t: { minRatio: number; minSlowdo
   // A conv kernel with fused followers (BN, ReLU, Add): the conv (first in graph order) keeps the
   // cost; the followers cost no kernel of their own on this device.
   if (layer.nodes.length > 1 && layer.category === 'conv' && layer.nodes[0] !== f.node) {
+    if (CONV_EFFICIENCY_RULES.has(f.ruleId)) {
+      // A conv inside a larger fused region (a TensorRT Myelin block): its own time is not separable.
+      return { confirmed: null, evidence: `measured only as part of kernel '${layer.name}' (${layer.nodes.length} nodes)`, metrics };
+    }
     return {
       confirmed: false,
       evidence: `onnxruntime fused it into kernel '${layer.name}' (${layer.opType}); it costs no kernel of its own`,
@@ -131,14 +147,14 @@ function evaluate(f: FindingLike, ctx: Context, t: { minRatio: number; minSlowdo
     metrics.measuredConvSlowdown = slowdown;
     return {
       confirmed: slowdown >= t.minSlowdown,
-      evidence: `${rate.toFixed(3)} µs per MFLOP, ${slowdown.toFixed(2)}x the model's median conv (${ctx.convUsPerMflop.toFixed(3)} µs/MFLOP); ${pct(timeShare)} of measured time`,
+      evidence: `${rate.toFixed(1)} µs per M multiply-adds, ${slowdown.toFixed(2)}x the model's efficient convs (25th percentile, ${ctx.convUsPerMflop.toFixed(1)}); ${pct(timeShare)} of measured time`,
       metrics,
     };
   }
   const ratio = flopShare > 0 ? timeShare / flopShare : Infinity;
   if (Number.isFinite(ratio)) metrics.measuredTimeToFlopsRatio = ratio;
   return {
-    confirmed: ratio >= t.minRatio && layer.measuredUs > 0,
+    confirmed: ratio >= t.minRatio && timeShare >= t.minShare,
     evidence: `${layer.measuredUs.toFixed(1)} µs, ${pct(timeShare)} of measured time for ${pct(flopShare)} of FLOPs`,
     metrics,
   };

@@ -14,7 +14,8 @@ import { parseTrtLayerName } from './trt-profile.js';
  * Anchors come from, in order of trust:
  * 1. the optimized model onnxruntime wrote (`optimizedModelFilePath`): the kernel's node and its
  *    output tensor names, with tensors onnxruntime renamed mapped back through layout nodes
- *    (ReorderInput/ReorderOutput), its `<tensor>_nchwc` naming, and nodes that kept their name;
+ *    (ReorderInput/ReorderOutput), its `<tensor>_nchwc` naming, nodes that kept their name and
+ *    `<node>/<Name>Fusion/` names;
  *    fusions the names hide (a conv's sum input, a trailing activation) are followed in the graph;
  * 2. the kernel name: an ONNX node name (unfused), `<tensor>_nchwc`, or a TensorRT layer name
  *    (`A + B`, `PWN(A, B)`, `{ForeignNode[A...B]}`).
@@ -71,6 +72,8 @@ export interface JoinOptions {
 const LAYOUT_OPS = new Set(['ReorderInput', 'ReorderOutput', 'MemcpyToHost', 'MemcpyFromHost']);
 /** Activations onnxruntime fuses into a preceding conv (`activation` attribute). */
 const FUSABLE_ACTIVATIONS = new Set(['Relu', 'Clip', 'Sigmoid', 'HardSigmoid', 'LeakyRelu', 'Tanh', 'HardSwish']);
+/** Conv kernels whose 4th input is a tensor added to the result (NCHWc Conv `Sum`, FusedConv `Z`). */
+const CONV_OPS = new Set(['Conv', 'FusedConv', 'NhwcFusedConv']);
 const NCHWC_SUFFIX = '_nchwc';
 const UNNAMED = /^(.*)_(\d+)$/;
 
@@ -123,37 +126,41 @@ function matchOptimized(kernels: readonly TraceKernel[], optimized: readonly Opt
   });
 }
 
-/** Original-graph equivalents of each optimized node's outputs (null where unknown). */
-function optimizedAnchors(optimized: readonly OptimizedNode[], src: SourceGraph): (string | null)[][] {
-  const eqOf = new Map<string, string>();
-  const direct: (string | null)[][] = optimized.map((n) => {
-    const eq = n.outputs.map((o, i): string | null => {
-      if (src.has(o)) return o;
-      if (LAYOUT_OPS.has(n.opType) && n.inputs[0]) return src.has(n.inputs[0]) ? n.inputs[0] : (eqOf.get(n.inputs[0]) ?? null);
-      if (n.outputs.length === 1 && n.name.endsWith(NCHWC_SUFFIX)) {
-        const t = n.name.slice(0, -NCHWC_SUFFIX.length);
-        if (src.producer.has(t)) return t;
-      }
-      // A node that kept its name but computes in another layout (NCHWc Concat, pooling...).
-      const same = n.name ? src.byName.get(n.name) : undefined;
-      if (same !== undefined && src.nodes[same].outputs.length === n.outputs.length) return src.nodes[same].outputs[i] || null;
-      return null;
-    });
-    n.outputs.forEach((o, i) => {
-      const e = eq[i];
-      if (e) eqOf.set(o, e);
-    });
-    return eq;
+/** `<node>/<Name>Fusion/`: how onnxruntime's newer fusions name their node after the last node they replaced. */
+const FUSION_NAME = /^(.*)\/[A-Za-z0-9]+Fusion\/$/;
+
+/** The original tensors a node's outputs stand for, from its own names only (null where unknown). */
+function directAnchors(n: OptimizedNode, src: SourceGraph): (string | null)[] {
+  return n.outputs.map((o, i): string | null => {
+    if (src.has(o)) return o;
+    if (n.outputs.length === 1 && n.name.endsWith(NCHWC_SUFFIX)) {
+      const t = n.name.slice(0, -NCHWC_SUFFIX.length);
+      if (src.producer.has(t)) return t;
+    }
+    // A node that kept its name but computes in another layout (NCHWc Concat, pooling...), or a
+    // fusion named after the last node it replaced (`stage1.silu.mul/QuickGeluFusion/`).
+    const base = FUSION_NAME.exec(n.name)?.[1] ?? n.name;
+    const same = base ? src.byName.get(base) : undefined;
+    if (same !== undefined && src.nodes[same].outputs.length === n.outputs.length) return src.nodes[same].outputs[i] || null;
+    return null;
   });
+}
+
+/** Original-graph equivalents of each optimized node's outputs (null where unknown), in file (topological) order. */
+function optimizedAnchors(optimized: readonly OptimizedNode[], src: SourceGraph): (string | null)[][] {
+  const direct = optimized.map((n) => (LAYOUT_OPS.has(n.opType) ? n.outputs.map(() => null) : directAnchors(n, src)));
   // Layout nodes only re-expose a value another kernel computed: their anchors do not block a fusion.
-  const directlyAnchored = new Set(direct.flatMap((eq, i) => (LAYOUT_OPS.has(optimized[i].opType) ? [] : eq)).filter((t): t is string => t !== null));
+  const directlyAnchored = new Set(direct.flat().filter((t): t is string => t !== null));
+  const eqOf = new Map<string, string>();
   const eqInput = (t: string): string | null => (src.has(t) ? t : (eqOf.get(t) ?? null));
-  // Fusions the names do not show: a conv's sum input (Conv + Add) and a trailing activation.
-  return optimized.map((n, i) =>
-    direct[i].map((t) => {
+  return optimized.map((n, i) => {
+    const eq = n.outputs.map((o, k): string | null => {
+      if (LAYOUT_OPS.has(n.opType)) return src.has(o) ? o : n.inputs[0] ? eqInput(n.inputs[0]) : null;
+      const t = direct[i][k];
       if (t === null || n.outputs.length !== 1) return t;
+      // Fusions the names do not show: a conv's sum input (Conv + Add), then a trailing activation.
       let cur = t;
-      const sumInput = n.inputs[3] ? eqInput(n.inputs[3]) : null;
+      const sumInput = CONV_OPS.has(n.opType) && n.inputs[3] ? eqInput(n.inputs[3]) : null;
       if (sumInput) {
         const add = (src.consumers.get(cur) ?? []).map((c) => src.nodes[c]).find((c) => (c.opType === 'Add' || c.opType === 'Sum') && c.inputs.includes(sumInput));
         if (add && add.outputs[0] && !directlyAnchored.has(add.outputs[0])) cur = add.outputs[0];
@@ -164,8 +171,13 @@ function optimizedAnchors(optimized: readonly OptimizedNode[], src: SourceGraph)
         if (act && FUSABLE_ACTIVATIONS.has(act.opType) && act.outputs[0] && !directlyAnchored.has(act.outputs[0])) cur = act.outputs[0];
       }
       return cur;
-    }),
-  );
+    });
+    n.outputs.forEach((o, k) => {
+      const e = eq[k];
+      if (e) eqOf.set(o, e);
+    });
+    return eq;
+  });
 }
 
 /** Anchors from the kernel name alone. */

@@ -131,6 +131,14 @@ function ortSessionOptions(ep: string, optLevel: OptLevel, threads: number | und
   };
 }
 
+function saveCopy(from: string, to: string): void {
+  try {
+    copyFileSync(from, to);
+  } catch (err) {
+    throw new ProfilerError(`${to}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+}
+
 function inputSummary(inputs: readonly InputSpec[]): { name: string; dtype: DType; shape: number[] }[] {
   return inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: [...i.dims] }));
 }
@@ -178,11 +186,11 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
     const traceFile = readdirSync(dir).find((f) => f.startsWith('ort_') && f.endsWith('.json'));
     if (!traceFile) throw new ProfilerError('onnxruntime wrote no profile file (enableProfiling had no effect)');
     const tracePath = join(dir, traceFile);
-    if (options.saveTrace) copyFileSync(tracePath, options.saveTrace);
+    if (options.saveTrace) saveCopy(tracePath, options.saveTrace);
     const trace = parseOrtTrace(JSON.parse(readFileSync(tracePath, 'utf8')), { warmupRuns: warmup, label: traceFile });
     const warnings: string[] = [...prepared.analysis.warnings];
     let optimized: OptimizedNode[] | null = null;
-    if (options.saveOptimizedModel && existsSync(optimizedPath)) copyFileSync(optimizedPath, options.saveOptimizedModel);
+    if (options.saveOptimizedModel && existsSync(optimizedPath)) saveCopy(optimizedPath, options.saveOptimizedModel);
     if (optLevel !== 'disabled' && existsSync(optimizedPath)) {
       try {
         optimized = readOptimizedGraph(optimizedPath);

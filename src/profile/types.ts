@@ -27,6 +27,8 @@ export interface ProfileLayer {
   readonly provider: string | null;
   /** How the join was made. */
   readonly joinedBy: AnchorSource;
+  /** A kernel the runtime inserted (layout reorder, device copy, TensorRT reformat): no ONNX node of its own. */
+  readonly inserted: boolean;
   /** Median over timed runs, microseconds (device time when the trace has it). */
   readonly measuredUs: number;
   /** measuredUs / sum of every kernel's measuredUs. */
@@ -39,7 +41,10 @@ export interface ProfileLayer {
   readonly measuredBytes: number | null;
   /** measuredBytes / memBytes for kernels that map to exactly one node of the same op type (memBytes > 0). */
   readonly bytesRatio: number | null;
-  /** Roofline prediction with the device profile; null without one. */
+  /**
+   * Roofline prediction with the device profile (null without one). For a fused group it uses the
+   * group's flops and its memBytes less the tensors that stay inside the kernel.
+   */
   readonly predictedUs: number | null;
   readonly bound: 'compute' | 'memory' | 'overhead' | null;
 }
@@ -91,7 +96,7 @@ export interface Coverage {
 
 /** Agreement of onnxruntime's traced bytes with efflint's memBytes, per 1:1 kernel. */
 export interface MemoryCheck {
-  /** Kernels that map to exactly one node of the same op type, with both byte counts. */
+  /** Kernels that are exactly one node (same op type and domain, nothing fused), with both byte counts. */
   readonly compared: number;
   readonly within5Percent: number;
   /** within5Percent / compared. */

@@ -1,6 +1,7 @@
 import type { Finding, LintResult, LintSummary } from '../rules/lint.js';
 import type { LintFormatContext } from './lint-format-context.js';
 
+/** Bumped when a field of the lint JSON output is removed or changes meaning. */
 export const LINT_JSON_SCHEMA_VERSION = 1;
 
 /** One finding as `--format json` writes it (documented in docs/json-schema.md, "lint"). */
@@ -15,6 +16,7 @@ export interface LintJsonFinding {
   readonly docsUrl: string;
 }
 
+/** The whole `--format json` document. */
 export interface LintJsonOutput {
   readonly schemaVersion: typeof LINT_JSON_SCHEMA_VERSION;
   readonly results: readonly {
@@ -29,6 +31,7 @@ function finiteMetrics(m: Readonly<Record<string, number>>): Record<string, numb
   return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)));
 }
 
+/** The documented JSON shape of lint results (only the documented fields, finite metrics). */
 export function toLintJson(results: readonly LintResult[]): LintJsonOutput {
   return {
     schemaVersion: LINT_JSON_SCHEMA_VERSION,

@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import type { FindingSeverity } from '../rules/define-rule.js';
 import type { LintResult } from '../rules/lint.js';
 import type { LintFormatContext } from './lint-format-context.js';
-import { alignTable } from './numbers.js';
+import { alignTable, humanCount } from './numbers.js';
 
 const LABEL: Readonly<Record<FindingSeverity, string>> = { error: 'error', warn: 'warning', info: 'info' };
 
@@ -24,7 +24,8 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     total.warn += r.summary.warn;
     total.info += r.summary.info;
     if (r.findings.length === 0) continue;
-    out.push(c.underline(r.model));
+    const t = r.analysis.totals;
+    out.push(`${c.underline(r.model)}  ${c.dim(`${humanCount(t.flops)} FLOPs, ${humanCount(t.params)} params, ${humanCount(t.memAccess)} memAccess`)}`);
     const rows = r.findings.map((f) => [
       '  ' + paint[f.severity](LABEL[f.severity]),
       c.bold(f.ruleId),

@@ -71,8 +71,23 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
       ),
     );
 
+    // Most severe first; within a severity, rules take turns (each rule's costliest finding, then each
+    // rule's second...), so one rule with many similar findings does not fill the table.
+    const ruleOrder = new Map(context.rules.map((r, i) => [r.meta.id, i]));
+    const rankInRule = new Map<Finding, number>();
+    for (const rule of context.rules) {
+      all
+        .filter((x) => x.f.ruleId === rule.meta.id)
+        .sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || (b.f.metrics.memAccess ?? 0) - (a.f.metrics.memAccess ?? 0))
+        .forEach((x, i) => rankInRule.set(x.f, i));
+    }
     const top = [...all]
-      .sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || (b.f.metrics.memAccess ?? 0) - (a.f.metrics.memAccess ?? 0))
+      .sort(
+        (a, b) =>
+          SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] ||
+          (rankInRule.get(a.f) ?? 0) - (rankInRule.get(b.f) ?? 0) ||
+          (ruleOrder.get(a.f.ruleId) ?? 0) - (ruleOrder.get(b.f.ruleId) ?? 0),
+      )
       .slice(0, MARKDOWN_TOP_FINDINGS);
     out.push('', `### Top findings${all.length > top.length ? ` (${top.length} of ${all.length})` : ''}`, '');
     out.push(

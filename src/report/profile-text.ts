@@ -42,7 +42,7 @@ export function formatProfileText(r: ProfileResult, options: ProfileTextOptions)
   const withPredicted = r.deviceProfile !== null;
   const header = ['kernel', 'op', 'category', 'measured µs', 'share', 'FLOPs', 'memAccess', ...(withPredicted ? ['predicted µs'] : [])];
   const rows = shown.map((l) => [
-    l.name + (l.nodes.length > 1 ? c.dim(` (${l.nodes.length} nodes)`) : l.nodes.length === 0 ? c.dim(' (inserted)') : ''),
+    l.name + (l.nodes.length > 1 ? c.dim(` (${l.nodes.length} nodes)`) : l.inserted ? c.dim(' (inserted)') : l.nodes.length === 0 ? c.dim(' (no node)') : ''),
     l.opType,
     l.category,
     us(l.measuredUs),

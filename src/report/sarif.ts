@@ -3,14 +3,17 @@ import type { AnyRule, FindingSeverity, Severity } from '../rules/define-rule.js
 import type { Finding, LintResult } from '../rules/lint.js';
 import type { LintFormatContext } from './lint-format-context.js';
 
+/** Where SARIF 2.1.0's JSON schema lives. */
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SARIF_VERSION = '2.1.0';
+/** efflint's home page (tool.driver.informationUri). */
 export const INFORMATION_URI = 'https://github.com/efflint/efflint';
 
 type SarifLevel = 'error' | 'warning' | 'note' | 'none';
 
 const LEVEL: Readonly<Record<Severity, SarifLevel>> = { error: 'error', warn: 'warning', info: 'note', off: 'none' };
 
+/** efflint severity -> SARIF level: error, warning, note (none for a rule that is off). */
 export function sarifLevel(severity: FindingSeverity | Severity): SarifLevel {
   return LEVEL[severity];
 }

@@ -6,6 +6,7 @@ import type { GraphStructure } from '../analyzers/structure.js';
 export type Severity = 'off' | 'info' | 'warn' | 'error';
 /** Level of a reported finding. */
 export type FindingSeverity = Exclude<Severity, 'off'>;
+/** Every severity, least severe first. */
 export const SEVERITIES: readonly Severity[] = ['off', 'info', 'warn', 'error'];
 /** From least to most severe; `--fail-on` and sorting use this order. */
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { off: 0, info: 1, warn: 2, error: 3 };
@@ -18,7 +19,9 @@ export function docsUrlFor(id: string): string {
   return `${DOCS_BASE_URL}${id}.md`;
 }
 
+/** Option values are scalars. */
 export type OptionValue = number | boolean | string;
+/** A rule's options object. */
 export type RuleOptions = Readonly<Record<string, OptionValue>>;
 
 /** One option of a rule: its type, default and documentation (also used to validate config files). */
@@ -31,6 +34,7 @@ export interface OptionSpec<T extends OptionValue = OptionValue> {
   readonly enum?: readonly string[];
 }
 
+/** One OptionSpec per option key. */
 export type OptionsSpec<O extends RuleOptions> = { readonly [K in keyof O]: OptionSpec<O[K]> };
 
 /** Placeholder values of one message; numbers are formatted when the message is rendered. */
@@ -41,6 +45,7 @@ export type MessageDataMap = Readonly<Record<string, MessageData>>;
 /** What a rule checks: a ShuffleNet V2 guideline (G1-G4) or an efflint extra (E1xx). */
 export type RuleCategory = 'guideline' | 'extra';
 
+/** What a rule is: id, name, docs, severity, options, messages (data, not behaviour). */
 export interface RuleMeta<O extends RuleOptions, D extends MessageDataMap> {
   /** Stable code: `G1`..`G4` for the paper's guidelines, `E1xx` for extras. */
   readonly id: string;
@@ -68,6 +73,7 @@ export interface ReportDescriptor<D extends MessageDataMap, K extends keyof D & 
   readonly metrics?: Readonly<Record<string, number>>;
 }
 
+/** What `check` gets: the model, its structure, the resolved options and `report`. */
 export interface RuleContext<O extends RuleOptions, D extends MessageDataMap> {
   readonly analysis: Analysis;
   /** Blocks, cut points, chains and data edges of the main graph (computed once per model). */
@@ -78,6 +84,7 @@ export interface RuleContext<O extends RuleOptions, D extends MessageDataMap> {
   report<K extends keyof D & string>(descriptor: ReportDescriptor<D, K>): void;
 }
 
+/** A defined rule: meta plus its derived docs URL and default options, and `check`. */
 export interface Rule<O extends RuleOptions = RuleOptions, D extends MessageDataMap = MessageDataMap> {
   readonly meta: RuleMeta<O, D> & { readonly docsUrl: string; readonly defaultOptions: O };
   check(context: RuleContext<O, D>): void;
@@ -86,6 +93,7 @@ export interface Rule<O extends RuleOptions = RuleOptions, D extends MessageData
 /** A rule of any options/messages, as the registry and the lint engine see it. */
 export type AnyRule = Rule<RuleOptions, MessageDataMap>;
 
+/** What a rule module passes to `defineRule`. */
 export interface RuleDefinition<O extends RuleOptions, D extends MessageDataMap> {
   readonly meta: RuleMeta<O, D>;
   check(context: RuleContext<O, D>): void;

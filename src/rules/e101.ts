@@ -1,8 +1,10 @@
 import { defineRule } from './define-rule.js';
 import { FUSION_FIX, findFusablePatterns } from './fusion-patterns.js';
 
+/** Options of E101 (defaults in the rule meta). */
 export type E101Options = Record<string, never>;
 
+/** E101's message ids and the data each message's template needs. */
 export type E101Messages = {
   readonly foldableBatchNorm: {
     readonly producer: string;

@@ -1,11 +1,13 @@
 import { convGeometry } from './conv-geometry.js';
 import { defineRule } from './define-rule.js';
 
+/** Options of E102 (defaults in the rule meta). */
 export type E102Options = {
   readonly multiple: number;
   readonly ignoreModelInputs: boolean;
 };
 
+/** E102's message ids and the data each message's template needs. */
 export type E102Messages = {
   readonly unalignedChannels: {
     readonly op: string;

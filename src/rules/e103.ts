@@ -1,8 +1,10 @@
 import type { LayerReport } from '../analyzers/analyze.js';
 import { defineRule } from './define-rule.js';
 
+/** Options of E103 (defaults in the rule meta). */
 export type E103Options = Record<string, never>;
 
+/** E103's message ids and the data each message's template needs. */
 export type E103Messages = {
   readonly channelShuffle: {
     readonly first: string;

@@ -2,10 +2,12 @@ import { ridgePoint, roofline } from '../analyzers/roofline.js';
 import { isKernel } from '../analyzers/structure.js';
 import { defineRule } from './define-rule.js';
 
+/** Options of E104 (defaults in the rule meta). */
 export type E104Options = {
   readonly minTimePercent: number;
 };
 
+/** E104's message ids and the data each message's template needs. */
 export type E104Messages = {
   readonly memoryBound: {
     readonly op: string;

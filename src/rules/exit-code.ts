@@ -4,8 +4,10 @@ import type { LintSummary } from './lint.js';
 
 /** `--fail-on`: the lowest severity that fails the run. */
 export type FailOn = 'error' | 'warn' | 'info';
+/** `--fail-on` choices, strictest last. */
 export const FAIL_ON_CHOICES: readonly FailOn[] = ['error', 'warn', 'info'];
 
+/** What the exit code depends on. */
 export interface LintExitInput {
   /** Finding counts of every linted model (after --quiet filtering). */
   readonly summaries: readonly LintSummary[];

@@ -4,6 +4,7 @@ import type { GraphStructure } from '../analyzers/structure.js';
 /** Kinds of element-wise work that a fused kernel (or an export-time fold) removes. */
 export type FusionKind = 'conv-bn' | 'conv-activation' | 'silu' | 'hardswish' | 'add-relu' | 'se-gate' | 'bias-add';
 
+/** One instance of a fusable pattern. */
 export interface FusionMatch {
   readonly kind: FusionKind;
   /** Human name, e.g. 'Conv+BN', 'Conv+BN+ReLU', 'SiLU (x*sigmoid(x))'. */

@@ -1,12 +1,14 @@
 import { convGeometry, macLowerBound } from './conv-geometry.js';
 import { defineRule } from './define-rule.js';
 
+/** Options of G1 (defaults in the rule meta). */
 export type G1Options = {
   readonly maxRatio: number;
   readonly minExcessPercent: number;
   readonly ignoreModelInputs: boolean;
 };
 
+/** G1's message ids and the data each message's template needs. */
 export type G1Messages = {
   readonly unbalancedChannels: {
     readonly kernel: string;

@@ -1,10 +1,12 @@
 import { convGeometry, macAtGroups } from './conv-geometry.js';
 import { defineRule } from './define-rule.js';
 
+/** Options of G2 (defaults in the rule meta). */
 export type G2Options = {
   readonly maxGroups: number;
 };
 
+/** G2's message ids and the data each message's template needs. */
 export type G2Messages = {
   readonly groupConvolution: {
     readonly kernel: string;

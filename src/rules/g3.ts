@@ -4,6 +4,7 @@ import type { Block } from '../analyzers/structure.js';
 import { isKernel } from '../analyzers/structure.js';
 import { defineRule } from './define-rule.js';
 
+/** Options of G3 (defaults in the rule meta). */
 export type G3Options = {
   readonly minBranches: number;
   readonly minFragments: number;
@@ -20,6 +21,7 @@ type BlockData = {
   readonly flopsPerOp: number;
 };
 
+/** G3's message ids and the data each message's template needs. */
 export type G3Messages = {
   readonly parallelBranches: BlockData;
   readonly fragmentedBlock: BlockData;
@@ -73,9 +75,9 @@ export const g3 = defineRule<G3Options, G3Messages>({
     },
     messages: {
       parallelBranches:
-        'block {{entry}} -> {{exit}} has {{branches}} parallel branches: {{ops}} kernels ({{fragments}} conv/pool), {{flopsPerOp}} FLOPs per kernel; parallel fragments launch more, smaller kernels and synchronise at the merge (ShuffleNet V2 G3: 4-fragment-parallel ran 3x slower than 1-fragment on GPU)',
+        'block from {{entry}} to {{exit}} has {{branches}} parallel branches: {{ops}} kernels ({{fragments}} conv/pool), {{flopsPerOp}} FLOPs per kernel; parallel fragments launch more, smaller kernels and synchronise at the merge (ShuffleNet V2 G3: 4-fragment-parallel ran 3x slower than 1-fragment on GPU)',
       fragmentedBlock:
-        'block {{entry}} -> {{exit}} has {{fragments}} conv/pool operators in {{ops}} kernels ({{branches}} branches), {{flopsPerOp}} FLOPs per kernel; fragmented blocks add launches and synchronisation (ShuffleNet V2 G3: NASNet-A has 13 per block, ResNet 2-3)',
+        'block from {{entry}} to {{exit}} has {{fragments}} conv/pool operators in {{ops}} kernels ({{branches}} branches), {{flopsPerOp}} FLOPs per kernel; fragmented blocks add launches and synchronisation (ShuffleNet V2 G3: NASNet-A has 13 per block, ResNet 2-3)',
       tinyOpChain:
         'chain of {{ops}} tiny kernels from {{first}} to {{last}} ({{flopsPerOp}} FLOPs per kernel on average; tiny = {{tiny}}): each pays a kernel launch for little work (ShuffleNet V2 G3)',
     },

@@ -4,6 +4,7 @@ import { defineRule } from './define-rule.js';
 import type { FusionMatch } from './fusion-patterns.js';
 import { FUSION_FIX, findFusablePatterns } from './fusion-patterns.js';
 
+/** Options of G4 (defaults in the rule meta). */
 export type G4Options = {
   readonly maxMemAccessPercent: number;
   readonly top: number;
@@ -17,6 +18,7 @@ type NodeData = {
   readonly flops: number;
 };
 
+/** G4's message ids and the data each message's template needs. */
 export type G4Messages = {
   readonly elementwiseShare: {
     readonly memSharePercent: number;
@@ -37,17 +39,23 @@ export type G4Messages = {
   };
 };
 
-const ELEMENTWISE_CATEGORIES = new Set(['activation', 'elementwise', 'normalization', 'data-movement']);
+const ELEMENTWISE_CATEGORIES = new Set(['activation', 'elementwise', 'normalization']);
+/**
+ * Data movement that is a full element-by-element copy the runtime has to run: permutations (the
+ * channel shuffle's Transpose) and casts. Concat and Split are left out: runtimes usually write the
+ * producers' outputs into the concatenated buffer directly (concat elimination).
+ */
+const COPY_OPS = new Set(['Transpose', 'DepthToSpace', 'SpaceToDepth', 'Cast']);
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 /**
  * What the paper calls element-wise: small FLOPs, heavy MAC. ReLU, Add, Mul, bias, Sigmoid, unfused
- * BN, data movement (channel shuffle, concat, split) and depthwise convolution ("as it also has a high
+ * BN, copies (the channel shuffle's Transpose, Cast) and depthwise convolution ("as it also has a high
  * MAC/FLOPs ratio", ShuffleNet V2 G4). Returns the label shown in messages, or null.
  */
 export function elementwiseLabel(layer: LayerReport, countDepthwise: boolean): string | null {
   if (layer.folded || !layer.memAccess) return null;
-  if (ELEMENTWISE_CATEGORIES.has(layer.category)) return layer.opType;
+  if (ELEMENTWISE_CATEGORIES.has(layer.category) || COPY_OPS.has(layer.opType)) return layer.opType;
   if (countDepthwise && layer.category === 'conv' && convGeometry(layer)?.depthwise) return `depthwise ${layer.opType}`;
   return null;
 }

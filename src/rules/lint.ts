@@ -22,12 +22,14 @@ export interface Finding {
   readonly docsUrl: string;
 }
 
+/** Finding counts per severity. */
 export interface LintSummary {
   readonly error: number;
   readonly warn: number;
   readonly info: number;
 }
 
+/** Everything linting one model produced. */
 export interface LintResult {
   /** The model argument as given (a path, or zoo:NAME). */
   readonly model: string;
@@ -48,6 +50,7 @@ export interface IgnoreEntry {
   readonly nodes?: readonly string[];
 }
 
+/** What `lintAnalysis` runs, and how. */
 export interface LintOptions {
   /** Rule id -> setting; rules not listed run at their default severity with default options. */
   readonly rules?: Readonly<Record<string, RuleSetting>>;
@@ -68,6 +71,7 @@ export function resolveRuleSetting(rule: AnyRule, setting: RuleSetting | undefin
   };
 }
 
+/** Counts findings per severity. */
 export function summarize(findings: readonly Finding[]): LintSummary {
   const s = { error: 0, warn: 0, info: 0 };
   for (const f of findings) s[f.severity] += 1;

@@ -6,7 +6,7 @@ import type { ProfileLayer, ProfileResult } from '../../src/profile/types.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
 
 function layer(name: string, category: ProfileLayer['category'], measuredUs: number, flops: number, nodes: string[] = [name], opType = 'Conv'): ProfileLayer {
-  return { name, opType, category, nodes, kernelOp: opType, provider: 'CPUExecutionProvider', joinedBy: 'node-name', measuredUs, share: 0, flops, memAccess: 0, memBytes: 0, measuredBytes: null, bytesRatio: null, predictedUs: null, bound: null };
+  return { name, opType, category, nodes, kernelOp: opType, provider: 'CPUExecutionProvider', joinedBy: 'node-name', inserted: false, measuredUs, share: 0, flops, memAccess: 0, memBytes: 0, measuredBytes: null, bytesRatio: null, predictedUs: null, bound: null };
 }
 
 /** 4 convs (one slow per FLOP), a ReLU fused into conv c, and a heavy unfused Add. */
@@ -25,11 +25,11 @@ const PROFILE = {
 const finding = (ruleId: string, node: string | null, metrics: Record<string, number> = {}) => ({ ruleId, node, message: `${ruleId} says so.`, metrics, severity: 'warn', suggestion: '', docsUrl: '' });
 
 describe('confirmFindings', () => {
-  it('confirms a conv finding when the conv is slower per FLOP than the model median', () => {
+  it("confirms a conv finding when the conv is slower per FLOP than the model's efficient convs", () => {
     const [slow, normal] = confirmFindings([finding('G2', 'grouped', { group: 8 }), finding('G1', 'a')], PROFILE);
     expect(slow.confirmed).toBe(true);
     expect(slow.metrics).toMatchObject({ group: 8, measuredUs: 250, measuredConvSlowdown: 2.5 });
-    expect(slow.message).toMatch(/^G2 says so\. Measured: .*2\.50x the model's median conv.*\(CPUExecutionProvider, opt all\)\.$/);
+    expect(slow.message).toMatch(/^G2 says so\. Measured: .*2\.50x the model's efficient convs.*\(CPUExecutionProvider, opt all\)\.$/);
     expect(normal.confirmed).toBe(false);
   });
 
@@ -46,6 +46,14 @@ describe('confirmFindings', () => {
     expect(relu.evidence).toContain("fused it into kernel 'c_fused'");
     expect(add.confirmed).toBe(true);
     expect(add.metrics.measuredTimeToFlopsRatio).toBeGreaterThan(2);
+  });
+
+  it('does not confirm what costs almost nothing', () => {
+    const tiny = { ...PROFILE, layers: [...PROFILE.layers, layer('reshape', 'data-movement', 1, 0, ['reshape'], 'Reshape')] } as ProfileResult;
+    const [r] = confirmFindings([finding('E103', 'reshape')], tiny);
+    expect(r.confirmed).toBe(false);
+    const fused = { ...PROFILE, layers: PROFILE.layers.map((l) => (l.name === 'add' ? { ...l, measuredUs: 1 } : l)) } as ProfileResult;
+    expect(confirmFindings([finding('G4', null)], fused)[0].confirmed).toBe(false);
   });
 
   it('leaves findings it cannot measure unconfirmed (null)', () => {

@@ -78,6 +78,38 @@ describe('joining kernels to ONNX nodes', () => {
     expect(r.joins.every((j) => j.anchoredBy === 'optimized-model')).toBe(true);
   });
 
+  it('resolves residual blocks in graph order (sum input = the previous block output) and */Fusion/ names', () => {
+    const source = [
+      src('c1', 'Conv', ['x', 'w1'], ['t1']),
+      src('bn1', 'BatchNormalization', ['t1', 's', 'b', 'm', 'v'], ['t2']),
+      src('add1', 'Add', ['t2', 'x'], ['t3']),
+      src('relu1', 'Relu', ['t3'], ['t4']),
+      src('c2', 'Conv', ['t4', 'w2'], ['t5']),
+      src('bn2', 'BatchNormalization', ['t5', 's2', 'b2', 'm2', 'v2'], ['t6']),
+      src('add2', 'Add', ['t6', 't4'], ['t7']),
+      src('relu2', 'Relu', ['t7'], ['t8']),
+      src('sig', 'Sigmoid', ['t8'], ['g']),
+      src('mul', 'Mul', ['t8', 'g'], ['y']),
+    ];
+    const nchwc = 'com.microsoft.nchwc';
+    const optimized = [
+      opt('ReorderInput', 'ReorderInput', ['x'], ['r0'], nchwc),
+      opt('t2_nchwc', 'Conv', ['r0', 'W1', 'B1', 'r0'], ['r1'], nchwc, ['activation']),
+      opt('t6_nchwc', 'Conv', ['r1', 'W2', 'B2', 'r1'], ['r2'], nchwc, ['activation']),
+      opt('mul/QuickGeluFusion/', 'QuickGelu', ['r2'], ['r3'], 'com.microsoft', ['alpha']),
+      opt('ReorderOutput', 'ReorderOutput', ['r3'], ['y'], nchwc),
+    ];
+    const kernels = optimized.map((n) => k(n.name, n.opType));
+    const r = joinKernels(source, kernels, { naming: 'onnxruntime', optimized });
+    expect(groups(r)).toEqual({
+      ReorderInput: [],
+      t2_nchwc: ['c1', 'bn1', 'add1', 'relu1'],
+      t6_nchwc: ['c2', 'bn2', 'add2', 'relu2'],
+      'mul/QuickGeluFusion/': ['sig', 'mul'],
+      ReorderOutput: [],
+    });
+  });
+
   it('never walks into constants folded at load', () => {
     const source = [src('shape_of_w', 'Shape', ['w'], ['s'], true), src('reshape', 'Reshape', ['x', 's'], ['y'])];
     const r = joinKernels(source, [k('reshape', 'Reshape')], { naming: 'onnxruntime' });

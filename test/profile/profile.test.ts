@@ -174,6 +174,18 @@ describe('execution providers', () => {
   });
 });
 
+describe('onnxruntime errors', () => {
+  it('reports a model onnxruntime cannot load as a one-line ProfilerError', async () => {
+    const bad = join(dir, 'bad.onnx');
+    const { buildOnnxModel } = await import('../../src/profile/onnx-build.js');
+    writeFileSync(bad, buildOnnxModel({ nodes: [{ opType: 'NoSuchOp', name: 'n', inputs: ['x'], outputs: ['y'] }], inputs: [{ name: 'x', dims: [1, 4] }], outputs: [{ name: 'y', dims: [1, 4] }] }));
+    const err = await profileModel(bad, FAST).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProfilerError);
+    expect((err as Error).message).toMatch(/^onnxruntime could not load the model: .*NoSuchOp/);
+    expect((err as Error).message).not.toContain('\n');
+  });
+});
+
 describe('TensorRT trtexec --exportProfile import', () => {
   it('joins the fixture to the zoo model it was written for', () => {
     const r = importTrace('zoo:exp_g4_relu_on_shortcut_on_c32', new URL('../../fixtures/trtexec-profile.json', import.meta.url).pathname);

@@ -19,6 +19,7 @@ import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 import { collect, parseNonNegativeInt } from '../options.js';
 
+/** Options of `efflint lint` as commander parses them. */
 export interface LintArgs {
   readonly format: LintFormat;
   readonly config?: string;
@@ -30,7 +31,9 @@ export interface LintArgs {
 }
 
 const ZOO_PREFIX = 'zoo:';
+const MACHINE_FORMATS: readonly LintFormat[] = ['json', 'sarif', 'markdown'];
 
+/** efflint's version from package.json (SARIF tool.driver.version, Markdown footer). */
 export function toolVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -87,12 +90,15 @@ export function runLint(modelArgs: readonly string[], args: LintArgs, io: CliIO)
       io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${known ? '' : 'internal error: '}${msg}\n`);
     }
   }
-  if (results.length > 0) {
+  // Machine formats always print a document (a SARIF upload after a failed run still gets valid
+  // input); text and netron print nothing when no model could be linted.
+  if (results.length > 0 || MACHINE_FORMATS.includes(args.format)) {
     io.stdout(LINT_FORMATS[args.format](results, { color: useColor(io), rules: RULES, version: toolVersion() }));
   }
   return lintExitCode({ summaries: results.map((r) => r.summary), failOn: args.failOn, maxWarnings: args.maxWarnings, hadErrors });
 }
 
+/** Registers `efflint lint` on the program; `done` receives the exit code. */
 export function defineLint(program: Command, io: CliIO, done: (code: number) => void): void {
   program
     .command('lint')

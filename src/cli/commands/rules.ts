@@ -8,6 +8,7 @@ import { EXIT_OK } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 
+/** Options of `efflint rules`. */
 export interface RulesArgs {
   readonly format: 'text' | 'json';
 }
@@ -47,6 +48,7 @@ export function runRules(args: RulesArgs, io: CliIO): number {
   return EXIT_OK;
 }
 
+/** Registers `efflint rules` on the program; `done` receives the exit code. */
 export function defineRules(program: Command, io: CliIO, done: (code: number) => void): void {
   program
     .command('rules')

@@ -1,0 +1,17 @@
+export type { CategoryShare, Coverage, BytesMismatch, MemoryCheck, OpTypeShare, OptLevel, ProfileLayer, ProfileResult, ProfileSource } from './types.js';
+export { OPT_LEVELS, PROFILE_SCHEMA_VERSION } from './types.js';
+export type { ImportTraceOptions, ModelBindingOptions, PreparedModel, ProfileOptions, ProfileProgress } from './profile.js';
+export { DEFAULT_RUNS, DEFAULT_WARMUP, importTrace, prepareModel, profileModel } from './profile.js';
+export type { CalibrateOptions } from './calibrate.js';
+export { calibrateDevice, parseDeviceProfile } from './calibrate.js';
+export type { ConfirmedFinding, ConfirmOptions, FindingLike } from './confirm-findings.js';
+export { confirmFindings } from './confirm-findings.js';
+export type { TimeCategory } from './categories.js';
+export { TIME_CATEGORIES } from './categories.js';
+export type { KernelBytes, ParsedTrace, TraceKernel } from './trace-types.js';
+export { parseOrtTrace } from './ort-trace.js';
+export { parseTrtLayerName, parseTrtProfile } from './trt-profile.js';
+export type { JoinResult, KernelJoin, OptimizedNode, SourceNode } from './join.js';
+export { joinKernels } from './join.js';
+export type { LatencyStats } from './stats.js';
+export { latencyStats, spearman } from './stats.js';
