@@ -12,7 +12,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /**
  * Human output of `efflint lint`: findings grouped per model in graph order, one aligned row each
- * (severity, rule, node, message) with the fix on the line below, and a summary line.
+ * (severity, rule, node, message), then each distinct fix once, and a summary line.
  */
 export function formatLintText(results: readonly LintResult[], context: LintFormatContext): string {
   const c = new Chalk({ level: context.color ? 1 : 0 });
@@ -32,11 +32,14 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
       f.node === null ? c.dim('(model)') : f.node,
       f.message,
     ]);
-    const lines = alignTable(rows, [false, false, false, false]);
-    r.findings.forEach((f, i) => {
-      out.push(lines[i]);
-      out.push(c.dim(`      fix: ${f.suggestion}  (${f.ruleName}: ${f.docsUrl})`));
-    });
+    out.push(...alignTable(rows, [false, false, false, false]));
+    // A fix applies to every finding of its kind: print each once, after the model's findings.
+    const fixes = new Map<string, string>();
+    for (const f of r.findings) {
+      const key = `${f.ruleId}\u0000${f.suggestion}`;
+      if (!fixes.has(key)) fixes.set(key, `      fix ${c.bold(f.ruleId)}: ${f.suggestion}  ${c.dim(`(${f.ruleName}: ${f.docsUrl})`)}`);
+    }
+    out.push(...fixes.values());
     out.push('');
   }
   const problems = total.error + total.warn + total.info;

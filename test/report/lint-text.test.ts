@@ -5,7 +5,7 @@ import { cleanResult, context, sampleResult } from './fixtures.js';
 describe('formatLintText', () => {
   const r = sampleResult();
 
-  it('groups findings under the model, one aligned row each, with the fix below', () => {
+  it('groups findings under the model, one aligned row each, then each distinct fix once', () => {
     const out = formatLintText([r], context);
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^models\/net\.onnx {2}[\d.]+[KMG]? FLOPs, [\d.]+[KMG]? params, [\d.]+[KMG]? memAccess$/);
@@ -14,7 +14,10 @@ describe('formatLintText', () => {
     // The message column starts at the same offset in every row.
     const starts = new Set(rows.map((l, i) => l.indexOf(r.findings[i].message)));
     expect(starts.size).toBe(1);
-    expect(out).toContain('      fix: ');
+    const fixLines = lines.filter((l) => l.startsWith('      fix '));
+    const distinct = new Set(r.findings.map((f) => `${f.ruleId} ${f.suggestion}`));
+    expect(fixLines).toHaveLength(distinct.size);
+    for (const f of r.findings) expect(out).toContain(`fix ${f.ruleId}: ${f.suggestion}`);
     expect(out).toContain('(model)');
     expect(out).toMatch(/G2 +gconv\|2 +1x1 group conv with g=8/);
   });
