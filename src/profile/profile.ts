@@ -9,7 +9,6 @@ import { resolveInputNames } from '../cli/input-shapes.js';
 import { ProfilerError, UsageError } from '../errors.js';
 import { ZOO_PREFIX } from '../load-model.js';
 import type { DType, Model } from '../model/ir.js';
-import { isIntegerDType } from '../model/ir.js';
 import { loadModelBytes, loadModelFile } from '../model/load.js';
 import { buildZooModel } from '../zoo/index.js';
 import { assembleProfile, sourceNodes } from './assemble.js';
