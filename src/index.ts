@@ -29,3 +29,4 @@ export type { LintFormat, LintFormatter } from './report/lint-formats.js';
 export { loadConfig } from './config/load.js';
 export { analyzeStructure } from './analyzers/structure.js';
 export type { GraphStructure } from './analyzers/structure.js';
+export * from './profile/index.js';

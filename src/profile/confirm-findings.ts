@@ -92,7 +92,7 @@ export function confirmFindings<F extends FindingLike>(findings: readonly F[], p
       ...f,
       confirmed: r.confirmed,
       evidence,
-      message: `${f.message} Measured: ${evidence}.`,
+      message: `${f.message}${/[.!?]$/.test(f.message) ? '' : '.'} Measured: ${evidence}.`,
       metrics: { ...f.metrics, ...r.metrics },
     };
   });

@@ -14,6 +14,9 @@ export interface LintJsonFinding {
   readonly metrics: Readonly<Record<string, number>>;
   readonly suggestion: string;
   readonly docsUrl: string;
+  /** Only with `lint --profile`. */
+  readonly confirmed?: boolean | null;
+  readonly evidence?: string;
 }
 
 /** The whole `--format json` document. */
@@ -46,6 +49,7 @@ export function toLintJson(results: readonly LintResult[]): LintJsonOutput {
         metrics: finiteMetrics(f.metrics),
         suggestion: f.suggestion,
         docsUrl: f.docsUrl,
+        ...(f.confirmed !== undefined ? { confirmed: f.confirmed, evidence: f.evidence ?? '' } : {}),
       })),
       summary: { error: r.summary.error, warn: r.summary.warn, info: r.summary.info },
     })),

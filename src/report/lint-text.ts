@@ -26,13 +26,15 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     if (r.findings.length === 0) continue;
     const t = r.analysis.totals;
     out.push(`${c.underline(r.model)}  ${c.dim(`${humanCount(t.flops)} FLOPs, ${humanCount(t.params)} params, ${humanCount(t.memAccess)} memAccess`)}`);
+    const measured = r.findings.some((f) => f.confirmed !== undefined);
     const rows = r.findings.map((f) => [
       '  ' + paint[f.severity](LABEL[f.severity]),
       c.bold(f.ruleId),
+      ...(measured ? [f.confirmed === true ? c.green('confirmed') : f.confirmed === false ? c.dim('not confirmed') : c.dim('not measured')] : []),
       f.node === null ? c.dim('(model)') : f.node,
       f.message,
     ]);
-    out.push(...alignTable(rows, [false, false, false, false]));
+    out.push(...alignTable(rows, rows[0].map(() => false)));
     // A fix applies to every finding of its kind: print each once, after the model's findings.
     const fixes = new Map<string, string>();
     for (const f of r.findings) {

@@ -90,15 +90,18 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
       )
       .slice(0, MARKDOWN_TOP_FINDINGS);
     out.push('', `### Top findings${all.length > top.length ? ` (${top.length} of ${all.length})` : ''}`, '');
+    const several = results.length > 1;
+    const measured = top.some(({ f }) => f.confirmed !== undefined);
     out.push(
       ...table(
-        ['severity', 'rule', ...(results.length > 1 ? ['model'] : []), 'node', 'finding'],
-        ['l', 'l', ...(results.length > 1 ? (['l'] as const) : []), 'l', 'l'],
+        ['severity', 'rule', ...(several ? ['model'] : []), 'node', ...(measured ? ['measured'] : []), 'finding'],
+        ['l', 'l', ...(several ? (['l'] as const) : []), 'l', ...(measured ? (['l'] as const) : []), 'l'],
         top.map(({ model, f }) => [
           ICON[f.severity],
           `[${f.ruleId}](${f.docsUrl})`,
-          ...(results.length > 1 ? [`\`${markdownCell(model)}\``] : []),
+          ...(several ? [`\`${markdownCell(model)}\``] : []),
           f.node === null ? '*(model)*' : `\`${markdownCell(f.node)}\``,
+          ...(measured ? [f.confirmed === true ? 'confirmed' : f.confirmed === false ? 'not confirmed' : 'not measured'] : []),
           markdownCell(f.message),
         ]),
       ),

@@ -102,6 +102,7 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
             ...(f.opType ? { opType: f.opType } : {}),
             metrics: Object.fromEntries(Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v))),
             suggestion: f.suggestion,
+            ...(f.confirmed !== undefined ? { confirmedByMeasurement: f.confirmed } : {}),
           },
         })),
       },

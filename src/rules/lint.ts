@@ -20,6 +20,12 @@ export interface Finding {
   readonly metrics: Readonly<Record<string, number>>;
   readonly suggestion: string;
   readonly docsUrl: string;
+  /**
+   * Set by `lint --profile`: whether latency measured with onnxruntime supports the finding (null:
+   * nothing measured applies, e.g. the node was fused away); `evidence` gives the measured numbers.
+   */
+  readonly confirmed?: boolean | null;
+  readonly evidence?: string;
 }
 
 /** Finding counts per severity. */

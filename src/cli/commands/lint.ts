@@ -14,10 +14,12 @@ import { FAIL_ON_CHOICES, lintExitCode } from '../../rules/exit-code.js';
 import type { LintResult } from '../../rules/lint.js';
 import { lintAnalysis, summarize } from '../../rules/lint.js';
 import { RULES } from '../../rules/registry.js';
+import { confirmFindings } from '../../profile/confirm-findings.js';
+import { profileModel } from '../../profile/profile.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
-import { collect, parseNonNegativeInt } from '../options.js';
+import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 
 /** Options of `efflint lint` as commander parses them. */
 export interface LintArgs {
@@ -28,6 +30,10 @@ export interface LintArgs {
   readonly input: string[];
   readonly quiet?: boolean;
   readonly deviceProfile?: string;
+  /** Measure each model with onnxruntime and mark findings confirmed or not. */
+  readonly profile?: boolean;
+  readonly ep?: string;
+  readonly runs?: number;
 }
 
 const ZOO_PREFIX = 'zoo:';
@@ -63,7 +69,7 @@ function oneLine(err: unknown): string {
  * `efflint lint`: analyse each model, run the rules, print one report, return the exit code. A model
  * that cannot be loaded prints one line naming it; the others are still linted, and the run exits 2.
  */
-export function runLint(modelArgs: readonly string[], args: LintArgs, io: CliIO): number {
+export async function runLint(modelArgs: readonly string[], args: LintArgs, io: CliIO): Promise<number> {
   const config = loadConfig({ explicitPath: args.config, cwd: io.cwd });
   const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
   const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
@@ -76,7 +82,8 @@ export function runLint(modelArgs: readonly string[], args: LintArgs, io: CliIO)
   for (const model of models) {
     try {
       const analysis = analyzeFile(model, { inputShapes });
-      const result = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model });
+      let result = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model });
+      if (args.profile) result = await withMeasurements(result, model, args, inputShapes, deviceProfile, io);
       if (args.quiet) {
         const findings = result.findings.filter((f) => f.severity === 'error');
         results.push({ ...result, findings, summary: summarize(findings) });
@@ -98,6 +105,20 @@ export function runLint(modelArgs: readonly string[], args: LintArgs, io: CliIO)
   return lintExitCode({ summaries: results.map((r) => r.summary), failOn: args.failOn, maxWarnings: args.maxWarnings, hadErrors });
 }
 
+/** Profiles the model with onnxruntime-node and adds measured evidence to every finding. */
+async function withMeasurements(
+  result: LintResult,
+  model: string,
+  args: LintArgs,
+  inputShapes: Readonly<Record<string, readonly number[]>>,
+  deviceProfile: DeviceProfile | undefined,
+  io: CliIO,
+): Promise<LintResult> {
+  if (io.stderrIsTTY) io.stderr(`profiling ${model} with onnxruntime (${args.ep ?? 'cpu'})...\n`);
+  const profile = await profileModel(model, { inputShapes, ep: args.ep, runs: args.runs, deviceProfile });
+  return { ...result, findings: confirmFindings(result.findings, profile) };
+}
+
 /** Registers `efflint lint` on the program; `done` receives the exit code. */
 export function defineLint(program: Command, io: CliIO, done: (code: number) => void): void {
   program
@@ -111,5 +132,8 @@ export function defineLint(program: Command, io: CliIO, done: (code: number) => 
     .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
     .option('-q, --quiet', 'report errors only')
     .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds')
-    .action((models: string[], opts: LintArgs) => done(runLint(models, opts, io)));
+    .option('--profile', 'measure each model with onnxruntime-node and mark findings confirmed or not by measured time')
+    .option('--ep <provider>', 'execution provider for --profile (cpu, cuda, tensorrt, ...)', 'cpu')
+    .option('--runs <n>', 'timed runs per model for --profile', parsePositiveInt, 10)
+    .action(async (models: string[], opts: LintArgs) => done(await runLint(models, opts, io)));
 }
