@@ -1,5 +1,5 @@
 import type { Dim, DType, Model } from '../model/ir.js';
-import { BYTES_PER_ELEMENT, isFloatDType } from '../model/ir.js';
+import { BYTES_PER_ELEMENT, isFloatDType, isIntegerDType } from '../model/ir.js';
 import type { InferOptions, InferredNode } from './infer.js';
 import { inferModel } from './infer.js';
 import { numel } from './shape-utils.js';
@@ -10,7 +10,7 @@ export const SCHEMA_VERSION = 1;
 /** Stated in every output that shows numbers. */
 export const CONVENTIONS = {
   flops: 'multiply-adds: one multiply-add = 1 FLOP (ShuffleNet V2 footnote 1); element-wise ops count per output element',
-  params: 'elements of constant float tensors consumed as weights; BatchNormalization counts scale and bias only',
+  params: 'elements of constant tensors consumed as weights (float, or the integer weights of quantized ops); BatchNormalization counts scale and bias only',
   memAccess: 'ShuffleNet V2 memory access cost: elements read + written per layer, weights included',
   memBytes: 'memAccess in bytes, by dtype',
   intensity: 'flops / memBytes',
@@ -118,14 +118,19 @@ function memoryOf(r: InferredNode): MemoryCount {
   return { elements: finite(model.elements), bytes: finite(model.bytes) };
 }
 
-/** Constant float inputs that count as trainable parameters, with their tensor names. */
+/**
+ * Constant inputs that count as trainable parameters, with their tensor names. By default only float
+ * constants count; at positions an op lists explicitly (QLinearConv's w, MatMulInteger's b) quantized
+ * integer weights count too.
+ */
 function paramTensors(r: InferredNode): { name: string; elements: number }[] {
   const explicit = r.cost?.paramInputs;
   const positions = explicit ?? r.inputs.map((_, i) => i);
   const out: { name: string; elements: number }[] = [];
   for (const i of positions) {
     const t = r.inputs[i];
-    if (!t || !t.isConstant || t.dtype === null || !isFloatDType(t.dtype)) continue;
+    if (!t || !t.isConstant || t.dtype === null) continue;
+    if (!isFloatDType(t.dtype) && !(explicit !== undefined && isIntegerDType(t.dtype) && t.dtype !== 'bool')) continue;
     const n = numel(t.shape);
     // By default a constant scalar (Clip bound, Resize scale, x*0.5) is a hyper-parameter, not a weight.
     if (n === null || (explicit === undefined && n <= 1)) continue;

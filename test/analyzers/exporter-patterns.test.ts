@@ -78,3 +78,43 @@ describe('exporter patterns', () => {
     expect(result.findings.some((f) => f.ruleId === 'G1' && f.node === 'conv')).toBe(false); // stem reads the model input
   });
 });
+
+describe('quantized exports', () => {
+  const INT8 = onnx.TensorProto.DataType.INT8;
+  const int8Init = (name: string, dims: number[]) => ({ name, dims, dataType: INT8, rawData: new Uint8Array(dims.reduce((a, b) => a * b, 1)) });
+  const scalar = (name: string) => floatInit(name, []);
+
+  it('counts a QDQ weight once, at the conv that consumes it', () => {
+    const bytes = tinyModel({
+      inputs: [tensorInfo('x', [1, 4, 8, 8])],
+      outputs: [tensorInfo('y', [])],
+      initializers: [int8Init('w_q', [6, 4, 1, 1]), scalar('w_scale'), { ...int8Init('w_zp', []) }],
+      nodes: [
+        node('DequantizeLinear', ['w_q', 'w_scale', 'w_zp'], ['w'], {}, 'dq'),
+        node('Conv', ['x', 'w'], ['y'], {}, 'conv'),
+      ],
+    });
+    const a = analyzeModel(loadModelBytes(bytes));
+    expect(a.layers.find((l) => l.name === 'dq')?.folded).toBe(true);
+    expect(a.layers.find((l) => l.name === 'conv')?.params).toBe(6 * 4);
+    expect(a.totals.params).toBe(6 * 4);
+  });
+
+  it('counts the int8 weight and int32 bias of a QLinearConv', () => {
+    const INT32 = onnx.TensorProto.DataType.INT32;
+    const bytes = tinyModel({
+      inputs: [tensorInfo('x', [1, 4, 8, 8], onnx.TensorProto.DataType.UINT8)],
+      outputs: [tensorInfo('y', [])],
+      initializers: [
+        scalar('x_s'), { ...int8Init('x_zp', []), dataType: onnx.TensorProto.DataType.UINT8 },
+        int8Init('w', [6, 4, 3, 3]), scalar('w_s'), int8Init('w_zp', []),
+        scalar('y_s'), { ...int8Init('y_zp', []), dataType: onnx.TensorProto.DataType.UINT8 },
+        { name: 'b', dims: [6], dataType: INT32, rawData: new Uint8Array(24) },
+      ],
+      nodes: [node('QLinearConv', ['x', 'x_s', 'x_zp', 'w', 'w_s', 'w_zp', 'y_s', 'y_zp', 'b'], ['y'], { pads: [1, 1, 1, 1] }, 'qconv')],
+    });
+    const a = analyzeModel(loadModelBytes(bytes));
+    expect(a.totals.params).toBe(6 * 4 * 3 * 3 + 6);
+    expect(a.layers[0].flops).toBe(6 * 8 * 8 * 4 * 3 * 3);
+  });
+});

@@ -87,17 +87,20 @@ function checkQuantScale(ctx: OpContext): void {
   }
 }
 
-/** QuantizeLinear: a float weight quantized in-graph (QDQ) is the layer's parameter; scales are not. */
+/**
+ * QuantizeLinear and DequantizeLinear count no parameters: in a QDQ weight chain (W -> Q -> DQ -> Conv)
+ * the chain folds to a constant and the consuming Conv/Gemm counts the dequantized weight, once.
+ */
 const quantizeLinear = unaryOp('QuantizeLinear', {
   outDType: quantizedDType,
-  paramInputs: (ctx) => constantInputs(ctx, [0]),
+  paramInputs: noParams,
   check: checkQuantScale,
 });
 
 const dequantizeLinear = unaryOp('DequantizeLinear', {
   // Before opset 19 the output is float32; from 19 it has x_scale's type; from 23 `output_dtype` may set it.
   outDType: (ctx) => dtypeAttr(ctx, 'output_dtype') ?? (ctx.opset >= 19 ? inputAt(ctx, 1)?.dtype : null) ?? 'float32',
-  paramInputs: (ctx) => constantInputs(ctx, [0]),
+  paramInputs: noParams,
   check: checkQuantScale,
 });
 

@@ -243,8 +243,10 @@ describe('elementwise family: parameters', () => {
     expect(runOp(op('Equal'), { opType: 'Equal', inputs: [f32(8), weight(8)] }).cost?.paramInputs).toEqual([]);
     expect(runOp(op('Where'), { opType: 'Where', inputs: [t('bool', 8), weight(8), f32(8)] }).cost?.paramInputs).toEqual([]);
   });
-  it('a float weight quantized in-graph (QDQ) is the QuantizeLinear parameter, not its scale', () => {
-    const { cost } = runOp(op('QuantizeLinear'), { opType: 'QuantizeLinear', inputs: [weight(16, 3, 3, 3), weight(16)], attrs: { axis: 0 } });
-    expect(cost?.paramInputs).toEqual([0]);
+  it('QuantizeLinear and DequantizeLinear count no params: the consumer of a QDQ weight counts it once', () => {
+    const q = runOp(op('QuantizeLinear'), { opType: 'QuantizeLinear', inputs: [weight(16, 3, 3, 3), weight(16)], attrs: { axis: 0 } });
+    expect(q.cost?.paramInputs).toEqual([]);
+    const dq = runOp(op('DequantizeLinear'), { opType: 'DequantizeLinear', inputs: [{ dtype: 'int8', shape: [16, 3, 3, 3], isConstant: true }, weight(16)], attrs: { axis: 0 } });
+    expect(dq.cost?.paramInputs).toEqual([]);
   });
 });
