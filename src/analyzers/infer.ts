@@ -160,6 +160,12 @@ export class ModelInferencer {
           }
           return d;
         });
+        const symbolic = shape.filter((d): d is string => typeof d === 'string');
+        if (symbolic.length > 0) {
+          this.warnings.push(
+            `input '${input.name}' keeps symbolic dims ${symbolic.map((d) => `'${d}'`).join(', ')}: layers that depend on them have unknown cost; bind them with --input ${input.name}=${shape.map((d) => (typeof d === 'number' ? d : 'N')).join('x')}`,
+          );
+        }
       } else {
         this.warnings.push(`input '${input.name}' has no shape in the model; use --input ${input.name}=...`);
       }

@@ -117,6 +117,7 @@ describe('analyzeModel: shapes', () => {
     const unbound = analyzeBytes(bytes);
     expect(unbound.outputs[0].shape).toEqual([1, 3, 'H', 'W']);
     expect(unbound.layers[0].flops).toBeNull();
+    expect(unbound.warnings.some((w) => w.includes("keeps symbolic dims 'H', 'W'") && w.includes('--input x=1x3xNxN'))).toBe(true);
     expect(() => analyzeBytes(bytes, { x: [1, 3] })).toThrow(InvalidModelError);
     expect(() => analyzeBytes(bytes, { nope: [1] })).toThrow(/graph inputs are: x/);
   });
