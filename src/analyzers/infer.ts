@@ -224,20 +224,16 @@ export class ModelInferencer {
       }
     });
     const remaining = deps.map((d) => d.size);
-    const ready: number[] = [];
+    // A min-heap on the node index keeps file order wherever dependencies allow, in O(n log n).
+    const ready = new MinHeap();
     remaining.forEach((r, i) => r === 0 && ready.push(i));
     const order: Node[] = [];
-    // A min-heap would keep exact file order; a sorted insert is enough for graph sizes here.
-    while (ready.length > 0) {
-      const i = ready.shift() as number;
+    while (ready.size > 0) {
+      const i = ready.pop();
       order.push(graph.nodes[i]);
       for (const u of users[i]) {
         remaining[u] -= 1;
-        if (remaining[u] === 0) {
-          let lo = 0;
-          while (lo < ready.length && ready[lo] < u) lo++;
-          ready.splice(lo, 0, u);
-        }
+        if (remaining[u] === 0) ready.push(u);
       }
     }
     if (order.length < graph.nodes.length) {
@@ -411,6 +407,47 @@ export class ModelInferencer {
     } finally {
       this.depth -= 1;
     }
+  }
+}
+
+/** A binary min-heap of node indices. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent] <= x) break;
+      a[i] = a[parent];
+      i = parent;
+    }
+    a[i] = x;
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop() as number;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1] < a[l] ? l + 1 : l;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
   }
 }
 
