@@ -1,3 +1,5 @@
+import type { DiffThresholds } from '../diff/thresholds.js';
+import { DIFF_THRESHOLD_KEYS, FAIL_ON_NEW, PERCENT_THRESHOLDS } from '../diff/thresholds.js';
 import { ConfigError } from '../errors.js';
 import type { AnyRule, OptionSpec, OptionValue, Severity } from '../rules/define-rule.js';
 import { SEVERITIES } from '../rules/define-rule.js';
@@ -12,11 +14,15 @@ export interface ResolvedConfig {
   readonly ignore: readonly IgnoreEntry[];
   /** Input shapes by graph input name, as `--input name=dims` would bind them. */
   readonly input: Readonly<Record<string, readonly number[]>>;
+  /** `efflint diff` thresholds (the `diff` section); flags on the command line win key by key. */
+  readonly diff: DiffThresholds;
 }
 
-export const EMPTY_CONFIG: ResolvedConfig = { path: null, rules: {}, ignore: [], input: {} };
+export const EMPTY_CONFIG: ResolvedConfig = { path: null, rules: {}, ignore: [], input: {}, diff: {} };
 
 const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'input'] as const;
+/** Sections that configure one command. */
+const COMMAND_KEYS = ['diff'] as const;
 const IGNORE_KEYS = ['rule', 'nodes'] as const;
 
 function describe(v: unknown): string {
@@ -61,7 +67,9 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
   if (!isObject(raw)) fail('', `expected a JSON object at the top level, got ${describe(raw)}`);
   const root = raw as Record<string, unknown>;
   for (const key of Object.keys(root)) {
-    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) fail('', `unknown key "${key}" (allowed: ${TOP_LEVEL_KEYS.join(', ')})`);
+    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key) && !(COMMAND_KEYS as readonly string[]).includes(key)) {
+      fail('', `unknown key "${key}" (allowed: ${TOP_LEVEL_KEYS.join(', ')}) or a command section (${COMMAND_KEYS.join(', ')})`);
+    }
   }
   const byKey = new Map<string, AnyRule>();
   for (const r of rules) {
@@ -131,7 +139,28 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
       input[name] = dims as number[];
     }
   }
-  return { path: source, rules: settings, ignore, input };
+  return { path: source, rules: settings, ignore, input, diff: validateDiffSection(fail, root.diff) };
+}
+
+/** The `diff` section: percentage gates (finite numbers >= 0) and failOnNew (a severity). */
+function validateDiffSection(fail: (where: string, msg: string) => never, raw: unknown): DiffThresholds {
+  if (raw === undefined) return {};
+  const example = '{ "maxFlopsIncrease": 5, "failOnNew": "warn" }';
+  if (!isObject(raw)) fail('diff', `expected an object of thresholds such as ${example}, got ${describe(raw)}`);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const where = `diff.${key}`;
+    if (!(DIFF_THRESHOLD_KEYS as readonly string[]).includes(key)) fail('diff', `unknown key "${key}" (allowed: ${DIFF_THRESHOLD_KEYS.join(', ')})`);
+    if (key === FAIL_ON_NEW.key) {
+      if (typeof value !== 'string' || !(FAIL_ON_NEW.choices as readonly string[]).includes(value)) {
+        fail(where, `${describe(value)} is not one of ${FAIL_ON_NEW.choices.join(', ')}`);
+      }
+    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      fail(where, `expected a percentage >= 0 (e.g. 5 for +5%), got ${describe(value)}`);
+    }
+    out[key] = value;
+  }
+  return out as DiffThresholds;
 }
 
 /** JSON Schema (draft 2020-12) of efflint.config.json, generated from the rules' meta (for editors). */
@@ -180,6 +209,15 @@ export function configJsonSchema(rules: readonly AnyRule[] = RULES): Record<stri
         },
       },
       input: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', minimum: 0 } } },
+      diff: {
+        type: 'object',
+        description: 'efflint diff thresholds; command-line flags win key by key',
+        additionalProperties: false,
+        properties: {
+          ...Object.fromEntries(PERCENT_THRESHOLDS.map((t) => [t.key, { type: 'number', minimum: 0, description: `${t.description} (${t.flag})` }])),
+          [FAIL_ON_NEW.key]: { enum: [...FAIL_ON_NEW.choices], description: `new findings at or above this severity fail (${FAIL_ON_NEW.flag})` },
+        },
+      },
     },
   };
 }

@@ -21,6 +21,13 @@ describe('validateConfig', () => {
     expect(v({})).toMatchObject({ rules: {}, ignore: [], input: {} });
   });
 
+  it('accepts a diff section of thresholds, and defaults it to none', () => {
+    const diff = { maxFlopsIncrease: 5, maxParamsIncrease: 0, maxMemAccessIncrease: 2.5, maxLatencyIncrease: 10, failOnNew: 'warn' };
+    expect(v({ diff }).diff).toEqual(diff);
+    expect(v({}).diff).toEqual({});
+    expect(v({ diff: {} }).diff).toEqual({});
+  });
+
   const bad: [string, unknown, RegExp][] = [
     ['not an object', [], /^efflint\.config\.json: expected a JSON object at the top level, got an array$/],
     ['unknown top-level key', { rulez: {} }, /unknown key "rulez" \(allowed: \$schema, rules, ignore, input\)/],
@@ -45,6 +52,12 @@ describe('validateConfig', () => {
     ['ignore unknown rule', { ignore: [{ rule: 'G7' }] }, /ignore\[0\]\.rule: unknown rule "G7"/],
     ['input not dims', { input: { input: '1x3x224x224' } }, /input\.input: expected an array of non-negative integers such as \[1, 3, 224, 224\]/],
     ['input negative', { input: { input: [1, -3] } }, /input\.input: expected an array of non-negative integers/],
+    ['unknown key, naming the command section', { rulez: {} }, /^efflint\.config\.json: unknown key "rulez" \(allowed: \$schema, rules, ignore, input\) or a command section \(diff\)$/],
+    ['diff not an object', { diff: 5 }, /^efflint\.config\.json: diff: expected an object of thresholds such as \{ "maxFlopsIncrease": 5, "failOnNew": "warn" \}, got 5$/],
+    ['diff unknown key', { diff: { maxFlops: 5 } }, /diff: unknown key "maxFlops" \(allowed: maxFlopsIncrease, maxParamsIncrease, maxMemAccessIncrease, maxLatencyIncrease, failOnNew\)/],
+    ['diff percentage as a string', { diff: { maxFlopsIncrease: '5%' } }, /diff\.maxFlopsIncrease: expected a percentage >= 0 \(e\.g\. 5 for \+5%\), got "5%"/],
+    ['diff negative percentage', { diff: { maxParamsIncrease: -1 } }, /diff\.maxParamsIncrease: expected a percentage >= 0 \(e\.g\. 5 for \+5%\), got -1/],
+    ['diff failOnNew not a severity', { diff: { failOnNew: 'warning' } }, /diff\.failOnNew: "warning" is not one of error, warn, info/],
   ];
   it.each(bad)('rejects %s with one helpful line', (_name, raw, message) => {
     let err: unknown;
@@ -66,5 +79,13 @@ describe('configJsonSchema', () => {
     expect(Object.keys(rules)).toContain('G1');
     expect(Object.keys(rules)).toContain('unbalanced-channels');
     expect(JSON.stringify(rules.G1)).toContain('"maxRatio"');
+  });
+
+  it('describes the diff section key by key', () => {
+    const s = configJsonSchema() as { properties: { diff: { additionalProperties: boolean; properties: Record<string, { type?: string; minimum?: number; enum?: string[] }> } } };
+    expect(s.properties.diff.additionalProperties).toBe(false);
+    expect(Object.keys(s.properties.diff.properties)).toEqual(['maxFlopsIncrease', 'maxParamsIncrease', 'maxMemAccessIncrease', 'maxLatencyIncrease', 'failOnNew']);
+    expect(s.properties.diff.properties.maxFlopsIncrease).toMatchObject({ type: 'number', minimum: 0 });
+    expect(s.properties.diff.properties.failOnNew.enum).toEqual(['error', 'warn', 'info']);
   });
 });

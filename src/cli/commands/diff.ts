@@ -1,0 +1,157 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import type { DeviceProfile } from '../../analyzers/roofline.js';
+import { analyzeFile } from '../../api.js';
+import { readDeviceProfile } from '../../config/device-profile.js';
+import { loadConfig } from '../../config/load.js';
+import type { CompareInput } from '../../diff/compare.js';
+import { compareModels } from '../../diff/compare.js';
+import { diffExitCode } from '../../diff/exit-code.js';
+import type { DiffThresholds } from '../../diff/thresholds.js';
+import { evaluateDiff, FAIL_ON_NEW, mergeThresholds, PERCENT_THRESHOLDS } from '../../diff/thresholds.js';
+import { EfflintError, UsageError } from '../../errors.js';
+import { profileModel } from '../../profile/profile.js';
+import { createProgressBar } from '../../profile/progress.js';
+import type { ProfileResult } from '../../profile/types.js';
+import type { DiffFormat } from '../../report/diff-formats.js';
+import { DIFF_FORMAT_NAMES, DIFF_FORMATS } from '../../report/diff-formats.js';
+import type { FailOn } from '../../rules/exit-code.js';
+import { lintAnalysis } from '../../rules/lint.js';
+import { parseInputShapes } from '../input-shapes.js';
+import type { CliIO } from '../io.js';
+import { useColor } from '../io.js';
+import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import { toolVersion } from './lint.js';
+
+/** Options of `efflint diff` as commander parses them. */
+export interface DiffArgs {
+  readonly format: DiffFormat;
+  readonly config?: string;
+  readonly input: string[];
+  readonly maxFlopsIncrease?: number;
+  readonly maxParamsIncrease?: number;
+  readonly maxMemaccessIncrease?: number;
+  readonly maxLatencyIncrease?: number;
+  readonly failOnNew?: FailOn;
+  readonly deviceProfile?: string;
+  /** Measure both models' latency with onnxruntime-node, same settings for both. */
+  readonly profile?: boolean;
+  readonly ep?: string;
+  readonly runs?: number;
+  readonly warmup?: number;
+  readonly threads?: number;
+  readonly top?: number;
+  readonly quiet?: boolean;
+}
+
+/** Default timed runs per model for `diff --profile`. */
+export const DIFF_DEFAULT_RUNS = 20;
+
+/** `--max-*-increase PCT`: a finite percentage >= 0 ('5', '2.5', '0'; a trailing % is accepted). */
+export function parsePercent(value: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a percentage >= 0, e.g. 5 for +5%');
+  return n;
+}
+
+function oneLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0];
+}
+
+/** The thresholds given on the command line (commander's camelCase of --max-memaccess-increase differs from the config key). */
+function cliThresholds(args: DiffArgs): DiffThresholds {
+  return {
+    maxFlopsIncrease: args.maxFlopsIncrease,
+    maxParamsIncrease: args.maxParamsIncrease,
+    maxMemAccessIncrease: args.maxMemaccessIncrease,
+    maxLatencyIncrease: args.maxLatencyIncrease,
+    failOnNew: args.failOnNew,
+  };
+}
+
+/**
+ * `efflint diff BASE HEAD`: analyse and lint both models (same config, same input shapes), optionally
+ * measure both with the same profiling settings, compare, apply the thresholds, print one report and
+ * return the exit code (0 within thresholds, 1 exceeded, 2 bad input). A model that cannot be read
+ * prints one line naming it, and nothing is printed on stdout.
+ */
+export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, io: CliIO): Promise<number> {
+  if (args.maxLatencyIncrease !== undefined && !args.profile) throw new UsageError('--max-latency-increase needs --profile (latency is measured only then)');
+  const config = loadConfig({ explicitPath: args.config, cwd: io.cwd });
+  const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
+  const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
+  const thresholds = mergeThresholds(config.diff, cliThresholds(args));
+
+  const sides: CompareInput[] = [];
+  let hadErrors = false;
+  for (const model of [baseArg, headArg]) {
+    try {
+      const analysis = analyzeFile(model, { inputShapes });
+      const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model });
+      sides.push({ model, analysis, findings: lint.findings });
+    } catch (err) {
+      hadErrors = true;
+      const msg = oneLine(err);
+      io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${err instanceof EfflintError ? '' : 'internal error: '}${msg}\n`);
+    }
+  }
+  if (hadErrors) return diffExitCode({ verdict: null, hadErrors });
+
+  let [base, head] = sides;
+  if (args.profile) {
+    // One after the other, never concurrently: two sessions would compete for the same cores.
+    base = { ...base, profile: await measure(baseArg, args, inputShapes, io) };
+    head = { ...head, profile: await measure(headArg, args, inputShapes, io) };
+  }
+  const diff = compareModels(base, head);
+  const verdict = evaluateDiff(diff, thresholds);
+  io.stdout(DIFF_FORMATS[args.format](diff, verdict, { color: useColor(io), version: toolVersion(), top: args.top }));
+  return diffExitCode({ verdict, hadErrors: false });
+}
+
+/** Profiles one model; every option is the same for base and head so the medians compare. */
+async function measure(model: string, args: DiffArgs, inputShapes: Readonly<Record<string, readonly number[]>>, io: CliIO): Promise<ProfileResult> {
+  const bar = createProgressBar(io.stderr, io.stderrIsTTY && !args.quiet);
+  try {
+    return await profileModel(model, {
+      ep: args.ep,
+      runs: args.runs ?? DIFF_DEFAULT_RUNS,
+      warmup: args.warmup,
+      threads: args.threads,
+      inputShapes,
+      onProgress: (p) => bar.update(`${model} ${p.phase === 'latency' ? 'timing  ' : 'profiled'}`, p.done, p.total),
+    });
+  } catch (err) {
+    const msg = oneLine(err);
+    // Name the model: with two of them, "input 'x' has symbolic dims" alone does not say which.
+    if (err instanceof EfflintError && !msg.includes(model)) throw new EfflintError(err.code, `${model}: ${msg}`, { cause: err });
+    throw err;
+  } finally {
+    bar.finish();
+  }
+}
+
+/** Registers `efflint diff` on the program; `done` receives the exit code. */
+export function defineDiff(program: Command, io: CliIO, done: (code: number) => void): void {
+  const cmd = program
+    .command('diff')
+    .description('compare two models (base -> head): FLOPs, params, memAccess, layers, new findings, optional measured latency; exit 1 past a threshold')
+    .argument('<base>', 'the model before the change: an .onnx file or zoo:NAME')
+    .argument('<head>', 'the model after the change: an .onnx file or zoo:NAME')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(DIFF_FORMAT_NAMES).default('text'))
+    .option('-c, --config <file>', 'config file (default: efflint.config.json from the working directory upward); its "diff" section sets thresholds');
+  for (const t of PERCENT_THRESHOLDS) cmd.option(`${t.flag} <pct>`, t.description, parsePercent);
+  cmd
+    .addOption(new Option(`${FAIL_ON_NEW.flag} <severity>`, 'fail on new findings at or above this severity').choices(FAIL_ON_NEW.choices))
+    .option('--input <name=dims>', 'bind an input shape for both models, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
+    .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds in both lints')
+    .option('--profile', 'measure both models with onnxruntime-node (same settings) and compare median latency')
+    .option('--ep <provider>', 'execution provider for --profile (cpu, cuda, tensorrt, ...)', 'cpu')
+    .option('--runs <n>', `timed runs per model for --profile (default ${DIFF_DEFAULT_RUNS})`, parsePositiveInt)
+    .option('--warmup <n>', 'untimed runs per model before timing, for --profile (default 5)', parseNonNegativeInt)
+    .option('--threads <n>', 'intra-op threads for --profile (default: onnxruntime, one per physical core)', parsePositiveInt)
+    .option('--top <n>', 'rows per list in text and Markdown output (default 20 text, 30 Markdown)', parsePositiveInt)
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (base: string, head: string, opts: DiffArgs) => done(await runDiff(base, head, opts, io)));
+}
