@@ -36,3 +36,8 @@ export { evaluateDiff } from './diff/thresholds.js';
 export type { DiffThresholds, DiffVerdict } from './diff/thresholds.js';
 export { diffExitCode } from './diff/exit-code.js';
 export { DIFF_FORMATS } from './report/diff-formats.js';
+export { buildReportData } from './report/report-data.js';
+export type { ReportData } from './report/report-data.js';
+export { formatReportHtml } from './report/html.js';
+export { formatReportMarkdown } from './report/report-md.js';
+export { efflintVersion } from './version.js';

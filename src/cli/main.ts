@@ -1,18 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EfflintError } from '../errors.js';
+import { efflintVersion } from '../version.js';
 import { defineAnalyze } from './commands/analyze.js';
+import { defineCalibrate } from './commands/calibrate.js';
+import { defineDiff } from './commands/diff.js';
 import { defineLint } from './commands/lint.js';
+import { defineProfile } from './commands/profile.js';
+import { defineReport } from './commands/report.js';
 import { defineRules } from './commands/rules.js';
 import { defineZoo } from './commands/zoo.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /**
  * Runs the CLI and returns the exit code; never calls process.exit, so it can be embedded.
@@ -26,15 +25,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   };
   const program = new Command('efflint')
     .description('why is my neural network slow? ONNX cost analysis, ShuffleNet V2 guideline lint, measured latency')
-    .version(packageVersion())
+    .version(efflintVersion())
     .option('--debug', 'print stack traces of errors')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run efflint --help for usage)');
   defineAnalyze(program, io, done);
-  (await import('./commands/profile.js')).defineProfile(program, io, done);
-  (await import('./commands/calibrate.js')).defineCalibrate(program, io, done);
   defineLint(program, io, done);
+  defineDiff(program, io, done);
+  defineProfile(program, io, done);
+  defineReport(program, io, done);
+  defineCalibrate(program, io, done);
   defineRules(program, io, done);
   defineZoo(program, io, done);
   try {

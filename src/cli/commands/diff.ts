@@ -21,7 +21,7 @@ import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
-import { toolVersion } from './lint.js';
+import { efflintVersion } from '../../version.js';
 
 /** Options of `efflint diff` as commander parses them. */
 export interface DiffArgs {
@@ -106,7 +106,7 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
   }
   const diff = compareModels(base, head);
   const verdict = evaluateDiff(diff, thresholds);
-  io.stdout(DIFF_FORMATS[args.format](diff, verdict, { color: useColor(io), version: toolVersion(), top: args.top }));
+  io.stdout(DIFF_FORMATS[args.format](diff, verdict, { color: useColor(io), version: efflintVersion(), top: args.top }));
   return diffExitCode({ verdict, hadErrors: false });
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
@@ -19,6 +18,7 @@ import { profileModel } from '../../profile/profile.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
+import { efflintVersion } from '../../version.js';
 import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 
 /** Options of `efflint lint` as commander parses them. */
@@ -38,12 +38,6 @@ export interface LintArgs {
 
 const ZOO_PREFIX = 'zoo:';
 const MACHINE_FORMATS: readonly LintFormat[] = ['json', 'sarif', 'markdown'];
-
-/** efflint's version from package.json (SARIF tool.driver.version, Markdown footer). */
-export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Model arguments -> model list: `zoo:NAME` as-is, globs expanded (no match is a usage error), paths as-is. */
 export function expandModelArgs(args: readonly string[], cwd: string): string[] {
@@ -100,7 +94,7 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   // Machine formats always print a document (a SARIF upload after a failed run still gets valid
   // input); text and netron print nothing when no model could be linted.
   if (results.length > 0 || MACHINE_FORMATS.includes(args.format)) {
-    io.stdout(LINT_FORMATS[args.format](results, { color: useColor(io), rules: RULES, version: toolVersion() }));
+    io.stdout(LINT_FORMATS[args.format](results, { color: useColor(io), rules: RULES, version: efflintVersion() }));
   }
   return lintExitCode({ summaries: results.map((r) => r.summary), failOn: args.failOn, maxWarnings: args.maxWarnings, hadErrors });
 }

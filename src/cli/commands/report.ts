@@ -1,0 +1,136 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, arch, platform, release, totalmem } from 'node:os';
+import { dirname, extname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { DeviceProfile } from '../../analyzers/roofline.js';
+import { analyzeFile } from '../../api.js';
+import { readDeviceProfile } from '../../config/device-profile.js';
+import { loadConfig } from '../../config/load.js';
+import { UsageError } from '../../errors.js';
+import { DEFAULT_RUNS, DEFAULT_WARMUP, profileModel } from '../../profile/profile.js';
+import { createProgressBar } from '../../profile/progress.js';
+import type { OptLevel, ProfileResult } from '../../profile/types.js';
+import { OPT_LEVELS } from '../../profile/types.js';
+import { formatReportHtml } from '../../report/html.js';
+import type { ReportEnvironment } from '../../report/report-data.js';
+import { buildReportData, DEFAULT_TOP_LAYERS } from '../../report/report-data.js';
+import { formatReportMarkdown } from '../../report/report-md.js';
+import { lintAnalysis } from '../../rules/lint.js';
+import { RULES } from '../../rules/registry.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { parseInputShapes } from '../input-shapes.js';
+import type { CliIO } from '../io.js';
+import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import { efflintVersion } from '../../version.js';
+
+/** Options of `efflint report` as commander parses them. */
+export interface ReportArgs {
+  readonly output: string;
+  /** commander's `--no-profile`: false when given. */
+  readonly profile: boolean;
+  readonly runs: number;
+  readonly warmup: number;
+  readonly ep: string;
+  readonly threads?: number;
+  readonly optLevel: OptLevel;
+  readonly input: string[];
+  readonly config?: string;
+  readonly deviceProfile?: string;
+  readonly top: number;
+  readonly quiet?: boolean;
+}
+
+/** Report format from the output file's extension. */
+export function reportFormat(path: string): 'html' | 'markdown' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.html' || ext === '.htm') return 'html';
+  if (ext === '.md') return 'markdown';
+  throw new UsageError(`-o ${path}: the report format comes from the extension: .html, .htm or .md`);
+}
+
+/** The machine, for the methodology footer. */
+function environment(): ReportEnvironment {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model.trim() || 'unknown CPU',
+    cores: cpu.length,
+    memoryGiB: totalmem() / 2 ** 30,
+    os: `${platform()} ${release()} ${arch()}`,
+    node: process.version,
+  };
+}
+
+/** `efflint report MODEL -o FILE`: analysis, lint and (unless --no-profile) measured latency in one file. */
+export async function runReport(model: string, args: ReportArgs, io: CliIO): Promise<number> {
+  const format = reportFormat(args.output);
+  const config = loadConfig({ explicitPath: args.config, cwd: io.cwd });
+  const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
+  const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
+  const progress = io.stderrIsTTY && !args.quiet;
+  if (progress) io.stderr(`analysing ${model}...\n`);
+  const analysis = analyzeFile(model, { inputShapes });
+  const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model });
+  let profile: ProfileResult | null = null;
+  if (args.profile) {
+    if (progress) io.stderr(`profiling with onnxruntime (${args.ep})...\n`);
+    const bar = createProgressBar(io.stderr, progress);
+    try {
+      profile = await profileModel(model, {
+        ep: args.ep,
+        threads: args.threads,
+        optLevel: args.optLevel,
+        warmup: args.warmup,
+        runs: args.runs,
+        inputShapes,
+        deviceProfile,
+        onProgress: (p) => bar.update(p.phase === 'latency' ? 'timing runs   ' : 'profiled runs ', p.done, p.total),
+      });
+    } finally {
+      bar.finish();
+    }
+  }
+  const data = buildReportData({
+    lint,
+    profile,
+    noProfileReason: args.profile ? undefined : '--no-profile',
+    rules: RULES,
+    ruleSettings: config.rules,
+    deviceProfile: deviceProfile ?? null,
+    environment: environment(),
+    version: efflintVersion(),
+    generatedAt: new Date().toISOString(),
+    top: args.top,
+  });
+  const text = format === 'html' ? formatReportHtml(data) : formatReportMarkdown(data);
+  const path = resolve(io.cwd, args.output);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new UsageError(`${args.output}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  if (!args.quiet) io.stdout(`wrote ${args.output} (${format === 'html' ? 'HTML' : 'Markdown'}, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB)\n`);
+  return EXIT_OK;
+}
+
+/** Registers `efflint report` on the program; `done` receives the exit code. */
+export function defineReport(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('report')
+    .description('write a latency report (self-contained HTML with static SVG charts, or Markdown): where the time goes, top layers, FLOPs vs time, findings')
+    .argument('<model>', 'an .onnx file or zoo:NAME')
+    .requiredOption('-o, --output <file>', 'report file: .html/.htm (self-contained HTML) or .md (Markdown)')
+    .option('--no-profile', 'do not run the model: analysis and lint only, no latency')
+    .option('--runs <n>', 'timed runs, in each of the two profiling sessions', parsePositiveInt, DEFAULT_RUNS)
+    .option('--warmup <n>', 'untimed runs first', parseNonNegativeInt, DEFAULT_WARMUP)
+    .option('--ep <name>', 'execution provider: cpu, or any the binding offers (cuda, tensorrt, webgpu...)', 'cpu')
+    .option('--threads <n>', 'intra-op threads (default: onnxruntime, one per physical core)', parsePositiveInt)
+    .addOption(new Option('--opt-level <level>', 'onnxruntime graph optimization level').choices(OPT_LEVELS).default('all'))
+    .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
+    .option('-c, --config <file>', 'config file (default: efflint.config.json from the working directory upward)')
+    .option('--device-profile <file>', 'device profile from efflint calibrate: roofline predictions, E104, device-aware G3')
+    .option('--top <n>', 'layers in the top-layers chart and table', parsePositiveInt, DEFAULT_TOP_LAYERS)
+    .option('-q, --quiet', 'no progress and no closing line')
+    .action(async (model: string, opts: ReportArgs) => done(await runReport(model, opts, io)));
+}

@@ -1,0 +1,243 @@
+import type { FindingSeverity } from '../rules/define-rule.js';
+import { markdownCell } from './markdown.js';
+import { humanBytes, humanCount } from './numbers.js';
+import type { Breakdown, ReportData, ReportFinding, RuleGroup } from './report-data.js';
+import { CATEGORY_LABELS } from './report-data.js';
+
+/**
+ * The latency report as GitHub-flavoured Markdown: the same sections as the HTML report, with
+ * tables where the HTML has charts. Pure: ReportData in, a string out.
+ */
+
+const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const us = (x: number | null): string => (x === null ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const rho = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
+
+/**
+ * A code span for a node or model name, safe inside a table cell: HTML is inert in code spans, a
+ * fence longer than any backtick run keeps backticks, and pipes are escaped (GFM tables split on
+ * them before inline parsing).
+ */
+export function markdownCode(text: string): string {
+  const s = text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 || s.startsWith(' ') || s.endsWith(' ') ? ' ' : '';
+  return `${fence}${pad}${s}${pad}${fence}`;
+}
+const code = markdownCode;
+
+function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string[] {
+  return [`| ${header.join(' | ')} |`, `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function threadsText(t: number | null): string {
+  return t === null ? 'default threads (one per physical core)' : `${t} thread${t === 1 ? '' : 's'}`;
+}
+
+function breakdownTable(b: Breakdown, withTime: boolean): string[] {
+  return table(
+    ['category', b.basis === 'kernels' ? 'kernels' : 'layers', 'share of FLOPs', 'share of memAccess', ...(withTime ? ['share of time', 'measured µs'] : [])],
+    ['l', 'r', 'r', 'r', ...(withTime ? (['r', 'r'] as const) : [])],
+    b.rows.map((r) => [r.label, String(r.count), pct(r.flopsShare), pct(r.memAccessShare), ...(withTime ? [pct(r.timeShare), us(r.measuredUs)] : [])]),
+  );
+}
+
+const SEVERITY_TEXT: Readonly<Record<FindingSeverity, string>> = { error: 'error', warn: 'warning', info: 'info' };
+
+function verdict(f: ReportFinding): string {
+  return f.confirmed === true ? 'confirmed' : f.confirmed === false ? 'not confirmed' : 'not measured';
+}
+
+function ruleStatusText(g: RuleGroup): string {
+  if (g.status === 'off') return 'off in the configuration';
+  if (g.status === 'needs-device-profile') return 'not run: needs --device-profile';
+  const n = g.findings.length;
+  if (n === 0) return 'no findings';
+  return `${n} finding${n === 1 ? '' : 's'}` + (g.verdicts ? `: ${g.verdicts.confirmed} confirmed, ${g.verdicts.notConfirmed} not confirmed, ${g.verdicts.notMeasured} not measured` : '');
+}
+
+function ruleSection(g: RuleGroup, measured: boolean): string[] {
+  const out = [`#### ${g.id} \`${g.name}\`: ${ruleStatusText(g)}`, ''];
+  if (g.description || g.docsUrl) out.push(`${markdownCell(g.description)}${g.docsUrl ? ` [Rule documentation](${g.docsUrl})` : ''}`, '');
+  if (g.findings.length) {
+    out.push(
+      ...table(
+        ['severity', ...(measured ? ['measured'] : []), 'node', 'finding'],
+        ['l', ...(measured ? (['l'] as const) : []), 'l', 'l'],
+        g.findings.map((f) => [
+          SEVERITY_TEXT[f.severity],
+          ...(measured ? [verdict(f)] : []),
+          f.node === null ? '*(whole model)*' : code(f.node),
+          markdownCell(f.message) + (f.evidence ? `<br>Measured: ${markdownCell(f.evidence)}` : '') + (f.suggestion ? `<br>Fix: ${markdownCell(f.suggestion)}` : ''),
+        ]),
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
+/** Renders the report as Markdown. */
+export function formatReportMarkdown(d: ReportData): string {
+  const out: string[] = [];
+  const m = d.measurement;
+  out.push(`# efflint latency report: ${code(d.model)}`, '');
+  const opsets = Object.entries(d.opsets)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const facts = [d.producer && `exported by ${markdownCell(d.producer)}`, opsets && `opset ${markdownCell(opsets)}`, ...d.inputs.map((i) => `input ${code(i.name)}: ${markdownCell(`${i.dtype}[${i.shape}]`)}`)].filter(Boolean);
+  if (facts.length) out.push(facts.join(' · '), '');
+  const latency = m?.latencyMs
+    ? `${ms(m.latencyMs.median)} ms median, p90 ${ms(m.latencyMs.p90)} ms, CV ${pct(m.latencyMs.cv)} (${m.latencyMs.runs} runs)`
+    : m
+      ? `${ms(m.kernelSumUs / 1000)} ms kernel time (imported trace)`
+      : `**not measured** (${markdownCell(d.noProfileReason ?? 'not requested')})`;
+  out.push(
+    ...table(
+      ['FLOPs', 'params', 'memAccess', 'latency'],
+      ['r', 'r', 'r', 'l'],
+      [[humanCount(d.totals.flops), humanCount(d.totals.params), `${humanCount(d.totals.memAccess)} (${humanBytes(d.totals.memBytes)})`, latency]],
+    ),
+    '',
+  );
+  if (m) {
+    out.push(
+      m.source === 'onnxruntime-node'
+        ? `Measured with ${m.provider} (onnxruntime-node ${m.onnxruntimeVersion ?? '?'}), graph optimization ${m.optLevel ?? '?'}, ${threadsText(m.threads)}, batch ${m.batch ?? '?'}, after ${m.warmup} warm-up runs.`
+        : `Imported ${m.source === 'tensorrt-trace' ? 'TensorRT' : 'onnxruntime'} trace (${m.provider}), batch ${m.batch ?? '?'}.`,
+      '',
+    );
+  } else {
+    out.push(
+      `> **No latency was measured** (${markdownCell(d.noProfileReason ?? 'not requested')}). This report shows the static analysis and lint only. Run \`efflint report\` without \`--no-profile\` to measure time with onnxruntime.`,
+      '',
+    );
+  }
+
+  out.push('## Summary', '', ...d.takeaways.map((t) => `- ${markdownCell(t)}`), '');
+
+  const measured = d.breakdown.basis === 'kernels';
+  out.push('## Where the time goes', '');
+  out.push(
+    measured
+      ? 'The run-time breakdown of the ShuffleNet V2 paper (Figure 2), over the measured kernels: an op that onnxruntime fused into a convolution kernel counts as conv.'
+      : 'The categories of the ShuffleNet V2 paper (Figure 2) over the ONNX graph. No time was measured.',
+    '',
+    ...breakdownTable(d.breakdown, measured),
+    '',
+  );
+  if (measured) out.push('Before fusion (ONNX graph, as exported):', '', ...breakdownTable(d.graphBreakdown, false), '');
+
+  const t = d.topLayers;
+  const byTime = t.by === 'measured';
+  const withPredicted = t.rows.some((r) => r.predictedUs !== null);
+  out.push(byTime ? '## Top layers by measured time' : '## Top layers by memory access', '');
+  out.push(
+    ...table(
+      ['#', byTime ? 'kernel' : 'layer', 'op', 'category', 'FLOPs', 'memAccess', ...(withPredicted ? ['predicted µs'] : []), ...(byTime ? ['measured µs', 'share of time'] : ['share of memAccess'])],
+      ['r', 'l', 'l', 'l', 'r', 'r', ...(withPredicted ? (['r'] as const) : []), ...(byTime ? (['r', 'r'] as const) : (['r'] as const))],
+      t.rows.map((l, i) => [
+        String(i + 1),
+        code(l.name) + (l.nodes.length > 1 ? ` (${l.nodes.length} nodes)` : l.nodes.length === 0 ? ' (inserted)' : ''),
+        markdownCell(l.opType),
+        CATEGORY_LABELS[l.category],
+        humanCount(l.flops),
+        humanCount(l.memAccess),
+        ...(withPredicted ? [us(l.predictedUs)] : []),
+        ...(byTime ? [us(l.measuredUs)] : []),
+        pct(l.share),
+      ]),
+    ),
+    '',
+  );
+  if (t.total > t.rows.length) out.push(`${t.total - t.rows.length} more ${byTime ? 'kernels' : 'layers'} not shown.`, '');
+
+  if (d.correlation) {
+    const c = d.correlation;
+    out.push('## FLOPs vs measured time', '');
+    out.push(
+      `Spearman rank correlation of per-kernel measured time over ${c.layers} kernels: **FLOPs alone: ρ=${rho(c.flops)}; roofline prediction: ρ=${rho(c.predicted)}**` +
+        (c.predicted === null ? ' (needs `--device-profile FILE` from `efflint calibrate`).' : ` (${markdownCell(c.deviceProfile ?? '')}).`),
+      '',
+    );
+    if (d.misleading.length) {
+      out.push('Where FLOPs mislead: kernels whose share of measured time exceeds their share of FLOPs the most.', '');
+      out.push(
+        ...table(
+          ['kernel', 'op', 'share of FLOPs', 'share of time', 'measured µs'],
+          ['l', 'l', 'r', 'r', 'r'],
+          d.misleading.map((x) => [code(x.name), markdownCell(x.opType), pct(x.flopsShare), pct(x.timeShare), us(x.measuredUs)]),
+        ),
+        '',
+      );
+    }
+  }
+
+  const f = d.findings;
+  out.push('## Guideline findings', '');
+  out.push(`${f.summary.error} errors, ${f.summary.warn} warnings, ${f.summary.info} info.`, '');
+  out.push(
+    ...table(
+      ['rule', 'pattern', 'errors', 'warnings', 'info', ...(f.measured ? ['confirmed', 'not confirmed', 'not measured'] : [])],
+      ['l', 'l', 'r', 'r', 'r', ...(f.measured ? (['r', 'r', 'r'] as const) : [])],
+      f.groups.map((g) => [
+        g.docsUrl ? `[${g.id}](${g.docsUrl})` : g.id,
+        `\`${g.name}\`${g.status !== 'ran' ? ` (${ruleStatusText(g)})` : ''}`,
+        String(g.counts.error),
+        String(g.counts.warn),
+        String(g.counts.info),
+        ...(f.measured && g.verdicts ? [String(g.verdicts.confirmed), String(g.verdicts.notConfirmed), String(g.verdicts.notMeasured)] : f.measured ? ['–', '–', '–'] : []),
+      ]),
+    ),
+    '',
+  );
+  const guidelines = f.groups.filter((g) => g.category === 'guideline');
+  const extras = f.groups.filter((g) => g.category !== 'guideline');
+  out.push('### ShuffleNet V2 guidelines', '');
+  for (const g of guidelines) out.push(...ruleSection(g, f.measured));
+  if (extras.length) {
+    out.push('### Extras', '');
+    for (const g of extras) out.push(...ruleSection(g, f.measured));
+  }
+
+  const c = d.coverage;
+  if (c || d.warnings.length) {
+    out.push(c ? '## Coverage and warnings' : '## Warnings', '');
+    if (c) {
+      out.push(`- ${c.measuredNodes} of ${c.nodes} ONNX nodes measured${c.foldedNodes ? ` (${c.foldedNodes} more folded at load)` : ''}`);
+      out.push(`- ${c.joinedKernels} of ${c.kernels} kernels joined to ONNX nodes, ${pct(c.joinedTimeShare)} of kernel time`);
+      if (c.fusedKernels) out.push(`- ${c.fusedKernels} fused kernels computed ${c.fusedNodes} ONNX nodes`);
+      if (c.kernelSumOverProfiledRun !== null) out.push(`- kernel times sum to ${pct(c.kernelSumOverProfiledRun)} of a profiled run`);
+      if (c.costlyUnmeasured.length) out.push(`- not measured although they have FLOPs: ${c.costlyUnmeasured.slice(0, 8).map(code).join(', ')}${c.costlyUnmeasured.length > 8 ? ', …' : ''}`);
+    }
+    for (const w of d.warnings) out.push(`- warning: ${markdownCell(w)}`);
+    out.push('');
+  }
+
+  out.push('## Methodology', '');
+  out.push(`- **FLOPs**: ${markdownCell(d.conventions.flops)}`);
+  out.push(`- **Parameters**: ${markdownCell(d.conventions.params)}`);
+  out.push(`- **Memory access**: ${markdownCell(d.conventions.memAccess)}`);
+  if (m) {
+    out.push(
+      m.source === 'onnxruntime-node'
+        ? `- **Latency**: ${m.warmup} warm-up runs, then ${m.latencyMs?.runs ?? '?'} timed runs of an unprofiled onnxruntime session; median, p90, CV = stdev / mean. Per-kernel time: median over the timed runs of a second, profiled session${m.profilingSlowdown !== null ? ` (${m.profilingSlowdown.toFixed(2)}x slower per run)` : ''}.`
+        : `- **Latency**: imported trace; per-kernel median after ${m.warmup} dropped warm-up runs.`,
+    );
+    out.push(`- **Runtime**: ${m.provider}${m.ep ? ` (--ep ${m.ep})` : ''}, onnxruntime ${m.onnxruntimeVersion ?? '?'}, graph optimization ${m.optLevel ?? '?'}, ${threadsText(m.threads)}, batch ${m.batch ?? '?'}`);
+  } else {
+    out.push(`- **Latency**: not measured (${markdownCell(d.noProfileReason ?? 'not requested')})`);
+  }
+  if (d.deviceProfile) {
+    const p = d.deviceProfile;
+    out.push(
+      `- **Roofline**: predicted µs = ${p.perOpOverheadUs.toFixed(2)} µs per kernel + max(FLOPs / ${(p.peakFlopsPerSecond / 1e9).toFixed(1)} G multiply-adds/s, memBytes / ${(p.bandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s), device profile ${markdownCell(p.name)}`,
+    );
+  }
+  const e = d.environment;
+  if (e) out.push(`- **Machine**: ${markdownCell(`${e.cpu}, ${e.cores} logical cores, ${e.memoryGiB.toFixed(0)} GiB RAM, ${e.os}, Node.js ${e.node}`)}`);
+  out.push(`- **Generated** by efflint ${d.tool.version}${d.tool.generatedAt ? `, ${d.tool.generatedAt}` : ''}. How each number is produced: [docs/report.md](${d.tool.docsUrl}).`);
+  return out.join('\n') + '\n';
+}
