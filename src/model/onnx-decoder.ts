@@ -513,9 +513,7 @@ export class OnnxDecoder {
     let payloadStart = 0;
     let payloadEnd = 0;
     let payloadPieces = 0;
-    let extFile: string | undefined;
-    let extOffset: string | undefined;
-    let extLength: string | undefined;
+    const external = new Map<string, string>();
     while (r.pos < r.end) {
       const field = r.tag();
       switch (field) {
@@ -536,21 +534,7 @@ export class OnnxDecoder {
           break;
         case 13: {
           r.expect(WIRE_LEN, 'TensorProto.external_data');
-          const savedEntry = r.beginMessage();
-          let key = '';
-          let value = '';
-          while (r.pos < r.end) {
-            const f = r.tag();
-            if (f === 1 || f === 2) {
-              r.expect(WIRE_LEN, 'StringStringEntryProto');
-              if (f === 1) key = r.string();
-              else value = r.string();
-            } else r.skip();
-          }
-          r.endMessage(savedEntry);
-          if (key === 'location') extFile = value;
-          else if (key === 'offset') extOffset = value;
-          else if (key === 'length') extLength = value;
+          this.entry(external);
           break;
         }
         case 14:
@@ -609,6 +593,9 @@ export class OnnxDecoder {
 
     let location: TensorLocation;
     if (dataLocation === DATA_LOCATION_EXTERNAL) {
+      const extFile = external.get('location');
+      const extOffset = external.get('offset');
+      const extLength = external.get('length');
       if (extFile === undefined || extFile === '') {
         return this.r.fail(`${tensorLabel('tensor', name)} has data_location EXTERNAL but no external_data location`, messageStart);
       }

@@ -5,7 +5,7 @@ import type { TimeCategory } from '../profile/categories.js';
 import { TIME_CATEGORIES, timeCategory } from '../profile/categories.js';
 import { confirmFindings } from '../profile/confirm-findings.js';
 import type { LatencyStats } from '../profile/stats.js';
-import type { OptLevel, ProfileResult, ProfileSource } from '../profile/types.js';
+import type { ProfileResult } from '../profile/types.js';
 import type { AnyRule, FindingSeverity } from '../rules/define-rule.js';
 import { DOCS_BASE_URL } from '../rules/define-rule.js';
 import type { LintResult, LintSummary, RuleSetting } from '../rules/lint.js';
@@ -49,16 +49,8 @@ export interface ReportEnvironment {
 }
 
 /** How latency was measured (null in the report when nothing was measured). */
-export interface ReportMeasurement {
-  readonly source: ProfileSource;
-  readonly ep: string | null;
-  readonly provider: string;
-  readonly onnxruntimeVersion: string | null;
-  readonly optLevel: OptLevel | null;
-  /** null: onnxruntime's default (one per physical core). */
-  readonly threads: number | null;
-  readonly batch: number | null;
-  readonly warmup: number;
+export interface ReportMeasurement
+  extends Pick<ProfileResult, 'source' | 'ep' | 'provider' | 'onnxruntimeVersion' | 'optLevel' | 'threads' | 'batch' | 'warmup'> {
   /** Whole-model latency of the unprofiled session, milliseconds. */
   readonly latencyMs: LatencyStats | null;
   /** Latency of the profiled session (slower: profiling overhead), milliseconds. */

@@ -1,7 +1,7 @@
 import { dtypeFromCode, isIntegerDType, type DType } from '../../model/ir.js';
 import { ADD_FLOPS, CMP_FLOPS, MUL_FLOPS, POW_FLOPS, SQRT_FLOPS, perElement } from '../cost-model.js';
 import { foldBroadcast, withElements } from '../fold.js';
-import { constantInputs, fitOutputs, inputAt } from '../op-inputs.js';
+import { fitOutputs, inputAt } from '../op-inputs.js';
 import { binaryOp, tableFlops, unaryOp } from '../pointwise.js';
 import { broadcastShapes, elementsOf, normalizeAxis } from '../shape-utils.js';
 import { defineOp, UNKNOWN_TENSOR, type OpContext, type OpDef, type TensorInfo } from '../types.js';
