@@ -21,6 +21,11 @@ export interface InferOptions {
    * shape inference fold what depends on them; the tensors stay non-constant for cost purposes.
    */
   readonly inputValues?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Fill what inference cannot know (unknown shapes, run-time dims) from the shapes the producer
+   * declared in value_info and graph outputs. Default true; false measures inference alone.
+   */
+  readonly useDeclaredShapes?: boolean;
 }
 
 /** One node after inference: what it saw, what it produced, and its op's cost record. */
@@ -169,6 +174,7 @@ export class ModelInferencer {
       } else {
         this.warnings.push(`input '${input.name}' has no shape in the model; use --input ${input.name}=...`);
       }
+      if (input.shape && shape && input.shape.some((d, i) => typeof d === 'number' && d !== shape?.[i])) this.inputsAsDeclared = false;
       const value = this.options.inputValues?.[input.name];
       const info: TensorInfo = value && value.length === numel(shape) ? { dtype: input.dtype, shape, value } : { dtype: input.dtype, shape };
       scope.set(input.name, info);
@@ -299,14 +305,23 @@ export class ModelInferencer {
         }
       }
     }
+    const declared = this.options.useDeclaredShapes === false ? undefined : this.declared(name);
+    if (!declared) return info;
     if (info.shape === null || info.dtype === null) {
-      const declared = this.declared(name);
-      if (declared) {
-        return { ...info, dtype: info.dtype ?? declared.dtype, shape: info.shape ?? declared.shape };
-      }
+      return { ...info, dtype: info.dtype ?? declared.dtype, shape: info.shape ?? declared.shape };
+    }
+    // A dim inference left symbolic (it depends on a run-time value) takes the size the producer
+    // declared, but only while the inputs are the ones the file declares: after --input changed
+    // them, a declared size may belong to the old inputs.
+    if (this.inputsAsDeclared && declared.shape && declared.shape.length === info.shape.length) {
+      const filled = info.shape.map((d, i) => (typeof d === 'string' && typeof declared.shape?.[i] === 'number' ? (declared.shape[i] as number) : d));
+      if (filled.some((d, i) => d !== info.shape?.[i])) return { ...info, shape: filled };
     }
     return info;
   }
+
+  /** False once a bound input shape differs from a concrete dim the model declares for it. */
+  private inputsAsDeclared = true;
 
   private declaredInfo: Map<string, { dtype: TensorInfo['dtype']; shape: readonly Dim[] | null }> | null = null;
 

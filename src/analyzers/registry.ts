@@ -1,28 +1,40 @@
 import { ops as activation } from './ops/activation.js';
+import { ops as contrib } from './ops/contrib.js';
 import { ops as controlFlow } from './ops/control-flow.js';
 import { ops as conv } from './ops/conv.js';
 import { ops as elementwise } from './ops/elementwise.js';
 import { ops as gemm } from './ops/gemm.js';
+import { ops as linalg } from './ops/linalg.js';
+import { ops as loss } from './ops/loss.js';
 import { ops as misc } from './ops/misc.js';
 import { ops as normalization } from './ops/normalization.js';
 import { ops as pooling } from './ops/pooling.js';
+import { ops as random } from './ops/random.js';
 import { ops as reduction } from './ops/reduction.js';
+import { ops as sequence } from './ops/sequence.js';
 import { ops as shape } from './ops/shape.js';
+import { ops as signal } from './ops/signal.js';
 import { ops as tensor } from './ops/tensor.js';
 import type { OpDef } from './types.js';
 
 /** Every op family; adding an op touches only its family file. */
 const FAMILIES: readonly (readonly OpDef[])[] = [
   activation,
+  contrib,
   controlFlow,
   conv,
   elementwise,
   gemm,
+  linalg,
+  loss,
   misc,
   normalization,
   pooling,
+  random,
   reduction,
+  sequence,
   shape,
+  signal,
   tensor,
 ];
 
