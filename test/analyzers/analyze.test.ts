@@ -122,6 +122,20 @@ describe('analyzeModel: shapes', () => {
     expect(() => analyzeBytes(bytes, { nope: [1] })).toThrow(/graph inputs are: x/);
   });
 
+  it('fills a run-time dim from the declared output shape, unless the inputs were rebound', () => {
+    const bytes = tinyModel({
+      inputs: [tensorInfo('x', [2, 3])],
+      outputs: [tensorInfo('idx', [2, 4], onnx.TensorProto.DataType.INT64)],
+      nodes: [node('NonZero', ['x'], ['idx'], {}, 'nz')],
+    });
+    expect(analyzeBytes(bytes).outputs[0].shape).toEqual([2, 4]); // the count of non-zeros comes from the file
+    const inferredOnly = analyzeModel(loadModelBytes(bytes), { useDeclaredShapes: false });
+    expect(typeof inferredOnly.outputs[0].shape?.[1]).toBe('string');
+    const rebound = analyzeBytes(bytes, { x: [4, 3] });
+    expect(rebound.outputs[0].shape?.[0]).toBe(2); // rank 2 input: NonZero gives [rank, count]
+    expect(typeof rebound.outputs[0].shape?.[1]).toBe('string'); // the declared 4 belonged to a [2,3] input
+  });
+
   it('keeps huge shapes finite and positive', () => {
     const bytes = tinyModel({
       inputs: [tensorInfo('x', [1e6, 1e6, 1e6, 1e6])],
