@@ -18,18 +18,26 @@ export function readDeviceProfile(path: string, cwd: string): DeviceProfile {
     const why = code === 'ENOENT' ? 'not found' : code ? code : `invalid JSON: ${(err as Error).message.split('\n')[0]}`;
     throw new ConfigError(`${shown}: cannot read device profile (${why})`, { cause: err });
   }
-  const fail = (msg: string): never => {
-    throw new ConfigError(`${shown}: ${msg}`);
-  };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('expected a JSON object with schemaVersion, name, peakFlopsPerSecond, bandwidthBytesPerSecond, perOpOverheadUs');
+  const problem = deviceProfileProblem(raw);
+  if (problem !== null) throw new ConfigError(`${shown}: ${problem}`);
+  return raw as DeviceProfile;
+}
+
+/** The first thing wrong with a parsed device profile, key by key, or null when it is valid. */
+export function deviceProfileProblem(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return 'expected a JSON object with schemaVersion, name, peakFlopsPerSecond, bandwidthBytesPerSecond, perOpOverheadUs';
+  }
   const p = raw as Record<string, unknown>;
-  if (p.schemaVersion !== 1) fail(`schemaVersion: expected 1, got ${JSON.stringify(p.schemaVersion)}`);
-  if (typeof p.name !== 'string' || p.name === '') fail('name: expected a non-empty string');
+  if (p.schemaVersion !== 1) return `schemaVersion: expected 1, got ${JSON.stringify(p.schemaVersion)}`;
+  if (typeof p.name !== 'string' || p.name === '') return 'name: expected a non-empty string';
   for (const key of ['peakFlopsPerSecond', 'bandwidthBytesPerSecond'] as const) {
-    if (typeof p[key] !== 'number' || !Number.isFinite(p[key]) || (p[key] as number) <= 0) fail(`${key}: expected a positive number, got ${JSON.stringify(p[key])}`);
+    if (typeof p[key] !== 'number' || !Number.isFinite(p[key]) || (p[key] as number) <= 0) {
+      return `${key}: expected a positive number, got ${JSON.stringify(p[key])}`;
+    }
   }
   if (typeof p.perOpOverheadUs !== 'number' || !Number.isFinite(p.perOpOverheadUs) || p.perOpOverheadUs < 0) {
-    fail(`perOpOverheadUs: expected a non-negative number, got ${JSON.stringify(p.perOpOverheadUs)}`);
+    return `perOpOverheadUs: expected a non-negative number, got ${JSON.stringify(p.perOpOverheadUs)}`;
   }
-  return raw as DeviceProfile;
+  return null;
 }

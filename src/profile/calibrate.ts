@@ -3,6 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { DeviceProfile } from '../analyzers/roofline.js';
+import { deviceProfileProblem } from '../config/device-profile.js';
 import { ProfilerError } from '../errors.js';
 import type { BuildNode } from './onnx-build.js';
 import { buildOnnxModel } from './onnx-build.js';
@@ -155,10 +156,10 @@ export function parseDeviceProfile(text: string, label: string): DeviceProfile {
   } catch (err) {
     throw new ProfilerError(`${label}: not JSON: ${(err as Error).message}`, { cause: err });
   }
-  const p = json as Partial<DeviceProfile>;
-  const positive = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v > 0;
-  if (!p || typeof p !== 'object' || p.schemaVersion !== 1 || typeof p.name !== 'string' || !positive(p.peakFlopsPerSecond) || !positive(p.bandwidthBytesPerSecond) || typeof p.perOpOverheadUs !== 'number' || p.perOpOverheadUs < 0) {
-    throw new ProfilerError(`${label}: not a device profile (expected { schemaVersion: 1, name, peakFlopsPerSecond, bandwidthBytesPerSecond, perOpOverheadUs }; write one with efflint calibrate -o FILE)`);
+  const problem = deviceProfileProblem(json);
+  if (problem !== null) {
+    throw new ProfilerError(`${label}: not a device profile (${problem}; write one with efflint calibrate -o FILE)`);
   }
-  return p as DeviceProfile;
+  const p = json as DeviceProfile;
+  return p;
 }

@@ -10,8 +10,6 @@ import { diffExitCode } from '../../diff/exit-code.js';
 import type { DiffThresholds } from '../../diff/thresholds.js';
 import { evaluateDiff, FAIL_ON_NEW, mergeThresholds, PERCENT_THRESHOLDS } from '../../diff/thresholds.js';
 import { EfflintError, UsageError } from '../../errors.js';
-import { profileModel } from '../../profile/profile.js';
-import { createProgressBar } from '../../profile/progress.js';
 import type { ProfileResult } from '../../profile/types.js';
 import type { DiffFormat } from '../../report/diff-formats.js';
 import { DIFF_FORMAT_NAMES, DIFF_FORMATS } from '../../report/diff-formats.js';
@@ -20,11 +18,13 @@ import { lintAnalysis } from '../../rules/lint.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
-import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 import { efflintVersion } from '../../version.js';
+import { collect, parsePositiveInt } from '../options.js';
+import type { SessionArgs } from '../session-options.js';
+import { addSessionOptions, profileWithProgress } from '../session-options.js';
 
 /** Options of `efflint diff` as commander parses them. */
-export interface DiffArgs {
+export interface DiffArgs extends SessionArgs {
   readonly format: DiffFormat;
   readonly config?: string;
   readonly input: string[];
@@ -36,12 +36,7 @@ export interface DiffArgs {
   readonly deviceProfile?: string;
   /** Measure both models' latency with onnxruntime-node, same settings for both. */
   readonly profile?: boolean;
-  readonly ep?: string;
-  readonly runs?: number;
-  readonly warmup?: number;
-  readonly threads?: number;
   readonly top?: number;
-  readonly quiet?: boolean;
 }
 
 /** Default timed runs per model for `diff --profile`. */
@@ -112,23 +107,13 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
 
 /** Profiles one model; every option is the same for base and head so the medians compare. */
 async function measure(model: string, args: DiffArgs, inputShapes: Readonly<Record<string, readonly number[]>>, io: CliIO): Promise<ProfileResult> {
-  const bar = createProgressBar(io.stderr, io.stderrIsTTY && !args.quiet);
   try {
-    return await profileModel(model, {
-      ep: args.ep,
-      runs: args.runs ?? DIFF_DEFAULT_RUNS,
-      warmup: args.warmup,
-      threads: args.threads,
-      inputShapes,
-      onProgress: (p) => bar.update(`${model} ${p.phase === 'latency' ? 'timing  ' : 'profiled'}`, p.done, p.total),
-    });
+    return await profileWithProgress(model, args, { inputShapes }, io, `${model} `);
   } catch (err) {
     const msg = oneLine(err);
     // Name the model: with two of them, "input 'x' has symbolic dims" alone does not say which.
     if (err instanceof EfflintError && !msg.includes(model)) throw new EfflintError(err.code, `${model}: ${msg}`, { cause: err });
     throw err;
-  } finally {
-    bar.finish();
   }
 }
 
@@ -146,11 +131,9 @@ export function defineDiff(program: Command, io: CliIO, done: (code: number) => 
     .addOption(new Option(`${FAIL_ON_NEW.flag} <severity>`, 'fail on new findings at or above this severity').choices(FAIL_ON_NEW.choices))
     .option('--input <name=dims>', 'bind an input shape for both models, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
     .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds in both lints')
-    .option('--profile', 'measure both models with onnxruntime-node (same settings) and compare median latency')
-    .option('--ep <provider>', 'execution provider for --profile (cpu, cuda, tensorrt, ...)', 'cpu')
-    .option('--runs <n>', `timed runs per model for --profile (default ${DIFF_DEFAULT_RUNS})`, parsePositiveInt)
-    .option('--warmup <n>', 'untimed runs per model before timing, for --profile (default 5)', parseNonNegativeInt)
-    .option('--threads <n>', 'intra-op threads for --profile (default: onnxruntime, one per physical core)', parsePositiveInt)
+    .option('--profile', 'measure both models with onnxruntime-node (same settings) and compare median latency');
+  addSessionOptions(cmd, { runs: DIFF_DEFAULT_RUNS, when: 'with --profile' });
+  cmd
     .option('--top <n>', 'rows per list in text and Markdown output (default 20 text, 30 Markdown)', parsePositiveInt)
     .option('-q, --quiet', 'no progress bar')
     .action(async (base: string, head: string, opts: DiffArgs) => done(await runDiff(base, head, opts, io)));

@@ -14,15 +14,16 @@ import type { LintResult } from '../../rules/lint.js';
 import { lintAnalysis, summarize } from '../../rules/lint.js';
 import { RULES } from '../../rules/registry.js';
 import { confirmFindings } from '../../profile/confirm-findings.js';
-import { profileModel } from '../../profile/profile.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 import { efflintVersion } from '../../version.js';
-import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import { collect, parseNonNegativeInt } from '../options.js';
+import type { SessionArgs } from '../session-options.js';
+import { addSessionOptions, profileWithProgress } from '../session-options.js';
 
 /** Options of `efflint lint` as commander parses them. */
-export interface LintArgs {
+export interface LintArgs extends SessionArgs {
   readonly format: LintFormat;
   readonly config?: string;
   readonly failOn: FailOn;
@@ -32,8 +33,6 @@ export interface LintArgs {
   readonly deviceProfile?: string;
   /** Measure each model with onnxruntime and mark findings confirmed or not. */
   readonly profile?: boolean;
-  readonly ep?: string;
-  readonly runs?: number;
 }
 
 const ZOO_PREFIX = 'zoo:';
@@ -108,14 +107,16 @@ async function withMeasurements(
   deviceProfile: DeviceProfile | undefined,
   io: CliIO,
 ): Promise<LintResult> {
-  if (io.stderrIsTTY) io.stderr(`profiling ${model} with onnxruntime (${args.ep ?? 'cpu'})...\n`);
-  const profile = await profileModel(model, { inputShapes, ep: args.ep, runs: args.runs, deviceProfile });
+  const profile = await profileWithProgress(model, args, { inputShapes, deviceProfile }, io, `${model} `);
   return { ...result, findings: confirmFindings(result.findings, profile) };
 }
 
+/** Timed runs per model for `lint --profile`: enough for medians, quick in CI. */
+const LINT_PROFILE_RUNS = 10;
+
 /** Registers `efflint lint` on the program; `done` receives the exit code. */
 export function defineLint(program: Command, io: CliIO, done: (code: number) => void): void {
-  program
+  const cmd = program
     .command('lint')
     .description('check models against the ShuffleNet V2 guidelines (G1-G4) and efflint extras; exit 1 on findings at --fail-on')
     .argument('<models...>', '.onnx files, globs (models/*.onnx) or zoo:NAME')
@@ -126,8 +127,7 @@ export function defineLint(program: Command, io: CliIO, done: (code: number) => 
     .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
     .option('-q, --quiet', 'report errors only')
     .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds')
-    .option('--profile', 'measure each model with onnxruntime-node and mark findings confirmed or not by measured time')
-    .option('--ep <provider>', 'execution provider for --profile (cpu, cuda, tensorrt, ...)', 'cpu')
-    .option('--runs <n>', 'timed runs per model for --profile', parsePositiveInt, 10)
-    .action(async (models: string[], opts: LintArgs) => done(await runLint(models, opts, io)));
+    .option('--profile', 'measure each model with onnxruntime-node and mark findings confirmed or not by measured time');
+  addSessionOptions(cmd, { runs: LINT_PROFILE_RUNS, when: 'with --profile' });
+  cmd.action(async (models: string[], opts: LintArgs) => done(await runLint(models, opts, io)));
 }

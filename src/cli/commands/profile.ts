@@ -1,27 +1,20 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { DeviceProfile } from '../../analyzers/roofline.js';
-import { ProfilerError, UsageError } from '../../errors.js';
-import { parseDeviceProfile } from '../../profile/calibrate.js';
-import { importTrace, profileModel } from '../../profile/profile.js';
-import { createProgressBar } from '../../profile/progress.js';
-import type { OptLevel, ProfileResult } from '../../profile/types.js';
-import { OPT_LEVELS } from '../../profile/types.js';
+import { readDeviceProfile } from '../../config/device-profile.js';
+import { UsageError } from '../../errors.js';
+import { DEFAULT_RUNS, importTrace } from '../../profile/profile.js';
+import type { ProfileResult } from '../../profile/types.js';
 import { formatProfileJson } from '../../report/profile-json.js';
 import { formatProfileText } from '../../report/profile-text.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
-import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
+import { collect, parsePositiveInt } from '../options.js';
+import type { SessionArgs } from '../session-options.js';
+import { addSessionOptions, profileWithProgress } from '../session-options.js';
 
-export interface ProfileArgs {
-  readonly ep: string;
-  readonly threads?: number;
-  readonly optLevel: OptLevel;
-  readonly warmup?: number;
-  readonly runs: number;
+export interface ProfileArgs extends SessionArgs {
   readonly batch?: number;
   readonly input: string[];
   readonly trace?: string;
@@ -31,61 +24,35 @@ export interface ProfileArgs {
   readonly saveOptimizedModel?: string;
   readonly format: 'text' | 'json';
   readonly top?: number;
-  readonly quiet?: boolean;
-}
-
-function readDeviceProfile(path: string): DeviceProfile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ProfilerError(`${path}: cannot read device profile: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
-  return parseDeviceProfile(text, path);
 }
 
 /** `efflint profile MODEL`: measure with onnxruntime-node, or import a trace with --trace. */
 export async function runProfile(model: string, args: ProfileArgs, io: CliIO): Promise<number> {
   const inputShapes = parseInputShapes(args.input);
-  const deviceProfile = args.deviceProfile ? readDeviceProfile(args.deviceProfile) : undefined;
+  const deviceProfile = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
   let result: ProfileResult;
   if (args.trace) {
     result = importTrace(model, args.trace, { warmup: args.warmup, batch: args.batch, inputShapes, deviceProfile, optimizedModel: args.optimizedModel });
   } else {
     if (args.optimizedModel) throw new UsageError('--optimized-model only applies with --trace');
-    const bar = createProgressBar(io.stderr, io.stderrIsTTY && !args.quiet);
-    try {
-      result = await profileModel(model, {
-        ep: args.ep,
-        threads: args.threads,
-        optLevel: args.optLevel,
-        warmup: args.warmup,
-        runs: args.runs,
-        batch: args.batch,
-        inputShapes,
-        deviceProfile,
-        saveTrace: args.saveTrace,
-        saveOptimizedModel: args.saveOptimizedModel,
-        onProgress: (p) => bar.update(p.phase === 'latency' ? 'timing runs   ' : 'profiled runs ', p.done, p.total),
-      });
-    } finally {
-      bar.finish();
-    }
+    result = await profileWithProgress(
+      model,
+      args,
+      { batch: args.batch, inputShapes, deviceProfile, saveTrace: args.saveTrace, saveOptimizedModel: args.saveOptimizedModel },
+      io,
+    );
   }
   io.stdout(args.format === 'json' ? formatProfileJson(result) : formatProfileText(result, { color: useColor(io), top: args.top }));
   return EXIT_OK;
 }
 
 export function defineProfile(program: Command, io: CliIO, done: (code: number) => void): void {
-  program
+  const cmd = program
     .command('profile')
     .description('measure latency and per-node kernel time with onnxruntime-node (or import a trace), joined to ONNX nodes')
-    .argument('<model>', 'an .onnx file or zoo:NAME')
-    .option('--ep <name>', 'execution provider: cpu, or any the binding offers (cuda, tensorrt, webgpu...)', 'cpu')
-    .option('--threads <n>', 'intra-op threads (default: onnxruntime, one per physical core)', parsePositiveInt)
-    .addOption(new Option('--opt-level <level>', 'onnxruntime graph optimization level').choices(OPT_LEVELS).default('all'))
-    .option('--warmup <n>', 'untimed runs first (default 5; with --trace: leading runs to drop, default 1)', parseNonNegativeInt)
-    .option('--runs <n>', 'timed runs, in each of the two sessions', parsePositiveInt, 20)
+    .argument('<model>', 'an .onnx file or zoo:NAME');
+  addSessionOptions(cmd, { runs: DEFAULT_RUNS, warmupHelp: 'untimed runs first (default 5; with --trace: leading runs to drop, default 1)' });
+  cmd
     .option('--batch <n>', 'batch size (zoo models are rebuilt; files get dim 0 of every input set)', parsePositiveInt)
     .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable)', collect, [])
     .option('--trace <file>', 'import an onnxruntime profile JSON or a trtexec --exportProfile JSON instead of running')

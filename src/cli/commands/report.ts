@@ -2,16 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, arch, platform, release, totalmem } from 'node:os';
 import { dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { analyzeFile } from '../../api.js';
 import { readDeviceProfile } from '../../config/device-profile.js';
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
-import { DEFAULT_RUNS, DEFAULT_WARMUP, profileModel } from '../../profile/profile.js';
-import { createProgressBar } from '../../profile/progress.js';
-import type { OptLevel, ProfileResult } from '../../profile/types.js';
-import { OPT_LEVELS } from '../../profile/types.js';
+import { DEFAULT_RUNS } from '../../profile/profile.js';
+import type { ProfileResult } from '../../profile/types.js';
 import { formatReportHtml } from '../../report/html.js';
 import type { ReportEnvironment } from '../../report/report-data.js';
 import { buildReportData, DEFAULT_TOP_LAYERS } from '../../report/report-data.js';
@@ -21,24 +18,20 @@ import { RULES } from '../../rules/registry.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
-import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 import { efflintVersion } from '../../version.js';
+import { collect, parsePositiveInt } from '../options.js';
+import type { SessionArgs } from '../session-options.js';
+import { addSessionOptions, profileWithProgress } from '../session-options.js';
 
 /** Options of `efflint report` as commander parses them. */
-export interface ReportArgs {
+export interface ReportArgs extends SessionArgs {
   readonly output: string;
   /** commander's `--no-profile`: false when given. */
   readonly profile: boolean;
-  readonly runs: number;
-  readonly warmup: number;
-  readonly ep: string;
-  readonly threads?: number;
-  readonly optLevel: OptLevel;
   readonly input: string[];
   readonly config?: string;
   readonly deviceProfile?: string;
   readonly top: number;
-  readonly quiet?: boolean;
 }
 
 /** Report format from the output file's extension. */
@@ -74,21 +67,7 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
   let profile: ProfileResult | null = null;
   if (args.profile) {
     if (progress) io.stderr(`profiling with onnxruntime (${args.ep})...\n`);
-    const bar = createProgressBar(io.stderr, progress);
-    try {
-      profile = await profileModel(model, {
-        ep: args.ep,
-        threads: args.threads,
-        optLevel: args.optLevel,
-        warmup: args.warmup,
-        runs: args.runs,
-        inputShapes,
-        deviceProfile,
-        onProgress: (p) => bar.update(p.phase === 'latency' ? 'timing runs   ' : 'profiled runs ', p.done, p.total),
-      });
-    } finally {
-      bar.finish();
-    }
+    profile = await profileWithProgress(model, args, { inputShapes, deviceProfile }, io);
   }
   const data = buildReportData({
     lint,
@@ -116,17 +95,14 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
 
 /** Registers `efflint report` on the program; `done` receives the exit code. */
 export function defineReport(program: Command, io: CliIO, done: (code: number) => void): void {
-  program
+  const cmd = program
     .command('report')
     .description('write a latency report (self-contained HTML with static SVG charts, or Markdown): where the time goes, top layers, FLOPs vs time, findings')
     .argument('<model>', 'an .onnx file or zoo:NAME')
     .requiredOption('-o, --output <file>', 'report file: .html/.htm (self-contained HTML) or .md (Markdown)')
-    .option('--no-profile', 'do not run the model: analysis and lint only, no latency')
-    .option('--runs <n>', 'timed runs, in each of the two profiling sessions', parsePositiveInt, DEFAULT_RUNS)
-    .option('--warmup <n>', 'untimed runs first', parseNonNegativeInt, DEFAULT_WARMUP)
-    .option('--ep <name>', 'execution provider: cpu, or any the binding offers (cuda, tensorrt, webgpu...)', 'cpu')
-    .option('--threads <n>', 'intra-op threads (default: onnxruntime, one per physical core)', parsePositiveInt)
-    .addOption(new Option('--opt-level <level>', 'onnxruntime graph optimization level').choices(OPT_LEVELS).default('all'))
+    .option('--no-profile', 'do not run the model: analysis and lint only, no latency');
+  addSessionOptions(cmd, { runs: DEFAULT_RUNS, when: 'unless --no-profile' });
+  cmd
     .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
     .option('-c, --config <file>', 'config file (default: efflint.config.json from the working directory upward)')
     .option('--device-profile <file>', 'device profile from efflint calibrate: roofline predictions, E104, device-aware G3')
