@@ -50,9 +50,12 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     out.push(c.green(`no findings in ${models}`));
   } else {
     const color = total.error > 0 ? c.red : total.warn > 0 ? c.yellow : c.cyan;
+    const measured = results.flatMap((r) => r.findings).filter((f) => f.confirmed !== undefined);
+    const confirmed = measured.filter((f) => f.confirmed === true).length;
     out.push(
       color.bold(
-        `${plural(problems, 'finding')} (${plural(total.error, 'error')}, ${plural(total.warn, 'warning')}, ${total.info} info) in ${models}`,
+        `${plural(problems, 'finding')} (${plural(total.error, 'error')}, ${plural(total.warn, 'warning')}, ${total.info} info) in ${models}` +
+          (measured.length > 0 ? `; ${confirmed} of ${measured.length} confirmed by measured time` : ''),
       ),
     );
   }

@@ -22,5 +22,6 @@ describe('efflint lint --profile (spawned CLI, real onnxruntime-node)', () => {
     const r = runCli(['lint', 'zoo:exp_g4_relu_on_shortcut_on', '--profile', '--runs', '2'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ (confirmed|not confirmed|not measured) /);
+    expect(r.stdout).toMatch(/; \d+ of \d+ confirmed by measured time\n/);
   });
 });
