@@ -1,6 +1,7 @@
 import { createAttrs } from '../../src/analyzers/attrs.js';
 import type { OpContext, OpDef, TensorInfo } from '../../src/analyzers/types.js';
-import type { AttributeValue, Node } from '../../src/model/ir.js';
+import type { AttributeValue, Dim, DType, Node } from '../../src/model/ir.js';
+import { expect } from 'vitest';
 
 /** Attribute shorthand for tests: numbers -> int (or float when not integral), arrays -> ints/floats. */
 export type TestAttr = number | string | readonly number[] | AttributeValue;
@@ -65,3 +66,33 @@ export const i64 = (value: readonly number[], shape?: number[]): TensorInfo => (
   isConstant: true,
 });
 export const weight = (...shape: number[]): TensorInfo => ({ dtype: 'float32', shape, isConstant: true });
+
+/** A lookup into one op family's definitions that fails loudly when the op is missing. */
+export function opFinder(ops: readonly OpDef[], family: string): (opType: string) => OpDef {
+  return (opType) => {
+    const def = ops.find((o) => o.opType === opType);
+    if (!def) throw new Error(`no ${opType} in ${family}`);
+    return def;
+  };
+}
+
+/** One row of a family's shapes-and-FLOPs table; `dtypes` defaults to float32 for every output. */
+export interface OpShapeRow {
+  name: string;
+  op: string;
+  inputs: (TensorInfo | null)[];
+  attrs?: Record<string, TestAttr>;
+  opset?: number;
+  outputs?: number;
+  shapes: (Dim[] | null)[];
+  dtypes?: (DType | null)[];
+  flops: number | null;
+}
+
+/** Runs one table row and asserts its output shapes, dtypes and FLOPs. */
+export function expectOpRow(def: OpDef, row: OpShapeRow): void {
+  const { outputs, cost } = runOp(def, { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset, outputs: row.outputs });
+  expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
+  expect(outputs.map((o) => o.dtype)).toEqual(row.dtypes ?? row.shapes.map(() => 'float32'));
+  expect(cost?.flops).toBe(row.flops);
+}

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PER_ELEMENT_FLOPS } from '../../../src/analyzers/cost-model.js';
 import { ops } from '../../../src/analyzers/ops/activation.js';
-import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
+import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim } from '../../../src/model/ir.js';
-import { f32, runOp, weight, type TestAttr } from '../../helpers/op-context.js';
+import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-function op(opType: string): OpDef {
-  const def = ops.find((o) => o.opType === opType);
-  if (!def) throw new Error(`no ${opType} in activation.ts`);
-  return def;
-}
+const op = opFinder(ops, 'activation.ts');
 
 interface Row {
   name: string;

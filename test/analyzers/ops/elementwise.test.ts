@@ -1,31 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/elementwise.js';
-import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
-import type { Dim, DType } from '../../../src/model/ir.js';
-import { f32, i64, runOp, weight, type TestAttr } from '../../helpers/op-context.js';
+import type { TensorInfo } from '../../../src/analyzers/types.js';
+import type { DType } from '../../../src/model/ir.js';
+import { f32, i64, runOp, weight, type TestAttr, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
 
-function op(opType: string): OpDef {
-  const def = ops.find((o) => o.opType === opType);
-  if (!def) throw new Error(`no ${opType} in elementwise.ts`);
-  return def;
-}
-
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  dtypes?: (DType | null)[];
-  flops: number | null;
-}
+const op = opFinder(ops, 'elementwise.ts');
 
 const t = (dtype: DType, ...shape: (number | string)[]): TensorInfo => ({ dtype, shape });
 const constF = (value: number): TensorInfo => ({ dtype: 'float32', shape: [], value: [value], isConstant: true });
 
-const rows: Row[] = [
+const rows: OpShapeRow[] = [
   { name: 'Add [2,3,4] + [4]', op: 'Add', inputs: [f32(2, 3, 4), f32(4)], shapes: [[2, 3, 4]], flops: 2 * 3 * 4 },
   { name: 'Add numpy example [8,1,6,1] + [7,1,5]', op: 'Add', inputs: [f32(8, 1, 6, 1), f32(7, 1, 5)], shapes: [[8, 7, 6, 5]], flops: 8 * 7 * 6 * 5 },
   { name: 'Mul with a scalar', op: 'Mul', inputs: [f32(1, 16, 4, 4), f32()], shapes: [[1, 16, 4, 4]], flops: 16 * 4 * 4 },
@@ -144,18 +128,7 @@ const rows: Row[] = [
 ];
 
 describe('elementwise family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), {
-      opType: row.op,
-      inputs: row.inputs,
-      attrs: row.attrs,
-      opset: row.opset,
-      outputs: row.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
-    expect(outputs.map((o) => o.dtype)).toEqual(row.dtypes ?? row.shapes.map(() => 'float32'));
-    expect(cost?.flops).toBe(row.flops);
-  });
+  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
 });
 
 describe('elementwise family: errors', () => {

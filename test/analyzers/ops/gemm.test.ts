@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/gemm.js';
-import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
+import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../src/model/ir.js';
-import { f32, runOp, weight, type TestAttr } from '../../helpers/op-context.js';
+import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-function op(opType: string): OpDef {
-  const def = ops.find((o) => o.opType === opType);
-  if (!def) throw new Error(`no ${opType} in gemm.ts`);
-  return def;
-}
+const op = opFinder(ops, 'gemm.ts');
 
 interface Row {
   name: string;

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/loss.js';
-import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
+import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim } from '../../../src/model/ir.js';
-import { f32, runOp, weight, type TestAttr } from '../../helpers/op-context.js';
+import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-function op(opType: string): OpDef {
-  const def = ops.find((o) => o.opType === opType);
-  if (!def) throw new Error(`no ${opType} in loss.ts`);
-  return def;
-}
+const op = opFinder(ops, 'loss.ts');
 
 const labels = (...shape: Dim[]): TensorInfo => ({ dtype: 'int64', shape });
 // LogSoftmax: 5 per element (max, subtract, exp, sum, subtract the log-sum) and 1 log per row.

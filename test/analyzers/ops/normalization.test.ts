@@ -2,32 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { NORM_STATS_PER_GROUP } from '../../../src/analyzers/cost-model.js';
 import { ops } from '../../../src/analyzers/ops/normalization.js';
 import { numel } from '../../../src/analyzers/shape-utils.js';
-import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
-import type { Dim, DType } from '../../../src/model/ir.js';
-import { f32, runOp, weight, type TestAttr } from '../../helpers/op-context.js';
+import { f32, runOp, weight, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
 
-function op(opType: string): OpDef {
-  const def = ops.find((o) => o.opType === opType);
-  if (!def) throw new Error(`no ${opType} in normalization.ts`);
-  return def;
-}
-
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  dtypes?: DType[];
-  flops: number | null;
-}
+const op = opFinder(ops, 'normalization.ts');
 
 // Per normalised group: 2 divides (mean, var) + add eps + sqrt + reciprocal, each primitive 1 FLOP.
 const GROUP = 2 * 1 + 1 + 1 + 1;
 
-const rows: Row[] = [
+const rows: OpShapeRow[] = [
   {
     name: 'BatchNormalization inference: one multiply-add per element',
     op: 'BatchNormalization',
@@ -149,18 +131,7 @@ describe('normalization family: shapes and FLOPs', () => {
   it('the hand-written group cost matches the cost model', () => {
     expect(NORM_STATS_PER_GROUP).toBe(GROUP);
   });
-  it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), {
-      opType: row.op,
-      inputs: row.inputs,
-      attrs: row.attrs,
-      opset: row.opset,
-      outputs: row.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
-    expect(outputs.map((o) => o.dtype)).toEqual(row.dtypes ?? row.shapes.map(() => 'float32'));
-    expect(cost?.flops).toBe(row.flops);
-  });
+  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
 });
 
 describe('normalization family: parameters', () => {

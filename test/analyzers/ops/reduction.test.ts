@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/reduction.js';
-import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
-import type { Dim, DType } from '../../../src/model/ir.js';
-import { f32, i64, runOp, type TestAttr } from '../../helpers/op-context.js';
+import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
 
-function op(opType: string): OpDef {
-  const def = ops.find((o) => o.opType === opType);
-  if (!def) throw new Error(`no ${opType} in reduction.ts`);
-  return def;
-}
+const op = opFinder(ops, 'reduction.ts');
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  dtypes?: DType[];
-  flops: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpShapeRow[] = [
   {
     name: 'ReduceMean opset 13, axes attribute [2, 3], keepdims default 1 (global average pool)',
     op: 'ReduceMean',
@@ -204,18 +186,7 @@ const rows: Row[] = [
 ];
 
 describe('reduction family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), {
-      opType: row.op,
-      inputs: row.inputs,
-      attrs: row.attrs,
-      opset: row.opset,
-      outputs: row.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
-    expect(outputs.map((o) => o.dtype)).toEqual(row.dtypes ?? row.shapes.map(() => 'float32'));
-    expect(cost?.flops).toBe(row.flops);
-  });
+  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
 });
 
 describe('reduction family: errors and folding', () => {

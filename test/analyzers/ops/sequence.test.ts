@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops, sequenceContents } from '../../../src/analyzers/ops/sequence.js';
-import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
+import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim } from '../../../src/model/ir.js';
-import { f32, i64, opContext, runOp, type TestAttr } from '../../helpers/op-context.js';
+import { f32, i64, opContext, runOp, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-function op(opType: string): OpDef {
-  const def = ops.find((o) => o.opType === opType);
-  if (!def) throw new Error(`no ${opType} in sequence.ts`);
-  return def;
-}
+const op = opFinder(ops, 'sequence.ts');
 
 /** Runs one op and returns its first output and cost. */
 function run(opType: string, inputs: (TensorInfo | null)[], attrs?: Record<string, TestAttr>) {

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops, transformFlops } from '../../../src/analyzers/ops/signal.js';
-import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
+import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../src/model/ir.js';
-import { f32, runOp, weight, type TestAttr } from '../../helpers/op-context.js';
+import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-function op(opType: string): OpDef {
-  const def = ops.find((o) => o.opType === opType);
-  if (!def) throw new Error(`no ${opType} in signal.ts`);
-  return def;
-}
+const op = opFinder(ops, 'signal.ts');
 
 const scalarI64 = (v: number): TensorInfo => ({ dtype: 'int64', shape: [], value: [v], isConstant: true });
 const unknownI64: TensorInfo = { dtype: 'int64', shape: [] };
