@@ -12,6 +12,8 @@ export interface DeviceProfile {
   readonly bandwidthBytesPerSecond: number;
   /** Fixed cost of launching one kernel, microseconds (G3's kernel-launch overhead). */
   readonly perOpOverheadUs: number;
+  /** Channel count multiple the device's fast conv/GEMM kernels need (8 for FP16 tensor cores); absent: none. */
+  readonly channelMultiple?: number;
   /** Free-form facts about how it was measured (threads, EP, date). */
   readonly measuredWith?: Readonly<Record<string, string | number>>;
 }

@@ -6,6 +6,8 @@ export interface CliIO {
   readonly stdoutIsTTY: boolean;
   /** stderr is a terminal: progress bars allowed */
   readonly stderrIsTTY: boolean;
+  /** Terminal width of stdout when it is a TTY. */
+  readonly stdoutColumns?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
 }
@@ -15,6 +17,7 @@ export const processIO: CliIO = {
   stderr: (t) => void process.stderr.write(t),
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
+  stdoutColumns: process.stdout.isTTY === true ? process.stdout.columns : undefined,
   env: process.env,
   cwd: process.cwd(),
 };

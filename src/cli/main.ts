@@ -8,6 +8,7 @@ import { defineLint } from './commands/lint.js';
 import { defineProfile } from './commands/profile.js';
 import { defineReport } from './commands/report.js';
 import { defineRules } from './commands/rules.js';
+import { defineValidate } from './commands/validate.js';
 import { defineZoo } from './commands/zoo.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIO } from './io.js';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   defineReport(program, io, done);
   defineCalibrate(program, io, done);
   defineRules(program, io, done);
+  defineValidate(program, io, done);
   defineZoo(program, io, done);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -5,6 +5,8 @@ import type { AnyRule, OptionSpec, OptionValue, Severity } from '../rules/define
 import { SEVERITIES } from '../rules/define-rule.js';
 import type { IgnoreEntry, RuleSetting } from '../rules/lint.js';
 import { RULES } from '../rules/registry.js';
+import type { RuntimeName } from '../analyzers/runtime/types.js';
+import { RUNTIME_NAMES } from '../analyzers/runtime/types.js';
 
 /** efflint.config.json after validation: rule settings keyed by rule id, never by name. */
 export interface ResolvedConfig {
@@ -16,11 +18,13 @@ export interface ResolvedConfig {
   readonly input: Readonly<Record<string, readonly number[]>>;
   /** `efflint diff` thresholds (the `diff` section); flags on the command line win key by key. */
   readonly diff: DiffThresholds;
+  /** The runtime the rules judge the model for (`--runtime` wins); absent: onnxruntime-cpu. */
+  readonly runtime?: RuntimeName;
 }
 
 export const EMPTY_CONFIG: ResolvedConfig = { path: null, rules: {}, ignore: [], input: {}, diff: {} };
 
-const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'input'] as const;
+const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'input', 'runtime'] as const;
 /** Sections that configure one command. */
 const COMMAND_KEYS = ['diff'] as const;
 const IGNORE_KEYS = ['rule', 'nodes'] as const;
@@ -139,7 +143,14 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
       input[name] = dims as number[];
     }
   }
-  return { path: source, rules: settings, ignore, input, diff: validateDiffSection(fail, root.diff) };
+  let runtime: RuntimeName | undefined;
+  if (root.runtime !== undefined) {
+    if (typeof root.runtime !== 'string' || !(RUNTIME_NAMES as readonly string[]).includes(root.runtime)) {
+      fail('runtime', `${describe(root.runtime)} is not one of ${RUNTIME_NAMES.join(', ')}`);
+    }
+    runtime = root.runtime as RuntimeName;
+  }
+  return { path: source, rules: settings, ignore, input, diff: validateDiffSection(fail, root.diff), ...(runtime ? { runtime } : {}) };
 }
 
 /** The `diff` section: percentage gates (finite numbers >= 0) and failOnNew (a severity). */
@@ -209,6 +220,7 @@ export function configJsonSchema(rules: readonly AnyRule[] = RULES): Record<stri
         },
       },
       input: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', minimum: 0 } } },
+      runtime: { enum: [...RUNTIME_NAMES], description: 'runtime whose executed graph the rules judge (--runtime wins)' },
       diff: {
         type: 'object',
         description: 'efflint diff thresholds; command-line flags win key by key',

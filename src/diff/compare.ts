@@ -276,16 +276,23 @@ function compareLayers(base: readonly LayerReport[], head: readonly LayerReport[
   return { added, removed, changed, unchanged };
 }
 
-/** A finding's identity across models: rule, node and message id (not the numbers in the message). */
+/** A finding's identity across models: its fingerprint (rule, node, cause), never the numbers in the message. */
 export function findingKey(f: Finding): string {
-  return `${f.ruleId}\u0000${f.node ?? ''}\u0000${f.messageId}`;
+  return f.fingerprint;
+}
+
+/** A node's own amounts: when they are equal in base and head, the node did not change. */
+function layerAmounts(layers: readonly LayerReport[]): Map<string, string> {
+  return new Map(layers.map((l) => [l.name, `${l.opType}:${l.flops}:${l.memAccess}:${l.params}`]));
 }
 
 /**
- * Findings matched as multisets of keys: when base has a key twice and head three times, the third
- * head finding is new.
+ * Findings matched as multisets of fingerprints: when base has a key twice and head three times, the
+ * third head finding is new. A head finding on a node whose own amounts (op, FLOPs, memAccess, params)
+ * are the same in base is never new: it describes the same work, and only a relative cut (the top N
+ * offenders, a share of a total that shrank elsewhere) moved it into view.
  */
-function compareFindings(base: readonly Finding[], head: readonly Finding[]): FindingsDiff {
+function compareFindings(base: readonly Finding[], head: readonly Finding[], baseLayers: readonly LayerReport[], headLayers: readonly LayerReport[]): FindingsDiff {
   const count = (fs: readonly Finding[]): Map<string, number> => {
     const m = new Map<string, number>();
     for (const f of fs) m.set(findingKey(f), (m.get(findingKey(f)) ?? 0) + 1);
@@ -302,8 +309,11 @@ function compareFindings(base: readonly Finding[], head: readonly Finding[]): Fi
     }
     return out;
   };
-  const fresh = extra(head, count(base));
-  const fixed = extra(base, count(head));
+  const before = layerAmounts(baseLayers);
+  const after = layerAmounts(headLayers);
+  const unchangedNode = (f: Finding): boolean => f.node !== null && before.has(f.node) && before.get(f.node) === after.get(f.node);
+  const fresh = extra(head, count(base)).filter((f) => !unchangedNode(f));
+  const fixed = extra(base, count(head)).filter((f) => !unchangedNode(f));
   return { new: fresh, fixed, unchanged: head.length - fresh.length };
 }
 
@@ -391,7 +401,7 @@ export function compareModels(base: CompareInput, head: CompareInput): ModelDiff
       ...totals,
     })),
     layers: compareLayers(base.analysis.layers, head.analysis.layers),
-    findings: compareFindings(baseFindings, headFindings),
+    findings: compareFindings(baseFindings, headFindings, base.analysis.layers, head.analysis.layers),
     latency: base.profile && head.profile ? compareLatency(base.profile, head.profile) : null,
     warnings: comparisonWarnings(base, head),
   };

@@ -15,3 +15,11 @@ export type { JoinResult, KernelJoin, OptimizedNode, SourceNode } from './join.j
 export { joinKernels } from './join.js';
 export type { LatencyStats } from './stats.js';
 export { latencyStats, spearman } from './stats.js';
+export type { InterleavedOptions, InterleavedResult, MeasureClock, MeasureOptLevel, MeasureVariant, VariantMeasurement } from './measure/interleaved.js';
+export { measureInterleaved } from './measure/interleaved.js';
+export type { BlockSamples, ClockSummary, RatioSummary } from './measure/interleaved-stats.js';
+export { rotatedOrder, summarizeInterleaved, summarizeRatios } from './measure/interleaved-stats.js';
+export type { GuidelineResult, ModelResult, SetupResult, ValidateOptions, ValidationResult } from './measure/validate.js';
+export { VALIDATE_SCHEMA_VERSION, runValidation } from './measure/validate.js';
+export type { Verdict } from './measure/verdict.js';
+export { VERDICT_RULE, columnVerdict, combineVerdicts } from './measure/verdict.js';

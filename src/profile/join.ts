@@ -77,6 +77,16 @@ const CONV_OPS = new Set(['Conv', 'FusedConv', 'NhwcFusedConv']);
 const NCHWC_SUFFIX = '_nchwc';
 const UNNAMED = /^(.*)_(\d+)$/;
 
+/**
+ * The original tensor an NCHWc node is named after: `<tensor>_nchwc` for a Conv or pooling,
+ * `<tensor>_bn_nchwc` / `<tensor>_mul_nchwc` for a BatchNormalization or per-channel Mul it turned into a Conv.
+ */
+function nchwcTensor(name: string, src: SourceGraph): string | null {
+  const t = name.slice(0, -NCHWC_SUFFIX.length);
+  for (const c of [t, t.replace(/_(bn|mul)$/, '')]) if (src.producer.has(c)) return c;
+  return null;
+}
+
 export function isInsertedOp(opType: string | null): boolean {
   return opType !== null && LAYOUT_OPS.has(opType);
 }
@@ -134,8 +144,8 @@ function directAnchors(n: OptimizedNode, src: SourceGraph): (string | null)[] {
   return n.outputs.map((o, i): string | null => {
     if (src.has(o)) return o;
     if (n.outputs.length === 1 && n.name.endsWith(NCHWC_SUFFIX)) {
-      const t = n.name.slice(0, -NCHWC_SUFFIX.length);
-      if (src.producer.has(t)) return t;
+      const t = nchwcTensor(n.name, src);
+      if (t !== null) return t;
     }
     // A node that kept its name but computes in another layout (NCHWc Concat, pooling...), or a
     // fusion named after the last node it replaced (`stage1.silu.mul/QuickGeluFusion/`).
@@ -200,8 +210,8 @@ function nameAnchors(k: TraceKernel, naming: JoinOptions['naming'], src: SourceG
   const i = src.byName.get(k.name);
   if (i !== undefined) return { anchors: src.nodes[i].outputs.filter(Boolean), inserted: false };
   if (k.name.endsWith(NCHWC_SUFFIX)) {
-    const t = k.name.slice(0, -NCHWC_SUFFIX.length);
-    if (src.producer.has(t)) return { anchors: [t], inserted: false };
+    const t = nchwcTensor(k.name, src);
+    if (t !== null) return { anchors: [t], inserted: false };
   }
   return { anchors: [], inserted: isInsertedOp(k.opType) };
 }

@@ -1,8 +1,9 @@
 import { Chalk } from 'chalk';
 import type { FindingSeverity } from '../rules/define-rule.js';
-import type { LintResult } from '../rules/lint.js';
+import type { Finding, LintResult, LintSummary } from '../rules/lint.js';
 import type { LintFormatContext } from './lint-format-context.js';
-import { alignTable, humanCount } from './numbers.js';
+import { NON_TTY_WIDTH } from './lint-format-context.js';
+import { alignTable, fitWidth, formatMicroseconds, formatShare, humanCount } from './numbers.js';
 
 const LABEL: Readonly<Record<FindingSeverity, string>> = { error: 'error', warn: 'warning', info: 'info' };
 
@@ -10,38 +11,97 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+function countsText(s: LintSummary): string {
+  return `${plural(s.error, 'error')}, ${plural(s.warn, 'warning')}, ${s.info} info`;
+}
+
+type Paint = (s: string) => string;
+
+/** One row per finding: share of estimated time, severity, rule, [measured], node, short message. */
+function findingRows(findings: readonly Finding[], paint: Readonly<Record<FindingSeverity, Paint>>, c: InstanceType<typeof Chalk>): string[][] {
+  const measured = findings.some((f) => f.confirmed !== undefined);
+  return findings.map((f) => [
+    '  ' + formatShare(f.impact.share),
+    paint[f.severity](LABEL[f.severity]),
+    c.bold(f.ruleId),
+    ...(measured ? [f.confirmed === true ? c.green('confirmed') : f.confirmed === false ? c.dim('not confirmed') : c.dim('not measured')] : []),
+    f.node === null ? c.dim('(model)') : f.node,
+    f.message,
+  ]);
+}
+
+/** `--statistics`: one row per rule and message (count, summed share of estimated time, severity), Ruff style. */
+function statisticsRows(findings: readonly Finding[], paint: Readonly<Record<FindingSeverity, Paint>>, c: InstanceType<typeof Chalk>): string[][] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.ruleId}\u0000${f.messageId}\u0000${f.severity}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return [...groups.values()]
+    .map((fs) => ({ fs, share: fs.reduce((s, f) => s + f.impact.share, 0) }))
+    .sort((a, b) => b.share - a.share || b.fs.length - a.fs.length)
+    .map(({ fs, share }) => [
+      '  ' + String(fs.length),
+      c.bold(fs[0].ruleId),
+      fs[0].ruleName,
+      fs[0].messageId,
+      paint[fs[0].severity](LABEL[fs[0].severity]),
+      formatShare(share),
+    ]);
+}
+
 /**
- * Human output of `efflint lint`: findings grouped per model in graph order, one aligned row each
- * (severity, rule, node, message), then each distinct fix once, and a summary line.
+ * Human output of `efflint lint`, ESLint/Ruff style: per model a header with the runtime and its
+ * estimated time, one line per finding, largest estimated share of time first (or, with
+ * `--statistics`, one line per rule and message), each fix hint once per rule with the number of
+ * nodes it applies to, what `--min-impact` left out, and a summary. No line is wider than
+ * `context.width`; full numbers are in JSON and SARIF.
  */
 export function formatLintText(results: readonly LintResult[], context: LintFormatContext): string {
   const c = new Chalk({ level: context.color ? 1 : 0 });
-  const paint: Readonly<Record<FindingSeverity, (s: string) => string>> = { error: c.red, warn: c.yellow, info: c.cyan };
+  const width = context.width ?? NON_TTY_WIDTH;
+  const paint: Readonly<Record<FindingSeverity, Paint>> = { error: c.red, warn: c.yellow, info: c.cyan };
   const out: string[] = [];
   const total = { error: 0, warn: 0, info: 0 };
   for (const r of results) {
     total.error += r.summary.error;
     total.warn += r.summary.warn;
     total.info += r.summary.info;
-    if (r.findings.length === 0) continue;
+    const hidden = r.belowMinImpact;
+    const hiddenCount = hidden ? hidden.summary.error + hidden.summary.warn + hidden.summary.info : 0;
+    if (r.findings.length === 0 && hiddenCount === 0) continue;
     const t = r.analysis.totals;
+    const target = r.target;
     out.push(`${c.underline(r.model)}  ${c.dim(`${humanCount(t.flops)} FLOPs, ${humanCount(t.params)} params, ${humanCount(t.memAccess)} memAccess`)}`);
-    const measured = r.findings.some((f) => f.confirmed !== undefined);
-    const rows = r.findings.map((f) => [
-      '  ' + paint[f.severity](LABEL[f.severity]),
-      c.bold(f.ruleId),
-      ...(measured ? [f.confirmed === true ? c.green('confirmed') : f.confirmed === false ? c.dim('not confirmed') : c.dim('not measured')] : []),
-      f.node === null ? c.dim('(model)') : f.node,
-      f.message,
-    ]);
-    out.push(...alignTable(rows, rows[0].map(() => false)));
-    // A fix applies to every finding of its kind: print each once, after the model's findings.
-    const fixes = new Map<string, string>();
-    for (const f of r.findings) {
-      const key = `${f.ruleId}\u0000${f.suggestion}`;
-      if (!fixes.has(key)) fixes.set(key, `      fix ${c.bold(f.ruleId)}: ${f.suggestion}  ${c.dim(`(${f.ruleName}: ${f.docsUrl})`)}`);
+    out.push(
+      c.dim(
+        `  on ${target.runtime} (${target.planSource === 'static-model' ? 'static model' : "onnxruntime's optimized graph"}): ${target.kernels} kernels, ` +
+          `${target.fusedLayers} layers fused; est. ${formatMicroseconds(target.modelEstimatedUs)} on ${target.deviceProfile}`,
+      ),
+    );
+    if (r.findings.length > 0) {
+      const rows = context.statistics ? statisticsRows(r.findings, paint, c) : findingRows(r.findings, paint, c);
+      out.push(...alignTable(rows, rows[0].map((_, i) => i === 0 || (context.statistics === true && i === rows[0].length - 1))));
+      // One fix line per rule, with how many findings it covers (those --min-impact left out included),
+      // worded for the rule's largest finding (findings come largest impact first).
+      const fixes = new Map<string, { finding: Finding; shown: number; hidden: number }>();
+      for (const f of r.findings) {
+        const seen = fixes.get(f.ruleId) ?? { finding: f, shown: 0, hidden: 0 };
+        seen.shown += 1;
+        fixes.set(f.ruleId, seen);
+      }
+      for (const f of hidden?.findings ?? []) {
+        const seen = fixes.get(f.ruleId);
+        if (seen) seen.hidden += 1;
+      }
+      for (const { finding: f, shown, hidden: more } of fixes.values()) {
+        const count = more > 0 ? `${shown} shown of ${shown + more}` : plural(shown, 'finding');
+        out.push(`  ${c.bold(`fix ${f.ruleId}`)} (${count}, ${f.ruleName}): ${f.suggestion}`);
+      }
     }
-    out.push(...fixes.values());
+    if (hidden && hiddenCount > 0) {
+      out.push(c.dim(`  ${plural(hiddenCount, 'finding')} (${countsText(hidden.summary)}) below ${hidden.percent}% of est. time not shown: --min-impact 0 shows all`));
+    }
     out.push('');
   }
   const problems = total.error + total.warn + total.info;
@@ -54,11 +114,11 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     const confirmed = measured.filter((f) => f.confirmed === true).length;
     out.push(
       color.bold(
-        `${plural(problems, 'finding')} (${plural(total.error, 'error')}, ${plural(total.warn, 'warning')}, ${total.info} info) in ${models}` +
+        `${plural(problems, 'finding')} (${countsText(total)}) in ${models}` +
           (measured.length > 0 ? `; ${confirmed} of ${measured.length} confirmed by measured time` : ''),
       ),
     );
   }
-  out.push(c.dim('FLOPs = multiply-adds (ShuffleNet V2 convention); memAccess = elements read + written, weights included'));
-  return out.join('\n') + '\n';
+  out.push(c.dim('share = estimated share of model time (roofline); FLOPs = multiply-adds; memAccess = elements read + written'));
+  return out.map((line) => fitWidth(line, width)).join('\n') + '\n';
 }

@@ -42,3 +42,37 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 function visibleLength(s: string): number {
   return s.replace(ANSI, '').length;
 }
+
+/** A finding's share of estimated model time (0..1) as text, the same in every format: "12.3%", "<0.1%", "0%". */
+export function formatShare(share: number): string {
+  if (share <= 0) return '0%';
+  if (share < 0.001) return '<0.1%';
+  return `${(100 * share).toFixed(1)}%`;
+}
+
+/** Microseconds as text: "850 us", "4.12 ms", "1.30 s". */
+export function formatMicroseconds(us: number): string {
+  if (us >= 1e6) return `${(us / 1e6).toFixed(2)} s`;
+  if (us >= 1e3) return `${(us / 1e3).toFixed(2)} ms`;
+  return `${us.toFixed(us >= 10 ? 0 : 1)} us`;
+}
+
+/** Cuts a line to `width` visible columns, ending in an ellipsis; ANSI colour codes do not count (and are kept). */
+export function fitWidth(line: string, width: number): string {
+  if (width < 1 || visibleLength(line) <= width) return line;
+  let out = '';
+  let visible = 0;
+  for (let i = 0; i < line.length; ) {
+    const ansi = /^\u001b\[[0-9;]*m/.exec(line.slice(i));
+    if (ansi) {
+      out += ansi[0];
+      i += ansi[0].length;
+      continue;
+    }
+    if (visible === width - 1) break;
+    out += line[i];
+    visible += 1;
+    i += 1;
+  }
+  return out + '\u2026' + (/\u001b\[/.test(line) ? '\u001b[0m' : '');
+}

@@ -1,6 +1,9 @@
 import type { LayerReport } from '../analyzers/analyze.js';
 
-/** Channel, group, kernel and spatial sizes of one convolution, read off its shapes (NCHW, ONNX layout). */
+/**
+ * Channel, group, kernel and spatial sizes of one convolution, read off its shapes (NCHW, ONNX layout),
+ * with the layer's FLOPs and memAccess as the analyzer computed them: rules never recompute costs.
+ */
 export interface ConvGeometry {
   readonly cIn: number;
   readonly cOut: number;
@@ -15,9 +18,14 @@ export interface ConvGeometry {
   readonly pixelsOut: number;
   /** One group per input channel (channel multiplier c_out/c_in allowed). */
   readonly depthwise: boolean;
-  /** Multiply-adds: N*h_out*w_out * k * c_in * c_out / g (no bias). */
+  /**
+   * Positions each weight is applied at: the output pixels for Conv (B = hw_out*k*c1*c2/g), the input
+   * pixels for ConvTranspose, which scatters every input pixel through the kernel.
+   */
+  readonly pixelsPerWeight: number;
+  /** The analyzer's FLOPs of the layer (multiply-adds, bias included). */
   readonly flops: number;
-  /** The paper's MAC for this conv: N*h_in*w_in*c_in + N*h_out*w_out*c_out + k*c_in*c_out/g (no bias). */
+  /** The analyzer's memAccess of the layer (the paper's MAC, weights included). */
   readonly memAccess: number;
 }
 
@@ -56,10 +64,9 @@ export function convGeometry(layer: LayerReport): ConvGeometry | null {
   const cIn = x[1];
   const cOut = y[1];
   if (g < 1 || cIn <= 0 || cOut <= 0 || kernelArea <= 0) return null;
+  if (layer.flops === null || layer.memAccess === null || layer.flops <= 0) return null;
   const pixelsIn = x[0] * product(x.slice(2));
   const pixelsOut = y[0] * product(y.slice(2));
-  const flops = (pixelsOut * kernelArea * cIn * cOut) / g;
-  const weights = (kernelArea * cIn * cOut) / g;
   return {
     cIn,
     cOut,
@@ -68,28 +75,37 @@ export function convGeometry(layer: LayerReport): ConvGeometry | null {
     kernelArea,
     pixelsIn,
     pixelsOut,
+    pixelsPerWeight: layer.opType === 'ConvTranspose' ? pixelsIn : pixelsOut,
     depthwise: g > 1 && g === cIn && cOut % cIn === 0,
-    flops,
-    memAccess: pixelsIn * cIn + pixelsOut * cOut + weights,
+    flops: layer.flops,
+    memAccess: layer.memAccess,
   };
 }
 
 /**
  * Lower bound of MAC at equal FLOPs (ShuffleNet V2 Eq. 1, generalised): with B fixed and the channel
- * split free, hw_in*c1 + hw_out*c2 >= 2*sqrt(hw_in*hw_out*c1*c2) (AM-GM), and c1*c2 = B*g/(hw_out*k),
- * so MAC >= 2*sqrt(hw_in*B*g/k) + B/hw_out. For a 1x1, stride-1, g=1 conv this is the paper's
+ * split free, hw_in*c1 + hw_out*c2 >= 2*sqrt(hw_in*hw_out*c1*c2) (AM-GM), and c1*c2 = B*g/(p*k) where
+ * p is the number of positions each weight is applied at (hw_out for Conv, hw_in for ConvTranspose),
+ * so MAC >= 2*sqrt(hw_in*hw_out*B*g/(p*k)) + B/p. For a 1x1, stride-1, g=1 conv this is the paper's
  * 2*sqrt(hw*B) + B/hw, reached at c1 = c2; in general it is reached at hw_in*c1 = hw_out*c2.
  */
 export function macLowerBound(geo: ConvGeometry): number {
   const b = geo.flops;
-  return 2 * Math.sqrt((geo.pixelsIn * b * geo.group) / geo.kernelArea) + b / geo.pixelsOut;
+  const p = geo.pixelsPerWeight;
+  return 2 * Math.sqrt((geo.pixelsIn * geo.pixelsOut * b * geo.group) / (p * geo.kernelArea)) + b / p;
 }
 
 /**
  * MAC of the same layer with `groups` groups at equal FLOPs and the same input (ShuffleNet V2 Eq. 2,
- * generalised): c2 = B*g/(hw_out*k*c1), so MAC(g) = hw_in*c1 + B*g/(k*c1) + B/hw_out.
+ * generalised): c2 = B*g/(p*k*c1), so MAC(g) = hw_in*c1 + hw_out*B*g/(p*k*c1) + B/p.
  */
 export function macAtGroups(geo: ConvGeometry, groups: number): number {
   const b = geo.flops;
-  return geo.pixelsIn * geo.cIn + (b * groups) / (geo.kernelArea * geo.cIn) + b / geo.pixelsOut;
+  const p = geo.pixelsPerWeight;
+  return geo.pixelsIn * geo.cIn + (geo.pixelsOut * b * groups) / (p * geo.kernelArea * geo.cIn) + b / p;
+}
+
+/** Bytes per memAccess element of a layer (its dtype mix), 4 when unknown. */
+export function bytesPerElement(layer: LayerReport): number {
+  return layer.memAccess && layer.memBytes ? layer.memBytes / layer.memAccess : 4;
 }

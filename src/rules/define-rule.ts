@@ -1,5 +1,7 @@
 import type { Analysis, LayerReport } from '../analyzers/analyze.js';
 import type { DeviceProfile } from '../analyzers/roofline.js';
+import type { TimeEstimate } from '../analyzers/runtime/time-estimate.js';
+import type { ExecutionPlan, RuntimeName } from '../analyzers/runtime/types.js';
 import type { GraphStructure } from '../analyzers/structure.js';
 
 /** Configured level of a rule; 'off' disables it. */
@@ -65,21 +67,39 @@ export interface RuleMeta<O extends RuleOptions, D extends MessageDataMap> {
   readonly fixes?: { readonly [K in keyof D]?: string };
 }
 
-/** What `check` reports: node (null = the whole model), message id and its data, numeric metrics. */
+/**
+ * What `check` reports: node (null = the whole model), message id and its data, numeric metrics, and
+ * the estimated time of the excess the finding describes (from `context.time`), which ranks findings.
+ */
 export interface ReportDescriptor<D extends MessageDataMap, K extends keyof D & string = keyof D & string> {
   readonly node: LayerReport | null;
   readonly messageId: K;
   readonly data: D[K];
   readonly metrics?: Readonly<Record<string, number>>;
+  /** Estimated microseconds the excess costs on the target (0 when the runtime removes it). */
+  readonly excessUs: number;
+  /**
+   * The target runtime already removes the work (a BatchNormalization it folds, an activation it runs
+   * in the conv epilogue): the finding is reported at `info` at most, whatever the rule's severity.
+   */
+  readonly fixedByRuntime?: boolean;
+  /** Root cause within the rule, for the finding's fingerprint (default: the message id). */
+  readonly cause?: string;
 }
 
-/** What `check` gets: the model, its structure, the resolved options and `report`. */
+/** What `check` gets: the model, its structure, the runtime's execution plan, the resolved options and `report`. */
 export interface RuleContext<O extends RuleOptions, D extends MessageDataMap> {
   readonly analysis: Analysis;
   /** Blocks, cut points, chains and data edges of the main graph (computed once per model). */
   readonly structure: GraphStructure;
+  /** What the target runtime executes: which layers it fuses away, which kernels it inserts. */
+  readonly plan: ExecutionPlan;
+  readonly runtime: RuntimeName;
+  /** Roofline time of the plan's kernels on the effective device profile (the default one without --device-profile). */
+  readonly time: TimeEstimate;
   /** Defaults merged with the configured options. */
   readonly options: O;
+  /** The profile the user gave (`--device-profile`); rules that need a measured device check this. */
   readonly deviceProfile?: DeviceProfile;
   report<K extends keyof D & string>(descriptor: ReportDescriptor<D, K>): void;
 }

@@ -12,6 +12,11 @@ export type E101Messages = {
     readonly memAccess: number;
     readonly channels: number;
   };
+  readonly foldedByRuntime: {
+    readonly producer: string;
+    readonly producerOp: string;
+    readonly runtime: string;
+  };
 };
 
 /**
@@ -27,10 +32,13 @@ export const e101 = defineRule<E101Options, E101Messages>({
     defaultSeverity: 'warn',
     options: {},
     messages: {
-      foldableBatchNorm:
-        'BatchNormalization ({{channels}} channels) right after {{producerOp}} {{producer}}, its only consumer, folds into that layer\'s weights and bias: folding removes a kernel and {{memAccess}} elements of memory access',
+      foldableBatchNorm: 'BatchNormalization ({{channels}} ch) after {{producerOp}} {{producer}} folds into its weights: a {{memAccess}}-element pass',
+      foldedByRuntime: 'BatchNormalization after {{producerOp}} {{producer}}: {{runtime}} folds it into the weights at load time',
     },
     fix: FUSION_FIX['conv-bn'],
+    fixes: {
+      foldedByRuntime: 'nothing to do for this runtime; fold at export (eval mode, constant folding) for runtimes that do not',
+    },
   },
   check(context) {
     const layers = context.structure.dataflow.layers;
@@ -38,6 +46,16 @@ export const e101 = defineRule<E101Options, E101Messages>({
       if (m.kind !== 'conv-bn' || m.producer === undefined) continue;
       const bn = layers[m.anchor];
       const producer = layers[m.producer];
+      if (context.plan.fusions.get(m.anchor)?.kind === 'weight-fold') {
+        context.report({
+          node: bn,
+          messageId: 'foldedByRuntime',
+          data: { producer: producer.name, producerOp: producer.opType, runtime: context.plan.runtime },
+          excessUs: 0,
+          fixedByRuntime: true,
+        });
+        continue;
+      }
       const shape = bn.outputShapes[0];
       const channels = shape && typeof shape[1] === 'number' ? shape[1] : 0;
       context.report({
@@ -45,6 +63,7 @@ export const e101 = defineRule<E101Options, E101Messages>({
         messageId: 'foldableBatchNorm',
         data: { producer: producer.name, producerOp: producer.opType, memAccess: bn.memAccess ?? 0, channels },
         metrics: { memAccess: bn.memAccess ?? 0, flops: bn.flops ?? 0 },
+        excessUs: context.time.layerUs(m.anchor),
       });
     }
   },

@@ -4,7 +4,6 @@ import { defineRule } from './define-rule.js';
 /** Options of E102 (defaults in the rule meta). */
 export type E102Options = {
   readonly multiple: number;
-  readonly ignoreModelInputs: boolean;
 };
 
 /** E102's message ids and the data each message's template needs. */
@@ -27,57 +26,59 @@ const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 /**
  * Tensor cores run FP16/INT8 GEMMs and implicit-GEMM convolutions on tiles of 8 channels (NVIDIA Deep
  * Learning Performance Guide, "Channels In and Out"); other counts are padded or take slower kernels.
+ * Only for targets whose kernels want aligned channels: TensorRT, or a device profile that says so
+ * (`channelMultiple`). A conv that reads a model input or writes a model output is never flagged: 3 RGB
+ * channels, a 1-channel mask or an STFT's frequency bins are not design choices.
  */
 export const e102 = defineRule<E102Options, E102Messages>({
   meta: {
     id: 'E102',
     name: 'unaligned-channels',
     category: 'extra',
-    description: 'Convolutions and Gemms whose channel counts (per group) are not multiples of 8, which tensor cores need.',
+    description: 'Convolutions and Gemms whose channel counts (per group) are not multiples of 8, on targets whose kernels need them (TensorRT tensor cores, or a device profile with channelMultiple).',
     defaultSeverity: 'info',
     options: {
       multiple: {
         type: 'integer',
         default: 8,
         minimum: 1,
-        description: 'Required multiple of the per-group input and output channel counts (8 for FP16 tensor cores, 16 for INT8 on some GPUs).',
-      },
-      ignoreModelInputs: {
-        type: 'boolean',
-        default: true,
-        description: 'Skip layers that read a model input (3 image channels are not a design choice).',
+        description: 'Required multiple of the per-group input and output channel counts with --runtime tensorrt (8 for FP16 tensor cores, 16 for INT8 on some GPUs); a device profile\'s channelMultiple wins.',
       },
     },
     messages: {
-      unalignedChannels:
-        '{{op}} {{cIn}} -> {{cOut}} channels (g={{group}}: {{perGroupIn}} -> {{perGroupOut}} per group) are not multiples of {{multiple}}: tensor-core kernels pad the channels or fall back to slower ones',
+      unalignedChannels: '{{op}} {{cIn}}->{{cOut}} ch ({{perGroupIn}}->{{perGroupOut}} per group) not multiples of {{multiple}}: kernels pad or fall back',
     },
     fix: 'round the widths to multiples of {{multiple}}, e.g. {{alignedIn}} -> {{alignedOut}} channels',
   },
   check(context) {
-    const { multiple, ignoreModelInputs } = context.options;
+    const wants = context.deviceProfile?.channelMultiple ?? (context.runtime === 'tensorrt' ? context.options.multiple : undefined);
+    if (wants === undefined || wants <= 1) return;
+    const multiple = wants;
     const modelInputs = new Set(context.analysis.inputs.map((i) => i.name));
-    for (const layer of context.analysis.layers) {
-      if (layer.folded || (ignoreModelInputs && modelInputs.has(layer.inputs[0]))) continue;
+    const modelOutputs = new Set(context.analysis.outputs.map((o) => o.name));
+    context.analysis.layers.forEach((layer, index) => {
+      if (layer.folded || layer.scope !== '' || modelInputs.has(layer.inputs[0]) || layer.outputs.some((o) => modelOutputs.has(o))) return;
       let cIn: number;
       let cOut: number;
       let group = 1;
       const geo = convGeometry(layer);
       if (geo) {
-        if (geo.depthwise) continue; // depthwise convs do not run on tensor cores
+        if (geo.depthwise) return; // depthwise convs do not run on tensor cores
         ({ cIn, cOut, group } = geo);
       } else if (layer.opType === 'Gemm') {
         const w = layer.inputShapes[1];
-        if (!w || w.length !== 2 || typeof w[0] !== 'number' || typeof w[1] !== 'number') continue;
+        if (!w || w.length !== 2 || typeof w[0] !== 'number' || typeof w[1] !== 'number') return;
         const transB = layer.attributes.transB === 1;
         cIn = transB ? w[1] : w[0];
         cOut = transB ? w[0] : w[1];
       } else {
-        continue;
+        return;
       }
       const perGroupIn = cIn / group;
       const perGroupOut = cOut / group;
-      if (perGroupIn % multiple === 0 && perGroupOut % multiple === 0) continue;
+      if (perGroupIn % multiple === 0 && perGroupOut % multiple === 0) return;
+      const alignedIn = roundUp(perGroupIn, multiple) * group;
+      const alignedOut = roundUp(perGroupOut, multiple) * group;
       context.report({
         node: layer,
         messageId: 'unalignedChannels',
@@ -89,11 +90,13 @@ export const e102 = defineRule<E102Options, E102Messages>({
           perGroupIn,
           perGroupOut,
           multiple,
-          alignedIn: roundUp(perGroupIn, multiple) * group,
-          alignedOut: roundUp(perGroupOut, multiple) * group,
+          alignedIn,
+          alignedOut,
         },
         metrics: { cIn, cOut, group },
+        // Padded channels compute and move zeros: the layer's time scales with the padded product.
+        excessUs: context.time.layerUs(index) * ((alignedIn * alignedOut) / (cIn * cOut) - 1),
       });
-    }
+    });
   },
 });

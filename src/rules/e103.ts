@@ -65,12 +65,9 @@ export const e103 = defineRule<E103Options, E103Messages>({
     defaultSeverity: 'info',
     options: {},
     messages: {
-      channelShuffle:
-        'Reshape -> Transpose -> Reshape from {{first}} to {{last}} is a channel shuffle ({{groups}} groups of {{channels}} channels): a full copy of {{memAccess}} elements that computes nothing',
-      dataOnlyRoundTrip:
-        'Reshape -> Transpose -> Reshape from {{first}} to {{last}} returns to shape {{shape}}: a permutation copy of {{memAccess}} elements',
-      consecutiveTransposes:
-        'Transpose {{first}} and Transpose {{last}} ({{between}} free views between) compose into one permutation{{cancels}}: {{memAccess}} elements copied by the pair',
+      channelShuffle: 'channel shuffle ({{groups}} groups of {{channels}}): a {{memAccess}}-element copy that computes nothing',
+      dataOnlyRoundTrip: 'Reshape->Transpose->Reshape back to {{shape}}: a {{memAccess}}-element permutation copy',
+      consecutiveTransposes: 'Transposes {{first}} and {{last}} compose into one{{cancels}}: {{memAccess}} elements copied',
     },
     fix: 'merge the permutation into a neighbour: fold a fixed channel permutation into the adjacent conv\'s weights, or combine shuffle, concat and split into one op as ShuffleNet V2 does',
     fixes: {
@@ -111,6 +108,7 @@ export const e103 = defineRule<E103Options, E103Messages>({
               messageId: 'channelShuffle',
               data: { first: r1.name, last: r2.name, groups, channels: input[1] / groups, memAccess },
               metrics: { groups, memAccess },
+              excessUs: context.time.layerUs(t),
             });
           } else {
             context.report({
@@ -118,6 +116,7 @@ export const e103 = defineRule<E103Options, E103Messages>({
               messageId: 'dataOnlyRoundTrip',
               data: { first: r1.name, last: r2.name, shape: input.join('x'), memAccess },
               metrics: { memAccess },
+              excessUs: context.time.layerUs(t),
             });
           }
           continue;
@@ -141,8 +140,10 @@ export const e103 = defineRule<E103Options, E103Messages>({
           context.report({
             node: tl,
             messageId: 'consecutiveTransposes',
-            data: { first: tl.name, last: nl.name, between, cancels: identity ? ' that is the identity (they cancel)' : '', memAccess: memAccess + (nl.memAccess ?? 0) },
+            data: { first: tl.name, last: nl.name, between, cancels: identity ? ' (they cancel)' : '', memAccess: memAccess + (nl.memAccess ?? 0) },
             metrics: { memAccess: memAccess + (nl.memAccess ?? 0), between },
+            // Composed: one copy saved; cancelling: both.
+            excessUs: identity ? context.time.layerUs(t) + context.time.layerUs(next) : context.time.layerUs(t),
           });
           break;
         }

@@ -1,5 +1,5 @@
+import { elementwiseKind } from '../analyzers/elementwise.js';
 import { ridgePoint, roofline } from '../analyzers/roofline.js';
-import { isKernel } from '../analyzers/structure.js';
 import { defineRule } from './define-rule.js';
 
 /** Options of E104 (defaults in the rule meta). */
@@ -43,8 +43,7 @@ export const e104 = defineRule<E104Options, E104Messages>({
       },
     },
     messages: {
-      memoryBound:
-        '{{op}} is memory-bound on {{device}}: {{intensity}} FLOPs/byte is below the ridge point {{ridge}} FLOPs/byte; predicted {{predictedUs}} us, {{timePercent}}% of the model',
+      memoryBound: '{{op}} memory-bound on {{device}}: {{intensity}} FLOPs/byte < ridge {{ridge}}; {{predictedUs}} us, {{timePercent}}% of est. time',
     },
     fix: 'raise its arithmetic intensity: fuse it into a neighbouring conv, store activations in fp16/int8, or run larger batches',
   },
@@ -53,14 +52,17 @@ export const e104 = defineRule<E104Options, E104Messages>({
     if (!profile) return;
     const { minTimePercent } = context.options;
     const ridge = ridgePoint(profile);
-    const points = context.analysis.layers
-      .filter((l) => isKernel(l) && l.flops !== null && l.memBytes !== null)
-      .map((l) => ({ layer: l, point: roofline(l.flops!, l.memBytes!, profile) }));
-    const total = points.reduce((s, p) => s + p.point.predictedUs, 0);
+    const total = context.time.modelUs;
     if (total <= 0) return;
-    for (const { layer, point } of points) {
+    // Kernels the runtime runs, anchored at a layer; element-wise ones are G4's cause, not this rule's.
+    for (const kernel of context.plan.kernels) {
+      if (kernel.inserted || kernel.layers.length === 0) continue;
+      const index = kernel.layers[0];
+      const layer = context.analysis.layers[index];
+      if (layer.flops === null || layer.memBytes === null || elementwiseKind(layer) !== null) continue;
+      const point = roofline(layer.flops, layer.memBytes, profile);
       if (point.bound !== 'memory') continue;
-      const timePercent = (100 * point.predictedUs) / total;
+      const timePercent = (100 * context.time.layerUs(index)) / total;
       if (timePercent < minTimePercent) continue;
       const intensity = layer.flops! / layer.memBytes!;
       context.report({
@@ -75,6 +77,8 @@ export const e104 = defineRule<E104Options, E104Messages>({
           timePercent: round(timePercent, 1),
         },
         metrics: { intensity, ridge, predictedUs: point.predictedUs, timePercent },
+        // Above the compute roof: the time the layer waits on memory.
+        excessUs: point.predictedUs - profile.perOpOverheadUs - (layer.flops / profile.peakFlopsPerSecond) * 1e6,
       });
     }
   },

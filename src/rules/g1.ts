@@ -1,5 +1,6 @@
-import { convGeometry, macLowerBound } from './conv-geometry.js';
+import { bytesPerElement, convGeometry, macLowerBound } from './conv-geometry.js';
 import { defineRule } from './define-rule.js';
+import { isWidthTransition, widthContext } from './width-context.js';
 
 /** Options of G1 (defaults in the rule meta). */
 export type G1Options = {
@@ -41,7 +42,7 @@ export const g1 = defineRule<G1Options, G1Messages>({
         type: 'number',
         default: 2,
         minimum: 1,
-        description: 'Flag a conv when max(c_in/c_out, c_out/c_in) is above this.',
+        description: 'Flag a conv when max(c_in/c_out, c_out/c_in) is above this (1:2 is not flagged: see the docs page).',
       },
       minExcessPercent: {
         type: 'number',
@@ -52,26 +53,29 @@ export const g1 = defineRule<G1Options, G1Messages>({
       ignoreModelInputs: {
         type: 'boolean',
         default: true,
-        description: 'Skip convs that read a model input (the stem: 3 image channels are not a design choice).',
+        description: 'Skip convs that read a model input or write a model output (3 image channels, a 1-channel mask head are not design choices).',
       },
     },
     messages: {
-      unbalancedChannels:
-        '{{kernel}} conv {{cIn}} -> {{cOut}} channels (ratio {{ratio}}:1): memAccess {{memAccess}} is {{excessPercent}}% above the lower bound {{bound}} at equal FLOPs (ShuffleNet V2 Eq. 1: MAC >= 2*sqrt(hw*B) + B/hw, reached at equal input and output feature-map sizes)',
+      unbalancedChannels: '{{kernel}} conv {{cIn}}->{{cOut}} ch ({{ratio}}:1): MAC {{excessPercent}}% above the equal-width bound (Eq. 1)',
     },
-    fix: 'balance the widths: about {{balancedIn}} -> {{balancedOut}} channels gives the same FLOPs at the bound; or change width where the feature map is small',
+    fix: 'balance the widths (about {{balancedIn}} -> {{balancedOut}} channels keeps the FLOPs at the bound), or change width where the feature map is small',
   },
   check(context) {
     const { maxRatio, minExcessPercent, ignoreModelInputs } = context.options;
     const modelInputs = new Set(context.analysis.inputs.map((i) => i.name));
-    for (const layer of context.analysis.layers) {
-      if (layer.folded) continue;
+    const modelOutputs = new Set(context.analysis.outputs.map((o) => o.name));
+    const flow = context.structure.dataflow;
+    for (const index of flow.nodes) {
+      const layer = flow.layers[index];
       const geo = convGeometry(layer);
       if (!geo || geo.depthwise) continue;
-      if (ignoreModelInputs && modelInputs.has(layer.inputs[0])) continue;
+      if (ignoreModelInputs && (modelInputs.has(layer.inputs[0]) || modelOutputs.has(layer.outputs[0]))) continue;
       const ratio = Math.max(geo.cIn / geo.cOut, geo.cOut / geo.cIn);
       if (ratio <= maxRatio) continue;
-      const memAccess = layer.memAccess ?? geo.memAccess;
+      // A one-way widening between stages (ShuffleNet V2's 24 -> 176 at stage 2) is not a bottleneck.
+      if (isWidthTransition(widthContext(flow, index), geo.cIn, geo.cOut)) continue;
+      const memAccess = geo.memAccess;
       const bound = macLowerBound(geo);
       const excessPercent = (100 * (memAccess - bound)) / bound;
       if (excessPercent < minExcessPercent) continue;
@@ -94,6 +98,7 @@ export const g1 = defineRule<G1Options, G1Messages>({
           balancedOut,
         },
         metrics: { cIn: geo.cIn, cOut: geo.cOut, ratio, memAccess, macLowerBound: bound, excessPercent, flops: geo.flops },
+        excessUs: context.time.bytesUs((memAccess - bound) * bytesPerElement(layer)),
       });
     }
   },

@@ -1,4 +1,4 @@
-import { convGeometry, macAtGroups } from './conv-geometry.js';
+import { bytesPerElement, convGeometry, macAtGroups } from './conv-geometry.js';
 import { defineRule } from './define-rule.js';
 
 /** Options of G2 (defaults in the rule meta). */
@@ -41,8 +41,7 @@ export const g2 = defineRule<G2Options, G2Messages>({
       },
     },
     messages: {
-      groupConvolution:
-        '{{kernel}} group conv with g={{group}} ({{cIn}} -> {{cOut}} channels): memAccess {{memAccess}} vs {{denseMemAccess}} for a dense (g=1) conv of equal FLOPs on the same input, {{excessPercent}}% more (ShuffleNet V2 Eq. 2: MAC = hw*c1 + B*g/c1 + B/hw)',
+      groupConvolution: '{{kernel}} group conv g={{group}} {{cIn}}->{{cOut}} ch: MAC {{excessPercent}}% above a dense conv of equal FLOPs (Eq. 2)',
     },
     fix: 'use g=1 with fewer output channels at the same FLOPs (ShuffleNet V2 units use dense 1x1 convs plus channel split), or fewer groups',
   },
@@ -52,7 +51,7 @@ export const g2 = defineRule<G2Options, G2Messages>({
       if (layer.folded) continue;
       const geo = convGeometry(layer);
       if (!geo || geo.depthwise || geo.group <= maxGroups) continue;
-      const memAccess = layer.memAccess ?? geo.memAccess;
+      const memAccess = geo.memAccess;
       const dense = macAtGroups(geo, 1);
       const excessPercent = (100 * (memAccess - dense)) / dense;
       context.report({
@@ -68,6 +67,7 @@ export const g2 = defineRule<G2Options, G2Messages>({
           excessPercent: round(excessPercent, 1),
         },
         metrics: { group: geo.group, memAccess, denseMemAccess: dense, excessPercent, flops: geo.flops },
+        excessUs: context.time.bytesUs((memAccess - dense) * bytesPerElement(layer)),
       });
     }
   },

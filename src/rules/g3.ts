@@ -58,7 +58,7 @@ export const g3 = defineRule<G3Options, G3Messages>({
         type: 'integer',
         default: 8,
         minimum: 2,
-        description: 'Flag a block with at least this many conv/Gemm/pooling operators (NASNet-A has 13, ResNet 2-3, an EfficientNet MBConv with SE 6).',
+        description: 'Flag a block with parallel branches and at least this many conv/Gemm/pooling operators (NASNet-A has 13, ResNet 2-3, an EfficientNet MBConv with SE 6). A sequential block is never fragmented: the paper\'s series fragments ran as fast as one conv on ARM.',
       },
       minChainOps: {
         type: 'integer',
@@ -74,12 +74,9 @@ export const g3 = defineRule<G3Options, G3Messages>({
       },
     },
     messages: {
-      parallelBranches:
-        'block from {{entry}} to {{exit}} has {{branches}} parallel branches: {{ops}} kernels ({{fragments}} conv/pool), {{flopsPerOp}} FLOPs per kernel; parallel fragments launch more, smaller kernels and synchronise at the merge (ShuffleNet V2 G3: 4-fragment-parallel ran 3x slower than 1-fragment on GPU)',
-      fragmentedBlock:
-        'block from {{entry}} to {{exit}} has {{fragments}} conv/pool operators in {{ops}} kernels ({{branches}} branches), {{flopsPerOp}} FLOPs per kernel; fragmented blocks add launches and synchronisation (ShuffleNet V2 G3: NASNet-A has 13 per block, ResNet 2-3)',
-      tinyOpChain:
-        'chain of {{ops}} tiny kernels from {{first}} to {{last}} ({{flopsPerOp}} FLOPs per kernel on average; tiny = {{tiny}}): each pays a kernel launch for little work (ShuffleNet V2 G3)',
+      parallelBranches: '{{branches}} parallel branches, {{ops}} kernels ({{fragments}} conv/pool) up to {{exit}}, {{flopsPerOp}} FLOPs/kernel',
+      fragmentedBlock: '{{fragments}} conv/pool ops in {{branches}} branches up to {{exit}}, {{flopsPerOp}} FLOPs/kernel',
+      tinyOpChain: 'chain of {{ops}} tiny kernels to {{last}} ({{flopsPerOp}} FLOPs/kernel; tiny = {{tiny}})',
     },
     fix: 'merge the branches into fewer, wider ops (one conv with more channels instead of parallel thin convs; grouped or concatenated weights)',
     fixes: {
@@ -106,10 +103,12 @@ export const g3 = defineRule<G3Options, G3Messages>({
     for (const b of blocks) {
       const first = b.layers.map((i) => layers[i]).find(isKernel) ?? layers[b.layers[0]];
       const metrics = { branches: b.branches, ops: b.kernels, fragments: b.fragments, flops: b.flops };
+      // The excess: the launches beyond one merged branch (a single wide op per stage of the block).
+      const excessUs = context.time.overheadUs(b.kernels - Math.ceil(b.kernels / Math.max(1, b.branches)));
       if (b.branches >= minBranches) {
-        context.report({ node: first, messageId: 'parallelBranches', data: blockData(b), metrics });
-      } else if (b.fragments >= minFragments) {
-        context.report({ node: first, messageId: 'fragmentedBlock', data: blockData(b), metrics });
+        context.report({ node: first, messageId: 'parallelBranches', data: blockData(b), metrics, excessUs });
+      } else if (b.branches >= 2 && b.fragments >= minFragments) {
+        context.report({ node: first, messageId: 'fragmentedBlock', data: blockData(b), metrics, excessUs });
       }
     }
 
@@ -126,13 +125,14 @@ export const g3 = defineRule<G3Options, G3Messages>({
         messageId: 'tinyOpChain',
         data: { ops: run.length, first: run[0].name, last: run[run.length - 1].name, flopsPerOp: Math.round(flops / run.length), tiny },
         metrics: { ops: run.length, flops },
+        excessUs: context.time.overheadUs(run.length - 1),
       });
     };
     for (const chain of chains) {
       let run: LayerReport[] = [];
       for (const i of chain.layers) {
         const l = dataflow.layers[i];
-        if (!isKernel(l)) continue;
+        if (!isKernel(l) || context.plan.fusions.has(i)) continue; // fused layers launch nothing
         if (isTiny(l)) {
           run.push(l);
         } else {

@@ -380,6 +380,13 @@ export class GraphBuilder {
     return this.binary('Mul', a, b, name);
   }
 
+  /** Adds a per-channel constant ([C, 1, 1] initializer `<name>.bias`, zeros): a bias Add. */
+  addBias(x: TensorHandle, name: string): TensorHandle {
+    this.use(x);
+    const dims = x.shape.length === 4 ? [x.channels, 1, 1] : [x.shape[x.shape.length - 1]];
+    return this.node('Add', name, [x.name, this.constantInitializer(`${name}.bias`, dims, 0)], [x.shape])[0];
+  }
+
   /** Element-wise Add with NumPy broadcasting. */
   add(a: TensorHandle, b: TensorHandle, name: string): TensorHandle {
     return this.binary('Add', a, b, name);
@@ -559,12 +566,14 @@ export class GraphBuilder {
     return x;
   }
 
-  private unary(opType: string, x: TensorHandle, name: string): TensorHandle {
+  /** Any one-input op that keeps the shape (Relu, Sigmoid, Tanh, HardSwish...). */
+  unary(opType: string, x: TensorHandle, name: string): TensorHandle {
     this.use(x);
     return this.node(opType, name, [x.name], [x.shape])[0];
   }
 
-  private binary(opType: string, a: TensorHandle, b: TensorHandle, name: string): TensorHandle {
+  /** Any two-input element-wise op with NumPy broadcasting (Add, Mul, Sub, Div...). */
+  binary(opType: string, a: TensorHandle, b: TensorHandle, name: string): TensorHandle {
     this.use(a);
     this.use(b);
     return this.node(opType, name, [a.name, b.name], [broadcastShapes(a.shape, b.shape)])[0];

@@ -21,6 +21,12 @@ describe('validateConfig', () => {
     expect(v({})).toMatchObject({ rules: {}, ignore: [], input: {} });
   });
 
+  it('accepts a target runtime, and leaves it unset when absent (the CLI then uses onnxruntime-cpu)', () => {
+    for (const runtime of ['onnxruntime-cpu', 'tensorrt', 'none']) expect(v({ runtime }).runtime).toBe(runtime);
+    expect(v({}).runtime).toBeUndefined();
+    expect('runtime' in v({})).toBe(false);
+  });
+
   it('accepts a diff section of thresholds, and defaults it to none', () => {
     const diff = { maxFlopsIncrease: 5, maxParamsIncrease: 0, maxMemAccessIncrease: 2.5, maxLatencyIncrease: 10, failOnNew: 'warn' };
     expect(v({ diff }).diff).toEqual(diff);
@@ -30,7 +36,7 @@ describe('validateConfig', () => {
 
   const bad: [string, unknown, RegExp][] = [
     ['not an object', [], /^efflint\.config\.json: expected a JSON object at the top level, got an array$/],
-    ['unknown top-level key', { rulez: {} }, /unknown key "rulez" \(allowed: \$schema, rules, ignore, input\)/],
+    ['unknown top-level key', { rulez: {} }, /unknown key "rulez" \(allowed: \$schema, rules, ignore, input, runtime\)/],
     ['rules not an object', { rules: 'all' }, /rules: expected an object of rule id -> severity, got "all"/],
     ['unknown rule', { rules: { G9: 'warn' } }, /rules: unknown rule "G9" \(known: G1 \(unbalanced-channels\), G2 \(group-convolution\)/],
     ['bad severity', { rules: { G1: 'warning' } }, /rules\.G1: severity "warning" is not one of off, info, warn, error/],
@@ -52,7 +58,9 @@ describe('validateConfig', () => {
     ['ignore unknown rule', { ignore: [{ rule: 'G7' }] }, /ignore\[0\]\.rule: unknown rule "G7"/],
     ['input not dims', { input: { input: '1x3x224x224' } }, /input\.input: expected an array of non-negative integers such as \[1, 3, 224, 224\]/],
     ['input negative', { input: { input: [1, -3] } }, /input\.input: expected an array of non-negative integers/],
-    ['unknown key, naming the command section', { rulez: {} }, /^efflint\.config\.json: unknown key "rulez" \(allowed: \$schema, rules, ignore, input\) or a command section \(diff\)$/],
+    ['unknown key, naming the command section', { rulez: {} }, /^efflint\.config\.json: unknown key "rulez" \(allowed: \$schema, rules, ignore, input, runtime\) or a command section \(diff\)$/],
+    ['unknown runtime', { runtime: 'onnxruntime-gpu' }, /^efflint\.config\.json: runtime: "onnxruntime-gpu" is not one of onnxruntime-cpu, tensorrt, none$/],
+    ['runtime not a string', { runtime: ['none'] }, /^efflint\.config\.json: runtime: .* is not one of onnxruntime-cpu, tensorrt, none$/],
     ['diff not an object', { diff: 5 }, /^efflint\.config\.json: diff: expected an object of thresholds such as \{ "maxFlopsIncrease": 5, "failOnNew": "warn" \}, got 5$/],
     ['diff unknown key', { diff: { maxFlops: 5 } }, /diff: unknown key "maxFlops" \(allowed: maxFlopsIncrease, maxParamsIncrease, maxMemAccessIncrease, maxLatencyIncrease, failOnNew\)/],
     ['diff percentage as a string', { diff: { maxFlopsIncrease: '5%' } }, /diff\.maxFlopsIncrease: expected a percentage >= 0 \(e\.g\. 5 for \+5%\), got "5%"/],
@@ -79,6 +87,11 @@ describe('configJsonSchema', () => {
     expect(Object.keys(rules)).toContain('G1');
     expect(Object.keys(rules)).toContain('unbalanced-channels');
     expect(JSON.stringify(rules.G1)).toContain('"maxRatio"');
+  });
+
+  it('describes the runtime key as one of the runtimes', () => {
+    const s = configJsonSchema() as { properties: { runtime: { enum: string[] } } };
+    expect(s.properties.runtime.enum).toEqual(['onnxruntime-cpu', 'tensorrt', 'none']);
   });
 
   it('describes the diff section key by key', () => {

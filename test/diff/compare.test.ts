@@ -107,15 +107,71 @@ describe('compareModels on hand-built analyses', () => {
     expect(L.added.map((l) => l.flops)).toEqual([4]);
   });
 
-  it('matches findings by rule, node and message id, as multisets', () => {
+  it('matches findings by fingerprint (rule, node, cause), as multisets', () => {
     const F = diff().findings;
     expect(F.new.map(findingKey)).toEqual([findingKey(finding('G2', 'conv2', 'groupConvolution', 'error'))]);
+    expect(F.new.map(findingKey)).toEqual(['G2:conv2:groupConvolution']);
     // the G1 finding changed its numbers but is the same finding; one of the two G4 findings went away
     expect(F.fixed.map((f) => [f.ruleId, f.node])).toEqual([
       ['E101', 'bn1'],
       ['G4', null],
     ]);
     expect(F.unchanged).toBe(2);
+  });
+
+  it('the key is the fingerprint: another cause is another finding, another message id with the same cause is the same one', () => {
+    expect(findingKey(finding('G1', 'conv1', 'unbalancedChannels', 'warn'))).toBe('G1:conv1:unbalancedChannels');
+    expect(findingKey(finding('G4', null, 'elementwiseShare', 'info'))).toBe('G4:(model):elementwiseShare');
+    // conv1 changed (wider): the same rule and message on it with another root cause is new, the old one fixed
+    const otherCause = compareModels(
+      { analysis: baseAnalysis(), findings: [finding('G1', 'conv1', 'unbalancedChannels', 'warn', 'in', { cause: 'input' })] },
+      { analysis: headAnalysis(), findings: [finding('G1', 'conv1', 'unbalancedChannels', 'warn', 'out', { cause: 'output' })] },
+    ).findings;
+    expect(otherCause.new.map(findingKey)).toEqual(['G1:conv1:output']);
+    expect(otherCause.fixed.map(findingKey)).toEqual(['G1:conv1:input']);
+    expect(otherCause.unchanged).toBe(0);
+    // a reworded message id for the same cause is the same finding
+    const reworded = compareModels(
+      { analysis: baseAnalysis(), findings: [finding('G1', 'conv1', 'unbalancedChannels', 'warn', 'old', { cause: 'ratio' })] },
+      { analysis: headAnalysis(), findings: [finding('G1', 'conv1', 'channelRatio', 'warn', 'new', { cause: 'ratio' })] },
+    ).findings;
+    expect(reworded).toEqual({ new: [], fixed: [], unchanged: 1 });
+  });
+
+  it('a finding on a node whose own amounts did not change is neither new nor fixed; on a changed or added node it is', () => {
+    // relu1 (Relu, 1024 FLOPs, 2048 memAccess, 0 params) is the same in both models; conv1 grew; conv2 is added.
+    const head = [
+      finding('G4', 'relu1', 'heavyElementwise', 'warn', 'Relu: 30% of est. time', { share: 0.3 }),
+      finding('G1', 'conv1', 'unbalancedChannels', 'warn'),
+      finding('G2', 'conv2', 'groupConvolution', 'error'),
+    ];
+    const fresh = compareModels({ analysis: baseAnalysis(), findings: [] }, { analysis: headAnalysis(), findings: head }).findings;
+    expect(fresh.new.map((f) => f.node)).toEqual(['conv1', 'conv2']);
+    expect(fresh.fixed).toEqual([]);
+    expect(fresh.unchanged).toBe(1); // the relu1 finding
+    // the other way round: relu1's finding going away is not a fix, bn1's (removed) and conv1's (changed) are
+    const base = [finding('G4', 'relu1', 'heavyElementwise', 'warn'), finding('E101', 'bn1', 'foldableBatchNorm', 'warn'), finding('G1', 'conv1', 'unbalancedChannels', 'warn')];
+    const fixed = compareModels({ analysis: baseAnalysis(), findings: base }, { analysis: headAnalysis(), findings: [] }).findings;
+    expect(fixed.fixed.map((f) => f.node)).toEqual(['bn1', 'conv1']);
+    expect(fixed.new).toEqual([]);
+    // model-level findings have no node: they stay new
+    const model = compareModels({ analysis: baseAnalysis(), findings: [] }, { analysis: baseAnalysis(), findings: [finding('G4', null, 'elementwiseShare', 'info')] }).findings;
+    expect(model.new.map(findingKey)).toEqual(['G4:(model):elementwiseShare']);
+  });
+
+  it('an op type change alone makes a node changed, so its finding is new', () => {
+    const one = (opType: string) =>
+      analysis('m', [layer({ name: 'x', opType, category: 'gemm', out: [1, 10], flops: 20, params: 4, memAccess: 9 })], {
+        flops: 20,
+        params: 4,
+        memAccess: 9,
+        memBytes: 36,
+        layers: 1,
+        unknownCostLayers: [],
+      });
+    const f = [finding('E102', 'x', 'someMessage', 'warn')];
+    expect(compareModels({ analysis: one('Gemm'), findings: [] }, { analysis: one('MatMul'), findings: f }).findings.new.map((x) => x.node)).toEqual(['x']);
+    expect(compareModels({ analysis: one('Gemm'), findings: [] }, { analysis: one('Gemm'), findings: f }).findings).toEqual({ new: [], fixed: [], unchanged: 1 });
   });
 
   it('without findings there is nothing new or fixed', () => {

@@ -54,7 +54,23 @@ export function analysis(path: string, layers: readonly LayerReport[], totals: T
   };
 }
 
-export function finding(ruleId: string, node: string | null, messageId: string, severity: FindingSeverity, message = `${ruleId} on ${node ?? 'model'}`): Finding {
+/** What a test may set on a finding beyond rule, node, message id and severity. */
+export interface FindingExtra {
+  /** Root cause within the rule (the fingerprint's last part; default: the message id). */
+  readonly cause?: string;
+  readonly estimatedUs?: number;
+  readonly share?: number;
+  readonly fixedByRuntime?: boolean;
+}
+
+export function finding(
+  ruleId: string,
+  node: string | null,
+  messageId: string,
+  severity: FindingSeverity,
+  message = `${ruleId} on ${node ?? 'model'}`,
+  extra: FindingExtra = {},
+): Finding {
   return {
     ruleId,
     ruleName: `rule-${ruleId.toLowerCase()}`,
@@ -67,6 +83,9 @@ export function finding(ruleId: string, node: string | null, messageId: string, 
     metrics: { memAccess: 100, bad: Infinity },
     suggestion: 'do better',
     docsUrl: `https://github.com/efflint/efflint/blob/main/docs/rules/${ruleId}.md`,
+    impact: { estimatedUs: extra.estimatedUs ?? 10, share: extra.share ?? 0.01 },
+    fingerprint: `${ruleId}:${node ?? '(model)'}:${extra.cause ?? messageId}`,
+    fixedByRuntime: extra.fixedByRuntime ?? false,
   };
 }
 

@@ -3,7 +3,7 @@ import type { ModelDiff } from '../../src/diff/compare.js';
 import { compareModels } from '../../src/diff/compare.js';
 import type { DiffThresholds } from '../../src/diff/thresholds.js';
 import { DIFF_THRESHOLD_KEYS, evaluateDiff, mergeThresholds, signedPercent } from '../../src/diff/thresholds.js';
-import { analysis, baseAnalysis, baseFindings, headAnalysis, headFindings, layer, profile } from './fixtures.js';
+import { analysis, baseAnalysis, baseFindings, finding, headAnalysis, headFindings, layer, profile } from './fixtures.js';
 
 // Hand-built pair (fixtures.ts): FLOPs +30.23%, params +4.11%, memAccess +3.31%, one new G2 error.
 const diff = (): ModelDiff => compareModels({ analysis: baseAnalysis(), findings: baseFindings() }, { analysis: headAnalysis(), findings: headFindings() });
@@ -50,6 +50,15 @@ describe('evaluateDiff', () => {
     expect(onlyInfo.findings.new).toHaveLength(2);
     expect(evaluateDiff(onlyInfo, { failOnNew: 'warn' }).pass).toBe(true);
     expect(evaluateDiff(onlyInfo, { failOnNew: 'info' }).violations[0].message).toBe('2 new findings at or above info (--fail-on-new): 2 info of G4');
+  });
+
+  it('a finding on a node that did not change does not fail --fail-on-new; one on a changed node does', () => {
+    // relu1 is the same in both models, conv1 grew (fixtures.ts)
+    const onUnchanged = compareModels({ analysis: baseAnalysis(), findings: [] }, { analysis: headAnalysis(), findings: [finding('G4', 'relu1', 'heavyElementwise', 'error')] });
+    expect(onUnchanged.findings.new).toEqual([]);
+    expect(evaluateDiff(onUnchanged, { failOnNew: 'info' }).pass).toBe(true);
+    const onChanged = compareModels({ analysis: baseAnalysis(), findings: [] }, { analysis: headAnalysis(), findings: [finding('G1', 'conv1', 'unbalancedChannels', 'error')] });
+    expect(evaluateDiff(onChanged, { failOnNew: 'error' }).violations.map((v) => v.message)).toEqual(['1 new finding at or above error (--fail-on-new): 1 error of G1']);
   });
 
   it('fixed findings never fail', () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/api.js';
 import type { CompareInput } from '../../src/diff/compare.js';
 import { compareModels } from '../../src/diff/compare.js';
+import { readFileSync } from 'node:fs';
+import type { DiffThresholds } from '../../src/diff/thresholds.js';
 import { evaluateDiff } from '../../src/diff/thresholds.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
 import type { ZooBuildOptions } from '../../src/zoo/index.js';
@@ -134,4 +136,30 @@ describe('shufflenet_v2_x1_0 -> the same model with --deploy (BatchNormalization
   it('passes a 0% gate on every cost', () => {
     expect(evaluateDiff(d, { maxFlopsIncrease: 0, maxParamsIncrease: 0, maxMemAccessIncrease: 0 }).pass).toBe(true);
   });
+});
+
+describe('a model -> its BN-folded form passes docs/ci.md\'s recommended gate (an improvement is never "new" findings)', () => {
+  // The `diff` section docs/ci.md recommends, read from the page so the test follows the docs.
+  const ciDocs = readFileSync(new URL('../../docs/ci.md', import.meta.url), 'utf8');
+  const recommended = JSON.parse(/"diff": (\{[^}]*\})/.exec(ciDocs)![1]) as DiffThresholds;
+
+  it('docs/ci.md recommends failing on new warnings', () => {
+    expect(recommended.failOnNew).toBe('warn');
+  });
+
+  for (const runtime of ['onnxruntime-cpu', 'none'] as const) {
+    for (const model of ['zoo:shufflenet_v1_g3', 'zoo:mobilenet_v2', 'zoo:efficientnet_b0']) {
+      it(`${model}, --runtime ${runtime}: 0 new findings, gate passes, BN findings fixed`, () => {
+        const lintSide = (deploy: boolean): CompareInput => {
+          const analysis = analyzeFile(model, { zoo: { deploy, weights: false } });
+          return { model, analysis, findings: lintAnalysis(analysis, { model, runtime }).findings };
+        };
+        const d = compareModels(lintSide(false), lintSide(true));
+        expect(d.findings.new.map((f) => f.fingerprint)).toEqual([]);
+        expect(d.findings.fixed.filter((f) => f.ruleId === 'E101').length).toBeGreaterThan(0);
+        expect(d.totals.memAccess.delta).toBeLessThan(0);
+        expect(evaluateDiff(d, recommended).pass).toBe(true);
+      });
+    }
+  }
 });

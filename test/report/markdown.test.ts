@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MARKDOWN_TOP_FINDINGS, formatLintMarkdown, markdownCell } from '../../src/report/markdown.js';
+import { formatShare } from '../../src/report/numbers.js';
 import { cleanResult, context, sampleResult } from './fixtures.js';
 
 describe('formatLintMarkdown', () => {
@@ -19,22 +20,63 @@ describe('formatLintMarkdown', () => {
     expect(md).toContain(`| [G2](https://github.com/efflint/efflint/blob/main/docs/rules/G2.md) | group-convolution | 0 | ${g2} | 0 |`);
   });
 
-  it('lists top findings with escaped cells and the FLOPs convention', () => {
+  const ROW = /^\| (\d+\.\d%|<0\.1%|0%) \| (🔴|🟠|🔵)/;
+  const rowsOf = (text: string): string[] => text.split('\n').filter((l) => ROW.test(l));
+  const shareOf = (row: string): number => Number(/^\| ([\d.]+)%/.exec(row)![1]);
+
+  it('lists top findings with a share-of-time column, escaped cells and the conventions', () => {
     expect(md).toContain('### Top findings');
+    expect(md).toContain('| share of time | severity | rule | model | node | finding |\n| ---: | --- | --- | --- | --- | --- |');
     expect(md).toContain('`gconv\\|2`');
+    expect(md).toContain('share of time = estimated share of model time');
     expect(md).toContain('FLOPs = multiply-adds');
-    const rows = md.split('\n').filter((l) => /^\| (🔴|🟠|🔵)/.test(l));
+    const rows = rowsOf(md);
     expect(rows.length).toBe(Math.min(MARKDOWN_TOP_FINDINGS, r.findings.length));
+    // One model: no model column.
+    expect(formatLintMarkdown([r], context)).toContain('| share of time | severity | rule | node | finding |');
   });
 
-  it('lets rules take turns in the top findings, most severe first', () => {
+  it('orders the top findings by estimated share of time, largest first', () => {
     const withError = sampleResult('models/net.onnx', { G2: { severity: 'error' } });
-    const rows = formatLintMarkdown([withError], context)
-      .split('\n')
-      .filter((l) => /^\| (🔴|🟠|🔵)/.test(l));
-    expect(rows[0]).toMatch(/^\| 🔴 error \| \[G2\]/);
-    const firstWarnings = rows.filter((l) => l.includes('🟠')).slice(0, 3).map((l) => /\[(\w+)\]/.exec(l)![1]);
-    expect(new Set(firstWarnings).size).toBe(firstWarnings.length);
+    const rows = rowsOf(formatLintMarkdown([withError], context));
+    expect(rows).toHaveLength(withError.findings.length);
+    // Row i is finding i of the lint result (which is sorted by impact), with its share.
+    rows.forEach((row, i) => {
+      const f = withError.findings[i];
+      expect(row.startsWith(`| ${formatShare(f.impact.share)} | `)).toBe(true);
+      expect(row).toContain(`| [${f.ruleId}](`);
+      expect(row).toContain(markdownCell(f.message));
+    });
+    const shares = rows.map(shareOf);
+    expect(shares).toEqual([...shares].sort((a, b) => b - a));
+    expect(shares[0]).toBeGreaterThan(shares.at(-1)!);
+    // The error is ranked by its impact, not put first for its severity.
+    const errorAt = rows.findIndex((l) => l.includes('🔴 error'));
+    expect(errorAt).toBe(withError.findings.findIndex((f) => f.severity === 'error'));
+    expect(withError.findings[0].severity).not.toBe('error'); // the G2 error is not the costliest finding
+    expect(errorAt).toBeGreaterThan(0);
+  });
+
+  it('breaks ties in share by severity, most severe first', () => {
+    const tied = { ...r, findings: r.findings.map((f, i) => ({ ...f, severity: i === r.findings.length - 1 ? ('error' as const) : f.severity, impact: { estimatedUs: 5, share: 0.05 } })) };
+    const rows = rowsOf(formatLintMarkdown([tied], context));
+    expect(rows[0]).toMatch(/^\| 5\.0% \| 🔴 error \| \[/);
+    expect(new Set(rows.map(shareOf))).toEqual(new Set([5]));
+  });
+
+  it('keeps the largest shares across models when it cuts the table', () => {
+    const many = ['a', 'b', 'c'].map((m, k) => ({ ...r, model: `models/${m}.onnx`, findings: r.findings.map((f) => ({ ...f, impact: { estimatedUs: f.impact.estimatedUs, share: f.impact.share * (k + 1) } })) }));
+    const all = many.flatMap((x) => x.findings);
+    expect(all.length).toBeGreaterThan(MARKDOWN_TOP_FINDINGS);
+    const text = formatLintMarkdown(many, context);
+    expect(text).toContain(`### Top findings (${MARKDOWN_TOP_FINDINGS} of ${all.length})`);
+    const rows = rowsOf(text);
+    expect(rows).toHaveLength(MARKDOWN_TOP_FINDINGS);
+    const shown = rows.map(shareOf);
+    expect(shown).toEqual([...shown].sort((a, b) => b - a));
+    const left = [...all.map((f) => 100 * f.impact.share)].sort((a, b) => b - a).slice(MARKDOWN_TOP_FINDINGS);
+    expect(Math.min(...shown)).toBeGreaterThanOrEqual(Number(Math.max(...left).toFixed(1)));
+    expect(rows[0]).toContain('`models/c.onnx`');
   });
 
   it('escapes table cells', () => {

@@ -33,12 +33,21 @@ function finding(ruleId: string, node: string | null, opType: string | null = nu
     metrics: {},
     suggestion: 'fix it',
     docsUrl: docsUrlFor(ruleId),
+    impact: { estimatedUs: 1, share: 0.01 },
+    fingerprint: `${ruleId}:${node ?? '(model)'}:m`,
+    fixedByRuntime: false,
   };
 }
 
 function lint(): LintResult {
   const findings = [finding('G4', null), finding('G1', 'c', 'Conv'), finding('G4', 'r', 'Relu'), finding('E103', 't', 'Transpose')];
-  return { model: 'zoo:test', analysis: model(), findings, summary: summarize(findings) };
+  return {
+    model: 'zoo:test',
+    analysis: model(),
+    findings,
+    summary: summarize(findings),
+    target: { runtime: 'onnxruntime-cpu', planSource: 'static-model', assumptions: {}, deviceProfile: 'test-device', modelEstimatedUs: 100, kernels: 3, fusedLayers: 0 },
+  };
 }
 
 function kernel(name: string, category: ProfileLayer['category'], nodes: string[], measuredUs: number, flops: number | null, memAccess: number | null, extra: Partial<ProfileLayer> = {}): ProfileLayer {

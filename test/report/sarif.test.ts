@@ -10,6 +10,7 @@ interface SarifResult {
   message: { text: string };
   locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: { name: string; kind: string }[] }[];
   partialFingerprints: Record<string, string>;
+  properties: { opType?: string; metrics: Record<string, number>; suggestion: string; messageId: string; impact: { estimatedUs: number; share: number }; efflintFingerprint: string };
 }
 
 describe('SARIF 2.1.0', () => {
@@ -61,6 +62,22 @@ describe('SARIF 2.1.0', () => {
     expect(file.locations[0].physicalLocation.artifactLocation.uri).toBe('models/b.onnx');
     const model = rs.find((r) => r.ruleId === 'G4' && r.locations[0].logicalLocations[0].kind === 'module')!;
     expect(model.locations[0].logicalLocations[0].name).toMatch(/models\/b\.onnx|zoo:/);
+  });
+
+  it('carries the message id, impact and fingerprint of each finding in its properties', () => {
+    const rs = log.runs[0].results;
+    const findings = results.flatMap((r) => r.findings);
+    for (const r of rs) {
+      const node = r.locations[0].logicalLocations[0].kind === 'module' ? null : r.locations[0].logicalLocations[0].name;
+      const f = findings.find((x) => x.fingerprint === r.properties.efflintFingerprint && x.node === node)!;
+      expect(f).toBeDefined();
+      expect(r.properties.efflintFingerprint).toBe(`${f.ruleId}:${node ?? '(model)'}:${f.fingerprint.split(':').at(-1)}`);
+      expect(r.properties.messageId).toBe(f.messageId);
+      expect(r.properties.impact).toEqual({ estimatedUs: f.impact.estimatedUs, share: f.impact.share });
+    }
+    const g2 = rs.find((r) => r.ruleId === 'G2')!;
+    expect(g2.properties).toMatchObject({ messageId: 'groupConvolution', efflintFingerprint: 'G2:gconv|2:groupConvolution' });
+    expect(g2.properties.impact.share).toBeGreaterThan(0);
   });
 
   it('is deterministic: sorted by model, node, rule; same input, same bytes', () => {

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DeviceProfile } from '../../src/analyzers/roofline.js';
+import type { RuntimeName } from '../../src/analyzers/runtime/types.js';
 import { analyzeFile } from '../../src/api.js';
 import type { OptionSpec } from '../../src/rules/define-rule.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
@@ -47,6 +48,15 @@ describe('rule docs pages (docs/rules/<id>.md)', () => {
       expect([...page.sections.keys()]).toEqual(HEADINGS);
     });
 
+    it('says why each threshold option has its default', () => {
+      const options = page.sections.get('Options')!;
+      for (const [name, spec] of Object.entries(rule.meta.options as Readonly<Record<string, OptionSpec>>)) {
+        if (spec.type !== 'number' && spec.type !== 'integer') continue;
+        const entry = new RegExp(`^- \`${name}\`[\\s\\S]*?(?=^- \`|^\`\`\`|(?![\\s\\S]))`, 'm').exec(options)?.[0] ?? '';
+        expect(entry, `${id}.${name}: a "Why this number:" line`).toMatch(/Why this number:/);
+      }
+    });
+
     it('documents exactly the rule\'s options, with their defaults', () => {
       const options = page.sections.get('Options')!;
       const documented = [...options.matchAll(/^- `(\w+)` \(default: `([^`]+)`\)/gm)].map((m) => [m[1], m[2]]);
@@ -58,14 +68,15 @@ describe('rule docs pages (docs/rules/<id>.md)', () => {
 
     it('its example triggers the rule on the zoo model it names', () => {
       const example = page.sections.get('Example')!;
-      const cmd = /efflint lint (zoo:\w+)( --device-profile \S+)?/.exec(example);
+      const cmd = /efflint lint (zoo:\w+)( --runtime (\S+))?( --device-profile \S+)?/.exec(example);
       expect(cmd, 'an `efflint lint zoo:NAME` command').not.toBeNull();
       const profileJson = /```json\n([\s\S]*?)\n```/.exec(example);
-      const deviceProfile = cmd![2] ? (JSON.parse(profileJson![1]) as DeviceProfile) : undefined;
-      const findings = lintAnalysis(analyzeFile(cmd![1]), { ruleSet: [rule], deviceProfile }).findings;
+      const deviceProfile = cmd![4] ? (JSON.parse(profileJson![1]) as DeviceProfile) : undefined;
+      const runtime = cmd![3] as RuntimeName | undefined;
+      const findings = lintAnalysis(analyzeFile(cmd![1]), { ruleSet: [rule], deviceProfile, runtime }).findings;
       expect(findings.length).toBeGreaterThan(0);
-      // The output excerpt names a node the rule really reports.
-      const shownNode = /^(?:warning|info|error)\s+\w+\s+(\S+)/m.exec(example)?.[1];
+      // The output excerpt (share, severity, rule, node, message) names a node the rule really reports.
+      const shownNode = /^\s*(?:[<\d.]+%\s+)?(?:warning|info|error)\s+\w+\s+(\S+)/m.exec(example)?.[1];
       const nodes = findings.map((f) => f.node ?? '(model)');
       expect(nodes).toContain(shownNode);
     });

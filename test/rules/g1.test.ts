@@ -1,4 +1,4 @@
-import { AnalysisBuilder, singleConv } from './analysis-builder.js';
+import { ModelBuilder, singleConv } from './model-builder.js';
 import { ruleTester } from './rule-tester.js';
 import { g1 } from '../../src/rules/g1.js';
 
@@ -20,12 +20,31 @@ ruleTester(g1, {
     {
       name: 'stem conv reading the model input is skipped by default',
       analysis: () => {
-        const b = new AnalysisBuilder();
+        const b = new ModelBuilder();
         const x = b.input('input', [1, 3, 56, 56]);
         return b.build([b.conv('stem', x, { cOut: 48 })]);
       },
     },
     { name: 'minExcessPercent raises the bar', analysis: singleConv(52, 312, 56).analysis, options: { minExcessPercent: 50 } },
+    {
+      // ShuffleNet V2 x1.5, stage 2: 3 -> 24 (stem) -> 88 -> 88. The widening never comes back: a stage
+      // transition, not a bottleneck, although 24 -> 88 alone is 3.67:1 and 21.7% above the bound.
+      name: 'one-way widening between stages (stem 24 -> 88, then 88 -> 88)',
+      analysis: () => {
+        const b = new ModelBuilder();
+        const stem = b.relu('stem.relu', b.conv('stem', b.input('input', [1, 3, 112, 112]), { cOut: 24, k: 3, stride: 2 }));
+        const up = b.relu('up.relu', b.conv('up', stem, { cOut: 88 }));
+        return b.build([b.relu('out', b.conv('next', up, { cOut: 88 }))]);
+      },
+    },
+    {
+      name: 'a 1-channel head that writes the model output (a mask) is not a design choice',
+      analysis: () => {
+        const b = new ModelBuilder();
+        const x = b.relu('r', b.input('input', [1, 32, 56, 56]));
+        return b.build([b.conv('mask', b.relu('body', b.conv('conv', x, { cOut: 32, k: 3 })), { cOut: 1 })]);
+      },
+    },
   ],
   invalid: [
     {
@@ -61,9 +80,22 @@ ruleTester(g1, {
       errors: [{ messageId: 'unbalancedChannels', node: 'conv', data: { kernel: '3x3', ratio: 6 } }],
     },
     {
+      name: 'a bottleneck whose width comes back (64 -> 16 -> 64) is flagged both ways',
+      analysis: () => {
+        const b = new ModelBuilder();
+        const x = b.relu('r', b.input('input', [1, 64, 56, 56]));
+        const down = b.relu('down.relu', b.conv('down', x, { cOut: 16 }));
+        return b.build([b.relu('out', b.conv('up', down, { cOut: 64 }))]);
+      },
+      errors: [
+        { messageId: 'unbalancedChannels', node: 'down', data: { cIn: 64, cOut: 16, ratio: 4 } },
+        { messageId: 'unbalancedChannels', node: 'up', data: { cIn: 16, cOut: 64, ratio: 4 } },
+      ],
+    },
+    {
       name: 'stem conv with ignoreModelInputs false',
       analysis: () => {
-        const b = new AnalysisBuilder();
+        const b = new ModelBuilder();
         const x = b.input('input', [1, 3, 56, 56]);
         return b.build([b.conv('stem', x, { cOut: 48 })]);
       },

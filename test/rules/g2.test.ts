@@ -1,4 +1,4 @@
-import { singleConv } from './analysis-builder.js';
+import { singleConv } from './model-builder.js';
 import { ruleTester } from './rule-tester.js';
 import { g2 } from '../../src/rules/g2.js';
 

@@ -1,31 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import { lintAnalysis, resolveRuleSetting } from '../../src/rules/lint.js';
+import { applyMinImpact, lintAnalysis, resolveRuleSetting } from '../../src/rules/lint.js';
 import { g1 } from '../../src/rules/g1.js';
 import { RULES } from '../../src/rules/registry.js';
-import { AnalysisBuilder } from './analysis-builder.js';
+import { ModelBuilder } from './model-builder.js';
 
-/** stage1.* has a G2 group conv, stage2.* a G1 1:6 conv, plus a model-level G4 finding. */
+/** stage1.* has a G2 group conv, stage2.* an inverted bottleneck 64 -> 384 -> 64 (G1 twice). */
 function model() {
-  const b = new AnalysisBuilder();
+  const b = new ModelBuilder();
   const x = b.relu('stem', b.input('input', [1, 64, 28, 28]));
   const y = b.relu('stage1.relu', b.conv('stage1.gconv', x, { cOut: 64, group: 4 }));
-  const z = b.conv('stage2.expand', y, { cOut: 384 });
-  return b.build([b.relu('stage2.relu', z)]);
+  const z = b.relu('stage2.relu', b.conv('stage2.expand', y, { cOut: 384 }));
+  return b.build([b.relu('out', b.conv('stage2.project', z, { cOut: 64 }))]);
 }
 
 describe('lintAnalysis', () => {
-  it('runs every rule at its default severity and sorts model-level findings first, then graph order', () => {
-    const r = lintAnalysis(model());
-    expect(r.model).toBe('hand-made.onnx');
-    expect(r.findings[0]).toMatchObject({ ruleId: 'G4', node: null, severity: 'warn' });
-    const order = r.analysis.layers.map((l) => l.name);
-    const nodes = r.findings.filter((f) => f.node !== null).map((f) => order.indexOf(f.node!));
-    expect(nodes).toEqual([...nodes].sort((a, b) => a - b));
+  it('runs every rule at its default severity and sorts findings by estimated impact, largest first', () => {
+    const r = lintAnalysis(model(), { runtime: 'none' });
+    expect(r.model).toBe('rule-test.onnx');
+    expect(r.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['G1', 'G2']));
+    const us = r.findings.map((f) => f.impact.estimatedUs);
+    expect(us).toEqual([...us].sort((a, b) => b - a));
+    for (const f of r.findings) {
+      expect(f.impact.share).toBeCloseTo(f.impact.estimatedUs / r.target.modelEstimatedUs, 12);
+      expect(f.fingerprint).toBe(`${f.ruleId}:${f.node ?? '(model)'}:${f.messageId}`);
+    }
+    expect(r.target).toMatchObject({ runtime: 'none', planSource: 'static-model', fusedLayers: 0 });
     expect(r.summary).toEqual({ error: 0, warn: r.findings.filter((f) => f.severity === 'warn').length, info: r.findings.filter((f) => f.severity === 'info').length });
   });
 
+  it('estimates the model time as the roofline sum of the kernels the runtime runs', () => {
+    const device = { schemaVersion: 1 as const, name: 'd', peakFlopsPerSecond: 1e12, bandwidthBytesPerSecond: 1e10, perOpOverheadUs: 2 };
+    const a = model();
+    const r = lintAnalysis(a, { runtime: 'none', deviceProfile: device });
+    // Every layer of this model runs a kernel: overhead + max(flops / peak, bytes / bandwidth) each.
+    const expected = a.layers.reduce((s, l) => s + 2 + Math.max((l.flops! / 1e12) * 1e6, (l.memBytes! / 1e10) * 1e6), 0);
+    expect(r.target.modelEstimatedUs).toBeCloseTo(expected, 9);
+    expect(r.target.deviceProfile).toBe('d');
+  });
+
+  it('keeps only findings at or above --min-impact and counts the rest', () => {
+    const all = lintAnalysis(model(), { runtime: 'none' });
+    const cut = 100 * all.findings[all.findings.length - 1].impact.share + 1e-9;
+    const r = applyMinImpact(all, cut);
+    expect(r.findings.length).toBe(all.findings.length - 1);
+    expect(r.belowMinImpact?.findings).toEqual([all.findings[all.findings.length - 1]]);
+    expect(applyMinImpact(all, 0)).toBe(all);
+  });
+
   it('applies configured severities and options; off disables a rule', () => {
-    const r = lintAnalysis(model(), { rules: { G2: { severity: 'error' }, G4: { severity: 'off' }, G1: { severity: 'info', options: { maxRatio: 10 } } } });
+    const r = lintAnalysis(model(), { runtime: 'none', rules: { G2: { severity: 'error' }, G4: { severity: 'off' }, G1: { severity: 'info', options: { maxRatio: 10 } } } });
     expect(r.findings.find((f) => f.ruleId === 'G2')?.severity).toBe('error');
     expect(r.findings.some((f) => f.ruleId === 'G4')).toBe(false);
     expect(r.findings.some((f) => f.ruleId === 'G1')).toBe(false);
@@ -50,10 +73,10 @@ describe('lintAnalysis', () => {
   });
 
   it('renders messages and fixes, and links the docs', () => {
-    const f = lintAnalysis(model(), { ruleSet: [g1] }).findings[0];
+    const f = lintAnalysis(model(), { ruleSet: [g1] }).findings.find((x) => x.node === 'stage2.expand')!;
     expect(f).toMatchObject({ ruleId: 'G1', ruleName: 'unbalanced-channels', node: 'stage2.expand', opType: 'Conv', messageId: 'unbalancedChannels' });
-    expect(f.message).toMatch(/^1x1 conv 64 -> 384 channels \(ratio 6:1\): memAccess [\d,]+ is [\d.]+% above the lower bound/);
-    expect(f.suggestion).toMatch(/^balance the widths: about 157 -> 157 channels/);
+    expect(f.message).toMatch(/^1x1 conv 64->384 ch \(6:1\): MAC [\d.]+% above the equal-width bound \(Eq\. 1\)$/);
+    expect(f.suggestion).toMatch(/^balance the widths \(about 157 -> 157 channels/);
     expect(f.docsUrl).toBe('https://github.com/efflint/efflint/blob/main/docs/rules/G1.md');
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Analysis } from '../../src/analyzers/analyze.js';
 import type { DeviceProfile } from '../../src/analyzers/roofline.js';
+import type { RuntimeName } from '../../src/analyzers/runtime/types.js';
 import type { AnyRule, MessageData, OptionValue } from '../../src/rules/define-rule.js';
 import { placeholdersOf } from '../../src/rules/define-rule.js';
 import type { Finding } from '../../src/rules/lint.js';
@@ -11,6 +12,11 @@ export interface ValidCase {
   readonly analysis: Analysis | (() => Analysis);
   readonly options?: Readonly<Record<string, OptionValue>>;
   readonly deviceProfile?: DeviceProfile;
+  /**
+   * The runtime the rule judges for. Rule tests default to 'none' (the raw graph) so each case shows
+   * the rule's own logic; runtime-aware cases name 'onnxruntime-cpu' (NCHWc block pinned to 16).
+   */
+  readonly runtime?: RuntimeName;
 }
 
 export interface ExpectedFinding {
@@ -25,9 +31,15 @@ export interface InvalidCase extends ValidCase {
   readonly errors: readonly ExpectedFinding[];
 }
 
-/** Runs one rule alone (at 'warn') over an analysis. */
-export function runRule(rule: AnyRule, analysis: Analysis, options?: Readonly<Record<string, OptionValue>>, deviceProfile?: DeviceProfile): Finding[] {
-  return [...lintAnalysis(analysis, { ruleSet: [rule], rules: { [rule.meta.id]: { severity: 'warn', options } }, deviceProfile }).findings];
+/** Runs one rule alone (at 'warn') over an analysis, for the raw graph unless a runtime is named. */
+export function runRule(
+  rule: AnyRule,
+  analysis: Analysis,
+  options?: Readonly<Record<string, OptionValue>>,
+  deviceProfile?: DeviceProfile,
+  runtime: RuntimeName = 'none',
+): Finding[] {
+  return [...lintAnalysis(analysis, { ruleSet: [rule], rules: { [rule.meta.id]: { severity: 'warn', options } }, deviceProfile, runtime, nchwcBlock: 16 }).findings];
 }
 
 /** Every message and fix placeholder is filled: a template must not reach users with `{{x}}` in it. */
@@ -56,7 +68,7 @@ export function ruleTester(rule: AnyRule, cases: { valid: readonly ValidCase[]; 
       for (const c of cases.valid) {
         it(c.name, () => {
           const analysis = typeof c.analysis === 'function' ? c.analysis() : c.analysis;
-          const found = runRule(rule, analysis, c.options, c.deviceProfile);
+          const found = runRule(rule, analysis, c.options, c.deviceProfile, c.runtime);
           expect(found.map((f) => `${f.messageId}@${f.node}: ${f.message}`)).toEqual([]);
         });
       }
@@ -66,7 +78,7 @@ export function ruleTester(rule: AnyRule, cases: { valid: readonly ValidCase[]; 
         it(c.name, () => {
           expect(c.errors.length).toBeGreaterThan(0);
           const analysis = typeof c.analysis === 'function' ? c.analysis() : c.analysis;
-          const found = runRule(rule, analysis, c.options, c.deviceProfile);
+          const found = runRule(rule, analysis, c.options, c.deviceProfile, c.runtime);
           expect(found.map((f) => ({ messageId: f.messageId, node: f.node }))).toEqual(c.errors.map((e) => ({ messageId: e.messageId, node: e.node })));
           found.forEach((f, i) => {
             expectRendered(rule, f);

@@ -83,7 +83,7 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
   for (const model of [baseArg, headArg]) {
     try {
       const analysis = analyzeFile(model, { inputShapes });
-      const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model });
+      const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model, runtime: config.runtime });
       sides.push({ model, analysis, findings: lint.findings });
     } catch (err) {
       hadErrors = true;

@@ -10,15 +10,25 @@ import type { LintFormat } from '../../report/lint-formats.js';
 import { LINT_FORMAT_NAMES, LINT_FORMATS, SINGLE_MODEL_FORMATS } from '../../report/lint-formats.js';
 import type { FailOn } from '../../rules/exit-code.js';
 import { FAIL_ON_CHOICES, lintExitCode } from '../../rules/exit-code.js';
-import type { LintResult } from '../../rules/lint.js';
-import { lintAnalysis, summarize } from '../../rules/lint.js';
+import type { LintOptions, LintResult } from '../../rules/lint.js';
+import type { Analysis } from '../../analyzers/analyze.js';
+import { buildExecutionPlan } from '../../analyzers/runtime/index.js';
+import type { ExecutionPlan } from '../../analyzers/runtime/types.js';
+import { readOptimizedGraph } from '../../profile/optimized-graph.js';
+import { planFromOptimizedGraph } from '../../profile/runtime-plan.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MIN_IMPACT_PERCENT, applyMinImpact, lintAnalysis, summarize } from '../../rules/lint.js';
+import type { RuntimeName } from '../../analyzers/runtime/types.js';
+import { RUNTIME_NAMES } from '../../analyzers/runtime/types.js';
 import { RULES } from '../../rules/registry.js';
 import { confirmFindings } from '../../profile/confirm-findings.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 import { efflintVersion } from '../../version.js';
-import { collect, parseNonNegativeInt } from '../options.js';
+import { collect, parseNonNegativeInt, parsePercent } from '../options.js';
 import type { SessionArgs } from '../session-options.js';
 import { addSessionOptions, profileWithProgress } from '../session-options.js';
 
@@ -33,10 +43,18 @@ export interface LintArgs extends SessionArgs {
   readonly deviceProfile?: string;
   /** Measure each model with onnxruntime and mark findings confirmed or not. */
   readonly profile?: boolean;
+  /** The runtime whose executed graph the rules judge (default: config, else onnxruntime-cpu). */
+  readonly runtime?: RuntimeName;
+  /** Leave out findings below this percentage of estimated model time. */
+  readonly minImpact: number;
+  /** Text: one line per rule instead of per finding. */
+  readonly statistics?: boolean;
 }
 
 const ZOO_PREFIX = 'zoo:';
 const MACHINE_FORMATS: readonly LintFormat[] = ['json', 'sarif', 'markdown'];
+/** Formats a person reads: --min-impact applies to them. */
+const HUMAN_FORMATS: readonly LintFormat[] = ['text', 'markdown'];
 
 /** Model arguments -> model list: `zoo:NAME` as-is, globs expanded (no match is a usage error), paths as-is. */
 export function expandModelArgs(args: readonly string[], cwd: string): string[] {
@@ -75,8 +93,11 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   for (const model of models) {
     try {
       const analysis = analyzeFile(model, { inputShapes });
-      let result = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model });
-      if (args.profile) result = await withMeasurements(result, model, args, inputShapes, deviceProfile, io);
+      const runtime = args.runtime ?? config.runtime;
+      const lintOptions: LintOptions = { rules: config.rules, ignore: config.ignore, deviceProfile, model, runtime };
+      const result = args.profile
+        ? await withMeasurements(analysis, lintOptions, model, args, inputShapes, deviceProfile, io)
+        : lintAnalysis(analysis, lintOptions);
       if (args.quiet) {
         const findings = result.findings.filter((f) => f.severity === 'error');
         results.push({ ...result, findings, summary: summarize(findings) });
@@ -92,23 +113,51 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   }
   // Machine formats always print a document (a SARIF upload after a failed run still gets valid
   // input); text and netron print nothing when no model could be linted.
+  // --min-impact shortens what people read (text, Markdown); machines (JSON, SARIF) and the exit code
+  // get every finding.
+  const shown = HUMAN_FORMATS.includes(args.format) ? results.map((r) => applyMinImpact(r, args.minImpact)) : results;
   if (results.length > 0 || MACHINE_FORMATS.includes(args.format)) {
-    io.stdout(LINT_FORMATS[args.format](results, { color: useColor(io), rules: RULES, version: efflintVersion() }));
+    io.stdout(
+      LINT_FORMATS[args.format](shown, {
+        color: useColor(io),
+        rules: RULES,
+        version: efflintVersion(),
+        width: io.stdoutColumns,
+        statistics: args.statistics,
+      }),
+    );
   }
   return lintExitCode({ summaries: results.map((r) => r.summary), failOn: args.failOn, maxWarnings: args.maxWarnings, hadErrors });
 }
 
-/** Profiles the model with onnxruntime-node and adds measured evidence to every finding. */
+/**
+ * Profiles the model with onnxruntime-node, lints the graph onnxruntime really ran (its saved optimized
+ * graph replaces the static model of its fusions; at opt level 'disabled' it runs the raw graph) and
+ * adds measured evidence to every finding.
+ */
 async function withMeasurements(
-  result: LintResult,
+  analysis: Analysis,
+  lintOptions: LintOptions,
   model: string,
   args: LintArgs,
   inputShapes: Readonly<Record<string, readonly number[]>>,
   deviceProfile: DeviceProfile | undefined,
   io: CliIO,
 ): Promise<LintResult> {
-  const profile = await profileWithProgress(model, args, { inputShapes, deviceProfile }, io, `${model} `);
-  return { ...result, findings: confirmFindings(result.findings, profile) };
+  const dir = mkdtempSync(join(tmpdir(), 'efflint-lint-'));
+  try {
+    const optimizedPath = join(dir, 'optimized.onnx');
+    const profile = await profileWithProgress(model, args, { inputShapes, deviceProfile, saveOptimizedModel: optimizedPath }, io, `${model} `);
+    let plan: ExecutionPlan | undefined;
+    if (args.ep === 'cpu' || args.ep === undefined) {
+      if (profile.optLevel === 'disabled') plan = buildExecutionPlan(analysis, 'none');
+      else if (existsSync(optimizedPath)) plan = { ...planFromOptimizedGraph(analysis, readOptimizedGraph(optimizedPath)), runtime: 'onnxruntime-cpu' };
+    }
+    const result = lintAnalysis(analysis, { ...lintOptions, ...(plan ? { plan, runtime: plan.runtime } : {}) });
+    return { ...result, findings: confirmFindings(result.findings, profile) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Timed runs per model for `lint --profile`: enough for medians, quick in CI. */
@@ -126,7 +175,10 @@ export function defineLint(program: Command, io: CliIO, done: (code: number) => 
     .option('--max-warnings <n>', 'exit 1 when there are more than N warnings', parseNonNegativeInt)
     .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
     .option('-q, --quiet', 'report errors only')
-    .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds')
+    .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds; estimates impacts (default: a built-in CPU profile)')
+    .addOption(new Option('--runtime <name>', 'runtime whose executed graph the rules judge: work it fuses away is not a warning (default: config, else onnxruntime-cpu)').choices(RUNTIME_NAMES))
+    .option('--min-impact <percent>', 'text and Markdown: leave out findings whose estimated share of model time is below PERCENT (errors always shown; 0: all)', parsePercent, DEFAULT_MIN_IMPACT_PERCENT)
+    .option('--statistics', 'text: one line per rule (count, summed share of time) instead of one per finding')
     .option('--profile', 'measure each model with onnxruntime-node and mark findings confirmed or not by measured time');
   addSessionOptions(cmd, { runs: LINT_PROFILE_RUNS, when: 'with --profile' });
   cmd.action(async (models: string[], opts: LintArgs) => done(await runLint(models, opts, io)));

@@ -63,7 +63,7 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
   const progress = io.stderrIsTTY && !args.quiet;
   if (progress) io.stderr(`analysing ${model}...\n`);
   const analysis = analyzeFile(model, { inputShapes });
-  const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model });
+  const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model, runtime: config.runtime });
   let profile: ProfileResult | null = null;
   if (args.profile) {
     if (progress) io.stderr(`profiling with onnxruntime (${args.ep})...\n`);

@@ -1,0 +1,527 @@
+import { cpus, loadavg, platform, arch } from 'node:os';
+import type { Analysis } from '../../analyzers/analyze.js';
+import type { DeviceProfile } from '../../analyzers/roofline.js';
+import { roofline } from '../../analyzers/roofline.js';
+import { UsageError } from '../../errors.js';
+import { prepareModel } from '../profile.js';
+import type { PreparedModel } from '../profile.js';
+import { onnxruntimeInfo } from '../providers.js';
+import { ranks, spearman } from '../stats.js';
+import type { ConfounderInput } from './confounders.js';
+import { columnConfounders, convChannels, kernelChoice, nchwcBlockSize } from './confounders.js';
+import type { InterleavedResult, MeasureClock, MeasureOptLevel, VariantMeasurement } from './interleaved.js';
+import { measureInterleaved, onClock } from './interleaved.js';
+import { summarizeRatios } from './interleaved-stats.js';
+import type { GuidelineId, GuidelineSpec, PaperColumn } from './paper-tables.js';
+import { GUIDELINES, REFERENCE_MODELS, selectColumns } from './paper-tables.js';
+import type { Verdict } from './verdict.js';
+import { VERDICT_RULE, columnVerdict, combineVerdicts } from './verdict.js';
+
+/** Version of `efflint validate --format json`. */
+export const VALIDATE_SCHEMA_VERSION = 1;
+
+/** Blocks and timed runs per block of the table measurements (the same for --quick). */
+export const VALIDATE_BLOCKS = 12;
+export const VALIDATE_RUNS = 6;
+export const VALIDATE_WARMUP = 2;
+/** The reference networks take 10-100 ms a run; --quick gives them fewer runs. */
+export const QUICK_MODEL_BLOCKS = 3;
+export const QUICK_MODEL_RUNS = 4;
+
+/**
+ * The device profile static predictions use unless the caller passes one: `efflint calibrate` on the
+ * project's 2-core x86-64 (AVX-512) VM, onnxruntime 1.30, 1 intra-op thread (docs/benchmarks.md).
+ * Only the ranking within a column matters here, which depends on the ratios of the three numbers.
+ */
+export const VALIDATE_DEVICE_PROFILE: DeviceProfile = Object.freeze({
+  schemaVersion: 1,
+  name: 'default CPU (efflint calibrate, onnxruntime 1.30, 1 thread, x86-64)',
+  peakFlopsPerSecond: 49.9e9,
+  bandwidthBytesPerSecond: 22.2e9,
+  perOpOverheadUs: 0.36,
+});
+
+export interface ValidateOptions {
+  /** One column per table and fewer runs for the reference networks. */
+  readonly quick?: boolean;
+  /** Default both: ['all', 'disabled']. */
+  readonly optLevels?: readonly MeasureOptLevel[];
+  readonly blocks?: number;
+  readonly runsPerBlock?: number;
+  readonly warmup?: number;
+  /** Clock the verdicts and ranks are decided on (default 'cpu'). */
+  readonly clock?: MeasureClock;
+  /** Reference networks (zoo names); default REFERENCE_MODELS; [] skips them. */
+  readonly models?: readonly string[];
+  /** Only these guidelines (ids or G1..G4); default all. */
+  readonly guidelines?: readonly string[];
+  /** Roofline profile of the static prediction (default VALIDATE_DEVICE_PROFILE). */
+  readonly deviceProfile?: DeviceProfile;
+  readonly onProgress?: (label: string, done: number, total: number) => void;
+}
+
+/** One row of one column of a paper table, measured. */
+export interface SetupResult {
+  /** The table's row label. */
+  readonly label: string;
+  /** The table's column label (`GPU x1`, `c=64`). */
+  readonly column: string;
+  readonly model: string;
+  /** Runs per second on the verdict clock (batch 1: images/s). */
+  readonly measuredPerSec: number;
+  /** Throughput relative to the baseline row: median over blocks of the per-block ratio of medians. */
+  readonly ratio: number;
+  /** Slowest and fastest block: the ratio's min-max over blocks. */
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+  /**
+   * Block spread the verdict uses: interquartile range of the per-block ratios (the middle half of
+   * the blocks), so one block caught in a burst of load from other processes does not decide.
+   */
+  readonly spread: number;
+  /** The same ratio on the other clock (spread = its interquartile range). */
+  readonly otherClock: { readonly clock: MeasureClock; readonly ratio: number; readonly spread: number };
+  /** The paper's GTX 1080Ti speed of this row / the baseline row's, null where the paper has no GPU figure. */
+  readonly paperGpu: number | null;
+  /** The same on Snapdragon 810 (the paper's "ARM" / "CPU" columns). */
+  readonly paperArm: number | null;
+  /** Rank (1 = fastest) of efflint's static time prediction within the column (roofline, see `prediction`). */
+  readonly predictedRank: number;
+  /** Rank (1 = fastest) of the measured speed within the column. */
+  readonly measuredRank: number;
+  /** Rank (1 = least) of memAccess within the column, for comparison. */
+  readonly memAccessRank: number;
+  readonly flops: number;
+  readonly memAccess: number;
+  readonly predictedUs: number;
+  readonly medianMs: { readonly cpu: number; readonly wall: number };
+  /** onnxruntime's kernel choice at opt 'all' (null at 'disabled'). */
+  readonly kernels: { readonly convs: number; readonly plainConvs: number; readonly reorders: number } | null;
+}
+
+export interface ColumnResult {
+  readonly name: string;
+  readonly verdict: Verdict;
+  /** 1 - the extreme row's ratio. */
+  readonly effect: number;
+  readonly margin: number;
+  /** Pairs of row labels measured in the opposite order of the guideline's, beyond their margin. */
+  readonly violations: readonly string[];
+  /** Spearman correlation of predictedRank with measuredRank over the column's rows (null: undefined). */
+  readonly predictedSpearman: number | null;
+  /** The same for memAccessRank. */
+  readonly memAccessSpearman: number | null;
+}
+
+export interface GuidelineResult {
+  readonly id: GuidelineId;
+  readonly guideline: 'G1' | 'G2' | 'G3' | 'G4';
+  readonly table: number;
+  readonly statement: string;
+  readonly optLevel: MeasureOptLevel;
+  readonly verdict: Verdict;
+  readonly rule: string;
+  readonly columns: readonly ColumnResult[];
+  readonly setups: readonly SetupResult[];
+  readonly confounders: readonly string[];
+}
+
+export interface ModelResult {
+  readonly name: string;
+  readonly optLevel: MeasureOptLevel;
+  /** Multiply-adds (efflint's analysis, every layer). */
+  readonly flops: number;
+  readonly memAccess: number;
+  readonly params: number;
+  /** Median of block medians on the verdict clock. */
+  readonly latencyMs: number;
+  readonly latencyMinMs: number;
+  readonly latencyMaxMs: number;
+  readonly otherClockLatencyMs: number;
+  /** latencyMs per G multiply-adds: how far from "time = FLOPs / peak" each network is. */
+  readonly msPerGFlop: number;
+  readonly flopsRank: number;
+  readonly memAccessRank: number;
+  readonly latencyRank: number;
+  /** Predicted by the roofline with the same profile as the tables. */
+  readonly predictedMs: number;
+}
+
+/** A pair of reference networks where fewer FLOPs did not mean faster. */
+export interface FlopsMisprediction {
+  readonly optLevel: MeasureOptLevel;
+  /** The network with fewer FLOPs... */
+  readonly fewerFlops: string;
+  /** ...that is slower than this one. */
+  readonly moreFlops: string;
+  /** FLOPs of moreFlops / FLOPs of fewerFlops (> 1). */
+  readonly flopsRatio: number;
+  /** Latency of fewerFlops / latency of moreFlops (> 1). */
+  readonly latencyRatio: number;
+}
+
+export interface DeviceInfo {
+  readonly cpu: string;
+  readonly logicalCores: number;
+  readonly platform: string;
+  readonly arch: string;
+  readonly node: string;
+  readonly onnxruntime: string;
+  readonly executionProvider: 'cpu';
+  readonly intraOpThreads: 1;
+  /** NCHWc block of this CPU (16: AVX-512F, 8: AVX2), null when unknown. */
+  readonly nchwcBlock: number | null;
+  /** 1, 5 and 15 minute load averages when validation started and when it ended. */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+}
+
+export interface ValidationResult {
+  readonly schemaVersion: typeof VALIDATE_SCHEMA_VERSION;
+  readonly device: DeviceInfo;
+  readonly clock: MeasureClock;
+  readonly quick: boolean;
+  readonly optLevels: readonly MeasureOptLevel[];
+  readonly protocol: {
+    readonly blocks: number;
+    readonly runsPerBlock: number;
+    readonly warmup: number;
+    readonly modelBlocks: number;
+    readonly modelRunsPerBlock: number;
+    readonly interleaving: string;
+  };
+  readonly rule: string;
+  readonly prediction: { readonly method: string; readonly deviceProfile: string };
+  readonly guidelines: readonly GuidelineResult[];
+  readonly models: readonly ModelResult[];
+  readonly flopsMispredictions: readonly FlopsMisprediction[];
+  readonly elapsedSeconds: number;
+}
+
+const INTERLEAVING = 'one session per variant, 1 intra-op thread; runs interleaved variant by variant, block b starting at variant b mod n; ratio = per-block ratio of medians, median and min-max over blocks; block spread = interquartile range over blocks';
+
+/** What the report needs of one zoo model once it has been measured (the model bytes are dropped). */
+interface StaticFacts {
+  readonly name: string;
+  readonly flops: number;
+  readonly memAccess: number;
+  readonly params: number;
+  readonly predictedUs: number;
+  /** Distinct conv channel counts per group. */
+  readonly channels: number[];
+  /** Has a grouped conv that is not depthwise. */
+  readonly grouped: boolean;
+}
+
+/** A zoo model ready to run, with its static facts. */
+interface Prepared {
+  readonly model: PreparedModel;
+  readonly facts: StaticFacts;
+}
+
+/** Sum over the model's layers of roofline time (overhead + max(compute, memory)); folded layers excluded. */
+export function predictModelUs(analysis: Analysis, profile: DeviceProfile): number {
+  let us = 0;
+  for (const l of analysis.layers) {
+    if (l.folded) continue;
+    us += roofline(l.flops ?? 0, l.memBytes ?? 0, profile).predictedUs;
+  }
+  return us;
+}
+
+function prepare(name: string, profile: DeviceProfile): Prepared {
+  const model = prepareModel(`zoo:${name}`);
+  const { analysis } = model;
+  const grouped = analysis.layers.some((l) => {
+    const g = typeof l.attributes.group === 'number' ? l.attributes.group : 1;
+    return l.opType === 'Conv' && g > 1 && l.outputShapes[0]?.[1] !== g;
+  });
+  return {
+    model,
+    facts: {
+      name,
+      flops: analysis.totals.flops,
+      memAccess: analysis.totals.memAccess,
+      params: analysis.totals.params,
+      predictedUs: predictModelUs(analysis, profile),
+      channels: convChannels(analysis),
+      grouped,
+    },
+  };
+}
+
+function guidelineFilter(ids: readonly string[] | undefined): GuidelineSpec[] {
+  if (!ids || ids.length === 0) return [...GUIDELINES];
+  const known = new Set<string>([...GUIDELINES.map((g) => g.id), ...GUIDELINES.map((g) => g.guideline)]);
+  for (const id of ids) if (!known.has(id)) throw new UsageError(`unknown guideline '${id}' (expected ${[...known].join(', ')})`);
+  return GUIDELINES.filter((g) => ids.includes(g.id) || ids.includes(g.guideline));
+}
+
+/** One measured column at one opt level, kept until every guideline is assembled. */
+interface ColumnRun {
+  readonly column: PaperColumn;
+  readonly optLevel: MeasureOptLevel;
+  readonly facts: ReadonlyMap<string, StaticFacts>;
+  readonly result: InterleavedResult;
+}
+
+/**
+ * Runs `efflint validate`: every selected column of the paper's Tables 1-4 measured interleaved at
+ * each opt level, verdicts per guideline and opt level, and the reference networks measured
+ * interleaved beside their FLOPs and memAccess.
+ */
+export async function runValidation(options: ValidateOptions = {}): Promise<ValidationResult> {
+  const started = Date.now();
+  const loadStart = loadavg();
+  const quick = options.quick === true;
+  const optLevels = options.optLevels && options.optLevels.length > 0 ? [...options.optLevels] : (['all', 'disabled'] as MeasureOptLevel[]);
+  const clock = options.clock ?? 'cpu';
+  const blocks = options.blocks ?? VALIDATE_BLOCKS;
+  const runsPerBlock = options.runsPerBlock ?? VALIDATE_RUNS;
+  const warmup = options.warmup ?? VALIDATE_WARMUP;
+  const modelBlocks = options.blocks ?? (quick ? QUICK_MODEL_BLOCKS : VALIDATE_BLOCKS);
+  const modelRuns = options.runsPerBlock ?? (quick ? QUICK_MODEL_RUNS : VALIDATE_RUNS);
+  const profile = options.deviceProfile ?? VALIDATE_DEVICE_PROFILE;
+  const specs = guidelineFilter(options.guidelines);
+  const tables = new Set(specs.map((s) => s.table));
+  const columns = selectColumns(quick).filter((c) => tables.has(c.table));
+  const models = options.models ?? REFERENCE_MODELS;
+  const info = onnxruntimeInfo();
+  const block = nchwcBlockSize();
+
+  const rowsOf = (c: PaperColumn): string[] => {
+    const wanted = new Set(specs.filter((s) => s.table === c.table).flatMap((s) => s.rows));
+    return c.cells.filter((cell) => wanted.has(cell.row)).map((cell) => cell.row);
+  };
+  const perRound = (n: number): number => n * (warmup + blocks * runsPerBlock);
+  let total = 0;
+  for (const c of columns) total += optLevels.length * perRound(rowsOf(c).length);
+  if (models.length > 0) total += optLevels.length * models.length * (warmup + modelBlocks * modelRuns);
+  let offset = 0;
+  const progress = (label: string) => (done: number) => options.onProgress?.(label, offset + done, total);
+
+  const runs: ColumnRun[] = [];
+  for (const column of columns) {
+    const rows = rowsOf(column);
+    const cells = column.cells.filter((c) => rows.includes(c.row));
+    const prepared = new Map(cells.map((c) => [c.row, prepare(c.zooName, profile)]));
+    const facts = new Map([...prepared].map(([row, p]) => [row, p.facts]));
+    for (const optLevel of optLevels) {
+      const label = `Table ${column.table} ${column.name}, opt ${optLevel}`;
+      const result = await measureInterleaved(
+        cells.map((c) => {
+          const p = prepared.get(c.row)!.model;
+          return { label: c.row, model: p.ortModel, inputs: p.inputs };
+        }),
+        { optLevel, blocks, runsPerBlock, warmup, clock, inspectOptimizedGraphs: optLevel !== 'disabled', onProgress: progress(label) },
+      );
+      offset += perRound(cells.length);
+      runs.push({ column, optLevel, facts, result });
+    }
+  }
+
+  const guidelines: GuidelineResult[] = [];
+  for (const spec of specs) {
+    for (const optLevel of optLevels) {
+      guidelines.push(assembleGuideline(spec, optLevel, runs.filter((r) => r.column.table === spec.table && r.optLevel === optLevel), clock, block));
+    }
+  }
+
+  const modelResults: ModelResult[] = [];
+  const mispredictions: FlopsMisprediction[] = [];
+  if (models.length > 0) {
+    const prepared = models.map((m) => prepare(m, profile));
+    for (const optLevel of optLevels) {
+      const result = await measureInterleaved(
+        prepared.map((p) => ({ label: p.facts.name, model: p.model.ortModel, inputs: p.model.inputs })),
+        { optLevel, blocks: modelBlocks, runsPerBlock: modelRuns, warmup, clock, onProgress: progress(`reference networks, opt ${optLevel}`) },
+      );
+      offset += models.length * (warmup + modelBlocks * modelRuns);
+      const rows = assembleModels(
+        prepared.map((p) => p.facts),
+        result,
+        clock,
+      );
+      modelResults.push(...rows);
+      mispredictions.push(...flopsMispredictions(rows));
+    }
+  }
+
+  return {
+    schemaVersion: VALIDATE_SCHEMA_VERSION,
+    device: {
+      cpu: cpus()[0]?.model.trim() ?? 'unknown',
+      logicalCores: cpus().length,
+      platform: platform(),
+      arch: arch(),
+      node: process.version,
+      onnxruntime: info.version,
+      executionProvider: 'cpu',
+      intraOpThreads: 1,
+      nchwcBlock: block,
+      loadAverage: { start: loadStart.map(round2), end: loadavg().map(round2) },
+    },
+    clock,
+    quick,
+    optLevels,
+    protocol: { blocks, runsPerBlock, warmup, modelBlocks, modelRunsPerBlock: modelRuns, interleaving: INTERLEAVING },
+    rule: VERDICT_RULE,
+    prediction: {
+      method: 'predictedRank: rank of the roofline time summed over layers (overhead + max(FLOPs / peak, memBytes / bandwidth)); memAccessRank: rank of memAccess',
+      deviceProfile: profile.name,
+    },
+    guidelines,
+    models: modelResults,
+    flopsMispredictions: mispredictions,
+    elapsedSeconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function variantByLabel(result: InterleavedResult, label: string): VariantMeasurement {
+  const v = result.variants.find((x) => x.label === label);
+  if (!v) throw new Error(`validate: row '${label}' was not measured`);
+  return v;
+}
+
+/** The setups of one guideline in one column, the column's verdict and its confounders. */
+function assembleColumn(
+  spec: GuidelineSpec,
+  run: ColumnRun,
+  clock: MeasureClock,
+  block: number | null,
+): { setups: SetupResult[]; column: ColumnResult; confounders: string[] } {
+  const other: MeasureClock = clock === 'cpu' ? 'wall' : 'cpu';
+  const rows = spec.rows;
+  const cells = rows.map((r) => run.column.cells.find((c) => c.row === r)!);
+  const measured = rows.map((r) => variantByLabel(run.result, r));
+  const facts = rows.map((r) => run.facts.get(r)!);
+  // The run's baseline is the column's first cell; re-base on this guideline's baseline row.
+  const rebased = (v: VariantMeasurement, c: MeasureClock): number[] => {
+    const base = onClock(measured[0], c).blockMediansMs;
+    return onClock(v, c).blockMediansMs.map((t, b) => base[b] / t);
+  };
+  const main = measured.map((v) => summarizeRatios(rebased(v, clock)));
+  const alt = measured.map((v) => summarizeRatios(rebased(v, other)));
+  const predictedRanks = ranks(facts.map((f) => f.predictedUs));
+  const measuredRanks = ranks(main.map((m) => -m.median));
+  const memRanks = ranks(facts.map((f) => f.memAccess));
+  const paper = (pick: (c: (typeof cells)[number]) => number | null, i: number): number | null => {
+    const v = pick(cells[i]);
+    const b = pick(cells[0]);
+    return v !== null && b !== null ? v / b : null;
+  };
+  const setups: SetupResult[] = rows.map((label, i) => {
+    const v = measured[i];
+    const ops = v.optimizedOps;
+    return {
+      label,
+      column: run.column.name,
+      model: cells[i].zooName,
+      measuredPerSec: 1000 / onClock(v, clock).medianMs,
+      ratio: main[i].median,
+      ratioMin: main[i].min,
+      ratioMax: main[i].max,
+      spread: main[i].iqr,
+      otherClock: { clock: other, ratio: alt[i].median, spread: alt[i].iqr },
+      paperGpu: paper((c) => c.paperGpu, i),
+      paperArm: paper((c) => c.paperArm, i),
+      predictedRank: predictedRanks[i],
+      measuredRank: measuredRanks[i],
+      memAccessRank: memRanks[i],
+      flops: facts[i].flops,
+      memAccess: facts[i].memAccess,
+      predictedUs: facts[i].predictedUs,
+      medianMs: { cpu: v.cpu.medianMs, wall: v.wall.medianMs },
+      kernels: ops ? kernelChoice(ops) : null,
+    };
+  });
+  const cv = columnVerdict(
+    main.map((m) => ({ ratio: m.median, spread: m.iqr })),
+    spec.expectedOrder,
+  );
+  const confounderInputs: ConfounderInput[] = setups.map((s, i) => ({
+    label: s.label,
+    column: s.column,
+    flops: s.flops,
+    channels: facts[i].channels,
+    grouped: facts[i].grouped,
+    kernels: s.kernels,
+  }));
+  return {
+    setups,
+    column: {
+      name: run.column.name,
+      verdict: cv.verdict,
+      effect: cv.effect,
+      margin: cv.margin,
+      violations: cv.violations.map(([i, j]) => `${rows[j]} faster than ${rows[i]}`),
+      predictedSpearman: spearman(predictedRanks, measuredRanks),
+      memAccessSpearman: spearman(memRanks, measuredRanks),
+    },
+    confounders: columnConfounders(confounderInputs, block),
+  };
+}
+
+function assembleGuideline(spec: GuidelineSpec, optLevel: MeasureOptLevel, runs: readonly ColumnRun[], clock: MeasureClock, block: number | null): GuidelineResult {
+  const parts = runs.map((r) => assembleColumn(spec, r, clock, block));
+  return {
+    id: spec.id,
+    guideline: spec.guideline,
+    table: spec.table,
+    statement: spec.statement,
+    optLevel,
+    verdict: combineVerdicts(parts.map((p) => p.column.verdict)),
+    rule: VERDICT_RULE,
+    columns: parts.map((p) => p.column),
+    setups: parts.flatMap((p) => p.setups),
+    confounders: parts.flatMap((p) => p.confounders),
+  };
+}
+
+function assembleModels(facts: readonly StaticFacts[], result: InterleavedResult, clock: MeasureClock): ModelResult[] {
+  const other: MeasureClock = clock === 'cpu' ? 'wall' : 'cpu';
+  const latency = result.variants.map((v) => onClock(v, clock).medianMs);
+  const flopsRanks = ranks(facts.map((f) => f.flops));
+  const memRanks = ranks(facts.map((f) => f.memAccess));
+  const latencyRanks = ranks(latency);
+  return facts.map((f, i) => {
+    const v = result.variants[i];
+    const blocksMs = onClock(v, clock).blockMediansMs;
+    return {
+      name: f.name,
+      optLevel: result.optLevel,
+      flops: f.flops,
+      memAccess: f.memAccess,
+      params: f.params,
+      latencyMs: latency[i],
+      latencyMinMs: Math.min(...blocksMs),
+      latencyMaxMs: Math.max(...blocksMs),
+      otherClockLatencyMs: onClock(v, other).medianMs,
+      msPerGFlop: latency[i] / (f.flops / 1e9),
+      flopsRank: flopsRanks[i],
+      memAccessRank: memRanks[i],
+      latencyRank: latencyRanks[i],
+      predictedMs: f.predictedUs / 1000,
+    };
+  });
+}
+
+/**
+ * Pairs where the network with fewer FLOPs ran slower, beyond both networks' block-to-block
+ * latency ranges (the slower one's fastest block is still slower than the other's slowest).
+ */
+export function flopsMispredictions(models: readonly ModelResult[]): FlopsMisprediction[] {
+  const out: FlopsMisprediction[] = [];
+  for (const a of models) {
+    for (const b of models) {
+      if (a === b || a.optLevel !== b.optLevel || a.flops >= b.flops) continue;
+      if (a.latencyMinMs > b.latencyMaxMs) {
+        out.push({ optLevel: a.optLevel, fewerFlops: a.name, moreFlops: b.name, flopsRatio: b.flops / a.flops, latencyRatio: a.latencyMs / b.latencyMs });
+      }
+    }
+  }
+  return out;
+}
