@@ -59,7 +59,7 @@ interface Context {
  * Marks each finding confirmed or not by the profile and appends the evidence to its message.
  *
  * - A node that onnxruntime fused into another kernel (a ReLU or BatchNormalization inside a
- *   FusedConv) is not confirmed: it has no run-time cost of its own on this device.
+ *   FusedConv) is confirmed null: it has no run-time cost of its own to measure on this device.
  * - G1, G2, E102 (conv shape): the conv's time per FLOP against the model's efficient convs (25th
  *   percentile of conv time per FLOP).
  * - Whole-model G4: element-wise and data-movement share of measured time against their share of
@@ -132,9 +132,11 @@ function evaluate(f: FindingLike, ctx: Context, t: { minRatio: number; minSlowdo
       // A conv inside a larger fused region (a TensorRT Myelin block): its own time is not separable.
       return { confirmed: null, evidence: `measured only as part of kernel '${layer.name}' (${layer.nodes.length} nodes)`, metrics };
     }
+    // Not separately measurable: the runtime already removed this work, which is what the finding
+    // (then an info, fixedByRuntime) says; neither confirmed nor refuted by a time.
     return {
-      confirmed: false,
-      evidence: `onnxruntime fused it into kernel '${layer.name}' (${layer.opType}); it costs no kernel of its own`,
+      confirmed: null,
+      evidence: `onnxruntime fused it into kernel '${layer.name}' (${layer.opType}); not separately measurable`,
       metrics: { ...metrics, measuredFused: 1 },
     };
   }

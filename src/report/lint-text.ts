@@ -63,10 +63,14 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
   const paint: Readonly<Record<FindingSeverity, Paint>> = { error: c.red, warn: c.yellow, info: c.cyan };
   const out: string[] = [];
   const total = { error: 0, warn: 0, info: 0 };
+  const totalHidden = { error: 0, warn: 0, info: 0 };
   for (const r of results) {
     total.error += r.summary.error;
     total.warn += r.summary.warn;
     total.info += r.summary.info;
+    totalHidden.error += r.belowMinImpact?.summary.error ?? 0;
+    totalHidden.warn += r.belowMinImpact?.summary.warn ?? 0;
+    totalHidden.info += r.belowMinImpact?.summary.info ?? 0;
     const hidden = r.belowMinImpact;
     const hiddenCount = hidden ? hidden.summary.error + hidden.summary.warn + hidden.summary.info : 0;
     if (r.findings.length === 0 && hiddenCount === 0) continue;
@@ -105,9 +109,14 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     out.push('');
   }
   const problems = total.error + total.warn + total.info;
+  const hiddenProblems = totalHidden.error + totalHidden.warn + totalHidden.info;
   const models = plural(results.length, 'model');
-  if (problems === 0) {
+  if (problems === 0 && hiddenProblems === 0) {
     out.push(c.green(`no findings in ${models}`));
+  } else if (problems === 0) {
+    // --min-impact left everything out: not "no findings" (the exit code still counts them).
+    const color = totalHidden.error > 0 ? c.red : totalHidden.warn > 0 ? c.yellow : c.cyan;
+    out.push(color.bold(`no findings shown in ${models}; ${plural(hiddenProblems, 'finding')} (${countsText(totalHidden)}) below --min-impact`));
   } else {
     const color = total.error > 0 ? c.red : total.warn > 0 ? c.yellow : c.cyan;
     const measured = results.flatMap((r) => r.findings).filter((f) => f.confirmed !== undefined);

@@ -1,5 +1,5 @@
 import { defineRule } from './define-rule.js';
-import { FUSION_FIX, findFusablePatterns } from './fusion-patterns.js';
+import { findFoldableBatchNorms } from './foldable-batchnorm.js';
 
 /** Options of E101 (defaults in the rule meta). */
 export type E101Options = Record<string, never>;
@@ -35,18 +35,17 @@ export const e101 = defineRule<E101Options, E101Messages>({
       foldableBatchNorm: 'BatchNormalization ({{channels}} ch) after {{producerOp}} {{producer}} folds into its weights: a {{memAccess}}-element pass',
       foldedByRuntime: 'BatchNormalization after {{producerOp}} {{producer}}: {{runtime}} folds it into the weights at load time',
     },
-    fix: FUSION_FIX['conv-bn'],
+    fix: 'fold the BatchNormalization into the conv weights and bias at export (eval mode, constant folding), or deploy on a runtime that folds it',
     fixes: {
       foldedByRuntime: 'nothing to do for this runtime; fold at export (eval mode, constant folding) for runtimes that do not',
     },
   },
   check(context) {
     const layers = context.structure.dataflow.layers;
-    for (const m of findFusablePatterns(context.structure)) {
-      if (m.kind !== 'conv-bn' || m.producer === undefined) continue;
-      const bn = layers[m.anchor];
+    for (const m of findFoldableBatchNorms(context.structure)) {
+      const bn = layers[m.bn];
       const producer = layers[m.producer];
-      if (context.plan.fusions.get(m.anchor)?.kind === 'weight-fold') {
+      if (context.plan.fusions.get(m.bn)?.kind === 'weight-fold') {
         context.report({
           node: bn,
           messageId: 'foldedByRuntime',
@@ -63,7 +62,7 @@ export const e101 = defineRule<E101Options, E101Messages>({
         messageId: 'foldableBatchNorm',
         data: { producer: producer.name, producerOp: producer.opType, memAccess: bn.memAccess ?? 0, channels },
         metrics: { memAccess: bn.memAccess ?? 0, flops: bn.flops ?? 0 },
-        excessUs: context.time.layerUs(m.anchor),
+        excessUs: context.time.layerUs(m.bn),
       });
     }
   },

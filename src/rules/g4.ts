@@ -2,7 +2,7 @@ import type { LayerReport } from '../analyzers/analyze.js';
 import type { ElementwiseKind } from '../analyzers/elementwise.js';
 import { elementwiseKind } from '../analyzers/elementwise.js';
 import { defineRule } from './define-rule.js';
-import { findFusablePatterns } from './fusion-patterns.js';
+import { findFoldableBatchNorms } from './foldable-batchnorm.js';
 
 /** Options of G4 (defaults in the rule meta). */
 export type G4Options = {
@@ -173,7 +173,7 @@ export const g4 = defineRule<G4Options, G4Messages>({
     // Reported elsewhere with their own cause: a foldable BN (E101).
     const flow = context.structure.dataflow;
     const otherCause = new Set<LayerReport>();
-    for (const m of findFusablePatterns(context.structure)) if (m.kind === 'conv-bn') otherCause.add(flow.layers[m.anchor]);
+    for (const m of findFoldableBatchNorms(context.structure)) otherCause.add(flow.layers[m.bn]);
     const heaviest = offenders.filter((o) => !otherCause.has(o.layer)).sort((a, b) => b.us - a.us).slice(0, top);
     for (const o of heaviest) {
       context.report({

@@ -24,4 +24,47 @@ describe('efflint lint --profile (spawned CLI, real onnxruntime-node)', () => {
     expect(r.stdout).toMatch(/ (confirmed|not confirmed|not measured) /);
     expect(r.stdout).toMatch(/; \d+ of \d+ confirmed by measured time\n/);
   });
+
+  it("lints the graph onnxruntime ran: its optimized graph is the plan, and findings on layers it fused are not warnings", () => {
+    // A small ShuffleNet v1 (41M FLOPs, ~1 s measured): every BatchNormalization follows a Conv, and
+    // onnxruntime folds them all; on the raw graph (--runtime none) E101 warns about each.
+    interface JsonFinding {
+      ruleId: string;
+      messageId: string;
+      severity: string;
+      node: string | null;
+      fixedByRuntime: boolean;
+      impact: { estimatedUs: number; share: number };
+      confirmed?: boolean | null;
+      evidence?: string;
+    }
+    const model = 'zoo:shufflenet_v1_g3_x0_5';
+    const r = runCli(['lint', model, '--profile', '--runs', '2', '--warmup', '1', '--format', 'json'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout).results[0];
+    expect(result.target).toMatchObject({ runtime: 'onnxruntime-cpu', planSource: 'onnxruntime-optimized-graph' });
+    expect(result.target.fusedLayers).toBeGreaterThan(0);
+    expect(result.target.modelEstimatedUs).toBeGreaterThan(0);
+    const findings = result.findings as JsonFinding[];
+    // Real onnxruntime ran: every finding carries measured evidence.
+    for (const f of findings) {
+      expect([true, false, null]).toContain(f.confirmed);
+      expect(f.evidence).toMatch(/CPUExecutionProvider/);
+    }
+    // Layers onnxruntime fused (so said by its own optimized graph) get no warning, and cost nothing.
+    const fused = findings.filter((f) => /onnxruntime fused it into kernel '/.test(f.evidence ?? ''));
+    expect(fused.length).toBeGreaterThan(0);
+    for (const f of fused) expect([f.severity, f.fixedByRuntime, f.impact.estimatedUs]).toEqual(['info', true, 0]);
+    for (const f of findings.filter((x) => x.fixedByRuntime)) expect(f.severity).toBe('info');
+    // The same BatchNormalizations are warnings on the raw graph.
+    const raw = runCli(['lint', model, '--runtime', 'none', '--format', 'json']);
+    expect(raw.code).toBe(0);
+    const rawBn = (JSON.parse(raw.stdout).results[0].findings as JsonFinding[]).filter((f) => f.ruleId === 'E101');
+    expect(rawBn.length).toBeGreaterThan(0);
+    expect(rawBn.every((f) => f.severity === 'warn' && f.messageId === 'foldableBatchNorm' && !f.fixedByRuntime)).toBe(true);
+    const measuredBn = findings.filter((f) => f.ruleId === 'E101');
+    expect(measuredBn.map((f) => f.node).sort()).toEqual(rawBn.map((f) => f.node).sort());
+    // Folded away, a BatchNormalization has no time of its own to confirm or refute the finding with.
+    for (const f of measuredBn) expect([f.messageId, f.severity, f.fixedByRuntime, f.confirmed]).toEqual(['foldedByRuntime', 'info', true, null]);
+  });
 });

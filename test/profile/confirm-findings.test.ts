@@ -40,10 +40,11 @@ describe('confirmFindings', () => {
     expect(g4.metrics.measuredTimeSharePercent).toBeCloseTo((100 * 150) / 700, 9);
   });
 
-  it('does not confirm an element-wise node fused into a conv, and says why', () => {
+  it('marks an element-wise node fused into a conv as not separately measurable (null), and says why', () => {
     const [relu, add] = confirmFindings([finding('G4', 'c.relu'), finding('G4', 'add')], PROFILE);
-    expect(relu.confirmed).toBe(false);
+    expect(relu.confirmed).toBeNull();
     expect(relu.evidence).toContain("fused it into kernel 'c_fused'");
+    expect(relu.evidence).toContain('not separately measurable');
     expect(add.confirmed).toBe(true);
     expect(add.metrics.measuredTimeToFlopsRatio).toBeGreaterThan(2);
   });

@@ -202,6 +202,9 @@ describe('formatLintText', () => {
     expect(out.split('\n')[0]).toMatch(/^models\/net\.onnx {2}/);
     expect(out).toContain(`  ${plural(r.findings.length, 'finding')} (0 errors, ${plural(r.summary.warn, 'warning')}, ${r.summary.info} info) below 100% of est. time not shown`);
     expect(out.split('\n').filter((l) => ROW.test(l) || l.startsWith('  fix '))).toEqual([]);
+    // The summary does not claim there is nothing to report (--fail-on still counts these findings).
+    expect(out).not.toContain('no findings in');
+    expect(out).toContain(`no findings shown in 1 model; ${plural(r.findings.length, 'finding')} (0 errors, ${plural(r.summary.warn, 'warning')}, ${r.summary.info} info) below --min-impact\n`);
     // With nothing hidden, the line is left out.
     expect(formatLintText([applyMinImpact(r, 0)], WIDE)).not.toContain('not shown');
   });

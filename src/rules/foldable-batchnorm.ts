@@ -1,0 +1,32 @@
+import type { GraphStructure } from '../analyzers/structure.js';
+
+/** A BatchNormalization that folds into the weights of the layer before it. */
+export interface FoldableBatchNorm {
+  /** Layer index of the BatchNormalization. */
+  readonly bn: number;
+  /** Layer index of the Conv/ConvTranspose/Gemm/MatMul whose weights and bias absorb it. */
+  readonly producer: number;
+}
+
+const WEIGHTED_PRODUCERS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'FusedConv']);
+
+/**
+ * BatchNormalizations (with constant statistics: params > 0) whose only data input comes from a
+ * weighted layer that nothing else reads: y = gamma * (Wx + b - mean) / sqrt(var + eps) + beta is again
+ * a layer of the same kind, with W' = W * gamma / sqrt(var + eps). E101 reports them; G4 leaves them to it.
+ */
+export function findFoldableBatchNorms(structure: GraphStructure): FoldableBatchNorm[] {
+  const flow = structure.dataflow;
+  const out: FoldableBatchNorm[] = [];
+  for (const n of flow.nodes) {
+    const l = flow.layers[n];
+    if (l.opType !== 'BatchNormalization' || l.params === 0) continue;
+    const ins = flow.dataInputsOf(n);
+    const p = ins.length === 1 ? flow.producerOf(ins[0]) : undefined;
+    if (p === undefined || !WEIGHTED_PRODUCERS.has(flow.layers[p].opType)) continue;
+    const outs = flow.dataOutputsOf(p);
+    if (outs.length !== 1 || flow.isGraphOutput(outs[0]) || flow.consumersOf(outs[0]).length !== 1) continue;
+    out.push({ bn: n, producer: p });
+  }
+  return out;
+}
