@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { DeviceProfile } from '../analyzers/roofline.js';
+import { CONV_FAMILIES } from '../analyzers/roofline.js';
 import { ConfigError } from '../errors.js';
 
 /**
  * Reads `--device-profile FILE` (the JSON that `efflint calibrate` writes, or one written by hand:
  * { "schemaVersion": 1, "name": "...", "peakFlopsPerSecond": 1e12, "bandwidthBytesPerSecond": 5e11,
- * "perOpOverheadUs": 5 }) and checks it key by key.
+ * "perOpOverheadUs": 5 }, optionally with "convRoofs" and "copyBandwidthBytesPerSecond") and checks
+ * it key by key.
  */
 export function readDeviceProfile(path: string, cwd: string): DeviceProfile {
   const shown = relative(cwd, resolve(cwd, path)) || path;
@@ -39,5 +41,24 @@ export function deviceProfileProblem(raw: unknown): string | null {
   if (typeof p.perOpOverheadUs !== 'number' || !Number.isFinite(p.perOpOverheadUs) || p.perOpOverheadUs < 0) {
     return `perOpOverheadUs: expected a non-negative number, got ${JSON.stringify(p.perOpOverheadUs)}`;
   }
+  // Optional since efflint calibrate measured kernel families; profiles without them load as before.
+  if (p.copyBandwidthBytesPerSecond !== undefined && !positive(p.copyBandwidthBytesPerSecond)) {
+    return `copyBandwidthBytesPerSecond: expected a positive number, got ${JSON.stringify(p.copyBandwidthBytesPerSecond)}`;
+  }
+  if (p.convRoofs !== undefined) {
+    const roofs = p.convRoofs as Record<string, unknown> | null;
+    if (typeof roofs !== 'object' || roofs === null || Array.isArray(roofs)) return 'convRoofs: expected an object of multiply-adds per second by family';
+    for (const family of CONV_FAMILIES) {
+      const v = roofs[family];
+      if (v === undefined && family === 'depthwiseUnaligned') continue;
+      if (!positive(v)) return `convRoofs.${family}: expected a positive number, got ${JSON.stringify(v)}`;
+    }
+    const unknown = Object.keys(roofs).find((k) => !(CONV_FAMILIES as readonly string[]).includes(k));
+    if (unknown !== undefined) return `convRoofs.${unknown}: unknown family (expected ${CONV_FAMILIES.join(', ')})`;
+  }
   return null;
+}
+
+function positive(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
 }

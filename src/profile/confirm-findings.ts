@@ -14,6 +14,8 @@ export interface FindingLike {
   readonly message: string;
   readonly metrics: Readonly<Record<string, number>>;
   readonly messageId?: string;
+  /** The target runtime already removes the work (lint's info findings): nothing to confirm. */
+  readonly fixedByRuntime?: boolean;
 }
 
 export interface ConfirmOptions {
@@ -105,6 +107,9 @@ interface Evaluation {
 }
 
 function evaluate(f: FindingLike, ctx: Context, t: { minRatio: number; minSlowdown: number; minElementwise: number; minShare: number; minModelShare: number }): Evaluation {
+  if (f.fixedByRuntime) {
+    return { confirmed: null, evidence: 'the runtime already removes this work; there is no time of its own to measure', metrics: {} };
+  }
   if (f.node === null) {
     if (f.ruleId === 'G4') {
       const ew = ctx.layers.filter((l) => l.category === 'elementwise' || l.category === 'data-movement');

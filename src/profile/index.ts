@@ -14,6 +14,7 @@ export { parseTrtLayerName, parseTrtProfile } from './trt-profile.js';
 export type { JoinResult, KernelJoin, OptimizedNode, SourceNode } from './join.js';
 export { joinKernels } from './join.js';
 export { planFromOptimizedGraph } from './runtime-plan.js';
+export { readOptimizedGraph } from './optimized-graph.js';
 export type { LatencyStats } from './stats.js';
 export { latencyStats, spearman } from './stats.js';
 export type { InterleavedOptions, InterleavedResult, MeasureClock, MeasureOptLevel, MeasureVariant, VariantMeasurement } from './measure/interleaved.js';

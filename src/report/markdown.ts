@@ -1,6 +1,7 @@
 import type { FindingSeverity } from '../rules/define-rule.js';
 import { SEVERITY_RANK } from '../rules/define-rule.js';
 import type { Finding, LintResult } from '../rules/lint.js';
+import { summarize } from '../rules/lint.js';
 import type { LintFormatContext } from './lint-format-context.js';
 import { formatShare, humanCount } from './numbers.js';
 
@@ -27,11 +28,15 @@ function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: r
  * per rule, and the most severe findings. Written for GitHub-flavoured Markdown.
  */
 export function formatLintMarkdown(results: readonly LintResult[], context: LintFormatContext): string {
+  // Counts cover every finding; --min-impact only shortens the "Top findings" table.
+  const everyFinding = (r: LintResult): readonly Finding[] => [...r.findings, ...(r.belowMinImpact?.findings ?? [])];
+  const counts = new Map(results.map((r) => [r, summarize(everyFinding(r))]));
   const total = { error: 0, warn: 0, info: 0 };
   for (const r of results) {
-    total.error += r.summary.error;
-    total.warn += r.summary.warn;
-    total.info += r.summary.info;
+    const s = counts.get(r)!;
+    total.error += s.error;
+    total.warn += s.warn;
+    total.info += s.info;
   }
   const out: string[] = [];
   const verdict = total.error > 0 ? '❌' : total.warn > 0 ? '⚠️' : '✅';
@@ -46,14 +51,15 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
         humanCount(r.analysis.totals.flops),
         humanCount(r.analysis.totals.params),
         humanCount(r.analysis.totals.memAccess),
-        String(r.summary.error),
-        String(r.summary.warn),
-        String(r.summary.info),
+        String(counts.get(r)!.error),
+        String(counts.get(r)!.warn),
+        String(counts.get(r)!.info),
       ]),
     ),
   );
 
-  const all: { model: string; f: Finding }[] = results.flatMap((r) => r.findings.map((f) => ({ model: r.model, f })));
+  const all: { model: string; f: Finding }[] = results.flatMap((r) => everyFinding(r).map((f) => ({ model: r.model, f })));
+  const shown = new Set(results.flatMap((r) => r.findings));
   if (all.length > 0) {
     out.push('', '### Findings per rule', '');
     const perRule = context.rules
@@ -72,10 +78,14 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
     );
 
     // Largest estimated share of model time first (the order lint produces), most severe first on ties.
-    const top = [...all]
+    const listed = all.filter((x) => shown.has(x.f));
+    const top = [...listed]
       .sort((a, b) => b.f.impact.share - a.f.impact.share || SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity])
       .slice(0, MARKDOWN_TOP_FINDINGS);
     out.push('', `### Top findings${all.length > top.length ? ` (${top.length} of ${all.length})` : ''}`, '');
+    const hidden = all.length - listed.length;
+    const percent = results.find((r) => r.belowMinImpact)?.belowMinImpact?.percent;
+    if (hidden > 0 && percent !== undefined) out.push(`${hidden} findings below ${percent}% of estimated time are not listed (\`--min-impact 0\` lists them).`, '');
     const several = results.length > 1;
     const measured = top.some(({ f }) => f.confirmed !== undefined);
     out.push(

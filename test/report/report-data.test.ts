@@ -242,10 +242,10 @@ describe('buildReportData with a profile', () => {
     const [model, relu] = byId.G4.findings;
     expect(model).toMatchObject({ confirmed: true, message: 'G4 on model' });
     expect(model.evidence).toContain('0.0% of FLOPs and 70% of measured time');
-    expect(relu.confirmed).toBe(false);
-    expect(relu.evidence).toContain("fused it into kernel 'c_fused'");
+    expect(relu.confirmed).toBeNull();
+    expect(relu.evidence).toContain("fused it into kernel 'c_fused' (Conv+Relu); not separately measurable");
     expect(byId.E103.findings[0].confirmed).toBe(true);
-    expect(byId.G4.verdicts).toEqual({ confirmed: 1, notConfirmed: 1, notMeasured: 0 });
+    expect(byId.G4.verdicts).toEqual({ confirmed: 1, notConfirmed: 0, notMeasured: 1 });
     expect(byId.G3.verdicts).toEqual({ confirmed: 0, notConfirmed: 0, notMeasured: 0 });
     expect(d.findings.measured).toBe(true);
   });

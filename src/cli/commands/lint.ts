@@ -115,7 +115,9 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   // input); text and netron print nothing when no model could be linted.
   // --min-impact shortens what people read (text, Markdown); machines (JSON, SARIF) and the exit code
   // get every finding.
-  const shown = HUMAN_FORMATS.includes(args.format) ? results.map((r) => applyMinImpact(r, args.minImpact)) : results;
+  // --statistics summarises every finding, so it ignores --min-impact.
+  const minImpact = args.statistics ? 0 : args.minImpact;
+  const shown = HUMAN_FORMATS.includes(args.format) ? results.map((r) => applyMinImpact(r, minImpact)) : results;
   if (results.length > 0 || MACHINE_FORMATS.includes(args.format)) {
     io.stdout(
       LINT_FORMATS[args.format](shown, {
@@ -144,6 +146,9 @@ async function withMeasurements(
   deviceProfile: DeviceProfile | undefined,
   io: CliIO,
 ): Promise<LintResult> {
+  if (lintOptions.runtime !== undefined && lintOptions.runtime !== 'onnxruntime-cpu' && (args.ep === undefined || args.ep === 'cpu')) {
+    io.stderr(`efflint: ${model}: --profile lints the graph onnxruntime ran on the CPU; --runtime ${lintOptions.runtime} is not used\n`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'efflint-lint-'));
   try {
     const optimizedPath = join(dir, 'optimized.onnx');
