@@ -19,10 +19,8 @@ import { floatInit, int64Init, node, tensorInfo, tinyModel } from '../helpers/ti
  * its kernel, how it is fused and the kernel's op) and the same inserted layout reorders. Both get the
  * NCHWc block size this CPU has, so the comparison holds on any x86-64 machine.
  *
- * Default run: every reference network, raw and BN-folded, plus the narrowest model of each guideline
- * experiment shape (~30 s on 2 cores); EFFLINT_SLOW=1 compares all 105 zoo models in both forms (~45 s).
+ * Every zoo model, raw and BN-folded (210 sessions, ~45 s on 2 cores).
  */
-const SLOW = !!process.env.EFFLINT_SLOW;
 const BLOCK = detectNchwcBlock().block;
 /** Small inputs keep sessions quick; plans do not depend on the spatial size. */
 const RESOLUTION = 32;
@@ -63,19 +61,10 @@ async function expectAgreement(bytes: Uint8Array): Promise<{ fromModel: Executio
   return { fromModel, fromRuntime, analysis };
 }
 
-/** `exp_g3_2frag_series_c64` -> `exp_g3_2frag_series`: the experiment shape without its width or device variant. */
-function experimentShape(name: string): string {
-  return name.replace(/_(gpu|arm|cpu)(?=_|$)/, '').replace(/_(x\d+|c\d+)$/, '');
-}
-
 const zoo = listZoo();
 const reference = zoo.filter((e) => !e.name.startsWith('exp_')).map((e) => e.name);
 const experiments = zoo.filter((e) => e.name.startsWith('exp_'));
-/** Per experiment shape, the variant with the fewest input channels: the cheapest, and the one nearest the block-size edge cases. */
-const narrowestOfEachShape = [...new Set(experiments.map((e) => experimentShape(e.name)))].map(
-  (shape) => experiments.filter((e) => experimentShape(e.name) === shape).reduce((a, b) => (b.inputShape[1] < a.inputShape[1] ? b : a)).name,
-);
-const covered = SLOW ? [...reference, ...experiments.map((e) => e.name)] : [...reference, ...narrowestOfEachShape];
+const covered = [...reference, ...experiments.map((e) => e.name)];
 const cases = covered.flatMap((name) => [
   { name, deploy: false },
   { name, deploy: true },

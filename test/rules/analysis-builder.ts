@@ -19,7 +19,8 @@ export interface ConvSpec {
 }
 
 /**
- * Builds small hand-made `Analysis` objects for rule tests, with the paper's cost formulas:
+ * Builds small hand-made `Analysis` objects for structure and formatter tests, which need exact
+ * control of the layer list (rule tests build real models: model-builder.ts), with the paper's cost formulas:
  * conv FLOPs = hw_out*k*k*c_in*c_out/g, memAccess = inputs + outputs + weights (elements);
  * element-wise FLOPs = output elements; metadata ops (Reshape) cost nothing.
  */
@@ -186,14 +187,4 @@ export class AnalysisBuilder {
       warnings: [],
     };
   }
-}
-
-/** One 1x1 conv c1 -> c2 on an h x w map, fed by a stand-in layer so it does not read the model input. */
-export function singleConv(c1: number, c2: number, hw: number, opts: Omit<ConvSpec, 'cOut'> = {}): { analysis: Analysis; node: string } {
-  const b = new AnalysisBuilder();
-  const x = b.input('input', [1, c1, hw, hw]);
-  const pre = b.relu('pre', x);
-  const c = b.conv('conv', pre, { cOut: c2, ...opts });
-  const y = b.relu('post', c);
-  return { analysis: b.build([y]), node: 'conv' };
 }
