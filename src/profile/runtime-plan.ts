@@ -1,6 +1,6 @@
 import type { Analysis } from '../analyzers/analyze.js';
-import type { KernelDraft } from '../analyzers/runtime/none.js';
-import { assemblePlan, buildRuntimeGraph } from '../analyzers/runtime/none.js';
+import type { KernelDraft } from '../analyzers/runtime/plan-graph.js';
+import { assemblePlan, buildRuntimeGraph } from '../analyzers/runtime/plan-graph.js';
 import { onnxruntimeOpName } from '../analyzers/runtime/onnxruntime-cpu.js';
 import type { ExecutionPlan, FusionKind, PlannedKernel } from '../analyzers/runtime/types.js';
 import type { OptimizedNode, SourceNode } from './join.js';

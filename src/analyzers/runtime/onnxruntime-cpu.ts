@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Analysis } from '../analyze.js';
 import type { Dim } from '../../model/ir.js';
-import type { FusionNode } from './none.js';
-import { assemblePlan, buildRuntimeGraph, eliminateNoOps, FusionGraph, placeEliminated } from './none.js';
+import type { FusionNode } from './plan-graph.js';
+import { assemblePlan, buildRuntimeGraph, eliminateNoOps, FusionGraph, placeEliminated } from './plan-graph.js';
 import type { ExecutionPlan, FusionKind, PlannedKernel } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Analysis } from '../analyze.js';
-import type { FusionNode } from './none.js';
-import { assemblePlan, buildRuntimeGraph, displayOp, eliminateNoOps, FusionGraph, placeEliminated } from './none.js';
+import type { FusionNode } from './plan-graph.js';
+import { assemblePlan, buildRuntimeGraph, displayOp, eliminateNoOps, FusionGraph, placeEliminated } from './plan-graph.js';
 import type { ExecutionPlan } from './types.js';
 
 /**
