@@ -40,7 +40,10 @@ export interface LayerReport {
   readonly memAccess: number | null;
   readonly memBytes: number | null;
   readonly intensity: number | null;
-  /** Every input is constant: onnxruntime folds the node at load time; its cost is not in totals. */
+  /**
+   * onnxruntime computes the node at load time (every input constant, for an If also everything its taken branch
+   * reads from the outer scope); its cost is not in totals.
+   */
   readonly folded: boolean;
 }
 
@@ -200,7 +203,9 @@ export function analyzeModel(model: Model, options: AnalyzeOptions = {}): Analys
     });
   }
   if (bodies > 0) {
-    warnings.push(`${bodies} layers belong to subgraph or function bodies; each body's cost is counted once, not per iteration or branch taken`);
+    warnings.push(
+      `${bodies} layers belong to subgraph or function bodies; each body's cost is counted once, not per iteration, and both branches of an If whose condition is not known are counted`,
+    );
   }
   if (unknown.length > 0) {
     warnings.push(`${unknown.length} layers have unknown cost and are excluded from totals (see totals.unknownCostLayers)`);

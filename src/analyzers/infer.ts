@@ -5,7 +5,7 @@ import { createAttrs } from './attrs.js';
 import { MAX_FOLD_ELEMENTS } from './fold.js';
 import { lookupOp } from './registry.js';
 import { numel } from './shape-utils.js';
-import type { OpContext, OpCost, OpDef, TensorInfo } from './types.js';
+import type { OpContext, OpCost, OpDef, SubgraphOutcome, TensorInfo } from './types.js';
 import { UNKNOWN_TENSOR } from './types.js';
 
 /** Float tensors up to this size are read too (Resize scales, Clip bounds); weights never are. */
@@ -39,7 +39,10 @@ export interface InferredNode {
   readonly def: OpDef | undefined;
   /** Null when the op has no cost rule. */
   readonly cost: OpCost | null;
-  /** True when every input is constant: onnxruntime folds such nodes at session creation. */
+  /**
+   * True when onnxruntime computes the node at session creation: every input is constant, and for an If (the only
+   * node with a body that folds) also everything its taken branch reads from the outer scope.
+   */
   readonly folded: boolean;
   /** Set for model-local function calls, whose body nodes are listed separately. */
   readonly expandedFunction?: string;
@@ -51,6 +54,22 @@ export interface InferredGraph {
   /** Main-graph nodes in topological order, subgraph and function-body nodes after their owner. */
   readonly nodes: readonly InferredNode[];
   readonly warnings: readonly string[];
+}
+
+/**
+ * A node whose inputs contradict its op's spec (as opposed to a graph that is broken as a whole: a cycle, a dangling
+ * name). Inside an If branch that the runtime may not take, such a failure makes the branch unknown instead of
+ * aborting; everywhere else it is an invalid model like any other.
+ */
+class NodeInferenceError extends InvalidModelError {
+  constructor(
+    path: string,
+    /** The failure without the model path: `node 'n' (Op): ...`. */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: ${detail}`, options);
+  }
 }
 
 class Scope {
@@ -270,7 +289,7 @@ export class ModelInferencer {
       } catch (err) {
         if (err instanceof InvalidModelError) throw err;
         const msg = err instanceof Error ? err.message : String(err);
-        throw new InvalidModelError(`${this.model.path}: node '${node.name}' (${node.opType}): ${msg}`, { cause: err });
+        throw new NodeInferenceError(this.model.path, `node '${node.name}' (${node.opType}): ${msg}`, { cause: err });
       }
     } else if (fn) {
       outputs = this.expandFunction(node, fn, inputs, scopePath);
@@ -279,7 +298,7 @@ export class ModelInferencer {
       outputs = node.outputs.map(() => UNKNOWN_TENSOR);
     }
     outputs = node.outputs.map((name, i) => this.checkOutput(node, name, outputs[i] ?? UNKNOWN_TENSOR));
-    const folded = inputs.length > 0 && inputs.every((t) => t === null || t.isConstant === true);
+    const folded = this.isFolded(node, inputs, visited, scope);
     node.outputs.forEach((name, i) => {
       if (!name) return;
       const info = outputs[i];
@@ -294,13 +313,31 @@ export class ModelInferencer {
     }
   }
 
+  /**
+   * Whether onnxruntime computes the node when the session is created (its ConstantFolding pass, see
+   * onnxruntime/core/optimizer/constant_folding.cc). That pass runs a node only when every input is constant and the
+   * node owns no subgraph; an If whose condition is constant is first inlined (its taken branch replaces it), so it
+   * folds when that branch also reads only constants from the outer scope. Loop, Scan and every other node with a
+   * body run at inference time (their body nodes may still fold one by one).
+   */
+  private isFolded(node: Node, inputs: readonly (TensorInfo | null)[], bodies: ReadonlySet<Graph>, scope: Scope): boolean {
+    if (inputs.length === 0 || !inputs.every((t) => t === null || t.isConstant === true)) return false;
+    if (subgraphsOf(node).length === 0) return true;
+    if (node.opType !== 'If' || node.domain !== '') return false;
+    for (const body of bodies) {
+      for (const name of freeNames(body)) if (scope.get(name)?.isConstant !== true) return false;
+    }
+    return true;
+  }
+
   /** Negative or fractional dims mean the model contradicts itself; the value_info may fill gaps. */
   private checkOutput(node: Node, name: string, info: TensorInfo): TensorInfo {
     if (info.shape) {
       for (const d of info.shape) {
         if (typeof d === 'number' && (!Number.isInteger(d) || d < 0)) {
-          throw new InvalidModelError(
-            `${this.model.path}: node '${node.name}' (${node.opType}) gives output '${name}' the invalid shape ${shapeText(info.shape)}`,
+          throw new NodeInferenceError(
+            this.model.path,
+            `node '${node.name}' (${node.opType}) gives output '${name}' the invalid shape ${shapeText(info.shape)}`,
           );
         }
       }
@@ -353,6 +390,10 @@ export class ModelInferencer {
         visited.add(graph);
         return this.inferSubgraph(node, graph, formalInputs, scope, scopePath, opsets);
       },
+      tryInferSubgraph: (graph, formalInputs) => {
+        visited.add(graph);
+        return this.tryInferSubgraph(node, graph, formalInputs, scope, scopePath, opsets);
+      },
       warn: (message) => this.warnings.push(`node '${node.name}' (${node.opType}): ${message}`),
     };
   }
@@ -376,7 +417,7 @@ export class ModelInferencer {
     try {
       const path = `${parentPath ? `${parentPath}/` : ''}${owner.name}/${subgraphLabel(owner, graph)}`;
       // A body inferred twice (e.g. a Loop re-run with refined carried shapes) is listed once.
-      for (let i = this.results.length - 1; i >= 0; i--) if (this.results[i].scope === path || this.results[i].scope.startsWith(`${path}/`)) this.results.splice(i, 1);
+      this.dropResults(path);
       const scope = new Scope(parent);
       graph.inputs.forEach((v, i) => {
         const given = formalInputs[i];
@@ -388,6 +429,58 @@ export class ModelInferencer {
     } finally {
       this.depth -= 1;
     }
+  }
+
+  /**
+   * Infers a body the runtime may not run with these inputs. When a node inside it contradicts its op's spec, what
+   * the body had listed and warned is dropped and every node of it (nested bodies included) is listed with unknown
+   * shapes and cost. Broken graphs (cycles, dangling names, nesting too deep) still abort.
+   */
+  private tryInferSubgraph(
+    owner: Node,
+    graph: Graph,
+    formalInputs: readonly TensorInfo[],
+    parent: Scope,
+    parentPath: string,
+    opsets: ReadonlyMap<string, number>,
+  ): SubgraphOutcome {
+    const warningCount = this.warnings.length;
+    try {
+      return { outputs: this.inferSubgraph(owner, graph, formalInputs, parent, parentPath, opsets) };
+    } catch (err) {
+      if (!(err instanceof NodeInferenceError)) throw err;
+      this.warnings.length = warningCount;
+      const path = `${parentPath ? `${parentPath}/` : ''}${owner.name}/${subgraphLabel(owner, graph)}`;
+      this.dropResults(path);
+      return { failure: err.detail, layers: this.listUninferred(graph, path) };
+    }
+  }
+
+  /** Removes the layers listed for a body and the bodies nested in it. */
+  private dropResults(path: string): void {
+    for (let i = this.results.length - 1; i >= 0; i--) {
+      const scope = this.results[i].scope;
+      if (scope === path || scope.startsWith(`${path}/`)) this.results.splice(i, 1);
+    }
+  }
+
+  /** Lists every node of a body that could not be inferred, nested bodies included; returns how many. */
+  private listUninferred(graph: Graph, path: string): number {
+    let count = 0;
+    for (const node of graph.nodes) {
+      this.results.push({
+        node,
+        scope: path,
+        inputs: node.inputs.map((name) => (name === '' ? null : UNKNOWN_TENSOR)),
+        outputs: node.outputs.map(() => UNKNOWN_TENSOR),
+        def: lookupOp(node.domain, node.opType),
+        cost: null,
+        folded: false,
+      });
+      count += 1;
+      for (const sub of subgraphsOf(node)) count += this.listUninferred(sub, `${path}/${node.name}/${subgraphLabel(node, sub)}`);
+    }
+    return count;
   }
 
   /** Inlines a model-local function: its body nodes are inferred and costed like any others. */

@@ -20,11 +20,24 @@ export interface DeviceProfile {
    */
   readonly convRoofs?: ConvRoofs;
   /**
-   * Bytes per second of the kernels that stream activation-sized tensors (a few MB at batch 1, mostly
-   * cache-resident): layout reorders onnxruntime inserts, Transpose, Concat, Split and the other
-   * data-movement ops, and element-wise ops. Absent: `bandwidthBytesPerSecond`.
+   * Bytes per second of the layout copies onnxruntime inserts (NCHWc reorders) and the data-movement
+   * ops (Transpose, Concat, Split, Slice...): strided copies of activation-sized tensors (a few MB at
+   * batch 1, mostly cache-resident). Absent: `bandwidthBytesPerSecond`.
    */
   readonly copyBandwidthBytesPerSecond?: number;
+  /**
+   * Bytes per second of element-wise ops, pooling and reductions on activation-sized tensors, and of
+   * the bytes a convolution moves on top of its FLOPs (with `convRoofs`). Absent: the copy bandwidth,
+   * else `bandwidthBytesPerSecond`.
+   */
+  readonly activationBandwidthBytesPerSecond?: number;
+  /**
+   * How much slower kernels run inside a network than in the chains of identical kernels the roofs
+   * were measured with (cache and prefetch state change from one kernel to the next): every kernel's
+   * time beyond the per-op overhead is multiplied by it. `calibrate` measures it on a mixed network
+   * (profile/calibration-network.ts). Absent: 1.
+   */
+  readonly inNetworkFactor?: number;
   /**
    * Free-form facts about how it was measured (threads, EP, date). `efflint calibrate` records
    * `optLevel` (the graph optimisation level its sessions ran at, as `efflint profile --opt-level`)

@@ -36,6 +36,11 @@ export interface Attrs {
   graph(name: string): Graph | undefined;
 }
 
+/** What inferring a subgraph that may fail gave: its outputs, or why it failed and how many layers it lists. */
+export type SubgraphOutcome =
+  | { readonly outputs: readonly TensorInfo[] }
+  | { readonly failure: string; readonly layers: number };
+
 /** Everything an op's inferShape/cost may look at. */
 export interface OpContext {
   readonly node: Node;
@@ -48,6 +53,12 @@ export interface OpContext {
   readTensor(ref: TensorRef): number[] | null;
   /** Infers a subgraph (If/Loop/Scan body) given its formal input infos; returns its outputs. */
   inferSubgraph(graph: Graph, inputs: readonly TensorInfo[]): readonly TensorInfo[];
+  /**
+   * Infers a subgraph that the runtime may never run with these inputs (an If branch whose condition is not
+   * known). A node that fails inside it does not abort the analysis: the body's layers are listed with unknown
+   * cost and the outcome says why, for the caller to report with `warn`.
+   */
+  tryInferSubgraph(graph: Graph, inputs: readonly TensorInfo[]): SubgraphOutcome;
   /** Records a non-fatal analysis warning for this node. */
   warn(message: string): void;
 }

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { Analysis } from '../analyzers/analyze.js';
+import type { ConfirmedFinding, FindingLike } from '../profile/confirm-findings.js';
+import { confirmFindings } from '../profile/confirm-findings.js';
 import { DEFAULT_WARMUP, profileModel } from '../profile/profile.js';
 import type { ProfileOptions } from '../profile/profile.js';
 import { createProgressBar } from '../profile/progress.js';
@@ -50,6 +53,29 @@ export async function profileWithProgress(
       warmup: args.warmup,
       runs: args.runs,
       onProgress: (p) => bar.update(`${label}${p.phase === 'latency' ? 'timing runs   ' : 'profiled runs '}`, p.done, p.total),
+    });
+  } finally {
+    bar.finish();
+  }
+}
+
+/**
+ * Confirms findings by counterfactual measurement (profile/confirm-findings.ts), `confirmTop` pairs at
+ * most, drawing a progress bar on stderr when it is a terminal (and not --quiet).
+ */
+export async function confirmWithProgress<F extends FindingLike>(
+  findings: readonly F[],
+  analysis: Analysis,
+  profile: ProfileResult,
+  args: { readonly confirmTop: number; readonly quiet?: boolean },
+  io: CliIO,
+  label = '',
+): Promise<ConfirmedFinding<F>[]> {
+  const bar = createProgressBar(io.stderr, io.stderrIsTTY && !args.quiet);
+  try {
+    return await confirmFindings(findings, analysis, profile, {
+      top: args.confirmTop,
+      onProgress: (done, total) => bar.update(`${label}counterfactuals`, done, total),
     });
   } finally {
     bar.finish();

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 /**
  * Reads `--device-profile FILE` (the JSON that `efflint calibrate` writes, or one written by hand:
  * { "schemaVersion": 1, "name": "...", "peakFlopsPerSecond": 1e12, "bandwidthBytesPerSecond": 5e11,
- * "perOpOverheadUs": 5 }, optionally with "convRoofs" and "copyBandwidthBytesPerSecond") and checks
+ * "perOpOverheadUs": 5 }, optionally with "convRoofs", "copyBandwidthBytesPerSecond" and "activationBandwidthBytesPerSecond") and checks
  * it key by key.
  */
 export function readDeviceProfile(path: string, cwd: string): DeviceProfile {
@@ -42,8 +42,8 @@ export function deviceProfileProblem(raw: unknown): string | null {
     return `perOpOverheadUs: expected a non-negative number, got ${JSON.stringify(p.perOpOverheadUs)}`;
   }
   // Optional since efflint calibrate measured kernel families; profiles without them load as before.
-  if (p.copyBandwidthBytesPerSecond !== undefined && !positive(p.copyBandwidthBytesPerSecond)) {
-    return `copyBandwidthBytesPerSecond: expected a positive number, got ${JSON.stringify(p.copyBandwidthBytesPerSecond)}`;
+  for (const key of ['copyBandwidthBytesPerSecond', 'activationBandwidthBytesPerSecond', 'inNetworkFactor'] as const) {
+    if (p[key] !== undefined && !positive(p[key])) return `${key}: expected a positive number, got ${JSON.stringify(p[key])}`;
   }
   if (p.convRoofs !== undefined) {
     const roofs = p.convRoofs as Record<string, unknown> | null;

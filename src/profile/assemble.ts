@@ -1,6 +1,9 @@
 import type { Analysis, LayerReport } from '../analyzers/analyze.js';
-import type { DeviceProfile } from '../analyzers/roofline.js';
+import type { DeviceProfile, RooflinePoint } from '../analyzers/roofline.js';
 import { roofline } from '../analyzers/roofline.js';
+import type { KernelFamily, TimeEstimate } from '../analyzers/runtime/time-estimate.js';
+import { estimateKernel, estimatePlanTime } from '../analyzers/runtime/time-estimate.js';
+import type { ExecutionPlan, PlannedKernel } from '../analyzers/runtime/types.js';
 import { numel } from '../analyzers/shape-utils.js';
 import type { DType } from '../model/ir.js';
 import { BYTES_PER_ELEMENT } from '../model/ir.js';
@@ -40,7 +43,39 @@ export interface AssembleContext {
   /** Unprofiled session.run() wall times, milliseconds. */
   readonly latencySamplesMs: readonly number[] | null;
   readonly deviceProfile: DeviceProfile | null;
+  /**
+   * What the runtime executed (read off onnxruntime's optimized graph, else efflint's static model):
+   * with a device profile, every kernel's predictedUs is its plan kernel's estimate
+   * (runtime/time-estimate.ts), the model `lint` ranks findings with. Absent: a per-kernel roofline
+   * of the joined nodes' FLOPs and bytes.
+   */
+  readonly plan?: ExecutionPlan | null;
   readonly warnings: readonly string[];
+}
+
+/** Predicts each joined kernel from the plan: the plan kernel it ran, else (inserted, unmatched) one built from the trace. */
+function planPredictor(analysis: Analysis, plan: ExecutionPlan, profile: DeviceProfile): (j: KernelJoin) => (RooflinePoint & { readonly family: KernelFamily }) | null {
+  const estimate: TimeEstimate = estimatePlanTime(analysis, plan, profile);
+  const layerIndex = new Map<string, number>();
+  analysis.layers.forEach((l, i) => {
+    if (l.scope === '' && !layerIndex.has(l.name)) layerIndex.set(l.name, i);
+  });
+  const fromPlan = (k: number): RooflinePoint & { readonly family: KernelFamily } => ({ predictedUs: estimate.kernelUs[k], bound: estimate.kernelBound[k], family: estimate.kernelFamily[k] });
+  return (j) => {
+    if (plan.source === 'onnxruntime-optimized-graph' && typeof j.optimizedIndex === 'number' && j.optimizedIndex < plan.kernels.length) return fromPlan(j.optimizedIndex);
+    const layers = j.nodes.map((n) => layerIndex.get(n)).filter((i): i is number => i !== undefined);
+    // The plan kernel anchored at one of the kernel's nodes, else any plan kernel running one of them.
+    const anchored = layers.map((i) => plan.kernelOfLayer.get(i)).find((k, n) => k !== undefined && plan.kernels[k].layers[0] === layers[n]);
+    if (anchored !== undefined) return fromPlan(anchored);
+    const member = layers.map((i) => plan.kernelOfLayer.get(i)).find((k) => k !== undefined);
+    if (member !== undefined) return fromPlan(member);
+    if (!j.inserted) return null;
+    const shape = j.kernel.outputShapes?.[0] ?? j.kernel.inputShapes?.[0] ?? null;
+    const elements = shape ? shape.reduce((a, b) => a * b, 1) : null;
+    if (elements === null) return null;
+    const kernel: PlannedKernel = { opType: j.kernel.opType ?? 'ReorderOutput', layers: [], inserted: { kind: j.kernel.opType === 'ReorderInput' ? 'reorder-input' : 'reorder-output', tensor: '', elements } };
+    return estimateKernel(analysis, plan, kernel, profile);
+  };
 }
 
 function sumOrNull(values: readonly (number | null)[]): number | null {
@@ -125,6 +160,7 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
   for (const l of analysis.layers) if (l.scope === '') for (const t of l.inputs) if (t) (consumers.get(t) ?? consumers.set(t, []).get(t)!).push(l.name);
   for (const o of analysis.outputs) (consumers.get(o.name) ?? consumers.set(o.name, []).get(o.name)!).push('<graph output>');
 
+  const predict = ctx.deviceProfile && ctx.plan ? planPredictor(analysis, ctx.plan, ctx.deviceProfile) : null;
   const rows = joined.joins.map((j) => {
     const nodes = j.nodes.map((n) => byName.get(n)).filter((l): l is LayerReport => l !== undefined);
     const measuredUs = j.kernel.deviceUs ?? j.kernel.medianUs;
@@ -141,7 +177,11 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
       (j.optimized === null || j.optimized.domain === nodes[0].domain);
     const bytesRatio = oneToOne && measuredBytes !== null && memBytes ? measuredBytes / memBytes : null;
     const trafficBytes = nodes.length > 1 ? fusedMemBytes(nodes, consumers) : memBytes;
-    const point = ctx.deviceProfile && flops !== null && trafficBytes !== null ? roofline(flops, trafficBytes, ctx.deviceProfile) : null;
+    const point: (RooflinePoint & { readonly family?: KernelFamily }) | null = predict
+      ? predict(j)
+      : ctx.deviceProfile && flops !== null && trafficBytes !== null
+        ? roofline(flops, trafficBytes, ctx.deviceProfile)
+        : null;
     const layer: ProfileLayer = {
       name: j.kernel.name,
       opType: opTypeOf(j, nodes),
@@ -160,6 +200,7 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
       bytesRatio,
       predictedUs: point?.predictedUs ?? null,
       bound: point?.bound ?? null,
+      ...(point?.family !== undefined ? { family: point.family } : {}),
     };
     return { layer, join: j, nodes, oneToOne };
   });
@@ -249,7 +290,8 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
 
   // Rank correlation over joined layers whose cost is known.
   const ranked = layers.filter((l) => l.nodes.length > 0 && l.flops !== null);
-  const predicted = ranked.filter((l) => l.predictedUs !== null);
+  // Predictions cover the kernels the runtime inserted too (layout reorders) when a plan times them.
+  const predicted = layers.filter((l) => l.predictedUs !== null && (l.nodes.length > 0 || l.inserted));
   const correlation = {
     flopsSpearman: spearman(ranked.map((l) => l.flops as number), ranked.map((l) => l.measuredUs)),
     predictedSpearman: ctx.deviceProfile ? spearman(predicted.map((l) => l.predictedUs as number), predicted.map((l) => l.measuredUs)) : null,

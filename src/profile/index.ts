@@ -4,8 +4,10 @@ export type { ImportTraceOptions, ModelBindingOptions, PreparedModel, ProfileOpt
 export { DEFAULT_RUNS, DEFAULT_WARMUP, importTrace, prepareModel, profileModel } from './profile.js';
 export type { CalibrateOptions } from './calibrate.js';
 export { calibrateDevice, parseDeviceProfile } from './calibrate.js';
-export type { ConfirmedFinding, ConfirmOptions, FindingLike } from './confirm-findings.js';
-export { confirmFindings } from './confirm-findings.js';
+export type { ConfirmedFinding, ConfirmOptions, CounterfactualVerdict, FindingLike } from './confirm-findings.js';
+export { CONFIRM_FLOOR_SHARE_PERCENT, CONFIRM_FLOOR_US, CONFIRM_RULE, DEFAULT_CONFIRM_TOP, confirmFindings, counterfactualVerdict } from './confirm-findings.js';
+export type { CounterfactualKind, CounterfactualModel, CounterfactualPair, CounterfactualSpec, CounterfactualUnavailable } from './counterfactual.js';
+export { buildCounterfactualPair, counterfactualFor } from './counterfactual.js';
 export type { TimeCategory } from './categories.js';
 export { TIME_CATEGORIES } from './categories.js';
 export type { KernelBytes, ParsedTrace, TraceKernel } from './trace-types.js';
@@ -21,7 +23,11 @@ export type { InterleavedOptions, InterleavedResult, MeasureClock, MeasureOptLev
 export { measureInterleaved } from './measure/interleaved.js';
 export type { BlockSamples, ClockSummary, RatioSummary } from './measure/interleaved-stats.js';
 export { rotatedOrder, summarizeInterleaved, summarizeRatios } from './measure/interleaved-stats.js';
-export type { GuidelineResult, ModelResult, SetupResult, ValidateOptions, ValidationResult } from './measure/validate.js';
+export type { GuidelineResult, ModelResult, SetupResult, ValidateClock, ValidateOptions, ValidationResult } from './measure/validate.js';
 export { VALIDATE_SCHEMA_VERSION, runValidation } from './measure/validate.js';
+export type { ExportOptions, ExportSummary, ManifestMeasurement, ManifestVariant, ValidateManifest } from './measure/validate-export.js';
+export { MANIFEST_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION, exportValidation } from './measure/validate-export.js';
+export type { ImportOptions, RunnerResults } from './measure/validate-import.js';
+export { importValidation } from './measure/validate-import.js';
 export type { Verdict } from './measure/verdict.js';
 export { VERDICT_RULE, columnVerdict, combineVerdicts } from './measure/verdict.js';

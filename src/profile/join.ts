@@ -51,6 +51,8 @@ export interface KernelJoin {
   readonly anchoredBy: AnchorSource;
   /** The kernel's node in the optimized model, when one was matched. */
   readonly optimized: { readonly opType: string; readonly domain: string } | null;
+  /** Position of that node in the optimized model (file order), when one was matched. */
+  readonly optimizedIndex?: number | null;
   /** A TensorRT reformatting copy, or an onnxruntime layout/copy node (ReorderInput, MemcpyToHost...). */
   readonly inserted: boolean;
 }
@@ -238,11 +240,11 @@ export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonl
     if (oi !== null && optimized) {
       const node = optimized[oi];
       const anchors = optAnchors[oi].filter((t): t is string => t !== null);
-      return { anchors, source: 'optimized-model' as AnchorSource, optimized: { opType: node.opType, domain: node.domain }, inserted: LAYOUT_OPS.has(node.opType) };
+      return { anchors, source: 'optimized-model' as AnchorSource, optimized: { opType: node.opType, domain: node.domain }, optimizedIndex: oi, inserted: LAYOUT_OPS.has(node.opType) };
     }
     const byName = nameAnchors(k, options.naming, src);
     const source: AnchorSource = byName.anchors.length === 0 ? 'none' : options.naming === 'tensorrt' ? 'tensorrt-name' : 'node-name';
-    return { anchors: byName.anchors, source, optimized: null, inserted: byName.inserted };
+    return { anchors: byName.anchors, source, optimized: null, optimizedIndex: null, inserted: byName.inserted };
   });
 
   // The first kernel (in execution order) to produce a tensor owns it.
@@ -278,6 +280,7 @@ export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonl
     nodes: [...groups[ki]].sort((a, b) => a - b).map((i) => sourceNodes[i].name),
     anchoredBy: plan[ki].source,
     optimized: plan[ki].optimized,
+    optimizedIndex: plan[ki].optimizedIndex,
     inserted: plan[ki].inserted,
   }));
   const unclaimed = sourceNodes.filter((_, i) => !claimedBy.has(i)).map((n) => n.name);

@@ -1,8 +1,8 @@
 import onnxProto from 'onnx-proto';
 
 /**
- * A minimal ONNX writer for the small synthetic models efflint runs itself (calibration, tests):
- * float32 tensors, int/float/ints attributes, opset 17. Weights are filled from a seeded generator.
+ * A minimal ONNX writer for the small synthetic models efflint runs itself (calibration, tests,
+ * bench/predict.mjs): float32 tensors, int/float/ints/string/tensor attributes, opset 17. Weights are filled from a seeded generator.
  */
 
 const { onnx } = onnxProto;
@@ -10,14 +10,19 @@ type AttributeProto = onnxProto.onnx.IAttributeProto;
 type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 
-/** A node to write; attributes are ints, floats, int lists or strings. */
+/** A tensor-valued attribute (e.g. a Constant node's `value`, as exporters write weights). */
+export interface BuildTensorAttribute {
+  readonly tensor: BuildTensor;
+}
+
+/** A node to write; attributes are ints, floats, int lists, strings or tensors. */
 export interface BuildNode {
   readonly opType: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   /** '' writes an unnamed node. */
   readonly name?: string;
-  readonly attributes?: Readonly<Record<string, number | string | readonly number[]>>;
+  readonly attributes?: Readonly<Record<string, number | string | readonly number[] | BuildTensorAttribute>>;
 }
 
 export interface BuildTensor {
@@ -46,7 +51,8 @@ export interface BuildModel {
 const FLOAT = 1;
 const INT64 = 7;
 
-function attribute(name: string, v: number | string | readonly number[]): AttributeProto {
+function attribute(name: string, v: number | string | readonly number[] | BuildTensorAttribute, seed: number): AttributeProto {
+  if (typeof v === 'object' && !Array.isArray(v) && 'tensor' in v) return { name, type: onnx.AttributeProto.AttributeType.TENSOR, t: tensor(v.tensor, seed) };
   if (typeof v === 'string') return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
   if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...(v as number[])] };
   if (Number.isInteger(v)) return { name, type: onnx.AttributeProto.AttributeType.INT, i: v as number };
@@ -80,13 +86,13 @@ function tensor(t: BuildTensor, seed: number): TensorProto {
 export function buildOnnxModel(m: BuildModel): Uint8Array {
   const graph = onnx.GraphProto.create({
     name: 'efflint',
-    node: m.nodes.map((n) =>
+    node: m.nodes.map((n, i) =>
       onnx.NodeProto.create({
         opType: n.opType,
         name: n.name ?? '',
         input: [...n.inputs],
         output: [...n.outputs],
-        attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => attribute(k, v)),
+        attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => attribute(k, v, 54321 + i)),
       }),
     ),
     input: m.inputs.map(valueInfo),

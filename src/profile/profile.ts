@@ -11,6 +11,9 @@ import { ZOO_PREFIX } from '../load-model.js';
 import type { DType, Model } from '../model/ir.js';
 import { loadModelBytes, loadModelFile } from '../model/load.js';
 import { buildZooModel } from '../zoo/index.js';
+import { buildExecutionPlan } from '../analyzers/runtime/index.js';
+import type { ExecutionPlan } from '../analyzers/runtime/types.js';
+import { planFromOptimizedGraph } from './runtime-plan.js';
 import { assembleProfile, sourceNodes } from './assemble.js';
 import type { OptimizedNode } from './join.js';
 import { joinKernels } from './join.js';
@@ -199,6 +202,7 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
     }
     const joined = joinKernels(sourceNodes(prepared.analysis), trace.kernels, { naming: 'onnxruntime', optimized });
     return assembleProfile(prepared.analysis, trace, joined, {
+      plan: options.deviceProfile ? measuredPlan(prepared.analysis, optLevel, optimized) : null,
       model: prepared.display,
       source: 'onnxruntime-node',
       ep,
@@ -216,6 +220,21 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The plan predictions are made on: the graph onnxruntime saved when there is one, else efflint's
+ * static model of onnxruntime at that level (opt 'disabled': every node its own kernel).
+ */
+function measuredPlan(analysis: Analysis, optLevel: OptLevel, optimized: readonly OptimizedNode[] | null): ExecutionPlan {
+  if (optimized) {
+    try {
+      return planFromOptimizedGraph(analysis, optimized);
+    } catch {
+      // An optimized graph the plan reader cannot follow: fall back to the static model.
+    }
+  }
+  return buildExecutionPlan(analysis, optLevel === 'disabled' ? 'none' : 'onnxruntime-cpu');
 }
 
 export interface ImportTraceOptions extends ModelBindingOptions {
@@ -251,6 +270,7 @@ export function importTrace(arg: string, tracePath: string, options: ImportTrace
   const warnings = [...prepared.analysis.warnings];
   if (trace.kernels.length === 0) warnings.push(`${tracePath}: the trace has no kernel events`);
   return assembleProfile(prepared.analysis, trace, joined, {
+    plan: options.deviceProfile ? (isTrt ? buildExecutionPlan(prepared.analysis, 'tensorrt') : measuredPlan(prepared.analysis, 'all', optimized)) : null,
     model: prepared.display,
     source: isTrt ? 'tensorrt-trace' : 'onnxruntime-trace',
     ep: null,

@@ -1,3 +1,4 @@
+import type { KernelFamily } from '../analyzers/runtime/time-estimate.js';
 import type { DType } from '../model/ir.js';
 import type { TimeCategory } from './categories.js';
 import type { AnchorSource } from './join.js';
@@ -42,11 +43,16 @@ export interface ProfileLayer {
   /** measuredBytes / memBytes for kernels that map to exactly one node of the same op type (memBytes > 0). */
   readonly bytesRatio: number | null;
   /**
-   * Roofline prediction with the device profile (null without one). For a fused group it uses the
-   * group's flops and its memBytes less the tensors that stay inside the kernel.
+   * Predicted kernel time with the device profile (null without one): the estimate of the plan
+   * kernel this kernel ran (runtime/time-estimate.ts, the model `lint` ranks findings with: kernel
+   * families, NCHWc channel padding, copy bandwidth, per-op overhead), layout reorders included. Without
+   * a plan (imported traces), a roofline of the group's flops and memBytes less the tensors that stay
+   * inside the kernel.
    */
   readonly predictedUs: number | null;
   readonly bound: 'compute' | 'memory' | 'overhead' | null;
+  /** The kernel family predictedUs was computed for (a conv family, `copy`, `elementwise`, `gemm`, `other`); absent without a plan. */
+  readonly family?: KernelFamily;
 }
 
 export interface CategoryShare {
@@ -154,7 +160,7 @@ export interface ProfileResult {
   readonly correlation: {
     /** Spearman rank correlation of measured per-layer time with FLOPs. */
     readonly flopsSpearman: number | null;
-    /** ... with the roofline prediction (null without a device profile). */
+    /** ... with predictedUs, over every kernel that has one, inserted reorders included (null without a device profile). */
     readonly predictedSpearman: number | null;
     /** Layers in the correlation (joined, cost known). */
     readonly layers: number;

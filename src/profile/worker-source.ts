@@ -13,6 +13,17 @@ export const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 
+// A minor GC after every timed run (and the last warm-up run), outside the timed region (as measure/interleaved-worker-source.ts
+// does): each run returns its outputs in fresh ArrayBuffers that V8 frees only when it collects them,
+// so until it does every run writes its outputs to newly mapped pages and pays their page faults
+// (about 12 us each on this project's VM), in stretches of runs that depend on when V8 collects.
+let collect = () => {};
+try {
+  require('node:v8').setFlagsFromString('--expose-gc');
+  const gc = require('node:vm').runInNewContext('gc');
+  if (typeof gc === 'function') collect = () => gc({ type: 'minor', execution: 'sync' });
+} catch (e) { /* no gc: measure without it */ }
+
 function mulberry32(seed) {
   let a = seed >>> 0;
   return function () {
@@ -84,6 +95,8 @@ async function main() {
         await session.run(own);
         const t1 = performance.now();
         if (r >= job.warmup) latenciesMs.push(t1 - t0);
+        // After the last warm-up run too, so that the first timed run starts with the others' memory.
+        if (r >= job.warmup - 1) collect();
         parentPort.postMessage({ type: 'progress', job: j, done: r + 1, total });
       }
       stage = 'end';

@@ -393,7 +393,7 @@ function findings(d: ReportData): string {
     )
     .join('')}</tbody></table>`;
   const lead = f.measured
-    ? 'Each finding is marked confirmed when measured time supports it (the layer takes more time than its FLOPs suggest, or a conv is slow per FLOP compared with the model\u2019s efficient convs), not confirmed when it does not (for example an op fused into a conv kernel costs no time of its own), or not measured.'
+    ? 'Each finding is marked confirmed when a counterfactual measurement supports it: the flagged layer, rebuilt with its own shapes, runs slower than the replacement the guideline asks for (balanced channels, g=1 or merged branches at equal FLOPs; the element-wise op removed; the BatchNormalization folded) by more than max(5%, 2\u00d7 the block spread) on CPU time; not confirmed when it does not; not measured (with the reason) when onnxruntime fuses the op, the layer is below the floor (20 \u00b5s or 1% of the time), or no counterfactual applies.'
     : 'Findings of the ShuffleNet V2 guidelines (G1-G4) and efflint\u2019s extra rules. Without a profile no finding is confirmed or refuted by measured time.';
   return [
     '<section class="card" id="findings">',

@@ -3,7 +3,6 @@ import type { DeviceProfile } from '../analyzers/roofline.js';
 import { roofline } from '../analyzers/roofline.js';
 import type { TimeCategory } from '../profile/categories.js';
 import { TIME_CATEGORIES, timeCategory } from '../profile/categories.js';
-import { confirmFindings } from '../profile/confirm-findings.js';
 import type { LatencyStats } from '../profile/stats.js';
 import type { ProfileResult } from '../profile/types.js';
 import type { AnyRule, FindingSeverity } from '../rules/define-rule.js';
@@ -145,6 +144,12 @@ export interface MisleadingLayer {
   readonly measuredUs: number;
 }
 
+/** A finding's verdict from counterfactual measurement. */
+export interface FindingConfirmation {
+  readonly confirmed: boolean | null;
+  readonly evidence: string;
+}
+
 export interface ReportFinding {
   readonly severity: FindingSeverity;
   readonly node: string | null;
@@ -152,7 +157,7 @@ export interface ReportFinding {
   /** The rule's message (without the measured evidence). */
   readonly message: string;
   readonly suggestion: string;
-  /** true/false: measured time supports the finding or not; null: nothing measured applies; undefined: no profile. */
+  /** true/false: the counterfactual measurement supports the finding or not; null: nothing measured applies (evidence says why); undefined: not confirmed at all. */
   readonly confirmed?: boolean | null;
   readonly evidence?: string;
 }
@@ -169,7 +174,7 @@ export interface RuleGroup {
   readonly status: RuleStatus;
   readonly findings: readonly ReportFinding[];
   readonly counts: LintSummary;
-  /** With a profile: findings confirmed, not confirmed, not measurable. */
+  /** With confirmations: findings confirmed, not confirmed, not measurable (null). */
   readonly verdicts: { readonly confirmed: number; readonly notConfirmed: number; readonly notMeasured: number } | null;
 }
 
@@ -218,6 +223,7 @@ export interface ReportData {
   readonly misleading: readonly MisleadingLayer[];
   readonly findings: {
     readonly summary: LintSummary;
+    /** Verdicts were given (counterfactual confirmation ran). */
     readonly measured: boolean;
     readonly groups: readonly RuleGroup[];
   };
@@ -234,6 +240,11 @@ export interface ReportInput {
   readonly profile?: ProfileResult | null;
   /** Shown when there is no profile (default: "not requested"). */
   readonly noProfileReason?: string;
+  /**
+   * Verdicts on `lint.findings`, index for index (`confirmFindings` in profile/confirm-findings.ts:
+   * counterfactual measurement); absent or null: no verdicts are shown.
+   */
+  readonly confirmations?: readonly FindingConfirmation[] | null;
   /** The rules linting ran with, in report order. */
   readonly rules: readonly AnyRule[];
   /** Rule settings of the configuration (to tell 'off' rules from clean ones). */
@@ -356,8 +367,9 @@ function ruleStatus(rule: AnyRule, settings: Readonly<Record<string, RuleSetting
 }
 
 function findingGroups(input: ReportInput): RuleGroup[] {
-  const { lint, profile } = input;
-  const confirmed = profile ? confirmFindings(lint.findings, profile) : null;
+  const { lint } = input;
+  const confirmed = input.confirmations ?? null;
+  if (confirmed && confirmed.length !== lint.findings.length) throw new RangeError(`${confirmed.length} confirmations for ${lint.findings.length} findings`);
   const findings: ReportFinding[] = lint.findings.map((f, i) => ({
     severity: f.severity,
     node: f.node,
@@ -569,7 +581,7 @@ export function buildReportData(input: ReportInput): ReportData {
     scatter: { y: profile ? 'measuredUs' : 'memAccess', points },
     correlation,
     misleading: profile ? misleadingLayers(profile) : [],
-    findings: { summary, measured: !!profile, groups },
+    findings: { summary, measured: !!input.confirmations, groups },
     coverage,
     deviceProfile: device
       ? { name: device.name, peakFlopsPerSecond: device.peakFlopsPerSecond, bandwidthBytesPerSecond: device.bandwidthBytesPerSecond, perOpOverheadUs: device.perOpOverheadUs }

@@ -94,12 +94,39 @@ export function flopsSpanLines(r: ValidationResult): string[] {
 
 export function deviceLine(r: ValidationResult): string {
   const d = r.device;
-  return `${d.cpu}, ${d.logicalCores} logical cores, ${d.platform}/${d.arch}, Node ${d.node}, onnxruntime ${d.onnxruntime} (cpu EP, ${d.intraOpThreads} intra-op thread)${d.nchwcBlock ? `, NCHWc block ${d.nchwcBlock}` : ''}`;
+  if (r.imported === null) {
+    return `${d.cpu}, ${d.logicalCores} logical cores, ${d.platform}/${d.arch}, Node ${d.node ?? '-'}, onnxruntime ${d.onnxruntime ?? '-'} (cpu EP, ${d.intraOpThreads ?? '?'} intra-op thread)${d.nchwcBlock ? `, NCHWc block ${d.nchwcBlock}` : ''}`;
+  }
+  const threads = d.intraOpThreads === null ? '' : `, ${d.intraOpThreads} intra-op thread${d.intraOpThreads === 1 ? '' : 's'}`;
+  const on = d.accelerator ? `${d.accelerator}; host ${d.cpu}` : d.cpu;
+  return `${on}, ${d.logicalCores} logical cores, ${d.platform}/${d.arch}; ${d.backend} ${d.backendVersion} (${d.executionProvider}${threads})`;
+}
+
+/** Where the numbers come from: this process, or a runner's results (`validate --import`). */
+export function sourceLine(r: ValidationResult): string | null {
+  const i = r.imported;
+  if (i === null) return null;
+  return `imported from ${i.dir} (export ${i.exportId}, batch ${i.batch}; measured by ${i.runner}; ${i.results.length} results files)`;
+}
+
+/** What the report says it measured on: "this CPU" for a local run, the device for imported results. */
+export function measuredOn(r: ValidationResult): string {
+  if (r.imported === null) return 'this CPU';
+  return r.device.accelerator ?? r.device.cpu;
 }
 
 export function clockLine(r: ValidationResult): string {
-  const what = r.clock === 'cpu' ? 'process CPU time of each run (process.cpuUsage)' : 'wall time of each run (performance.now)';
-  const other = r.clock === 'cpu' ? 'wall time' : 'CPU time';
+  const what =
+    r.clock === 'cpu'
+      ? r.imported === null
+        ? 'process CPU time of each run (process.cpuUsage)'
+        : "process CPU time of each run (the runner's process, user + system)"
+      : r.clock === 'gpu-wall'
+        ? 'wall time of each run, the device synchronised before the clock stops'
+        : r.imported === null
+          ? 'wall time of each run (performance.now)'
+          : 'wall time of each run';
+  const other = r.clock === 'cpu' ? 'wall time' : r.clock === 'gpu-wall' ? "host process's CPU time" : 'CPU time';
   return `${r.clock}: verdicts and ranks use the ${what}; "other clock" is the ${other}`;
 }
 

@@ -9,6 +9,7 @@ import {
   modelTable,
   protocolLine,
   setupTable,
+  sourceLine,
   verdictMatrix,
 } from './validate-cells.js';
 
@@ -29,6 +30,8 @@ export function formatValidateMarkdown(r: ValidationResult): string {
   const out: string[] = [];
   out.push(`## efflint validate${r.quick ? ' --quick' : ''}`);
   out.push('');
+  const source = sourceLine(r);
+  if (source) out.push(`- source: ${source}`);
   out.push(`- device: ${deviceLine(r)}`);
   out.push(`- clock: ${clockLine(r)}`);
   out.push(`- protocol: ${protocolLine(r)}`);
@@ -57,7 +60,7 @@ export function formatValidateMarkdown(r: ValidationResult): string {
     out.push('');
     out.push(`### Reference networks`);
     out.push('');
-    out.push(`FLOPs = multiply-adds; latency on the ${r.clock} clock, batch 1.`);
+    out.push(`FLOPs = multiply-adds; latency on the ${r.clock} clock, batch ${r.imported?.batch ?? 1}.`);
     out.push('');
     const t = modelTable(r.models);
     out.push(...table(t.header, t.rows, t.right));

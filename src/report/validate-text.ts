@@ -6,10 +6,12 @@ import {
   deviceLine,
   flopsSpanLines,
   loadLine,
+  measuredOn,
   mispredictionLines,
   modelTable,
   protocolLine,
   setupTable,
+  sourceLine,
   verdictMatrix,
 } from './validate-cells.js';
 
@@ -20,7 +22,9 @@ function indent(lines: readonly string[], by = '  '): string[] {
 /** `efflint validate` for the terminal. */
 export function formatValidateText(r: ValidationResult): string {
   const out: string[] = [];
-  out.push(`efflint validate${r.quick ? ' --quick' : ''}: the ShuffleNet V2 paper's Tables 1-4 measured on this CPU`);
+  out.push(`efflint validate${r.quick ? ' --quick' : ''}: the ShuffleNet V2 paper's Tables 1-4 measured on ${measuredOn(r)}`);
+  const source = sourceLine(r);
+  if (source) out.push(`source    ${source}`);
   out.push(`device    ${deviceLine(r)}`);
   out.push(`clock     ${clockLine(r)}`);
   out.push(`protocol  ${protocolLine(r)}`);
@@ -42,7 +46,7 @@ export function formatValidateText(r: ValidationResult): string {
   }
   if (r.models.length) {
     out.push('');
-    out.push(`Reference networks (FLOPs = multiply-adds; latency on the ${r.clock} clock, batch 1)`);
+    out.push(`Reference networks (FLOPs = multiply-adds; latency on the ${r.clock} clock, batch ${r.imported?.batch ?? 1})`);
     const t = modelTable(r.models);
     out.push(...indent(alignTable([t.header, ...t.rows], t.right)));
     const mis = mispredictionLines(r);

@@ -463,6 +463,26 @@ export class GraphBuilder {
     return this.node('Reshape', name, [x.name, shapeInput], [shape])[0];
   }
 
+  /**
+   * Slice (opset 13: `starts`, `ends`, `axes` as int64 initializers `<name>.starts/.ends/.axes`),
+   * steps 1. `ends` are clamped to the dimension, as the ONNX spec says.
+   */
+  slice(x: TensorHandle, name: string, starts: readonly number[], ends: readonly number[], axes: readonly number[]): TensorHandle {
+    this.use(x);
+    if (starts.length !== axes.length || ends.length !== axes.length) throw new Error(`${name}: starts, ends and axes need the same length`);
+    const shape = [...x.shape];
+    axes.forEach((axis, i) => {
+      const dim = x.shape[axis];
+      if (dim === undefined) throw new Error(`${name}: axis ${axis} outside a rank-${x.shape.length} tensor`);
+      const start = Math.min(Math.max(0, starts[i]), dim);
+      const end = Math.min(Math.max(0, ends[i]), dim);
+      if (end <= start) throw new Error(`${name}: empty slice ${starts[i]}:${ends[i]} of axis ${axis}`);
+      shape[axis] = end - start;
+    });
+    const inputs = [x.name, this.int64Initializer(`${name}.starts`, starts), this.int64Initializer(`${name}.ends`, ends), this.int64Initializer(`${name}.axes`, axes)];
+    return this.node('Slice', name, inputs, [shape])[0];
+  }
+
   transpose(x: TensorHandle, name: string, perm: readonly number[]): TensorHandle {
     this.use(x);
     const attrs = new Map<string, Attribute>([['perm', { kind: 'ints', value: perm }]]);

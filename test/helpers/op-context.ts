@@ -45,6 +45,9 @@ export function opContext(c: OpCase): OpContext & { warnings: string[] } {
     inferSubgraph: () => {
       throw new Error('no subgraphs in single-op tests');
     },
+    tryInferSubgraph: () => {
+      throw new Error('no subgraphs in single-op tests');
+    },
     warn: (m) => warnings.push(m),
     warnings,
   };

@@ -192,8 +192,16 @@ describe('buildReportData without a profile', () => {
   });
 });
 
+/** Verdicts as confirmFindings gives them (profile/confirm-findings.ts), one per finding of lint(). */
+const CONFIRMATIONS = [
+  { confirmed: true, evidence: 'element-wise kernels (depthwise convs included) take 70% of measured time; 1 of 1 node-level G4 counterfactuals confirmed' },
+  { confirmed: false, evidence: 'counterfactual 3x3 conv 4->4 vs ...: ratio 1.01 (block spread 0.010, margin 5.0%): the original is at most 1.0% slower' },
+  { confirmed: null, evidence: "onnxruntime fused it into kernel 'c_fused' (Conv+Relu); not separately measurable" },
+  { confirmed: null, evidence: 'no counterfactual is defined for E103 (m)' },
+];
+
 describe('buildReportData with a profile', () => {
-  const d = buildReportData({ lint: lint(), profile: profile(), rules: RULES, version: '9.9.9', top: 2, generatedAt: '2025-01-01T00:00:00.000Z' });
+  const d = buildReportData({ lint: lint(), profile: profile(), confirmations: CONFIRMATIONS, rules: RULES, version: '9.9.9', top: 2, generatedAt: '2025-01-01T00:00:00.000Z' });
 
   it('takes the Figure 2 breakdown over measured kernels and keeps the graph one beside it', () => {
     expect(d.breakdown.basis).toBe('kernels');
@@ -237,17 +245,25 @@ describe('buildReportData with a profile', () => {
     expect(d.coverage).toMatchObject({ fusedKernels: 1, fusedNodes: 2, kernels: 3, joinedKernels: 2 });
   });
 
-  it('marks findings confirmed or not with confirmFindings, keeping message and evidence apart', () => {
+  it('shows the verdicts it is given (counterfactual confirmation), keeping message and evidence apart', () => {
     const byId = Object.fromEntries(d.findings.groups.map((g) => [g.id, g]));
     const [model, relu] = byId.G4.findings;
-    expect(model).toMatchObject({ confirmed: true, message: 'G4 on model' });
-    expect(model.evidence).toContain('0.0% of FLOPs and 70% of measured time');
-    expect(relu.confirmed).toBeNull();
-    expect(relu.evidence).toContain("fused it into kernel 'c_fused' (Conv+Relu); not separately measurable");
-    expect(byId.E103.findings[0].confirmed).toBe(true);
+    expect(model).toMatchObject({ confirmed: true, message: 'G4 on model', evidence: CONFIRMATIONS[0].evidence });
+    expect(relu).toMatchObject({ confirmed: null, evidence: CONFIRMATIONS[2].evidence });
+    expect(byId.G1.findings[0]).toMatchObject({ confirmed: false, message: 'G1 on c' });
+    expect(byId.E103.findings[0].confirmed).toBeNull();
     expect(byId.G4.verdicts).toEqual({ confirmed: 1, notConfirmed: 0, notMeasured: 1 });
+    expect(byId.G1.verdicts).toEqual({ confirmed: 0, notConfirmed: 1, notMeasured: 0 });
     expect(byId.G3.verdicts).toEqual({ confirmed: 0, notConfirmed: 0, notMeasured: 0 });
     expect(d.findings.measured).toBe(true);
+  });
+
+  it('gives no verdicts without confirmations, profile or not, and rejects misaligned ones', () => {
+    const plain = buildReportData({ lint: lint(), profile: profile(), rules: RULES, version: '1' });
+    expect(plain.findings.measured).toBe(false);
+    expect(plain.findings.groups.every((g) => g.verdicts === null && g.findings.every((f) => f.confirmed === undefined))).toBe(true);
+    expect(plain.takeaways.at(-1)).toBe('4 findings from G1, G4, E103.');
+    expect(() => buildReportData({ lint: lint(), profile: profile(), confirmations: CONFIRMATIONS.slice(1), rules: RULES, version: '1' })).toThrow(RangeError);
   });
 
   it('states the takeaways with the numbers above', () => {
@@ -256,7 +272,7 @@ describe('buildReportData with a profile', () => {
       'Data movement alone takes 70% of the time for 0% of the FLOPs (33% of the memory access).',
       "onnxruntime fused 2 ONNX nodes into 1 kernel; before fusion, element-wise nodes were 29% of the model's memory access.",
       'Per-kernel FLOPs rank-correlate with measured time at ρ=0.50 over 2 kernels; the roofline prediction reaches ρ=0.90.',
-      '4 findings from G1, G4, E103; 2 confirmed by measured time.',
+      '4 findings from G1, G4, E103; 1 confirmed by measured time.',
     ]);
     expect(d.warnings).toEqual(['shared warning']);
   });

@@ -103,9 +103,12 @@ describe('markdownCode', () => {
 });
 
 describe('formatReportMarkdown', () => {
+  const lint = sampleResult(MODEL);
   const data = buildReportData({
-    lint: sampleResult(MODEL),
+    lint,
     profile: profile(),
+    // As confirmFindings (profile/confirm-findings.ts) gives them: one verdict per finding.
+    confirmations: lint.findings.map((f, i) => ({ confirmed: i === 0 ? true : null, evidence: `verdict ${i} on ${f.node ?? 'the model'}` })),
     rules: RULES,
     version: '9.9.9',
     environment: { cpu: 'Test CPU', cores: 4, memoryGiB: 8, os: 'linux', node: 'v20.0.0' },

@@ -3,7 +3,7 @@ import { knownElements, withElements } from '../fold.js';
 import { METADATA_COST } from '../memory-models.js';
 import { dtypeAndShape, requireInput, scalarOf } from '../op-inputs.js';
 import { dynamicDim, normalizeAxis } from '../shape-utils.js';
-import type { OpContext, OpCost, OpDef, TensorInfo } from '../types.js';
+import type { OpContext, OpCost, OpDef, SubgraphOutcome, TensorInfo } from '../types.js';
 import { defineOp } from '../types.js';
 
 /**
@@ -39,6 +39,15 @@ function mergeInfos(ctx: OpContext, output: number, a: TensorInfo, b: TensorInfo
   return withElements({ dtype, shape }, same ? ea : undefined);
 }
 
+/** The outputs of a branch inferred with tryInferSubgraph, or null after warning that it cannot run. */
+function branchOutputs(ctx: OpContext, outcome: SubgraphOutcome, name: string, other: string): readonly TensorInfo[] | null {
+  if ('outputs' in outcome) return outcome.outputs;
+  ctx.warn(
+    `${name} cannot run with these input shapes, so its ${outcome.layers} layers have unknown cost and the outputs are the ${other}'s: ${outcome.failure}`,
+  );
+  return null;
+}
+
 const ifOp = defineOp({
   opType: 'If',
   category: 'control-flow',
@@ -54,12 +63,21 @@ const ifOp = defineOp({
       if (taken.length !== count) throw new Error(`If: the taken branch has ${taken.length} outputs, the node ${count}`);
       return [...taken];
     }
-    const a = ctx.inferSubgraph(thenBranch, []);
-    const b = ctx.inferSubgraph(elseBranch, []);
-    if (a.length !== count || b.length !== count) {
-      throw new Error(`If: branches have ${a.length} and ${b.length} outputs, the node ${count}`);
+    // Either branch may run. One that contradicts its ops' specs with these inputs cannot be the one the runtime
+    // takes (it is often written for other input sizes): its layers get unknown cost and the outputs are the other's.
+    const a = ctx.tryInferSubgraph(thenBranch, []);
+    const b = ctx.tryInferSubgraph(elseBranch, []);
+    if ('failure' in a && 'failure' in b) {
+      throw new Error(`If: neither branch can run with these inputs: then_branch: ${a.failure}; else_branch: ${b.failure}`);
     }
-    return a.map((t, i) => mergeInfos(ctx, i, t, b[i]));
+    const ta = branchOutputs(ctx, a, 'then_branch', 'else_branch');
+    const tb = branchOutputs(ctx, b, 'else_branch', 'then_branch');
+    if ((ta && ta.length !== count) || (tb && tb.length !== count)) {
+      throw new Error(`If: branches have ${ta?.length ?? '?'} and ${tb?.length ?? '?'} outputs, the node ${count}`);
+    }
+    if (ta && tb) return ta.map((t, i) => mergeInfos(ctx, i, t, tb[i]));
+    // Only one branch can run: its outputs, values included (the If is not constant, its condition is not known).
+    return (ta ?? tb ?? []).map((t) => withElements(dtypeAndShape(t), knownElements(t)));
   },
   cost: () => CONTROL_FLOW_COST,
 });

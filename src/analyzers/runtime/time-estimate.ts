@@ -1,4 +1,5 @@
 import type { Analysis, LayerReport } from '../analyze.js';
+import { BYTES_PER_ELEMENT } from '../../model/ir.js';
 import type { ConvFamily, DeviceProfile, Roofs, RooflinePoint } from '../roofline.js';
 import { roofline } from '../roofline.js';
 import { detectNchwcBlock } from './onnxruntime-cpu.js';
@@ -15,11 +16,12 @@ const NCHWC_PREFIX = 'com.microsoft.nchwc:';
  * - a convolution family (see ConvRoofs in roofline.ts), decided by the kernel's anchor layer and op;
  * - `copy`: layout reorders onnxruntime inserts and the data-movement ops (Transpose, Concat, Split,
  *   Slice, Pad...), at the profile's copy bandwidth;
- * - `elementwise`: activations, element-wise arithmetic and normalisation, also at the copy bandwidth
- *   (they stream the same activation-sized tensors);
- * - `gemm` and `other` (pooling, reductions, anything else): the profile's peak and bandwidth.
+ * - `elementwise`: activations, element-wise arithmetic and normalisation, and `pooling`: pooling and
+ *   reductions, at the activation bandwidth;
+ * - `gemm` (weights streamed from memory at batch 1) and `other` (anything else): the profile's peak
+ *   and bandwidth.
  */
-export type KernelFamily = ConvFamily | 'gemm' | 'copy' | 'elementwise' | 'other';
+export type KernelFamily = ConvFamily | 'gemm' | 'copy' | 'elementwise' | 'pooling' | 'other';
 
 /**
  * Roofline time of every kernel of an execution plan on a device profile, and the helpers rules use
@@ -44,23 +46,44 @@ export interface TimeEstimate {
   overheadUs(kernels: number): number;
 }
 
-/** FLOPs and bytes of one kernel: its layers' FLOPs; the anchor's traffic plus a fused Add's second operand. */
-function kernelWork(analysis: Analysis, plan: ExecutionPlan, kernel: PlannedKernel): { flops: number; bytes: number } {
-  if (kernel.inserted) return { flops: 0, bytes: 2 * kernel.inserted.elements * INSERTED_BYTES_PER_ELEMENT };
+/** Activations onnxruntime's convolution kernels apply inside their FMA loop; any other fused activation is a pass over the output. */
+const IN_LOOP_ACTIVATIONS: ReadonlySet<string> = new Set(['Relu']);
+
+/**
+ * FLOPs and bytes of one kernel: its layers' FLOPs; the anchor's traffic plus a fused Add's second
+ * operand; `weightBytes`: the part of it that is the anchor's weights. With `activationPasses`, an activation fused into the kernel other than Relu also counts
+ * its own read and write of the output: MLAS applies Relu inside its convolution kernels but every
+ * other activation (Clip for ReLU6, Sigmoid, HardSigmoid...) with a separate MlasActivation pass over
+ * the output (measured: a depthwise 3x3 convolution on 192x28x28 took 40 µs with Relu fused, 64 µs
+ * with Clip, one more read and write of its 600 KB output at the copy bandwidth).
+ */
+export function kernelWork(
+  analysis: Analysis,
+  plan: ExecutionPlan,
+  kernel: PlannedKernel,
+  options: { readonly activationPasses?: boolean } = {},
+): { flops: number; bytes: number; weightBytes: number } {
+  if (kernel.inserted) return { flops: 0, bytes: 2 * kernel.inserted.elements * INSERTED_BYTES_PER_ELEMENT, weightBytes: 0 };
   let flops = 0;
   let bytes = 0;
+  let weightBytes = 0;
   kernel.layers.forEach((i, position) => {
     const layer = analysis.layers[i];
     flops += layer.flops ?? 0;
+    const kind = plan.fusions.get(i)?.kind;
     if (position === 0) {
       bytes += layer.memBytes ?? 0;
-    } else if (plan.fusions.get(i)?.kind === 'epilogue-add') {
+      const dtype = layer.outputDtypes[0];
+      weightBytes = Math.min(layer.memBytes ?? 0, layer.params * (dtype ? BYTES_PER_ELEMENT[dtype] : 4));
+    } else if (kind === 'epilogue-add') {
       // The fused Add reads its other operand inside the conv's epilogue: one input's worth of bytes.
       const out = layer.memBytes ?? 0;
       bytes += out / 3;
+    } else if (kind === 'epilogue-activation' && options.activationPasses && !IN_LOOP_ACTIVATIONS.has(layer.opType)) {
+      bytes += layer.memBytes ?? 0;
     }
   });
-  return { flops, bytes };
+  return { flops, bytes, weightBytes };
 }
 
 function isConvLayer(layer: LayerReport): boolean {
@@ -104,6 +127,9 @@ export function kernelFamily(analysis: Analysis, kernel: PlannedKernel): KernelF
     case 'activation':
     case 'normalization':
       return 'elementwise';
+    case 'pooling':
+    case 'reduction':
+      return 'pooling';
     default:
       return 'other';
   }
@@ -124,31 +150,60 @@ export function paddedFlops(layer: LayerReport, family: ConvFamily, flops: numbe
   return (flops * (cin < block ? cin : up(cin)) * up(cout)) / (cin * cout);
 }
 
+const CONV_FAMILY_SET: ReadonlySet<KernelFamily> = new Set<KernelFamily>(['dense', 'depthwise', 'grouped', 'unaligned', 'depthwiseUnaligned']);
+
+/** True for the convolution families of ConvRoofs. */
+export function isConvFamily(family: KernelFamily): family is ConvFamily {
+  return CONV_FAMILY_SET.has(family);
+}
+
 /**
- * The roofs of a kernel family on a profile, and whether it is timed with the profile's family
- * fields. A profile without `convRoofs`/`copyBandwidthBytesPerSecond` gives every family its peak
- * and bandwidth (the plain roofline).
+ * The roofs of a kernel family on a profile. A profile without `convRoofs` and the copy and
+ * activation bandwidths gives every family its peak and bandwidth (the plain roofline). Data
+ * movement runs at the copy bandwidth; element-wise ops, pooling and reductions, and the bytes a
+ * convolution moves, at the activation bandwidth (they stream the same cache-sized tensors).
  */
 export function familyRoofs(profile: DeviceProfile, family: KernelFamily): Roofs {
   const peak = profile.peakFlopsPerSecond;
   const bandwidth = profile.bandwidthBytesPerSecond;
   const copy = profile.copyBandwidthBytesPerSecond ?? bandwidth;
+  const activation = profile.activationBandwidthBytesPerSecond ?? copy;
   const conv = profile.convRoofs;
   switch (family) {
     case 'dense':
     case 'depthwise':
     case 'grouped':
     case 'unaligned':
-      return { flopsPerSecond: conv?.[family] ?? peak, bytesPerSecond: bandwidth };
+      return conv ? { flopsPerSecond: conv[family], bytesPerSecond: activation } : { flopsPerSecond: peak, bytesPerSecond: bandwidth };
     case 'depthwiseUnaligned':
-      return { flopsPerSecond: conv ? (conv.depthwiseUnaligned ?? conv.depthwise) : peak, bytesPerSecond: bandwidth };
+      return conv ? { flopsPerSecond: conv.depthwiseUnaligned ?? conv.depthwise, bytesPerSecond: activation } : { flopsPerSecond: peak, bytesPerSecond: bandwidth };
     case 'copy':
-    case 'elementwise':
       return { flopsPerSecond: peak, bytesPerSecond: copy };
+    case 'elementwise':
+    case 'pooling':
+      return { flopsPerSecond: peak, bytesPerSecond: activation };
     case 'gemm':
     case 'other':
       return { flopsPerSecond: peak, bytesPerSecond: bandwidth };
   }
+}
+
+/**
+ * Time of a convolution on its family's roofs: per-op overhead + FLOPs / roof + activation bytes /
+ * activation bandwidth + weight bytes / bandwidth. The terms add rather than overlap: at batch 1
+ * MLAS's convolution kernels stream their input and output around the FMA loops, and a fit of
+ * onnxruntime's kernel times (1 thread, opt all, 257 dense NCHWc convolutions of 9 networks) with
+ * FLOPs / roof alone left a per-byte term of ~60 GB/s (docs/benchmarks.md, "Prediction"). Weights are
+ * read once per inference, a whole model's traffic after their last use, so they come from memory
+ * at the profile's bandwidth (a squeeze-excitation 1x1 conv of EfficientNet-B0 is all weights).
+ * `calibrate` measures each roof with this same formula.
+ */
+export function convTime(flops: number, bytes: number, weightBytes: number, profile: DeviceProfile, roofs: Roofs): RooflinePoint {
+  const computeUs = (flops / roofs.flopsPerSecond) * 1e6;
+  const memoryUs = ((bytes - weightBytes) / roofs.bytesPerSecond + weightBytes / profile.bandwidthBytesPerSecond) * 1e6;
+  const work = computeUs + memoryUs;
+  const bound = profile.perOpOverheadUs > work ? 'overhead' : computeUs >= memoryUs ? 'compute' : 'memory';
+  return { predictedUs: profile.perOpOverheadUs + work, bound };
 }
 
 /** The NCHWc block a plan assumes (static model), else the one of this machine (a plan read off onnxruntime here). */
@@ -160,8 +215,10 @@ function planBlock(plan: ExecutionPlan): number {
 
 /**
  * Time of one plan kernel: the profile's per-op overhead plus max(FLOPs / compute roof, bytes /
- * memory roof), the roofs of its {@link KernelFamily}. With `convRoofs` in the profile, an NCHWc
- * convolution is charged the multiply-adds of its block-padded channels ({@link paddedFlops}).
+ * memory roof), the roofs of its {@link KernelFamily}. With `convRoofs` in the profile, a
+ * convolution is timed by {@link convTime} on its family's roof, and an NCHWc convolution is
+ * charged the multiply-adds of its block-padded channels ({@link paddedFlops}). The profile's
+ * `inNetworkFactor` scales everything but the overhead.
  */
 export function estimateKernel(
   analysis: Analysis,
@@ -171,12 +228,15 @@ export function estimateKernel(
   block = planBlock(plan),
 ): RooflinePoint & { readonly family: KernelFamily } {
   const family = kernelFamily(analysis, kernel);
-  const work = kernelWork(analysis, plan, kernel);
-  let flops = work.flops;
-  if (profile.convRoofs && (family === 'dense' || family === 'depthwise')) {
-    flops = paddedFlops(analysis.layers[kernel.layers[0]], family, flops, block);
-  }
-  return { ...roofline(flops, work.bytes, profile, familyRoofs(profile, family)), family };
+  const work = kernelWork(analysis, plan, kernel, { activationPasses: profile.convRoofs !== undefined && isConvFamily(family) });
+  const roofs = familyRoofs(profile, family);
+  const point =
+    profile.convRoofs && isConvFamily(family)
+      ? convTime(paddedFlops(analysis.layers[kernel.layers[0]], family, work.flops, block), work.bytes, work.weightBytes, profile, roofs)
+      : roofline(work.flops, work.bytes, profile, roofs);
+  const factor = profile.inNetworkFactor ?? 1;
+  if (factor === 1) return { ...point, family };
+  return { ...point, predictedUs: profile.perOpOverheadUs + factor * (point.predictedUs - profile.perOpOverheadUs), family };
 }
 
 /** Estimates the time of every kernel the plan runs. */

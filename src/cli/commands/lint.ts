@@ -23,14 +23,14 @@ import { DEFAULT_MIN_IMPACT_PERCENT, applyMinImpact, lintAnalysis, summarize } f
 import type { RuntimeName } from '../../analyzers/runtime/types.js';
 import { RUNTIME_NAMES } from '../../analyzers/runtime/types.js';
 import { RULES } from '../../rules/registry.js';
-import { confirmFindings } from '../../profile/confirm-findings.js';
+import { DEFAULT_CONFIRM_TOP } from '../../profile/confirm-findings.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 import { efflintVersion } from '../../version.js';
 import { collect, parseNonNegativeInt, parsePercent } from '../options.js';
 import type { SessionArgs } from '../session-options.js';
-import { addSessionOptions, profileWithProgress } from '../session-options.js';
+import { addSessionOptions, confirmWithProgress, profileWithProgress } from '../session-options.js';
 
 /** Options of `efflint lint` as commander parses them. */
 export interface LintArgs extends SessionArgs {
@@ -49,6 +49,8 @@ export interface LintArgs extends SessionArgs {
   readonly minImpact: number;
   /** Text: one line per rule instead of per finding. */
   readonly statistics?: boolean;
+  /** With --profile: counterfactual pairs measured per model (0: none). */
+  readonly confirmTop: number;
 }
 
 const ZOO_PREFIX = 'zoo:';
@@ -159,7 +161,7 @@ async function withMeasurements(
       else if (existsSync(optimizedPath)) plan = { ...planFromOptimizedGraph(analysis, readOptimizedGraph(optimizedPath)), runtime: 'onnxruntime-cpu' };
     }
     const result = lintAnalysis(analysis, { ...lintOptions, ...(plan ? { plan, runtime: plan.runtime } : {}) });
-    return { ...result, findings: confirmFindings(result.findings, profile) };
+    return { ...result, findings: await confirmWithProgress(result.findings, analysis, profile, args, io, `${model} `) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -184,7 +186,8 @@ export function defineLint(program: Command, io: CliIO, done: (code: number) => 
     .addOption(new Option('--runtime <name>', 'runtime whose executed graph the rules judge: work it fuses away is not a warning (default: config, else onnxruntime-cpu)').choices(RUNTIME_NAMES))
     .option('--min-impact <percent>', 'text and Markdown: leave out findings whose estimated share of model time is below PERCENT (errors always shown; 0: all)', parsePercent, DEFAULT_MIN_IMPACT_PERCENT)
     .option('--statistics', 'text: one line per rule (count, summed share of time) instead of one per finding')
-    .option('--profile', 'measure each model with onnxruntime-node and mark findings confirmed or not by measured time');
+    .option('--profile', 'measure each model with onnxruntime-node and confirm findings by counterfactual measurement (the layer against the replacement the guideline asks for)')
+    .option('--confirm-top <n>', `with --profile: counterfactual pairs measured per model, largest estimated impact first (0: none)`, parseNonNegativeInt, DEFAULT_CONFIRM_TOP);
   addSessionOptions(cmd, { runs: LINT_PROFILE_RUNS, when: 'with --profile' });
   cmd.action(async (models: string[], opts: LintArgs) => done(await runLint(models, opts, io)));
 }

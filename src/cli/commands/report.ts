@@ -7,10 +7,11 @@ import { analyzeFile } from '../../api.js';
 import { readDeviceProfile } from '../../config/device-profile.js';
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
+import { DEFAULT_CONFIRM_TOP } from '../../profile/confirm-findings.js';
 import { DEFAULT_RUNS } from '../../profile/profile.js';
 import type { ProfileResult } from '../../profile/types.js';
 import { formatReportHtml } from '../../report/html.js';
-import type { ReportEnvironment } from '../../report/report-data.js';
+import type { FindingConfirmation, ReportEnvironment } from '../../report/report-data.js';
 import { buildReportData, DEFAULT_TOP_LAYERS } from '../../report/report-data.js';
 import { formatReportMarkdown } from '../../report/report-md.js';
 import { lintAnalysis } from '../../rules/lint.js';
@@ -19,9 +20,9 @@ import { EXIT_OK } from '../exit-codes.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { efflintVersion } from '../../version.js';
-import { collect, parsePositiveInt } from '../options.js';
+import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 import type { SessionArgs } from '../session-options.js';
-import { addSessionOptions, profileWithProgress } from '../session-options.js';
+import { addSessionOptions, confirmWithProgress, profileWithProgress } from '../session-options.js';
 
 /** Options of `efflint report` as commander parses them. */
 export interface ReportArgs extends SessionArgs {
@@ -32,6 +33,8 @@ export interface ReportArgs extends SessionArgs {
   readonly config?: string;
   readonly deviceProfile?: string;
   readonly top: number;
+  /** Counterfactual pairs measured to confirm findings (0: none). */
+  readonly confirmTop: number;
 }
 
 /** Report format from the output file's extension. */
@@ -65,13 +68,17 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
   const analysis = analyzeFile(model, { inputShapes });
   const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model, runtime: config.runtime });
   let profile: ProfileResult | null = null;
+  let confirmations: FindingConfirmation[] | null = null;
   if (args.profile) {
     if (progress) io.stderr(`profiling with onnxruntime (${args.ep})...\n`);
     profile = await profileWithProgress(model, args, { inputShapes, deviceProfile }, io);
+    if (progress && args.confirmTop > 0) io.stderr('confirming findings by counterfactual measurement...\n');
+    confirmations = (await confirmWithProgress(lint.findings, analysis, profile, args, io)).map((f) => ({ confirmed: f.confirmed, evidence: f.evidence }));
   }
   const data = buildReportData({
     lint,
     profile,
+    confirmations,
     noProfileReason: args.profile ? undefined : '--no-profile',
     rules: RULES,
     ruleSettings: config.rules,
@@ -107,6 +114,7 @@ export function defineReport(program: Command, io: CliIO, done: (code: number) =
     .option('-c, --config <file>', 'config file (default: efflint.config.json from the working directory upward)')
     .option('--device-profile <file>', 'device profile from efflint calibrate: roofline predictions, E104, device-aware G3')
     .option('--top <n>', 'layers in the top-layers chart and table', parsePositiveInt, DEFAULT_TOP_LAYERS)
+    .option('--confirm-top <n>', 'unless --no-profile: counterfactual pairs measured to confirm findings, largest estimated impact first (0: none)', parseNonNegativeInt, DEFAULT_CONFIRM_TOP)
     .option('-q, --quiet', 'no progress and no closing line')
     .action(async (model: string, opts: ReportArgs) => done(await runReport(model, opts, io)));
 }

@@ -20,6 +20,25 @@ import { VERDICT_RULE, columnVerdict, combineVerdicts } from './verdict.js';
 /** Version of `efflint validate --format json`. */
 export const VALIDATE_SCHEMA_VERSION = 1;
 
+/**
+ * Clock a validation's verdicts are decided on: `cpu` and `wall` as `measureInterleaved` records them,
+ * or `gpu-wall` for results imported from a GPU runner: wall time of each run with the device
+ * synchronised before the clock stops (its samples are the runner's wall samples).
+ */
+export type ValidateClock = MeasureClock | 'gpu-wall';
+/** Every verdict clock (`--clock`). */
+export const VALIDATE_CLOCKS: readonly ValidateClock[] = ['cpu', 'wall', 'gpu-wall'];
+
+/** Which recorded samples a verdict clock reads. */
+export function samplesOf(clock: ValidateClock): MeasureClock {
+  return clock === 'cpu' ? 'cpu' : 'wall';
+}
+
+/** The clock shown beside the verdict clock ("other clock"): CPU time beside wall time and the reverse. */
+export function otherClockOf(clock: ValidateClock): ValidateClock {
+  return clock === 'cpu' ? 'wall' : 'cpu';
+}
+
 /** Blocks and timed runs per block of the table measurements (the same for --quick). */
 export const VALIDATE_BLOCKS = 12;
 export const VALIDATE_RUNS = 6;
@@ -80,7 +99,7 @@ export interface SetupResult {
    */
   readonly spread: number;
   /** The same ratio on the other clock (spread = its interquartile range). */
-  readonly otherClock: { readonly clock: MeasureClock; readonly ratio: number; readonly spread: number };
+  readonly otherClock: { readonly clock: ValidateClock; readonly ratio: number; readonly spread: number };
   /** The paper's GTX 1080Ti speed of this row / the baseline row's, null where the paper has no GPU figure. */
   readonly paperGpu: number | null;
   /** The same on Snapdragon 810 (the paper's "ARM" / "CPU" columns). */
@@ -95,7 +114,7 @@ export interface SetupResult {
   readonly memAccess: number;
   readonly predictedUs: number;
   readonly medianMs: { readonly cpu: number; readonly wall: number };
-  /** onnxruntime's kernel choice at opt 'all' (null at 'disabled'). */
+  /** onnxruntime's kernel choice at opt 'all' (null at 'disabled' and for imported results). */
   readonly kernels: { readonly convs: number; readonly plainConvs: number; readonly reorders: number } | null;
 }
 
@@ -161,24 +180,49 @@ export interface FlopsMisprediction {
 }
 
 export interface DeviceInfo {
+  /** The host CPU (for imported results: the runner machine's, as the runner recorded it). */
   readonly cpu: string;
   readonly logicalCores: number;
   readonly platform: string;
   readonly arch: string;
-  readonly node: string;
-  readonly onnxruntime: string;
-  readonly executionProvider: 'cpu';
-  readonly intraOpThreads: 1;
-  /** NCHWc block of this CPU (16: AVX-512F, 8: AVX2), null when unknown. */
+  /** Node.js version of the measuring process; null when a non-Node runner measured (imported results). */
+  readonly node: string | null;
+  /** onnxruntime version; null when the runner used PyTorch. */
+  readonly onnxruntime: string | null;
+  /** `cpu` for local runs; imported results: the runner's provider (`cuda`, `tensorrt`, `cpu`). */
+  readonly executionProvider: string;
+  /** 1 for local runs; imported results: as recorded (null when the runner did not set it). */
+  readonly intraOpThreads: number | null;
+  /** The GPU (or other accelerator) the runs ran on, by the runner's name for it; null on a CPU. */
+  readonly accelerator: string | null;
+  /** What ran the models: `onnxruntime-node` locally; for imported results the runner's (`onnxruntime` for Python, `torch`, `onnxruntime-node`). */
+  readonly backend: string;
+  /** Version of the backend (with cuDNN / CUDA versions where the runner recorded them). */
+  readonly backendVersion: string;
+  /** NCHWc block of this CPU (16: AVX-512F, 8: AVX2), null when unknown or not measured on this CPU. */
   readonly nchwcBlock: number | null;
   /** 1, 5 and 15 minute load averages when validation started and when it ended. */
   readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
 }
 
+/** Where an imported validation's numbers came from (`validate --import DIR`). */
+export interface ImportSource {
+  /** The export directory, as given. */
+  readonly dir: string;
+  /** The manifest's export id, which every results file repeats. */
+  readonly exportId: string;
+  /** The runner that wrote the results (`gpu-runner.py 1`, `ort-node-runner.mjs 1`). */
+  readonly runner: string;
+  /** Batch size of the exported models. */
+  readonly batch: number;
+  /** Results files read, relative to `dir`. */
+  readonly results: readonly string[];
+}
+
 export interface ValidationResult {
   readonly schemaVersion: typeof VALIDATE_SCHEMA_VERSION;
   readonly device: DeviceInfo;
-  readonly clock: MeasureClock;
+  readonly clock: ValidateClock;
   readonly quick: boolean;
   readonly optLevels: readonly MeasureOptLevel[];
   readonly protocol: {
@@ -194,13 +238,17 @@ export interface ValidationResult {
   readonly guidelines: readonly GuidelineResult[];
   readonly models: readonly ModelResult[];
   readonly flopsMispredictions: readonly FlopsMisprediction[];
+  /** Null when measured here; the export and runner for `validate --import`. */
+  readonly imported: ImportSource | null;
+  /** Seconds the measurement took (imported: the runner's, summed over results files). */
   readonly elapsedSeconds: number;
 }
 
-const INTERLEAVING = 'one session per variant, 1 intra-op thread; runs interleaved variant by variant, block b starting at variant b mod n; ratio = per-block ratio of medians, median and min-max over blocks; block spread = interquartile range over blocks';
+/** The local engine's protocol in words (`protocol.interleaving` of a local run). */
+export const INTERLEAVING = 'one session per variant, 1 intra-op thread; runs interleaved variant by variant, block b starting at variant b mod n; ratio = per-block ratio of medians, median and min-max over blocks; block spread = interquartile range over blocks';
 
-/** What the report needs of one zoo model once it has been measured (the model bytes are dropped). */
-interface StaticFacts {
+/** What the report needs of one model once it has been measured (the model bytes are dropped). */
+export interface StaticFacts {
   readonly name: string;
   readonly flops: number;
   readonly memAccess: number;
@@ -228,28 +276,30 @@ export function predictModelUs(analysis: Analysis, profile: DeviceProfile): numb
   return us;
 }
 
-function prepare(name: string, profile: DeviceProfile): Prepared {
-  const model = prepareModel(`zoo:${name}`);
-  const { analysis } = model;
+/** The static facts of one analysed model (a zoo build or an exported file). */
+export function staticFacts(name: string, analysis: Analysis, profile: DeviceProfile): StaticFacts {
   const grouped = analysis.layers.some((l) => {
     const g = typeof l.attributes.group === 'number' ? l.attributes.group : 1;
     return l.opType === 'Conv' && g > 1 && l.outputShapes[0]?.[1] !== g;
   });
   return {
-    model,
-    facts: {
-      name,
-      flops: analysis.totals.flops,
-      memAccess: analysis.totals.memAccess,
-      params: analysis.totals.params,
-      predictedUs: predictModelUs(analysis, profile),
-      channels: convChannels(analysis),
-      grouped,
-    },
+    name,
+    flops: analysis.totals.flops,
+    memAccess: analysis.totals.memAccess,
+    params: analysis.totals.params,
+    predictedUs: predictModelUs(analysis, profile),
+    channels: convChannels(analysis),
+    grouped,
   };
 }
 
-function guidelineFilter(ids: readonly string[] | undefined): GuidelineSpec[] {
+function prepare(name: string, profile: DeviceProfile): Prepared {
+  const model = prepareModel(`zoo:${name}`);
+  return { model, facts: staticFacts(name, model.analysis, profile) };
+}
+
+/** The guidelines `ids` select (ids or G1..G4; all when empty). */
+export function guidelineFilter(ids: readonly string[] | undefined): GuidelineSpec[] {
   if (!ids || ids.length === 0) return [...GUIDELINES];
   const known = new Set<string>([...GUIDELINES.map((g) => g.id), ...GUIDELINES.map((g) => g.guideline)]);
   for (const id of ids) if (!known.has(id)) throw new UsageError(`unknown guideline '${id}' (expected ${[...known].join(', ')})`);
@@ -257,11 +307,61 @@ function guidelineFilter(ids: readonly string[] | undefined): GuidelineSpec[] {
 }
 
 /** One measured column at one opt level, kept until every guideline is assembled. */
-interface ColumnRun {
+export interface ColumnRun {
+  /** The column with only the measured cells, in table order. */
   readonly column: PaperColumn;
   readonly optLevel: MeasureOptLevel;
   readonly facts: ReadonlyMap<string, StaticFacts>;
+  /** Variants labelled by row. */
   readonly result: InterleavedResult;
+}
+
+/** The reference networks measured together at one opt level. */
+export interface ModelsRun {
+  readonly facts: readonly StaticFacts[];
+  /** Variants in the order of `facts`. */
+  readonly result: InterleavedResult;
+}
+
+/** What a validation measures and how: the same for a local run and for an export. */
+export interface ValidationPlan {
+  readonly quick: boolean;
+  readonly optLevels: readonly MeasureOptLevel[];
+  readonly blocks: number;
+  readonly runsPerBlock: number;
+  readonly warmup: number;
+  readonly modelBlocks: number;
+  readonly modelRunsPerBlock: number;
+  readonly specs: readonly GuidelineSpec[];
+  /** Columns with the cells the selected guidelines compare, in table order. */
+  readonly columns: readonly PaperColumn[];
+  /** Reference networks (zoo names). */
+  readonly models: readonly string[];
+}
+
+/** Selects columns, rows and reference networks and fills in the protocol's defaults. */
+export function planValidation(options: ValidateOptions = {}): ValidationPlan {
+  const quick = options.quick === true;
+  const specs = guidelineFilter(options.guidelines);
+  const tables = new Set(specs.map((s) => s.table));
+  const columns = selectColumns(quick)
+    .filter((c) => tables.has(c.table))
+    .map((c): PaperColumn => {
+      const wanted = new Set(specs.filter((s) => s.table === c.table).flatMap((s) => s.rows));
+      return { ...c, cells: c.cells.filter((cell) => wanted.has(cell.row)) };
+    });
+  return {
+    quick,
+    optLevels: options.optLevels && options.optLevels.length > 0 ? [...options.optLevels] : ['all', 'disabled'],
+    blocks: options.blocks ?? VALIDATE_BLOCKS,
+    runsPerBlock: options.runsPerBlock ?? VALIDATE_RUNS,
+    warmup: options.warmup ?? VALIDATE_WARMUP,
+    modelBlocks: options.blocks ?? (quick ? QUICK_MODEL_BLOCKS : VALIDATE_BLOCKS),
+    modelRunsPerBlock: options.runsPerBlock ?? (quick ? QUICK_MODEL_RUNS : VALIDATE_RUNS),
+    specs,
+    columns,
+    models: options.models ?? REFERENCE_MODELS,
+  };
 }
 
 /**
@@ -272,37 +372,23 @@ interface ColumnRun {
 export async function runValidation(options: ValidateOptions = {}): Promise<ValidationResult> {
   const started = Date.now();
   const loadStart = loadavg();
-  const quick = options.quick === true;
-  const optLevels = options.optLevels && options.optLevels.length > 0 ? [...options.optLevels] : (['all', 'disabled'] as MeasureOptLevel[]);
+  const plan = planValidation(options);
+  const { optLevels, blocks, runsPerBlock, warmup, modelBlocks, modelRunsPerBlock: modelRuns, models } = plan;
   const clock = options.clock ?? 'cpu';
-  const blocks = options.blocks ?? VALIDATE_BLOCKS;
-  const runsPerBlock = options.runsPerBlock ?? VALIDATE_RUNS;
-  const warmup = options.warmup ?? VALIDATE_WARMUP;
-  const modelBlocks = options.blocks ?? (quick ? QUICK_MODEL_BLOCKS : VALIDATE_BLOCKS);
-  const modelRuns = options.runsPerBlock ?? (quick ? QUICK_MODEL_RUNS : VALIDATE_RUNS);
   const profile = options.deviceProfile ?? VALIDATE_DEVICE_PROFILE;
-  const specs = guidelineFilter(options.guidelines);
-  const tables = new Set(specs.map((s) => s.table));
-  const columns = selectColumns(quick).filter((c) => tables.has(c.table));
-  const models = options.models ?? REFERENCE_MODELS;
   const info = onnxruntimeInfo();
   const block = nchwcBlockSize();
 
-  const rowsOf = (c: PaperColumn): string[] => {
-    const wanted = new Set(specs.filter((s) => s.table === c.table).flatMap((s) => s.rows));
-    return c.cells.filter((cell) => wanted.has(cell.row)).map((cell) => cell.row);
-  };
   const perRound = (n: number): number => n * (warmup + blocks * runsPerBlock);
   let total = 0;
-  for (const c of columns) total += optLevels.length * perRound(rowsOf(c).length);
+  for (const c of plan.columns) total += optLevels.length * perRound(c.cells.length);
   if (models.length > 0) total += optLevels.length * models.length * (warmup + modelBlocks * modelRuns);
   let offset = 0;
   const progress = (label: string) => (done: number) => options.onProgress?.(label, offset + done, total);
 
   const runs: ColumnRun[] = [];
-  for (const column of columns) {
-    const rows = rowsOf(column);
-    const cells = column.cells.filter((c) => rows.includes(c.row));
+  for (const column of plan.columns) {
+    const cells = column.cells;
     const prepared = new Map(cells.map((c) => [c.row, prepare(c.zooName, profile)]));
     const facts = new Map([...prepared].map(([row, p]) => [row, p.facts]));
     for (const optLevel of optLevels) {
@@ -319,15 +405,7 @@ export async function runValidation(options: ValidateOptions = {}): Promise<Vali
     }
   }
 
-  const guidelines: GuidelineResult[] = [];
-  for (const spec of specs) {
-    for (const optLevel of optLevels) {
-      guidelines.push(assembleGuideline(spec, optLevel, runs.filter((r) => r.column.table === spec.table && r.optLevel === optLevel), clock, block));
-    }
-  }
-
-  const modelResults: ModelResult[] = [];
-  const mispredictions: FlopsMisprediction[] = [];
+  const modelRuns_: ModelsRun[] = [];
   if (models.length > 0) {
     const prepared = models.map((m) => prepare(m, profile));
     for (const optLevel of optLevels) {
@@ -336,18 +414,19 @@ export async function runValidation(options: ValidateOptions = {}): Promise<Vali
         { optLevel, blocks: modelBlocks, runsPerBlock: modelRuns, warmup, clock, onProgress: progress(`reference networks, opt ${optLevel}`) },
       );
       offset += models.length * (warmup + modelBlocks * modelRuns);
-      const rows = assembleModels(
-        prepared.map((p) => p.facts),
-        result,
-        clock,
-      );
-      modelResults.push(...rows);
-      mispredictions.push(...flopsMispredictions(rows));
+      modelRuns_.push({ facts: prepared.map((p) => p.facts), result });
     }
   }
 
-  return {
-    schemaVersion: VALIDATE_SCHEMA_VERSION,
+  return assembleValidation({
+    plan,
+    clock,
+    runs,
+    modelRuns: modelRuns_,
+    nchwcBlock: block,
+    profile,
+    imported: null,
+    elapsedSeconds: Math.round((Date.now() - started) / 100) / 10,
     device: {
       cpu: cpus()[0]?.model.trim() ?? 'unknown',
       logicalCores: cpus().length,
@@ -357,22 +436,76 @@ export async function runValidation(options: ValidateOptions = {}): Promise<Vali
       onnxruntime: info.version,
       executionProvider: 'cpu',
       intraOpThreads: 1,
+      accelerator: null,
+      backend: 'onnxruntime-node',
+      backendVersion: info.version,
       nchwcBlock: block,
       loadAverage: { start: loadStart.map(round2), end: loadavg().map(round2) },
     },
+  });
+}
+
+/** Everything `assembleValidation` turns into a report. */
+export interface AssembleInput {
+  readonly plan: ValidationPlan;
+  readonly clock: ValidateClock;
+  /** Every measured column at every opt level of `plan.optLevels`. */
+  readonly runs: readonly ColumnRun[];
+  readonly modelRuns: readonly ModelsRun[];
+  /** NCHWc block the confounders are named by (null: not named). */
+  readonly nchwcBlock: number | null;
+  readonly profile: DeviceProfile;
+  readonly device: DeviceInfo;
+  readonly imported: ImportSource | null;
+  readonly elapsedSeconds: number;
+  /** How the runs were interleaved, in words (default: this engine's protocol). */
+  readonly interleaving?: string;
+}
+
+/**
+ * Verdicts and tables from measured columns and reference networks: the one assembly behind a local
+ * run and `validate --import`, so both apply the same rule to the same statistics.
+ */
+export function assembleValidation(input: AssembleInput): ValidationResult {
+  const { plan, clock, runs } = input;
+  const guidelines: GuidelineResult[] = [];
+  for (const spec of plan.specs) {
+    for (const optLevel of plan.optLevels) {
+      const own = runs.filter((r) => r.column.table === spec.table && r.optLevel === optLevel);
+      guidelines.push(assembleGuideline(spec, optLevel, own, clock, input.nchwcBlock));
+    }
+  }
+  const modelResults: ModelResult[] = [];
+  const mispredictions: FlopsMisprediction[] = [];
+  for (const m of input.modelRuns) {
+    const rows = assembleModels(m.facts, m.result, clock);
+    modelResults.push(...rows);
+    mispredictions.push(...flopsMispredictions(rows));
+  }
+  return {
+    schemaVersion: VALIDATE_SCHEMA_VERSION,
+    device: input.device,
     clock,
-    quick,
-    optLevels,
-    protocol: { blocks, runsPerBlock, warmup, modelBlocks, modelRunsPerBlock: modelRuns, interleaving: INTERLEAVING },
+    quick: plan.quick,
+    optLevels: [...plan.optLevels],
+    protocol: {
+      blocks: plan.blocks,
+      runsPerBlock: plan.runsPerBlock,
+      warmup: plan.warmup,
+      modelBlocks: plan.modelBlocks,
+      modelRunsPerBlock: plan.modelRunsPerBlock,
+      interleaving: input.interleaving ?? INTERLEAVING,
+    },
     rule: VERDICT_RULE,
     prediction: {
       method: 'predictedRank: rank of the roofline time summed over layers (overhead + max(FLOPs / peak, memBytes / bandwidth)); memAccessRank: rank of memAccess',
-      deviceProfile: profile.name,
+      deviceProfile: input.profile.name,
     },
     guidelines,
     models: modelResults,
     flopsMispredictions: mispredictions,
-    elapsedSeconds: Math.round((Date.now() - started) / 100) / 10,
+    imported: input.imported,
+    elapsedSeconds: input.elapsedSeconds,
   };
 }
 
@@ -390,18 +523,18 @@ function variantByLabel(result: InterleavedResult, label: string): VariantMeasur
 function assembleColumn(
   spec: GuidelineSpec,
   run: ColumnRun,
-  clock: MeasureClock,
+  clock: ValidateClock,
   block: number | null,
 ): { setups: SetupResult[]; column: ColumnResult; confounders: string[] } {
-  const other: MeasureClock = clock === 'cpu' ? 'wall' : 'cpu';
+  const other = otherClockOf(clock);
   const rows = spec.rows;
   const cells = rows.map((r) => run.column.cells.find((c) => c.row === r)!);
   const measured = rows.map((r) => variantByLabel(run.result, r));
   const facts = rows.map((r) => run.facts.get(r)!);
   // The run's baseline is the column's first cell; re-base on this guideline's baseline row.
-  const rebased = (v: VariantMeasurement, c: MeasureClock): number[] => {
-    const base = onClock(measured[0], c).blockMediansMs;
-    return onClock(v, c).blockMediansMs.map((t, b) => base[b] / t);
+  const rebased = (v: VariantMeasurement, c: ValidateClock): number[] => {
+    const base = onClock(measured[0], samplesOf(c)).blockMediansMs;
+    return onClock(v, samplesOf(c)).blockMediansMs.map((t, b) => base[b] / t);
   };
   const main = measured.map((v) => summarizeRatios(rebased(v, clock)));
   const alt = measured.map((v) => summarizeRatios(rebased(v, other)));
@@ -420,7 +553,7 @@ function assembleColumn(
       label,
       column: run.column.name,
       model: cells[i].zooName,
-      measuredPerSec: 1000 / onClock(v, clock).medianMs,
+      measuredPerSec: 1000 / onClock(v, samplesOf(clock)).medianMs,
       ratio: main[i].median,
       ratioMin: main[i].min,
       ratioMax: main[i].max,
@@ -465,7 +598,7 @@ function assembleColumn(
   };
 }
 
-function assembleGuideline(spec: GuidelineSpec, optLevel: MeasureOptLevel, runs: readonly ColumnRun[], clock: MeasureClock, block: number | null): GuidelineResult {
+function assembleGuideline(spec: GuidelineSpec, optLevel: MeasureOptLevel, runs: readonly ColumnRun[], clock: ValidateClock, block: number | null): GuidelineResult {
   const parts = runs.map((r) => assembleColumn(spec, r, clock, block));
   return {
     id: spec.id,
@@ -481,15 +614,16 @@ function assembleGuideline(spec: GuidelineSpec, optLevel: MeasureOptLevel, runs:
   };
 }
 
-function assembleModels(facts: readonly StaticFacts[], result: InterleavedResult, clock: MeasureClock): ModelResult[] {
-  const other: MeasureClock = clock === 'cpu' ? 'wall' : 'cpu';
-  const latency = result.variants.map((v) => onClock(v, clock).medianMs);
+function assembleModels(facts: readonly StaticFacts[], result: InterleavedResult, clock: ValidateClock): ModelResult[] {
+  const main = samplesOf(clock);
+  const other = samplesOf(otherClockOf(clock));
+  const latency = result.variants.map((v) => onClock(v, main).medianMs);
   const flopsRanks = ranks(facts.map((f) => f.flops));
   const memRanks = ranks(facts.map((f) => f.memAccess));
   const latencyRanks = ranks(latency);
   return facts.map((f, i) => {
     const v = result.variants[i];
-    const blocksMs = onClock(v, clock).blockMediansMs;
+    const blocksMs = onClock(v, main).blockMediansMs;
     return {
       name: f.name,
       optLevel: result.optLevel,

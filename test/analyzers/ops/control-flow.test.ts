@@ -36,10 +36,18 @@ function run(
       calls.push({ graph: g.name, inputs });
       return bodies[g.name](inputs);
     },
+    tryInferSubgraph: (g: Graph, inputs: readonly TensorInfo[]) => {
+      calls.push({ graph: g.name, inputs });
+      try {
+        return { outputs: bodies[g.name](inputs) };
+      } catch (err) {
+        return { failure: String(err), layers: 1 };
+      }
+    },
   };
   const def = byType(type);
   const outputs = def.inferShape(ctx);
-  return { outputs, cost: def.cost?.(ctx, outputs), calls };
+  return { outputs, cost: def.cost?.(ctx, outputs), calls, warnings: ctx.warnings };
 }
 
 const bool = (v?: number): TensorInfo => ({ dtype: 'bool', shape: [], ...(v === undefined ? {} : { value: [v] }) });
@@ -86,6 +94,18 @@ describe('If', () => {
         else: () => [f32(1), f32(2)],
       }),
     ).toThrow(/outputs/);
+  });
+
+  it('unknown cond: a branch that fails gives the outputs of the other, values included, and a warning', () => {
+    const ctx = { inputs: [bool()], attrs: { then_branch: graphAttr('then'), else_branch: graphAttr('else') } };
+    const fails = () => {
+      throw new Error('X must be 3-D, got rank 5');
+    };
+    const { outputs, calls, warnings } = run('If', ctx, { then: () => [i64([2, 3])], else: fails });
+    expect(outputs.map((o) => [o.shape, o.value, o.isConstant])).toEqual([[[2], [2, 3], undefined]]);
+    expect(calls.map((c) => c.graph)).toEqual(['then', 'else']);
+    expect(warnings).toEqual([expect.stringMatching(/^else_branch cannot run .* outputs are the then_branch's: .*rank 5/)]);
+    expect(() => run('If', ctx, { then: fails, else: fails })).toThrow(/neither branch can run/);
   });
 
   it('throws without its branches', () => {
