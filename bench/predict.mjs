@@ -33,7 +33,6 @@ import { buildExecutionPlan } from '../dist/analyzers/runtime/index.js';
 import { estimatePlanTime } from '../dist/analyzers/runtime/time-estimate.js';
 import { calibrateDevice, parseDeviceProfile } from '../dist/profile/calibrate.js';
 import { measureInterleaved } from '../dist/profile/measure/interleaved.js';
-import { CALIBRATION_NETWORK_INPUT, calibrationNetwork } from '../dist/profile/calibration-network.js';
 import { buildOnnxModel } from '../dist/profile/onnx-build.js';
 import { prepareModel, profileModel } from '../dist/profile/profile.js';
 import { spearman } from '../dist/profile/stats.js';
@@ -273,20 +272,14 @@ for (const m of models) {
 
 // Each model on its own (blocks of back-to-back runs, as a deployed model runs): interleaving a
 // 1 ms network with ResNet-50 doubled its CPU time here (cold caches, and CPU time of the process's
-// background threads charged to the small model's runs), which no per-model prediction can follow.
+// background threads, freeing the big model's garbage, charged to the small model's runs).
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
-// The calibration network (profile/calibration-network.ts) runs interleaved with every model: its
-// time now against its time when the profile was calibrated is the load factor of this moment
-// (the shared machine's load moves by tens of percent within minutes; ratios measured in one
-// interleaved session do not), shown as a second, load-adjusted prediction.
-const reference = { label: 'calibration network', model: calibrationNetwork(), inputs: [{ name: 'x', dtype: 'float32', dims: [...CALIBRATION_NETWORK_INPUT], intRange: 1 }] };
-const referenceMs = typeof device.measuredWith?.networkMs === 'number' ? device.measuredWith.networkMs : null;
 for (const m of models) {
   // The previous worker's teardown (freeing sessions) runs on threads of this process: let it end
   // before the next CPU-time measurement.
   await settle();
   log(`whole-model latency: ${m.label}, ${values.blocks} blocks x ${values.runs} runs`);
-  const whole = await measureInterleaved([{ label: m.label, model: m.prepared.ortModel, inputs: m.prepared.inputs }, reference], {
+  const whole = await measureInterleaved([{ label: m.label, model: m.prepared.ortModel, inputs: m.prepared.inputs }], {
     optLevel: 'all',
     clock: 'cpu',
     blocks: Number(values.blocks),
@@ -297,8 +290,6 @@ for (const m of models) {
   m.measuredMs = v.cpu.medianMs;
   m.blockMs = [Math.min(...v.cpu.blockMediansMs), Math.max(...v.cpu.blockMediansMs)];
   m.wallMs = v.wall.medianMs;
-  m.loadFactor = referenceMs ? whole.variants[1].cpu.medianMs / referenceMs : null;
-  m.adjustedMs = m.loadFactor ? m.predictedMs * m.loadFactor : null;
 }
 
 for (const m of models) {
@@ -320,18 +311,16 @@ const lines = [];
 lines.push(`device profile: ${device.name} (${deviceSource}); ${device.measuredWith?.optLevel ?? '?'} / ${device.measuredWith?.clock ?? '?'} clock`);
 lines.push(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end, ${((Date.now() - started) / 1000).toFixed(0)} s`);
 lines.push('');
-lines.push('| model | FLOPs (M) | measured ms (CPU, median; block range) | predicted ms (plan sum) | error | load factor | load-adjusted error | Spearman predicted | Spearman FLOPs | kernels |');
-lines.push('|---|---|---|---|---|---|---|---|---|---|');
+lines.push('| model | FLOPs (M) | measured ms (CPU, median; block range) | predicted ms (plan sum) | error | Spearman predicted | Spearman FLOPs | kernels |');
+lines.push('|---|---|---|---|---|---|---|---|');
 for (const m of models) {
-  const adjusted = m.adjustedMs === null ? 'n/a' : pct(m.adjustedMs / m.measuredMs - 1);
-  lines.push(`| ${m.label} | ${(m.flops / 1e6).toFixed(0)} | ${fmt(m.measuredMs)} (${fmt(m.blockMs[0])}-${fmt(m.blockMs[1])}) | ${fmt(m.predictedMs)} | ${pct(errorOf(m))} | ${fmt(m.loadFactor)} | ${adjusted} | ${fmt(m.predictedSpearman)} | ${fmt(m.flopsSpearman)} | ${m.kernels} |`);
+  lines.push(`| ${m.label} | ${(m.flops / 1e6).toFixed(0)} | ${fmt(m.measuredMs)} (${fmt(m.blockMs[0])}-${fmt(m.blockMs[1])}) | ${fmt(m.predictedMs)} | ${pct(errorOf(m))} | ${fmt(m.predictedSpearman, 3)} | ${fmt(m.flopsSpearman, 3)} | ${m.kernels} |`);
 }
 const zoo = models.filter((m) => m.kind === 'zoo');
 const within = zoo.filter((m) => Math.abs(errorOf(m)) <= 0.1).length;
-const withinAdjusted = zoo.filter((m) => m.adjustedMs !== null && Math.abs(m.adjustedMs / m.measuredMs - 1) <= 0.1).length;
 const rankOk = models.filter((m) => m.predictedSpearman !== null && m.predictedSpearman >= 0.9).length;
 lines.push('');
-lines.push(`whole-model within ±10%: ${within}/${zoo.length} zoo networks (${withinAdjusted}/${zoo.length} load-adjusted; goal: ≥ 90%); per-kernel Spearman ≥ 0.9: ${rankOk}/${models.length} models (goal: all)`);
+lines.push(`whole-model within ±10%: ${within}/${zoo.length} zoo networks (goal: ≥ 90%); per-kernel Spearman ≥ 0.9: ${rankOk}/${models.length} models (goal: all)`);
 console.log(lines.join('\n'));
 if (values.json) writeFileSync(values.json, JSON.stringify({ device, deviceSource, models: models.map(({ prepared, ...rest }) => rest) }, null, 2));
 if (!values['save-models']) rmSync(dir, { recursive: true, force: true });

@@ -40,3 +40,10 @@ export class ProfilerError extends EfflintError {
     super('profiler', message, options);
   }
 }
+
+/** A report could not be written where `-o/--output-file` asked. */
+export class OutputFileError extends EfflintError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('output-file', message, options);
+  }
+}

@@ -3,17 +3,32 @@ import type { RuntimeName } from './runtime/types.js';
 
 /**
  * The profile `lint` estimates time with when no `--device-profile` is given and the target is a CPU:
- * `efflint calibrate` on a 2-core x86-64 (AVX-512) cloud VM, onnxruntime 1.30, 1 intra-op thread
- * (docs/benchmarks.md, "calibrate"). Absolute times on other CPUs differ; the *shares* of model time
- * that findings are ranked by depend only on the ratios of the three numbers.
+ * `efflint calibrate` (opt level all, process CPU time, 1 intra-op thread; src/profile/calibrate.ts)
+ * run 5 times on 2026-12-06 (04:25-04:28 UTC) on this project's 2-core AMD EPYC VM (AVX-512, NCHWc
+ * block 16), onnxruntime 1.30, while other work loaded the machine (load average 4-5); every number
+ * is the median of the 5 runs (docs/benchmarks.md, "Prediction"). Absolute times on other CPUs
+ * differ; the *shares* of model time findings are ranked by depend only on the ratios of the numbers.
  */
 export const DEFAULT_CPU_PROFILE: DeviceProfile = Object.freeze({
   schemaVersion: 1,
-  name: 'default CPU (onnxruntime 1.30, 1 thread, x86-64)',
-  peakFlopsPerSecond: 49.9e9,
-  bandwidthBytesPerSecond: 22.2e9,
-  perOpOverheadUs: 0.36,
-  measuredWith: { source: 'efflint calibrate, docs/benchmarks.md', threads: 1, optLevel: 'disabled' },
+  name: 'default CPU (onnxruntime 1.30, 1 thread, x86-64 AVX-512)',
+  peakFlopsPerSecond: 83.3e9,
+  bandwidthBytesPerSecond: 24.5e9,
+  perOpOverheadUs: 0.58,
+  convRoofs: Object.freeze({ dense: 102e9, depthwise: 41.2e9, grouped: 97.8e9, unaligned: 76.1e9, depthwiseUnaligned: 2.51e9 }),
+  convOverheadUs: 1.24,
+  copyBandwidthBytesPerSecond: 42.9e9,
+  activationBandwidthBytesPerSecond: 58.5e9,
+  inNetworkFactor: 1.09,
+  measuredWith: Object.freeze({
+    source: 'efflint calibrate x5 (median), docs/benchmarks.md "Prediction"',
+    command: 'node bin/efflint.js calibrate -o scratch/cpu-N.json',
+    date: '2026-12-06',
+    threads: 1,
+    optLevel: 'all',
+    clock: 'cpu',
+    nchwcBlock: 16,
+  }),
 });
 
 /**

@@ -20,6 +20,12 @@ export interface DeviceProfile {
    */
   readonly convRoofs?: ConvRoofs;
   /**
+   * Fixed time of one convolution kernel on top of `perOpOverheadUs`, microseconds (MLAS's set-up of
+   * a convolution call; it dominates squeeze-excitation convolutions on a 1x1 map). Used with
+   * `convRoofs`; absent: 0.
+   */
+  readonly convOverheadUs?: number;
+  /**
    * Bytes per second of the layout copies onnxruntime inserts (NCHWc reorders) and the data-movement
    * ops (Transpose, Concat, Split, Slice...): strided copies of activation-sized tensors (a few MB at
    * batch 1, mostly cache-resident). Absent: `bandwidthBytesPerSecond`.

@@ -15,11 +15,41 @@ import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 
 /**
+ * `--color` / `--no-color` anywhere before `--` (the last one wins), as ESLint accepts them; undefined
+ * when neither is given. Read before commander parses so every command sees it.
+ */
+export function colorFlagOf(argv: readonly string[]): boolean | undefined {
+  let flag: boolean | undefined;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg === '--color') flag = true;
+    else if (arg === '--no-color') flag = false;
+  }
+  return flag;
+}
+
+/**
+ * A commander usage error as one line prefixed `efflint:` (commander writes `error: ...` and a
+ * suggestion on a second line): `efflint: unknown option '--colr' (Did you mean --color?)`.
+ */
+export function usageErrorLine(text: string): string {
+  const joined = text
+    .replace(/^error:\s*/, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+  return `efflint: ${joined}\n`;
+}
+
+/**
  * Runs the CLI and returns the exit code; never calls process.exit, so it can be embedded.
  * Known errors print one line; `--debug` adds the stack.
  */
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+export async function main(argv: readonly string[], baseIO: CliIO = processIO): Promise<number> {
   const debug = argv.includes('--debug');
+  const colorFlag = colorFlagOf(argv) ?? baseIO.colorFlag;
+  const io: CliIO = colorFlag === undefined ? baseIO : { ...baseIO, colorFlag };
   let code: number = EXIT_OK;
   const done = (c: number): void => {
     code = c;
@@ -28,9 +58,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .description('why is my neural network slow? ONNX cost analysis, ShuffleNet V2 guideline lint, measured latency')
     .version(efflintVersion())
     .option('--debug', 'print stack traces of errors')
+    .option('--color', 'force colour (wins over NO_COLOR and FORCE_COLOR)')
+    .option('--no-color', 'no colour (wins over FORCE_COLOR)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run efflint --help for usage)');
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(usageErrorLine(text)) });
   defineAnalyze(program, io, done);
   defineLint(program, io, done);
   defineDiff(program, io, done);

@@ -45,6 +45,9 @@ export function deviceProfileProblem(raw: unknown): string | null {
   for (const key of ['copyBandwidthBytesPerSecond', 'activationBandwidthBytesPerSecond', 'inNetworkFactor'] as const) {
     if (p[key] !== undefined && !positive(p[key])) return `${key}: expected a positive number, got ${JSON.stringify(p[key])}`;
   }
+  if (p.convOverheadUs !== undefined && (typeof p.convOverheadUs !== 'number' || !Number.isFinite(p.convOverheadUs) || p.convOverheadUs < 0)) {
+    return `convOverheadUs: expected a non-negative number, got ${JSON.stringify(p.convOverheadUs)}`;
+  }
   if (p.convRoofs !== undefined) {
     const roofs = p.convRoofs as Record<string, unknown> | null;
     if (typeof roofs !== 'object' || roofs === null || Array.isArray(roofs)) return 'convRoofs: expected an object of multiply-adds per second by family';

@@ -18,3 +18,12 @@ export function diffExitCode(input: DiffExitInput): ExitCode {
   if (input.hadErrors || input.verdict === null) return EXIT_ERROR;
   return input.verdict.pass ? EXIT_OK : EXIT_FINDINGS;
 }
+
+/**
+ * Why `diffExitCode` returned 1, one line for stderr naming each threshold exceeded (flag, limit and
+ * the increase); null when the exit code is not 1.
+ */
+export function diffExitReason(input: DiffExitInput): string | null {
+  if (diffExitCode(input) !== EXIT_FINDINGS || input.verdict === null) return null;
+  return input.verdict.violations.map((v) => v.message).join('; ');
+}

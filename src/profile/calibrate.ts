@@ -22,24 +22,27 @@ import { runSessions } from './session-runner.js';
 import { median } from './stats.js';
 
 /**
- * Measures a roofline DeviceProfile on this machine with onnxruntime-node, at the graph optimisation
- * level and on the clock `efflint profile` and `efflint validate` use (opt level 'all', process CPU
- * time, 1 intra-op thread, by default). Every number is a difference of whole runs measured with
- * the interleaved engine (src/profile/measure/interleaved.ts: one session per model, runs
- * interleaved, medians per block), so session overhead, input copies and layout conversions at the
- * ends of a chain cancel:
+ * Measures a DeviceProfile on this machine with onnxruntime-node, at the graph optimisation level
+ * and on the clock `efflint profile` and `efflint validate` use (opt level 'all', process CPU time,
+ * 1 intra-op thread, by default). Every number is a difference of whole runs measured with the
+ * interleaved engine (src/profile/measure/interleaved.ts: one session per model, runs interleaved,
+ * medians per block), so session overhead, input copies and layout conversions at the ends of a
+ * chain cancel:
  * - peak FLOP/s: the faster of a 1024x1024x1024 MatMul and a 3x3 convolution (128 -> 128 channels on
  *   56x56), each less an empty model (multiply-adds per second);
  * - bandwidth: one more 16M-element float32 Add in a chain (reads 2 x 64 MiB, writes 64 MiB);
- * - copy bandwidth: more Split + Concat pairs along the width of a 1x64x56x56 activation (each
- *   copies it twice);
  * - per-op overhead: (a chain of CHAIN_OPS + 1 tiny Adds - one Add) / CHAIN_OPS;
- * - convolution roofs: chains of 2n against n identical convolutions of one family each
- *   ({@link FAMILY_SHAPES}): the multiply-adds per second that, with the copy bandwidth for the
- *   bytes each convolution moves and the per-op overhead, give the time one more convolution took
- *   (the time model of runtime/time-estimate.ts, `convTime`).
- * Other execution providers, or more than one thread, use {@link calibrateFromTrace} (kernel times
- * of a profiled session on the wall clock; no family roofs).
+ * - copy bandwidth: more Split + Concat pairs along the width of mid-network activations;
+ * - activation bandwidth: more y = y + x Adds on the same activations;
+ * - convolution overhead: what one more 1x1 convolution on a 1x1 map costs beyond the per-op overhead;
+ * - convolution roofs: chains of 2n against n convolutions of each of a family's shapes
+ *   ({@link FAMILY_SHAPES}): the multiply-adds per second that, with the per-op overhead and the
+ *   bytes they move, give the time the n extra convolutions took (runtime/time-estimate.ts `convTime`);
+ * - in-network factor: a mixed network (calibration-network.ts) timed in the same session as the
+ *   chains, against its prediction from the numbers above.
+ * The models that stream tens of MB run in a session of their own (they would leave the chains a
+ * cold cache). Other execution providers, or more than one thread, use {@link calibrateFromTrace}
+ * (kernel times of a profiled session on the wall clock; no family roofs).
  */
 
 export const MATMUL_SIZE = 1024;
@@ -116,6 +119,12 @@ export const FAMILY_SHAPES: Readonly<Record<ConvFamily, readonly FamilyShape[]>>
     { channels: 174, size: 14, kernel: 3, group: 174, chain: 4 },
   ],
 };
+
+/**
+ * The chain that measures the fixed cost of a convolution call: squeeze-excitation 1x1 convolutions
+ * on a 1x1 map, 64 -> 16 -> 64 ..., whose FLOPs and bytes take well under a microsecond.
+ */
+export const FIXED_COST_SHAPE: FamilyShape = { channels: 64, alternate: 16, size: 1, kernel: 1, group: 1, chain: 64 };
 
 /** Pause between CPU-time measurements, for the previous worker's teardown to finish. */
 const SETTLE_MS = 500;
@@ -281,8 +290,10 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
     bandwidthModel('2 adds 16M', 2),
   ];
   const networkBytes = calibrationNetwork();
+  // Runs interleave cyclically, so every model always follows the same one: the mixed network (whose
+  // 3 ms runs leave garbage that background threads free on the CPU clock) is followed by a model
+  // no difference uses.
   const small: CalibrationModel[] = [
-    { label: 'network', bytes: networkBytes, inputs: [f32('x', [...CALIBRATION_NETWORK_INPUT])] },
     chainModel('one add', 1),
     chainModel('add chain', CHAIN_OPS + 1),
     ...COPY_SHAPES.flatMap((shape, i) => [copyModel(`copy${i} x${COPY_PAIRS}`, shape, COPY_PAIRS), copyModel(`copy${i} x${2 * COPY_PAIRS}`, shape, 2 * COPY_PAIRS)]),
@@ -293,6 +304,10 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
     ...families.flatMap((f) =>
       FAMILY_SHAPES[f].flatMap((shape, i) => [convChain(shapeLabel(f, i, shape.chain), shape, shape.chain), convChain(shapeLabel(f, i, 2 * shape.chain), shape, 2 * shape.chain)]),
     ),
+    convChain(`fixed x${FIXED_COST_SHAPE.chain}`, FIXED_COST_SHAPE, FIXED_COST_SHAPE.chain),
+    convChain(`fixed x${2 * FIXED_COST_SHAPE.chain}`, FIXED_COST_SHAPE, 2 * FIXED_COST_SHAPE.chain),
+    { label: 'network', bytes: networkBytes, inputs: [f32('x', [...CALIBRATION_NETWORK_INPUT])] },
+    chainModel('after network', 1),
   ];
   const totalRuns = (large.length + small.length) * (warmup + blocks * runsPerBlock);
   const measure = async (models: readonly CalibrationModel[], offset: number) =>
@@ -352,6 +367,15 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
     activationSeconds += Math.max(addSeconds - overheadUs * 1e-6, 0.5 * addSeconds);
   });
   const activationBandwidth = activationBytes / activationSeconds;
+  // What a convolution costs beyond the per-op overhead when it has next to nothing to compute.
+  const fixedLong = blockMs(`fixed x${2 * FIXED_COST_SHAPE.chain}`);
+  const fixedShort = blockMs(`fixed x${FIXED_COST_SHAPE.chain}`);
+  const fixedSeconds = median(fixedLong.map((t, i) => t - fixedShort[i])) / 1000 / FIXED_COST_SHAPE.chain;
+  const fixedBytes = familyShapeBytes(FIXED_COST_SHAPE);
+  const convOverheadUs = Math.max(
+    0,
+    (fixedSeconds - familyShapeFlops(FIXED_COST_SHAPE) / Math.max(matmulFlops, convFlops) - fixedBytes.activations / activationBandwidth - fixedBytes.weights / bandwidth) * 1e6 - overheadUs,
+  );
   const roofs: Record<string, number> = {};
   const kernels: Record<string, string> = {};
   for (const f of families) {
@@ -366,7 +390,7 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
     FAMILY_SHAPES[f].forEach((shape, i) => {
       const seconds = perUnit(`convRoofs.${f}`, shapeLabel(f, i, 2 * shape.chain), shapeLabel(f, i, shape.chain), shape.chain);
       const bytes = familyShapeBytes(shape);
-      const compute = seconds - bytes.activations / activationBandwidth - bytes.weights / bandwidth - overheadUs * 1e-6;
+      const compute = seconds - bytes.activations / activationBandwidth - bytes.weights / bandwidth - (overheadUs + convOverheadUs) * 1e-6;
       flops += familyShapeFlops(shape);
       computeSeconds += Math.max(compute, (1 - MAX_MEMORY_SHARE) * seconds);
     });
@@ -381,6 +405,7 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
     bandwidthBytesPerSecond: bandwidth,
     perOpOverheadUs: overheadUs,
     convRoofs: roofs as unknown as ConvRoofs,
+    convOverheadUs,
     copyBandwidthBytesPerSecond: copyBandwidth,
     activationBandwidthBytesPerSecond: activationBandwidth,
   };

@@ -34,12 +34,20 @@ export interface BackendInfo {
   readonly bundled: boolean;
 }
 
-/** Absolute path of onnxruntime-node's entry point (the worker requires it by path). */
+/** The one line a measuring command prints when the optional peer dependency is missing (exit 2). */
+export const ONNXRUNTIME_MISSING =
+  'onnxruntime-node is not installed (profile, calibrate, validate, report and --profile run models with it): npm install onnxruntime-node';
+
+/**
+ * Absolute path of onnxruntime-node's entry point (the worker requires it by path). onnxruntime-node is an
+ * optional peer dependency: nothing imports it statically, so `analyze`, `lint` and `diff` never load it;
+ * the measuring commands resolve it here, on first use, and load it in this module or in their workers.
+ */
 export function onnxruntimePath(): string {
   try {
     return require.resolve('onnxruntime-node');
   } catch (err) {
-    throw new ProfilerError('onnxruntime-node is not installed: npm install onnxruntime-node', { cause: err });
+    throw new ProfilerError(ONNXRUNTIME_MISSING, { cause: err });
   }
 }
 

@@ -6,7 +6,7 @@ import type { Finding } from '../rules/lint.js';
 import type { DiffFormatContext } from './diff-format-context.js';
 import { DIFF_MARKDOWN_ROWS } from './diff-format-context.js';
 import { bySeverity, changedBySize, changedOpTypes, CONVENTION_LINE, layerChangeText, msText, opTypeText, shapesText, signedBytes, signedCount, signedMs } from './diff-numbers.js';
-import { markdownCell } from './markdown.js';
+import { markdownCell, markdownCode } from './markdown.js';
 import { humanBytes, humanCount } from './numbers.js';
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { error: '🔴 error', warn: '🟠 warning', info: '🔵 info' };
@@ -22,7 +22,7 @@ function arrowPercent(c: Change): string {
 }
 
 function code(text: string): string {
-  return `\`${markdownCell(text).replace(/`/g, "'")}\``;
+  return markdownCode(text);
 }
 
 function more(n: number, what: string): string[] {

@@ -1,5 +1,6 @@
 import type { LintResult } from '../rules/lint.js';
 import type { LintFormatContext } from './lint-format-context.js';
+import { formatLintGithub } from './lint-github.js';
 import { formatLintJson } from './lint-json.js';
 import { formatLintText } from './lint-text.js';
 import { formatLintMarkdown } from './markdown.js';
@@ -18,6 +19,7 @@ export const LINT_FORMATS = {
   sarif: formatSarif,
   markdown: formatLintMarkdown,
   netron: formatNetron,
+  github: formatLintGithub,
 } as const satisfies Record<string, LintFormatter>;
 
 export type LintFormat = keyof typeof LINT_FORMATS;

@@ -39,6 +39,12 @@ export interface LintJsonOutput {
     readonly summary: LintSummary;
     /** What --min-impact left out, per severity. */
     readonly belowMinImpact?: { readonly percent: number; readonly summary: LintSummary };
+    /** Why costs or shapes are incomplete (symbolic dims, unknown ops): findings may be missing. Always present, maybe empty. */
+    readonly warnings: readonly string[];
+    /** What --quiet left out, per severity. */
+    readonly quieted?: LintSummary;
+    /** Findings the --baseline file listed, left out. */
+    readonly baselined?: number;
   }[];
 }
 
@@ -72,6 +78,9 @@ export function toLintJson(results: readonly LintResult[]): LintJsonOutput {
       })),
       summary: { error: r.summary.error, warn: r.summary.warn, info: r.summary.info },
       ...(r.belowMinImpact ? { belowMinImpact: { percent: r.belowMinImpact.percent, summary: r.belowMinImpact.summary } } : {}),
+      warnings: [...r.analysis.warnings],
+      ...(r.quieted ? { quieted: r.quieted } : {}),
+      ...(r.baselined !== undefined ? { baselined: r.baselined } : {}),
     })),
   };
 }

@@ -111,12 +111,27 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
   const problems = total.error + total.warn + total.info;
   const hiddenProblems = totalHidden.error + totalHidden.warn + totalHidden.info;
   const models = plural(results.length, 'model');
-  if (problems === 0 && hiddenProblems === 0) {
+  const quieted = { warn: 0, info: 0 };
+  let baselined = 0;
+  for (const r of results) {
+    quieted.warn += r.quieted?.warn ?? 0;
+    quieted.info += r.quieted?.info ?? 0;
+    baselined += r.baselined ?? 0;
+  }
+  const quietedCount = quieted.warn + quieted.info;
+  const leftOut = [
+    ...(quietedCount > 0 ? [`--quiet hid ${plural(quieted.warn, 'warning')}, ${quieted.info} info`] : []),
+    ...(baselined > 0 ? [`${plural(baselined, 'finding')} in the baseline not shown`] : []),
+  ].join('; ');
+  if (problems === 0 && hiddenProblems === 0 && leftOut !== '') {
+    // --quiet or --baseline left findings out: never "no findings" then.
+    out.push(c.green(`no ${quietedCount > 0 ? 'errors' : 'new findings'} in ${models}; ${leftOut}`));
+  } else if (problems === 0 && hiddenProblems === 0) {
     out.push(c.green(`no findings in ${models}`));
   } else if (problems === 0) {
     // --min-impact left everything out: not "no findings" (the exit code still counts them).
     const color = totalHidden.error > 0 ? c.red : totalHidden.warn > 0 ? c.yellow : c.cyan;
-    out.push(color.bold(`no findings shown in ${models}; ${plural(hiddenProblems, 'finding')} (${countsText(totalHidden)}) below --min-impact`));
+    out.push(color.bold(`no findings shown in ${models}; ${plural(hiddenProblems, 'finding')} (${countsText(totalHidden)}) below --min-impact${leftOut !== '' ? `; ${leftOut}` : ''}`));
   } else {
     const color = total.error > 0 ? c.red : total.warn > 0 ? c.yellow : c.cyan;
     const measured = results.flatMap((r) => r.findings).filter((f) => f.confirmed !== undefined);
@@ -124,7 +139,8 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     out.push(
       color.bold(
         `${plural(problems, 'finding')} (${countsText(total)}) in ${models}` +
-          (measured.length > 0 ? `; ${confirmed} of ${measured.length} confirmed by measured time` : ''),
+          (measured.length > 0 ? `; ${confirmed} of ${measured.length} confirmed by measured time` : '') +
+          (leftOut !== '' ? `; ${leftOut}` : ''),
       ),
     );
   }

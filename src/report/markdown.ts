@@ -10,9 +10,34 @@ export const MARKDOWN_TOP_FINDINGS = 20;
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { error: '🔴 error', warn: '🟠 warning', info: '🔵 info' };
 
-/** Escapes text for a Markdown table cell: pipes, newlines, and HTML-looking angle brackets. */
+/**
+ * The one escaper of plain text for every Markdown writer (lint, diff, report, validate): text
+ * renders literally under CommonMark and GFM, in a paragraph, a list item or a table cell. Emphasis,
+ * link and strikethrough markers (`*`, `_`, `[`, `]`, `~`), backticks, `#`, backslashes and GFM's
+ * cell separator `|` get a backslash (CommonMark 2.4, "Backslash escapes"); `&`, `<` and `>` become
+ * entities so nothing parses as HTML; newlines become spaces so a row or list item stays one line.
+ * `MAC >= 2*sqrt(hw*B)` stays a formula instead of turning into italics.
+ */
 export function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/[\\`*_[\]~#|]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r?\n/g, ' ');
+}
+
+/**
+ * A code span for a node or model name, safe inside a table cell: HTML is inert in code spans, a
+ * fence longer than any backtick run keeps backticks, and pipes are escaped (GFM tables split on
+ * them before inline parsing).
+ */
+export function markdownCode(text: string): string {
+  const s = text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 || s.startsWith(' ') || s.endsWith(' ') ? ' ' : '';
+  return `${fence}${pad}${s}${pad}${fence}`;
 }
 
 function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string[] {
@@ -47,7 +72,7 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
       ['model', 'FLOPs', 'params', 'memAccess', 'errors', 'warnings', 'info'],
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
       results.map((r) => [
-        `\`${markdownCell(r.model)}\``,
+        markdownCode(r.model),
         humanCount(r.analysis.totals.flops),
         humanCount(r.analysis.totals.params),
         humanCount(r.analysis.totals.memAccess),
@@ -96,8 +121,8 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
           formatShare(f.impact.share),
           ICON[f.severity],
           `[${f.ruleId}](${f.docsUrl})`,
-          ...(several ? [`\`${markdownCell(model)}\``] : []),
-          f.node === null ? '*(model)*' : `\`${markdownCell(f.node)}\``,
+          ...(several ? [markdownCode(model)] : []),
+          f.node === null ? '*(model)*' : markdownCode(f.node),
           ...(measured ? [f.confirmed === true ? 'confirmed' : f.confirmed === false ? 'not confirmed' : 'not measured'] : []),
           markdownCell(f.message),
         ]),

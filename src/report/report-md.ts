@@ -1,5 +1,5 @@
 import type { FindingSeverity } from '../rules/define-rule.js';
-import { markdownCell } from './markdown.js';
+import { markdownCell, markdownCode } from './markdown.js';
 import { humanBytes, humanCount } from './numbers.js';
 import type { Breakdown, ReportData, ReportFinding, RuleGroup } from './report-data.js';
 import { CATEGORY_LABELS } from './report-data.js';
@@ -14,18 +14,8 @@ const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed
 const us = (x: number | null): string => (x === null ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const rho = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
 
-/**
- * A code span for a node or model name, safe inside a table cell: HTML is inert in code spans, a
- * fence longer than any backtick run keeps backticks, and pipes are escaped (GFM tables split on
- * them before inline parsing).
- */
-export function markdownCode(text: string): string {
-  const s = text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = longest > 0 || s.startsWith(' ') || s.endsWith(' ') ? ' ' : '';
-  return `${fence}${pad}${s}${pad}${fence}`;
-}
+/** Re-exported: the code-span escaper lives with markdownCell in markdown.ts. */
+export { markdownCode };
 const code = markdownCode;
 
 function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string[] {
@@ -226,7 +216,7 @@ export function formatReportMarkdown(d: ReportData): string {
         ? `- **Latency**: ${m.warmup} warm-up runs, then ${m.latencyMs?.runs ?? '?'} timed runs of an unprofiled onnxruntime session; median, p90, CV = stdev / mean. Per-kernel time: median over the timed runs of a second, profiled session${m.profilingSlowdown !== null ? ` (${m.profilingSlowdown.toFixed(2)}x slower per run)` : ''}.`
         : `- **Latency**: imported trace; per-kernel median after ${m.warmup} dropped warm-up runs.`,
     );
-    out.push(`- **Runtime**: ${m.provider}${m.ep ? ` (--ep ${m.ep})` : ''}, onnxruntime ${m.onnxruntimeVersion ?? '?'}, graph optimization ${m.optLevel ?? '?'}, ${threadsText(m.threads)}, batch ${m.batch ?? '?'}`);
+    out.push(`- **Runtime**: ${markdownCell(m.provider)}${m.ep ? ` (--ep ${m.ep})` : ''}, onnxruntime ${m.onnxruntimeVersion ?? '?'}, graph optimization ${m.optLevel ?? '?'}, ${threadsText(m.threads)}, batch ${m.batch ?? '?'}`);
   } else {
     out.push(`- **Latency**: not measured (${markdownCell(d.noProfileReason ?? 'not requested')})`);
   }

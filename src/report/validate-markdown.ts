@@ -12,10 +12,9 @@ import {
   sourceLine,
   verdictMatrix,
 } from './validate-cells.js';
+import { markdownCell } from './markdown.js';
 
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|');
-}
+const escapeCell = markdownCell;
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string[] {
   return [
@@ -31,11 +30,11 @@ export function formatValidateMarkdown(r: ValidationResult): string {
   out.push(`## efflint validate${r.quick ? ' --quick' : ''}`);
   out.push('');
   const source = sourceLine(r);
-  if (source) out.push(`- source: ${source}`);
-  out.push(`- device: ${deviceLine(r)}`);
-  out.push(`- clock: ${clockLine(r)}`);
-  out.push(`- protocol: ${protocolLine(r)}`);
-  out.push(`- ${loadLine(r)}`);
+  if (source) out.push(`- source: ${markdownCell(source)}`);
+  out.push(`- device: ${markdownCell(deviceLine(r))}`);
+  out.push(`- clock: ${markdownCell(clockLine(r))}`);
+  out.push(`- protocol: ${markdownCell(protocolLine(r))}`);
+  out.push(`- ${markdownCell(loadLine(r))}`);
   out.push('');
   const m = verdictMatrix(r);
   out.push(...table(['guideline', ...r.optLevels.map((o) => `opt ${o}`)], m.ids.map((id) => [id, ...r.optLevels.map((o) => m.cell(id, o))]), [false, ...r.optLevels.map(() => false)]));
@@ -43,17 +42,17 @@ export function formatValidateMarkdown(r: ValidationResult): string {
     out.push('');
     out.push(`### ${g.id}, opt ${g.optLevel}: ${g.verdict}`);
     out.push('');
-    out.push(`${g.statement} (Table ${g.table}).`);
+    out.push(`${markdownCell(g.statement)} (Table ${g.table}).`);
     out.push('');
     const t = setupTable(g);
     out.push(...table(t.header, t.rows, t.right));
     out.push('');
-    out.push(...columnLines(g).map((l) => `- ${l}`));
+    out.push(...columnLines(g).map((l) => `- ${markdownCell(l)}`));
     if (g.confounders.length) {
       out.push('');
       out.push('Confounders:');
       out.push('');
-      out.push(...g.confounders.map((c) => `- ${c}`));
+      out.push(...g.confounders.map((c) => `- ${markdownCell(c)}`));
     }
   }
   if (r.models.length) {
@@ -68,13 +67,13 @@ export function formatValidateMarkdown(r: ValidationResult): string {
     out.push('');
     out.push(mis.length ? 'FLOPs mispredict speed (fewer FLOPs, yet slower beyond both block ranges):' : 'FLOPs ordered these networks by speed correctly (beyond block-to-block ranges), but not by how much:');
     out.push('');
-    out.push(...mis.map((l) => `- ${l}`));
-    out.push(...flopsSpanLines(r).map((l) => `- ${l}`));
+    out.push(...mis.map((l) => `- ${markdownCell(l)}`));
+    out.push(...flopsSpanLines(r).map((l) => `- ${markdownCell(l)}`));
   }
   out.push('');
   out.push("ratio = throughput relative to the baseline row (per-block ratio of medians, median over blocks); paper GPU/ARM = the paper's speeds in the same ratio.");
-  out.push(`pred. rank: ${r.prediction.method}; profile: ${r.prediction.deviceProfile}.`);
+  out.push(`pred. rank: ${markdownCell(r.prediction.method)}; profile: ${markdownCell(r.prediction.deviceProfile)}.`);
   out.push('');
-  out.push(`Rule: ${r.rule}`);
+  out.push(`Rule: ${markdownCell(r.rule)}`);
   return out.join('\n') + '\n';
 }

@@ -36,3 +36,30 @@ export function lintExitCode(input: LintExitInput): ExitCode {
   if (input.maxWarnings !== undefined && total.warn > input.maxWarnings) return EXIT_FINDINGS;
   return EXIT_OK;
 }
+
+function count(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Why `lintExitCode` returned 1, one line for stderr naming the limit (`--fail-on warn: 12 warnings`,
+ * `--max-warnings 5: 12 warnings`); null when the exit code is not 1.
+ */
+export function lintExitReason(input: LintExitInput): string | null {
+  if (lintExitCode(input) !== EXIT_FINDINGS) return null;
+  const total = { error: 0, warn: 0, info: 0 };
+  for (const s of input.summaries) {
+    total.error += s.error;
+    total.warn += s.warn;
+    total.info += s.info;
+  }
+  const reasons: string[] = [];
+  const reached = [
+    ...(total.error > 0 ? [count(total.error, 'error')] : []),
+    ...(input.failOn !== 'error' && total.warn > 0 ? [count(total.warn, 'warning')] : []),
+    ...(input.failOn === 'info' && total.info > 0 ? [`${total.info} info`] : []),
+  ];
+  if (reached.length > 0) reasons.push(`--fail-on ${input.failOn}: ${reached.join(', ')}`);
+  if (input.maxWarnings !== undefined && total.warn > input.maxWarnings) reasons.push(`--max-warnings ${input.maxWarnings}: ${count(total.warn, 'warning')}`);
+  return reasons.join('; ');
+}

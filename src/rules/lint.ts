@@ -80,6 +80,10 @@ export interface LintResult {
   readonly target: LintTarget;
   /** Findings left out by `--min-impact` (and their counts per severity), when a threshold was applied. */
   readonly belowMinImpact?: { readonly percent: number; readonly summary: LintSummary; readonly findings: readonly Finding[] };
+  /** Findings `--quiet` left out (warnings and infos), per severity; absent without --quiet. */
+  readonly quieted?: LintSummary;
+  /** Findings left out because the `--baseline` file lists them; absent without --baseline. */
+  readonly baselined?: number;
 }
 
 /** A rule's configured severity and options (options are merged over the rule's defaults). */

@@ -31,7 +31,7 @@ describe('efflint diff (spawned CLI)', () => {
   it('exits 1 naming the exceeded threshold with its numbers', () => {
     const r = runCli(['diff', 'zoo:shufflenet_v2_x0_5', 'zoo:shufflenet_v2_x1_0', '--max-params-increase', '10', '--max-flops-increase', '500']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe('efflint: exit 1: params +66.7% (1,366,792 -> 2,278,604) exceeds the 10% limit (--max-params-increase)\n');
     expect(r.stdout).toContain('FAIL: 1 threshold exceeded\n  x params +66.7% (1,366,792 -> 2,278,604) exceeds the 10% limit (--max-params-increase)');
   });
 

@@ -94,7 +94,7 @@ describe('formatLintJson', () => {
     expect(out.results[0].target).toEqual(results[0].target);
     expect(out.results[0].target).toMatchObject({ runtime: 'onnxruntime-cpu', planSource: 'static-model' });
     expect(out.results[0].target.modelEstimatedUs).toBeGreaterThan(0);
-    expect(out.results[1]).toEqual({ model: 'models/clean.onnx', target: results[1].target, findings: [], summary: { error: 0, warn: 0, info: 0 } });
+    expect(out.results[1]).toEqual({ model: 'models/clean.onnx', target: results[1].target, findings: [], summary: { error: 0, warn: 0, info: 0 }, warnings: results[1].analysis.warnings });
     // No belowMinImpact when no threshold was applied.
     expect('belowMinImpact' in out.results[0]).toBe(false);
     expect(out.results[0].findings.map((f: { fingerprint: string }) => f.fingerprint)).toEqual(results[0].findings.map((f) => f.fingerprint));

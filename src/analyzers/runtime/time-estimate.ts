@@ -40,7 +40,10 @@ export interface TimeEstimate {
   readonly kernelFamily: readonly KernelFamily[];
   /** Time of the kernel a layer runs in when it anchors that kernel; 0 for layers fused away, folded or free. */
   layerUs(layer: number): number;
-  /** Time to move `bytes` more through memory at the profile's bandwidth (no overlap with compute assumed). */
+  /**
+   * Time to move `bytes` more through memory (no overlap with compute assumed): at the profile's
+   * activation bandwidth when it has one (the excess traffic rules report is activations), else its bandwidth.
+   */
   bytesUs(bytes: number): number;
   /** Launch overhead of `kernels` extra kernels. */
   overheadUs(kernels: number): number;
@@ -55,7 +58,7 @@ const IN_LOOP_ACTIVATIONS: ReadonlySet<string> = new Set(['Relu']);
  * its own read and write of the output: MLAS applies Relu inside its convolution kernels but every
  * other activation (Clip for ReLU6, Sigmoid, HardSigmoid...) with a separate MlasActivation pass over
  * the output (measured: a depthwise 3x3 convolution on 192x28x28 took 40 µs with Relu fused, 64 µs
- * with Clip, one more read and write of its 600 KB output at the copy bandwidth).
+ * with Clip, one more read and write of its 600 KB output at the activation bandwidth).
  */
 export function kernelWork(
   analysis: Analysis,
@@ -189,8 +192,8 @@ export function familyRoofs(profile: DeviceProfile, family: KernelFamily): Roofs
 }
 
 /**
- * Time of a convolution on its family's roofs: per-op overhead + FLOPs / roof + activation bytes /
- * activation bandwidth + weight bytes / bandwidth. The terms add rather than overlap: at batch 1
+ * Time of a convolution on its family's roofs: per-op overhead + convolution overhead + FLOPs / roof
+ * + activation bytes / activation bandwidth + weight bytes / bandwidth. The terms add rather than overlap: at batch 1
  * MLAS's convolution kernels stream their input and output around the FMA loops, and a fit of
  * onnxruntime's kernel times (1 thread, opt all, 257 dense NCHWc convolutions of 9 networks) with
  * FLOPs / roof alone left a per-byte term of ~60 GB/s (docs/benchmarks.md, "Prediction"). Weights are
@@ -202,8 +205,9 @@ export function convTime(flops: number, bytes: number, weightBytes: number, prof
   const computeUs = (flops / roofs.flopsPerSecond) * 1e6;
   const memoryUs = ((bytes - weightBytes) / roofs.bytesPerSecond + weightBytes / profile.bandwidthBytesPerSecond) * 1e6;
   const work = computeUs + memoryUs;
-  const bound = profile.perOpOverheadUs > work ? 'overhead' : computeUs >= memoryUs ? 'compute' : 'memory';
-  return { predictedUs: profile.perOpOverheadUs + work, bound };
+  const overheadUs = profile.perOpOverheadUs + (profile.convOverheadUs ?? 0);
+  const bound = overheadUs > work ? 'overhead' : computeUs >= memoryUs ? 'compute' : 'memory';
+  return { predictedUs: overheadUs + work, bound };
 }
 
 /** The NCHWc block a plan assumes (static model), else the one of this machine (a plan read off onnxruntime here). */
@@ -218,7 +222,7 @@ function planBlock(plan: ExecutionPlan): number {
  * memory roof), the roofs of its {@link KernelFamily}. With `convRoofs` in the profile, a
  * convolution is timed by {@link convTime} on its family's roof, and an NCHWc convolution is
  * charged the multiply-adds of its block-padded channels ({@link paddedFlops}). The profile's
- * `inNetworkFactor` scales everything but the overhead.
+ * `inNetworkFactor` scales everything but the overheads.
  */
 export function estimateKernel(
   analysis: Analysis,
@@ -236,7 +240,8 @@ export function estimateKernel(
       : roofline(work.flops, work.bytes, profile, roofs);
   const factor = profile.inNetworkFactor ?? 1;
   if (factor === 1) return { ...point, family };
-  return { ...point, predictedUs: profile.perOpOverheadUs + factor * (point.predictedUs - profile.perOpOverheadUs), family };
+  const overheadUs = profile.perOpOverheadUs + (profile.convRoofs && isConvFamily(family) ? (profile.convOverheadUs ?? 0) : 0);
+  return { ...point, predictedUs: overheadUs + factor * (point.predictedUs - overheadUs), family };
 }
 
 /** Estimates the time of every kernel the plan runs. */
@@ -259,7 +264,7 @@ export function estimatePlanTime(analysis: Analysis, plan: ExecutionPlan, profil
       const k = anchorKernel.get(layer);
       return k === undefined ? 0 : kernelUs[k];
     },
-    bytesUs: (bytes) => (Math.max(0, bytes) / profile.bandwidthBytesPerSecond) * 1e6,
+    bytesUs: (bytes) => (Math.max(0, bytes) / (profile.activationBandwidthBytesPerSecond ?? profile.bandwidthBytesPerSecond)) * 1e6,
     overheadUs: (kernels) => Math.max(0, kernels) * profile.perOpOverheadUs,
   };
 }

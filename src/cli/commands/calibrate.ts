@@ -45,7 +45,10 @@ export function describeDeviceProfile(p: DeviceProfile): string {
     const v = p.convRoofs?.[f];
     if (v !== undefined) lines.push(`  ${FAMILY_LABELS[f].padEnd(15)} ${(v / 1e9).toFixed(1)} G multiply-adds/s${m[`${f}Kernel`] !== undefined ? ` (${m[`${f}Kernel`]})` : ''}`);
   }
-  lines.push(`  per-op cost     ${p.perOpOverheadUs.toFixed(2)} µs`, `  ridge point     ${ridgePoint(p).toFixed(1)} FLOPs/byte`);
+  lines.push(`  per-op cost     ${p.perOpOverheadUs.toFixed(2)} µs`);
+  if (p.convOverheadUs !== undefined) lines.push(`  per-conv cost   +${p.convOverheadUs.toFixed(2)} µs`);
+  if (p.inNetworkFactor !== undefined) lines.push(`  in a network    x${p.inNetworkFactor.toFixed(2)} (mixed network against the chains' prediction)`);
+  lines.push(`  ridge point     ${ridgePoint(p).toFixed(1)} FLOPs/byte`);
   if (m.fallbacks !== undefined) lines.push(`  noisy: ${m.fallbacks} (difference not positive; upper bound used, rerun with more --runs)`);
   return lines.join('\n') + '\n';
 }

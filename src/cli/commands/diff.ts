@@ -6,7 +6,7 @@ import { readDeviceProfile } from '../../config/device-profile.js';
 import { loadConfig } from '../../config/load.js';
 import type { CompareInput } from '../../diff/compare.js';
 import { compareModels } from '../../diff/compare.js';
-import { diffExitCode } from '../../diff/exit-code.js';
+import { diffExitCode, diffExitReason } from '../../diff/exit-code.js';
 import type { DiffThresholds } from '../../diff/thresholds.js';
 import { evaluateDiff, FAIL_ON_NEW, mergeThresholds, PERCENT_THRESHOLDS } from '../../diff/thresholds.js';
 import { EfflintError, UsageError } from '../../errors.js';
@@ -18,6 +18,7 @@ import { lintAnalysis } from '../../rules/lint.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
+import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/markdown-budget.js';
 import { efflintVersion } from '../../version.js';
 import { collect, parsePositiveInt } from '../options.js';
 import type { SessionArgs } from '../session-options.js';
@@ -26,6 +27,8 @@ import { addSessionOptions, profileWithProgress } from '../session-options.js';
 /** Options of `efflint diff` as commander parses them. */
 export interface DiffArgs extends SessionArgs {
   readonly format: DiffFormat;
+  /** Markdown: cut the least important rows to stay under this many bytes. */
+  readonly maxBytes: number;
   readonly config?: string;
   readonly input: string[];
   readonly maxFlopsIncrease?: number;
@@ -101,7 +104,10 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
   }
   const diff = compareModels(base, head);
   const verdict = evaluateDiff(diff, thresholds);
-  io.stdout(DIFF_FORMATS[args.format](diff, verdict, { color: useColor(io), version: efflintVersion(), top: args.top }));
+  const report = DIFF_FORMATS[args.format](diff, verdict, { color: useColor(io), version: efflintVersion(), top: args.top });
+  io.stdout(args.format === 'markdown' ? fitMarkdown(report, args.maxBytes) : report);
+  const reason = diffExitReason({ verdict, hadErrors: false });
+  if (reason !== null) io.stderr(`efflint: exit 1: ${reason}\n`);
   return diffExitCode({ verdict, hadErrors: false });
 }
 
@@ -135,6 +141,7 @@ export function defineDiff(program: Command, io: CliIO, done: (code: number) => 
   addSessionOptions(cmd, { runs: DIFF_DEFAULT_RUNS, when: 'with --profile' });
   cmd
     .option('--top <n>', 'rows per list in text and Markdown output (default 20 text, 30 Markdown)', parsePositiveInt)
+    .option('--max-bytes <n>', `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT})`, parsePositiveInt, GITHUB_COMMENT_LIMIT)
     .option('-q, --quiet', 'no progress bar')
     .action(async (base: string, head: string, opts: DiffArgs) => done(await runDiff(base, head, opts, io)));
 }

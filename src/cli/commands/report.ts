@@ -14,6 +14,7 @@ import { formatReportHtml } from '../../report/html.js';
 import type { FindingConfirmation, ReportEnvironment } from '../../report/report-data.js';
 import { buildReportData, DEFAULT_TOP_LAYERS } from '../../report/report-data.js';
 import { formatReportMarkdown } from '../../report/report-md.js';
+import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/markdown-budget.js';
 import { lintAnalysis } from '../../rules/lint.js';
 import { RULES } from '../../rules/registry.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -27,6 +28,8 @@ import { addSessionOptions, confirmWithProgress, profileWithProgress } from '../
 /** Options of `efflint report` as commander parses them. */
 export interface ReportArgs extends SessionArgs {
   readonly output: string;
+  /** Markdown: cut the least important rows to stay under this many bytes. */
+  readonly maxBytes: number;
   /** commander's `--no-profile`: false when given. */
   readonly profile: boolean;
   readonly input: string[];
@@ -88,7 +91,7 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
     generatedAt: new Date().toISOString(),
     top: args.top,
   });
-  const text = format === 'html' ? formatReportHtml(data) : formatReportMarkdown(data);
+  const text = format === 'html' ? formatReportHtml(data) : fitMarkdown(formatReportMarkdown(data), args.maxBytes);
   const path = resolve(io.cwd, args.output);
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -115,6 +118,7 @@ export function defineReport(program: Command, io: CliIO, done: (code: number) =
     .option('--device-profile <file>', 'device profile from efflint calibrate: roofline predictions, E104, device-aware G3')
     .option('--top <n>', 'layers in the top-layers chart and table', parsePositiveInt, DEFAULT_TOP_LAYERS)
     .option('--confirm-top <n>', 'unless --no-profile: counterfactual pairs measured to confirm findings, largest estimated impact first (0: none)', parseNonNegativeInt, DEFAULT_CONFIRM_TOP)
+    .option('--max-bytes <n>', `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT}, GitHub's comment limit)`, parsePositiveInt, GITHUB_COMMENT_LIMIT)
     .option('-q, --quiet', 'no progress and no closing line')
     .action(async (model: string, opts: ReportArgs) => done(await runReport(model, opts, io)));
 }

@@ -83,8 +83,8 @@ export function runZooBuild(name: string, opts: ZooBuildOptions & { output?: str
 export function defineZoo(program: Command, io: CliIO, done: (code: number) => void): void {
   const zoo = program.command('zoo').description('reference models built by efflint (ShuffleNet, EfficientNet, ...) and the paper experiments');
   zoo
-    .command('list')
-    .description('list zoo models with their params and FLOPs')
+    .command('list', { isDefault: true })
+    .description('list zoo models with their params and FLOPs (the default: `efflint zoo` alone lists them)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--filter <text>', 'only names containing text')
     .action((opts: { format: 'text' | 'json'; filter?: string }) => done(runZooList(opts, io)));
