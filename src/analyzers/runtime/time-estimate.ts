@@ -54,8 +54,8 @@ const IN_LOOP_ACTIVATIONS: ReadonlySet<string> = new Set(['Relu']);
 
 /**
  * FLOPs and bytes of one kernel: its layers' FLOPs; the anchor's traffic plus a fused Add's second
- * operand; `weightBytes`: the part of it that is the anchor's weights. With `activationPasses`, an activation fused into the kernel other than Relu also counts
- * its own read and write of the output: MLAS applies Relu inside its convolution kernels but every
+ * operand; `weightBytes`: the part of it that is the anchor's weights. With `activationPasses`, an
+ * activation fused into the kernel other than Relu also counts its own read and write of the output: MLAS applies Relu inside its convolution kernels but every
  * other activation (Clip for ReLU6, Sigmoid, HardSigmoid...) with a separate MlasActivation pass over
  * the output (measured: a depthwise 3x3 convolution on 192x28x28 took 40 µs with Relu fused, 64 µs
  * with Clip, one more read and write of its 600 KB output at the activation bandwidth).

@@ -1,5 +1,6 @@
 import { cpus, loadavg, platform, arch } from 'node:os';
 import type { Analysis } from '../../analyzers/analyze.js';
+import { DEFAULT_CPU_PROFILE } from '../../analyzers/device-profiles.js';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { roofline } from '../../analyzers/roofline.js';
 import { UsageError } from '../../errors.js';
@@ -48,17 +49,10 @@ export const QUICK_MODEL_BLOCKS = 3;
 export const QUICK_MODEL_RUNS = 4;
 
 /**
- * The device profile static predictions use unless the caller passes one: `efflint calibrate` on the
- * project's 2-core x86-64 (AVX-512) VM, onnxruntime 1.30, 1 intra-op thread (docs/benchmarks.md).
- * Only the ranking within a column matters here, which depends on the ratios of the three numbers.
+ * The device profile static predictions use unless the caller passes one: the one `lint` estimates
+ * impacts with (src/analyzers/device-profiles.ts), so validate and lint rank with one model.
  */
-export const VALIDATE_DEVICE_PROFILE: DeviceProfile = Object.freeze({
-  schemaVersion: 1,
-  name: 'default CPU (efflint calibrate, onnxruntime 1.30, 1 thread, x86-64)',
-  peakFlopsPerSecond: 49.9e9,
-  bandwidthBytesPerSecond: 22.2e9,
-  perOpOverheadUs: 0.36,
-});
+export const VALIDATE_DEVICE_PROFILE: DeviceProfile = DEFAULT_CPU_PROFILE;
 
 export interface ValidateOptions {
   /** One column per table and fewer runs for the reference networks. */
