@@ -27,10 +27,14 @@ const PROGRESS_MS = 250;
 // then dropped back, depending on when V8 happened to collect. Scavenging after each run frees the
 // buffer at once, so the next run reuses the same memory and no variant pays for another's garbage.
 let collect = () => {};
+let collectAll = () => {};
 try {
   require('node:v8').setFlagsFromString('--expose-gc');
   const gc = require('node:vm').runInNewContext('gc');
-  if (typeof gc === 'function') collect = () => gc({ type: 'minor', execution: 'sync' });
+  if (typeof gc === 'function') {
+    collect = () => gc({ type: 'minor', execution: 'sync' });
+    collectAll = () => gc({ type: 'major', execution: 'sync' });
+  }
 } catch (e) { /* no gc: measure without it */ }
 
 function order(n, block) {
@@ -88,6 +92,9 @@ async function main() {
       }
       progress(false);
     }
+    // Nothing left for V8's background threads to free while runs are timed: the CPU clock is the
+    // process's, and it would charge that work to whichever variant happens to run.
+    collectAll();
     for (let b = 0; b < blocks; b++) {
       const seq = order(n, b);
       for (let v = 0; v < n; v++) { wall[v].push([]); cpu[v].push([]); }
