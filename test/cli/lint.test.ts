@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MIN_IMPACT_PERCENT } from '../../src/rules/lint.js';
 import { buildZooModel } from '../../src/zoo/index.js';
 import type { CliResult } from '../helpers/cli.js';
 import { runCli } from '../helpers/cli.js';
@@ -56,8 +57,8 @@ describe('efflint lint (spawned CLI)', () => {
     expect([...fixRules].sort()).toEqual([...new Set(rows.map((l) => ROW.exec(l)![3]))].sort());
     expect(lines.findIndex((l) => l.startsWith('  fix '))).toBeGreaterThan(lines.indexOf(rows.at(-1)!));
     expect(fixes.find((l) => l.startsWith('  fix G2 ('))).toMatch(/^ {2}fix G2 \(\d+ shown of \d+, group-convolution\): use g=1 /);
-    // Then what --min-impact (default 0.3%) left out, and the summary of what is shown.
-    expect(r.stdout).toMatch(/\n {2}\d+ findings \(0 errors, \d+ warnings, \d+ info\) below 0\.3% of est\. time not shown: --min-impact 0 shows all\n/);
+    // Then what --min-impact (default DEFAULT_MIN_IMPACT_PERCENT) left out, and the summary of what is shown.
+    expect(r.stdout).toMatch(new RegExp(`\\n {2}\\d+ findings \\(0 errors, \\d+ warnings, \\d+ info\\) below ${DEFAULT_MIN_IMPACT_PERCENT}% of est\\. time not shown: --min-impact 0 shows all\\n`));
     expect(r.stdout).toContain(`\n${rows.length} findings (0 errors, `);
     expect(r.stdout).toMatch(/\d+ findings \(0 errors, \d+ warnings, \d+ info\) in 1 model/);
     expect(r.stdout).not.toMatch(/\u001b\[/);
