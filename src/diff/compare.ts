@@ -122,11 +122,33 @@ export interface LatencyDiff {
   readonly after: LatencyStats;
   /** Medians compared. */
   readonly median: Change;
-  /** 2 x the larger coefficient of variation, in percent: a smaller |median.percent| is noise. */
+  /**
+   * Interleaved: 2 x the block spread (interquartile range) of the per-block ratio, in percent.
+   * Separate sessions: 2 x the larger coefficient of variation. A smaller |median.percent| is noise.
+   */
   readonly noisePercent: number;
   /** |median.percent| < noisePercent. */
   readonly withinNoise: boolean;
   readonly settings: LatencySettings;
+  /**
+   * How `median` was measured: `interleaved` (both models in one process, run-level interleaving,
+   * per-block ratio of medians, on `clock`), or `separate-sessions` (the two profiles' wall medians,
+   * when interleaving was not possible, e.g. another execution provider).
+   */
+  readonly measuredBy: 'interleaved' | 'separate-sessions';
+  readonly clock: 'cpu' | 'wall';
+}
+
+/** The two models measured interleaved in one process (src/profile/measure/interleaved.ts). */
+export interface InterleavedLatency {
+  readonly clock: 'cpu' | 'wall';
+  /** Median over blocks of the per-block medians, milliseconds. */
+  readonly baseMedianMs: number;
+  readonly headMedianMs: number;
+  /** Head's throughput relative to base, median over blocks (base time / head time). */
+  readonly ratio: number;
+  /** Interquartile range of the per-block ratios. */
+  readonly spread: number;
 }
 
 /** One side of the comparison, as named on the command line, with its finding counts. */
@@ -317,8 +339,23 @@ function compareFindings(base: readonly Finding[], head: readonly Finding[], bas
   return { new: fresh, fixed, unchanged: head.length - fresh.length };
 }
 
-function compareLatency(base: ProfileResult, head: ProfileResult): LatencyDiff | null {
+function compareLatency(base: ProfileResult, head: ProfileResult, interleaved: InterleavedLatency | undefined): LatencyDiff | null {
   if (!base.latencyMs || !head.latencyMs) return null;
+  if (interleaved) {
+    // Head's time relative to base is 1 / ratio; its spread carries over to first order.
+    const percent = (1 / interleaved.ratio - 1) * 100;
+    const noisePercent = 2 * interleaved.spread * 100;
+    return {
+      before: base.latencyMs,
+      after: head.latencyMs,
+      median: { ...change(interleaved.baseMedianMs, interleaved.headMedianMs), percent },
+      noisePercent,
+      withinNoise: Math.abs(percent) < noisePercent,
+      settings: latencySettings(head),
+      measuredBy: 'interleaved',
+      clock: interleaved.clock,
+    };
+  }
   const median = change(base.latencyMs.median, head.latencyMs.median);
   const noisePercent = 2 * Math.max(base.latencyMs.cv, head.latencyMs.cv) * 100;
   return {
@@ -327,15 +364,21 @@ function compareLatency(base: ProfileResult, head: ProfileResult): LatencyDiff |
     median,
     noisePercent,
     withinNoise: median.percent !== null && Math.abs(median.percent) < noisePercent,
-    settings: {
-      ep: head.ep,
-      provider: head.provider,
-      runs: head.latencyMs.runs,
-      warmup: head.warmup,
-      threads: head.threads,
-      optLevel: head.optLevel,
-      onnxruntimeVersion: head.onnxruntimeVersion,
-    },
+    settings: latencySettings(head),
+    measuredBy: 'separate-sessions',
+    clock: 'wall',
+  };
+}
+
+function latencySettings(head: ProfileResult): LatencySettings {
+  return {
+    ep: head.ep,
+    provider: head.provider,
+    runs: head.latencyMs?.runs ?? 0,
+    warmup: head.warmup,
+    threads: head.threads,
+    optLevel: head.optLevel,
+    onnxruntimeVersion: head.onnxruntimeVersion,
   };
 }
 
@@ -372,7 +415,7 @@ function comparisonWarnings(base: CompareInput, head: CompareInput): string[] {
  * categories, layers matched by node name, findings matched by rule, node and message id, and the
  * measured latency when both sides were profiled. Pure: no I/O.
  */
-export function compareModels(base: CompareInput, head: CompareInput): ModelDiff {
+export function compareModels(base: CompareInput, head: CompareInput, options: { readonly interleaved?: InterleavedLatency } = {}): ModelDiff {
   const bt = base.analysis.totals;
   const ht = head.analysis.totals;
   const opKey = (l: LayerReport): string => `${l.domain}\u0000${l.opType}`;
@@ -402,7 +445,7 @@ export function compareModels(base: CompareInput, head: CompareInput): ModelDiff
     })),
     layers: compareLayers(base.analysis.layers, head.analysis.layers),
     findings: compareFindings(baseFindings, headFindings, base.analysis.layers, head.analysis.layers),
-    latency: base.profile && head.profile ? compareLatency(base.profile, head.profile) : null,
+    latency: base.profile && head.profile ? compareLatency(base.profile, head.profile, options.interleaved) : null,
     warnings: comparisonWarnings(base, head),
   };
 }

@@ -42,6 +42,8 @@ export interface AssembleContext {
   readonly inputs: readonly { readonly name: string; readonly dtype: DType; readonly shape: readonly number[] }[];
   /** Unprofiled session.run() wall times, milliseconds. */
   readonly latencySamplesMs: readonly number[] | null;
+  /** CPU time of the same runs (process.cpuUsage), when measured. */
+  readonly latencyCpuSamplesMs?: readonly number[] | null;
   readonly deviceProfile: DeviceProfile | null;
   /**
    * What the runtime executed (read off onnxruntime's optimized graph, else efflint's static model):
@@ -325,6 +327,7 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
     warmup: ctx.warmup,
     inputs: ctx.inputs,
     latencyMs,
+    latencyCpuMs: ctx.latencyCpuSamplesMs && ctx.latencyCpuSamplesMs.length ? latencyStats(ctx.latencyCpuSamplesMs) : null,
     profiledRunMs,
     layers,
     opTypes,

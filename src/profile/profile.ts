@@ -214,6 +214,7 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
       warmup,
       inputs: inputSummary(prepared.inputs),
       latencySamplesMs: results[0].latenciesMs,
+      latencyCpuSamplesMs: results[0].cpuMs,
       deviceProfile: options.deviceProfile ?? null,
       warnings,
     });

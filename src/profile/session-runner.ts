@@ -39,13 +39,15 @@ export interface WorkerRunOptions {
 export interface SessionJobResult {
   /** Wall time of each timed `session.run()` in the worker, milliseconds (warm-up excluded). */
   readonly latenciesMs: readonly number[];
+  /** Process CPU time (user + system) of each timed run, milliseconds: all threads, so with N intra-op threads it can exceed wall time. */
+  readonly cpuMs: readonly number[];
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
 }
 
 type WorkerMessage =
   | { type: 'progress'; job: number; done: number; total: number }
-  | { type: 'job'; job: number; latenciesMs: number[]; inputNames: string[]; outputNames: string[] }
+  | { type: 'job'; job: number; latenciesMs: number[]; cpuMs: number[]; inputNames: string[]; outputNames: string[] }
   | { type: 'error'; job: number; stage: string; message: string }
   | { type: 'done' };
 
@@ -72,7 +74,7 @@ export function runSessions(options: WorkerRunOptions): Promise<SessionJobResult
     };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') options.onProgress?.(m.job, m.done, m.total);
-      else if (m.type === 'job') results[m.job] = { latenciesMs: m.latenciesMs, inputNames: m.inputNames, outputNames: m.outputNames };
+      else if (m.type === 'job') results[m.job] = { latenciesMs: m.latenciesMs, cpuMs: m.cpuMs, inputNames: m.inputNames, outputNames: m.outputNames };
       else if (m.type === 'error') finish(sessionError(options.ep, m.stage, m.message));
       else if (m.type === 'done') finish(null);
     });

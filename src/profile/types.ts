@@ -144,8 +144,14 @@ export interface ProfileResult {
   /** Warm-up runs excluded from every statistic. */
   readonly warmup: number;
   readonly inputs: readonly { readonly name: string; readonly dtype: DType; readonly shape: readonly number[] }[];
-  /** Whole-model latency from unprofiled runs; null for imported traces. */
+  /** Whole-model latency from unprofiled runs, wall clock (the clock of every other number here); null for imported traces. */
   readonly latencyMs: LatencyStats | null;
+  /**
+   * The same runs on the process CPU-time clock (user + system, all threads): steadier than wall time
+   * on a busy machine with 1 thread; comparisons between models use it (`efflint validate`). Null for
+   * imported traces.
+   */
+  readonly latencyCpuMs?: LatencyStats | null;
   /** `model_run` durations of the profiled runs (slower: profiling overhead). */
   readonly profiledRunMs: LatencyStats | null;
   /** Measured kernels, most time first. */

@@ -89,19 +89,25 @@ async function main() {
       }
       const total = job.warmup + job.runs;
       const latenciesMs = [];
+      const cpuMs = [];
       parentPort.postMessage({ type: 'progress', job: j, done: 0, total });
       for (let r = 0; r < total; r++) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         await session.run(own);
         const t1 = performance.now();
-        if (r >= job.warmup) latenciesMs.push(t1 - t0);
+        const c1 = process.cpuUsage(c0);
+        if (r >= job.warmup) {
+          latenciesMs.push(t1 - t0);
+          cpuMs.push((c1.user + c1.system) / 1000);
+        }
         // After the last warm-up run too, so that the first timed run starts with the others' memory.
         if (r >= job.warmup - 1) collect();
         parentPort.postMessage({ type: 'progress', job: j, done: r + 1, total });
       }
       stage = 'end';
       if (job.sessionOptions.enableProfiling) session.endProfiling();
-      parentPort.postMessage({ type: 'job', job: j, latenciesMs, inputNames: session.inputNames, outputNames: session.outputNames });
+      parentPort.postMessage({ type: 'job', job: j, latenciesMs, cpuMs, inputNames: session.inputNames, outputNames: session.outputNames });
     } catch (err) {
       parentPort.postMessage({ type: 'error', job: j, stage, message: String(err && err.message ? err.message : err) });
       return;

@@ -44,6 +44,9 @@ export interface DiffJsonOutput {
     readonly noisePercent: number;
     readonly withinNoise: boolean;
     readonly settings: LatencySettings;
+    /** `interleaved`: base and head measured in one process, run by run (the change is their ratio); else two separate sessions. */
+    readonly measuredBy: 'interleaved' | 'separate-sessions';
+    readonly clock: 'cpu' | 'wall';
   };
   readonly verdict: {
     readonly pass: boolean;

@@ -62,7 +62,8 @@ export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: D
   const lat = diff.latency;
   if (lat) {
     const d = lat.withinNoise ? 'same' : direction(lat.median);
-    rows.push(['latency (median)', msText(lat.before.median), msText(lat.after.median), paint(d, signedMs(lat.median.delta)), paint(d, signedPercent(lat.median.percent))]);
+    const label = lat.measuredBy === 'interleaved' ? `latency (median, ${lat.clock === 'cpu' ? 'CPU time' : 'wall'}, interleaved)` : 'latency (median)';
+    rows.push([label, msText(lat.median.before), msText(lat.median.after), paint(d, signedMs(lat.median.delta)), paint(d, signedPercent(lat.median.percent))]);
   }
   out.push(...alignTable(rows, [false, true, true, true, true]));
   if (lat) {
@@ -72,8 +73,8 @@ export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: D
         `latency: ${s.provider}, ${s.runs} runs after ${s.warmup} warm-up each, CV ${(100 * lat.before.cv).toFixed(1)}% (base) / ${(100 * lat.after.cv).toFixed(1)}% (head); `,
       ) +
         (lat.withinNoise
-          ? c.yellow(`within noise: |${signedPercent(lat.median.percent)}| < 2 x max CV = ${lat.noisePercent.toFixed(1)}%`)
-          : `outside noise (2 x max CV = ${lat.noisePercent.toFixed(1)}%)`),
+          ? c.yellow(`within noise: |${signedPercent(lat.median.percent)}| < ${noiseRule(lat.measuredBy)} = ${lat.noisePercent.toFixed(1)}%`)
+          : `outside noise (${noiseRule(lat.measuredBy)} = ${lat.noisePercent.toFixed(1)}%)`),
     );
   }
 
@@ -133,4 +134,9 @@ export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: D
   for (const n of verdict.notes) out.push(c.dim(`  note: ${n}`));
   out.push(c.dim(CONVENTION_LINE));
   return out.join('\n') + '\n';
+}
+
+/** How the noise band of a latency change was computed, in words. */
+function noiseRule(measuredBy: 'interleaved' | 'separate-sessions'): string {
+  return measuredBy === 'interleaved' ? '2 x block spread of the interleaved ratio' : '2 x max CV';
 }

@@ -29,7 +29,11 @@ export function formatProfileText(r: ProfileResult, options: ProfileTextOptions)
   out.push(`${c.bold(r.model)}  ${c.dim(`${runtime}, batch ${r.batch ?? '?'}`)}`);
   if (r.latencyMs) {
     const l = r.latencyMs;
-    out.push(`latency: median ${c.bold(ms(l.median) + ' ms')}, p90 ${ms(l.p90)}, min ${ms(l.min)}, max ${ms(l.max)} ms, cv ${pct(l.cv)} over ${l.runs} runs (${r.warmup} warm-up excluded; unprofiled session)`);
+    out.push(`latency: median ${c.bold(ms(l.median) + ' ms')}, p90 ${ms(l.p90)}, min ${ms(l.min)}, max ${ms(l.max)} ms, cv ${pct(l.cv)} over ${l.runs} runs (${r.warmup} warm-up excluded; unprofiled session; wall clock)`);
+  }
+  if (r.latencyCpuMs) {
+    const l = r.latencyCpuMs;
+    out.push(c.dim(`CPU time of the same runs: median ${ms(l.median)} ms, cv ${pct(l.cv)} (process user + system, all threads; the kernel times below are wall clock)`));
   }
   if (r.profiledRunMs) {
     const overhead = r.latencyMs ? `, ${(r.profiledRunMs.median / r.latencyMs.median).toFixed(2)}x the unprofiled latency` : '';

@@ -11,6 +11,10 @@ import type { DiffThresholds } from '../../diff/thresholds.js';
 import { evaluateDiff, FAIL_ON_NEW, mergeThresholds, PERCENT_THRESHOLDS } from '../../diff/thresholds.js';
 import { EfflintError, UsageError } from '../../errors.js';
 import type { ProfileResult } from '../../profile/types.js';
+import type { InterleavedLatency } from '../../diff/compare.js';
+import { measureInterleaved, onClock } from '../../profile/measure/interleaved.js';
+import { prepareModel } from '../../profile/profile.js';
+import { createProgressBar } from '../../profile/progress.js';
 import type { DiffFormat } from '../../report/diff-formats.js';
 import { DIFF_FORMAT_NAMES, DIFF_FORMATS } from '../../report/diff-formats.js';
 import type { FailOn } from '../../rules/exit-code.js';
@@ -97,18 +101,49 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
   if (hadErrors) return diffExitCode({ verdict: null, hadErrors });
 
   let [base, head] = sides;
+  let interleaved: InterleavedLatency | undefined;
   if (args.profile) {
-    // One after the other, never concurrently: two sessions would compete for the same cores.
+    // One after the other, never concurrently: two sessions would compete for the same cores. The
+    // profiles give each side's per-node times; the latency change itself is measured interleaved.
     base = { ...base, profile: await measure(baseArg, args, inputShapes, io) };
     head = { ...head, profile: await measure(headArg, args, inputShapes, io) };
+    interleaved = await measureBothInterleaved(baseArg, headArg, args, inputShapes, io);
   }
-  const diff = compareModels(base, head);
+  const diff = compareModels(base, head, { interleaved });
   const verdict = evaluateDiff(diff, thresholds);
   const report = DIFF_FORMATS[args.format](diff, verdict, { color: useColor(io), version: efflintVersion(), top: args.top });
   io.stdout(args.format === 'markdown' ? fitMarkdown(report, args.maxBytes) : report);
   const reason = diffExitReason({ verdict, hadErrors: false });
   if (reason !== null) io.stderr(`efflint: exit 1: ${reason}\n`);
   return diffExitCode({ verdict, hadErrors: false });
+}
+
+/**
+ * Base and head in one process, one session each, runs interleaved with a rotating start over several
+ * blocks, on the CPU-time clock with 1 thread: separate measurements of two models on a busy machine
+ * differ by more than most changes a PR makes. CPU execution provider only (else undefined: the
+ * separate profiles' medians are compared, and the diff says so).
+ */
+async function measureBothInterleaved(
+  baseArg: string,
+  headArg: string,
+  args: DiffArgs,
+  inputShapes: Readonly<Record<string, readonly number[]>>,
+  io: CliIO,
+): Promise<InterleavedLatency | undefined> {
+  if (args.ep !== 'cpu') return undefined;
+  const prepared = [baseArg, headArg].map((m) => prepareModel(m, { inputShapes }));
+  const bar = createProgressBar(io.stderr, io.stderrIsTTY && !args.quiet);
+  try {
+    const result = await measureInterleaved(
+      prepared.map((p, i) => ({ label: i === 0 ? 'base' : 'head', model: p.ortModel, inputs: p.inputs })),
+      { optLevel: args.optLevel === 'disabled' ? 'disabled' : 'all', clock: 'cpu', onProgress: (done, total) => bar.update('base vs head, interleaved ', done, total) },
+    );
+    const [b, h] = result.variants.map((v) => onClock(v, 'cpu'));
+    return { clock: 'cpu', baseMedianMs: b.medianMs, headMedianMs: h.medianMs, ratio: h.ratio.median, spread: h.ratio.iqr };
+  } finally {
+    bar.finish();
+  }
 }
 
 /** Profiles one model; every option is the same for base and head so the medians compare. */
