@@ -21,15 +21,18 @@ const BY_CATEGORY: Readonly<Record<string, ElementwiseKind>> = {
  */
 const COPY_OPS = new Set(['Transpose', 'DepthToSpace', 'SpaceToDepth', 'Cast']);
 
-/** One group per input channel (a channel multiplier c_out/c_in is allowed). */
+/** Depthwise grouping: one group per input channel (a channel multiplier c_out/c_in is allowed). */
+export function isDepthwiseGrouping(group: number, cIn: number, cOut: number): boolean {
+  return group > 1 && group === cIn && cOut % cIn === 0;
+}
+
+/** A Conv layer with depthwise grouping. */
 export function isDepthwiseConv(layer: LayerReport): boolean {
   if (layer.opType !== 'Conv') return false;
   const group = typeof layer.attributes.group === 'number' ? layer.attributes.group : 1;
-  const x = layer.inputShapes[0];
-  const y = layer.outputShapes[0];
-  const cIn = x?.[1];
-  const cOut = y?.[1];
-  return group > 1 && typeof cIn === 'number' && typeof cOut === 'number' && group === cIn && cOut % cIn === 0;
+  const cIn = layer.inputShapes[0]?.[1];
+  const cOut = layer.outputShapes[0]?.[1];
+  return typeof cIn === 'number' && typeof cOut === 'number' && isDepthwiseGrouping(group, cIn, cOut);
 }
 
 /** The element-wise kind of a layer that runs (not folded, moves memory), or null. */
@@ -40,4 +43,9 @@ export function elementwiseKind(layer: LayerReport): ElementwiseKind | null {
   if (COPY_OPS.has(layer.opType)) return 'copy';
   if (isDepthwiseConv(layer)) return 'depthwise-conv';
   return null;
+}
+
+/** How an element-wise layer of `kind` reads in messages: its op type, depthwise convs named as such. */
+export function elementwiseLabel(layer: LayerReport, kind: ElementwiseKind): string {
+  return kind === 'depthwise-conv' ? `depthwise ${layer.opType}` : layer.opType;
 }

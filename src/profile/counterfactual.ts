@@ -1,7 +1,7 @@
 import type { Analysis, LayerReport } from '../analyzers/analyze.js';
 import { analyzeModel } from '../analyzers/analyze.js';
 import type { ElementwiseKind } from '../analyzers/elementwise.js';
-import { elementwiseKind } from '../analyzers/elementwise.js';
+import { elementwiseKind, elementwiseLabel } from '../analyzers/elementwise.js';
 import type { Block, GraphStructure } from '../analyzers/structure.js';
 import { loadModelBytes } from '../model/load.js';
 import type { TensorHandle } from '../zoo/builder.js';
@@ -501,9 +501,10 @@ function producerPath(analysis: Analysis, structure: GraphStructure, ops: readon
   return null;
 }
 
-/** How a G4 op reads in the evidence: its op type, depthwise convs named as such. */
+/** How a G4 op reads in the evidence (as in G4's own messages). */
 function opLabel(l: LayerReport): string {
-  return elementwiseKind(l) === 'depthwise-conv' ? `depthwise ${l.opType}` : l.opType;
+  const kind = elementwiseKind(l);
+  return kind === null ? l.opType : elementwiseLabel(l, kind);
 }
 
 /**

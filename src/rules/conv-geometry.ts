@@ -1,4 +1,5 @@
 import type { LayerReport } from '../analyzers/analyze.js';
+import { isDepthwiseGrouping } from '../analyzers/elementwise.js';
 
 /**
  * Channel, group, kernel and spatial sizes of one convolution, read off its shapes (NCHW, ONNX layout),
@@ -76,7 +77,7 @@ export function convGeometry(layer: LayerReport): ConvGeometry | null {
     pixelsIn,
     pixelsOut,
     pixelsPerWeight: layer.opType === 'ConvTranspose' ? pixelsIn : pixelsOut,
-    depthwise: g > 1 && g === cIn && cOut % cIn === 0,
+    depthwise: isDepthwiseGrouping(g, cIn, cOut),
     flops: layer.flops,
     memAccess: layer.memAccess,
   };

@@ -1,6 +1,5 @@
 import type { LayerReport } from '../analyzers/analyze.js';
-import type { ElementwiseKind } from '../analyzers/elementwise.js';
-import { elementwiseKind } from '../analyzers/elementwise.js';
+import { elementwiseKind, elementwiseLabel } from '../analyzers/elementwise.js';
 import { defineRule } from './define-rule.js';
 import { findFoldableBatchNorms } from './foldable-batchnorm.js';
 
@@ -35,11 +34,6 @@ export type G4Messages = {
 };
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
-
-/** How an element-wise layer reads in messages: its op type, depthwise convs named as such. */
-function label(layer: LayerReport, kind: ElementwiseKind): string {
-  return kind === 'depthwise-conv' ? `depthwise ${layer.opType}` : layer.opType;
-}
 
 /** "3 Relu, 2 Add" from labels, most frequent first. */
 function countLabels(labels: readonly string[]): string {
@@ -105,7 +99,7 @@ export const g4 = defineRule<G4Options, G4Messages>({
     const fusedLabels: string[] = [];
     for (const [i] of plan.fusions) {
       const kind = elementwiseKind(layers[i]);
-      if (kind !== null) fusedLabels.push(label(layers[i], kind));
+      if (kind !== null) fusedLabels.push(elementwiseLabel(layers[i], kind));
     }
     if (fusedLabels.length > 0) {
       context.report({
@@ -135,7 +129,7 @@ export const g4 = defineRule<G4Options, G4Messages>({
       executedMem += anchor.memAccess ?? 0;
       const kind = elementwiseKind(anchor);
       if (kind === null || kind === 'copy' || (kind === 'depthwise-conv' && !countDepthwise)) return;
-      const op = label(anchor, kind);
+      const op = elementwiseLabel(anchor, kind);
       labels.push(op);
       us += time.kernelUs[k];
       flops += anchor.flops ?? 0;
