@@ -171,6 +171,15 @@ describe('rule selection, --print-config, baseline', () => {
     expect(config).toMatchObject({ configFile: null, runtime: 'onnxruntime-cpu', failOn: 'error', rules: { G2: { severity: 'error' }, E103: { severity: 'off' } } });
   });
 
+  it('--print-config FILE names the model it describes; a missing FILE is a usage error', () => {
+    const r = runCli(['lint', '--print-config', MODEL, '--rule', 'G2:error'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: MODEL, rules: { G2: { severity: 'error' } } });
+    const missing = runCli(['lint', '--print-config', 'nope.onnx'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('efflint: --print-config nope.onnx: no such file\n');
+  });
+
   it('--write-baseline then --baseline fails only on new findings', () => {
     const file = join(dir, 'baseline.json');
     const w = runCli(['lint', MODEL, '--fail-on', 'warn', '--write-baseline', file]);

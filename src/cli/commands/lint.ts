@@ -66,7 +66,8 @@ export interface LintArgs extends SessionArgs {
   /** Exit 0 even when findings reach --fail-on or --max-warnings (errors still exit 2). */
   readonly exitZero?: boolean;
   /** Print the resolved configuration as JSON and lint nothing. */
-  readonly printConfig?: boolean;
+  /** `--print-config [FILE]`: true without FILE. */
+  readonly printConfig?: boolean | string;
   /** Leave out findings this baseline file lists. */
   readonly baseline?: string;
   /** Write every finding to this baseline file (then report as if it were --baseline). */
@@ -125,8 +126,12 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   const config = { ...loaded, rules: applyRuleSelection(loaded.rules, args, RULES) };
   const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
   const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
-  if (args.printConfig) {
-    io.stdout(JSON.stringify(resolvedConfigJson(config, args, inputShapes), null, 2) + '\n');
+  if (args.printConfig !== undefined && args.printConfig !== false) {
+    // ESLint's form: `--print-config FILE` prints the configuration `lint FILE` would run with; the
+    // config is found the same way for every model, so FILE is checked and named, not searched from.
+    const file = typeof args.printConfig === 'string' ? expandModelArgs([args.printConfig], io.cwd)[0] : undefined;
+    if (file !== undefined && !file.startsWith(ZOO_PREFIX) && !existsSync(resolve(io.cwd, file))) throw new UsageError(`--print-config ${file}: no such file`);
+    io.stdout(JSON.stringify({ ...(file !== undefined ? { file } : {}), ...resolvedConfigJson(config, args, inputShapes) }, null, 2) + '\n');
     return EXIT_OK;
   }
   if (modelArgs.length === 0) throw new UsageError("missing required argument 'models'");
@@ -219,7 +224,7 @@ function narrowResult(result: LintResult, quiet: boolean, baseline: BaselineFile
 }
 
 /** `--print-config`: the configuration a lint would run with, command-line flags applied. */
-function resolvedConfigJson(config: ResolvedConfig, args: LintArgs, inputShapes: Readonly<Record<string, readonly number[]>>): unknown {
+function resolvedConfigJson(config: ResolvedConfig, args: LintArgs, inputShapes: Readonly<Record<string, readonly number[]>>): Record<string, unknown> {
   return {
     configFile: config.path,
     runtime: args.runtime ?? config.runtime ?? DEFAULT_RUNTIME,
@@ -284,7 +289,7 @@ export function defineLint(program: Command, io: CliIO, done: (code: number) => 
     .option('--select <rules>', 'run only these rules: ids, id prefixes (G = every guideline) or names, comma-separated (repeatable)', collect, [])
     .option('--ignore <rules>', 'do not run these rules: ids, id prefixes or names, comma-separated (repeatable)', collect, [])
     .option('--exit-zero', 'exit 0 even when findings reach --fail-on or --max-warnings (errors still exit 2)')
-    .option('--print-config', 'print the resolved configuration (config file and flags) as JSON and exit')
+    .option('--print-config [file]', 'print the configuration `lint FILE` would run with (config file and flags) as JSON and exit')
     .option('--baseline <file>', 'leave out findings listed in this baseline file: only new findings count')
     .option('--max-bytes <n>', `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT}, GitHub's comment limit)`, parsePositiveInt, GITHUB_COMMENT_LIMIT)
     .option('--write-baseline <file>', 'write every finding to a baseline file (then report as if --baseline FILE)')
