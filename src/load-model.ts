@@ -1,3 +1,6 @@
+import * as nodePath from 'node:path';
+import { InvalidModelError } from './errors.js';
+import { checkExternalData, externalTensors, summariseExternalDataProblems } from './model/external-data.js';
 import { loadModelBytes, loadModelFile } from './model/load.js';
 import type { Model } from './model/ir.js';
 import type { ZooBuildOptions } from './zoo/index.js';
@@ -15,4 +18,28 @@ export function loadModel(arg: string, zooOptions?: ZooBuildOptions): Model {
     return loadModelBytes(buildZooModel(name, zooOptions), { path: arg });
   }
   return loadModelFile(arg);
+}
+
+/**
+ * The external-data problems of a model file, one line per kind (external-data.ts), for commands
+ * that do not show the model's load warnings themselves (diff). Zoo models have no external data.
+ */
+export function externalDataWarnings(arg: string): string[] {
+  if (arg.startsWith(ZOO_PREFIX)) return [];
+  const model = loadModelFile(arg);
+  return summariseExternalDataProblems(checkExternalData(externalTensors(model.graph, model.functions), nodePath.dirname(arg)));
+}
+
+/**
+ * Refuses a model file whose external data onnxruntime must not read: a location outside the
+ * model's folder (`..`, absolute, a symbolic link), a missing file, a FIFO or device (a read that
+ * never ends), or a range past the file's end. Called by the measuring commands before onnxruntime
+ * opens the model; the static commands only warn (they never read external data).
+ *
+ * @throws InvalidModelError, one line naming the model and each kind of problem.
+ */
+export function refuseUnsafeExternalData(arg: string): void {
+  const problems = externalDataWarnings(arg);
+  if (problems.length === 0) return;
+  throw new InvalidModelError(`${arg}: not run, its external data is unsafe to read: ${problems.join('; ')}`);
 }

@@ -25,7 +25,10 @@ export interface LayerReport {
   readonly opType: string;
   readonly domain: string;
   readonly category: OpCategory | 'unknown';
-  /** '' for the main graph; `<node>/<body>` for If/Loop/Scan bodies and function bodies. */
+  /**
+   * '' for the main graph; the path of the body otherwise: `<If>/then`, `<If>/else`, `<Loop or Scan>/body`,
+   * `<call>/<function>`, nested bodies joined with `/` (`outer/then/inner/body`). `name` is `<scope>/<node>`.
+   */
   readonly scope: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
@@ -45,6 +48,25 @@ export interface LayerReport {
    * reads from the outer scope); its cost is not in totals.
    */
   readonly folded: boolean;
+  /**
+   * Times the layer runs per inference: 1 in the main graph, If branches and function bodies; inside a Loop or Scan
+   * body the trip count (products through nested bodies); null when a trip count is only known at run time, in which
+   * case totals count the layer once. `flops`, `memAccess` and `params` are per run; totals multiply by `runs`.
+   */
+  readonly runs: number | null;
+}
+
+/** A subgraph or function body whose layers are listed (a body that runs, or may run). */
+export interface SubgraphSummary {
+  /** The `scope` of its layers. */
+  readonly scope: string;
+  /** The scope of the layer that owns it. */
+  readonly parentScope: string;
+  /** Name (layer name) of the owning If/Loop/Scan node or function call. */
+  readonly owner: string;
+  /** Formal inputs: a Loop body's iteration number, condition and carried values, a Scan body's states and slices. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
 }
 
 export interface Totals {
@@ -77,6 +99,8 @@ export interface Analysis {
   readonly inputs: readonly TensorSummary[];
   readonly outputs: readonly TensorSummary[];
   readonly layers: readonly LayerReport[];
+  /** The bodies whose layers `layers` lists, outer bodies before the bodies nested in them. */
+  readonly subgraphs: readonly SubgraphSummary[];
   readonly totals: Totals;
   readonly warnings: readonly string[];
 }
@@ -162,7 +186,7 @@ export function analyzeModel(model: Model, options: AnalyzeOptions = {}): Analys
   let memBytes = 0;
   const unknown: string[] = [];
   const warnings = [...model.warnings, ...inferred.warnings];
-  let bodies = 0;
+  let uncounted = 0;
   for (const r of inferred.nodes) {
     const mem = memoryOf(r);
     const layerFlops = r.cost ? (r.cost.flops === null ? null : finite(r.cost.flops)) : null;
@@ -175,12 +199,14 @@ export function analyzeModel(model: Model, options: AnalyzeOptions = {}): Analys
       }
     }
     const name = r.scope ? `${r.scope}/${r.node.name}` : r.node.name;
-    if (r.scope) bodies += 1;
+    if (r.runs === null) uncounted += 1;
     if (layerFlops === null) unknown.push(name);
     if (!r.folded) {
-      flops = finite(flops + (layerFlops ?? 0));
-      memAccess = finite(memAccess + (mem.elements ?? 0));
-      memBytes = finite(memBytes + (mem.bytes ?? 0));
+      // A body layer runs once per trip of its Loop/Scan; an unknown trip count counts it once.
+      const runs = r.runs ?? 1;
+      flops = finite(flops + (layerFlops ?? 0) * runs);
+      memAccess = finite(memAccess + (mem.elements ?? 0) * runs);
+      memBytes = finite(memBytes + (mem.bytes ?? 0) * runs);
     }
     layers.push({
       name,
@@ -200,12 +226,24 @@ export function analyzeModel(model: Model, options: AnalyzeOptions = {}): Analys
       memBytes: mem.bytes,
       intensity: layerFlops !== null && mem.bytes ? layerFlops / mem.bytes : null,
       folded: r.folded,
+      runs: r.runs,
     });
   }
-  if (bodies > 0) {
+  if (uncounted > 0) {
     warnings.push(
-      `${bodies} layers belong to subgraph or function bodies; each body's cost is counted once, not per iteration, and both branches of an If whose condition is not known are counted`,
+      `${uncounted} layers belong to Loop/Scan bodies whose trip count is only known at run time (runs: null): totals count them once, as if the body ran once`,
     );
+  }
+  // An If whose condition is known lists only the branch that runs; one listing both could take either.
+  const branches = new Map<string, number>();
+  for (const b of inferred.bodies) {
+    if (!b.scope.endsWith('/then') && !b.scope.endsWith('/else')) continue;
+    const owner = b.scope.slice(0, b.scope.lastIndexOf('/'));
+    branches.set(owner, (branches.get(owner) ?? 0) + 1);
+  }
+  const bothBranches = [...branches.values()].filter((n) => n === 2).length;
+  if (bothBranches > 0) {
+    warnings.push(`${bothBranches} If nodes have a condition known only at run time: both branches are counted (either may run)`);
   }
   if (unknown.length > 0) {
     warnings.push(`${unknown.length} layers have unknown cost and are excluded from totals (see totals.unknownCostLayers)`);
@@ -224,6 +262,7 @@ export function analyzeModel(model: Model, options: AnalyzeOptions = {}): Analys
     inputs: inferred.inputs.map((i) => ({ name: i.name, dtype: i.info.dtype, shape: i.info.shape })),
     outputs: inferred.outputs.map((o) => ({ name: o.name, dtype: o.info.dtype, shape: o.info.shape })),
     layers,
+    subgraphs: inferred.bodies,
     totals: { flops, params, memAccess, memBytes, layers: layers.length, unknownCostLayers: unknown },
     warnings,
   };

@@ -1,17 +1,21 @@
+import { nameText, quoteName } from '../model/onnx-decoder.js';
 import { InvalidModelError } from '../errors.js';
 import type { AttributeValue, Dim, FunctionDef, Graph, Model, Node, TensorRef } from '../model/ir.js';
 import { isFloatDType, isIntegerDType } from '../model/ir.js';
 import { createAttrs } from './attrs.js';
 import { MAX_FOLD_ELEMENTS } from './fold.js';
 import { lookupOp } from './registry.js';
-import { numel } from './shape-utils.js';
+import { isStaticShape, numel, safeElementCount } from './shape-utils.js';
 import type { OpContext, OpCost, OpDef, SubgraphOutcome, TensorInfo } from './types.js';
 import { UNKNOWN_TENSOR } from './types.js';
 
 /** Float tensors up to this size are read too (Resize scales, Clip bounds); weights never are. */
 const MAX_FOLDED_FLOAT_ELEMENTS = 16;
-/** Nesting limit for subgraphs and function calls (a recursive function must not hang). */
-const MAX_NESTING = 32;
+/**
+ * Nesting limit for subgraphs and function calls (a recursive function must not hang). Each level costs a handful of
+ * stack frames, so this stays far from the JS stack limit; the decoder's own cap on message nesting stops deeper files.
+ */
+const MAX_NESTING = 256;
 
 export interface InferOptions {
   /** Shapes for graph inputs by name; they replace symbolic and fixed dims alike. */
@@ -46,6 +50,24 @@ export interface InferredNode {
   readonly folded: boolean;
   /** Set for model-local function calls, whose body nodes are listed separately. */
   readonly expandedFunction?: string;
+  /**
+   * How many times the node runs per run of the model: 1 in the main graph and in If branches, the trip count inside
+   * a Loop or Scan body (multiplied through nested bodies); null when a trip count is only known at run time.
+   */
+  readonly runs: number | null;
+}
+
+/** A subgraph or function body that was inferred: what rules need to see it as a graph of its own. */
+export interface InferredBody {
+  /** The `scope` of its nodes. */
+  readonly scope: string;
+  /** The scope of the node that owns it. */
+  readonly parentScope: string;
+  /** Name of the owning node (a control-flow node or a function call). */
+  readonly owner: string;
+  /** Its formal inputs (Loop: iteration number, condition, carried values; If: none). */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
 }
 
 export interface InferredGraph {
@@ -53,6 +75,8 @@ export interface InferredGraph {
   readonly outputs: readonly { name: string; info: TensorInfo }[];
   /** Main-graph nodes in topological order, subgraph and function-body nodes after their owner. */
   readonly nodes: readonly InferredNode[];
+  /** Bodies whose nodes are in `nodes`, each after its owner's body (outer bodies first). */
+  readonly bodies: readonly InferredBody[];
   readonly warnings: readonly string[];
 }
 
@@ -91,6 +115,17 @@ function shapeText(shape: readonly Dim[] | null): string {
 }
 
 /**
+ * A static shape whose element count is not a safe integer (above 2^53 - 1), described for an error message (long
+ * shapes by rank only, to keep the message one readable line); undefined for every other shape.
+ */
+function oversizedShape(shape: readonly Dim[] | null): string | undefined {
+  if (!isStaticShape(shape) || safeElementCount(shape) !== null) return undefined;
+  const product = shape.reduce((a, d) => a * d, 1);
+  const text = shape.length <= 8 ? `the shape ${shapeText(shape)}` : `a rank-${shape.length} shape`;
+  return `${text} with ${Number.isFinite(product) ? product.toExponential(2) : 'over 1e308'} elements (more than 2^53)`;
+}
+
+/**
  * Names a graph reads from its enclosing scopes (used by If/Loop/Scan bodies): these are implicit
  * inputs of the owning node and must be ordered before it.
  */
@@ -119,10 +154,16 @@ function subgraphsOf(node: Node): Graph[] {
   return out;
 }
 
-/** The attribute that holds a subgraph (`then_branch`, `body`, `graphs[1]`): unique within its node. */
+/** Path segments of the standard body attributes: `If_0/then/Conv_3`, `Loop_1/body/Add_2`. */
+const BODY_LABELS: Readonly<Record<string, string>> = { then_branch: 'then', else_branch: 'else' };
+
+/**
+ * The path segment of a subgraph: `then` and `else` for an If's branches, otherwise the attribute that holds it
+ * (`body`, `graphs[1]`); unique within its node.
+ */
 function subgraphLabel(owner: Node, graph: Graph): string {
   for (const [name, a] of owner.attributes) {
-    if (a.type === 'graph' && a.value === graph) return name;
+    if (a.type === 'graph' && a.value === graph) return BODY_LABELS[name] ?? name;
     if (a.type === 'graphs') {
       const i = a.value.indexOf(graph);
       if (i >= 0) return `${name}[${i}]`;
@@ -143,6 +184,7 @@ function isBatchLike(dim: Dim, axis: number): boolean {
 export class ModelInferencer {
   private readonly warnings: string[] = [];
   private readonly results: InferredNode[] = [];
+  private readonly bodies: InferredBody[] = [];
   private readonly functions = new Map<string, FunctionDef>();
   private depth = 0;
 
@@ -161,7 +203,7 @@ export class ModelInferencer {
     for (const name of Object.keys(given)) {
       if (!graph.inputs.some((i) => i.name === name)) {
         const names = graph.inputs.map((i) => i.name).join(', ');
-        throw new InvalidModelError(`${this.model.path}: --input names '${name}', but the graph inputs are: ${names}`);
+        throw new InvalidModelError(`${this.model.path}: --input names ${quoteName(name)}, but the graph inputs are: ${names}`);
       }
     }
     for (const input of graph.inputs) {
@@ -178,7 +220,7 @@ export class ModelInferencer {
         shape = shape.map((d, axis) => {
           if (isBatchLike(d, axis)) {
             this.warnings.push(
-              `input '${input.name}': symbolic dim '${String(d)}' bound to 1 (batch); use --input ${input.name}=... to choose`,
+              `input ${quoteName(input.name)}: symbolic dim ${quoteName(String(d))} bound to 1 (batch); use --input ${nameText(input.name)}=... to choose`,
             );
             return 1;
           }
@@ -187,12 +229,14 @@ export class ModelInferencer {
         const symbolic = shape.filter((d): d is string => typeof d === 'string');
         if (symbolic.length > 0) {
           this.warnings.push(
-            `input '${input.name}' keeps symbolic dims ${symbolic.map((d) => `'${d}'`).join(', ')}: layers that depend on them have unknown cost; bind them with --input ${input.name}=${shape.map((d) => (typeof d === 'number' ? d : 'N')).join('x')}`,
+            `input ${quoteName(input.name)} keeps symbolic dims ${symbolic.map((d) => `${quoteName(d)}`).join(', ')}: layers that depend on them have unknown cost; bind them with --input ${nameText(input.name)}=${shape.map((d) => (typeof d === 'number' ? d : 'N')).join('x')}`,
           );
         }
       } else {
-        this.warnings.push(`input '${input.name}' has no shape in the model; use --input ${input.name}=...`);
+        this.warnings.push(`input ${quoteName(input.name)} has no shape in the model; use --input ${nameText(input.name)}=...`);
       }
+      const oversized = oversizedShape(shape);
+      if (oversized) throw new InvalidModelError(`${this.model.path}: input ${quoteName(input.name)} has ${oversized}`);
       if (input.shape && shape && input.shape.some((d, i) => typeof d === 'number' && d !== shape?.[i])) this.inputsAsDeclared = false;
       const value = this.options.inputValues?.[input.name];
       const info: TensorInfo = value && value.length === numel(shape) ? { dtype: input.dtype, shape, value } : { dtype: input.dtype, shape };
@@ -202,7 +246,7 @@ export class ModelInferencer {
     this.bindInitializers(graph, scope);
     this.inferNodes(graph, scope, '', this.model.opsets);
     const outputs = graph.outputs.map((o) => ({ name: o.name, info: scope.get(o.name) ?? UNKNOWN_TENSOR }));
-    return { inputs: boundInputs, outputs, nodes: this.results, warnings: this.warnings };
+    return { inputs: boundInputs, outputs, nodes: this.results, bodies: this.bodies, warnings: this.warnings };
   }
 
   private constantInfo(ref: TensorRef): TensorInfo {
@@ -243,7 +287,7 @@ export class ModelInferencer {
           }
         } else if (p === undefined && !scope.has(name)) {
           throw new InvalidModelError(
-            `${this.model.path}: node '${n.name}' (${n.opType}) reads '${name}', which no node, initializer or graph input produces`,
+            `${this.model.path}: node ${quoteName(n.name)} (${nameText(n.opType)}) reads ${quoteName(name)}, which no node, initializer or graph input produces`,
           );
         }
       }
@@ -263,7 +307,7 @@ export class ModelInferencer {
     }
     if (order.length < graph.nodes.length) {
       const stuck = graph.nodes.find((_, i) => remaining[i] > 0);
-      throw new InvalidModelError(`${this.model.path}: the graph has a cycle through node '${stuck?.name}' (${stuck?.opType})`);
+      throw new InvalidModelError(`${this.model.path}: the graph has a cycle through node ${quoteName(stuck?.name ?? '')} (${nameText(stuck?.opType ?? '')})`);
     }
     return order;
   }
@@ -289,7 +333,7 @@ export class ModelInferencer {
       } catch (err) {
         if (err instanceof InvalidModelError) throw err;
         const msg = err instanceof Error ? err.message : String(err);
-        throw new NodeInferenceError(this.model.path, `node '${node.name}' (${node.opType}): ${msg}`, { cause: err });
+        throw new NodeInferenceError(this.model.path, `node ${quoteName(node.name)} (${nameText(node.opType)}): ${msg}`, { cause: err });
       }
     } else if (fn) {
       outputs = this.expandFunction(node, fn, inputs, scopePath);
@@ -304,7 +348,16 @@ export class ModelInferencer {
       const info = outputs[i];
       scope.set(name, folded && !info.isConstant ? { ...info, isConstant: true } : info);
     });
-    this.results.splice(slot, 0, { node, scope: scopePath, inputs, outputs, def, cost, folded, expandedFunction: fn?.name });
+    // Everything listed since `slot` belongs to this node's bodies: each of their nodes runs bodyRuns times per run
+    // of this node (nested bodies already carry their own counts).
+    const bodyRuns = cost?.bodyRuns;
+    if (bodyRuns !== undefined && bodyRuns !== 1) {
+      for (let i = slot; i < this.results.length; i++) {
+        const r = this.results[i];
+        this.results[i] = { ...r, runs: r.runs === null || bodyRuns === null ? null : r.runs * bodyRuns };
+      }
+    }
+    this.results.splice(slot, 0, { node, scope: scopePath, inputs, outputs, def, cost, folded, expandedFunction: fn?.name, runs: 1 });
     // When the op inferred none of its bodies (an unknown op with graph attributes), the engine visits
     // them so their costs are counted once. An op that inferred some chose them (If with a known
     // condition takes one branch), and the others are not counted.
@@ -337,11 +390,22 @@ export class ModelInferencer {
         if (typeof d === 'number' && (!Number.isInteger(d) || d < 0)) {
           throw new NodeInferenceError(
             this.model.path,
-            `node '${node.name}' (${node.opType}) gives output '${name}' the invalid shape ${shapeText(info.shape)}`,
+            `node ${quoteName(node.name)} (${nameText(node.opType)}) gives output ${quoteName(name)} the invalid shape ${shapeText(info.shape)}`,
           );
         }
       }
     }
+    const filled = this.withDeclared(name, info);
+    // An output no machine could hold is an error, not a number that stops being exact (or becomes Infinity) in totals.
+    const oversized = oversizedShape(filled.shape);
+    if (oversized) {
+      throw new NodeInferenceError(this.model.path, `node ${quoteName(node.name)} (${nameText(node.opType)}) gives output ${quoteName(name)} ${oversized}`);
+    }
+    return filled;
+  }
+
+  /** Fills what inference left unknown from the shape the producer declared for `name`. */
+  private withDeclared(name: string, info: TensorInfo): TensorInfo {
     const declared = this.options.useDeclaredShapes === false ? undefined : this.declared(name);
     if (!declared) return info;
     if (info.shape === null || info.dtype === null) {
@@ -394,7 +458,7 @@ export class ModelInferencer {
         visited.add(graph);
         return this.tryInferSubgraph(node, graph, formalInputs, scope, scopePath, opsets);
       },
-      warn: (message) => this.warnings.push(`node '${node.name}' (${node.opType}): ${message}`),
+      warn: (message) => this.warnings.push(`node ${quoteName(node.name)} (${nameText(node.opType)}): ${message}`),
     };
   }
 
@@ -413,11 +477,18 @@ export class ModelInferencer {
     parentPath: string,
     opsets: ReadonlyMap<string, number>,
   ): TensorInfo[] {
-    this.enter(`subgraph '${graph.name}'`);
+    this.enter(`subgraph ${quoteName(graph.name)}`);
     try {
       const path = `${parentPath ? `${parentPath}/` : ''}${owner.name}/${subgraphLabel(owner, graph)}`;
       // A body inferred twice (e.g. a Loop re-run with refined carried shapes) is listed once.
       this.dropResults(path);
+      this.bodies.push({
+        scope: path,
+        parentScope: parentPath,
+        owner: owner.name,
+        inputs: graph.inputs.map((v) => v.name),
+        outputs: graph.outputs.map((v) => v.name),
+      });
       const scope = new Scope(parent);
       graph.inputs.forEach((v, i) => {
         const given = formalInputs[i];
@@ -458,10 +529,9 @@ export class ModelInferencer {
 
   /** Removes the layers listed for a body and the bodies nested in it. */
   private dropResults(path: string): void {
-    for (let i = this.results.length - 1; i >= 0; i--) {
-      const scope = this.results[i].scope;
-      if (scope === path || scope.startsWith(`${path}/`)) this.results.splice(i, 1);
-    }
+    const inside = (scope: string): boolean => scope === path || scope.startsWith(`${path}/`);
+    for (let i = this.results.length - 1; i >= 0; i--) if (inside(this.results[i].scope)) this.results.splice(i, 1);
+    for (let i = this.bodies.length - 1; i >= 0; i--) if (inside(this.bodies[i].scope)) this.bodies.splice(i, 1);
   }
 
   /** Lists every node of a body that could not be inferred, nested bodies included; returns how many. */
@@ -476,6 +546,7 @@ export class ModelInferencer {
         def: lookupOp(node.domain, node.opType),
         cost: null,
         folded: false,
+        runs: 1,
       });
       count += 1;
       for (const sub of subgraphsOf(node)) count += this.listUninferred(sub, `${path}/${node.name}/${subgraphLabel(node, sub)}`);
@@ -490,9 +561,10 @@ export class ModelInferencer {
     inputs: readonly (TensorInfo | null)[],
     parentPath: string,
   ): TensorInfo[] {
-    this.enter(`function '${fn.name}'`);
+    this.enter(`function ${quoteName(fn.name)}`);
     try {
       const path = `${parentPath ? `${parentPath}/` : ''}${call.name}/${fn.name}`;
+      this.bodies.push({ scope: path, parentScope: parentPath, owner: call.name, inputs: fn.inputs.filter((_, i) => inputs[i]), outputs: fn.outputs });
       const scope = new Scope(null);
       fn.inputs.forEach((name, i) => {
         const info = inputs[i];

@@ -104,7 +104,40 @@ export function dynamicDim(ctx: Pick<OpContext, 'node'>, output: number, axis: n
   return `${ctx.node.name}:${output}:${axis}`;
 }
 
-/** A shape of `rank` data-dependent dims for one output. */
-export function dynamicShape(ctx: Pick<OpContext, 'node'>, rank: number, output = 0): Dim[] {
+/**
+ * Largest rank efflint builds a shape of when the rank comes from a tensor's declared length (a Reshape target
+ * declared `int64[n]` whose values are not known, Unsqueeze axes, Expand's shape input). ONNX sets no limit, so a
+ * hostile but valid model may declare `int64[2147483647]`; beyond this rank the output's rank is left unknown instead
+ * of allocating billions of dims. numpy allows 64 dims, onnxruntime's kernels far fewer in practice.
+ */
+export const MAX_RANK = 1024;
+
+/**
+ * Whether a rank read from a declared length can be materialised (a whole number up to MAX_RANK). When it cannot, the
+ * node gets a warning and the caller leaves the output's rank unknown.
+ */
+export function materialisableRank(ctx: Pick<OpContext, 'warn'>, rank: number): boolean {
+  if (Number.isInteger(rank) && rank >= 0 && rank <= MAX_RANK) return true;
+  ctx.warn(`output rank ${rank} (from a declared input length) is beyond the ${MAX_RANK} dims efflint builds; its shape is unknown`);
+  return false;
+}
+
+/** A shape of `rank` data-dependent dims for one output; null (rank unknown, with a warning) beyond MAX_RANK. */
+export function dynamicShape(ctx: Pick<OpContext, 'node' | 'warn'>, rank: number, output = 0): Dim[] | null {
+  if (!materialisableRank(ctx, rank)) return null;
   return Array.from({ length: rank }, (_, i) => dynamicDim(ctx, output, i));
+}
+
+/**
+ * Element count of a static shape when it is a safe integer (at most 2^53 - 1), else null. A tensor beyond that
+ * cannot exist on any machine and its count is no longer exact as a double.
+ */
+export function safeElementCount(shape: readonly number[]): number | null {
+  if (shape.includes(0)) return 0;
+  let n = 1;
+  for (const d of shape) {
+    n *= d;
+    if (!Number.isSafeInteger(n)) return null;
+  }
+  return n;
 }

@@ -1,13 +1,15 @@
-import type { Analysis, LayerReport } from './analyze.js';
+import type { Analysis, LayerReport, SubgraphSummary } from './analyze.js';
 
 /**
- * Graph structure of the main graph, for rules about fragmentation (ShuffleNet V2 G3) and about
- * patterns of neighbouring ops (Conv+BN, Reshape->Transpose->Reshape...).
+ * Graph structure of one graph (the main graph, or a subgraph or function body that runs), for rules about
+ * fragmentation (ShuffleNet V2 G3) and about patterns of neighbouring ops (Conv+BN, Reshape->Transpose->Reshape...).
  *
  * Only *data* tensors count as edges: tensors that depend on a graph input and are not shape
  * arithmetic (outputs of Shape/Size and of ops fed only by such tensors). Constants, initializers
  * and Constant nodes are not edges, and nodes off every input-to-output path (dead ends, pure
- * constant sub-graphs) are left out. Subgraph and function bodies (`scope !== ''`) are left out.
+ * constant sub-graphs) are left out. Each body is a graph of its own: its inputs are its formal inputs (a Loop's
+ * carried values, a Scan's slices) and the data tensors it reads from enclosing graphs; its outputs are the body's.
+ * An If/Loop/Scan node reads, besides its inputs, every data tensor its bodies read from outside.
  */
 export interface Dataflow {
   readonly layers: readonly LayerReport[];
@@ -52,11 +54,24 @@ export interface OpChain {
 }
 
 export interface GraphStructure {
+  /** '' for the main graph, else the body's scope (LayerReport.scope of its layers). */
+  readonly scope: string;
   readonly dataflow: Dataflow;
   /** Tensors through which every input-to-output path passes, in topological order. */
   readonly cutTensors: readonly string[];
   readonly blocks: readonly Block[];
   readonly chains: readonly OpChain[];
+  /**
+   * The structures of the bodies whose layers the analysis lists (Analysis.subgraphs: the branch an If takes, both
+   * branches when its condition is unknown, Loop/Scan and function bodies), outer bodies first. Empty on a body's
+   * own structure: the main graph's list holds every body, however deep.
+   */
+  readonly subgraphs: readonly GraphStructure[];
+}
+
+/** The main graph's structure, then every body's: what rules that walk the graph visit. */
+export function graphStructures(structure: GraphStructure): readonly GraphStructure[] {
+  return [structure, ...structure.subgraphs];
 }
 
 const SHAPE_SOURCES = new Set(['Shape', 'Size']);
@@ -67,25 +82,102 @@ export function isKernel(layer: LayerReport): boolean {
   return !layer.folded && layer.memAccess !== 0;
 }
 
+/** Tensors of enclosing graphs a body sees: which carry run-time data, and which of those are shape arithmetic. */
+interface OuterTensors {
+  readonly dynamic: ReadonlySet<string>;
+  readonly shapeTensors: ReadonlySet<string>;
+}
+
+/** What one graph of the analysis is: its layers' scope, its inputs and outputs, and what it sees from outside. */
+interface GraphView {
+  readonly scope: string;
+  /** Formal inputs that carry data (a Loop body's iteration number and condition are control values). */
+  readonly inputs: readonly string[];
+  /** Formal inputs that are control values: dynamic, but shape arithmetic like a Shape's output. */
+  readonly controlInputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly outer: OuterTensors;
+}
+
+/**
+ * For each layer that owns bodies (keyed by its scope and name), the tensors those bodies read from outside them:
+ * implicit inputs of the owner. Computed innermost body first.
+ */
+function implicitInputs(analysis: Analysis): Map<string, Set<string>> {
+  const byScope = new Map<string, LayerReport[]>();
+  for (const l of analysis.layers) {
+    const list = byScope.get(l.scope);
+    if (list) list.push(l);
+    else byScope.set(l.scope, [l]);
+  }
+  const ownerKey = (b: SubgraphSummary): string => `${b.parentScope}\0${b.owner}`;
+  const byOwner = new Map<string, Set<string>>();
+  const bodies = analysis.subgraphs ?? [];
+  for (let k = bodies.length - 1; k >= 0; k--) {
+    const b = bodies[k];
+    const layers = byScope.get(b.scope) ?? [];
+    const defined = new Set<string>(b.inputs);
+    for (const l of layers) for (const o of l.outputs) if (o) defined.add(o);
+    const free = new Set<string>();
+    for (const l of layers) {
+      for (const t of l.inputs) if (t && !defined.has(t)) free.add(t);
+      for (const t of byOwner.get(`${b.scope}\0${l.name.slice(b.scope.length + 1)}`) ?? []) if (!defined.has(t)) free.add(t);
+    }
+    for (const o of b.outputs) if (!defined.has(o)) free.add(o);
+    const key = ownerKey(b);
+    const owned = byOwner.get(key) ?? new Set<string>();
+    for (const t of free) owned.add(t);
+    byOwner.set(key, owned);
+  }
+  return byOwner;
+}
+
 /** Builds the data-edge view of the main graph described above. */
 export function buildDataflow(analysis: Analysis): Dataflow {
+  return scopeDataflow(analysis, mainView(analysis), implicitInputs(analysis)).flow;
+}
+
+function mainView(analysis: Analysis): GraphView {
+  return {
+    scope: '',
+    inputs: analysis.inputs.map((i) => i.name),
+    controlInputs: [],
+    outputs: analysis.outputs.map((o) => o.name),
+    outer: { dynamic: new Set(), shapeTensors: new Set() },
+  };
+}
+
+/** The data-edge view of one graph, and the tensors its bodies see. */
+function scopeDataflow(
+  analysis: Analysis,
+  view: GraphView,
+  implicit: ReadonlyMap<string, ReadonlySet<string>>,
+): { flow: Dataflow; seen: OuterTensors } {
   const layers = analysis.layers;
-  const graphInputs = new Set(analysis.inputs.map((i) => i.name));
-  const graphOutputs = new Set(analysis.outputs.map((o) => o.name));
+  const graphOutputs = new Set(view.outputs);
   const main: number[] = [];
   layers.forEach((l, i) => {
-    if (l.scope === '' && !l.folded) main.push(i);
+    if (l.scope === view.scope && !l.folded) main.push(i);
   });
+  const localName = (l: LayerReport): string => (view.scope ? l.name.slice(view.scope.length + 1) : l.name);
+  /** Explicit inputs, then what the layer's bodies read from outside them. */
+  const readsOf = (l: LayerReport): readonly string[] => {
+    const extra = implicit.get(`${view.scope}\0${localName(l)}`);
+    return extra ? [...l.inputs, ...[...extra].filter((t) => !l.inputs.includes(t))] : l.inputs;
+  };
 
   // Forward pass: which tensors carry data that depends on a graph input, and which are shape arithmetic.
-  const dynamic = new Set<string>(graphInputs);
-  const shapeTensors = new Set<string>();
+  const dynamic = new Set<string>([...view.outer.dynamic, ...view.inputs, ...view.controlInputs]);
+  const shapeTensors = new Set<string>([...view.outer.shapeTensors, ...view.controlInputs]);
+  const graphInputs = new Set<string>(view.inputs);
   const producer = new Map<string, number>();
   const reached: number[] = [];
   for (const i of main) {
     const l = layers[i];
-    const dynInputs = l.inputs.filter((t) => t !== '' && dynamic.has(t));
+    const dynInputs = readsOf(l).filter((t) => t !== '' && dynamic.has(t));
     if (dynInputs.length === 0) continue;
+    // A body reads data of enclosing graphs as inputs of its own.
+    for (const t of dynInputs) if (!shapeTensors.has(t) && !producer.has(t) && view.outer.dynamic.has(t)) graphInputs.add(t);
     reached.push(i);
     const isShape = SHAPE_SOURCES.has(l.opType) || dynInputs.every((t) => shapeTensors.has(t));
     for (const o of l.outputs) {
@@ -105,14 +197,14 @@ export function buildDataflow(analysis: Analysis): Dataflow {
     const l = layers[i];
     if (!l.outputs.some((o) => useful.has(o))) continue;
     kept.add(i);
-    for (const t of l.inputs) if (isData(t)) useful.add(t);
+    for (const t of readsOf(l)) if (isData(t)) useful.add(t);
   }
   const nodes = reached.filter((i) => kept.has(i));
 
   const consumers = new Map<string, number[]>();
   const inputsOf = new Map<number, string[]>();
   for (const i of nodes) {
-    const ins = [...new Set(layers[i].inputs.filter(isData))];
+    const ins = [...new Set(readsOf(layers[i]).filter(isData))];
     inputsOf.set(i, ins);
     for (const t of ins) {
       const list = consumers.get(t) ?? [];
@@ -127,7 +219,7 @@ export function buildDataflow(analysis: Analysis): Dataflow {
       layers[i].outputs.filter((o) => isData(o) && ((consumers.get(o)?.length ?? 0) > 0 || graphOutputs.has(o))),
     );
   }
-  return {
+  const flow: Dataflow = {
     layers,
     nodes,
     producerOf: (t) => (kept.has(producer.get(t) ?? -1) ? producer.get(t) : undefined),
@@ -137,6 +229,7 @@ export function buildDataflow(analysis: Analysis): Dataflow {
     isGraphInput: (t) => graphInputs.has(t),
     isGraphOutput: (t) => graphOutputs.has(t),
   };
+  return { flow, seen: { dynamic, shapeTensors } };
 }
 
 /**
@@ -261,9 +354,36 @@ function findChains(flow: Dataflow): OpChain[] {
   return chains;
 }
 
-/** Cut points, blocks between them, and linear op chains of the main graph. */
+/**
+ * Cut points, blocks between them, and linear op chains of the main graph, and the same for every body the analysis
+ * lists (`subgraphs`). Bodies see the data tensors of the graphs around them.
+ */
 export function analyzeStructure(analysis: Analysis): GraphStructure {
-  const flow = buildDataflow(analysis);
+  const implicit = implicitInputs(analysis);
+  const main = scopeDataflow(analysis, mainView(analysis), implicit);
+  const seen = new Map<string, OuterTensors>([['', main.seen]]);
+  const subgraphs: GraphStructure[] = [];
+  for (const body of analysis.subgraphs ?? []) {
+    const outer = seen.get(body.parentScope);
+    if (!outer) continue;
+    const owner = analysis.layers.find((l) => l.scope === body.parentScope && l.name === (body.parentScope ? `${body.parentScope}/${body.owner}` : body.owner));
+    // A Loop body's first two inputs are the iteration number and the condition.
+    const control = owner?.opType === 'Loop' && owner.domain === '' ? 2 : 0;
+    const view: GraphView = {
+      scope: body.scope,
+      inputs: body.inputs.slice(control),
+      controlInputs: body.inputs.slice(0, control),
+      outputs: body.outputs,
+      outer,
+    };
+    const built = scopeDataflow(analysis, view, implicit);
+    seen.set(body.scope, built.seen);
+    subgraphs.push({ ...structureOf(built.flow), scope: body.scope, subgraphs: [] });
+  }
+  return { ...structureOf(main.flow), scope: '', subgraphs };
+}
+
+function structureOf(flow: Dataflow): Omit<GraphStructure, 'scope' | 'subgraphs'> {
   const cuts = findCuts(flow);
   const blocks: Block[] = [];
   let start = 0;

@@ -92,6 +92,11 @@ export interface OpCost {
    * floating-point constant input. BatchNormalization lists only scale and bias.
    */
   readonly paramInputs?: readonly number[];
+  /**
+   * How many times each of the node's bodies runs per run of the node: a Loop's trip count, a Scan's sequence length;
+   * null when that is only known at run time. Absent: once (an If branch, a function body).
+   */
+  readonly bodyRuns?: number | null;
 }
 
 export interface OpDef {

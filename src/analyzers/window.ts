@@ -41,8 +41,13 @@ export function readWindow(ctx: OpContext, n: number, kernel: readonly Dim[]): W
     autoPad: ctx.attrs.string('auto_pad', 'NOTSET') || 'NOTSET',
     ceilMode: ctx.attrs.int('ceil_mode', 0) === 1,
   };
-  if (window.strides.some((s) => s <= 0) || window.dilations.some((d) => d <= 0)) {
-    throw new RangeError('strides and dilations must be positive');
+  // onnxruntime's ConvAttributes / PoolAttributes reject these when the session is created.
+  for (const name of ['strides', 'dilations'] as const) {
+    if (window[name].some((v) => v < 1)) throw new RangeError(`${name} must be >= 1, got [${window[name].join(',')}]`);
+  }
+  if (window.pads.some((p) => p < 0)) throw new RangeError(`pads must be >= 0, got [${window.pads.join(',')}]`);
+  if (kernel.some((k) => typeof k === 'number' && k < 1)) {
+    throw new RangeError(`${ctx.attrs.has('kernel_shape') ? 'kernel_shape' : "the weight's kernel dims"} must be >= 1, got [${kernel.join(',')}]`);
   }
   if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(window.autoPad)) {
     throw new RangeError(`unknown auto_pad '${window.autoPad}'`);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EfflintError } from '../errors.js';
+import { errorLine, quoteUserInput } from '../report/escape.js';
 import { efflintVersion } from '../version.js';
 import { defineAnalyze } from './commands/analyze.js';
 import { defineCalibrate } from './commands/calibrate.js';
@@ -30,11 +31,14 @@ export function colorFlagOf(argv: readonly string[]): boolean | undefined {
 
 /**
  * A commander usage error as one line prefixed `efflint:` (commander writes `error: ...` and a
- * suggestion on a second line): `efflint: unknown option '--colr' (Did you mean --color?)`.
+ * suggestion on a second line): `efflint: unknown option '--colr' (Did you mean --color?)`. What
+ * commander quotes from the command line ('...') is cut to 200 characters with control characters
+ * shown escaped (quoteUserInput).
  */
 export function usageErrorLine(text: string): string {
   const joined = text
     .replace(/^error:\s*/, '')
+    .replace(/'([^']*)'/g, (_, quoted: string) => `'${quoteUserInput(quoted)}'`)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '')
@@ -42,14 +46,33 @@ export function usageErrorLine(text: string): string {
   return `efflint: ${joined}\n`;
 }
 
+const PREFIX = 'efflint: ';
+
+/**
+ * The one-line printer every command writes its messages through: a chunk that starts with
+ * `efflint: ` is one message and is printed as exactly one line (errorLine: control characters and
+ * line breaks shown escaped, at most ERROR_LINE_MAX characters), whatever model name, path or config
+ * key it quotes. Progress bars and `--debug` stacks do not start with the prefix and pass as written.
+ */
+export function oneLineMessages(write: (text: string) => void): (text: string) => void {
+  return (text) => {
+    if (!text.startsWith(PREFIX)) {
+      write(text);
+      return;
+    }
+    const body = text.slice(PREFIX.length);
+    write(`${PREFIX}${errorLine(body.endsWith('\n') ? body.slice(0, -1) : body)}\n`);
+  };
+}
+
 /**
  * Runs the CLI and returns the exit code; never calls process.exit, so it can be embedded.
- * Known errors print one line; `--debug` adds the stack.
+ * Known errors print one line (oneLineMessages); `--debug` adds the stack.
  */
 export async function main(argv: readonly string[], baseIO: CliIO = processIO): Promise<number> {
   const debug = argv.includes('--debug');
   const colorFlag = colorFlagOf(argv) ?? baseIO.colorFlag;
-  const io: CliIO = colorFlag === undefined ? baseIO : { ...baseIO, colorFlag };
+  const io: CliIO = { ...baseIO, stderr: oneLineMessages(baseIO.stderr), ...(colorFlag === undefined ? {} : { colorFlag }) };
   let code: number = EXIT_OK;
   const done = (c: number): void => {
     code = c;
@@ -78,6 +101,7 @@ export async function main(argv: readonly string[], baseIO: CliIO = processIO): 
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
+    // io.stderr (oneLineMessages) keeps each message one line, whatever it quotes.
     if (err instanceof EfflintError) {
       io.stderr(`efflint: ${err.message}\n`);
     } else {

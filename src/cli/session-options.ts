@@ -9,7 +9,8 @@ import { createProgressBar } from '../profile/progress.js';
 import type { OptLevel, ProfileResult } from '../profile/types.js';
 import { OPT_LEVELS } from '../profile/types.js';
 import type { CliIO } from './io.js';
-import { parseNonNegativeInt, parsePositiveInt } from './options.js';
+import { DEFAULT_TIMEOUT_S } from '../profile/measure-process.js';
+import { parseNonNegativeInt, parsePositiveInt, parsePositiveSeconds } from './options.js';
 
 /** onnxruntime session options shared by `profile`, `report`, `diff --profile` and `lint --profile`. */
 export interface SessionArgs {
@@ -19,9 +20,11 @@ export interface SessionArgs {
   readonly warmup?: number;
   readonly runs: number;
   readonly quiet?: boolean;
+  /** Seconds onnxruntime may run before the measurement is stopped (`--timeout`, default DEFAULT_TIMEOUT_S). */
+  readonly timeout?: number;
 }
 
-/** Adds --ep, --threads, --opt-level, --warmup and --runs; `when` says when they apply (e.g. 'with --profile'). */
+/** Adds --ep, --threads, --opt-level, --warmup, --runs and --timeout; `when` says when they apply (e.g. 'with --profile'). */
 export function addSessionOptions(cmd: Command, defaults: { readonly runs: number; readonly when?: string; readonly warmupHelp?: string }): Command {
   const when = defaults.when ? ` (${defaults.when})` : '';
   return cmd
@@ -29,7 +32,8 @@ export function addSessionOptions(cmd: Command, defaults: { readonly runs: numbe
     .option('--threads <n>', `intra-op threads${when} (default: onnxruntime, one per physical core)`, parsePositiveInt)
     .addOption(new Option('--opt-level <level>', `onnxruntime graph optimization level${when}`).choices(OPT_LEVELS).default('all'))
     .option('--warmup <n>', defaults.warmupHelp ?? `untimed runs before timing${when} (default ${DEFAULT_WARMUP})`, parseNonNegativeInt)
-    .option('--runs <n>', `timed runs in each of the two sessions${when}`, parsePositiveInt, defaults.runs);
+    .option('--runs <n>', `timed runs in each of the two sessions${when}`, parsePositiveInt, defaults.runs)
+    .option('--timeout <seconds>', `stop onnxruntime after this many seconds${when}, exit 2 (default ${DEFAULT_TIMEOUT_S})`, parsePositiveSeconds);
 }
 
 /**
@@ -39,7 +43,7 @@ export function addSessionOptions(cmd: Command, defaults: { readonly runs: numbe
 export async function profileWithProgress(
   model: string,
   args: SessionArgs,
-  options: Omit<ProfileOptions, 'ep' | 'threads' | 'optLevel' | 'warmup' | 'runs' | 'onProgress'>,
+  options: Omit<ProfileOptions, 'ep' | 'threads' | 'optLevel' | 'warmup' | 'runs' | 'onProgress' | 'timeoutS'>,
   io: CliIO,
   label = '',
 ): Promise<ProfileResult> {
@@ -52,6 +56,7 @@ export async function profileWithProgress(
       optLevel: args.optLevel,
       warmup: args.warmup,
       runs: args.runs,
+      timeoutS: args.timeout,
       onProgress: (p) => bar.update(`${label}${p.phase === 'latency' ? 'timing runs   ' : 'profiled runs '}`, p.done, p.total),
     });
   } finally {

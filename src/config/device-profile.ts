@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import type { DeviceProfile } from '../analyzers/roofline.js';
 import { CONV_FAMILIES } from '../analyzers/roofline.js';
 import { ConfigError } from '../errors.js';
+import { quoteUserInput } from '../report/escape.js';
 
 /**
  * Reads `--device-profile FILE` (the JSON that `efflint calibrate` writes, or one written by hand:
@@ -17,11 +18,11 @@ export function readDeviceProfile(path: string, cwd: string): DeviceProfile {
     raw = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'not found' : code ? code : `invalid JSON: ${(err as Error).message.split('\n')[0]}`;
-    throw new ConfigError(`${shown}: cannot read device profile (${why})`, { cause: err });
+    const why = code === 'ENOENT' ? 'not found' : code ? code : `invalid JSON: ${quoteUserInput((err as Error).message.split('\n')[0])}`;
+    throw new ConfigError(`${quoteUserInput(shown)}: cannot read device profile (${why})`, { cause: err });
   }
   const problem = deviceProfileProblem(raw);
-  if (problem !== null) throw new ConfigError(`${shown}: ${problem}`);
+  if (problem !== null) throw new ConfigError(`${quoteUserInput(shown)}: ${problem}`);
   return raw as DeviceProfile;
 }
 
@@ -31,22 +32,22 @@ export function deviceProfileProblem(raw: unknown): string | null {
     return 'expected a JSON object with schemaVersion, name, peakFlopsPerSecond, bandwidthBytesPerSecond, perOpOverheadUs';
   }
   const p = raw as Record<string, unknown>;
-  if (p.schemaVersion !== 1) return `schemaVersion: expected 1, got ${JSON.stringify(p.schemaVersion)}`;
+  if (p.schemaVersion !== 1) return `schemaVersion: expected 1, got ${shownJson(p.schemaVersion)}`;
   if (typeof p.name !== 'string' || p.name === '') return 'name: expected a non-empty string';
   for (const key of ['peakFlopsPerSecond', 'bandwidthBytesPerSecond'] as const) {
     if (typeof p[key] !== 'number' || !Number.isFinite(p[key]) || (p[key] as number) <= 0) {
-      return `${key}: expected a positive number, got ${JSON.stringify(p[key])}`;
+      return `${key}: expected a positive number, got ${shownJson(p[key])}`;
     }
   }
   if (typeof p.perOpOverheadUs !== 'number' || !Number.isFinite(p.perOpOverheadUs) || p.perOpOverheadUs < 0) {
-    return `perOpOverheadUs: expected a non-negative number, got ${JSON.stringify(p.perOpOverheadUs)}`;
+    return `perOpOverheadUs: expected a non-negative number, got ${shownJson(p.perOpOverheadUs)}`;
   }
   // Optional since efflint calibrate measured kernel families; profiles without them load as before.
   for (const key of ['copyBandwidthBytesPerSecond', 'activationBandwidthBytesPerSecond', 'inNetworkFactor'] as const) {
-    if (p[key] !== undefined && !positive(p[key])) return `${key}: expected a positive number, got ${JSON.stringify(p[key])}`;
+    if (p[key] !== undefined && !positive(p[key])) return `${key}: expected a positive number, got ${shownJson(p[key])}`;
   }
   if (p.convOverheadUs !== undefined && (typeof p.convOverheadUs !== 'number' || !Number.isFinite(p.convOverheadUs) || p.convOverheadUs < 0)) {
-    return `convOverheadUs: expected a non-negative number, got ${JSON.stringify(p.convOverheadUs)}`;
+    return `convOverheadUs: expected a non-negative number, got ${shownJson(p.convOverheadUs)}`;
   }
   if (p.convRoofs !== undefined) {
     const roofs = p.convRoofs as Record<string, unknown> | null;
@@ -54,12 +55,17 @@ export function deviceProfileProblem(raw: unknown): string | null {
     for (const family of CONV_FAMILIES) {
       const v = roofs[family];
       if (v === undefined && family === 'depthwiseUnaligned') continue;
-      if (!positive(v)) return `convRoofs.${family}: expected a positive number, got ${JSON.stringify(v)}`;
+      if (!positive(v)) return `convRoofs.${family}: expected a positive number, got ${shownJson(v)}`;
     }
     const unknown = Object.keys(roofs).find((k) => !(CONV_FAMILIES as readonly string[]).includes(k));
-    if (unknown !== undefined) return `convRoofs.${unknown}: unknown family (expected ${CONV_FAMILIES.join(', ')})`;
+    if (unknown !== undefined) return `convRoofs.${quoteUserInput(unknown)}: unknown family (expected ${CONV_FAMILIES.join(', ')})`;
   }
   return null;
+}
+
+/** A value from the file as JSON, as an error message quotes it (at most 200 characters). */
+function shownJson(v: unknown): string {
+  return quoteUserInput(JSON.stringify(v) ?? String(v));
 }
 
 function positive(v: unknown): boolean {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { quoteUserInput } from '../report/escape.js';
 import { findConfigFile } from './locate.js';
 import type { ResolvedConfig } from './schema.js';
 import { EMPTY_CONFIG, validateConfig } from './schema.js';
@@ -20,13 +21,13 @@ export function readConfigFile(path: string, cwd: string): ResolvedConfig {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${shown}: cannot read config file${code === 'ENOENT' ? ' (not found)' : code ? ` (${code})` : ''}`, { cause: err });
+    throw new ConfigError(`${quoteUserInput(shown)}: cannot read config file${code === 'ENOENT' ? ' (not found)' : code ? ` (${code})` : ''}`, { cause: err });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${shown}: invalid JSON: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new ConfigError(`${quoteUserInput(shown)}: invalid JSON: ${quoteUserInput((err as Error).message.split('\n')[0])}`, { cause: err });
   }
   return { ...validateConfig(raw, shown), path };
 }

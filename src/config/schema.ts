@@ -1,6 +1,7 @@
 import type { DiffThresholds } from '../diff/thresholds.js';
 import { DIFF_THRESHOLD_KEYS, FAIL_ON_NEW, PERCENT_THRESHOLDS } from '../diff/thresholds.js';
 import { ConfigError } from '../errors.js';
+import { quoteUserInput } from '../report/escape.js';
 import type { AnyRule, OptionSpec, OptionValue, Severity } from '../rules/define-rule.js';
 import { SEVERITIES } from '../rules/define-rule.js';
 import type { IgnoreEntry, RuleSetting } from '../rules/lint.js';
@@ -32,7 +33,7 @@ const IGNORE_KEYS = ['rule', 'nodes'] as const;
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `"${v}"`;
+  if (typeof v === 'string') return `"${quoteUserInput(v)}"`;
   if (typeof v === 'object') return 'an object';
   return String(v);
 }
@@ -55,24 +56,25 @@ function checkOption(fail: (where: string, msg: string) => never, where: string,
     return value;
   }
   if (typeof value !== 'string') fail(where, `expected a string, got ${describe(value)}`);
-  if (spec.enum && !spec.enum.includes(value)) fail(where, `"${value}" is not one of ${spec.enum.join(', ')}`);
+  if (spec.enum && !spec.enum.includes(value)) fail(where, `${describe(value)} is not one of ${spec.enum.join(', ')}`);
   return value;
 }
 
 /**
  * Validates a parsed config key by key. Every problem is a one-line ConfigError naming the file, the
  * key path and the allowed choices, e.g. `efflint.config.json: rules.G1: severity "warning" is not
- * one of off, info, warn, error`.
+ * one of off, info, warn, error`. Keys and values from the file are quoted with quoteUserInput (at
+ * most 200 characters, control characters shown escaped).
  */
 export function validateConfig(raw: unknown, source: string, rules: readonly AnyRule[] = RULES): ResolvedConfig {
   const fail: (where: string, msg: string) => never = (where, msg) => {
-    throw new ConfigError(`${source}: ${where ? `${where}: ` : ''}${msg}`);
+    throw new ConfigError(`${quoteUserInput(source)}: ${where ? `${where}: ` : ''}${msg}`);
   };
   if (!isObject(raw)) fail('', `expected a JSON object at the top level, got ${describe(raw)}`);
   const root = raw as Record<string, unknown>;
   for (const key of Object.keys(root)) {
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key) && !(COMMAND_KEYS as readonly string[]).includes(key)) {
-      fail('', `unknown key "${key}" (allowed: ${TOP_LEVEL_KEYS.join(', ')}) or a command section (${COMMAND_KEYS.join(', ')})`);
+      fail('', `unknown key ${describe(key)} (allowed: ${TOP_LEVEL_KEYS.join(', ')}) or a command section (${COMMAND_KEYS.join(', ')})`);
     }
   }
   const byKey = new Map<string, AnyRule>();
@@ -81,13 +83,13 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
     byKey.set(r.meta.name, r);
   }
   const knownRules = rules.map((r) => `${r.meta.id} (${r.meta.name})`).join(', ');
-  const ruleFor = (where: string, key: string): AnyRule => byKey.get(key) ?? fail(where, `unknown rule "${key}" (known: ${knownRules})`);
+  const ruleFor = (where: string, key: string): AnyRule => byKey.get(key) ?? fail(where, `unknown rule ${describe(key)} (known: ${knownRules})`);
 
   const settings: Record<string, RuleSetting> = {};
   if (root.rules !== undefined) {
     if (!isObject(root.rules)) fail('rules', `expected an object of rule id -> severity, got ${describe(root.rules)}`);
     for (const [key, value] of Object.entries(root.rules as Record<string, unknown>)) {
-      const where = `rules.${key}`;
+      const where = `rules.${quoteUserInput(key)}`;
       const rule = ruleFor('rules', key);
       if (settings[rule.meta.id]) fail(where, `rule ${rule.meta.id} is configured twice (by id and by name)`);
       const [severity, options, ...rest] = Array.isArray(value) ? value : [value];
@@ -103,8 +105,8 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
         checked = {};
         for (const [name, v] of Object.entries(options as Record<string, unknown>)) {
           const spec = specs[name];
-          if (!spec) fail(where, allowed.length ? `unknown option "${name}" (allowed: ${allowed.join(', ')})` : `rule ${rule.meta.id} takes no options`);
-          checked[name] = checkOption(fail, `${where}.${name}`, spec, v);
+          if (!spec) fail(where, allowed.length ? `unknown option ${describe(name)} (allowed: ${allowed.join(', ')})` : `rule ${rule.meta.id} takes no options`);
+          checked[name] = checkOption(fail, `${where}.${quoteUserInput(name)}`, spec, v);
         }
       }
       settings[rule.meta.id] = { severity: severity as Severity, ...(checked ? { options: checked } : {}) };
@@ -118,7 +120,7 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
       const where = `ignore[${i}]`;
       if (!isObject(entry)) fail(where, `expected an object { "rule": "G4", "nodes": ["stage2.*"] }, got ${describe(entry)}`);
       for (const key of Object.keys(entry)) {
-        if (!(IGNORE_KEYS as readonly string[]).includes(key)) fail(where, `unknown key "${key}" (allowed: ${IGNORE_KEYS.join(', ')})`);
+        if (!(IGNORE_KEYS as readonly string[]).includes(key)) fail(where, `unknown key ${describe(key)} (allowed: ${IGNORE_KEYS.join(', ')})`);
       }
       if (typeof entry.rule !== 'string') fail(`${where}.rule`, `expected a rule id, a rule name or "*", got ${describe(entry.rule)}`);
       const rule = entry.rule === '*' ? '*' : ruleFor(`${where}.rule`, entry.rule).meta.id;
@@ -138,7 +140,7 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
     if (!isObject(root.input)) fail('input', `expected an object of input name -> dims such as { "input": [1, 3, 224, 224] }, got ${describe(root.input)}`);
     for (const [name, dims] of Object.entries(root.input as Record<string, unknown>)) {
       if (!Array.isArray(dims) || dims.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
-        fail(`input.${name}`, `expected an array of non-negative integers such as [1, 3, 224, 224], got ${describe(dims)}`);
+        fail(`input.${quoteUserInput(name)}`, `expected an array of non-negative integers such as [1, 3, 224, 224], got ${describe(dims)}`);
       }
       input[name] = dims as number[];
     }
@@ -160,8 +162,8 @@ function validateDiffSection(fail: (where: string, msg: string) => never, raw: u
   if (!isObject(raw)) fail('diff', `expected an object of thresholds such as ${example}, got ${describe(raw)}`);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const where = `diff.${key}`;
-    if (!(DIFF_THRESHOLD_KEYS as readonly string[]).includes(key)) fail('diff', `unknown key "${key}" (allowed: ${DIFF_THRESHOLD_KEYS.join(', ')})`);
+    const where = `diff.${quoteUserInput(key)}`;
+    if (!(DIFF_THRESHOLD_KEYS as readonly string[]).includes(key)) fail('diff', `unknown key ${describe(key)} (allowed: ${DIFF_THRESHOLD_KEYS.join(', ')})`);
     if (key === FAIL_ON_NEW.key) {
       if (typeof value !== 'string' || !(FAIL_ON_NEW.choices as readonly string[]).includes(value)) {
         fail(where, `${describe(value)} is not one of ${FAIL_ON_NEW.choices.join(', ')}`);

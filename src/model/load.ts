@@ -3,17 +3,20 @@ import * as nodePath from 'node:path';
 import { EfflintError, InvalidModelError } from '../errors.js';
 import { FileByteSource, MemoryByteSource, readFileRange, type ByteSource } from './byte-source.js';
 import type { Model } from './ir.js';
-import { OnnxDecoder, quoteName } from './onnx-decoder.js';
+import { OnnxDecoder } from './onnx-decoder.js';
+import { checkExternalData, externalTensors, summariseExternalDataProblems } from './external-data.js';
 import { ProtoReader } from './proto-reader.js';
 import { TensorValues, type RangeReader } from './tensor-values.js';
+import { validateModelStructure } from './validate.js';
 
 /** Options for loadModelBytes. */
 export interface LoadOptions {
   /** Display path for in-memory models, e.g. 'zoo:resnet50'; used in messages and `Model.path`. */
   path?: string;
   /**
-   * Directory that external-data locations are relative to. When set, a missing external-data
-   * file becomes a warning; when absent (a model built in memory), existence is not checked.
+   * Directory that external-data locations are relative to. When set, external-data references
+   * that leave it, or name a missing or special file, or reach past a file's end, become warnings
+   * (external-data.ts); when absent (a model built in memory), they are not checked.
    */
   baseDir?: string;
 }
@@ -30,10 +33,11 @@ const IMPLAUSIBLE_IR_VERSION = 1000;
 /**
  * Loads an ONNX model file without reading its weights: the file is read through a page-sized
  * window and tensor payloads are skipped by seeking, so time and memory follow the graph's size,
- * not the weights'. External-data files are never opened; a missing one is a warning.
+ * not the weights'. External-data files are never opened, only looked up (external-data.ts): a
+ * problem with them is a warning.
  *
  * @throws InvalidModelError (one line naming the file and the problem) for a missing, unreadable,
- *   empty, truncated or non-ONNX file.
+ *   empty, truncated or non-ONNX file, or a graph onnxruntime would refuse (validate.ts).
  */
 export function loadModelFile(path: string): Model {
   let stat: fs.Stats;
@@ -113,13 +117,10 @@ export function decode(source: ByteSource, label: string, baseDir: string | unde
     opsets.set('', 1);
     warnings.push('the model declares no opset_import; assuming ai.onnx opset 1');
   }
-  if (baseDir !== undefined) {
-    for (const [file, count] of decoder.externalFiles) {
-      if (!fs.existsSync(nodePath.resolve(baseDir, file))) {
-        const tensors = count === 1 ? '1 tensor' : `${count} tensors`;
-        warnings.push(`external data file ${quoteName(file)} (${tensors}) not found in ${baseDir}; sizes come from dims`);
-      }
-    }
+  const invalid = validateModelStructure(decoded.graph, opsets);
+  if (invalid !== null) throw new InvalidModelError(`${label}: ${invalid}`);
+  if (baseDir !== undefined && decoder.externalFiles.size > 0) {
+    warnings.push(...summariseExternalDataProblems(checkExternalData(externalTensors(decoded.graph, decoded.functions), baseDir)));
   }
 
   return {

@@ -107,8 +107,16 @@ export function normalizeDomain(domain: string): string {
 
 /** A name for messages: quoted, control characters escaped, cut at 80 characters. */
 export function quoteName(name: string): string {
-  const cut = name.length > 80 ? `${name.slice(0, 77)}...` : name;
-  return JSON.stringify(cut);
+  return JSON.stringify(cutName(name));
+}
+
+/** A model-provided word (an op type, a name in a hint) for a message, unquoted: escaped like quoteName. */
+export function nameText(name: string): string {
+  return JSON.stringify(cutName(name)).slice(1, -1);
+}
+
+function cutName(name: string): string {
+  return name.length > 80 ? `${name.slice(0, 77)}...` : name;
 }
 
 /**

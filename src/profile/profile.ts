@@ -21,6 +21,7 @@ import { parseOrtTrace, traceEvents } from './ort-trace.js';
 import { readOptimizedGraph } from './optimized-graph.js';
 import { checkProvider, onnxruntimeInfo, providerName } from './providers.js';
 import type { InputSpec, SessionJob } from './session-runner.js';
+import { DEFAULT_TIMEOUT_S } from './measure-process.js';
 import { runSessions } from './session-runner.js';
 import { isTrtProfile, parseTrtProfile } from './trt-profile.js';
 import type { OptLevel, ProfileResult } from './types.js';
@@ -66,6 +67,11 @@ export interface ProfileOptions extends ModelBindingOptions {
   /** Copy the optimized model onnxruntime saved for the profiled session here (not with opt level 'disabled'). */
   readonly saveOptimizedModel?: string;
   readonly onProgress?: (p: ProfileProgress) => void;
+  /**
+   * Seconds the onnxruntime runs (both sessions, warm-up included) may take before they are stopped with a
+   * ProfilerError (default DEFAULT_TIMEOUT_S, 300).
+   */
+  readonly timeoutS?: number;
 }
 
 /** A model ready to run: bytes (or path) for onnxruntime, its analysis, and generated-input specs. */
@@ -183,6 +189,8 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
       ep,
       seed: INPUT_SEED,
       jobs,
+      timeoutS: options.timeoutS ?? DEFAULT_TIMEOUT_S,
+      label: `profile: ${prepared.display}`,
       onProgress: (job, done, total) => options.onProgress?.({ phase: job === 0 ? 'latency' : 'profile', done, total }),
     });
     const traceFile = readdirSync(dir).find((f) => f.startsWith('ort_') && f.endsWith('.json'));

@@ -1,7 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import type { InferenceSession } from 'onnxruntime-node';
-import { ProfilerError } from '../errors.js';
 import type { DType } from '../model/ir.js';
+import { runMeasureProcess } from './measure-process.js';
 import { onnxruntimePath, sessionError } from './providers.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -34,6 +33,10 @@ export interface WorkerRunOptions {
   readonly onProgress?: (job: number, done: number, total: number) => void;
   /** onnxruntime's log level inside the worker (default 'error': the EP-missing noise stays quiet). */
   readonly logLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+  /** Seconds the whole run (every job) may take before the process is killed; undefined: no limit. */
+  readonly timeoutS?: number;
+  /** What is measured, for the timeout message (default 'profile'). */
+  readonly label?: string;
 }
 
 export interface SessionJobResult {
@@ -51,36 +54,21 @@ type WorkerMessage =
   | { type: 'error'; job: number; stage: string; message: string }
   | { type: 'done' };
 
-/** Runs the jobs one after another in a fresh worker thread; resolves with one result per job. */
+/** Runs the jobs one after another in a fresh child process; resolves with one result per job. */
 export function runSessions(options: WorkerRunOptions): Promise<SessionJobResult[]> {
   const ortPath = onnxruntimePath();
-  return new Promise((resolve, reject) => {
-    const results: SessionJobResult[] = [];
-    let settled = false;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        ortPath,
-        jobs: options.jobs,
-        seed: options.seed,
-        logLevel: options.logLevel ?? 'fatal',
-      },
-    });
-    const finish = (err: Error | null): void => {
-      if (settled) return;
-      settled = true;
-      if (err) reject(err);
-      else resolve(results);
-    };
-    worker.on('message', (m: WorkerMessage) => {
+  const results: SessionJobResult[] = [];
+  return runMeasureProcess<WorkerMessage, SessionJobResult[]>({
+    source: WORKER_SOURCE,
+    data: { ortPath, jobs: options.jobs, seed: options.seed, logLevel: options.logLevel ?? 'fatal' },
+    timeoutS: options.timeoutS,
+    label: options.label ?? 'profile',
+    onMessage(m) {
       if (m.type === 'progress') options.onProgress?.(m.job, m.done, m.total);
       else if (m.type === 'job') results[m.job] = { latenciesMs: m.latenciesMs, cpuMs: m.cpuMs, inputNames: m.inputNames, outputNames: m.outputNames };
-      else if (m.type === 'error') finish(sessionError(options.ep, m.stage, m.message));
-      else if (m.type === 'done') finish(null);
-    });
-    worker.on('error', (err) => finish(new ProfilerError(`onnxruntime worker failed: ${err.message.split('\n')[0]}`, { cause: err })));
-    worker.on('exit', (code) => {
-      if (!settled) finish(results.length === options.jobs.length ? null : new ProfilerError(`onnxruntime worker exited with code ${code} before finishing`));
-    });
+      else if (m.type === 'error') return sessionError(options.ep, m.stage, m.message);
+      else if (m.type === 'done') return { value: results };
+      return undefined;
+    },
   });
 }

@@ -1,16 +1,12 @@
 /**
- * Source of the worker thread that drives onnxruntime-node. `session.run()` does its work
- * synchronously on the calling thread (it only defers start with setImmediate), so running it here
- * keeps the main thread free to draw progress and handle signals.
- *
- * The worker is loaded with `new Worker(WORKER_SOURCE, { eval: true })`: plain CommonJS so it runs
- * the same from compiled `dist/` and from TypeScript sources under vitest, with no loader. It only
- * generates inputs, creates sessions and times runs; everything else happens on the host (see
- * session-runner.ts, which defines the message types).
+ * Source of the child process that drives onnxruntime-node (see measure-process.ts, which runs it with `node -e`,
+ * hands it `workerData` and defines `parentPort.postMessage` over IPC). Plain CommonJS so it runs the same from
+ * compiled `dist/` and from TypeScript sources under vitest, with no loader. It only generates inputs, creates
+ * sessions and times runs; everything else happens on the host (see session-runner.ts, which defines the message
+ * types). A separate process keeps the host free to draw progress, and lets `--timeout` kill a run that never ends.
  */
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 
 // A minor GC after every timed run (and the last warm-up run), outside the timed region (as measure/interleaved-worker-source.ts
@@ -118,5 +114,9 @@ async function main() {
   parentPort.postMessage({ type: 'done' });
 }
 
-main().catch((err) => parentPort.postMessage({ type: 'error', job: -1, stage: 'setup', message: String(err && err.message ? err.message : err) }));
+function start() {
+  main()
+    .catch((err) => parentPort.postMessage({ type: 'error', job: -1, stage: 'setup', message: String(err && err.message ? err.message : err) }))
+    .finally(finish);
+}
 `;

@@ -43,7 +43,9 @@ function findingsTable(findings: readonly Finding[], top: number): string[] {
 /**
  * A pull-request comment / job summary for `efflint diff`: the verdict line (and every exceeded
  * threshold), a totals table with changes and arrows, the new findings, and collapsed sections for
- * fixed findings, op types and layer changes. GitHub-flavoured Markdown.
+ * fixed findings, op types and layer changes. GitHub-flavoured Markdown; every name from a model is
+ * a code span (markdownCode) and every message escaped text (markdownCell), so no HTML, link or
+ * emphasis from a model survives.
  */
 export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, context: DiffFormatContext): string {
   const top = context.top ?? DIFF_MARKDOWN_ROWS;
@@ -122,7 +124,7 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
   const L = diff.layers;
   if (L.added.length + L.removed.length + L.changed.length > 0) {
     out.push('', `<details><summary>Layer changes: ${L.added.length} added, ${L.removed.length} removed, ${L.changed.length} changed (matched by node name)</summary>`, '');
-    const snap = (mark: string, l: LayerSnapshot): string[] => [mark, code(l.name), l.opType, code(shapesText(l.outputShapes)), humanCount(l.flops)];
+    const snap = (mark: string, l: LayerSnapshot): string[] => [mark, code(l.name), code(l.opType), code(shapesText(l.outputShapes)), humanCount(l.flops)];
     const listed = [...L.added.slice(0, top).map((l) => snap('added', l)), ...L.removed.slice(0, top).map((l) => snap('removed', l))];
     if (listed.length > 0) out.push(...table(['', 'layer', 'op', 'output', 'FLOPs'], ['l', 'l', 'l', 'l', 'r'], listed), '');
     if (L.changed.length > 0) {
@@ -132,7 +134,7 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
           ['l', 'l', 'l', 'r', 'r', 'r'],
           changedBySize(L.changed)
             .slice(0, top)
-            .map((l) => [code(l.name), l.after.opType, markdownCell(layerChangeText(l)), humanCount(l.before.flops), humanCount(l.after.flops), l.flops ? arrowPercent(l.flops) : '?']),
+            .map((l) => [code(l.name), code(l.after.opType), markdownCell(layerChangeText(l)), humanCount(l.before.flops), humanCount(l.after.flops), l.flops ? arrowPercent(l.flops) : '?']),
         ),
       );
     }

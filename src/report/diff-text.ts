@@ -21,6 +21,7 @@ import {
   signedCount,
   signedMs,
 } from './diff-numbers.js';
+import { MESSAGE_MAX, quoteUserInput } from './escape.js';
 import { alignTable, humanBytes, humanCount } from './numbers.js';
 
 const LABEL: Readonly<Record<FindingSeverity, string>> = { error: 'error', warn: 'warning', info: 'info' };
@@ -32,14 +33,15 @@ function plural(n: number, one: string, many = `${one}s`): string {
 /**
  * Human output of `efflint diff`: an aligned totals table with coloured changes (red: costlier,
  * green: cheaper), changed op types, layers added/removed/changed, new and fixed findings, and the
- * verdict with every exceeded threshold.
+ * verdict with every exceeded threshold. Names from the models are shown with control characters
+ * escaped and cut at 200 characters (quoteUserInput).
  */
 export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: DiffFormatContext): string {
   const c = new Chalk({ level: context.color ? 1 : 0 });
   const top = context.top ?? DIFF_TEXT_ROWS;
   const paint = (d: Direction, s: string): string => (d === 'worse' ? c.red(s) : d === 'better' ? c.green(s) : c.dim(s));
   const out: string[] = [];
-  out.push(`${c.bold('efflint diff')}  ${diff.base.model} ${c.dim('->')} ${diff.head.model}`, '');
+  out.push(`${c.bold('efflint diff')}  ${quoteUserInput(diff.base.model)} ${c.dim('->')} ${quoteUserInput(diff.head.model)}`, '');
 
   const t = diff.totals;
   const row = (label: string, ch: Change, fmt: (n: number) => string, signed: (n: number) => string): string[] => [
@@ -70,7 +72,7 @@ export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: D
     const s = lat.settings;
     out.push(
       c.dim(
-        `latency: ${s.provider}, ${s.runs} runs after ${s.warmup} warm-up each, CV ${(100 * lat.before.cv).toFixed(1)}% (base) / ${(100 * lat.after.cv).toFixed(1)}% (head); `,
+        `latency: ${quoteUserInput(s.provider)}, ${s.runs} runs after ${s.warmup} warm-up each, CV ${(100 * lat.before.cv).toFixed(1)}% (base) / ${(100 * lat.after.cv).toFixed(1)}% (head); `,
       ) +
         (lat.withinNoise
           ? c.yellow(`within noise: |${signedPercent(lat.median.percent)}| < ${noiseRule(lat.measuredBy)} = ${lat.noisePercent.toFixed(1)}%`)
@@ -82,7 +84,7 @@ export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: D
   if (ops.length > 0) {
     out.push('', c.bold(`op types (${ops.length} changed, largest FLOPs change first)`));
     const opRows = ops.slice(0, top).map((o) => [
-      '  ' + opTypeText(o.opType, o.domain),
+      '  ' + quoteUserInput(opTypeText(o.opType, o.domain)),
       c.dim(o.category),
       `${o.count.before} -> ${o.count.after}`,
       `${humanCount(o.flops.before)} -> ${humanCount(o.flops.after)}`,
@@ -96,16 +98,16 @@ export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: D
 
   const L = diff.layers;
   out.push('', c.bold(`layers: ${L.added.length} added, ${L.removed.length} removed, ${L.changed.length} changed, ${L.unchanged} unchanged`) + c.dim(' (matched by node name)'));
-  const snapRow = (mark: string, l: LayerSnapshot): string[] => [`  ${mark} ${l.name}`, l.opType, shapesText(l.outputShapes), `${humanCount(l.flops)} FLOPs`];
+  const snapRow = (mark: string, l: LayerSnapshot): string[] => [`  ${mark} ${quoteUserInput(l.name)}`, quoteUserInput(l.opType), quoteUserInput(shapesText(l.outputShapes), MESSAGE_MAX), `${humanCount(l.flops)} FLOPs`];
   const listed: string[][] = [
     ...L.added.slice(0, top).map((l) => snapRow(c.red('+'), l)),
     ...L.removed.slice(0, top).map((l) => snapRow(c.green('-'), l)),
     ...changedBySize(L.changed)
       .slice(0, top)
       .map((l) => [
-        `  ${c.yellow('~')} ${l.name}`,
-        l.after.opType,
-        layerChangeText(l),
+        `  ${c.yellow('~')} ${quoteUserInput(l.name)}`,
+        quoteUserInput(l.after.opType),
+        quoteUserInput(layerChangeText(l), MESSAGE_MAX),
         l.flops && l.changes.includes('flops') ? paint(direction(l.flops), `${signedCount(l.flops.delta)} FLOPs (${signedPercent(l.flops.percent)})`) : '',
       ]),
   ];
@@ -116,22 +118,22 @@ export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: D
   const F = diff.findings;
   out.push('', c.bold(`findings: ${F.new.length} new, ${F.fixed.length} fixed, ${F.unchanged} unchanged`));
   const sevPaint: Readonly<Record<FindingSeverity, (s: string) => string>> = { error: c.red, warn: c.yellow, info: c.cyan };
-  const findingRow = (kind: string, f: Finding): string[] => [`  ${kind}`, sevPaint[f.severity](LABEL[f.severity]), c.bold(f.ruleId), f.node ?? c.dim('(model)'), f.message];
+  const findingRow = (kind: string, f: Finding): string[] => [`  ${kind}`, sevPaint[f.severity](LABEL[f.severity]), c.bold(f.ruleId), f.node === null ? c.dim('(model)') : quoteUserInput(f.node), quoteUserInput(f.message, MESSAGE_MAX)];
   const fRows = [...bySeverity(F.new).slice(0, top).map((f) => findingRow(c.red('new'), f)), ...bySeverity(F.fixed).slice(0, top).map((f) => findingRow(c.green('fixed'), f))];
   if (fRows.length > 0) out.push(...alignTable(fRows, fRows[0].map(() => false)));
   const hiddenF = Math.max(0, F.new.length - top) + Math.max(0, F.fixed.length - top);
   if (hiddenF > 0) out.push(c.dim(`  ... ${hiddenF} more findings (--top N or --format json)`));
 
   out.push('');
-  for (const w of diff.warnings) out.push(c.yellow(`warning: ${w}`));
+  for (const w of diff.warnings) out.push(c.yellow(`warning: ${quoteUserInput(w, MESSAGE_MAX)}`));
   if (verdict.pass) {
     const checked = Object.keys(verdict.thresholds).length;
     out.push(c.green.bold(checked === 0 ? 'PASS (no thresholds set)' : `PASS: within ${plural(checked, 'threshold')}`));
   } else {
     out.push(c.red.bold(`FAIL: ${plural(verdict.violations.length, 'threshold')} exceeded`));
-    for (const v of verdict.violations) out.push(c.red(`  x ${v.message}`));
+    for (const v of verdict.violations) out.push(c.red(`  x ${quoteUserInput(v.message, MESSAGE_MAX)}`));
   }
-  for (const n of verdict.notes) out.push(c.dim(`  note: ${n}`));
+  for (const n of verdict.notes) out.push(c.dim(`  note: ${quoteUserInput(n, MESSAGE_MAX)}`));
   out.push(c.dim(CONVENTION_LINE));
   return out.join('\n') + '\n';
 }

@@ -1,11 +1,12 @@
 import type { TimeCategory } from '../profile/categories.js';
 import type { LatencyStats } from '../profile/stats.js';
 import type { FindingSeverity } from '../rules/define-rule.js';
-import { humanBytes, humanCount } from './numbers.js';
-import type { Breakdown, ReportData, ReportFinding, RuleGroup, TopLayer } from './report-data.js';
-import { CATEGORY_LABELS } from './report-data.js';
+import { escapeHtml, terminalText } from './escape.js';
+import { formatPercent, humanBytes, humanCount } from './numbers.js';
+import type { Breakdown, FigureId, ReportData, ReportFinding, RuleGroup, TopLayer } from './report-data.js';
+import { BREAKDOWN_CAPTIONS, CATEGORY_LABELS, FIGURES_NOTE, figureOf } from './report-data.js';
 import type { LegendItem } from './svg-charts.js';
-import { escapeXml, horizontalBarChart, scatterPlot, shareBars } from './svg-charts.js';
+import { horizontalBarChart, scatterPlot, shareBars } from './svg-charts.js';
 
 /**
  * The latency report as one self-contained HTML file: inline CSS, static inline SVG charts, no
@@ -21,13 +22,14 @@ export const CATEGORY_COLORS: Readonly<Record<TimeCategory, string>> = {
   other: '#8C96A0',
 };
 
-const esc = escapeXml;
+/** Every interpolated string goes through this: entities, and control characters shown escaped. */
+const esc = escapeHtml;
 /** Charts are drawn at the card's content width and scale down with it (viewBox). */
 const CHART_WIDTH = 940;
 const CATEGORY_ORDER: readonly TimeCategory[] = ['conv', 'elementwise', 'data-movement', 'other'];
 const LEGEND: readonly LegendItem[] = CATEGORY_ORDER.map((c) => ({ label: CATEGORY_LABELS[c], color: CATEGORY_COLORS[c] }));
 
-const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+const pct = formatPercent;
 const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const us = (x: number | null): string => (x === null ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const rho = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
@@ -60,6 +62,8 @@ section.card > h2 { font-size:19px; margin:0 0 4px; }
 .takeaways li { margin:4px 0; }
 .chart { display:block; width:100%; height:auto; margin:8px 0 10px; }
 table { border-collapse:collapse; width:100%; margin:8px 0 4px; font-size:13px; }
+caption { caption-side:top; text-align:left; font-weight:600; color:var(--muted); font-size:12.5px; padding:0 0 4px; }
+table.figures th { white-space:normal; color:var(--text); font-weight:400; font-size:13px; border-bottom:1px solid var(--line); }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-weight:600; color:var(--muted); font-size:12.5px; border-bottom:2px solid var(--line); white-space:nowrap; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
@@ -132,10 +136,11 @@ function header(d: ReportData): string {
   const sub = [d.producer && `exported by ${d.producer}`, opsets && `opset ${opsets}`, inputs && `${d.inputs.length === 1 ? 'input' : 'inputs'}: ${inputs}`].filter(Boolean).join(' · ');
   const kpi = (label: string, value: string, note: string, cls = 'kpi'): string =>
     `<div class="${cls}"><div class="label">${esc(label)}</div><div class="value">${esc(value)}</div><div class="note">${esc(note)}</div></div>`;
+  const fig = (id: FigureId): string => figureOf(d, id)?.text ?? '?';
   const tiles = [
-    kpi('FLOPs', humanCount(d.totals.flops), 'multiply-adds'),
-    kpi('Parameters', humanCount(d.totals.params), `${d.totals.layers} layers`),
-    kpi('Memory access', humanCount(d.totals.memAccess), `elements · ${humanBytes(d.totals.memBytes)}`),
+    kpi('FLOPs', fig('flops'), 'multiply-adds'),
+    kpi('Parameters', fig('params'), `${d.totals.layers} layers`),
+    kpi('Memory access', fig('memAccess'), `elements · ${humanBytes(d.totals.memBytes)}`),
   ];
   if (m?.latencyMs) {
     tiles.push(kpi('Latency (median)', `${ms(m.latencyMs.median)} ms`, `p90 ${ms(m.latencyMs.p90)} ms · CV ${pct(m.latencyMs.cv)}`));
@@ -170,9 +175,16 @@ function summary(d: ReportData): string {
     '<section class="card" id="summary">',
     '<h2>Summary</h2>',
     `<ul class="takeaways">${d.takeaways.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>`,
+    keyFigures(d),
     notice,
     '</section>',
   ].join('\n');
+}
+
+/** The report's headline numbers, one row each; every other section prints the same texts. */
+function keyFigures(d: ReportData): string {
+  const rows = d.figures.map((f) => `<tr><th scope="row">${esc(f.label)}</th><td class="num">${esc(f.text)}</td></tr>`);
+  return `<h3>Key figures</h3><table class="figures" id="key-figures"><tbody>${rows.join('')}</tbody></table><p class="muted">${esc(FIGURES_NOTE)}</p>`;
 }
 
 function breakdownTable(b: Breakdown, withTime: boolean): string {
@@ -183,7 +195,7 @@ function breakdownTable(b: Breakdown, withTime: boolean): string {
       (withTime ? `<td class="num">${pct(r.timeShare)}</td><td class="num">${us(r.measuredUs)}</td>` : '') +
       '</tr>',
   );
-  return `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="breakdown" data-basis="${b.basis}"><caption>${esc(BREAKDOWN_CAPTIONS[b.basis])}</caption><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function whereTimeGoes(d: ReportData): string {
@@ -192,7 +204,9 @@ function whereTimeGoes(d: ReportData): string {
   const seg = (share: (r: Breakdown['rows'][number]) => number | null) =>
     CATEGORY_ORDER.map((c) => {
       const r = b.rows.find((x) => x.category === c);
-      return { label: CATEGORY_LABELS[c], value: (r && share(r)) ?? 0, color: CATEGORY_COLORS[c] };
+      const value = r ? share(r) : null;
+      // The segment prints the table's text for the same share (not a re-rounded one).
+      return { label: CATEGORY_LABELS[c], value: value ?? 0, color: CATEGORY_COLORS[c], text: pct(value) };
     });
   const rows = [
     { label: 'FLOPs', segments: seg((r) => r.flopsShare) },
@@ -239,11 +253,11 @@ function topLayers(d: ReportData): string {
   const measured = t.by === 'measured';
   const withPredicted = t.rows.some((r) => r.predictedUs !== null);
   const bars = t.rows.map((l) => ({
-    label: l.name,
+    label: terminalText(l.name),
     value: measured ? (l.measuredUs ?? 0) : (l.memAccess ?? 0),
     color: CATEGORY_COLORS[l.category],
     valueLabel: measured ? `${us(l.measuredUs)} µs · ${pct(l.share)}` : `${humanCount(l.memAccess)} · ${pct(l.share)}`,
-    tooltip: `${l.name} (${l.opType}, ${CATEGORY_LABELS[l.category]}): ${measured ? `${us(l.measuredUs)} µs, ${pct(l.share)} of measured time` : `${humanCount(l.memAccess)} elements, ${pct(l.share)} of memory access`}; ${humanCount(l.flops)} FLOPs`,
+    tooltip: `${terminalText(l.name)} (${terminalText(l.opType)}, ${CATEGORY_LABELS[l.category]}): ${measured ? `${us(l.measuredUs)} µs, ${pct(l.share)} of measured time` : `${humanCount(l.memAccess)} elements, ${pct(l.share)} of memory access`}; ${humanCount(l.flops)} FLOPs`,
   }));
   const chart = horizontalBarChart({
     id: 'chart-top-layers',
@@ -291,7 +305,7 @@ function scatter(d: ReportData): string {
     x: p.flops,
     y: p.y,
     color: CATEGORY_COLORS[p.category],
-    label: `${p.name} (${p.opType}): ${humanCount(p.flops)} FLOPs, ${measured ? `${us(p.y)} µs` : `${humanCount(p.y)} memAccess`}`,
+    label: `${terminalText(p.name)} (${terminalText(p.opType)}): ${humanCount(p.flops)} FLOPs, ${measured ? `${us(p.y)} µs` : `${humanCount(p.y)} memAccess`}`,
   }));
   const chart = scatterPlot({
     id: 'chart-scatter',

@@ -1,8 +1,9 @@
 import { Chalk } from 'chalk';
 import type { FindingSeverity } from '../rules/define-rule.js';
 import type { Finding, LintResult, LintSummary } from '../rules/lint.js';
+import { MESSAGE_MAX, quoteUserInput } from './escape.js';
 import type { LintFormatContext } from './lint-format-context.js';
-import { NON_TTY_WIDTH } from './lint-format-context.js';
+import { leftOutOf, NON_TTY_WIDTH } from './lint-format-context.js';
 import { alignTable, fitWidth, formatMicroseconds, formatShare, humanCount } from './numbers.js';
 
 const LABEL: Readonly<Record<FindingSeverity, string>> = { error: 'error', warn: 'warning', info: 'info' };
@@ -25,8 +26,8 @@ function findingRows(findings: readonly Finding[], paint: Readonly<Record<Findin
     paint[f.severity](LABEL[f.severity]),
     c.bold(f.ruleId),
     ...(measured ? [f.confirmed === true ? c.green('confirmed') : f.confirmed === false ? c.dim('not confirmed') : c.dim('not measured')] : []),
-    f.node === null ? c.dim('(model)') : f.node,
-    f.message,
+    f.node === null ? c.dim('(model)') : quoteUserInput(f.node),
+    quoteUserInput(f.message, MESSAGE_MAX),
   ]);
 }
 
@@ -55,7 +56,8 @@ function statisticsRows(findings: readonly Finding[], paint: Readonly<Record<Fin
  * estimated time, one line per finding, largest estimated share of time first (or, with
  * `--statistics`, one line per rule and message), each fix hint once per rule with the number of
  * nodes it applies to, what `--min-impact` left out, and a summary. No line is wider than
- * `context.width`; full numbers are in JSON and SARIF.
+ * `context.width`; full numbers are in JSON and SARIF. Names from the model are shown with control
+ * characters escaped and cut at 200 characters (quoteUserInput), so a finding is always one line.
  */
 export function formatLintText(results: readonly LintResult[], context: LintFormatContext): string {
   const c = new Chalk({ level: context.color ? 1 : 0 });
@@ -76,11 +78,11 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     if (r.findings.length === 0 && hiddenCount === 0) continue;
     const t = r.analysis.totals;
     const target = r.target;
-    out.push(`${c.underline(r.model)}  ${c.dim(`${humanCount(t.flops)} FLOPs, ${humanCount(t.params)} params, ${humanCount(t.memAccess)} memAccess`)}`);
+    out.push(`${c.underline(quoteUserInput(r.model))}  ${c.dim(`${humanCount(t.flops)} FLOPs, ${humanCount(t.params)} params, ${humanCount(t.memAccess)} memAccess`)}`);
     out.push(
       c.dim(
         `  on ${target.runtime} (${target.planSource === 'static-model' ? 'static model' : "onnxruntime's optimized graph"}): ${target.kernels} kernels, ` +
-          `${target.fusedLayers} layers fused; est. ${formatMicroseconds(target.modelEstimatedUs)} on ${target.deviceProfile}`,
+          `${target.fusedLayers} layers fused; est. ${formatMicroseconds(target.modelEstimatedUs)} on ${quoteUserInput(target.deviceProfile)}`,
       ),
     );
     if (r.findings.length > 0) {
@@ -100,7 +102,7 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
       }
       for (const { finding: f, shown, hidden: more } of fixes.values()) {
         const count = more > 0 ? `${shown} shown of ${shown + more}` : plural(shown, 'finding');
-        out.push(`  ${c.bold(`fix ${f.ruleId}`)} (${count}, ${f.ruleName}): ${f.suggestion}`);
+        out.push(`  ${c.bold(`fix ${f.ruleId}`)} (${count}, ${f.ruleName}): ${quoteUserInput(f.suggestion, MESSAGE_MAX)}`);
       }
     }
     if (hidden && hiddenCount > 0) {
@@ -111,18 +113,8 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
   const problems = total.error + total.warn + total.info;
   const hiddenProblems = totalHidden.error + totalHidden.warn + totalHidden.info;
   const models = plural(results.length, 'model');
-  const quieted = { warn: 0, info: 0 };
-  let baselined = 0;
-  for (const r of results) {
-    quieted.warn += r.quieted?.warn ?? 0;
-    quieted.info += r.quieted?.info ?? 0;
-    baselined += r.baselined ?? 0;
-  }
+  const { quieted, text: leftOut } = leftOutOf(results);
   const quietedCount = quieted.warn + quieted.info;
-  const leftOut = [
-    ...(quietedCount > 0 ? [`--quiet hid ${plural(quieted.warn, 'warning')}, ${quieted.info} info`] : []),
-    ...(baselined > 0 ? [`${plural(baselined, 'finding')} in the baseline not shown`] : []),
-  ].join('; ');
   if (problems === 0 && hiddenProblems === 0 && leftOut !== '') {
     // --quiet or --baseline left findings out: never "no findings" then.
     out.push(c.green(`no ${quietedCount > 0 ? 'errors' : 'new findings'} in ${models}; ${leftOut}`));

@@ -2,7 +2,9 @@ import type { FindingSeverity } from '../rules/define-rule.js';
 import { SEVERITY_RANK } from '../rules/define-rule.js';
 import type { Finding, LintResult } from '../rules/lint.js';
 import { summarize } from '../rules/lint.js';
+import { markdownCell, markdownCode } from './escape.js';
 import type { LintFormatContext } from './lint-format-context.js';
+import { leftOutOf } from './lint-format-context.js';
 import { formatShare, humanCount } from './numbers.js';
 
 /** How many findings the "Top findings" table shows. */
@@ -10,35 +12,8 @@ export const MARKDOWN_TOP_FINDINGS = 20;
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { error: '🔴 error', warn: '🟠 warning', info: '🔵 info' };
 
-/**
- * The one escaper of plain text for every Markdown writer (lint, diff, report, validate): text
- * renders literally under CommonMark and GFM, in a paragraph, a list item or a table cell. Emphasis,
- * link and strikethrough markers (`*`, `_`, `[`, `]`, `~`), backticks, `#`, backslashes and GFM's
- * cell separator `|` get a backslash (CommonMark 2.4, "Backslash escapes"); `&`, `<` and `>` become
- * entities so nothing parses as HTML; newlines become spaces so a row or list item stays one line.
- * `MAC >= 2*sqrt(hw*B)` stays a formula instead of turning into italics.
- */
-export function markdownCell(text: string): string {
-  return text
-    .replace(/[\\`*_[\]~#|]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r?\n/g, ' ');
-}
-
-/**
- * A code span for a node or model name, safe inside a table cell: HTML is inert in code spans, a
- * fence longer than any backtick run keeps backticks, and pipes are escaped (GFM tables split on
- * them before inline parsing).
- */
-export function markdownCode(text: string): string {
-  const s = text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = longest > 0 || s.startsWith(' ') || s.endsWith(' ') ? ' ' : '';
-  return `${fence}${pad}${s}${pad}${fence}`;
-}
+/** The Markdown escapers live with the other targets' in escape.ts; re-exported for the Markdown writers. */
+export { markdownCell, markdownCode };
 
 function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string[] {
   return [
@@ -49,8 +24,8 @@ function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: r
 }
 
 /**
- * A PR-comment / job-summary report: model totals (FLOPs, params, memAccess, findings), findings
- * per rule, and the most severe findings. Written for GitHub-flavoured Markdown.
+ * A PR-comment / job-summary report: model totals (FLOPs, params, memAccess, findings), what
+ * --quiet and --baseline left out, findings per rule, and the most severe findings. Written for GitHub-flavoured Markdown.
  */
 export function formatLintMarkdown(results: readonly LintResult[], context: LintFormatContext): string {
   // Counts cover every finding; --min-impact only shortens the "Top findings" table.
@@ -67,6 +42,9 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
   const verdict = total.error > 0 ? '❌' : total.warn > 0 ? '⚠️' : '✅';
   out.push(`## ${verdict} efflint: ${total.error} errors, ${total.warn} warnings, ${total.info} info in ${results.length} model${results.length === 1 ? '' : 's'}`);
   out.push('');
+  // --quiet and --baseline take findings out before any format sees them: say so, or 0 errors reads as a clean model.
+  const leftOut = leftOutOf(results).text;
+  if (leftOut !== '') out.push(`Not counted above: ${markdownCell(leftOut)}.`, '');
   out.push(
     ...table(
       ['model', 'FLOPs', 'params', 'memAccess', 'errors', 'warnings', 'info'],

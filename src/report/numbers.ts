@@ -1,7 +1,9 @@
 /** Human-readable magnitudes for text and Markdown reports (pure formatting, no computation). */
 export function humanCount(n: number | null): string {
-  if (n === null) return '?';
+  if (n === null || Number.isNaN(n)) return '?';
   const abs = Math.abs(n);
+  // Saturated counts (a huge shape: see analyzers/shape-utils.ts) would print hundreds of digits.
+  if (abs >= 1e15) return Number.isFinite(n) ? n.toExponential(2) : n > 0 ? 'inf' : '-inf';
   if (abs >= 1e12) return `${(n / 1e12).toFixed(2)}T`;
   if (abs >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
   if (abs >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
@@ -18,9 +20,21 @@ export function humanBytes(n: number | null): string {
   return `${n} B`;
 }
 
+/**
+ * A fraction (0.25) as a percentage with one decimal ("25.0%"): the one percent format of the reports,
+ * so a share printed in two places (summary, table, chart, text) reads the same. null: "–" (not
+ * applicable, e.g. no time measured); NaN or infinite: "n/a" (a share of a saturated total).
+ */
+export function formatPercent(fraction: number | null): string {
+  if (fraction === null) return '–';
+  if (!Number.isFinite(fraction)) return 'n/a';
+  const text = (100 * fraction).toFixed(1);
+  return `${text === '-0.0' ? '0.0' : text}%`;
+}
+
 export function percent(part: number, whole: number): string {
   if (!whole) return '0.0%';
-  return `${((100 * part) / whole).toFixed(1)}%`;
+  return formatPercent(part / whole);
 }
 
 /** Pads cells into aligned columns; numeric-looking columns are right-aligned. */
@@ -47,7 +61,7 @@ function visibleLength(s: string): number {
 export function formatShare(share: number): string {
   if (share <= 0) return '0%';
   if (share < 0.001) return '<0.1%';
-  return `${(100 * share).toFixed(1)}%`;
+  return formatPercent(share);
 }
 
 /** Microseconds as text: "850 us", "4.12 ms", "1.30 s". */

@@ -1,5 +1,6 @@
 import { Chalk } from 'chalk';
 import type { ProfileResult } from '../profile/types.js';
+import { MESSAGE_MAX, quoteUserInput } from './escape.js';
 import { alignTable, humanCount } from './numbers.js';
 
 export interface ProfileTextOptions {
@@ -26,7 +27,7 @@ export function formatProfileText(r: ProfileResult, options: ProfileTextOptions)
       : r.source === 'onnxruntime-trace'
         ? `onnxruntime trace, ${r.provider}`
         : `${r.provider} (onnxruntime ${r.onnxruntimeVersion ?? '?'}, opt ${r.optLevel}, ${threadsText(r.threads)})`;
-  out.push(`${c.bold(r.model)}  ${c.dim(`${runtime}, batch ${r.batch ?? '?'}`)}`);
+  out.push(`${c.bold(quoteUserInput(r.model))}  ${c.dim(`${quoteUserInput(runtime, MESSAGE_MAX)}, batch ${r.batch ?? '?'}`)}`);
   if (r.latencyMs) {
     const l = r.latencyMs;
     out.push(`latency: median ${c.bold(ms(l.median) + ' ms')}, p90 ${ms(l.p90)}, min ${ms(l.min)}, max ${ms(l.max)} ms, cv ${pct(l.cv)} over ${l.runs} runs (${r.warmup} warm-up excluded; unprofiled session; wall clock)`);
@@ -46,8 +47,8 @@ export function formatProfileText(r: ProfileResult, options: ProfileTextOptions)
   const withPredicted = r.deviceProfile !== null;
   const header = ['kernel', 'op', 'category', 'measured µs', 'share', 'FLOPs', 'memAccess', ...(withPredicted ? ['predicted µs'] : [])];
   const rows = shown.map((l) => [
-    l.name + (l.nodes.length > 1 ? c.dim(` (${l.nodes.length} nodes)`) : l.inserted ? c.dim(' (inserted)') : l.nodes.length === 0 ? c.dim(' (no node)') : ''),
-    l.opType,
+    quoteUserInput(l.name) + (l.nodes.length > 1 ? c.dim(` (${l.nodes.length} nodes)`) : l.inserted ? c.dim(' (inserted)') : l.nodes.length === 0 ? c.dim(' (no node)') : ''),
+    quoteUserInput(l.opType),
     l.category,
     us(l.measuredUs),
     pct(l.share),
@@ -70,14 +71,14 @@ export function formatProfileText(r: ProfileResult, options: ProfileTextOptions)
       (inserted ? `, ${inserted} inserted by the runtime` : '') +
       (cov.kernelSumOverProfiledRun !== null ? `; kernels sum to ${pct(cov.kernelSumOverProfiledRun)} of a profiled run` : ''),
   );
-  if (cov.costlyUnmeasured.length) out.push(c.yellow(`not measured (have FLOPs): ${cov.costlyUnmeasured.slice(0, 8).join(', ')}${cov.costlyUnmeasured.length > 8 ? ', ...' : ''}`));
+  if (cov.costlyUnmeasured.length) out.push(c.yellow(`not measured (have FLOPs): ${cov.costlyUnmeasured.slice(0, 8).map((n) => quoteUserInput(n)).join(', ')}${cov.costlyUnmeasured.length > 8 ? ', ...' : ''}`));
   const unknownKernels = cov.unjoined.filter((u) => !u.inserted);
-  if (unknownKernels.length) out.push(c.yellow(`kernels not joined to any node: ${unknownKernels.slice(0, 6).map((u) => u.name).join(', ')}${unknownKernels.length > 6 ? ', ...' : ''}`));
+  if (unknownKernels.length) out.push(c.yellow(`kernels not joined to any node: ${unknownKernels.slice(0, 6).map((u) => quoteUserInput(u.name)).join(', ')}${unknownKernels.length > 6 ? ', ...' : ''}`));
   const m = r.memoryCheck;
   if (m && m.compared > 0) {
     const reasons = new Map<string, number>();
     for (const x of m.mismatches) if (x.side !== 'unknown') reasons.set(x.opType, (reasons.get(x.opType) ?? 0) + 1);
-    const explained = [...reasons].map(([op, n]) => `${n} ${op}`).join(', ');
+    const explained = [...reasons].map(([op, n]) => `${n} ${quoteUserInput(op)}`).join(', ');
     out.push(
       `${c.bold('measured bytes')} vs memBytes: ${m.within5Percent}/${m.compared} one-to-one kernels within 5%` +
         (m.explained ? `; ${m.explained} explained differences (${explained}: see --format json)` : '') +
@@ -88,12 +89,12 @@ export function formatProfileText(r: ProfileResult, options: ProfileTextOptions)
   const rho = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
   out.push(
     `${c.bold('rank correlation')} of per-kernel time (Spearman, ${corr.layers} kernels): with FLOPs ${rho(corr.flopsSpearman)}` +
-      (withPredicted ? `, with roofline prediction ${rho(corr.predictedSpearman)} (${r.deviceProfile})` : c.dim('; pass --device-profile FILE (efflint calibrate) for predictions')),
+      (withPredicted ? `, with roofline prediction ${rho(corr.predictedSpearman)} (${quoteUserInput(r.deviceProfile ?? '')})` : c.dim('; pass --device-profile FILE (efflint calibrate) for predictions')),
   );
   if (r.fallback.length) {
-    out.push(c.yellow(`ran on another provider than ${r.provider}: ${r.fallback.slice(0, 8).map((f) => `${f.kernel} (${f.provider})`).join(', ')}${r.fallback.length > 8 ? ', ...' : ''}`));
+    out.push(c.yellow(`ran on another provider than ${quoteUserInput(r.provider)}: ${r.fallback.slice(0, 8).map((f) => `${quoteUserInput(f.kernel)} (${quoteUserInput(f.provider)})`).join(', ')}${r.fallback.length > 8 ? ', ...' : ''}`));
   }
   out.push(c.dim('measured µs = median kernel time over the timed runs; FLOPs = multiply-adds (ShuffleNet V2 convention)'));
-  for (const w of r.warnings) out.push(c.yellow(`warning: ${w}`));
+  for (const w of r.warnings) out.push(c.yellow(`warning: ${quoteUserInput(w, MESSAGE_MAX)}`));
   return out.join('\n') + '\n';
 }

@@ -9,6 +9,7 @@ import type { AnyRule, FindingSeverity } from '../rules/define-rule.js';
 import { DOCS_BASE_URL } from '../rules/define-rule.js';
 import type { LintResult, LintSummary, RuleSetting } from '../rules/lint.js';
 import { resolveRuleSetting } from '../rules/lint.js';
+import { formatPercent, humanCount } from './numbers.js';
 
 /**
  * Everything the latency report shows, computed once: the HTML and Markdown reporters only format
@@ -35,6 +36,58 @@ export const CATEGORY_LABELS: Readonly<Record<TimeCategory, string>> = {
   'data-movement': 'data movement',
   other: 'other',
 };
+
+/**
+ * The headline numbers of a report. Each is computed once, here, and every section and format (HTML,
+ * Markdown, `analyze` text) prints its `text`: the summary, the tables and the charts cannot disagree.
+ */
+export type FigureId =
+  | 'flops'
+  | 'params'
+  | 'memAccess'
+  | 'elementwiseGraphMemAccess'
+  | 'elementwiseGraphFlops'
+  | 'elementwiseKernelMemAccess'
+  | 'elementwiseKernelFlops'
+  | 'elementwiseKernelTime'
+  | 'g4MemAccess'
+  | 'g4Flops'
+  | 'g4EstimatedTime';
+
+/**
+ * What each figure measures, its population included: the same words ("element-wise", "share of
+ * memory access") over a different population (the ONNX graph as exported, the kernels as measured,
+ * the graph the runtime executes) are different numbers, so they never share a label.
+ */
+export const FIGURE_LABELS: Readonly<Record<FigureId, string>> = {
+  flops: 'FLOPs (multiply-adds, whole model)',
+  params: 'parameters (whole model)',
+  memAccess: 'memory access (elements read + written, whole model)',
+  elementwiseGraphMemAccess: 'element-wise layers, share of memory access (ONNX graph before fusion)',
+  elementwiseGraphFlops: 'element-wise layers, share of FLOPs (ONNX graph before fusion)',
+  elementwiseKernelMemAccess: 'element-wise kernels, share of memory access (measured kernels after fusion)',
+  elementwiseKernelFlops: 'element-wise kernels, share of FLOPs (measured kernels after fusion)',
+  elementwiseKernelTime: 'element-wise kernels, share of measured time (measured kernels after fusion)',
+  g4MemAccess: 'element-wise work as G4 counts it, share of memory access (graph the runtime executes)',
+  g4Flops: 'element-wise work as G4 counts it, share of FLOPs (whole model)',
+  g4EstimatedTime: 'element-wise work as G4 counts it, share of estimated time (graph the runtime executes)',
+};
+
+/** How the populations differ, printed under the key figures by every format. */
+export const FIGURES_NOTE =
+  'Element-wise layers and kernels are the Figure 2 bucket (activations, arithmetic, normalisation; depthwise convolutions count as conv). ' +
+  'G4 counts the element-wise work the runtime still runs after fusion, depthwise convolutions and the residual read of an Add fused into a convolution included, over the graph the runtime executes: its finding prints the same numbers.';
+
+/** One headline number, with the text every format prints. */
+export interface KeyFigure {
+  readonly id: FigureId;
+  /** FIGURE_LABELS[id]. */
+  readonly label: string;
+  /** A count, or a fraction for shares (0.25 = 25%); NaN when a total saturated (a huge shape). */
+  readonly value: number;
+  /** The value formatted once: humanCount for counts, formatPercent for shares. */
+  readonly text: string;
+}
 
 /** The machine the report was made on (gathered by the CLI; the builder stays pure). */
 export interface ReportEnvironment {
@@ -83,6 +136,12 @@ export interface Breakdown {
   readonly basis: 'kernels' | 'graph';
   readonly rows: readonly BreakdownRow[];
 }
+
+/** What a breakdown's shares are over: the caption every format prints above its table. */
+export const BREAKDOWN_CAPTIONS: Readonly<Record<Breakdown['basis'], string>> = {
+  kernels: 'Measured kernels, after fusion',
+  graph: 'ONNX graph, before fusion',
+};
 
 /** One row of "top layers": a measured kernel, or (no profile) an ONNX layer. */
 export interface TopLayer {
@@ -209,6 +268,11 @@ export interface ReportData {
     readonly unknownCostLayers: number;
   };
   readonly conventions: { readonly flops: string; readonly params: string; readonly memAccess: string; readonly measuredUs: string | null };
+  /**
+   * The headline numbers (totals, element-wise shares per population), in display order. The KPI
+   * tiles, the summary, the key-figures list and the breakdown tables all print these texts.
+   */
+  readonly figures: readonly KeyFigure[];
   /** null: no latency was measured (`--no-profile`). */
   readonly measurement: ReportMeasurement | null;
   /** Why nothing was measured (shown when measurement is null). */
@@ -259,13 +323,21 @@ export interface ReportInput {
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
-const frac = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
-const pct = (x: number): string => `${(100 * x).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+/** part / whole; 0 of nothing is 0; NaN (printed "n/a") when a sum overflowed: saturated costs have no meaningful share. */
+const frac = (part: number, whole: number): number => (!Number.isFinite(whole) || !Number.isFinite(part) ? NaN : whole > 0 ? part / whole : 0);
+const pct = formatPercent;
 
-function graphBreakdown(analysis: Analysis): Breakdown {
+/**
+ * The Figure 2 buckets over the ONNX graph as exported: every layer onnxruntime does not fold at
+ * load, weighted by how often it runs (a Loop body's layers once per trip), the population of the
+ * model totals.
+ */
+export function graphBreakdown(analysis: Analysis): Breakdown {
   const layers = analysis.layers.filter((l) => !l.folded);
-  const flops = sum(layers.map((l) => l.flops ?? 0));
-  const mem = sum(layers.map((l) => l.memAccess ?? 0));
+  const flopsOf = (l: (typeof layers)[number]): number => (l.flops ?? 0) * (l.runs ?? 1);
+  const memOf = (l: (typeof layers)[number]): number => (l.memAccess ?? 0) * (l.runs ?? 1);
+  const flops = sum(layers.map(flopsOf));
+  const mem = sum(layers.map(memOf));
   return {
     basis: 'graph',
     rows: TIME_CATEGORIES.map((category) => {
@@ -273,8 +345,8 @@ function graphBreakdown(analysis: Analysis): Breakdown {
       return {
         category,
         label: CATEGORY_LABELS[category],
-        flopsShare: frac(sum(ls.map((l) => l.flops ?? 0)), flops),
-        memAccessShare: frac(sum(ls.map((l) => l.memAccess ?? 0)), mem),
+        flopsShare: frac(sum(ls.map(flopsOf)), flops),
+        memAccessShare: frac(sum(ls.map(memOf)), mem),
         timeShare: null,
         measuredUs: null,
         count: ls.length,
@@ -430,9 +502,60 @@ function verdicts(findings: readonly ReportFinding[]): RuleGroup['verdicts'] {
   };
 }
 
+/** The row of a Figure 2 bucket (every breakdown has all four). */
+export function categoryRow(b: Breakdown, c: TimeCategory): BreakdownRow {
+  return b.rows.find((r) => r.category === c) as BreakdownRow;
+}
+
+function figure(id: FigureId, value: number, kind: 'count' | 'share'): KeyFigure {
+  return { id, label: FIGURE_LABELS[id], value, text: kind === 'share' ? formatPercent(value) : humanCount(value) };
+}
+
+/** Totals and the element-wise shares of the ONNX graph before fusion, from `graph` (graphBreakdown of the same analysis). */
+function graphFigures(analysis: Analysis, graph: Breakdown): KeyFigure[] {
+  const ew = categoryRow(graph, 'elementwise');
+  return [
+    figure('flops', analysis.totals.flops, 'count'),
+    figure('params', analysis.totals.params, 'count'),
+    figure('memAccess', analysis.totals.memAccess, 'count'),
+    figure('elementwiseGraphMemAccess', ew.memAccessShare, 'share'),
+    figure('elementwiseGraphFlops', ew.flopsShare, 'share'),
+  ];
+}
+
+/** The figures an analysis alone gives (`efflint analyze` prints them): totals and the element-wise shares before fusion. */
+export function analysisFigures(analysis: Analysis): KeyFigure[] {
+  return graphFigures(analysis, graphBreakdown(analysis));
+}
+
+/**
+ * G4's model finding measures element-wise work on the graph the runtime executes (kernels left after
+ * fusion, depthwise convs included by default, a fused Add's residual read): a different population
+ * from the Figure 2 buckets. Its numbers are taken from the finding's data, never recomputed, so the
+ * key figures and the finding's message print the same values.
+ */
+function g4Figures(lint: LintResult): KeyFigure[] {
+  const f = lint.findings.find((x) => x.ruleId === 'G4' && x.messageId === 'elementwiseShare');
+  if (!f) return [];
+  const out: KeyFigure[] = [];
+  const add = (id: FigureId, key: string): void => {
+    const v = f.data[key];
+    if (typeof v === 'number') out.push(figure(id, v / 100, 'share'));
+  };
+  add('g4MemAccess', 'memPercent');
+  add('g4Flops', 'flopPercent');
+  add('g4EstimatedTime', 'timePercent');
+  return out;
+}
+
+/** Looks a figure up by id (undefined: the report has none, e.g. no time without a profile). */
+export function figureOf(d: Pick<ReportData, 'figures'>, id: FigureId): KeyFigure | undefined {
+  return d.figures.find((f) => f.id === id);
+}
+
 function takeaways(
   breakdown: Breakdown,
-  graph: Breakdown,
+  figures: readonly KeyFigure[],
   correlation: Correlation | null,
   groups: readonly RuleGroup[],
   coverage: ReportCoverage | null,
@@ -440,32 +563,35 @@ function takeaways(
   latency: LatencyStats | null,
 ): string[] {
   const out: string[] = [];
-  const row = (b: Breakdown, c: TimeCategory): BreakdownRow => b.rows.find((r) => r.category === c) as BreakdownRow;
-  const conv = row(breakdown, 'conv');
+  const fig = (id: FigureId): string => figures.find((f) => f.id === id)?.text ?? pct(null);
+  const conv = categoryRow(breakdown, 'conv');
   if (breakdown.basis === 'kernels') {
     const rest = breakdown.rows.filter((r) => r.category !== 'conv');
     const restTime = sum(rest.map((r) => r.timeShare ?? 0));
     const restFlops = sum(rest.map((r) => r.flopsShare));
     out.push(
-      `Convolutions and GEMMs do ${pct(conv.flopsShare)} of the FLOPs and take ${pct(conv.timeShare ?? 0)} of the measured time; ` +
+      `Over the measured kernels, convolutions and GEMMs (with the ops fused into them) do ${pct(conv.flopsShare)} of the FLOPs and take ${pct(conv.timeShare)} of the measured time; ` +
         `everything else takes ${pct(restTime)} of the time for ${pct(restFlops)} of the FLOPs.`,
     );
     const worst = [...rest].sort((a, b) => (b.timeShare ?? 0) - b.flopsShare - ((a.timeShare ?? 0) - a.flopsShare))[0];
     if (worst && (worst.timeShare ?? 0) >= 0.05 && (worst.timeShare ?? 0) > 2 * worst.flopsShare) {
-      out.push(`${capitalize(worst.label)} alone takes ${pct(worst.timeShare ?? 0)} of the time for ${pct(worst.flopsShare)} of the FLOPs (${pct(worst.memAccessShare)} of the memory access).`);
+      out.push(
+        `${capitalize(worst.label)} kernels alone take ${pct(worst.timeShare)} of the measured time for ${pct(worst.flopsShare)} of the FLOPs (${pct(worst.memAccessShare)} of the measured kernels' memory access).`,
+      );
     }
     if (coverage && coverage.fusedKernels > 0) {
-      const ew = row(graph, 'elementwise');
       out.push(
-        `onnxruntime fused ${coverage.fusedNodes} ONNX nodes into ${coverage.fusedKernels} kernel${coverage.fusedKernels === 1 ? '' : 's'}; before fusion, element-wise nodes were ${pct(ew.memAccessShare)} of the model's memory access.`,
+        `onnxruntime fused ${coverage.fusedNodes} ONNX nodes into ${coverage.fusedKernels} kernel${coverage.fusedKernels === 1 ? '' : 's'}; ` +
+          `before fusion, element-wise layers were ${fig('elementwiseGraphMemAccess')} of the ONNX graph's memory access and ${fig('elementwiseGraphFlops')} of its FLOPs; ` +
+          `after fusion, element-wise kernels take ${fig('elementwiseKernelTime')} of the measured time.`,
       );
     }
   } else {
-    const ew = row(graph, 'elementwise');
-    const dm = row(graph, 'data-movement');
+    const ew = categoryRow(breakdown, 'elementwise');
+    const dm = categoryRow(breakdown, 'data-movement');
     out.push(
-      `Element-wise and data-movement layers are ${pct(ew.memAccessShare + dm.memAccessShare)} of the memory access for ${pct(ew.flopsShare + dm.flopsShare)} of the FLOPs: ` +
-        'FLOPs alone understate what they cost (ShuffleNet V2, G4).',
+      `Element-wise and data-movement layers together are ${pct(ew.memAccessShare + dm.memAccessShare)} of the ONNX graph's memory access for ${pct(ew.flopsShare + dm.flopsShare)} of its FLOPs ` +
+        `(element-wise layers alone: ${fig('elementwiseGraphMemAccess')} of the memory access, ${fig('elementwiseGraphFlops')} of the FLOPs): FLOPs alone understate what they cost (ShuffleNet V2, G4).`,
     );
     out.push(`No latency was measured (${noProfileReason ?? 'not requested'}): time shares, measured layers and confirmed findings need a profile.`);
   }
@@ -509,6 +635,18 @@ export function buildReportData(input: ReportInput): ReportData {
   const device = input.deviceProfile ?? null;
   const graph = graphBreakdown(analysis);
   const breakdown = profile ? kernelBreakdown(profile) : graph;
+  const kernelEw = profile ? categoryRow(breakdown, 'elementwise') : null;
+  const figures: KeyFigure[] = [
+    ...graphFigures(analysis, graph),
+    ...(kernelEw
+      ? [
+          figure('elementwiseKernelMemAccess', kernelEw.memAccessShare, 'share'),
+          figure('elementwiseKernelFlops', kernelEw.flopsShare, 'share'),
+          figure('elementwiseKernelTime', kernelEw.timeShare ?? NaN, 'share'),
+        ]
+      : []),
+    ...g4Figures(lint),
+  ];
   const groups = findingGroups(input);
   const correlation: Correlation | null = profile
     ? { flops: profile.correlation.flopsSpearman, predicted: profile.correlation.predictedSpearman, layers: profile.correlation.layers, deviceProfile: profile.deviceProfile }
@@ -556,6 +694,7 @@ export function buildReportData(input: ReportInput): ReportData {
       memAccess: analysis.conventions.memAccess,
       measuredUs: profile ? profile.conventions.measuredUs : null,
     },
+    figures,
     measurement: profile
       ? {
           source: profile.source,
@@ -576,7 +715,7 @@ export function buildReportData(input: ReportInput): ReportData {
     noProfileReason,
     breakdown,
     graphBreakdown: graph,
-    takeaways: takeaways(breakdown, graph, correlation, groups, coverage, noProfileReason, profile?.latencyMs ?? null),
+    takeaways: takeaways(breakdown, figures, correlation, groups, coverage, noProfileReason, profile?.latencyMs ?? null),
     topLayers: profile ? topMeasured(profile, top) : topByMemAccess(analysis, top, device),
     scatter: { y: profile ? 'measuredUs' : 'memAccess', points },
     correlation,

@@ -1,15 +1,15 @@
 import type { FindingSeverity } from '../rules/define-rule.js';
 import { markdownCell, markdownCode } from './markdown.js';
-import { humanBytes, humanCount } from './numbers.js';
-import type { Breakdown, ReportData, ReportFinding, RuleGroup } from './report-data.js';
-import { CATEGORY_LABELS } from './report-data.js';
+import { formatPercent, humanBytes, humanCount } from './numbers.js';
+import type { Breakdown, FigureId, ReportData, ReportFinding, RuleGroup } from './report-data.js';
+import { BREAKDOWN_CAPTIONS, CATEGORY_LABELS, FIGURES_NOTE, figureOf } from './report-data.js';
 
 /**
  * The latency report as GitHub-flavoured Markdown: the same sections as the HTML report, with
  * tables where the HTML has charts. Pure: ReportData in, a string out.
  */
 
-const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+const pct = formatPercent;
 const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const us = (x: number | null): string => (x === null ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const rho = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
@@ -84,11 +84,12 @@ export function formatReportMarkdown(d: ReportData): string {
     : m
       ? `${ms(m.kernelSumUs / 1000)} ms kernel time (imported trace)`
       : `**not measured** (${markdownCell(d.noProfileReason ?? 'not requested')})`;
+  const fig = (id: FigureId): string => figureOf(d, id)?.text ?? '?';
   out.push(
     ...table(
       ['FLOPs', 'params', 'memAccess', 'latency'],
       ['r', 'r', 'r', 'l'],
-      [[humanCount(d.totals.flops), humanCount(d.totals.params), `${humanCount(d.totals.memAccess)} (${humanBytes(d.totals.memBytes)})`, latency]],
+      [[fig('flops'), fig('params'), `${fig('memAccess')} (${humanBytes(d.totals.memBytes)})`, latency]],
     ),
     '',
   );
@@ -107,6 +108,8 @@ export function formatReportMarkdown(d: ReportData): string {
   }
 
   out.push('## Summary', '', ...d.takeaways.map((t) => `- ${markdownCell(t)}`), '');
+  // A list, not a table: fitMarkdown cuts table rows, and these are the numbers every section repeats.
+  out.push('### Key figures', '', ...d.figures.map((f) => `- ${markdownCell(f.label)}: **${f.text}**`), '', FIGURES_NOTE, '');
 
   const measured = d.breakdown.basis === 'kernels';
   out.push('## Where the time goes', '');
@@ -115,10 +118,12 @@ export function formatReportMarkdown(d: ReportData): string {
       ? 'The run-time breakdown of the ShuffleNet V2 paper (Figure 2), over the measured kernels: an op that onnxruntime fused into a convolution kernel counts as conv.'
       : 'The categories of the ShuffleNet V2 paper (Figure 2) over the ONNX graph. No time was measured.',
     '',
+    `${BREAKDOWN_CAPTIONS[d.breakdown.basis]}:`,
+    '',
     ...breakdownTable(d.breakdown, measured),
     '',
   );
-  if (measured) out.push('Before fusion (ONNX graph, as exported):', '', ...breakdownTable(d.graphBreakdown, false), '');
+  if (measured) out.push(`${BREAKDOWN_CAPTIONS.graph} (as exported):`, '', ...breakdownTable(d.graphBreakdown, false), '');
 
   const t = d.topLayers;
   const byTime = t.by === 'measured';

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AnyRule, FindingSeverity, Severity } from '../rules/define-rule.js';
 import type { Finding, LintResult } from '../rules/lint.js';
 import type { LintFormatContext } from './lint-format-context.js';
@@ -18,10 +20,23 @@ export function sarifLevel(severity: FindingSeverity | Severity): SarifLevel {
   return LEVEL[severity];
 }
 
-/** Model arguments as SARIF artifact URIs: relative paths with forward slashes; `zoo:NAME` as-is. */
-export function artifactUri(model: string): string {
+/** A model argument as a path with forward slashes and no leading `./`; `zoo:NAME` as-is. */
+function artifactPath(model: string): string {
   if (model.startsWith('zoo:')) return model;
   return model.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+/**
+ * A model argument as a SARIF `artifactLocation.uri` (SARIF 2.1.0 3.4.3 requires a valid URI
+ * reference, RFC 3986): a relative path is percent-encoded segment by segment (so a space, `#`, `?`,
+ * `%` or a control character in a name cannot end the path or start a fragment, and a `:` cannot read
+ * as a scheme); an absolute path becomes a `file://` URL (url.pathToFileURL); `zoo:NAME` keeps its scheme. Fingerprints and
+ * logical locations keep the plain path, so encoding changes no alert identity.
+ */
+export function artifactUri(model: string): string {
+  if (model.startsWith('zoo:')) return `zoo:${encodeURIComponent(model.slice(4))}`;
+  if (isAbsolute(model)) return pathToFileURL(model).href;
+  return artifactPath(model).split('/').map(encodeURIComponent).join('/');
 }
 
 /**
@@ -30,7 +45,7 @@ export function artifactUri(model: string): string {
  */
 function fingerprint(model: string, f: Finding, occurrence: number): string {
   return createHash('sha256')
-    .update([f.ruleId, artifactUri(model), f.node ?? '', f.messageId, String(occurrence)].join('\u0000'))
+    .update([f.ruleId, artifactPath(model), f.node ?? '', f.messageId, String(occurrence)].join('\u0000'))
     .digest('hex')
     .slice(0, 32);
 }
@@ -48,7 +63,7 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
   const rows = results.flatMap((r) => r.findings.map((f) => ({ model: r.model, f })));
   rows.sort(
     (a, b) =>
-      artifactUri(a.model).localeCompare(artifactUri(b.model)) ||
+      artifactPath(a.model).localeCompare(artifactPath(b.model)) ||
       (a.f.node ?? '').localeCompare(b.f.node ?? '') ||
       a.f.ruleId.localeCompare(b.f.ruleId, 'en', { numeric: true }) ||
       a.f.messageId.localeCompare(b.f.messageId) ||
@@ -56,7 +71,7 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
   );
   const seen = new Map<string, number>();
   const occurrence = rows.map(({ model, f }) => {
-    const key = [f.ruleId, artifactUri(model), f.node ?? '', f.messageId].join('\u0000');
+    const key = [f.ruleId, artifactPath(model), f.node ?? '', f.messageId].join('\u0000');
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
     return n;
@@ -92,7 +107,7 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
           locations: [
             {
               physicalLocation: { artifactLocation: { uri: artifactUri(model) }, region: { startLine: 1 } },
-              logicalLocations: [f.node === null ? { name: artifactUri(model), kind: 'module' } : { name: f.node, fullyQualifiedName: `${artifactUri(model)}#${f.node}`, kind: 'function' }],
+              logicalLocations: [f.node === null ? { name: artifactPath(model), kind: 'module' } : { name: f.node, fullyQualifiedName: `${artifactPath(model)}#${f.node}`, kind: 'function' }],
             },
           ],
           // upload-sarif computes primaryLocationLineHash from source lines unless it is present;

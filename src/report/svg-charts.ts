@@ -6,6 +6,17 @@
  * root `<svg>` has no `xmlns` (the HTML parser puts it in the SVG namespace).
  */
 
+import { formatPercent } from './numbers.js';
+
+/**
+ * Most ticks an axis gets, whatever the data: tick loops count up to this, so a huge, infinite or
+ * NaN value (a saturated cost of a huge shape) can cost a coarse axis, never a hang.
+ */
+export const MAX_TICKS = 32;
+/** Largest decade a log axis reaches: 10^308 is the last power of ten below Number.MAX_VALUE. */
+const MAX_DECADE = 308;
+const MIN_DECADE = -307;
+
 /** Escapes text for XML/HTML content and attribute values (both quote kinds). */
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -41,7 +52,11 @@ function px(x: number): string {
 /** Compact SI label for an axis tick: 1, 10, 1.5K, 2M, 1G. */
 export function siLabel(v: number): string {
   if (v === 0) return '0';
+  if (Number.isNaN(v)) return '?';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
   const abs = Math.abs(v);
+  // Past the largest suffix (1000T), an exponent: "1e+300", not hundreds of digits.
+  if (abs >= 1e15) return v.toExponential(1).replace('.0e', 'e');
   const units: [number, string][] = [
     [1e12, 'T'],
     [1e9, 'G'],
@@ -59,21 +74,44 @@ function trimNumber(x: number): string {
   return String(Number(x.toFixed(x >= 100 || Number.isInteger(x) ? 0 : 1)));
 }
 
-/** A 1-2-5 step that splits [0, max] into at most `count` intervals, and the rounded-up maximum. */
+/**
+ * A 1-2-5 step that splits [0, max] into at most `count` intervals, and the rounded-up maximum.
+ * Always finite: a non-finite or non-positive max gives [0, 1]; near Number.MAX_VALUE, where rounding
+ * up would overflow, the domain is [0, max] in `count` plain steps.
+ */
 export function niceLinearDomain(max: number, count = 5): { max: number; step: number } {
-  if (!(max > 0) || !Number.isFinite(max)) return { max: 1, step: 0.2 };
-  const raw = max / count;
+  const n = Math.min(MAX_TICKS, Math.max(1, Math.floor(Number.isFinite(count) ? count : 5)));
+  if (!(max > 0) || !Number.isFinite(max)) return { max: 1, step: 1 / n };
+  const raw = max / n;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * mag;
-  return { max: Math.ceil(max / step - 1e-9) * step, step };
+  const top = Math.ceil(max / step - 1e-9) * step;
+  if (!Number.isFinite(top) || !(step > 0) || !Number.isFinite(step)) return { max, step: max / n };
+  return { max: top, step };
+}
+
+/** Tick values 0, step, 2 step, ... up to max (at most MAX_TICKS + 1 of them, whatever the input). */
+export function linearTicks(domain: { readonly max: number; readonly step: number }): number[] {
+  const { max, step } = domain;
+  if (!(max > 0) || !(step > 0) || !Number.isFinite(max) || !Number.isFinite(step)) return [0];
+  const n = Math.min(MAX_TICKS, Math.floor(max / step + 0.5));
+  return Array.from({ length: n + 1 }, (_, i) => Math.min(max, Number((i * step).toPrecision(12))));
 }
 
 /** Decade-aligned log domain covering every positive value: [10^floor(log min), 10^ceil(log max)]. */
 export function logDomain(values: readonly number[]): [number, number] {
-  const pos = values.filter((v) => v > 0 && Number.isFinite(v));
-  if (pos.length === 0) return [1, 10];
-  let lo = Math.floor(Math.log10(Math.min(...pos)));
-  let hi = Math.ceil(Math.log10(Math.max(...pos)));
+  let min = Infinity;
+  let max = -Infinity;
+  // A loop, not Math.min(...values): a spread of a huge array overflows the stack.
+  for (const v of values) {
+    if (!(v > 0) || !Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(max > 0)) return [1, 10];
+  // Decades stay within the finite powers of ten (10^309 is Infinity).
+  let lo = Math.max(MIN_DECADE, Math.min(MAX_DECADE - 1, Math.floor(Math.log10(min))));
+  let hi = Math.min(MAX_DECADE, Math.ceil(Math.log10(max)));
   if (hi <= lo) hi = lo + 1;
   if (hi - lo > 14) lo = hi - 14;
   return [10 ** lo, 10 ** hi];
@@ -87,8 +125,12 @@ export function logPosition(value: number, domain: readonly [number, number], ra
 
 /** Tick values of a log domain: every decade, plus 2x and 5x when it spans at most two decades. */
 export function logTicks(domain: readonly [number, number]): number[] {
-  const lo = Math.round(Math.log10(domain[0]));
-  const hi = Math.round(Math.log10(domain[1]));
+  const d0 = Math.log10(domain[0]);
+  const d1 = Math.log10(domain[1]);
+  if (!Number.isFinite(d0) || !Number.isFinite(d1) || d1 < d0) return [];
+  const lo = Math.max(MIN_DECADE, Math.round(d0));
+  // At most MAX_TICKS decades, so the loop below is bounded whatever the domain.
+  const hi = Math.min(MAX_DECADE, Math.round(d1), lo + MAX_TICKS - 1);
   const ticks: number[] = [];
   for (let k = lo; k <= hi; k++) {
     ticks.push(10 ** k);
@@ -161,12 +203,16 @@ export function horizontalBarChart(o: BarChartOptions): string {
   const plotW = width - labelWidth - BAR_LAYOUT.right;
   const plotH = Math.max(1, o.bars.length) * (barHeight + BAR_LAYOUT.gap);
   const height = top + plotH + BAR_LAYOUT.axis;
-  const { max, step } = niceLinearDomain(Math.max(0, ...o.bars.map((b) => b.value)));
-  const x = (v: number): number => labelWidth + (Math.max(0, v) / max) * plotW;
+  const finiteValues = o.bars.map((b) => b.value).filter((v) => Number.isFinite(v));
+  const domain = niceLinearDomain(finiteValues.reduce((m, v) => (v > m ? v : m), 0));
+  const { max } = domain;
+  const ticks = linearTicks(domain);
+  // A bar of +Infinity runs to the end of the axis; NaN and negatives have no length.
+  const x = (v: number): number => labelWidth + (v === Infinity ? 1 : v > 0 ? Math.min(1, v / max) : 0) * plotW;
   const out = open(o, width, height);
   if (o.legend?.length) out.push(...legend(o.legend, labelWidth, 36));
   out.push(`<g class="grid" stroke="${GRID}">`);
-  for (let t = 0; t <= max + step / 2; t += step) out.push(`<line x1="${px(x(t))}" y1="${top - 4}" x2="${px(x(t))}" y2="${px(top + plotH)}"/>`);
+  for (const t of ticks) out.push(`<line x1="${px(x(t))}" y1="${top - 4}" x2="${px(x(t))}" y2="${px(top + plotH)}"/>`);
   out.push('</g>');
   out.push('<g class="bars">');
   o.bars.forEach((b, i) => {
@@ -184,8 +230,8 @@ export function horizontalBarChart(o: BarChartOptions): string {
   const axisY = top + plotH;
   out.push(`<g class="x-axis" font-size="11" fill="${MUTED}">`);
   out.push(`<line x1="${labelWidth}" y1="${px(axisY)}" x2="${px(labelWidth + plotW)}" y2="${px(axisY)}" stroke="${AXIS}"/>`);
-  for (let t = 0; t <= max + step / 2; t += step) {
-    out.push(`<text x="${px(x(t))}" y="${px(axisY + 14)}" text-anchor="middle">${escapeXml(siLabel(Number(t.toPrecision(12))))}</text>`);
+  for (const t of ticks) {
+    out.push(`<text x="${px(x(t))}" y="${px(axisY + 14)}" text-anchor="middle">${escapeXml(siLabel(t))}</text>`);
   }
   out.push(`<text x="${px(labelWidth + plotW / 2)}" y="${px(axisY + 32)}" text-anchor="middle" fill="${TEXT}">${escapeXml(o.xLabel)}</text>`);
   out.push('</g>');
@@ -198,6 +244,8 @@ export interface ShareSegment {
   readonly label: string;
   readonly value: number;
   readonly color: string;
+  /** The percentage to print (default: the normalised value with formatPercent); pass the text the report's tables print, so chart and table agree. */
+  readonly text?: string;
 }
 
 export interface ShareRow {
@@ -235,7 +283,7 @@ export function shareBars(o: ShareBarsOptions): string {
     const y = top + i * (barHeight + gap);
     out.push(`<g class="share-row">`);
     out.push(`<text x="${labelWidth - 10}" y="${px(y + barHeight / 2 + 4)}" text-anchor="end" font-weight="600">${escapeXml(row.label)}</text>`);
-    const total = row.segments.reduce((s, g) => s + Math.max(0, g.value), 0);
+    const total = row.segments.reduce((s, g) => s + (Number.isFinite(g.value) ? Math.max(0, g.value) : 0), 0);
     if (!(total > 0)) {
       out.push(`<rect x="${labelWidth}" y="${px(y)}" width="${px(plotW)}" height="${barHeight}" rx="3" fill="#f5f7fa" stroke="${AXIS}" stroke-dasharray="4 3"/>`);
       out.push(`<text x="${px(labelWidth + plotW / 2)}" y="${px(y + barHeight / 2 + 4)}" text-anchor="middle" fill="${MUTED}">${escapeXml(row.emptyText ?? 'no data')}</text>`);
@@ -244,10 +292,10 @@ export function shareBars(o: ShareBarsOptions): string {
     }
     let cx = labelWidth;
     for (const seg of row.segments) {
-      const frac = Math.max(0, seg.value) / total;
+      const frac = Number.isFinite(seg.value) ? Math.max(0, seg.value) / total : 0;
       const w = frac * plotW;
-      if (w <= 0) continue;
-      const pctText = `${(100 * frac).toFixed(frac < 0.1 ? 1 : 0)}%`;
+      if (!(w > 0)) continue;
+      const pctText = seg.text ?? formatPercent(frac);
       out.push(`<g><title>${escapeXml(`${row.label}, ${seg.label}: ${pctText}`)}</title>`);
       out.push(`<rect x="${px(cx)}" y="${px(y)}" width="${px(w)}" height="${barHeight}" fill="${escapeXml(seg.color)}" stroke="#ffffff" stroke-width="1"/>`);
       if (w >= SHARE_LAYOUT.minLabelPx) {

@@ -57,7 +57,7 @@ export const e102 = defineRule<E102Options, E102Messages>({
     const modelInputs = new Set(context.analysis.inputs.map((i) => i.name));
     const modelOutputs = new Set(context.analysis.outputs.map((o) => o.name));
     context.analysis.layers.forEach((layer, index) => {
-      if (layer.folded || layer.scope !== '' || modelInputs.has(layer.inputs[0]) || layer.outputs.some((o) => modelOutputs.has(o))) return;
+      if (layer.folded || modelInputs.has(layer.inputs[0]) || layer.outputs.some((o) => modelOutputs.has(o))) return;
       let cIn: number;
       let cOut: number;
       let group = 1;

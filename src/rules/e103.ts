@@ -1,4 +1,5 @@
 import type { LayerReport } from '../analyzers/analyze.js';
+import { graphStructures } from '../analyzers/structure.js';
 import { defineRule } from './define-rule.js';
 
 /** Options of E103 (defaults in the rule meta). */
@@ -75,82 +76,84 @@ export const e103 = defineRule<E103Options, E103Messages>({
     },
   },
   check(context) {
-    const flow = context.structure.dataflow;
-    const layers = flow.layers;
-    const onlyProducer = (n: number): number | undefined => {
-      const ins = flow.dataInputsOf(n);
-      return ins.length === 1 ? flow.producerOf(ins[0]) : undefined;
-    };
-    const soleReader = (n: number): number | undefined => {
-      const outs = flow.dataOutputsOf(n);
-      if (outs.length !== 1 || flow.isGraphOutput(outs[0])) return undefined;
-      const readers = flow.consumersOf(outs[0]);
-      return readers.length === 1 ? readers[0] : undefined;
-    };
-    for (const t of flow.nodes) {
-      const tl = layers[t];
-      if (tl.opType !== 'Transpose') continue;
-      const memAccess = tl.memAccess ?? 0;
+    // Each body is a graph of its own: a pattern never spans a body and the graph around it.
+    for (const { dataflow: flow } of graphStructures(context.structure)) {
+      const layers = flow.layers;
+      const onlyProducer = (n: number): number | undefined => {
+        const ins = flow.dataInputsOf(n);
+        return ins.length === 1 ? flow.producerOf(ins[0]) : undefined;
+      };
+      const soleReader = (n: number): number | undefined => {
+        const outs = flow.dataOutputsOf(n);
+        if (outs.length !== 1 || flow.isGraphOutput(outs[0])) return undefined;
+        const readers = flow.consumersOf(outs[0]);
+        return readers.length === 1 ? readers[0] : undefined;
+      };
+      for (const t of flow.nodes) {
+        const tl = layers[t];
+        if (tl.opType !== 'Transpose') continue;
+        const memAccess = tl.memAccess ?? 0;
 
-      const before = onlyProducer(t);
-      const after = soleReader(t);
-      if (before !== undefined && after !== undefined && layers[before].opType === 'Reshape' && layers[after].opType === 'Reshape' && soleReader(before) === t) {
-        const r1 = layers[before];
-        const r2 = layers[after];
-        const input = staticShape(r1.inputShapes[0]);
-        const split = staticShape(r1.outputShapes[0]);
-        const output = staticShape(r2.outputShapes[0]);
-        if (input && split && output && sameShape(input, output)) {
-          const groups = shuffleGroups(input, split, permOf(tl, split.length), output);
-          if (groups !== null) {
-            context.report({
-              node: tl,
-              messageId: 'channelShuffle',
-              data: { first: r1.name, last: r2.name, groups, channels: input[1] / groups, memAccess },
-              metrics: { groups, memAccess },
-              excessUs: context.time.layerUs(t),
-            });
-          } else {
-            context.report({
-              node: tl,
-              messageId: 'dataOnlyRoundTrip',
-              data: { first: r1.name, last: r2.name, shape: input.join('x'), memAccess },
-              metrics: { memAccess },
-              excessUs: context.time.layerUs(t),
-            });
+        const before = onlyProducer(t);
+        const after = soleReader(t);
+        if (before !== undefined && after !== undefined && layers[before].opType === 'Reshape' && layers[after].opType === 'Reshape' && soleReader(before) === t) {
+          const r1 = layers[before];
+          const r2 = layers[after];
+          const input = staticShape(r1.inputShapes[0]);
+          const split = staticShape(r1.outputShapes[0]);
+          const output = staticShape(r2.outputShapes[0]);
+          if (input && split && output && sameShape(input, output)) {
+            const groups = shuffleGroups(input, split, permOf(tl, split.length), output);
+            if (groups !== null) {
+              context.report({
+                node: tl,
+                messageId: 'channelShuffle',
+                data: { first: r1.name, last: r2.name, groups, channels: input[1] / groups, memAccess },
+                metrics: { groups, memAccess },
+                excessUs: context.time.layerUs(t),
+              });
+            } else {
+              context.report({
+                node: tl,
+                messageId: 'dataOnlyRoundTrip',
+                data: { first: r1.name, last: r2.name, shape: input.join('x'), memAccess },
+                metrics: { memAccess },
+                excessUs: context.time.layerUs(t),
+              });
+            }
+            continue;
           }
-          continue;
         }
-      }
 
-      // Transpose -> (free views) -> Transpose
-      let cur = t;
-      let between = 0;
-      let reshaped = false;
-      for (;;) {
-        const next = soleReader(cur);
-        if (next === undefined) break;
-        const nl = layers[next];
-        if (nl.opType === 'Transpose') {
-          const rank = staticShape(tl.outputShapes[0])?.length ?? permOf(tl, 0).length;
-          const p1 = permOf(tl, rank);
-          const p2 = permOf(nl, rank);
-          const composed = p2.map((i) => p1[i]);
-          const identity = !reshaped && composed.every((v, i) => v === i);
-          context.report({
-            node: tl,
-            messageId: 'consecutiveTransposes',
-            data: { first: tl.name, last: nl.name, between, cancels: identity ? ' (they cancel)' : '', memAccess: memAccess + (nl.memAccess ?? 0) },
-            metrics: { memAccess: memAccess + (nl.memAccess ?? 0), between },
-            // Composed: one copy saved; cancelling: both.
-            excessUs: identity ? context.time.layerUs(t) + context.time.layerUs(next) : context.time.layerUs(t),
-          });
-          break;
+        // Transpose -> (free views) -> Transpose
+        let cur = t;
+        let between = 0;
+        let reshaped = false;
+        for (;;) {
+          const next = soleReader(cur);
+          if (next === undefined) break;
+          const nl = layers[next];
+          if (nl.opType === 'Transpose') {
+            const rank = staticShape(tl.outputShapes[0])?.length ?? permOf(tl, 0).length;
+            const p1 = permOf(tl, rank);
+            const p2 = permOf(nl, rank);
+            const composed = p2.map((i) => p1[i]);
+            const identity = !reshaped && composed.every((v, i) => v === i);
+            context.report({
+              node: tl,
+              messageId: 'consecutiveTransposes',
+              data: { first: tl.name, last: nl.name, between, cancels: identity ? ' (they cancel)' : '', memAccess: memAccess + (nl.memAccess ?? 0) },
+              metrics: { memAccess: memAccess + (nl.memAccess ?? 0), between },
+              // Composed: one copy saved; cancelling: both.
+              excessUs: identity ? context.time.layerUs(t) + context.time.layerUs(next) : context.time.layerUs(t),
+            });
+            break;
+          }
+          if (!METADATA_OPS.has(nl.opType)) break;
+          if (nl.opType !== 'Identity') reshaped = true;
+          between += 1;
+          cur = next;
         }
-        if (!METADATA_OPS.has(nl.opType)) break;
-        if (nl.opType !== 'Identity') reshaped = true;
-        between += 1;
-        cur = next;
       }
     }
   },

@@ -1,4 +1,5 @@
 import type { GraphStructure } from '../analyzers/structure.js';
+import { graphStructures } from '../analyzers/structure.js';
 
 /** A BatchNormalization that folds into the weights of the layer before it. */
 export interface FoldableBatchNorm {
@@ -14,9 +15,15 @@ const WEIGHTED_PRODUCERS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', '
  * BatchNormalizations (with constant statistics: params > 0) whose only data input comes from a
  * weighted layer that nothing else reads: y = gamma * (Wx + b - mean) / sqrt(var + eps) + beta is again
  * a layer of the same kind, with W' = W * gamma / sqrt(var + eps). E101 reports them; G4 leaves them to it.
+ * Looks in the main graph and in every body (structure.subgraphs), each a graph of its own.
  */
 export function findFoldableBatchNorms(structure: GraphStructure): FoldableBatchNorm[] {
-  const flow = structure.dataflow;
+  const out: FoldableBatchNorm[] = [];
+  for (const { dataflow } of graphStructures(structure)) out.push(...foldableIn(dataflow));
+  return out;
+}
+
+function foldableIn(flow: GraphStructure['dataflow']): FoldableBatchNorm[] {
   const out: FoldableBatchNorm[] = [];
   for (const n of flow.nodes) {
     const l = flow.layers[n];

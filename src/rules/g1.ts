@@ -1,4 +1,5 @@
 import { bytesPerElement, convGeometry, macLowerBound } from './conv-geometry.js';
+import { graphStructures } from '../analyzers/structure.js';
 import { defineRule } from './define-rule.js';
 import { isWidthTransition, widthContext } from './width-context.js';
 
@@ -65,41 +66,43 @@ export const g1 = defineRule<G1Options, G1Messages>({
     const { maxRatio, minExcessPercent, ignoreModelInputs } = context.options;
     const modelInputs = new Set(context.analysis.inputs.map((i) => i.name));
     const modelOutputs = new Set(context.analysis.outputs.map((o) => o.name));
-    const flow = context.structure.dataflow;
-    for (const index of flow.nodes) {
-      const layer = flow.layers[index];
-      const geo = convGeometry(layer);
-      if (!geo || geo.depthwise) continue;
-      if (ignoreModelInputs && (modelInputs.has(layer.inputs[0]) || modelOutputs.has(layer.outputs[0]))) continue;
-      const ratio = Math.max(geo.cIn / geo.cOut, geo.cOut / geo.cIn);
-      if (ratio <= maxRatio) continue;
-      // A one-way widening between stages (ShuffleNet V2's 24 -> 176 at stage 2) is not a bottleneck.
-      if (isWidthTransition(widthContext(flow, index), geo.cIn, geo.cOut)) continue;
-      const memAccess = geo.memAccess;
-      const bound = macLowerBound(geo);
-      const excessPercent = (100 * (memAccess - bound)) / bound;
-      if (excessPercent < minExcessPercent) continue;
-      // At the bound hw_in*c1 = hw_out*c2 with c1*c2 unchanged.
-      const product = geo.cIn * geo.cOut;
-      const balancedIn = Math.round(Math.sqrt((product * geo.pixelsOut) / geo.pixelsIn));
-      const balancedOut = Math.round(Math.sqrt((product * geo.pixelsIn) / geo.pixelsOut));
-      context.report({
-        node: layer,
-        messageId: 'unbalancedChannels',
-        data: {
-          kernel: geo.kernelShape.join('x'),
-          cIn: geo.cIn,
-          cOut: geo.cOut,
-          ratio: round(ratio, 2),
-          memAccess,
-          bound: Math.round(bound),
-          excessPercent: round(excessPercent, 1),
-          balancedIn,
-          balancedOut,
-        },
-        metrics: { cIn: geo.cIn, cOut: geo.cOut, ratio, memAccess, macLowerBound: bound, excessPercent, flops: geo.flops },
-        excessUs: context.time.bytesUs((memAccess - bound) * bytesPerElement(layer)),
-      });
+    for (const { dataflow: flow } of graphStructures(context.structure)) {
+      // Each body is a graph of its own: width neighbours are looked up inside it.
+      for (const index of flow.nodes) {
+        const layer = flow.layers[index];
+        const geo = convGeometry(layer);
+        if (!geo || geo.depthwise) continue;
+        if (ignoreModelInputs && (modelInputs.has(layer.inputs[0]) || modelOutputs.has(layer.outputs[0]))) continue;
+        const ratio = Math.max(geo.cIn / geo.cOut, geo.cOut / geo.cIn);
+        if (ratio <= maxRatio) continue;
+        // A one-way widening between stages (ShuffleNet V2's 24 -> 176 at stage 2) is not a bottleneck.
+        if (isWidthTransition(widthContext(flow, index), geo.cIn, geo.cOut)) continue;
+        const memAccess = geo.memAccess;
+        const bound = macLowerBound(geo);
+        const excessPercent = (100 * (memAccess - bound)) / bound;
+        if (excessPercent < minExcessPercent) continue;
+        // At the bound hw_in*c1 = hw_out*c2 with c1*c2 unchanged.
+        const product = geo.cIn * geo.cOut;
+        const balancedIn = Math.round(Math.sqrt((product * geo.pixelsOut) / geo.pixelsIn));
+        const balancedOut = Math.round(Math.sqrt((product * geo.pixelsIn) / geo.pixelsOut));
+        context.report({
+          node: layer,
+          messageId: 'unbalancedChannels',
+          data: {
+            kernel: geo.kernelShape.join('x'),
+            cIn: geo.cIn,
+            cOut: geo.cOut,
+            ratio: round(ratio, 2),
+            memAccess,
+            bound: Math.round(bound),
+            excessPercent: round(excessPercent, 1),
+            balancedIn,
+            balancedOut,
+          },
+          metrics: { cIn: geo.cIn, cOut: geo.cOut, ratio, memAccess, macLowerBound: bound, excessPercent, flops: geo.flops },
+          excessUs: context.time.bytesUs((memAccess - bound) * bytesPerElement(layer)),
+        });
+      }
     }
   },
 });

@@ -1,7 +1,7 @@
 import type { LayerReport } from '../analyzers/analyze.js';
 import { roofline } from '../analyzers/roofline.js';
 import type { Block } from '../analyzers/structure.js';
-import { isKernel } from '../analyzers/structure.js';
+import { graphStructures, isKernel } from '../analyzers/structure.js';
 import { defineRule } from './define-rule.js';
 
 /** Options of G3 (defaults in the rule meta). */
@@ -85,33 +85,20 @@ export const g3 = defineRule<G3Options, G3Messages>({
   },
   check(context) {
     const { minBranches, minFragments, minChainOps, tinyOpFlops } = context.options;
-    const { dataflow, blocks, chains } = context.structure;
     const layers = context.analysis.layers;
     const profile = context.deviceProfile;
 
-    const blockData = (b: Block): BlockData => {
+    const blockData = (b: Block, scope: string): BlockData => {
       const ops = b.kernels;
       return {
-        entry: b.entry ?? '(model inputs)',
-        exit: b.exit ?? '(model outputs)',
+        entry: b.entry ?? (scope ? '(body inputs)' : '(model inputs)'),
+        exit: b.exit ?? (scope ? '(body outputs)' : '(model outputs)'),
         branches: b.branches,
         ops,
         fragments: b.fragments,
         flopsPerOp: ops ? Math.round(b.flops / ops) : 0,
       };
     };
-    for (const b of blocks) {
-      const first = b.layers.map((i) => layers[i]).find(isKernel) ?? layers[b.layers[0]];
-      const metrics = { branches: b.branches, ops: b.kernels, fragments: b.fragments, flops: b.flops };
-      // The excess: the launches beyond one merged branch (a single wide op per stage of the block).
-      const excessUs = context.time.overheadUs(b.kernels - Math.ceil(b.kernels / Math.max(1, b.branches)));
-      if (b.branches >= minBranches) {
-        context.report({ node: first, messageId: 'parallelBranches', data: blockData(b), metrics, excessUs });
-      } else if (b.branches >= 2 && b.fragments >= minFragments) {
-        context.report({ node: first, messageId: 'fragmentedBlock', data: blockData(b), metrics, excessUs });
-      }
-    }
-
     const isTiny = (l: LayerReport): boolean => {
       if (profile && l.flops !== null && l.memBytes !== null) return roofline(l.flops, l.memBytes, profile).bound === 'overhead';
       return (l.flops ?? 0) < tinyOpFlops;
@@ -128,19 +115,34 @@ export const g3 = defineRule<G3Options, G3Messages>({
         excessUs: context.time.overheadUs(run.length - 1),
       });
     };
-    for (const chain of chains) {
-      let run: LayerReport[] = [];
-      for (const i of chain.layers) {
-        const l = dataflow.layers[i];
-        if (!isKernel(l) || context.plan.fusions.has(i)) continue; // fused layers launch nothing
-        if (isTiny(l)) {
-          run.push(l);
-        } else {
-          flush(run);
-          run = [];
+    // Each body is a graph of its own: its blocks and chains never cross into the graph around it.
+    for (const { scope, dataflow, blocks, chains } of graphStructures(context.structure)) {
+      for (const b of blocks) {
+        const first = b.layers.map((i) => layers[i]).find(isKernel) ?? layers[b.layers[0]];
+        const metrics = { branches: b.branches, ops: b.kernels, fragments: b.fragments, flops: b.flops };
+        // The excess: the launches beyond one merged branch (a single wide op per stage of the block).
+        const excessUs = context.time.overheadUs(b.kernels - Math.ceil(b.kernels / Math.max(1, b.branches)));
+        if (b.branches >= minBranches) {
+          context.report({ node: first, messageId: 'parallelBranches', data: blockData(b, scope), metrics, excessUs });
+        } else if (b.branches >= 2 && b.fragments >= minFragments) {
+          context.report({ node: first, messageId: 'fragmentedBlock', data: blockData(b, scope), metrics, excessUs });
         }
       }
-      flush(run);
+
+      for (const chain of chains) {
+        let run: LayerReport[] = [];
+        for (const i of chain.layers) {
+          const l = dataflow.layers[i];
+          if (!isKernel(l) || context.plan.fusions.has(i)) continue; // fused layers launch nothing
+          if (isTiny(l)) {
+            run.push(l);
+          } else {
+            flush(run);
+            run = [];
+          }
+        }
+        flush(run);
+      }
     }
   },
 });

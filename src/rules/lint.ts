@@ -24,7 +24,10 @@ export interface Finding {
   readonly ruleId: string;
   readonly ruleName: string;
   readonly severity: FindingSeverity;
-  /** Graph node name; null for a finding about the whole model. */
+  /**
+   * The node's path: its name in the main graph, `<If>/then/<node>`, `<If>/else/<node>` or `<Loop>/body/<node>` inside
+   * a body that runs (nested bodies chain: `outer/then/inner/body/<node>`); null for a finding about the whole model.
+   */
   readonly node: string | null;
   readonly opType: string | null;
   readonly messageId: string;

@@ -63,7 +63,7 @@ describe('efflint diff (spawned CLI)', () => {
     expect(md.split('\n')[0]).toBe('## ✅ efflint diff passes: `small.onnx` → `small-deploy.onnx`');
     expect(md).toMatch(/\| layers \| 229 \| 173 \| -56 \| ▼ -24\.5% \|/);
     expect(md).toContain('<details><summary>Layer changes: 0 added, 56 removed, 0 changed (matched by node name)</summary>');
-    expect(md).toMatch(/\| removed \| `conv1\.bn` \| BatchNormalization \|/);
+    expect(md).toMatch(/\| removed \| `conv1\.bn` \| `BatchNormalization` \|/);
     expect(md).toMatch(/<details><summary>Fixed findings \(\d+\)<\/summary>/);
   });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('efflint report (in process)', () => {
   it('writes a self-contained HTML report with measured latency', async () => {
     const io = captureIO(dir);
+    mkdirSync(join(dir, 'out')); // report writes into an existing folder only
     expect(await main(['report', SMALL, '-o', 'out/small.html', ...FAST], io)).toBe(0);
     const html = readFileSync(join(dir, 'out', 'small.html'), 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/);
@@ -102,6 +103,7 @@ describe('efflint report (built CLI)', () => {
   let html: string;
   beforeAll(() => {
     cwd = mkdtempSync(join(tmpdir(), 'efflint-report-e2e-'));
+    mkdirSync(join(cwd, 'tmp'));
     const r = runCli(['report', 'zoo:shufflenet_v2_x0_5', '-o', 'tmp/report.html', '--runs', '3'], { cwd, timeoutMs: 120_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

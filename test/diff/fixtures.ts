@@ -37,6 +37,7 @@ export function layer(s: LayerSpec): LayerReport {
     memBytes: s.memAccess === null ? null : 4 * s.memAccess,
     intensity: null,
     folded: s.folded ?? false,
+    runs: 1,
   };
 }
 
@@ -49,6 +50,7 @@ export function analysis(path: string, layers: readonly LayerReport[], totals: T
     inputs: [{ name: 'input', dtype: 'float32', shape: input }],
     outputs: [{ name: 'output', dtype: 'float32', shape: [1, 10] }],
     layers,
+    subgraphs: [],
     totals,
     warnings: [],
   };

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mulberry32 } from '../../src/profile/measure/input-data.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -38,18 +39,6 @@ function expectBadBytes(name: string, bytes: Uint8Array, fragment: string | RegE
   const file = writeTmp(name, bytes);
   expectInvalid(() => loadModelFile(file), file, fragment);
   expectInvalid(() => loadModelBytes(bytes, { path: `mem:${name}` }), `mem:${name}`, fragment);
-}
-
-/** A deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const good = encodeModel(
@@ -98,7 +87,7 @@ describe('bad input gives a one-line InvalidModelError naming the file', () => {
   });
 
   it('bit-flipped garbage and random bytes never escape as anything but InvalidModelError', () => {
-    const rand = prng(42);
+    const rand = mulberry32(42);
     let rejected = 0;
     for (let trial = 0; trial < 3000; trial++) {
       const bytes = Uint8Array.from(good);
@@ -117,7 +106,7 @@ describe('bad input gives a one-line InvalidModelError naming the file', () => {
     }
     expect(rejected).toBeGreaterThan(100);
     for (let seed = 1; seed <= 20; seed++) {
-      const r = prng(seed);
+      const r = mulberry32(seed);
       const noise = Uint8Array.from({ length: 4096 }, () => Math.floor(r() * 256));
       expectInvalid(() => loadModelBytes(noise, { path: 'noise.onnx' }), 'noise.onnx', /./);
     }

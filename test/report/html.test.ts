@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatReportHtml } from '../../src/report/html.js';
 import type { ReportData, RuleGroup } from '../../src/report/report-data.js';
-import { REPORT_DOCS_URL } from '../../src/report/report-data.js';
+import { FIGURE_LABELS, REPORT_DOCS_URL } from '../../src/report/report-data.js';
 
 const EVIL = '<script>alert(1)</script>';
 const EVIL_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
@@ -55,6 +55,14 @@ function data(): ReportData {
     inputs: [{ name: QUOTES, dtype: 'float32', shape: '1×3×224×224' }],
     totals: { flops: 146e6, params: 2.3e6, memAccess: 25e6, memBytes: 100e6, layers: 200, unknownCostLayers: 0 },
     conventions: { flops: 'multiply-adds', params: 'weights', memAccess: 'elements read + written', measuredUs: 'median kernel time' },
+    figures: [
+      { id: 'flops', label: FIGURE_LABELS.flops, value: 146e6, text: '146.00M' },
+      { id: 'params', label: FIGURE_LABELS.params, value: 2.3e6, text: '2.30M' },
+      { id: 'memAccess', label: FIGURE_LABELS.memAccess, value: 25e6, text: '25.00M' },
+      { id: 'elementwiseGraphMemAccess', label: FIGURE_LABELS.elementwiseGraphMemAccess, value: 0.39, text: '39.0%' },
+      { id: 'elementwiseGraphFlops', label: FIGURE_LABELS.elementwiseGraphFlops, value: 0.05, text: '5.0%' },
+      { id: 'elementwiseKernelTime', label: FIGURE_LABELS.elementwiseKernelTime, value: 0.1, text: '10.0%' },
+    ],
     measurement: {
       source: 'onnxruntime-node',
       ep: 'cpu',

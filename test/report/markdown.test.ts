@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MARKDOWN_TOP_FINDINGS, formatLintMarkdown, markdownCell } from '../../src/report/markdown.js';
+import { formatLintGithub } from '../../src/report/lint-github.js';
+import { leftOutOf } from '../../src/report/lint-format-context.js';
+import { formatLintText } from '../../src/report/lint-text.js';
 import { formatShare } from '../../src/report/numbers.js';
+import type { LintResult } from '../../src/rules/lint.js';
+import { summarize } from '../../src/rules/lint.js';
 import { cleanResult, context, sampleResult } from './fixtures.js';
 
 describe('formatLintMarkdown', () => {
@@ -80,12 +85,50 @@ describe('formatLintMarkdown', () => {
   });
 
   it('escapes table cells', () => {
-    expect(markdownCell('a|b\n<c>')).toBe('a\\|b &lt;c&gt;');
+    // The line break is shown as `\n` (escaped backslash), so the row stays one line.
+    expect(markdownCell('a|b\n<c>')).toBe('a\\|b\\\\n&lt;c&gt;');
   });
 
   it('reports a clean run', () => {
     const clean = formatLintMarkdown([cleanResult()], context);
     expect(clean.split('\n')[0]).toBe('## ✅ efflint: 0 errors, 0 warnings, 0 info in 1 model');
     expect(clean).not.toContain('### Top findings');
+  });
+});
+
+describe('what --quiet and --baseline hid, said once in every format', () => {
+  // As `efflint lint --quiet --baseline FILE` narrows a result: two findings in the baseline, then
+  // --quiet hides the warnings and infos that are left (sampleResult has no errors).
+  const full = sampleResult();
+  const narrowed: LintResult = {
+    ...full,
+    findings: [],
+    summary: summarize([]),
+    belowMinImpact: undefined,
+    baselined: 2,
+    quieted: { error: 0, warn: full.summary.warn - 2, info: full.summary.info },
+  };
+  const words = `--quiet hid ${full.summary.warn - 2} warnings, ${full.summary.info} info; 2 findings in the baseline not shown`;
+
+  it('counts both', () => {
+    expect(full.summary.warn).toBeGreaterThan(2);
+    expect(leftOutOf([narrowed, cleanResult()])).toEqual({ quieted: { warn: full.summary.warn - 2, info: full.summary.info }, baselined: 2, text: words });
+    expect(leftOutOf([cleanResult()]).text).toBe('');
+  });
+
+  it('markdown: under the verdict heading', () => {
+    const lines = formatLintMarkdown([narrowed], context).split('\n');
+    expect(lines[0]).toBe('## ✅ efflint: 0 errors, 0 warnings, 0 info in 1 model');
+    expect(lines[2]).toBe(`Not counted above: ${words}.`);
+    expect(formatLintMarkdown([cleanResult()], context)).not.toContain('Not counted above');
+  });
+
+  it('github: one notice before the annotations', () => {
+    expect(formatLintGithub([narrowed], context)).toBe(`::notice title=efflint%3A findings not shown::efflint: ${words}\n`);
+    expect(formatLintGithub([cleanResult()], context)).toBe('');
+  });
+
+  it('text: in the summary line', () => {
+    expect(formatLintText([narrowed], context)).toContain(`no errors in 1 model; ${words}\n`);
   });
 });

@@ -160,9 +160,18 @@ describe('buildReportData without a profile', () => {
         { name: 't', opType: 'Transpose', category: 'data-movement', flops: 0, y: 32 },
       ],
     });
+    // r (16 FLOPs, 32 memAccess) is the only element-wise layer: 32/112 = 28.6%, 16/80 = 20.0%; with t, 64/112 = 57.1%.
     expect(d.takeaways[0]).toBe(
-      'Element-wise and data-movement layers are 57% of the memory access for 20% of the FLOPs: FLOPs alone understate what they cost (ShuffleNet V2, G4).',
+      "Element-wise and data-movement layers together are 57.1% of the ONNX graph's memory access for 20.0% of its FLOPs " +
+        '(element-wise layers alone: 28.6% of the memory access, 20.0% of the FLOPs): FLOPs alone understate what they cost (ShuffleNet V2, G4).',
     );
+    expect(d.figures.map((f) => [f.id, f.text])).toEqual([
+      ['flops', '80'],
+      ['params', String(d.totals.params)],
+      ['memAccess', '112'],
+      ['elementwiseGraphMemAccess', '28.6%'],
+      ['elementwiseGraphFlops', '20.0%'],
+    ]);
     expect(d.takeaways[1]).toContain('No latency was measured (not requested)');
   });
 
@@ -268,9 +277,9 @@ describe('buildReportData with a profile', () => {
 
   it('states the takeaways with the numbers above', () => {
     expect(d.takeaways).toEqual([
-      'Convolutions and GEMMs do 100% of the FLOPs and take 30% of the measured time; everything else takes 70% of the time for 0% of the FLOPs.',
-      'Data movement alone takes 70% of the time for 0% of the FLOPs (33% of the memory access).',
-      "onnxruntime fused 2 ONNX nodes into 1 kernel; before fusion, element-wise nodes were 29% of the model's memory access.",
+      'Over the measured kernels, convolutions and GEMMs (with the ops fused into them) do 100.0% of the FLOPs and take 30.0% of the measured time; everything else takes 70.0% of the time for 0.0% of the FLOPs.',
+      "Data movement kernels alone take 70.0% of the measured time for 0.0% of the FLOPs (33.3% of the measured kernels' memory access).",
+      "onnxruntime fused 2 ONNX nodes into 1 kernel; before fusion, element-wise layers were 28.6% of the ONNX graph's memory access and 20.0% of its FLOPs; after fusion, element-wise kernels take 0.0% of the measured time.",
       'Per-kernel FLOPs rank-correlate with measured time at ρ=0.50 over 2 kernels; the roofline prediction reaches ρ=0.90.',
       '4 findings from G1, G4, E103; 1 confirmed by measured time.',
     ]);
@@ -280,7 +289,7 @@ describe('buildReportData with a profile', () => {
   it('warns when latency varied a lot between runs', () => {
     const p = profile();
     const noisy = buildReportData({ lint: lint(), profile: { ...p, latencyMs: { ...(p.latencyMs as NonNullable<typeof p.latencyMs>), cv: 1.44 } }, rules: RULES, version: '1' });
-    expect(noisy.takeaways).toContain('Run-to-run variation is high (CV 144% over 20 runs): shares and rankings are less reliable; rerun on an idle machine, or with more runs (--runs N).');
+    expect(noisy.takeaways).toContain('Run-to-run variation is high (CV 144.0% over 20 runs): shares and rankings are less reliable; rerun on an idle machine, or with more runs (--runs N).');
     expect(d.takeaways.some((t) => t.startsWith('Run-to-run'))).toBe(false);
   });
 

@@ -98,7 +98,7 @@ describe('markdownCode', () => {
     expect(markdownCode('a|b')).toBe('`a\\|b`');
     expect(markdownCode('x`y')).toBe('`` x`y ``');
     expect(markdownCode('<b>')).toBe('`<b>`');
-    expect(markdownCode('two\nlines')).toBe('`two lines`');
+    expect(markdownCode('two\nlines')).toBe('`two\\nlines`');
   });
 });
 
@@ -120,6 +120,7 @@ describe('formatReportMarkdown', () => {
     expect(headings.filter((h) => !/^[GE]\d+ /.test(h))).toEqual([
       `efflint latency report: \`models/<script>alert(1)</script>\\|net.onnx\``,
       'Summary',
+      'Key figures',
       'Where the time goes',
       'Top layers by measured time',
       'FLOPs vs measured time',
@@ -137,7 +138,8 @@ describe('formatReportMarkdown', () => {
     expect(md).toContain('1.23 ms median, p90 1.50 ms, CV 4.0% (20 runs)');
     expect(md).toContain('| category | kernels | share of FLOPs | share of memAccess | share of time | measured µs |');
     expect(md).toContain('| conv / GEMM | 2 | 99.0% | 90.0% | 80.0% | 80.0 |');
-    expect(md).toContain('Before fusion (ONNX graph, as exported):');
+    expect(md).toContain('Measured kernels, after fusion:\n\n| category | kernels |');
+    expect(md).toContain('ONNX graph, before fusion (as exported):\n\n| category | layers |');
     expect(md).toContain('default threads (one per physical core)');
   });
 

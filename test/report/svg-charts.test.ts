@@ -147,10 +147,11 @@ describe('shareBars', () => {
       [150, 0.75 * plotW],
       [150 + 0.75 * plotW, 0.25 * plotW],
     ]);
-    expect(svg).toContain('>75%</text>');
-    expect(svg).toContain('>25%</text>');
+    // One decimal, as the report's tables print shares (numbers.ts formatPercent).
+    expect(svg).toContain('>75.0%</text>');
+    expect(svg).toContain('>25.0%</text>');
     expect(svg).toContain('>not measured</text>');
-    expect(svg).toContain('<title>FLOPs, ew: 25%</title>');
+    expect(svg).toContain('<title>FLOPs, ew: 25.0%</title>');
     expect(balanced(svg)).toBe(true);
   });
 });

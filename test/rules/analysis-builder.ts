@@ -66,6 +66,7 @@ export class AnalysisBuilder {
       memBytes: memAccess * 4,
       intensity: memAccess ? flops / (memAccess * 4) : null,
       folded: false,
+      runs: 1,
     });
     return outs;
   }
@@ -183,6 +184,7 @@ export class AnalysisBuilder {
       inputs: this.inputs.map((i) => ({ name: i.name, dtype: 'float32', shape: i.shape })),
       outputs: outputs.map((o) => ({ name: o.name, dtype: 'float32', shape: o.shape })),
       layers: [...this.layers],
+      subgraphs: [],
       totals,
       warnings: [],
     };

@@ -1,4 +1,4 @@
-import type { Dim, Graph } from '../../model/ir.js';
+import type { Dim, Graph, Node } from '../../model/ir.js';
 import { knownElements, withElements } from '../fold.js';
 import { METADATA_COST } from '../memory-models.js';
 import { dtypeAndShape, requireInput, scalarOf } from '../op-inputs.js';
@@ -8,10 +8,17 @@ import { defineOp } from '../types.js';
 
 /**
  * If, Loop and Scan. Their bodies are inferred through ctx.inferSubgraph; the engine lists the body's nodes as
- * layers of their own (each body counted once, with a note), so the control-flow node itself costs nothing:
- * 0 FLOPs, memory 'none'. Counting the body here too would count it twice.
+ * layers of their own, so the control-flow node itself costs nothing: 0 FLOPs, memory 'none'. Counting the body here
+ * too would count it twice. Loop and Scan say how often their body runs (`bodyRuns`), and the engine multiplies.
  */
 const CONTROL_FLOW_COST: OpCost = METADATA_COST;
+
+/** Body runs per run of a Loop or Scan node, found while inferring its shapes and read back by its cost. */
+const bodyRunsOf = new WeakMap<Node, number | null>();
+
+function loopCost(ctx: OpContext): OpCost {
+  return { ...CONTROL_FLOW_COST, bodyRuns: bodyRunsOf.get(ctx.node) ?? null };
+}
 
 /** Trip counts at or above this are "run until cond is false" sentinels (exporters write INT64_MAX). */
 const UNBOUNDED_TRIPS = 2 ** 53;
@@ -46,6 +53,19 @@ function branchOutputs(ctx: OpContext, outcome: SubgraphOutcome, name: string, o
     `${name} cannot run with these input shapes, so its ${outcome.layers} layers have unknown cost and the outputs are the ${other}'s: ${outcome.failure}`,
   );
   return null;
+}
+
+/**
+ * The outputs of a Loop or Scan body, or, after warning that it cannot run, what the body declares for them. A body is
+ * inferred once, with the initial carried shapes, while the runtime may run it with others (a state that grows), so
+ * a failure there makes the body unknown-cost rather than the model invalid.
+ */
+function loopBodyOutputs(ctx: OpContext, body: Graph, outcome: SubgraphOutcome): readonly TensorInfo[] {
+  if ('outputs' in outcome) return outcome.outputs;
+  ctx.warn(
+    `body cannot run with these input shapes, so its ${outcome.layers} layers have unknown cost and its outputs are what the body declares: ${outcome.failure}`,
+  );
+  return body.outputs.map((v) => ({ dtype: v.dtype, shape: v.shape }));
 }
 
 const ifOp = defineOp({
@@ -95,11 +115,11 @@ const loopOp = defineOp({
     const k = ctx.node.outputs.length - n;
     if (k < 0) throw new Error(`Loop has ${n} loop-carried inputs but only ${ctx.node.outputs.length} outputs`);
     // The body runs only while cond is true, so its cond input is true in every iteration that executes.
-    const bodyOut = ctx.inferSubgraph(body, [
-      { dtype: 'int64', shape: [] },
-      { dtype: 'bool', shape: [], value: [1] },
-      ...carried,
-    ]);
+    const bodyOut = loopBodyOutputs(
+      ctx,
+      body,
+      ctx.tryInferSubgraph(body, [{ dtype: 'int64', shape: [] }, { dtype: 'bool', shape: [], value: [1] }, ...carried]),
+    );
     if (bodyOut.length !== 1 + n + k) {
       throw new Error(`Loop body has ${bodyOut.length} outputs; expected 1 + ${n} carried + ${k} scan outputs`);
     }
@@ -110,6 +130,7 @@ const loopOp = defineOp({
     if (m === 0) trips = 0;
     else if (m !== undefined && m < UNBOUNDED_TRIPS && neverExitsEarly) trips = m;
     else if (condInput !== null && scalarOf(condInput) === 0) trips = 0;
+    bodyRunsOf.set(ctx.node, trips);
     const finals = carried.map((init, i) => mergeInfos(ctx, i, init, dtypeAndShape(bodyOut[1 + i])));
     const scans = bodyOut.slice(1 + n).map((t, j) => {
       const out = n + j;
@@ -118,7 +139,7 @@ const loopOp = defineOp({
     });
     return [...finals, ...scans];
   },
-  cost: () => CONTROL_FLOW_COST,
+  cost: loopCost,
 });
 
 const scanOp = defineOp({
@@ -153,7 +174,11 @@ const scanOp = defineOp({
     });
     // Scan-8 bodies see states without their batch axis.
     const bodyStates = batched ? states.map((s) => ({ dtype: s.dtype, shape: s.shape ? s.shape.slice(1) : null })) : states;
-    const bodyOut = ctx.inferSubgraph(body, [...bodyStates, ...slices]);
+    const bodyOut = loopBodyOutputs(ctx, body, ctx.tryInferSubgraph(body, [...bodyStates, ...slices]));
+    // One body run per sequence step (and, in Scan-8, per batch entry).
+    const steps: Dim | null = length;
+    const entries: Dim | null = batched ? batch : 1;
+    bodyRunsOf.set(ctx.node, typeof steps === 'number' && typeof entries === 'number' ? steps * entries : null);
     if (bodyOut.length !== n + k) throw new Error(`Scan body has ${bodyOut.length} outputs; expected ${n} states + ${k} scan outputs`);
     const finals = states.map((init, i) => {
       const b = dtypeAndShape(bodyOut[i]);
@@ -172,7 +197,7 @@ const scanOp = defineOp({
     });
     return [...finals, ...outputs];
   },
-  cost: () => CONTROL_FLOW_COST,
+  cost: loopCost,
 });
 
 /** Control flow: If, Loop, Scan. */

@@ -55,6 +55,7 @@ function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
   const c = xs?.[1];
   const cPerGroup = ws?.[1];
   const m = ws?.[0];
+  if (isKnownDim(c) && c % group !== 0) throw new RangeError(`group ${group} does not divide the ${c} input channels`);
   if (isKnownDim(c) && isKnownDim(cPerGroup) && c !== cPerGroup * group) {
     throw new RangeError(`input has ${c} channels but the weight expects ${cPerGroup} x group ${group} = ${cPerGroup * group}`);
   }
@@ -67,6 +68,7 @@ function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
   const n = rank - 2;
   const kernelAttr = ctx.attrs.ints('kernel_shape');
   if (kernelAttr && kernelAttr.length !== n) throw new RangeError(`kernel_shape has ${kernelAttr.length} values, expected ${n}`);
+  checkKernelShape(kernelAttr);
   const kernel: Dim[] = kernelAttr ? [...kernelAttr] : ws ? ws.slice(2) : new Array<Dim>(n).fill('?');
   if (kernelAttr && ws) {
     ws.slice(2).forEach((d, i) => {
@@ -90,6 +92,11 @@ function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
     kernelSize,
     inChannels: c ?? null,
   };
+}
+
+/** kernel_shape, when given, must be positive on every axis (onnxruntime's ConvAttributes). */
+function checkKernelShape(kernel: readonly number[] | undefined): void {
+  if (kernel?.some((k) => k < 1)) throw new RangeError(`kernel_shape must be >= 1, got [${kernel.join(',')}]`);
 }
 
 /** Conv FLOPs: N * M * prod(O) * (C/group) * prod(k) multiply-adds; the bias add is not counted (see docs). */
@@ -129,6 +136,7 @@ function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput:
   if (rank === null) return { out: { dtype, shape: null }, macsPerInput: null };
   const n = rank - 2;
   const kernelAttr = ctx.attrs.ints('kernel_shape');
+  checkKernelShape(kernelAttr);
   const kernel: Dim[] = kernelAttr && kernelAttr.length === n ? [...kernelAttr] : ws ? ws.slice(2) : new Array<Dim>(n).fill('?');
   const window = readWindow(ctx, n, kernel);
   const outputPadding = intsOfLength(ctx, 'output_padding', n, 0);

@@ -17,6 +17,7 @@ function poolWindow(ctx: OpContext, n: number): Window {
   const kernel = ctx.attrs.ints('kernel_shape');
   if (!kernel || kernel.length === 0) throw new RangeError('kernel_shape is required');
   if (kernel.length !== n) throw new RangeError(`kernel_shape has ${kernel.length} values, expected ${n}`);
+  if (kernel.some((k) => k < 1)) throw new RangeError(`kernel_shape must be >= 1, got [${kernel.join(',')}]`);
   return readWindow(ctx, n, kernel);
 }
 

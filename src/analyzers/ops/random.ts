@@ -1,8 +1,9 @@
-import { dtypeFromCode, type DType } from '../../model/ir.js';
+import type { DType } from '../../model/ir.js';
+import { dataTypeAttr } from '../attrs.js';
 import { ADD_FLOPS, CMP_FLOPS, COS_FLOPS, EXP_FLOPS, LOG_FLOPS, MUL_FLOPS, SIN_FLOPS, SQRT_FLOPS, perElement } from '../cost-model.js';
 import { writeOnlyMemory } from '../memory-models.js';
 import { fitOutputs, inputAt } from '../op-inputs.js';
-import { dynamicShape, isKnownDim, numel } from '../shape-utils.js';
+import { dynamicDim, isKnownDim, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpCost, type OpDef, type TensorInfo } from '../types.js';
 
 /**
@@ -26,8 +27,7 @@ const BERNOULLI_SAMPLE_FLOPS = UNIFORM_SAMPLE_FLOPS + CMP_FLOPS;
 
 /** The `dtype` attribute (TensorProto code), or `fallback` when absent. */
 function dtypeAttr(ctx: OpContext, fallback: DType | null): DType | null {
-  const code = ctx.attrs.intOr('dtype');
-  return code === undefined ? fallback : dtypeFromCode(code);
+  return dataTypeAttr(ctx.attrs, 'dtype') ?? fallback;
 }
 
 /** A generator writes its output only: `perSample` FLOPs per element. */
@@ -87,7 +87,7 @@ const multinomial = defineOp({
     if (xs && xs.length !== 2) throw new RangeError(`input must be 2-D (batch, classes), got rank ${xs.length}`);
     const samples = ctx.attrs.int('sample_size', 1);
     const dtype = dtypeAttr(ctx, 'int32');
-    return fitOutputs(ctx, [{ dtype, shape: xs ? [xs[0], samples] : [...dynamicShape(ctx, 1), samples] }]);
+    return fitOutputs(ctx, [{ dtype, shape: xs ? [xs[0], samples] : [dynamicDim(ctx, 0, 0), samples] }]);
   },
   cost(ctx) {
     const xs = inputAt(ctx, 0)?.shape ?? null;

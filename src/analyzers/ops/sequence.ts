@@ -1,4 +1,5 @@
-import { dtypeFromCode, type Dim, type DType } from '../../model/ir.js';
+import type { Dim, DType } from '../../model/ir.js';
+import { dataTypeAttr } from '../attrs.js';
 import { MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
 import { bytesPerElement, gatherMemory, METADATA_COST } from '../memory-models.js';
 import { fitOutputs, inputAt, requireInput, scalarOf } from '../op-inputs.js';
@@ -127,7 +128,7 @@ function copyCost(memory: MemoryModel): OpCost {
 const sequenceEmpty = defineOp({
   opType: 'SequenceEmpty',
   category: 'metadata',
-  inferShape: (ctx) => fitOutputs(ctx, [sequenceInfo(knownContents([], dtypeFromCode(ctx.attrs.int('dtype', 1))))]),
+  inferShape: (ctx) => fitOutputs(ctx, [sequenceInfo(knownContents([], dataTypeAttr(ctx.attrs, 'dtype', 'float32')))]),
   cost: () => METADATA_COST,
 });
 
@@ -226,7 +227,8 @@ const sequenceLength = defineOp({
  */
 function splitSizes(ctx: OpContext, dim: Dim): { sizes: number[] | null; count: number | null } {
   const split = inputAt(ctx, 1);
-  if (!split) return isKnownDim(dim) ? { sizes: new Array<number>(dim).fill(1), count: dim } : { sizes: null, count: null };
+  // The sizes are listed only up to MAX_FOLD_ELEMENTS elements: a declared dim is never allocated from.
+  if (!split) return isKnownDim(dim) ? { sizes: dim <= MAX_FOLD_ELEMENTS ? new Array<number>(dim).fill(1) : null, count: dim } : { sizes: null, count: null };
   const scalar = split.shape !== null && split.shape.length === 0;
   const values = split.value;
   if (!values) {
@@ -239,6 +241,7 @@ function splitSizes(ctx: OpContext, dim: Dim): { sizes: number[] | null; count: 
     if (chunk <= 0) throw new RangeError(`split size ${chunk} must be positive`);
     if (!isKnownDim(dim)) return { sizes: null, count: null };
     const count = Math.ceil(dim / chunk);
+    if (count > MAX_FOLD_ELEMENTS) return { sizes: null, count };
     return { sizes: Array.from({ length: count }, (_, i) => (i === count - 1 ? dim - chunk * (count - 1) : chunk)), count };
   }
   const sum = values.reduce((a, b) => a + b, 0);

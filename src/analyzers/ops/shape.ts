@@ -1,5 +1,6 @@
 import type { Dim, DType, TensorRef } from '../../model/ir.js';
 import { dtypeFromCode, isIntegerDType } from '../../model/ir.js';
+import { dataTypeAttr } from '../attrs.js';
 import { gatherElements, knownElements, MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
 import { METADATA_COST, movementCost, writeOnlyMemory } from '../memory-models.js';
 import { listArg, requireInput, scalarOf } from '../op-inputs.js';
@@ -35,10 +36,11 @@ const DTYPE_NAMES = [
 
 function castTarget(ctx: OpContext): DType {
   const raw = ctx.attrs.raw('to');
-  if (raw?.type === 'int') return dtypeFromCode(raw.value);
+  if (raw?.type === 'int') return dataTypeAttr(ctx.attrs, 'to', 'undefined');
   if (raw?.type === 'string') {
     const code = DTYPE_NAMES.indexOf(raw.value.toUpperCase());
     if (code > 0) return dtypeFromCode(code);
+    throw new RangeError(`to = '${raw.value}' is not a TensorProto.DataType name`);
   }
   throw new Error(`Cast needs a valid 'to' attribute`);
 }
@@ -484,8 +486,7 @@ const eyeLikeOp = defineOp({
   category: 'metadata',
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'input');
-    const code = ctx.attrs.intOr('dtype');
-    const dtype = code === undefined ? x.dtype : dtypeFromCode(code);
+    const dtype = dataTypeAttr(ctx.attrs, 'dtype') ?? x.dtype;
     if (x.shape && x.shape.length !== 2) throw new Error(`EyeLike needs a 2-D input, got rank ${x.shape.length}`);
     const info: TensorInfo = { dtype, shape: x.shape };
     const k = ctx.attrs.int('k', 0);

@@ -8,6 +8,7 @@ import {
   dynamicDim,
   dynamicShape,
   isStaticShape,
+  materialisableRank,
   normalizeAxis,
   numel,
   productDim,
@@ -220,6 +221,8 @@ const sliceOp = defineOp({
     if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     const count =
       starts.kind === 'known' ? starts.values.length : ends.kind === 'known' ? ends.values.length : starts.length;
+    // Each sliced axis appears once (Slice spec), so more starts than axes cannot be valid.
+    if (count !== null && count > rank) throw new RangeError(`starts has ${count} values for a rank-${rank} input`);
     const axes =
       axesArg.kind === 'known'
         ? axesArg.values.map((a) => normalizeAxis(a, rank))
@@ -521,6 +524,7 @@ const expandOp = defineOp({
       const len = s.shape?.length === 1 ? s.shape[0] : null;
       if (typeof len !== 'number') return [{ dtype: x.dtype, shape: null }];
       const rank = Math.max(len, inShape.length);
+      if (!materialisableRank(ctx, rank)) return [{ dtype: x.dtype, shape: null }];
       const offset = rank - inShape.length;
       // A dim of the input larger than 1 fixes the output dim; the others depend on the unknown shape values.
       return [{ dtype: x.dtype, shape: Array.from({ length: rank }, (_, i) => {
@@ -721,7 +725,7 @@ const col2ImOp = defineOp({
     const imageLen = ctx.inputs[1]?.shape?.[0];
     const spatial: Dim[] | null = image
       ? [...image]
-      : typeof imageLen === 'number'
+      : typeof imageLen === 'number' && materialisableRank(ctx, imageLen)
         ? Array.from({ length: imageLen }, (_, i) => dynamicDim(ctx, 0, 2 + i))
         : null;
     if (!x.shape || !spatial) return [{ dtype: x.dtype, shape: null }];

@@ -38,7 +38,10 @@ export interface TimeEstimate {
   readonly kernelBound: readonly RooflinePoint['bound'][];
   /** The family each plan kernel was timed as (same order as `plan.kernels`). */
   readonly kernelFamily: readonly KernelFamily[];
-  /** Time of the kernel a layer runs in when it anchors that kernel; 0 for layers fused away, folded or free. */
+  /**
+   * Time of the kernel a layer runs in when it anchors that kernel; 0 for layers fused away, folded or free. A layer of
+   * a subgraph body (outside the main-graph plan) is timed as a kernel of its own, per run.
+   */
   layerUs(layer: number): number;
   /**
    * Time to move `bytes` more through memory (no overlap with compute assumed): at the profile's
@@ -262,7 +265,11 @@ export function estimatePlanTime(analysis: Analysis, plan: ExecutionPlan, profil
     kernelFamily: points.map((p) => p.family),
     layerUs: (layer) => {
       const k = anchorKernel.get(layer);
-      return k === undefined ? 0 : kernelUs[k];
+      if (k !== undefined) return kernelUs[k];
+      // Plans cover the main graph; a layer of a body that runs is timed as a kernel of its own.
+      const l = analysis.layers[layer];
+      if (!l || l.scope === '' || l.folded || !l.memAccess) return 0;
+      return estimateKernel(analysis, plan, { opType: l.opType, layers: [layer] }, profile, block).predictedUs;
     },
     bytesUs: (bytes) => (Math.max(0, bytes) / (profile.activationBandwidthBytesPerSecond ?? profile.bandwidthBytesPerSecond)) * 1e6,
     overheadUs: (kernels) => Math.max(0, kernels) * profile.perOpOverheadUs,

@@ -10,6 +10,7 @@ import { diffExitCode, diffExitReason } from '../../diff/exit-code.js';
 import type { DiffThresholds } from '../../diff/thresholds.js';
 import { evaluateDiff, FAIL_ON_NEW, mergeThresholds, PERCENT_THRESHOLDS } from '../../diff/thresholds.js';
 import { EfflintError, UsageError } from '../../errors.js';
+import { externalDataWarnings, refuseUnsafeExternalData } from '../../load-model.js';
 import type { ProfileResult } from '../../profile/types.js';
 import type { InterleavedLatency } from '../../diff/compare.js';
 import { measureInterleaved, onClock } from '../../profile/measure/interleaved.js';
@@ -103,13 +104,18 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
   let [base, head] = sides;
   let interleaved: InterleavedLatency | undefined;
   if (args.profile) {
+    refuseUnsafeExternalData(baseArg);
+    refuseUnsafeExternalData(headArg);
     // One after the other, never concurrently: two sessions would compete for the same cores. The
     // profiles give each side's per-node times; the latency change itself is measured interleaved.
     base = { ...base, profile: await measure(baseArg, args, inputShapes, io) };
     head = { ...head, profile: await measure(headArg, args, inputShapes, io) };
     interleaved = await measureBothInterleaved(baseArg, headArg, args, inputShapes, io);
   }
-  const diff = compareModels(base, head, { interleaved });
+  const compared = compareModels(base, head, { interleaved });
+  // The static comparison never reads external data, but says when a model's would be unsafe to read.
+  const external = [baseArg, headArg].flatMap((m) => externalDataWarnings(m).map((w) => `${m}: ${w}`));
+  const diff = external.length === 0 ? compared : { ...compared, warnings: [...compared.warnings, ...external] };
   const verdict = evaluateDiff(diff, thresholds);
   const report = DIFF_FORMATS[args.format](diff, verdict, { color: useColor(io), version: efflintVersion(), top: args.top });
   io.stdout(args.format === 'markdown' ? fitMarkdown(report, args.maxBytes) : report);

@@ -5,7 +5,8 @@ import { analyzeFile } from '../../api.js';
 import { readDeviceProfile } from '../../config/device-profile.js';
 import { expandGlob, isGlob } from '../../config/glob.js';
 import { loadConfig } from '../../config/load.js';
-import { EfflintError, OutputFileError, UsageError } from '../../errors.js';
+import { EfflintError, UsageError } from '../../errors.js';
+import { refuseUnsafeExternalData } from '../../load-model.js';
 import type { LintFormat } from '../../report/lint-formats.js';
 import { LINT_FORMAT_NAMES, LINT_FORMATS, SINGLE_MODEL_FORMATS } from '../../report/lint-formats.js';
 import type { FailOn } from '../../rules/exit-code.js';
@@ -22,7 +23,7 @@ import { buildExecutionPlan } from '../../analyzers/runtime/index.js';
 import type { ExecutionPlan } from '../../analyzers/runtime/types.js';
 import { readOptimizedGraph } from '../../profile/optimized-graph.js';
 import { planFromOptimizedGraph } from '../../profile/runtime-plan.js';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_MIN_IMPACT_PERCENT, applyMinImpact, lintAnalysis, resolveRuleSetting, summarize } from '../../rules/lint.js';
@@ -32,7 +33,7 @@ import { RULES } from '../../rules/registry.js';
 import { DEFAULT_CONFIRM_TOP } from '../../profile/confirm-findings.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
-import { useColor } from '../io.js';
+import { checkOutputPath, useColor, writeOutputFile } from '../io.js';
 import { efflintVersion } from '../../version.js';
 import { collect, parseNonNegativeInt, parsePercent, parsePositiveInt } from '../options.js';
 import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/markdown-budget.js';
@@ -138,6 +139,7 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   if (args.baseline !== undefined && args.writeBaseline !== undefined) throw new UsageError('--baseline and --write-baseline: give one of them');
   let baseline = args.baseline !== undefined ? readBaselineFile(args.baseline, io.cwd) : undefined;
   const models = expandModelArgs(modelArgs, io.cwd);
+  if (args.outputFile !== undefined) checkOutputPath(args.outputFile, io.cwd);
   if (SINGLE_MODEL_FORMATS.includes(args.format) && models.length !== 1) {
     throw new UsageError(`--format ${args.format} describes one model; got ${models.length} (${models.slice(0, 3).join(', ')}${models.length > 3 ? ', ...' : ''})`);
   }
@@ -196,15 +198,6 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   return lintExitCode(exitInput);
 }
 
-/** `-o FILE`: an unwritable path is one line and exit 2. */
-function writeOutputFile(path: string, cwd: string, text: string): void {
-  try {
-    writeFileSync(resolve(cwd, path), text);
-  } catch (err) {
-    throw new OutputFileError(`${path}: cannot write output file (${(err as NodeJS.ErrnoException).code ?? oneLine(err)})`, { cause: err });
-  }
-}
-
 /**
  * Leaves out what the baseline lists, then (with --quiet) everything but errors, recording both counts
  * so the summary says what it hid; the summary and the exit code count what is left.
@@ -253,6 +246,7 @@ async function withMeasurements(
   if (lintOptions.runtime !== undefined && lintOptions.runtime !== 'onnxruntime-cpu' && (args.ep === undefined || args.ep === 'cpu')) {
     io.stderr(`efflint: ${model}: --profile lints the graph onnxruntime ran on the CPU; --runtime ${lintOptions.runtime} is not used\n`);
   }
+  refuseUnsafeExternalData(model);
   const dir = mkdtempSync(join(tmpdir(), 'efflint-lint-'));
   try {
     const optimizedPath = join(dir, 'optimized.onnx');

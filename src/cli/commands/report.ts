@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, arch, platform, release, totalmem } from 'node:os';
-import { dirname, extname, resolve } from 'node:path';
+import { extname } from 'node:path';
 import type { Command } from 'commander';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { analyzeFile } from '../../api.js';
 import { readDeviceProfile } from '../../config/device-profile.js';
+import { refuseUnsafeExternalData } from '../../load-model.js';
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_CONFIRM_TOP } from '../../profile/confirm-findings.js';
@@ -20,6 +20,7 @@ import { RULES } from '../../rules/registry.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
+import { checkOutputPath, writeOutputFile } from '../io.js';
 import { efflintVersion } from '../../version.js';
 import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 import type { SessionArgs } from '../session-options.js';
@@ -63,6 +64,7 @@ function environment(): ReportEnvironment {
 /** `efflint report MODEL -o FILE`: analysis, lint and (unless --no-profile) measured latency in one file. */
 export async function runReport(model: string, args: ReportArgs, io: CliIO): Promise<number> {
   const format = reportFormat(args.output);
+  checkOutputPath(args.output, io.cwd);
   const config = loadConfig({ explicitPath: args.config, cwd: io.cwd });
   const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
   const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
@@ -73,6 +75,7 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
   let profile: ProfileResult | null = null;
   let confirmations: FindingConfirmation[] | null = null;
   if (args.profile) {
+    refuseUnsafeExternalData(model);
     if (progress) io.stderr(`profiling with onnxruntime (${args.ep})...\n`);
     profile = await profileWithProgress(model, args, { inputShapes, deviceProfile }, io);
     if (progress && args.confirmTop > 0) io.stderr('confirming findings by counterfactual measurement...\n');
@@ -92,13 +95,7 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
     top: args.top,
   });
   const text = format === 'html' ? formatReportHtml(data) : fitMarkdown(formatReportMarkdown(data), args.maxBytes);
-  const path = resolve(io.cwd, args.output);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UsageError(`${args.output}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
+  writeOutputFile(args.output, io.cwd, text);
   if (!args.quiet) io.stdout(`wrote ${args.output} (${format === 'html' ? 'HTML' : 'Markdown'}, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB)\n`);
   return EXIT_OK;
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { analyzeModel } from '../../analyzers/analyze.js';
@@ -9,6 +8,7 @@ import { buildZooModel, getZooEntry, listZoo } from '../../zoo/index.js';
 import type { ZooBuildOptions } from '../../zoo/index.js';
 import { EXIT_OK } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
+import { checkOutputPath, writeOutputFile } from '../io.js';
 import { parsePositiveInt } from '../options.js';
 
 export interface ZooListRow {
@@ -74,8 +74,9 @@ export function runZooList(opts: { format: 'text' | 'json'; filter?: string }, i
 export function runZooBuild(name: string, opts: ZooBuildOptions & { output?: string }, io: CliIO): number {
   if (!opts.output) throw new UsageError('zoo build: -o FILE is required');
   if (!getZooEntry(name)) buildZooModel(name); // throws a UsageError naming close matches
+  checkOutputPath(opts.output, io.cwd);
   const bytes = buildZooModel(name, { deploy: opts.deploy, batch: opts.batch, resolution: opts.resolution });
-  writeFileSync(opts.output, bytes);
+  writeOutputFile(opts.output, io.cwd, bytes);
   io.stderr(`wrote ${opts.output} (${(bytes.length / 2 ** 20).toFixed(1)} MiB)\n`);
   return EXIT_OK;
 }

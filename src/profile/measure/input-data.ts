@@ -13,7 +13,7 @@ export interface GeneratedInput {
 }
 
 /** mulberry32 (the generator `profile`'s worker uses): the same seed gives the same data everywhere. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -121,6 +121,8 @@ interface LoopRow {
   body: TensorInfo[];
   outputs: number;
   shapes: (Dim[] | null)[];
+  /** Body runs per run of the Loop (its cost's bodyRuns): the trip count, null when only known at run time. */
+  runs: number | null;
 }
 
 const loopRows: LoopRow[] = [
@@ -130,6 +132,7 @@ const loopRows: LoopRow[] = [
     body: [trueOut, f32(2, 3), f32(4)],
     outputs: 2,
     shapes: [[2, 3], [5, 4]],
+    runs: 5,
   },
   {
     name: 'known trip count, cond known true',
@@ -137,6 +140,7 @@ const loopRows: LoopRow[] = [
     body: [trueOut, f32(2), f32(1, 8)],
     outputs: 2,
     shapes: [[2], [3, 1, 8]],
+    runs: 3,
   },
   {
     name: 'body cond not known true: may exit early, dynamic trip count',
@@ -144,6 +148,7 @@ const loopRows: LoopRow[] = [
     body: [bool(), f32(2), f32(4)],
     outputs: 2,
     shapes: [[2], ['Loop_0:1:0', 4]],
+    runs: null,
   },
   {
     name: 'unknown M',
@@ -151,6 +156,7 @@ const loopRows: LoopRow[] = [
     body: [trueOut, f32(4)],
     outputs: 1,
     shapes: [['Loop_0:0:0', 4]],
+    runs: null,
   },
   {
     name: 'INT64_MAX M is a while loop',
@@ -158,6 +164,7 @@ const loopRows: LoopRow[] = [
     body: [trueOut, f32(4)],
     outputs: 1,
     shapes: [['Loop_0:0:0', 4]],
+    runs: null,
   },
   {
     name: 'M = 0 runs no iteration',
@@ -165,6 +172,7 @@ const loopRows: LoopRow[] = [
     body: [bool(), f32(4)],
     outputs: 1,
     shapes: [[0, 4]],
+    runs: 0,
   },
   {
     name: 'carried state that grows gets a symbolic dim',
@@ -172,6 +180,7 @@ const loopRows: LoopRow[] = [
     body: [trueOut, f32(2, 3)],
     outputs: 1,
     shapes: [['Loop_0:0:0', 3]],
+    runs: 4,
   },
 ];
 
@@ -179,7 +188,24 @@ describe('Loop', () => {
   it.each(loopRows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
     const { outputs, cost } = run('Loop', { inputs: r.inputs, attrs: { body: graphAttr('body') }, outputs: r.outputs }, { body: () => r.body });
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    expect(cost).toEqual({ flops: 0, memory: 'none', paramInputs: [] });
+    expect(cost).toEqual({ flops: 0, memory: 'none', paramInputs: [], bodyRuns: r.runs });
+  });
+
+  it('a body that fails with these inputs: a warning, and the outputs the body declares, never an abort', () => {
+    const body: Graph = { ...graph('body'), outputs: [{ name: 'c', dtype: 'bool', shape: [] }, { name: 'acc', dtype: 'float32', shape: [2] }] };
+    const { outputs, cost, warnings } = run(
+      'Loop',
+      { inputs: [i64([3], []), null, f32(2)], attrs: { body: { type: 'graph', value: body } }, outputs: 1 },
+      {
+        body: () => {
+          throw new Error('X must be 3-D, got rank 5');
+        },
+      },
+    );
+    expect(outputs.map((o) => [o.dtype, o.shape])).toEqual([['float32', [2]]]);
+    expect(warnings).toEqual([expect.stringMatching(/^body cannot run with these input shapes, so its 1 layers have unknown cost .*rank 5/)]);
+    // Whether the body exits early is not known without its cond output.
+    expect(cost).toEqual({ flops: 0, memory: 'none', paramInputs: [], bodyRuns: null });
   });
 
   it('gives the body iteration_num, cond = true and the carried values without their folded values', () => {
@@ -211,7 +237,8 @@ describe('Scan', () => {
     );
     expect(calls[0].inputs).toEqual([f32(2), f32(3)]);
     expect(outputs.map((o) => o.shape)).toEqual([[2], [10, 4]]);
-    expect(cost).toEqual({ flops: 0, memory: 'none', paramInputs: [] });
+    // The body runs once per slice.
+    expect(cost).toEqual({ flops: 0, memory: 'none', paramInputs: [], bodyRuns: 10 });
   });
 
   it('scan_input_axes and scan_output_axes', () => {
@@ -230,13 +257,15 @@ describe('Scan', () => {
   });
 
   it('scan-8: batch axis 0 and sequence axis 1', () => {
-    const { outputs, calls } = run(
+    const { outputs, calls, cost } = run(
       'Scan',
       { inputs: [null, f32(4, 2), f32(4, 10, 3)], attrs: { body: graphAttr('body'), num_scan_inputs: 1 }, opset: 8, outputs: 2 },
       { body: () => [f32(2), f32(5)] },
     );
     expect(calls[0].inputs.map((t) => t.shape)).toEqual([[2], [3]]);
     expect(outputs.map((o) => o.shape)).toEqual([[4, 2], [4, 10, 5]]);
+    // Once per batch entry and step.
+    expect(cost?.bodyRuns).toBe(4 * 10);
   });
 
   it('throws when scan inputs disagree on the sequence length', () => {
