@@ -68,6 +68,13 @@ const ATTR = {
  */
 export const MAX_STRING_ATTRIBUTE_BYTES = 1024 * 1024;
 
+/**
+ * Attribute lists (ints, floats) with more elements than this are not read: no operator needs more
+ * than a few thousand (pads, axes, sizes), and a 300 MB packed list would need gigabytes as JS numbers.
+ * The attribute is left out and a warning says so.
+ */
+export const MAX_ATTRIBUTE_LIST_ELEMENTS = 1 << 20;
+
 /** At most this many warnings are kept; the rest are counted in one final line. */
 const MAX_WARNINGS = 50;
 
@@ -334,6 +341,7 @@ export class OnnxDecoder {
     let sparse: SparseTensorRef | undefined;
     let tp: ValueInfo | undefined;
     let floats: number[] | undefined;
+    let listDropped = 0;
     let hasInts = false;
     const intsBase = this.numberStack.length;
     let strings: string[] | undefined;
@@ -377,11 +385,11 @@ export class OnnxDecoder {
           g = this.graph();
           break;
         case 7:
-          this.float32s((floats ??= []), 'AttributeProto.floats');
+          listDropped += this.float32s((floats ??= []), 'AttributeProto.floats', MAX_ATTRIBUTE_LIST_ELEMENTS);
           break;
         case 8:
           hasInts = true;
-          this.int64s(this.numberStack, 'AttributeProto.ints');
+          listDropped += this.int64s(this.numberStack, 'AttributeProto.ints', MAX_ATTRIBUTE_LIST_ELEMENTS + intsBase);
           break;
         case 9:
           r.expect(WIRE_LEN, 'AttributeProto.strings');
@@ -425,6 +433,11 @@ export class OnnxDecoder {
     }
     r.endMessage(saved);
     const ints = hasInts ? takeFrom(this.numberStack, intsBase) : undefined;
+    if (listDropped > 0) {
+      const total = (ints?.length ?? 0) + (floats?.length ?? 0) + listDropped;
+      this.warn(`attribute ${quoteName(name)} of node ${quoteName(owner)}: list of ${total} elements (more than ${MAX_ATTRIBUTE_LIST_ELEMENTS}) not read; the attribute is left out`);
+      return;
+    }
 
     if (refAttrName !== '') {
       // A function-body attribute that takes the caller's attribute of that name (IR 4+).
@@ -900,31 +913,51 @@ export class OnnxDecoder {
     return { name, domain: normalizeDomain(domain), inputs, outputs, attributeNames, nodes, opsets };
   }
 
-  /** Repeated int64, packed or not (ONNX writers differ: protobuf-C++ leaves dims unpacked). */
-  private int64s(into: number[], what: string): void {
+  /**
+   * Repeated int64, packed or not (ONNX writers differ: protobuf-C++ leaves dims unpacked). Elements
+   * that would take `into` past `maxLength` are read but not stored; returns how many were skipped.
+   */
+  private int64s(into: number[], what: string, maxLength = Infinity): number {
     const r = this.r;
+    let skipped = 0;
     if (r.wireType === WIRE_LEN) {
       const saved = r.beginPacked();
-      while (r.pos < r.end) into.push(r.int64());
+      while (r.pos < r.end) {
+        const v = r.int64();
+        if (into.length < maxLength) into.push(v);
+        else skipped++;
+      }
       r.endPacked(saved);
-    } else {
-      r.expect(WIRE_VARINT, what);
-      into.push(r.int64());
+      return skipped;
     }
+    r.expect(WIRE_VARINT, what);
+    const v = r.int64();
+    if (into.length >= maxLength) return 1;
+    into.push(v);
+    return 0;
   }
 
-  /** Repeated float, packed or not. */
-  private float32s(into: number[], what: string): void {
+  /** Repeated float, packed or not; as int64s, elements past `maxLength` are skipped and counted. */
+  private float32s(into: number[], what: string, maxLength = Infinity): number {
     const r = this.r;
     if (r.wireType === WIRE_LEN) {
       const saved = r.beginPacked();
       if ((r.end - r.pos) % 4 !== 0) r.fail(`${what}: packed length is not a multiple of 4`);
+      const count = (r.end - r.pos) / 4;
+      if (into.length + count > maxLength) {
+        r.advance(r.end - r.pos);
+        r.endPacked(saved);
+        return count;
+      }
       while (r.pos < r.end) into.push(r.float32());
       r.endPacked(saved);
-    } else {
-      r.expect(WIRE_I32, what);
-      into.push(r.float32());
+      return 0;
     }
+    r.expect(WIRE_I32, what);
+    const v = r.float32();
+    if (into.length >= maxLength) return 1;
+    into.push(v);
+    return 0;
   }
 
   private checkedDim(v: number, what: string, at: number): number {

@@ -223,3 +223,21 @@ describe('Conv, pooling and Cast attributes onnxruntime rejects: one line naming
     expect(analyzeFails(path)).toBe(`efflint: ${path}: ${message}`);
   });
 });
+
+describe('attribute lists too long to read', () => {
+  // 3,000,000 packed ints (3 MB on disk, 24 MB as JS numbers) and 2,000,000 floats: beyond the
+  // 2^20-element cap the decoder reads the list without storing it and leaves the attribute out.
+  it.each([
+    { label: 'ints', attr: { name: 'huge', type: AT.INTS, ints: new Array<number>(3_000_000).fill(1) }, count: 3_000_000 },
+    { label: 'floats', attr: { name: 'huge', type: AT.FLOATS, floats: new Array<number>(2_000_000).fill(0.5) }, count: 2_000_000 },
+  ])('a $label attribute of $count elements is left out with a warning', ({ label, attr, count }) => {
+    const relu = node('Relu', ['x'], ['y'], { name: 'r', attribute: [attr] });
+    const path = write(`long-${label}`, graph([relu], [tensorInfo('x', DT.FLOAT, [1, 8])]));
+    const r = runCli(['analyze', path, '--format', 'json'], { env: HEAP });
+    expect(r.code).toBe(0);
+    const a = JSON.parse(r.stdout) as { totals: { flops: number }; warnings: string[] };
+    expect(a.totals.flops).toBe(8); // Relu on 1x8: one op per element
+    expect(a.warnings).toContain(`attribute "huge" of node "r": list of ${count} elements (more than 1048576) not read; the attribute is left out`);
+  });
+});
+
