@@ -1,6 +1,5 @@
 import * as nodePath from 'node:path';
-import { InvalidModelError } from './errors.js';
-import { checkExternalData, externalTensors, summariseExternalDataProblems } from './model/external-data.js';
+import { checkExternalData, externalTensors, refuseUnsafeExternalData as refuseModelExternalData, summariseExternalDataProblems } from './model/external-data.js';
 import { loadModelBytes, loadModelFile } from './model/load.js';
 import type { Model } from './model/ir.js';
 import type { ZooBuildOptions } from './zoo/index.js';
@@ -30,16 +29,8 @@ export function externalDataWarnings(arg: string): string[] {
   return summariseExternalDataProblems(checkExternalData(externalTensors(model.graph, model.functions), nodePath.dirname(arg)));
 }
 
-/**
- * Refuses a model file whose external data onnxruntime must not read: a location outside the
- * model's folder (`..`, absolute, a symbolic link), a missing file, a FIFO or device (a read that
- * never ends), or a range past the file's end. Called by the measuring commands before onnxruntime
- * opens the model; the static commands only warn (they never read external data).
- *
- * @throws InvalidModelError, one line naming the model and each kind of problem.
- */
+/** Refuses a model file whose external data is unsafe to read (see model/external-data.ts). */
 export function refuseUnsafeExternalData(arg: string): void {
-  const problems = externalDataWarnings(arg);
-  if (problems.length === 0) return;
-  throw new InvalidModelError(`${arg}: not run, its external data is unsafe to read: ${problems.join('; ')}`);
+  if (arg.startsWith(ZOO_PREFIX)) return;
+  refuseModelExternalData(arg, loadModelFile(arg), nodePath.dirname(arg));
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import type { FunctionDef, Graph, TensorRef } from './ir.js';
+import { InvalidModelError } from '../errors.js';
+import type { FunctionDef, Graph, Model, TensorRef } from './ir.js';
 import { quoteName } from './onnx-decoder.js';
 
 /**
@@ -158,3 +159,18 @@ export function summariseExternalDataProblems(problems: readonly ExternalDataPro
     return `${what} (first: ${quoteName(first.location)}${detail}, tensor ${quoteName(first.tensor)})`;
   });
 }
+
+/**
+ * Refuses a model file whose external data onnxruntime must not read: a location outside the
+ * model's folder (`..`, absolute, a symbolic link), a missing file, a FIFO or device (a read that
+ * never ends), or a range past the file's end. The measuring paths call it before onnxruntime opens
+ * the model; the static commands only warn (they never read external data).
+ *
+ * @throws InvalidModelError, one line naming the model and each kind of problem.
+ */
+export function refuseUnsafeExternalData(label: string, model: Model, baseDir: string): void {
+  const problems = summariseExternalDataProblems(checkExternalData(externalTensors(model.graph, model.functions), baseDir));
+  if (problems.length === 0) return;
+  throw new InvalidModelError(`${label}: not run, its external data is unsafe to read: ${problems.join('; ')}`);
+}
+

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Analysis } from '../analyzers/analyze.js';
 import { analyzeModel } from '../analyzers/analyze.js';
@@ -9,6 +9,7 @@ import { resolveInputNames } from '../cli/input-shapes.js';
 import { ProfilerError, UsageError } from '../errors.js';
 import { ZOO_PREFIX } from '../load-model.js';
 import type { DType, Model } from '../model/ir.js';
+import { refuseUnsafeExternalData } from '../model/external-data.js';
 import { loadModelBytes, loadModelFile } from '../model/load.js';
 import { buildZooModel } from '../zoo/index.js';
 import { buildExecutionPlan } from '../analyzers/runtime/index.js';
@@ -112,6 +113,8 @@ export function prepareModel(arg: string, options: ModelBindingOptions = {}): Pr
     ortModel = bytes;
   } else {
     model = loadModelFile(arg);
+    // Library callers too: onnxruntime would follow the model's external-data locations.
+    refuseUnsafeExternalData(arg, model, dirname(arg));
     ortModel = arg;
   }
   const shapes = arg.startsWith(ZOO_PREFIX) ? bindShapes(model, { inputShapes: options.inputShapes }) : bindShapes(model, options);

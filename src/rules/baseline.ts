@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Finding, LintResult } from './lint.js';
@@ -24,13 +24,9 @@ export function baselineOf(results: readonly LintResult[]): BaselineFile {
   return { efflintBaseline: BASELINE_VERSION, findings };
 }
 
-/** Writes a baseline file (pretty JSON, stable order so it diffs well in review). */
-export function writeBaselineFile(path: string, cwd: string, baseline: BaselineFile): void {
-  try {
-    writeFileSync(resolve(cwd, path), JSON.stringify(baseline, null, 2) + '\n');
-  } catch (err) {
-    throw new ConfigError(`${path}: cannot write baseline (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
-  }
+/** A baseline file's text (pretty JSON, stable order so it diffs well in review). */
+export function serializeBaseline(baseline: BaselineFile): string {
+  return JSON.stringify(baseline, null, 2) + '\n';
 }
 
 /** Reads and checks a baseline file; errors name the file. */

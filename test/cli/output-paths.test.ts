@@ -42,6 +42,8 @@ describe('a folder that does not exist is reported, never created', () => {
     expect(fs.existsSync(path.join(tmp, 'a'))).toBe(false);
     expectRefused(['lint', ZOO, '-o', 'missing/x.json', '--format', 'json'], `efflint: cannot write missing/x.json: folder ${path.join(tmp, 'missing')} does not exist`);
     expect(fs.existsSync(path.join(tmp, 'missing'))).toBe(false);
+    expectRefused(['lint', ZOO, '--write-baseline', 'nobase/b.json'], `efflint: cannot write nobase/b.json: folder ${path.join(tmp, 'nobase')} does not exist`);
+    expect(fs.existsSync(path.join(tmp, 'nobase'))).toBe(false);
   });
 
   it('a regular file where the folder should be', () => {

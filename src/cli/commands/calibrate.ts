@@ -1,7 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ProfilerError } from '../../errors.js';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { CONV_FAMILIES, ridgePoint } from '../../analyzers/roofline.js';
 import { calibrateDevice, DEFAULT_CALIBRATE_BLOCKS, DEFAULT_CALIBRATE_RUNS } from '../../profile/calibrate.js';
@@ -10,6 +8,7 @@ import { MEASURE_CLOCKS } from '../../profile/measure/interleaved.js';
 import { createProgressBar } from '../../profile/progress.js';
 import { EXIT_OK } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
+import { writeOutputFile } from '../io.js';
 import { parsePositiveInt } from '../options.js';
 
 export interface CalibrateArgs {
@@ -72,11 +71,7 @@ export async function runCalibrate(args: CalibrateArgs, io: CliIO): Promise<numb
   }
   const json = JSON.stringify(profile, null, 2) + '\n';
   if (args.output) {
-    try {
-      writeFileSync(args.output, json);
-    } catch (err) {
-      throw new ProfilerError(`${args.output}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-    }
+    writeOutputFile(args.output, io.cwd, json);
     io.stdout(describeDeviceProfile(profile) + `written to ${args.output}\n`);
   } else {
     io.stdout(json);

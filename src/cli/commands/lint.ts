@@ -12,7 +12,7 @@ import { LINT_FORMAT_NAMES, LINT_FORMATS, SINGLE_MODEL_FORMATS } from '../../rep
 import type { FailOn } from '../../rules/exit-code.js';
 import { FAIL_ON_CHOICES, lintExitCode, lintExitReason } from '../../rules/exit-code.js';
 import type { BaselineFile } from '../../rules/baseline.js';
-import { applyBaseline, baselineOf, readBaselineFile, writeBaselineFile } from '../../rules/baseline.js';
+import { applyBaseline, baselineOf, readBaselineFile, serializeBaseline } from '../../rules/baseline.js';
 import type { ResolvedConfig } from '../../config/schema.js';
 import { DEFAULT_RUNTIME } from '../../analyzers/runtime/types.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -164,7 +164,7 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   }
   if (args.writeBaseline !== undefined) {
     const written = baselineOf(results);
-    writeBaselineFile(args.writeBaseline, io.cwd, written);
+    writeOutputFile(args.writeBaseline, io.cwd, serializeBaseline(written));
     baseline = written;
     io.stderr(`efflint: wrote ${args.writeBaseline} (${results.reduce((n, r) => n + r.findings.length, 0)} findings); lint with --baseline ${args.writeBaseline} to fail only on new ones\n`);
   }
