@@ -81,7 +81,7 @@ export const g4 = defineRule<G4Options, G4Messages>({
       },
     },
     messages: {
-      elementwiseShare: 'element-wise ops: {{memPercent}}% of memory access, {{timePercent}}% of est. time, {{flopPercent}}% of FLOPs ({{breakdown}})',
+      elementwiseShare: 'element-wise work after fusion: {{memPercent}}% of executed memory access, {{timePercent}}% of est. time, {{flopPercent}}% of FLOPs ({{breakdown}})',
       heavyElementwise: '{{op}}: {{timePercent}}% of est. time, {{memAccess}} elements moved for {{flops}} FLOPs',
       fusedByRuntime: '{{runtime}} already fuses {{layers}} element-wise layers into neighbouring kernels ({{breakdown}})',
     },

@@ -130,9 +130,9 @@ function markdownBreakdownRow(md: string, caption: string): string[] {
   return row.split(' | ').slice(1);
 }
 
-/** G4's model finding as the rule wrote it: "element-wise ops: A% of memory access, B% of est. time, C% of FLOPs". */
+/** G4's model finding as the rule wrote it: "element-wise work after fusion: A% of executed memory access, B% of est. time, C% of FLOPs". */
 function g4Message(text: string): { memAccess: string; time: string; flops: string } | null {
-  const m = /element-wise ops: ([\d.]+%) of memory access, ([\d.]+%) of est\. time, ([\d.]+%) of FLOPs/.exec(text);
+  const m = /element-wise work after fusion: ([\d.]+%) of executed memory access, ([\d.]+%) of est\. time, ([\d.]+%) of FLOPs/.exec(text);
   return m ? { memAccess: m[1], time: m[2], flops: m[3] } : null;
 }
 
