@@ -20,6 +20,17 @@ export class InvalidModelError extends EfflintError {
   }
 }
 
+/**
+ * A node breaks its operator's specification (a wrong rank, a bad attribute, shapes that cannot
+ * broadcast): the model is wrong, not efflint. Op definitions throw it; the analyzer names the node.
+ * Any other exception from an op definition is an efflint bug.
+ */
+export class OpSpecError extends EfflintError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('op-spec', message, options);
+  }
+}
+
 /** Command-line usage or argument error. */
 export class UsageError extends EfflintError {
   constructor(message: string, options?: { cause?: unknown }) {

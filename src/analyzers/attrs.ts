@@ -1,6 +1,7 @@
 import type { AttributeValue, DType, Graph, Node, TensorRef } from '../model/ir.js';
 import { dtypeFromCode } from '../model/ir.js';
 import type { Attrs } from './types.js';
+import { OpSpecError } from '../errors.js';
 
 /**
  * Highest TensorProto.DataType code in onnx.proto (INT2 = 26, ONNX 1.20). A `to` or `dtype` attribute outside
@@ -35,7 +36,7 @@ const TYPE_NAMES: Readonly<Record<AttributeValue['type'], string>> = {
 export function createAttrs(node: Pick<Node, 'attributes'>): Attrs {
   const get = (name: string): AttributeValue | undefined => node.attributes.get(name);
   const wrongType = (name: string, a: AttributeValue, expected: string): never => {
-    throw new RangeError(`attribute '${name}' is ${TYPE_NAMES[a.type]}, expected ${expected}`);
+    throw new OpSpecError(`attribute '${name}' is ${TYPE_NAMES[a.type]}, expected ${expected}`);
   };
   return {
     has: (name) => node.attributes.has(name),
@@ -97,6 +98,6 @@ export function dataTypeAttr(attrs: Attrs, name: string): DType | undefined;
 export function dataTypeAttr(attrs: Attrs, name: string, fallback?: DType): DType | undefined {
   const code = attrs.intOr(name);
   if (code === undefined) return fallback;
-  if (code < 1 || code > LAST_DATA_TYPE_CODE) throw new RangeError(`${name} = ${code} is not a TensorProto.DataType`);
+  if (code < 1 || code > LAST_DATA_TYPE_CODE) throw new OpSpecError(`${name} = ${code} is not a TensorProto.DataType`);
   return dtypeFromCode(code);
 }

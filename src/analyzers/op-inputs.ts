@@ -1,4 +1,5 @@
 import { UNKNOWN_TENSOR, type OpContext, type TensorInfo } from './types.js';
+import { OpSpecError } from '../errors.js';
 
 /** The node's input i, or null when omitted. */
 export function inputAt(ctx: OpContext, i: number): TensorInfo | null {
@@ -8,7 +9,7 @@ export function inputAt(ctx: OpContext, i: number): TensorInfo | null {
 /** The node's input `index`; throws a clear error when the node omits this required input. */
 export function requireInput(ctx: OpContext, index: number, name: string): TensorInfo {
   const t = ctx.inputs[index];
-  if (!t) throw new Error(`${ctx.node.opType} requires input ${index} (${name})`);
+  if (!t) throw new OpSpecError(`${ctx.node.opType} requires input ${index} (${name})`);
   return t;
 }
 

@@ -4,6 +4,7 @@ import { foldBroadcast, withElements } from './fold.js';
 import { fitOutputs, inputAt } from './op-inputs.js';
 import { broadcastShapes, elementsOf } from './shape-utils.js';
 import { defineOp, type OpCategory, type OpContext, type OpCost, type OpDef, type TensorInfo } from './types.js';
+import { OpSpecError } from '../errors.js';
 
 /**
  * Builders of point-wise ops (one output element per input element, or per broadcast position), shared by the
@@ -30,7 +31,7 @@ export interface ElementwiseOptions {
 /** FLOPs per element of an op from the cost-model table; a missing entry is a programming error. */
 export function tableFlops(opType: string): number {
   const f = PER_ELEMENT_FLOPS[opType];
-  if (f === undefined) throw new Error(`cost-model: no per-element FLOPs for ${opType}`);
+  if (f === undefined) throw new OpSpecError(`cost-model: no per-element FLOPs for ${opType}`);
   return f;
 }
 
@@ -46,7 +47,7 @@ function binaryShapes(ctx: OpContext, a: TensorInfo | null, b: TensorInfo | null
   const axisAttr = ctx.attrs.intOr('axis');
   const axis = axisAttr === undefined ? sa.length - sb.length : axisAttr < 0 ? axisAttr + sa.length : axisAttr;
   if (axis < 0 || axis + sb.length > sa.length) {
-    throw new RangeError(`legacy broadcast: B of rank ${sb.length} does not fit A of rank ${sa.length} at axis ${axis}`);
+    throw new OpSpecError(`legacy broadcast: B of rank ${sb.length} does not fit A of rank ${sa.length} at axis ${axis}`);
   }
   const padded: Dim[] = [...new Array<Dim>(axis).fill(1), ...sb, ...new Array<Dim>(sa.length - axis - sb.length).fill(1)];
   return [sa, padded];

@@ -16,6 +16,7 @@ import { ops as shape } from './ops/shape.js';
 import { ops as signal } from './ops/signal.js';
 import { ops as tensor } from './ops/tensor.js';
 import type { OpDef } from './types.js';
+import { OpSpecError } from '../errors.js';
 
 /** Every op family; adding an op touches only its family file. */
 const FAMILIES: readonly (readonly OpDef[])[] = [
@@ -53,7 +54,7 @@ export function buildRegistry(families: readonly (readonly OpDef[])[]): Readonly
   for (const family of families) {
     for (const def of family) {
       const k = key(def.domain, def.opType);
-      if (map.has(k)) throw new Error(`duplicate op definition for ${k}`);
+      if (map.has(k)) throw new OpSpecError(`duplicate op definition for ${k}`);
       map.set(k, def);
     }
   }

@@ -1,5 +1,6 @@
 import type { Dim } from '../model/ir.js';
 import type { OpContext, TensorInfo } from './types.js';
+import { OpSpecError } from '../errors.js';
 
 /** Element count of a fully known shape, else null. Stays finite: huge shapes saturate, never overflow. */
 export function numel(shape: readonly Dim[] | null | undefined): number | null {
@@ -30,7 +31,7 @@ export function isStaticShape(shape: readonly Dim[] | null | undefined): shape i
 /** Normalises a possibly negative axis against a rank; throws RangeError when out of range. */
 export function normalizeAxis(axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) throw new RangeError(`axis ${axis} out of range for rank ${rank}`);
+  if (a < 0 || a >= rank) throw new OpSpecError(`axis ${axis} out of range for rank ${rank}`);
   return a;
 }
 
@@ -51,7 +52,7 @@ export function broadcastShapes(shapes: readonly (readonly Dim[] | null)[]): Dim
       if (d === undefined || d === 1) continue;
       if (dim === 1) dim = d;
       else if (typeof dim === 'number' && typeof d === 'number' && dim !== d) {
-        throw new RangeError(`shapes [${known.map((k) => k.join(',')).join('] [')}] do not broadcast`);
+        throw new OpSpecError(`shapes [${known.map((k) => k.join(',')).join('] [')}] do not broadcast`);
       } else if (typeof dim === 'string' && typeof d === 'number') dim = d;
     }
     out.push(dim);

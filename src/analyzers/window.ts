@@ -1,6 +1,7 @@
 import type { Dim } from '../model/ir.js';
 import { dynamicDim } from './shape-utils.js';
 import type { OpContext } from './types.js';
+import { OpSpecError } from '../errors.js';
 
 /** Sliding-window attributes shared by Conv, ConvTranspose and the pooling ops, with ONNX defaults filled in. */
 export interface Window {
@@ -19,7 +20,7 @@ export interface Window {
 export function intsOfLength(ctx: OpContext, name: string, n: number, fallback: number): number[] {
   const v = ctx.attrs.ints(name);
   if (v === undefined || v.length === 0) return new Array<number>(n).fill(fallback);
-  if (v.length !== n) throw new RangeError(`${name} has ${v.length} values, expected ${n} (one per spatial axis)`);
+  if (v.length !== n) throw new OpSpecError(`${name} has ${v.length} values, expected ${n} (one per spatial axis)`);
   return [...v];
 }
 
@@ -31,7 +32,7 @@ export function intsOfLength(ctx: OpContext, name: string, n: number, fallback: 
 export function readWindow(ctx: OpContext, n: number, kernel: readonly Dim[]): Window {
   const pads = ctx.attrs.ints('pads');
   if (pads !== undefined && pads.length > 0 && pads.length !== 2 * n) {
-    throw new RangeError(`pads has ${pads.length} values, expected ${2 * n} (begin and end per spatial axis)`);
+    throw new OpSpecError(`pads has ${pads.length} values, expected ${2 * n} (begin and end per spatial axis)`);
   }
   const window: Window = {
     kernel,
@@ -43,14 +44,14 @@ export function readWindow(ctx: OpContext, n: number, kernel: readonly Dim[]): W
   };
   // onnxruntime's ConvAttributes / PoolAttributes reject these when the session is created.
   for (const name of ['strides', 'dilations'] as const) {
-    if (window[name].some((v) => v < 1)) throw new RangeError(`${name} must be >= 1, got [${window[name].join(',')}]`);
+    if (window[name].some((v) => v < 1)) throw new OpSpecError(`${name} must be >= 1, got [${window[name].join(',')}]`);
   }
-  if (window.pads.some((p) => p < 0)) throw new RangeError(`pads must be >= 0, got [${window.pads.join(',')}]`);
+  if (window.pads.some((p) => p < 0)) throw new OpSpecError(`pads must be >= 0, got [${window.pads.join(',')}]`);
   if (kernel.some((k) => typeof k === 'number' && k < 1)) {
-    throw new RangeError(`${ctx.attrs.has('kernel_shape') ? 'kernel_shape' : "the weight's kernel dims"} must be >= 1, got [${kernel.join(',')}]`);
+    throw new OpSpecError(`${ctx.attrs.has('kernel_shape') ? 'kernel_shape' : "the weight's kernel dims"} must be >= 1, got [${kernel.join(',')}]`);
   }
   if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(window.autoPad)) {
-    throw new RangeError(`unknown auto_pad '${window.autoPad}'`);
+    throw new OpSpecError(`unknown auto_pad '${window.autoPad}'`);
   }
   return window;
 }
@@ -81,7 +82,7 @@ export function windowOutputDim(ctx: OpContext, w: Window, i: number, inDim: Dim
   const ek = (k - 1) * w.dilations[i] + 1;
   const span = (w.autoPad === 'VALID' ? inDim : inDim + padTotal) - ek;
   if (span < 0) {
-    throw new RangeError(
+    throw new OpSpecError(
       `kernel extent ${ek} on spatial axis ${i} exceeds the ${w.autoPad === 'VALID' ? '' : 'padded '}input size ${span + ek}`,
     );
   }
@@ -93,5 +94,5 @@ export function windowOutputDim(ctx: OpContext, w: Window, i: number, inDim: Dim
 
 /** Checks that X is (N, C, D1..Dn) with at least one spatial axis, as Conv and the windowed pools need. */
 export function checkSpatialRank(shape: readonly Dim[] | null | undefined): void {
-  if (shape && shape.length < 3) throw new RangeError(`input must have rank >= 3 (N, C, spatial...), got rank ${shape.length}`);
+  if (shape && shape.length < 3) throw new OpSpecError(`input must have rank >= 3 (N, C, spatial...), got rank ${shape.length}`);
 }

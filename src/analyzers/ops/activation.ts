@@ -12,6 +12,7 @@ import { constantInputs, dtypeAndShape, fitOutputs, inputAt } from '../op-inputs
 import { unaryOp } from '../pointwise.js';
 import { broadcastsTo, elementsOf, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 const activation = (opType: string): OpDef => unaryOp(opType, { category: 'activation' });
 
@@ -26,7 +27,7 @@ const prelu = unaryOp('PRelu', {
     const xs = inputAt(ctx, 0)?.shape;
     const ss = inputAt(ctx, 1)?.shape;
     if (ctx.opset < 7 || !xs || !ss) return;
-    if (!broadcastsTo(ss, xs)) throw new RangeError(`slope of shape [${ss.join(',')}] does not broadcast to X [${xs.join(',')}]`);
+    if (!broadcastsTo(ss, xs)) throw new OpSpecError(`slope of shape [${ss.join(',')}] does not broadcast to X [${xs.join(',')}]`);
   },
 });
 

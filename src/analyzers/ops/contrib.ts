@@ -25,6 +25,7 @@ import { ops as gemmOps } from './gemm.js';
 import { invertFlops } from './linalg.js';
 import { ops as poolingOps } from './pooling.js';
 import { ops as tensorOps } from './tensor.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * onnxruntime contrib ops (domain com.microsoft) that its transformer optimizer, quantization tools and layout
@@ -44,7 +45,7 @@ const CORE_OPSET = 17;
 /** The ai.onnx definition of `opType` in a family list; a missing one is a programming error at load time. */
 function coreOp(family: readonly OpDef[], opType: string): OpDef {
   const def = family.find((d) => d.opType === opType && !d.domain);
-  if (!def) throw new Error(`contrib.ts: no ai.onnx ${opType} to reuse`);
+  if (!def) throw new OpSpecError(`contrib.ts: no ai.onnx ${opType} to reuse`);
   return def;
 }
 
@@ -195,7 +196,7 @@ const qlinearGlobalAveragePool = defineOp({
   inferShape(ctx) {
     const x = inputAt(ctx, 0);
     const xs = x?.shape ?? null;
-    if (xs && xs.length < 2) throw new RangeError(`input must have rank >= 2, got rank ${xs.length}`);
+    if (xs && xs.length < 2) throw new OpSpecError(`input must have rank >= 2, got rank ${xs.length}`);
     const last = ctx.attrs.int('channels_last', 0) === 1;
     let shape: Dim[] | null = null;
     if (xs) shape = last ? [xs[0], ...xs.slice(1, -1).map(() => 1), xs[xs.length - 1]] : [xs[0], xs[1], ...xs.slice(2).map(() => 1)];
@@ -296,11 +297,11 @@ const matMulNBits = defineOp({
     const a = inputAt(ctx, 0);
     const k = ctx.attrs.intOr('K');
     const n = ctx.attrs.intOr('N');
-    if (k === undefined || n === undefined) throw new RangeError('K and N are required');
+    if (k === undefined || n === undefined) throw new OpSpecError('K and N are required');
     const as = a?.shape ?? null;
-    if (as && as.length === 0) throw new RangeError('A must be at least 1-D');
+    if (as && as.length === 0) throw new OpSpecError('A must be at least 1-D');
     const ak = as?.[as.length - 1];
-    if (isKnownDim(ak) && ak !== k) throw new RangeError(`A's last dim ${ak} differs from K=${k}`);
+    if (isKnownDim(ak) && ak !== k) throw new OpSpecError(`A's last dim ${ak} differs from K=${k}`);
     return fitOutputs(ctx, [{ dtype: a?.dtype ?? null, shape: as ? [...as.slice(0, -1), n] : null }]);
   },
   cost(ctx) {
@@ -375,7 +376,7 @@ const biasSplitGelu = defineOp({
     const x = inputAt(ctx, 0);
     const xs = x?.shape ?? null;
     const d = xs?.[xs.length - 1];
-    if (isKnownDim(d) && d % 2 !== 0) throw new RangeError(`the last dim ${d} is odd and cannot be split in halves`);
+    if (isKnownDim(d) && d % 2 !== 0) throw new OpSpecError(`the last dim ${d} is odd and cannot be split in halves`);
     const half: Dim | undefined = isKnownDim(d) ? d / 2 : xs ? dynamicDim(ctx, 0, xs.length - 1) : undefined;
     return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape: xs && half !== undefined ? [...xs.slice(0, -1), half] : null }]);
   },
@@ -462,7 +463,7 @@ function skipNorm(opType: string, rms: boolean): OpDef {
     inferShape(ctx) {
       const x = inputAt(ctx, 0);
       const xs = x?.shape ?? null;
-      if (xs && xs.length < 2) throw new RangeError(`input must have rank 2 or 3, got rank ${xs.length}`);
+      if (xs && xs.length < 2) throw new OpSpecError(`input must have rank 2 or 3, got rank ${xs.length}`);
       const stat: TensorInfo = { dtype: 'float32', shape: xs ? [...xs.slice(0, -1), 1] : null };
       return fitOutputs(ctx, [dtypeAndShape(x), stat, stat, dtypeAndShape(x)]);
     },
@@ -494,9 +495,9 @@ function groupNorm(opType: 'GroupNorm' | 'SkipGroupNorm'): OpDef {
       const x = inputAt(ctx, 0);
       const xs = x?.shape ?? null;
       const groups = ctx.attrs.intOr('groups');
-      if (groups === undefined || groups < 1) throw new RangeError('groups is required and must be >= 1');
+      if (groups === undefined || groups < 1) throw new OpSpecError('groups is required and must be >= 1');
       const c = xs ? (ctx.attrs.int('channels_last', 1) === 1 ? xs[xs.length - 1] : xs[1]) : undefined;
-      if (isKnownDim(c) && c % groups !== 0) throw new RangeError(`${c} channels are not divisible by groups ${groups}`);
+      if (isKnownDim(c) && c % groups !== 0) throw new OpSpecError(`${c} channels are not divisible by groups ${groups}`);
       return fitOutputs(ctx, [dtypeAndShape(x), dtypeAndShape(x)]);
     },
     cost(ctx) {
@@ -538,7 +539,7 @@ const embedLayerNormalization = defineOp({
   inferShape(ctx) {
     const ids = inputAt(ctx, 0)?.shape ?? null;
     const word = inputAt(ctx, 2);
-    if (ids && ids.length !== 2) throw new RangeError(`input_ids must be 2-D (batch, sequence), got rank ${ids.length}`);
+    if (ids && ids.length !== 2) throw new OpSpecError(`input_ids must be 2-D (batch, sequence), got rank ${ids.length}`);
     const hidden = word?.shape?.[1] ?? inputAt(ctx, 5)?.shape?.[0];
     const shape = ids && hidden !== undefined ? [ids[0], ids[1], hidden] : null;
     const out: TensorInfo = { dtype: word?.dtype ?? null, shape };
@@ -584,7 +585,7 @@ function addDims(ctx: OpContext, a: Dim, b: Dim, output: number, axis: number): 
 /** hidden / heads, checked: a structural error when it does not divide. */
 function headSize(hidden: Dim | null | undefined, heads: Dim | undefined, what: string): number | null {
   if (!isKnownDim(hidden) || !isKnownDim(heads) || heads <= 0) return null;
-  if (hidden % heads !== 0) throw new RangeError(`${what} ${hidden} is not divisible by ${heads} heads`);
+  if (hidden % heads !== 0) throw new OpSpecError(`${what} ${hidden} is not divisible by ${heads} heads`);
   return hidden / heads;
 }
 
@@ -632,19 +633,19 @@ function scoreExtras(ctx: OpContext, maskInputs: readonly number[]): number {
 function attentionGeometry(ctx: OpContext) {
   const x = inputAt(ctx, 0);
   const xs = x?.shape ?? null;
-  if (xs && xs.length !== 3) throw new RangeError(`input must be 3-D (batch, sequence, hidden), got rank ${xs.length}`);
+  if (xs && xs.length !== 3) throw new OpSpecError(`input must be 3-D (batch, sequence, hidden), got rank ${xs.length}`);
   const heads = ctx.attrs.intOr('num_heads');
-  if (heads === undefined || heads < 1) throw new RangeError('num_heads is required and must be >= 1');
+  if (heads === undefined || heads < 1) throw new OpSpecError('num_heads is required and must be >= 1');
   const ws = inputAt(ctx, 1)?.shape ?? null;
   const bs = inputAt(ctx, 2)?.shape ?? null;
   const qkv = ctx.attrs.ints('qkv_hidden_sizes');
-  if (qkv && qkv.length !== 3) throw new RangeError(`qkv_hidden_sizes has ${qkv.length} values, expected 3`);
+  if (qkv && qkv.length !== 3) throw new OpSpecError(`qkv_hidden_sizes has ${qkv.length} values, expected 3`);
   const packed = ws?.[1] ?? bs?.[0];
   const third = isKnownDim(packed) ? packed / 3 : null;
-  if (!qkv && third !== null && !Number.isInteger(third)) throw new RangeError(`weights have ${packed} columns, not 3 equal parts`);
+  if (!qkv && third !== null && !Number.isInteger(third)) throw new OpSpecError(`weights have ${packed} columns, not 3 equal parts`);
   const [dq, dk, dv] = qkv ? qkv : [third, third, third];
   const past = inputAt(ctx, 4)?.shape ?? null;
-  if (past && past.length !== 5) throw new RangeError(`past must be 5-D (2, batch, heads, past, head_size), got rank ${past.length}`);
+  if (past && past.length !== 5) throw new OpSpecError(`past must be 5-D (2, batch, heads, past, head_size), got rank ${past.length}`);
   const share = ctx.attrs.int('past_present_share_buffer', 0) === 1;
   const seq = xs?.[1];
   let total: Dim | null = null;
@@ -698,11 +699,11 @@ const attention = defineOp({
  */
 function mhaGeometry(ctx: OpContext) {
   const heads = ctx.attrs.intOr('num_heads');
-  if (heads === undefined || heads < 1) throw new RangeError('num_heads is required and must be >= 1');
+  if (heads === undefined || heads < 1) throw new OpSpecError('num_heads is required and must be >= 1');
   const q = inputAt(ctx, 0)?.shape ?? null;
   const k = inputAt(ctx, 1)?.shape ?? null;
   const v = inputAt(ctx, 2)?.shape ?? null;
-  if (q && q.length !== 3 && q.length !== 5) throw new RangeError(`query must be 3-D or packed 5-D, got rank ${q.length}`);
+  if (q && q.length !== 3 && q.length !== 5) throw new OpSpecError(`query must be 3-D or packed 5-D, got rank ${q.length}`);
   let batch: Dim | undefined = q?.[0];
   let seq: Dim | undefined = q?.[1];
   let dq: Dim | null = null;
@@ -731,7 +732,7 @@ function mhaGeometry(ctx: OpContext) {
     }
   }
   const pastKey = inputAt(ctx, 6)?.shape ?? null;
-  if (pastKey && pastKey.length !== 4) throw new RangeError(`past_key must be 4-D, got rank ${pastKey.length}`);
+  if (pastKey && pastKey.length !== 4) throw new OpSpecError(`past_key must be 4-D, got rank ${pastKey.length}`);
   let total: Dim | null = null;
   if (kvLen !== undefined) total = pastKey && !cached ? addDims(ctx, pastKey[2], kvLen, 1, 2) : kvLen;
   const qHead = headSize(dq, heads, 'hidden size');
@@ -782,18 +783,18 @@ function gqaGeometry(ctx: OpContext) {
   const heads = ctx.attrs.intOr('num_heads');
   const kvHeads = ctx.attrs.intOr('kv_num_heads');
   if (heads === undefined || heads < 1 || kvHeads === undefined || kvHeads < 1) {
-    throw new RangeError('num_heads and kv_num_heads are required and must be >= 1');
+    throw new OpSpecError('num_heads and kv_num_heads are required and must be >= 1');
   }
-  if (heads % kvHeads !== 0) throw new RangeError(`num_heads ${heads} is not a multiple of kv_num_heads ${kvHeads}`);
+  if (heads % kvHeads !== 0) throw new OpSpecError(`num_heads ${heads} is not a multiple of kv_num_heads ${kvHeads}`);
   const q = inputAt(ctx, 0)?.shape ?? null;
-  if (q && q.length !== 3) throw new RangeError(`query must be 3-D, got rank ${q.length}`);
+  if (q && q.length !== 3) throw new OpSpecError(`query must be 3-D, got rank ${q.length}`);
   const k = inputAt(ctx, 1)?.shape ?? null;
   const packed = inputAt(ctx, 1) === null;
   const head = q ? headSize(q[2], packed ? heads + 2 * kvHeads : heads, 'query hidden size') : null;
   const kvLen: Dim | undefined = packed ? q?.[1] : k?.[1];
   const pastKey = inputAt(ctx, 3);
   const pk = pastKey?.shape ?? null;
-  if (pk && pk.length !== 4) throw new RangeError(`past_key must be 4-D, got rank ${pk.length}`);
+  if (pk && pk.length !== 4) throw new OpSpecError(`past_key must be 4-D, got rank ${pk.length}`);
   const totalValue = scalarOf(inputAt(ctx, 6));
   let attended: Dim | null = null;
   if (totalValue !== undefined) attended = totalValue;
@@ -867,7 +868,7 @@ function rotaryEmbedding(domain: string | undefined): OpDef {
     category: 'elementwise',
     inferShape(ctx) {
       const xs = inputAt(ctx, 0)?.shape;
-      if (xs && xs.length !== 3 && xs.length !== 4) throw new RangeError(`input must be 3-D or 4-D, got rank ${xs.length}`);
+      if (xs && xs.length !== 3 && xs.length !== 4) throw new OpSpecError(`input must be 3-D or 4-D, got rank ${xs.length}`);
       return fitOutputs(ctx, [dtypeAndShape(inputAt(ctx, 0))]);
     },
     cost: (ctx) => ({ flops: rotaryFlops(ctx, cosIndex), paramInputs: [] }),
@@ -884,11 +885,11 @@ function onnxAttentionGeometry(ctx: OpContext) {
   const k = inputAt(ctx, 1)?.shape ?? null;
   const v = inputAt(ctx, 2)?.shape ?? null;
   const rank = q?.length ?? k?.length ?? null;
-  if (rank !== null && rank !== 3 && rank !== 4) throw new RangeError(`Q must be 3-D or 4-D, got rank ${rank}`);
+  if (rank !== null && rank !== 3 && rank !== 4) throw new OpSpecError(`Q must be 3-D or 4-D, got rank ${rank}`);
   const qHeadsAttr = ctx.attrs.intOr('q_num_heads');
   const kvHeadsAttr = ctx.attrs.intOr('kv_num_heads');
   if (rank === 3 && (qHeadsAttr === undefined || kvHeadsAttr === undefined)) {
-    throw new RangeError('3-D inputs need the q_num_heads and kv_num_heads attributes');
+    throw new OpSpecError('3-D inputs need the q_num_heads and kv_num_heads attributes');
   }
   const four = rank === 4;
   const batch = q?.[0];
@@ -994,8 +995,8 @@ const qlinearConcat = defineOp({
   category: 'data-movement',
   inferShape(ctx) {
     const tensors = ctx.inputs.filter((_, i) => i >= 2 && (i - 2) % 3 === 0);
-    if (tensors.length === 0) throw new RangeError('QLinearConcat needs at least one (tensor, scale, zero point) triple');
-    if (ctx.attrs.intOr('axis') === undefined) throw new RangeError('axis is required');
+    if (tensors.length === 0) throw new OpSpecError('QLinearConcat needs at least one (tensor, scale, zero point) triple');
+    if (ctx.attrs.intOr('axis') === undefined) throw new OpSpecError('axis is required');
     const [y] = CONCAT.inferShape(withInputs(ctx, tensors));
     return fitOutputs(ctx, [retype(y, dtypeOf(ctx, 1, y.dtype))]);
   },
@@ -1011,9 +1012,9 @@ const inverse = defineOp({
     const x = inputAt(ctx, 0);
     const xs = x?.shape;
     if (xs) {
-      if (xs.length < 2) throw new RangeError(`input must have rank >= 2, got rank ${xs.length}`);
+      if (xs.length < 2) throw new OpSpecError(`input must have rank >= 2, got rank ${xs.length}`);
       const [h, w] = xs.slice(-2);
-      if (isKnownDim(h) && isKnownDim(w) && h !== w) throw new RangeError(`matrices must be square, got ${h} x ${w}`);
+      if (isKnownDim(h) && isKnownDim(w) && h !== w) throw new OpSpecError(`matrices must be square, got ${h} x ${w}`);
     }
     return fitOutputs(ctx, [dtypeAndShape(x)]);
   },

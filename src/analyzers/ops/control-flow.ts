@@ -5,6 +5,7 @@ import { dtypeAndShape, requireInput, scalarOf } from '../op-inputs.js';
 import { dynamicDim, normalizeAxis } from '../shape-utils.js';
 import type { OpContext, OpCost, OpDef, SubgraphOutcome, TensorInfo } from '../types.js';
 import { defineOp } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * If, Loop and Scan. Their bodies are inferred through ctx.inferSubgraph; the engine lists the body's nodes as
@@ -25,7 +26,7 @@ const UNBOUNDED_TRIPS = 2 ** 53;
 
 function requireGraph(ctx: OpContext, name: string): Graph {
   const g = ctx.attrs.graph(name);
-  if (!g) throw new Error(`${ctx.node.opType} needs the '${name}' graph attribute`);
+  if (!g) throw new OpSpecError(`${ctx.node.opType} needs the '${name}' graph attribute`);
   return g;
 }
 
@@ -80,7 +81,7 @@ const ifOp = defineOp({
     if (known !== undefined) {
       // A known condition (often a folded shape test) selects one branch: its outputs, values included.
       const taken = ctx.inferSubgraph(known !== 0 ? thenBranch : elseBranch, []);
-      if (taken.length !== count) throw new Error(`If: the taken branch has ${taken.length} outputs, the node ${count}`);
+      if (taken.length !== count) throw new OpSpecError(`If: the taken branch has ${taken.length} outputs, the node ${count}`);
       return [...taken];
     }
     // Either branch may run. One that contradicts its ops' specs with these inputs cannot be the one the runtime
@@ -88,12 +89,12 @@ const ifOp = defineOp({
     const a = ctx.tryInferSubgraph(thenBranch, []);
     const b = ctx.tryInferSubgraph(elseBranch, []);
     if ('failure' in a && 'failure' in b) {
-      throw new Error(`If: neither branch can run with these inputs: then_branch: ${a.failure}; else_branch: ${b.failure}`);
+      throw new OpSpecError(`If: neither branch can run with these inputs: then_branch: ${a.failure}; else_branch: ${b.failure}`);
     }
     const ta = branchOutputs(ctx, a, 'then_branch', 'else_branch');
     const tb = branchOutputs(ctx, b, 'else_branch', 'then_branch');
     if ((ta && ta.length !== count) || (tb && tb.length !== count)) {
-      throw new Error(`If: branches have ${ta?.length ?? '?'} and ${tb?.length ?? '?'} outputs, the node ${count}`);
+      throw new OpSpecError(`If: branches have ${ta?.length ?? '?'} and ${tb?.length ?? '?'} outputs, the node ${count}`);
     }
     if (ta && tb) return ta.map((t, i) => mergeInfos(ctx, i, t, tb[i]));
     // Only one branch can run: its outputs, values included (the If is not constant, its condition is not known).
@@ -113,7 +114,7 @@ const loopOp = defineOp({
     const carried = ctx.node.inputs.slice(2).map((_, i) => dtypeAndShape(ctx.inputs[2 + i]));
     const n = carried.length;
     const k = ctx.node.outputs.length - n;
-    if (k < 0) throw new Error(`Loop has ${n} loop-carried inputs but only ${ctx.node.outputs.length} outputs`);
+    if (k < 0) throw new OpSpecError(`Loop has ${n} loop-carried inputs but only ${ctx.node.outputs.length} outputs`);
     // The body runs only while cond is true, so its cond input is true in every iteration that executes.
     const bodyOut = loopBodyOutputs(
       ctx,
@@ -121,7 +122,7 @@ const loopOp = defineOp({
       ctx.tryInferSubgraph(body, [{ dtype: 'int64', shape: [] }, { dtype: 'bool', shape: [], value: [1] }, ...carried]),
     );
     if (bodyOut.length !== 1 + n + k) {
-      throw new Error(`Loop body has ${bodyOut.length} outputs; expected 1 + ${n} carried + ${k} scan outputs`);
+      throw new OpSpecError(`Loop body has ${bodyOut.length} outputs; expected 1 + ${n} carried + ${k} scan outputs`);
     }
     const m = scalarOf(tripInput);
     const condTrue = condInput === null || scalarOf(condInput) === 1;
@@ -148,15 +149,15 @@ const scanOp = defineOp({
   inferShape(ctx) {
     const body = requireGraph(ctx, 'body');
     const m = ctx.attrs.intOr('num_scan_inputs');
-    if (m === undefined || m < 1) throw new Error('Scan needs num_scan_inputs >= 1');
+    if (m === undefined || m < 1) throw new OpSpecError('Scan needs num_scan_inputs >= 1');
     // Scan-8 has a leading optional sequence_lens input and a batch axis 0 on every state and scan tensor.
     const batched = ctx.opset < 9;
     const first = batched ? 1 : 0;
     const all = ctx.node.inputs.slice(first).map((_, i) => ctx.inputs[first + i] ?? null);
     const n = all.length - m;
-    if (n < 0) throw new Error(`Scan has ${all.length} inputs but num_scan_inputs=${m}`);
+    if (n < 0) throw new OpSpecError(`Scan has ${all.length} inputs but num_scan_inputs=${m}`);
     const k = ctx.node.outputs.length - n;
-    if (k < 0) throw new Error(`Scan has ${n} state inputs but only ${ctx.node.outputs.length} outputs`);
+    if (k < 0) throw new OpSpecError(`Scan has ${n} state inputs but only ${ctx.node.outputs.length} outputs`);
     const states = all.slice(0, n).map(dtypeAndShape);
     const scans = all.slice(n);
     const inAxes = batched ? scans.map(() => 1) : (ctx.attrs.ints('scan_input_axes') ?? scans.map(() => 0));
@@ -168,7 +169,7 @@ const scanOp = defineOp({
       const axis = normalizeAxis(inAxes[j] ?? 0, t.shape.length);
       const d = t.shape[axis];
       if (length === null || (typeof length === 'string' && typeof d === 'number')) length = d;
-      else if (typeof d === 'number' && d !== length) throw new Error(`Scan: scan inputs disagree on the sequence length (${length} vs ${d})`);
+      else if (typeof d === 'number' && d !== length) throw new OpSpecError(`Scan: scan inputs disagree on the sequence length (${length} vs ${d})`);
       if (batched) batch = t.shape[0];
       return { dtype: t.dtype, shape: t.shape.filter((_, i) => i !== axis && !(batched && i === 0)) };
     });
@@ -179,7 +180,7 @@ const scanOp = defineOp({
     const steps: Dim | null = length;
     const entries: Dim | null = batched ? batch : 1;
     bodyRunsOf.set(ctx.node, typeof steps === 'number' && typeof entries === 'number' ? steps * entries : null);
-    if (bodyOut.length !== n + k) throw new Error(`Scan body has ${bodyOut.length} outputs; expected ${n} states + ${k} scan outputs`);
+    if (bodyOut.length !== n + k) throw new OpSpecError(`Scan body has ${bodyOut.length} outputs; expected ${n} states + ${k} scan outputs`);
     const finals = states.map((init, i) => {
       const b = dtypeAndShape(bodyOut[i]);
       const full = batched && b.shape ? { dtype: b.dtype, shape: [batch ?? dynamicDim(ctx, i, 0), ...b.shape] } : b;

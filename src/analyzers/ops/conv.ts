@@ -4,6 +4,7 @@ import { constantInputs, fitOutputs, inputAt } from '../op-inputs.js';
 import { dynamicDim, elementsOf, isKnownDim, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
 import { checkSpatialRank, intsOfLength, readWindow, windowOutputDim } from '../window.js';
+import { OpSpecError } from '../../errors.js';
 
 interface ConvLayout {
   /** Input positions of X, W and the optional bias. */
@@ -33,12 +34,12 @@ function convOperands(
 ): { x: TensorInfo | null; xs: readonly Dim[] | null; ws: readonly Dim[] | null; group: number } {
   const x = inputAt(ctx, xIndex);
   const group = ctx.attrs.int('group', 1);
-  if (group < 1) throw new RangeError(`group must be >= 1, got ${group}`);
+  if (group < 1) throw new OpSpecError(`group must be >= 1, got ${group}`);
   const xs = x?.shape ?? null;
   const ws = inputAt(ctx, wIndex)?.shape ?? null;
   checkSpatialRank(xs);
   if (xs && ws && ws.length !== xs.length) {
-    throw new RangeError(`weight has rank ${ws.length} but the input has rank ${xs.length}; expected ${weightLayout}`);
+    throw new OpSpecError(`weight has rank ${ws.length} but the input has rank ${xs.length}; expected ${weightLayout}`);
   }
   return { x, xs, ws, group };
 }
@@ -50,33 +51,33 @@ function convOperands(
 function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
   const { x, xs, ws, group } = convOperands(ctx, layout.x, layout.w, '(M, C/group, k1..kn)');
   const dtype = layout.dtype ? layout.dtype(ctx) : (x?.dtype ?? null);
-  if (!xs && ws && ws.length < 3) throw new RangeError(`weight must have rank >= 3 (M, C/group, k1..kn), got rank ${ws.length}`);
+  if (!xs && ws && ws.length < 3) throw new OpSpecError(`weight must have rank >= 3 (M, C/group, k1..kn), got rank ${ws.length}`);
   const rank = xs?.length ?? ws?.length ?? null;
   const c = xs?.[1];
   const cPerGroup = ws?.[1];
   const m = ws?.[0];
-  if (isKnownDim(c) && c % group !== 0) throw new RangeError(`group ${group} does not divide the ${c} input channels`);
+  if (isKnownDim(c) && c % group !== 0) throw new OpSpecError(`group ${group} does not divide the ${c} input channels`);
   if (isKnownDim(c) && isKnownDim(cPerGroup) && c !== cPerGroup * group) {
-    throw new RangeError(`input has ${c} channels but the weight expects ${cPerGroup} x group ${group} = ${cPerGroup * group}`);
+    throw new OpSpecError(`input has ${c} channels but the weight expects ${cPerGroup} x group ${group} = ${cPerGroup * group}`);
   }
-  if (isKnownDim(m) && m % group !== 0) throw new RangeError(`${m} output channels are not divisible by group ${group}`);
+  if (isKnownDim(m) && m % group !== 0) throw new OpSpecError(`${m} output channels are not divisible by group ${group}`);
   const bias = layout.b === null ? null : inputAt(ctx, layout.b);
   if (bias?.shape && isKnownDim(m) && bias.shape.length === 1 && isKnownDim(bias.shape[0]) && bias.shape[0] !== m) {
-    throw new RangeError(`bias has ${bias.shape[0]} elements but the weight has ${m} output channels`);
+    throw new OpSpecError(`bias has ${bias.shape[0]} elements but the weight has ${m} output channels`);
   }
   if (rank === null) return { out: { dtype, shape: null }, macsPerOutput: null, kernelSize: null, inChannels: null };
   const n = rank - 2;
   const kernelAttr = ctx.attrs.ints('kernel_shape');
-  if (kernelAttr && kernelAttr.length !== n) throw new RangeError(`kernel_shape has ${kernelAttr.length} values, expected ${n}`);
+  if (kernelAttr && kernelAttr.length !== n) throw new OpSpecError(`kernel_shape has ${kernelAttr.length} values, expected ${n}`);
   checkKernelShape(kernelAttr);
   const kernel: Dim[] = kernelAttr ? [...kernelAttr] : ws ? ws.slice(2) : new Array<Dim>(n).fill('?');
   if (kernelAttr && ws) {
     ws.slice(2).forEach((d, i) => {
-      if (isKnownDim(d) && d !== kernelAttr[i]) throw new RangeError(`kernel_shape ${kernelAttr.join('x')} does not match the weight`);
+      if (isKnownDim(d) && d !== kernelAttr[i]) throw new OpSpecError(`kernel_shape ${kernelAttr.join('x')} does not match the weight`);
     });
   }
   const window = readWindow(ctx, n, kernel);
-  if (layout.autoPad === false && window.autoPad !== 'NOTSET') throw new RangeError(`${ctx.node.opType} has no auto_pad`);
+  if (layout.autoPad === false && window.autoPad !== 'NOTSET') throw new OpSpecError(`${ctx.node.opType} has no auto_pad`);
   const shape: Dim[] = [
     xs ? xs[0] : dynamicDim(ctx, 0, 0),
     m ?? dynamicDim(ctx, 0, 1),
@@ -96,7 +97,7 @@ function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
 
 /** kernel_shape, when given, must be positive on every axis (onnxruntime's ConvAttributes). */
 function checkKernelShape(kernel: readonly number[] | undefined): void {
-  if (kernel?.some((k) => k < 1)) throw new RangeError(`kernel_shape must be >= 1, got [${kernel.join(',')}]`);
+  if (kernel?.some((k) => k < 1)) throw new OpSpecError(`kernel_shape must be >= 1, got [${kernel.join(',')}]`);
 }
 
 /** Conv FLOPs: N * M * prod(O) * (C/group) * prod(k) multiply-adds; the bias add is not counted (see docs). */
@@ -128,9 +129,9 @@ function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput:
   const dtype = x?.dtype ?? null;
   const c = xs?.[1];
   if (isKnownDim(c) && isKnownDim(ws?.[0]) && c !== ws?.[0]) {
-    throw new RangeError(`input has ${c} channels but the weight's first dim is ${ws?.[0]}`);
+    throw new OpSpecError(`input has ${c} channels but the weight's first dim is ${ws?.[0]}`);
   }
-  if (isKnownDim(c) && c % group !== 0) throw new RangeError(`${c} input channels are not divisible by group ${group}`);
+  if (isKnownDim(c) && c % group !== 0) throw new OpSpecError(`${c} input channels are not divisible by group ${group}`);
   const mPerGroup = ws?.[1];
   const rank = xs?.length ?? ws?.length ?? null;
   if (rank === null) return { out: { dtype, shape: null }, macsPerInput: null };
@@ -142,7 +143,7 @@ function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput:
   const outputPadding = intsOfLength(ctx, 'output_padding', n, 0);
   const outputShape = ctx.attrs.ints('output_shape');
   const explicit = outputShape && outputShape.length > 0 ? outputShape.slice(-n) : null;
-  if (explicit && explicit.length !== n) throw new RangeError(`output_shape has ${outputShape?.length} values, expected ${n}`);
+  if (explicit && explicit.length !== n) throw new OpSpecError(`output_shape has ${outputShape?.length} values, expected ${n}`);
   const spatial = Array.from({ length: n }, (_, i): Dim => {
     if (explicit) return explicit[i];
     const d = xs?.[i + 2];
@@ -152,7 +153,7 @@ function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput:
     if (window.autoPad === 'SAME_UPPER' || window.autoPad === 'SAME_LOWER') return d * s;
     const pads = window.autoPad === 'VALID' ? 0 : window.pads[i] + window.pads[i + n];
     const out = s * (d - 1) + outputPadding[i] + (k - 1) * window.dilations[i] + 1 - pads;
-    if (out <= 0) throw new RangeError(`output size ${out} on spatial axis ${i} is not positive`);
+    if (out <= 0) throw new OpSpecError(`output size ${out} on spatial axis ${i} is not positive`);
     return out;
   });
   const m = isKnownDim(mPerGroup) ? mPerGroup * group : dynamicDim(ctx, 0, 1);

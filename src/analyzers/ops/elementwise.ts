@@ -5,6 +5,7 @@ import { fitOutputs, inputAt } from '../op-inputs.js';
 import { binaryOp, tableFlops, unaryOp } from '../pointwise.js';
 import { broadcastShapes, elementsOf, normalizeAxis } from '../shape-utils.js';
 import { defineOp, UNKNOWN_TENSOR, type OpContext, type OpDef, type TensorInfo } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /** The node's output dtype override via an `output_dtype`/`to`-style integer attribute (0 = unset). */
 function dtypeAttr(ctx: OpContext, name: string): DType | null {
@@ -83,7 +84,7 @@ function checkQuantScale(ctx: OpContext): void {
   const axis = normalizeAxis(ctx.attrs.int('axis', 1), x.shape.length);
   const d = x.shape[axis];
   if (typeof d === 'number' && d !== len) {
-    throw new RangeError(`per-axis scale has ${len} elements but input axis ${axis} has size ${d}`);
+    throw new OpSpecError(`per-axis scale has ${len} elements but input axis ${axis} has size ${d}`);
   }
 }
 

@@ -2,10 +2,11 @@ import type { Dim, DType } from '../../model/ir.js';
 import { constantInputs, fitOutputs, inputAt } from '../op-inputs.js';
 import { broadcastShapes, broadcastsTo, isKnownDim, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpCost, type OpDef } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /** The concrete size when either of two dims that must agree is concrete; throws when both are and differ. */
 function agree(a: Dim, b: Dim, what: string): Dim {
-  if (isKnownDim(a) && isKnownDim(b) && a !== b) throw new RangeError(`${what}: ${a} vs ${b}`);
+  if (isKnownDim(a) && isKnownDim(b) && a !== b) throw new OpSpecError(`${what}: ${a} vs ${b}`);
   return isKnownDim(a) ? a : b;
 }
 
@@ -27,7 +28,7 @@ function transposeLast2(s: readonly Dim[]): Dim[] {
  */
 function matmulProduct(a: readonly Dim[] | null, b: readonly Dim[] | null): Product {
   if (!a || !b) return { shape: null, flops: null };
-  if (a.length === 0 || b.length === 0) throw new RangeError('MatMul operands must be at least 1-D');
+  if (a.length === 0 || b.length === 0) throw new OpSpecError('MatMul operands must be at least 1-D');
   const aa = a.length === 1 ? [1, a[0]] : a;
   const bb = b.length === 1 ? [b[0], 1] : b;
   const m = aa[aa.length - 2];
@@ -69,15 +70,15 @@ function gemmProduct(ctx: OpContext): Product {
   const a = inputAt(ctx, 0)?.shape ?? null;
   const b = inputAt(ctx, 1)?.shape ?? null;
   const c = inputAt(ctx, 2)?.shape ?? null;
-  if (a && a.length !== 2) throw new RangeError(`A must be 2-D, got rank ${a.length}`);
-  if (b && b.length !== 2) throw new RangeError(`B must be 2-D, got rank ${b.length}`);
+  if (a && a.length !== 2) throw new OpSpecError(`A must be 2-D, got rank ${a.length}`);
+  if (b && b.length !== 2) throw new OpSpecError(`B must be 2-D, got rank ${b.length}`);
   if (!a || !b) return { shape: null, flops: null };
   const [m, ka] = ctx.attrs.int('transA', 0) ? [a[1], a[0]] : [a[0], a[1]];
   const [kb, n] = ctx.attrs.int('transB', 0) ? [b[1], b[0]] : [b[0], b[1]];
   const k = agree(ka, kb, 'inner dimensions of A and B differ');
   const shape = [m, n];
   if (c) {
-    if (!broadcastsTo(c, shape)) throw new RangeError(`C of shape [${c.join(',')}] does not broadcast to [${shape.join(',')}]`);
+    if (!broadcastsTo(c, shape)) throw new OpSpecError(`C of shape [${c.join(',')}] does not broadcast to [${shape.join(',')}]`);
   }
   return { shape, flops: numel([m, n, k]) };
 }
@@ -95,14 +96,14 @@ function parseTerm(term: string): Token[] {
   const out: Token[] = [];
   for (let i = 0; i < term.length; ) {
     if (term.startsWith('...', i)) {
-      if (out.includes('...')) throw new RangeError(`einsum term '${term}' has more than one ellipsis`);
+      if (out.includes('...')) throw new OpSpecError(`einsum term '${term}' has more than one ellipsis`);
       out.push('...');
       i += 3;
     } else if (/[A-Za-z]/.test(term[i])) {
       out.push(term[i]);
       i += 1;
     } else {
-      throw new RangeError(`einsum term '${term}' has an invalid character '${term[i]}'`);
+      throw new OpSpecError(`einsum term '${term}' has an invalid character '${term[i]}'`);
     }
   }
   return out;
@@ -115,11 +116,11 @@ function parseTerm(term: string): Token[] {
  */
 function einsumProduct(ctx: OpContext): Product {
   const equation = ctx.attrs.string('equation', '').replace(/\s+/g, '');
-  if (!equation) throw new RangeError('equation is required');
+  if (!equation) throw new OpSpecError('equation is required');
   const [lhs, rhs] = equation.split('->');
   const terms = lhs.split(',').map(parseTerm);
   const ins = ctx.inputs;
-  if (terms.length !== ins.length) throw new RangeError(`equation has ${terms.length} operands but the node has ${ins.length} inputs`);
+  if (terms.length !== ins.length) throw new OpSpecError(`equation has ${terms.length} operands but the node has ${ins.length} inputs`);
   const sizes = new Map<string, Dim>();
   const counts = new Map<string, number>();
   const ellipses: (readonly Dim[] | null)[] = [];
@@ -135,7 +136,7 @@ function einsumProduct(ctx: OpContext): Product {
     const hasEllipsis = term.includes('...');
     const ellRank = shape.length - letters.length;
     if (ellRank < 0 || (!hasEllipsis && ellRank !== 0)) {
-      throw new RangeError(`operand ${t} has rank ${shape.length} but its term '${term.join('')}' does not match`);
+      throw new OpSpecError(`operand ${t} has rank ${shape.length} but its term '${term.join('')}' does not match`);
     }
     let p = 0;
     for (const tok of term) {
@@ -148,7 +149,7 @@ function einsumProduct(ctx: OpContext): Product {
       const prev = sizes.get(tok);
       if (prev === undefined || prev === 1) sizes.set(tok, d);
       else if (d !== 1 && isKnownDim(prev) && isKnownDim(d) && prev !== d) {
-        throw new RangeError(`index '${tok}' has sizes ${prev} and ${d}`);
+        throw new OpSpecError(`index '${tok}' has sizes ${prev} and ${d}`);
       } else if (!isKnownDim(prev) && isKnownDim(d)) sizes.set(tok, d);
     }
   });
@@ -163,7 +164,7 @@ function einsumProduct(ctx: OpContext): Product {
     if (tok === '...') shape.push(...ell);
     else {
       const d = sizes.get(tok);
-      if (d === undefined) throw new RangeError(`output index '${tok}' does not occur in any operand`);
+      if (d === undefined) throw new OpSpecError(`output index '${tok}' does not occur in any operand`);
       shape.push(d);
     }
   }

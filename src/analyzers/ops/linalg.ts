@@ -2,6 +2,7 @@ import { CMP_FLOPS, DIV_FLOPS, MUL_FLOPS, perElement } from '../cost-model.js';
 import { dtypeAndShape, fitOutputs, inputAt } from '../op-inputs.js';
 import { isKnownDim, numel } from '../shape-utils.js';
 import { defineOp, type OpDef } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * Dense linear algebra on batches of square matrices: Det (ai.onnx) here, and the LU counts that com.microsoft
@@ -41,9 +42,9 @@ const det = defineOp({
     const x = inputAt(ctx, 0);
     const xs = x?.shape ?? null;
     if (xs) {
-      if (xs.length < 2) throw new RangeError(`input must have rank >= 2, got rank ${xs.length}`);
+      if (xs.length < 2) throw new OpSpecError(`input must have rank >= 2, got rank ${xs.length}`);
       const [h, w] = xs.slice(-2);
-      if (isKnownDim(h) && isKnownDim(w) && h !== w) throw new RangeError(`matrices must be square, got ${h} x ${w}`);
+      if (isKnownDim(h) && isKnownDim(w) && h !== w) throw new OpSpecError(`matrices must be square, got ${h} x ${w}`);
     }
     return fitOutputs(ctx, [{ ...dtypeAndShape(x), shape: xs ? xs.slice(0, -2) : null }]);
   },

@@ -3,6 +3,7 @@ import { ADD_FLOPS, CMP_FLOPS, DIV_FLOPS, LOG_SOFTMAX_PER_ROW, MUL_FLOPS, PER_EL
 import { fitOutputs, inputAt } from '../op-inputs.js';
 import { elementsOf, isKnownDim, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * Training losses that exporters keep in inference graphs (opset 12/13): NegativeLogLikelihoodLoss and
@@ -14,19 +15,19 @@ type Reduction = 'none' | 'sum' | 'mean';
 
 function reductionOf(ctx: OpContext): Reduction {
   const r = ctx.attrs.string('reduction', 'mean');
-  if (r !== 'none' && r !== 'sum' && r !== 'mean') throw new RangeError(`unknown reduction '${r}'`);
+  if (r !== 'none' && r !== 'sum' && r !== 'mean') throw new OpSpecError(`unknown reduction '${r}'`);
   return r;
 }
 
 /** Checks that the target is the input without its class axis: (N, C, d...) vs (N, d...). */
 function checkTarget(input: readonly Dim[] | null, target: readonly Dim[] | null): void {
-  if (input && input.length < 2) throw new RangeError(`input must have rank >= 2 (N, C, ...), got rank ${input.length}`);
+  if (input && input.length < 2) throw new OpSpecError(`input must have rank >= 2 (N, C, ...), got rank ${input.length}`);
   if (!input || !target) return;
-  if (target.length !== input.length - 1) throw new RangeError(`target has rank ${target.length}, expected ${input.length - 1}`);
+  if (target.length !== input.length - 1) throw new OpSpecError(`target has rank ${target.length}, expected ${input.length - 1}`);
   const expected = [input[0], ...input.slice(2)];
   expected.forEach((d, i) => {
     const t = target[i];
-    if (isKnownDim(d) && isKnownDim(t) && d !== t) throw new RangeError(`target dim ${i} is ${t}, the input's is ${d}`);
+    if (isKnownDim(d) && isKnownDim(t) && d !== t) throw new OpSpecError(`target dim ${i} is ${t}, the input's is ${d}`);
   });
 }
 

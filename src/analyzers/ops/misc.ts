@@ -6,6 +6,7 @@ import { requireInput, scalarOf } from '../op-inputs.js';
 import { dynamicDim, isStaticShape, normalizeAxis, numel, stridesOf } from '../shape-utils.js';
 import type { OpContext, OpDef, TensorInfo } from '../types.js';
 import { defineOp } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * Ops whose output size depends on data (NonZero, NonMaxSuppression, Unique), recurrent layers (RNN, GRU, LSTM)
@@ -112,7 +113,7 @@ function recurrentDims(ctx: OpContext, gates: number): RecurrentDims {
   const layout = ctx.opset >= 14 ? ctx.attrs.int('layout', 0) : 0;
   const direction = ctx.attrs.string('direction', 'forward');
   const directions = direction === 'bidirectional' ? 2 : 1;
-  if (x.shape && x.shape.length !== 3) throw new Error(`${ctx.node.opType}: X must be 3-D, got rank ${x.shape.length}`);
+  if (x.shape && x.shape.length !== 3) throw new OpSpecError(`${ctx.node.opType}: X must be 3-D, got rank ${x.shape.length}`);
   let hidden: Dim | undefined = ctx.attrs.intOr('hidden_size');
   if (hidden === undefined && typeof r.shape?.[2] === 'number') hidden = r.shape[2];
   if (hidden === undefined && typeof w.shape?.[1] === 'number') hidden = w.shape[1] / gates;
@@ -210,7 +211,7 @@ const gridSampleOp = defineOp({
     const grid = requireInput(ctx, 1, 'grid');
     if (!x.shape || !grid.shape) return [{ dtype: x.dtype, shape: null }];
     if (grid.shape.length !== x.shape.length) {
-      throw new Error(`GridSample: grid rank ${grid.shape.length} differs from X rank ${x.shape.length}`);
+      throw new OpSpecError(`GridSample: grid rank ${grid.shape.length} differs from X rank ${x.shape.length}`);
     }
     return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...grid.shape.slice(1, -1)] }];
   },

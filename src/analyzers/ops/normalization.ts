@@ -17,6 +17,7 @@ import {
 import { constantInputs, dtypeAndShape, fitOutputs, inputAt } from '../op-inputs.js';
 import { elementsOf, isKnownDim, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /** Same dtype and shape as input 0. */
 const sameAsInput = (ctx: OpContext): TensorInfo => dtypeAndShape(inputAt(ctx, 0));
@@ -27,7 +28,7 @@ function checkPerChannel(ctx: OpContext, positions: readonly number[], names: re
   positions.forEach((pos, i) => {
     const s = inputAt(ctx, pos)?.shape;
     if (!s || s.length !== 1 || !isKnownDim(c) || !isKnownDim(s[0])) return;
-    if (s[0] !== c) throw new RangeError(`${names[i]} has ${s[0]} elements, expected ${c} (one per channel)`);
+    if (s[0] !== c) throw new OpSpecError(`${names[i]} has ${s[0]} elements, expected ${c} (one per channel)`);
   });
 }
 
@@ -52,7 +53,7 @@ const batchNormalization = defineOp({
   category: 'normalization',
   inferShape(ctx) {
     const xs = inputAt(ctx, 0)?.shape;
-    if (xs && xs.length < 2) throw new RangeError(`input must have rank >= 2 (N, C, ...), got rank ${xs.length}`);
+    if (xs && xs.length < 2) throw new OpSpecError(`input must have rank >= 2 (N, C, ...), got rank ${xs.length}`);
     checkPerChannel(ctx, [1, 2, 3, 4], ['scale', 'B', 'mean', 'var']);
     const mean = inputAt(ctx, 3);
     const stat: TensorInfo = { dtype: mean?.dtype ?? inputAt(ctx, 1)?.dtype ?? null, shape: mean?.shape ?? null };
@@ -79,7 +80,7 @@ const instanceNormalization = defineOp({
   category: 'normalization',
   inferShape(ctx) {
     const xs = inputAt(ctx, 0)?.shape;
-    if (xs && xs.length < 3) throw new RangeError(`input must have rank >= 3 (N, C, D1...), got rank ${xs.length}`);
+    if (xs && xs.length < 3) throw new OpSpecError(`input must have rank >= 3 (N, C, D1...), got rank ${xs.length}`);
     checkPerChannel(ctx, [1, 2], ['scale', 'B']);
     return fitOutputs(ctx, [sameAsInput(ctx)]);
   },
@@ -126,10 +127,10 @@ const groupNormalization = defineOp({
   inferShape(ctx) {
     const xs = inputAt(ctx, 0)?.shape;
     const g = ctx.attrs.intOr('num_groups');
-    if (g === undefined || g < 1) throw new RangeError('num_groups is required and must be >= 1');
-    if (xs && xs.length < 3) throw new RangeError(`input must have rank >= 3 (N, C, D1...), got rank ${xs.length}`);
+    if (g === undefined || g < 1) throw new OpSpecError('num_groups is required and must be >= 1');
+    if (xs && xs.length < 3) throw new OpSpecError(`input must have rank >= 3 (N, C, D1...), got rank ${xs.length}`);
     const c = xs?.[1];
-    if (isKnownDim(c) && c % g !== 0) throw new RangeError(`${c} channels are not divisible by num_groups ${g}`);
+    if (isKnownDim(c) && c % g !== 0) throw new OpSpecError(`${c} channels are not divisible by num_groups ${g}`);
     return fitOutputs(ctx, [sameAsInput(ctx)]);
   },
   cost(ctx) {
@@ -188,7 +189,7 @@ const lrn = defineOp({
   opType: 'LRN',
   category: 'normalization',
   inferShape(ctx) {
-    if (ctx.attrs.intOr('size') === undefined) throw new RangeError('size is required');
+    if (ctx.attrs.intOr('size') === undefined) throw new OpSpecError('size is required');
     return fitOutputs(ctx, [sameAsInput(ctx)]);
   },
   cost: (ctx) => ({ flops: perElement(elementsOf(inputAt(ctx, 0)), ctx.attrs.int('size', 1) * MUL_FLOPS + LRN_PER_ELEMENT_FIXED) }),

@@ -4,6 +4,7 @@ import { constantInts, fitOutputs, inputAt } from '../op-inputs.js';
 import { dynamicDim, dynamicShape, elementsOf, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef } from '../types.js';
 import { checkSpatialRank, readWindow, windowOutputDim, type Window } from '../window.js';
+import { OpSpecError } from '../../errors.js';
 
 /** X's shape checked to be (N, C, D1..Dn) with n >= 1, or null when the rank is unknown. */
 function poolInput(ctx: OpContext): readonly Dim[] | null {
@@ -15,9 +16,9 @@ function poolInput(ctx: OpContext): readonly Dim[] | null {
 /** kernel_shape is a required attribute of every windowed pooling op. */
 function poolWindow(ctx: OpContext, n: number): Window {
   const kernel = ctx.attrs.ints('kernel_shape');
-  if (!kernel || kernel.length === 0) throw new RangeError('kernel_shape is required');
-  if (kernel.length !== n) throw new RangeError(`kernel_shape has ${kernel.length} values, expected ${n}`);
-  if (kernel.some((k) => k < 1)) throw new RangeError(`kernel_shape must be >= 1, got [${kernel.join(',')}]`);
+  if (!kernel || kernel.length === 0) throw new OpSpecError('kernel_shape is required');
+  if (kernel.length !== n) throw new OpSpecError(`kernel_shape has ${kernel.length} values, expected ${n}`);
+  if (kernel.some((k) => k < 1)) throw new OpSpecError(`kernel_shape must be >= 1, got [${kernel.join(',')}]`);
   return readWindow(ctx, n, kernel);
 }
 
@@ -88,7 +89,7 @@ function globalPool(opType: 'GlobalAveragePool' | 'GlobalMaxPool' | 'GlobalLpPoo
     inferShape(ctx) {
       const x = inputAt(ctx, 0);
       const xs = x?.shape ?? null;
-      if (xs && xs.length < 2) throw new RangeError(`input must have rank >= 2 (N, C, ...), got rank ${xs.length}`);
+      if (xs && xs.length < 2) throw new OpSpecError(`input must have rank >= 2 (N, C, ...), got rank ${xs.length}`);
       const shape = xs ? [xs[0], xs[1], ...xs.slice(2).map(() => 1)] : null;
       return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape }]);
     },
@@ -137,8 +138,8 @@ const maxUnpool = defineOp({
 function roiShape(ctx: OpContext, outH: number, outW: number): Dim[] | null {
   const xs = inputAt(ctx, 0)?.shape ?? null;
   const rois = inputAt(ctx, 1)?.shape ?? null;
-  if (xs && xs.length !== 4) throw new RangeError(`input must be 4-D (N, C, H, W), got rank ${xs.length}`);
-  if (rois && rois.length !== 2) throw new RangeError(`rois must be 2-D (num_rois, coordinates), got rank ${rois.length}`);
+  if (xs && xs.length !== 4) throw new OpSpecError(`input must be 4-D (N, C, H, W), got rank ${xs.length}`);
+  if (rois && rois.length !== 2) throw new OpSpecError(`rois must be 2-D (num_rois, coordinates), got rank ${rois.length}`);
   const numRois = rois ? rois[0] : dynamicDim(ctx, 0, 0);
   const c = xs ? xs[1] : dynamicDim(ctx, 0, 1);
   return [numRois, c, outH, outW];
@@ -150,7 +151,7 @@ const maxRoiPool = defineOp({
   category: 'pooling',
   inferShape(ctx) {
     const pooled = ctx.attrs.ints('pooled_shape');
-    if (!pooled || pooled.length !== 2) throw new RangeError('pooled_shape must hold 2 values');
+    if (!pooled || pooled.length !== 2) throw new OpSpecError('pooled_shape must hold 2 values');
     return fitOutputs(ctx, [{ dtype: inputAt(ctx, 0)?.dtype ?? null, shape: roiShape(ctx, pooled[0], pooled[1]) }]);
   },
   cost: () => ({ flops: null }),

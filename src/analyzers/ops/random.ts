@@ -5,6 +5,7 @@ import { writeOnlyMemory } from '../memory-models.js';
 import { fitOutputs, inputAt } from '../op-inputs.js';
 import { dynamicDim, isKnownDim, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpCost, type OpDef, type TensorInfo } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * Random generators: RandomNormal, RandomUniform (shape attribute), their *Like forms (the input's shape),
@@ -42,8 +43,8 @@ function randomOp(opType: string, perSample: number): OpDef {
     category: 'other',
     inferShape(ctx) {
       const shape = ctx.attrs.ints('shape');
-      if (!shape) throw new RangeError('shape is required');
-      if (shape.some((d) => d < 0)) throw new RangeError(`shape [${shape.join(',')}] has a negative dim`);
+      if (!shape) throw new OpSpecError('shape is required');
+      if (shape.some((d) => d < 0)) throw new OpSpecError(`shape [${shape.join(',')}] has a negative dim`);
       return fitOutputs(ctx, [{ dtype: dtypeAttr(ctx, 'float32'), shape: [...shape] }]);
     },
     cost: (_ctx, outputs) => generatorCost(outputs[0], perSample),
@@ -84,7 +85,7 @@ const multinomial = defineOp({
   category: 'other',
   inferShape(ctx) {
     const xs = inputAt(ctx, 0)?.shape ?? null;
-    if (xs && xs.length !== 2) throw new RangeError(`input must be 2-D (batch, classes), got rank ${xs.length}`);
+    if (xs && xs.length !== 2) throw new OpSpecError(`input must be 2-D (batch, classes), got rank ${xs.length}`);
     const samples = ctx.attrs.int('sample_size', 1);
     const dtype = dtypeAttr(ctx, 'int32');
     return fitOutputs(ctx, [{ dtype, shape: xs ? [xs[0], samples] : [dynamicDim(ctx, 0, 0), samples] }]);

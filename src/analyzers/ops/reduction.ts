@@ -14,6 +14,7 @@ import { forEachIndex, MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
 import { constantInts, dtypeAndShape, fitOutputs, inputAt } from '../op-inputs.js';
 import { dynamicDim, dynamicShape, elementsOf, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /** FLOPs of a Reduce* op: per input element (accumulate) and per output element (finalise). */
 interface ReduceCost {
@@ -176,7 +177,7 @@ const topKOp = defineOp({
     const k = topK(ctx);
     const d = xs[axis];
     if (k !== null && (k < 0 || (typeof d === 'number' && k > d))) {
-      throw new RangeError(`K = ${k} is out of range for axis ${axis} of size ${d}`);
+      throw new OpSpecError(`K = ${k} is out of range for axis ${axis} of size ${d}`);
     }
     const kDim: Dim = k ?? dynamicDim(ctx, 0, axis);
     const shape = xs.map((dim, i) => (i === axis ? kDim : dim));

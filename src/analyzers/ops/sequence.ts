@@ -5,6 +5,7 @@ import { bytesPerElement, gatherMemory, METADATA_COST } from '../memory-models.j
 import { fitOutputs, inputAt, requireInput, scalarOf } from '../op-inputs.js';
 import { dynamicDim, elementsOf, isKnownDim, normalizeAxis } from '../shape-utils.js';
 import { defineOp, type MemoryModel, type OpContext, type OpCost, type OpDef, type TensorInfo } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * Sequence ops (opset 11+, SequenceMap 17). TensorInfo has no sequence type, so a sequence is represented honestly
@@ -101,7 +102,7 @@ function positionArg(ctx: OpContext, index: number): number | 'absent' | 'unknow
 function resolvePosition(position: number, length: number, forInsert: boolean): number {
   const p = position < 0 ? position + length : position;
   if (p < 0 || p > length || (!forInsert && p === length)) {
-    throw new RangeError(`position ${position} is out of range for a sequence of ${length} elements`);
+    throw new OpSpecError(`position ${position} is out of range for a sequence of ${length} elements`);
   }
   return p;
 }
@@ -138,9 +139,9 @@ const sequenceConstruct = defineOp({
   category: 'data-movement',
   inferShape(ctx) {
     const inputs = ctx.inputs.filter((t): t is TensorInfo => t !== null);
-    if (inputs.length === 0) throw new RangeError('SequenceConstruct needs at least one input');
+    if (inputs.length === 0) throw new OpSpecError('SequenceConstruct needs at least one input');
     const dtypes = new Set(inputs.map((t) => t.dtype).filter((d) => d !== null));
-    if (dtypes.size > 1) throw new RangeError(`inputs have different dtypes (${[...dtypes].join(', ')})`);
+    if (dtypes.size > 1) throw new OpSpecError(`inputs have different dtypes (${[...dtypes].join(', ')})`);
     return fitOutputs(ctx, [sequenceInfo(knownContents(inputs.map(asElement), inputs[0].dtype))]);
   },
   cost: (ctx) => copyCost(copyMemory(ctx.inputs)),
@@ -235,17 +236,17 @@ function splitSizes(ctx: OpContext, dim: Dim): { sizes: number[] | null; count: 
     const n = !scalar && split.shape?.length === 1 && isKnownDim(split.shape[0]) ? split.shape[0] : null;
     return { sizes: null, count: n };
   }
-  if (values.some((v) => v < 0)) throw new RangeError(`split has a negative size in [${values.join(',')}]`);
+  if (values.some((v) => v < 0)) throw new OpSpecError(`split has a negative size in [${values.join(',')}]`);
   if (scalar) {
     const chunk = values[0];
-    if (chunk <= 0) throw new RangeError(`split size ${chunk} must be positive`);
+    if (chunk <= 0) throw new OpSpecError(`split size ${chunk} must be positive`);
     if (!isKnownDim(dim)) return { sizes: null, count: null };
     const count = Math.ceil(dim / chunk);
     if (count > MAX_FOLD_ELEMENTS) return { sizes: null, count };
     return { sizes: Array.from({ length: count }, (_, i) => (i === count - 1 ? dim - chunk * (count - 1) : chunk)), count };
   }
   const sum = values.reduce((a, b) => a + b, 0);
-  if (isKnownDim(dim) && sum !== dim) throw new RangeError(`split sizes [${values.join(',')}] do not sum to ${dim}`);
+  if (isKnownDim(dim) && sum !== dim) throw new OpSpecError(`split sizes [${values.join(',')}] do not sum to ${dim}`);
   return { sizes: [...values], count: values.length };
 }
 
@@ -260,7 +261,7 @@ const splitToSequence = defineOp({
     const x = requireInput(ctx, 0, 'input');
     const xs = x.shape;
     if (!xs) return fitOutputs(ctx, [sequenceInfo(unknownContents(x.dtype))]);
-    if (xs.length === 0) throw new RangeError('input must have rank >= 1');
+    if (xs.length === 0) throw new OpSpecError('input must have rank >= 1');
     const axis = normalizeAxis(ctx.attrs.int('axis', 0), xs.length);
     const dropAxis = !inputAt(ctx, 1) && ctx.attrs.int('keepdims', 1) === 0;
     const shapeWith = (size: Dim | null): (Dim | null)[] =>
@@ -279,7 +280,7 @@ const splitToSequence = defineOp({
 /** Concat (or stack) of elements whose shapes are all known: the other dims must agree; the axis sums (or counts). */
 function concatShapes(ctx: OpContext, shapes: readonly (readonly Dim[])[], axisAttr: number, stack: boolean): Dim[] {
   const rank = shapes[0].length;
-  if (shapes.some((s) => s.length !== rank)) throw new RangeError('elements have different ranks');
+  if (shapes.some((s) => s.length !== rank)) throw new OpSpecError('elements have different ranks');
   const axis = normalizeAxis(axisAttr, stack ? rank + 1 : rank);
   const merged = Array.from({ length: rank }, (_, i): Dim => {
     const dims = shapes.map((s) => s[i]);
@@ -288,7 +289,7 @@ function concatShapes(ctx: OpContext, shapes: readonly (readonly Dim[])[], axisA
       return dims.length === 1 ? dims[0] : dynamicDim(ctx, 0, i);
     }
     const numbers = [...new Set(dims.filter(isKnownDim))];
-    if (numbers.length > 1) throw new RangeError(`elements disagree on dim ${i} (${numbers.join(' vs ')})`);
+    if (numbers.length > 1) throw new OpSpecError(`elements disagree on dim ${i} (${numbers.join(' vs ')})`);
     if (numbers.length === 1) return numbers[0];
     return new Set(dims).size === 1 ? dims[0] : dynamicDim(ctx, 0, stack && i >= axis ? i + 1 : i);
   });
@@ -306,7 +307,7 @@ const concatFromSequence = defineOp({
   inferShape(ctx) {
     const seq = contentsOrUnknown(inputAt(ctx, 0));
     const axisAttr = ctx.attrs.intOr('axis');
-    if (axisAttr === undefined) throw new RangeError('axis is required');
+    if (axisAttr === undefined) throw new OpSpecError('axis is required');
     const stack = ctx.attrs.int('new_axis', 0) === 1;
     const dtype = seq.template.dtype;
     const elements = seq.elements;
@@ -340,7 +341,7 @@ const sequenceMap = defineOp({
   category: 'control-flow',
   inferShape(ctx) {
     const body = ctx.attrs.graph('body');
-    if (!body) throw new RangeError("SequenceMap needs the 'body' graph attribute");
+    if (!body) throw new OpSpecError("SequenceMap needs the 'body' graph attribute");
     const stable = new Set<string>();
     let length: number | null = null;
     const formals = ctx.inputs.map((t, i): TensorInfo => {

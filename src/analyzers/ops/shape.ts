@@ -7,6 +7,7 @@ import { listArg, requireInput, scalarOf } from '../op-inputs.js';
 import { dynamicDim, dynamicShape, normalizeAxis, numel, productDim } from '../shape-utils.js';
 import type { OpContext, OpCost, OpDef, TensorInfo } from '../types.js';
 import { defineOp, UNKNOWN_TENSOR } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * Shape and metadata ops (Shape, Reshape, Squeeze, Constant, Cast, Range...). Exporters compute shapes inside the
@@ -40,9 +41,9 @@ function castTarget(ctx: OpContext): DType {
   if (raw?.type === 'string') {
     const code = DTYPE_NAMES.indexOf(raw.value.toUpperCase());
     if (code > 0) return dtypeFromCode(code);
-    throw new RangeError(`to = '${raw.value}' is not a TensorProto.DataType name`);
+    throw new OpSpecError(`to = '${raw.value}' is not a TensorProto.DataType name`);
   }
-  throw new Error(`Cast needs a valid 'to' attribute`);
+  throw new OpSpecError(`Cast needs a valid 'to' attribute`);
 }
 
 const INT_RANGES: Partial<Record<DType, readonly [number, number]>> = {
@@ -100,7 +101,7 @@ function squeezeShape(ctx: OpContext, shape: readonly Dim[], axes: readonly numb
   for (const a of drop) {
     const d = shape[a];
     if (typeof d === 'number' && d !== 1) {
-      throw new Error(`${ctx.node.opType}: cannot squeeze axis ${a} of size ${d}`);
+      throw new OpSpecError(`${ctx.node.opType}: cannot squeeze axis ${a} of size ${d}`);
     }
   }
   return shape.filter((_, i) => !drop.has(i));
@@ -111,7 +112,7 @@ function unsqueezeShape(shape: readonly Dim[], axes: readonly number[]): Dim[] {
   const at = new Set<number>();
   for (const a of axes) {
     const n = normalizeAxis(a, rank);
-    if (at.has(n)) throw new Error(`Unsqueeze: axis ${a} appears twice`);
+    if (at.has(n)) throw new OpSpecError(`Unsqueeze: axis ${a} appears twice`);
     at.add(n);
   }
   const out: Dim[] = [];
@@ -136,18 +137,18 @@ function reshapeShape(
   target.forEach((t, i) => {
     if (t === 0 && !allowZero) {
       if (!input) out.push(dynamicDim(ctx, 0, i));
-      else if (i >= input.length) throw new Error(`Reshape: shape[${i}] = 0 copies a dim the rank-${input.length} input lacks`);
+      else if (i >= input.length) throw new OpSpecError(`Reshape: shape[${i}] = 0 copies a dim the rank-${input.length} input lacks`);
       else out.push(input[i]);
     } else if (t === -1) {
-      if (inferAt >= 0) throw new Error('Reshape: more than one -1 in the target shape');
+      if (inferAt >= 0) throw new OpSpecError('Reshape: more than one -1 in the target shape');
       inferAt = i;
       out.push(-1);
     } else if (typeof t === 'number' && (t < 0 || !Number.isInteger(t))) {
-      throw new Error(`Reshape: invalid target dim ${t}`);
+      throw new OpSpecError(`Reshape: invalid target dim ${t}`);
     } else out.push(t);
   });
   if (allowZero && inferAt >= 0 && target.includes(0)) {
-    throw new Error('Reshape: allowzero=1 forbids 0 and -1 in the same shape');
+    throw new OpSpecError('Reshape: allowzero=1 forbids 0 and -1 in the same shape');
   }
   const known = out.filter((_, i) => i !== inferAt);
   const balance = input ? cancelDims(input, known) : null;
@@ -157,17 +158,17 @@ function reshapeShape(
       out[inferAt] = balance.left[0];
     } else if (!balance || balance.left.length > 0 || balance.right.length > 0) out[inferAt] = dynamicDim(ctx, 0, inferAt);
     else if (balance.rightCount === 0) {
-      if (balance.leftCount !== 0) throw new Error(`Reshape: cannot infer -1 for ${balance.leftCount} elements and a zero-sized target`);
+      if (balance.leftCount !== 0) throw new OpSpecError(`Reshape: cannot infer -1 for ${balance.leftCount} elements and a zero-sized target`);
       out[inferAt] = 0;
     } else {
       const d = balance.leftCount / balance.rightCount;
       if (!Number.isInteger(d)) {
-        throw new Error(`Reshape: cannot reshape [${input?.join(',')}] to [${target.join(',')}] (element counts do not divide)`);
+        throw new OpSpecError(`Reshape: cannot reshape [${input?.join(',')}] to [${target.join(',')}] (element counts do not divide)`);
       }
       out[inferAt] = d;
     }
   } else if (balance && balance.left.length === 0 && balance.right.length === 0 && balance.leftCount !== balance.rightCount) {
-    throw new Error(`Reshape: cannot reshape [${input?.join(',')}] to [${target.join(',')}] (element counts differ)`);
+    throw new OpSpecError(`Reshape: cannot reshape [${input?.join(',')}] to [${target.join(',')}] (element counts differ)`);
   }
   return out;
 }
@@ -246,7 +247,7 @@ const reshapeOp = defineOp({
     let targetRank: number | null = null;
     if (ctx.opset < 5) {
       target = ctx.attrs.ints('shape');
-      if (!target) throw new Error(`Reshape-${ctx.opset} needs the 'shape' attribute`);
+      if (!target) throw new OpSpecError(`Reshape-${ctx.opset} needs the 'shape' attribute`);
     } else {
       const s = requireInput(ctx, 1, 'shape');
       target = knownElements(s);
@@ -275,7 +276,7 @@ const flattenOp = defineOp({
     const rank = x.shape.length;
     let axis = ctx.attrs.int('axis', 1);
     if (axis < 0) axis += rank;
-    if (axis < 0 || axis > rank) throw new Error(`Flatten: axis ${ctx.attrs.int('axis', 1)} out of range for rank ${rank}`);
+    if (axis < 0 || axis > rank) throw new OpSpecError(`Flatten: axis ${ctx.attrs.int('axis', 1)} out of range for rank ${rank}`);
     const outer = productDim(x.shape.slice(0, axis)) ?? dynamicDim(ctx, 0, 0);
     const inner = productDim(x.shape.slice(axis)) ?? dynamicDim(ctx, 0, 1);
     return [viewOf(x, [outer, inner])];
@@ -312,7 +313,7 @@ const unsqueezeOp = defineOp({
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'data');
     const axes = listArg(ctx, 1, 'axes', 13);
-    if (axes.kind === 'absent') throw new Error('Unsqueeze needs axes');
+    if (axes.kind === 'absent') throw new OpSpecError('Unsqueeze needs axes');
     if (axes.kind === 'unknown') {
       const rank = x.shape && axes.length !== null ? x.shape.length + axes.length : null;
       return [{ dtype: x.dtype, shape: rank === null ? null : dynamicShape(ctx, rank) }];
@@ -393,7 +394,7 @@ function constantFromAttrs(ctx: OpContext): TensorInfo {
   if (raw('value_string')?.type === 'string') return { dtype: 'string', shape: [], isConstant: true };
   const ss = raw('value_strings');
   if (ss?.type === 'strings') return { dtype: 'string', shape: [ss.value.length], isConstant: true };
-  throw new Error('Constant has none of the value attributes');
+  throw new OpSpecError('Constant has none of the value attributes');
 }
 
 const constantOp = defineOp({
@@ -423,7 +424,7 @@ const constantOfShapeOp = defineOp({
       return [{ dtype, shape: rank === null ? null : dynamicShape(ctx, rank) }];
     }
     const bad = dims.find((d) => typeof d === 'number' && (d < 0 || !Number.isInteger(d)));
-    if (bad !== undefined) throw new Error(`ConstantOfShape: invalid dim ${bad}`);
+    if (bad !== undefined) throw new OpSpecError(`ConstantOfShape: invalid dim ${bad}`);
     const info: TensorInfo = { dtype, shape: dims };
     const n = numel(dims);
     if (fill === undefined || n === null || n > MAX_FOLD_ELEMENTS) return [info];
@@ -471,7 +472,7 @@ const rangeOp = defineOp({
     const [s, l, d] = [0, 1, 2].map((i) => scalarOf(ctx.inputs[i]));
     const dtype = start.dtype;
     if (s === undefined || l === undefined || d === undefined) return [{ dtype, shape: [dynamicDim(ctx, 0, 0)] }];
-    if (d === 0) throw new Error('Range: delta is 0');
+    if (d === 0) throw new OpSpecError('Range: delta is 0');
     const n = Math.max(Math.ceil((l - s) / d), 0);
     const info: TensorInfo = { dtype, shape: [n] };
     if (n > MAX_FOLD_ELEMENTS) return [info];
@@ -487,7 +488,7 @@ const eyeLikeOp = defineOp({
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'input');
     const dtype = dataTypeAttr(ctx.attrs, 'dtype') ?? x.dtype;
-    if (x.shape && x.shape.length !== 2) throw new Error(`EyeLike needs a 2-D input, got rank ${x.shape.length}`);
+    if (x.shape && x.shape.length !== 2) throw new OpSpecError(`EyeLike needs a 2-D input, got rank ${x.shape.length}`);
     const info: TensorInfo = { dtype, shape: x.shape };
     const k = ctx.attrs.int('k', 0);
     const values = gatherElements(x.shape, [0, 1], ([r, c]) => (c - r === k ? 1 : 0));

@@ -4,6 +4,7 @@ import { writeOnlyMemory } from '../memory-models.js';
 import { fitOutputs, inputAt, scalarOf } from '../op-inputs.js';
 import { dynamicDim, isKnownDim, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * Signal processing (opset 17): DFT, STFT, the Hann/Hamming/Blackman windows and MelWeightMatrix. Complex tensors
@@ -40,7 +41,7 @@ function dftAxis(ctx: OpContext, rank: number): number | null {
     if (axis === undefined) return null;
   } else axis = ctx.attrs.int('axis', 1);
   const a = normalizeAxis(axis, rank);
-  if (a === rank - 1) throw new RangeError(`axis ${axis} is the complex axis; the signal axis must be before it`);
+  if (a === rank - 1) throw new OpSpecError(`axis ${axis} is the complex axis; the signal axis must be before it`);
   return a;
 }
 
@@ -56,9 +57,9 @@ function dftGeometry(ctx: OpContext): DftGeometry {
   const xs = x?.shape ?? null;
   const dtype = x?.dtype ?? null;
   if (!xs) return { out: { dtype, shape: null }, n: null, transforms: null };
-  if (xs.length < 2) throw new RangeError(`input must have rank >= 2 (signal axes, then 1 or 2), got rank ${xs.length}`);
+  if (xs.length < 2) throw new OpSpecError(`input must have rank >= 2 (signal axes, then 1 or 2), got rank ${xs.length}`);
   const last = xs[xs.length - 1];
-  if (isKnownDim(last) && last !== 1 && last !== 2) throw new RangeError(`the last dim must be 1 (real) or 2 (complex), got ${last}`);
+  if (isKnownDim(last) && last !== 1 && last !== 2) throw new OpSpecError(`the last dim must be 1 (real) or 2 (complex), got ${last}`);
   const axis = dftAxis(ctx, xs.length);
   if (axis === null) {
     // The axis is a run-time value: any signal dim may be the one that changes.
@@ -96,19 +97,19 @@ const dft = defineOp({
 function stftGeometry(ctx: OpContext) {
   const signal = inputAt(ctx, 0);
   const ss = signal?.shape ?? null;
-  if (ss && ss.length !== 3) throw new RangeError(`signal must be 3-D (batch, length, 1 or 2), got rank ${ss.length}`);
+  if (ss && ss.length !== 3) throw new OpSpecError(`signal must be 3-D (batch, length, 1 or 2), got rank ${ss.length}`);
   const step = scalarOf(inputAt(ctx, 1));
   const window = inputAt(ctx, 2);
   const lengthInput = inputAt(ctx, 3);
   let frameLength: Dim | null = null;
   if (lengthInput) frameLength = scalarOf(lengthInput) ?? null;
   else if (window?.shape?.length === 1) frameLength = window.shape[0];
-  if (!lengthInput && !window) throw new RangeError('STFT needs a window or a frame_length');
-  if (step !== undefined && step <= 0) throw new RangeError(`frame_step must be positive, got ${step}`);
+  if (!lengthInput && !window) throw new OpSpecError('STFT needs a window or a frame_length');
+  if (step !== undefined && step <= 0) throw new OpSpecError(`frame_step must be positive, got ${step}`);
   const len = ss?.[1];
   let frames: Dim = dynamicDim(ctx, 0, 1);
   if (isKnownDim(len) && isKnownDim(frameLength) && step !== undefined) {
-    if (frameLength > len) throw new RangeError(`frame_length ${frameLength} exceeds the signal length ${len}`);
+    if (frameLength > len) throw new OpSpecError(`frame_length ${frameLength} exceeds the signal length ${len}`);
     frames = Math.floor((len - frameLength) / step) + 1;
   }
   const onesided = ctx.attrs.int('onesided', 1) === 1;
@@ -143,7 +144,7 @@ function windowOp(opType: string, perSample: number): OpDef {
     category: 'other',
     inferShape(ctx) {
       const size = scalarOf(inputAt(ctx, 0));
-      if (size !== undefined && size < 0) throw new RangeError(`size must be >= 0, got ${size}`);
+      if (size !== undefined && size < 0) throw new OpSpecError(`size must be >= 0, got ${size}`);
       const dtype = dtypeFromCode(ctx.attrs.int('output_datatype', 1));
       return fitOutputs(ctx, [{ dtype, shape: [size ?? dynamicDim(ctx, 0, 0)] }]);
     },

@@ -16,6 +16,7 @@ import {
 } from '../shape-utils.js';
 import type { OpContext, OpCost, OpDef, TensorInfo } from '../types.js';
 import { defineOp } from '../types.js';
+import { OpSpecError } from '../../errors.js';
 
 /**
  * Data-movement ops: no arithmetic (0 FLOPs), memory = what they read + write. Copies (Transpose, Concat, Split,
@@ -43,7 +44,7 @@ const transposeOp = defineOp({
     const perm = permAttr ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
     const seen = new Set(perm);
     if (perm.length !== rank || seen.size !== rank || perm.some((p) => p < 0 || p >= rank)) {
-      throw new Error(`Transpose: perm [${perm.join(',')}] is not a permutation of rank ${rank}`);
+      throw new OpSpecError(`Transpose: perm [${perm.join(',')}] is not a permutation of rank ${rank}`);
     }
     if (!x.shape) return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     const inShape = x.shape;
@@ -61,7 +62,7 @@ function mergeDim(ctx: OpContext, dims: readonly Dim[], what: string): Dim {
     if (out === undefined || typeof out === 'string') {
       if (typeof d === 'number' || out === undefined) out = d;
     } else if (typeof d === 'number' && d !== out) {
-      throw new Error(`${ctx.node.opType}: ${what} (${out} vs ${d})`);
+      throw new OpSpecError(`${ctx.node.opType}: ${what} (${out} vs ${d})`);
     }
   }
   return out as Dim;
@@ -84,16 +85,16 @@ const concatOp = defineOp({
   category: 'data-movement',
   inferShape(ctx) {
     const inputs = ctx.inputs.filter((t): t is TensorInfo => t !== null);
-    if (inputs.length === 0) throw new Error('Concat needs at least one input');
+    if (inputs.length === 0) throw new OpSpecError('Concat needs at least one input');
     const axisAttr = ctx.attrs.intOr('axis');
-    if (axisAttr === undefined && ctx.opset >= 4) throw new Error(`Concat-${ctx.opset} needs the 'axis' attribute`);
+    if (axisAttr === undefined && ctx.opset >= 4) throw new OpSpecError(`Concat-${ctx.opset} needs the 'axis' attribute`);
     const dtype = inputs.find((t) => t.dtype)?.dtype ?? null;
     const shapes = inputs.map((t) => t.shape);
     const known = shapes.filter((s): s is readonly Dim[] => s !== null);
     if (known.length === 0) return [{ dtype, shape: null }];
     const rank = known[0].length;
     if (known.some((s) => s.length !== rank)) {
-      throw new Error(`Concat: inputs have different ranks (${known.map((s) => `[${s.join(',')}]`).join(' ')})`);
+      throw new OpSpecError(`Concat: inputs have different ranks (${known.map((s) => `[${s.join(',')}]`).join(' ')})`);
     }
     const axis = normalizeAxis(axisAttr ?? 1, rank);
     const shape: Dim[] = [];
@@ -128,28 +129,28 @@ function splitSizes(ctx: OpContext, dim: Dim, outputs: number): (number | null)[
   const split = ctx.opset === 1 ? listArg(ctx, 1, 'split', 1) : listArg(ctx, 1, 'split', 13);
   if (split.kind === 'known') {
     if (split.values.length !== outputs) {
-      throw new Error(`Split: split has ${split.values.length} sizes for ${outputs} outputs`);
+      throw new OpSpecError(`Split: split has ${split.values.length} sizes for ${outputs} outputs`);
     }
     const sum = split.values.reduce((a, b) => a + b, 0);
-    if (typeof dim === 'number' && sum !== dim) throw new Error(`Split: sizes [${split.values.join(',')}] do not sum to ${dim}`);
-    if (split.values.some((v) => v < 0)) throw new Error(`Split: negative size in [${split.values.join(',')}]`);
+    if (typeof dim === 'number' && sum !== dim) throw new OpSpecError(`Split: sizes [${split.values.join(',')}] do not sum to ${dim}`);
+    if (split.values.some((v) => v < 0)) throw new OpSpecError(`Split: negative size in [${split.values.join(',')}]`);
     return [...split.values];
   }
   if (split.kind === 'unknown') return null;
   const numOutputs = ctx.opset >= 18 ? ctx.attrs.intOr('num_outputs') : undefined;
   const n = numOutputs ?? outputs;
   if (numOutputs !== undefined && numOutputs !== outputs) {
-    throw new Error(`Split: num_outputs=${numOutputs} but the node has ${outputs} outputs`);
+    throw new OpSpecError(`Split: num_outputs=${numOutputs} but the node has ${outputs} outputs`);
   }
   if (typeof dim !== 'number') return n === 1 ? [null] : null;
   if (ctx.opset >= 18) {
     // Split-18: equal chunks of ceil(dim / n); the last one is smaller when dim does not divide.
     const chunk = Math.ceil(dim / n);
     const last = dim - chunk * (n - 1);
-    if (last < 0) throw new Error(`Split: ${dim} cannot be split into ${n} chunks of ${chunk}`);
+    if (last < 0) throw new OpSpecError(`Split: ${dim} cannot be split into ${n} chunks of ${chunk}`);
     return Array.from({ length: n }, (_, i) => (i === n - 1 ? last : chunk));
   }
-  if (dim % n !== 0) throw new Error(`Split: dim ${dim} does not split evenly into ${n} outputs`);
+  if (dim % n !== 0) throw new OpSpecError(`Split: dim ${dim} does not split evenly into ${n} outputs`);
   return new Array<number>(n).fill(dim / n);
 }
 
@@ -185,7 +186,7 @@ const splitOp = defineOp({
 
 /** Effective start and length of one sliced axis of numeric size d (Slice-10+ clamping rules). */
 function sliceAxis(d: number, start: number, end: number, step: number): { start: number; length: number } {
-  if (step === 0) throw new Error('Slice: step 0');
+  if (step === 0) throw new OpSpecError('Slice: step 0');
   let s = start < 0 ? start + d : start;
   let e = end < 0 ? end + d : end;
   if (step > 0) {
@@ -217,12 +218,12 @@ const sliceOp = defineOp({
     const ends = listArg(ctx, 2, 'ends', 10);
     const axesArg = listArg(ctx, 3, 'axes', 10);
     const stepsArg = ctx.opset >= 10 ? listArg(ctx, 4, 'steps', 10) : ({ kind: 'absent' } as const);
-    if (starts.kind === 'absent' || ends.kind === 'absent') throw new Error('Slice needs starts and ends');
+    if (starts.kind === 'absent' || ends.kind === 'absent') throw new OpSpecError('Slice needs starts and ends');
     if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     const count =
       starts.kind === 'known' ? starts.values.length : ends.kind === 'known' ? ends.values.length : starts.length;
     // Each sliced axis appears once (Slice spec), so more starts than axes cannot be valid.
-    if (count !== null && count > rank) throw new RangeError(`starts has ${count} values for a rank-${rank} input`);
+    if (count !== null && count > rank) throw new OpSpecError(`starts has ${count} values for a rank-${rank} input`);
     const axes =
       axesArg.kind === 'known'
         ? axesArg.values.map((a) => normalizeAxis(a, rank))
@@ -230,13 +231,13 @@ const sliceOp = defineOp({
           ? null
           : Array.from({ length: count }, (_, i) => i);
     if (axes === null) return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
-    if (new Set(axes).size !== axes.length) throw new Error(`Slice: repeated axis in [${axes.join(',')}]`);
+    if (new Set(axes).size !== axes.length) throw new OpSpecError(`Slice: repeated axis in [${axes.join(',')}]`);
     if (starts.kind !== 'known' || ends.kind !== 'known' || stepsArg.kind === 'unknown') {
       return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
     }
     const steps = stepsArg.kind === 'known' ? stepsArg.values : axes.map(() => 1);
     if (starts.values.length !== axes.length || ends.values.length !== axes.length || steps.length !== axes.length) {
-      throw new Error('Slice: starts, ends, axes and steps differ in length');
+      throw new OpSpecError('Slice: starts, ends, axes and steps differ in length');
     }
     const shape: Dim[] = [...inShape];
     const effStart = new Array<number>(rank).fill(0);
@@ -244,7 +245,7 @@ const sliceOp = defineOp({
     axes.forEach((a, k) => {
       const d = inShape[a];
       const [s, e, st] = [starts.values[k], ends.values[k], steps[k]];
-      if (st === 0) throw new Error('Slice: step 0');
+      if (st === 0) throw new OpSpecError('Slice: step 0');
       if (typeof d === 'number') {
         const r = sliceAxis(d, s, e, st);
         shape[a] = r.length;
@@ -284,7 +285,7 @@ const gatherOp = defineOp({
     const d = dShape[axis];
     if (idx && typeof d === 'number') {
       const bad = idx.find((i) => i < -d || i >= d);
-      if (bad !== undefined) throw new Error(`Gather: index ${bad} out of range for dim ${d}`);
+      if (bad !== undefined) throw new OpSpecError(`Gather: index ${bad} out of range for dim ${d}`);
     }
     let values: Dim[] | undefined;
     if (idx && typeof d === 'number') {
@@ -309,7 +310,7 @@ const gatherElementsOp = defineOp({
     const indices = requireInput(ctx, 1, 'indices');
     if (!indices.shape) return [{ dtype: data.dtype, shape: null }];
     if (data.shape && data.shape.length !== indices.shape.length) {
-      throw new Error(`GatherElements: data rank ${data.shape.length} differs from indices rank ${indices.shape.length}`);
+      throw new OpSpecError(`GatherElements: data rank ${data.shape.length} differs from indices rank ${indices.shape.length}`);
     }
     const shape = [...indices.shape];
     const elements = knownElements(data);
@@ -342,7 +343,7 @@ const gatherNDOp = defineOp({
     const last = indices.shape[indices.shape.length - 1];
     if (typeof last !== 'number') return [{ dtype: data.dtype, shape: null }];
     if (b + last > data.shape.length) {
-      throw new Error(`GatherND: batch_dims ${b} + index depth ${last} exceeds data rank ${data.shape.length}`);
+      throw new OpSpecError(`GatherND: batch_dims ${b} + index depth ${last} exceeds data rank ${data.shape.length}`);
     }
     return [{ dtype: data.dtype, shape: [...indices.shape.slice(0, -1), ...data.shape.slice(b + last)] }];
   },
@@ -375,7 +376,7 @@ const padOp = defineOp({
     const x = requireInput(ctx, 0, 'data');
     const pads = ctx.opset < 2 ? listArg(ctx, 1, 'paddings', 99) : listArg(ctx, 1, 'pads', 11);
     const axesArg = ctx.opset >= 18 ? listArg(ctx, 3, 'axes', 18) : ({ kind: 'absent' } as const);
-    if (pads.kind === 'absent') throw new Error('Pad needs pads');
+    if (pads.kind === 'absent') throw new OpSpecError('Pad needs pads');
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
     const inShape = x.shape;
     const rank = inShape.length;
@@ -385,13 +386,13 @@ const padOp = defineOp({
       return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
     }
     const p = pads.values;
-    if (p.length !== 2 * axes.length) throw new Error(`Pad: ${p.length} pads for ${axes.length} axes (need 2 per axis)`);
+    if (p.length !== 2 * axes.length) throw new OpSpecError(`Pad: ${p.length} pads for ${axes.length} axes (need 2 per axis)`);
     const shape: Dim[] = [...inShape];
     axes.forEach((a, k) => {
       const extra = p[k] + p[k + axes.length];
       const d = inShape[a];
       if (typeof d === 'number') {
-        if (d + extra < 0) throw new Error(`Pad: pads ${p[k]},${p[k + axes.length]} crop axis ${a} of size ${d} below 0`);
+        if (d + extra < 0) throw new OpSpecError(`Pad: pads ${p[k]},${p[k + axes.length]} crop axis ${a} of size ${d} below 0`);
         shape[a] = d + extra;
       } else shape[a] = extra === 0 ? d : dynamicDim(ctx, 0, a);
     });
@@ -426,7 +427,7 @@ function scaledShape(
   const shape: Dim[] = [...inShape];
   axes.forEach((a, k) => {
     const s = scales[k];
-    if (!(s > 0)) throw new Error(`${ctx.node.opType}: scale ${s} must be positive`);
+    if (!(s > 0)) throw new OpSpecError(`${ctx.node.opType}: scale ${s} must be positive`);
     const d = inShape[a];
     if (typeof d === 'number') shape[a] = Math.floor(Math.fround(Math.fround(d) * Math.fround(s)));
     else shape[a] = s === 1 ? d : dynamicDim(ctx, 0, a);
@@ -451,7 +452,7 @@ const resizeOp = defineOp({
     if (given(sizesIn)) {
       const sizes = sizesIn?.value;
       if (!sizes) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
-      if (sizes.length !== axes.length) throw new Error(`Resize: ${sizes.length} sizes for ${axes.length} axes`);
+      if (sizes.length !== axes.length) throw new OpSpecError(`Resize: ${sizes.length} sizes for ${axes.length} axes`);
       const policy = ctx.opset >= 18 ? ctx.attrs.string('keep_aspect_ratio_policy', 'stretch') : 'stretch';
       if (policy === 'stretch') {
         const shape: Dim[] = [...inShape];
@@ -469,10 +470,10 @@ const resizeOp = defineOp({
       axes.forEach((a, k) => (shape[a] = Math.round(scale * dims[k])));
       return [{ dtype: x.dtype, shape }];
     }
-    if (!given(scalesIn)) throw new Error('Resize needs scales or sizes');
+    if (!given(scalesIn)) throw new OpSpecError('Resize needs scales or sizes');
     const scales = scalesIn?.value;
     if (!scales) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
-    if (scales.length !== axes.length) throw new Error(`Resize: ${scales.length} scales for ${axes.length} axes`);
+    if (scales.length !== axes.length) throw new OpSpecError(`Resize: ${scales.length} scales for ${axes.length} axes`);
     return [{ dtype: x.dtype, shape: scaledShape(ctx, inShape, axes, scales) }];
   },
   cost(ctx, outputs) {
@@ -498,7 +499,7 @@ const upsampleOp = defineOp({
       scales = [...leading, ctx.attrs.float('height_scale', 1), ctx.attrs.float('width_scale', 1)];
     }
     if (!scales) return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
-    if (scales.length !== rank) throw new Error(`Upsample: ${scales.length} scales for rank ${rank}`);
+    if (scales.length !== rank) throw new OpSpecError(`Upsample: ${scales.length} scales for rank ${rank}`);
     return [{ dtype: x.dtype, shape: scaledShape(ctx, x.shape, x.shape.map((_, i) => i), scales) }];
   },
   cost(ctx, outputs) {
@@ -562,8 +563,8 @@ const tileOp = defineOp({
       }
     }
     if (!repeats) return [{ dtype: x.dtype, shape: dynamicShape(ctx, inShape.length) }];
-    if (repeats.length !== inShape.length) throw new Error(`Tile: ${repeats.length} repeats for rank ${inShape.length}`);
-    if (repeats.some((r) => r < 0)) throw new Error(`Tile: negative repeat in [${repeats.join(',')}]`);
+    if (repeats.length !== inShape.length) throw new OpSpecError(`Tile: ${repeats.length} repeats for rank ${inShape.length}`);
+    if (repeats.some((r) => r < 0)) throw new OpSpecError(`Tile: negative repeat in [${repeats.join(',')}]`);
     const shape = inShape.map((d, i) => (typeof d === 'number' ? d * repeats[i] : repeats[i] === 1 ? d : dynamicDim(ctx, 0, i)));
     const values = foldMovement(x, shape, (o, strides, dims) => o.reduce((acc, v, i) => acc + (v % dims[i]) * strides[i], 0));
     return [withElements({ dtype: x.dtype, shape }, values)];
@@ -574,7 +575,7 @@ const tileOp = defineOp({
 function spatialDim(ctx: OpContext, d: Dim, factor: number, axis: number, divide: boolean): Dim {
   if (typeof d !== 'number') return dynamicDim(ctx, 0, axis);
   if (!divide) return d * factor;
-  if (d % factor !== 0) throw new Error(`${ctx.node.opType}: dim ${d} is not divisible by blocksize ${factor}`);
+  if (d % factor !== 0) throw new OpSpecError(`${ctx.node.opType}: dim ${d} is not divisible by blocksize ${factor}`);
   return d / factor;
 }
 
@@ -584,9 +585,9 @@ const depthToSpaceOp = defineOp({
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'input');
     const b = ctx.attrs.intOr('blocksize');
-    if (!b || b < 1) throw new Error('DepthToSpace needs a positive blocksize');
+    if (!b || b < 1) throw new OpSpecError('DepthToSpace needs a positive blocksize');
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
-    if (x.shape.length !== 4) throw new Error(`DepthToSpace needs a 4-D input, got rank ${x.shape.length}`);
+    if (x.shape.length !== 4) throw new OpSpecError(`DepthToSpace needs a 4-D input, got rank ${x.shape.length}`);
     const [n, c, h, w] = x.shape;
     const shape = [
       n,
@@ -616,9 +617,9 @@ const spaceToDepthOp = defineOp({
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'input');
     const b = ctx.attrs.intOr('blocksize');
-    if (!b || b < 1) throw new Error('SpaceToDepth needs a positive blocksize');
+    if (!b || b < 1) throw new OpSpecError('SpaceToDepth needs a positive blocksize');
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
-    if (x.shape.length !== 4) throw new Error(`SpaceToDepth needs a 4-D input, got rank ${x.shape.length}`);
+    if (x.shape.length !== 4) throw new OpSpecError(`SpaceToDepth needs a 4-D input, got rank ${x.shape.length}`);
     const [n, c, h, w] = x.shape;
     const shape = [
       n,
@@ -651,7 +652,7 @@ const oneHotOp = defineOp({
     const axis = normalizeAxis(ctx.attrs.int('axis', -1), rank);
     // A non-integer depth is cast to int64 (truncated), per the spec.
     const depth = scalarOf(depthIn);
-    if (depth !== undefined && Math.trunc(depth) < 1) throw new Error(`OneHot: depth ${depth} must be positive`);
+    if (depth !== undefined && Math.trunc(depth) < 1) throw new OpSpecError(`OneHot: depth ${depth} must be positive`);
     const shape: Dim[] = [...indices.shape];
     shape.splice(axis, 0, depth === undefined ? dynamicDim(ctx, 0, axis) : Math.trunc(depth));
     return [{ dtype: values.dtype, shape }];
@@ -664,7 +665,7 @@ const triluOp = defineOp({
   category: 'data-movement',
   inferShape(ctx) {
     const x = requireInput(ctx, 0, 'input');
-    if (x.shape && x.shape.length < 2) throw new Error(`Trilu needs rank >= 2, got ${x.shape.length}`);
+    if (x.shape && x.shape.length < 2) throw new OpSpecError(`Trilu needs rank >= 2, got ${x.shape.length}`);
     return [{ dtype: x.dtype, shape: x.shape }];
   },
   cost: () => movementCost(),
@@ -729,12 +730,12 @@ const col2ImOp = defineOp({
         ? Array.from({ length: imageLen }, (_, i) => dynamicDim(ctx, 0, 2 + i))
         : null;
     if (!x.shape || !spatial) return [{ dtype: x.dtype, shape: null }];
-    if (x.shape.length !== 3) throw new Error(`Col2Im needs a 3-D input [N, C*prod(block), L], got rank ${x.shape.length}`);
+    if (x.shape.length !== 3) throw new OpSpecError(`Col2Im needs a 3-D input [N, C*prod(block), L], got rank ${x.shape.length}`);
     const [n, cb] = x.shape;
     let c: Dim = dynamicDim(ctx, 0, 1);
     if (block && typeof cb === 'number') {
       const k = block.reduce((a, v) => a * v, 1);
-      if (cb % k !== 0) throw new Error(`Col2Im: dim 1 (${cb}) is not a multiple of the block size ${k}`);
+      if (cb % k !== 0) throw new OpSpecError(`Col2Im: dim 1 (${cb}) is not a multiple of the block size ${k}`);
       c = cb / k;
     }
     return [{ dtype: x.dtype, shape: [n, c, ...spatial] }];
