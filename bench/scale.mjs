@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Benchmark: how efflint scales with file size, node count and function calls, against python onnx,
- * and whether the library leaks across repeated `analyzeFile` calls.
+ * and whether the library leaks across repeated `analyze` calls (the library's analyzeFile).
  *
  * Usage (from the repository root, after `npm ci && npm run build`):
  *   node bench/scale.mjs [--repeats 3] [--small-mb 100] [--large-mb 1024] [--nodes 10000,100000]
@@ -22,7 +22,7 @@
  * the machine may be shared and neighbouring runs see the same load. A command still running after
  * --timeout seconds is stopped (coreutils `timeout`) and shown as "> N s"; ratios with it are bounds.
  *
- * Finally a child `node --expose-gc` imports dist/index.js and calls `analyzeFile` --gc-calls times
+ * Finally a child `node --expose-gc` imports dist/index.js and calls `analyze` --gc-calls times
  * on one zoo model file, with a full GC before reading heapUsed after 100 calls and after the last.
  *
  * --onnx-tool DIR: also time onnx-tool (github.com/ThanatosShinji/onnx-tool, a checkout in DIR, run
@@ -308,7 +308,7 @@ const fmtMib = (m) => `${Math.round(m).toLocaleString('en-US')} MiB`;
 const fmtX = (x) => `${x.toFixed(2)}x`;
 
 async function heapChild(modelPath, calls) {
-  const { analyzeFile } = await import(resolve('dist/index.js'));
+  const { analyze } = await import(resolve('dist/index.js'));
   if (typeof global.gc !== 'function') throw new Error('run the heap child with node --expose-gc');
   const samples = [];
   const sample = (n) => {
@@ -320,7 +320,7 @@ async function heapChild(modelPath, calls) {
   let layers = 0;
   const t0 = performance.now();
   for (let i = 1; i <= calls; i++) {
-    layers = analyzeFile(modelPath).layers.length;
+    layers = analyze(modelPath).layers.length;
     if (i === 1 || i === 100 || i === calls) sample(i);
   }
   process.stdout.write(JSON.stringify({ layers, samples, maxRssMib: process.resourceUsage().maxRSS / 1024 }) + '\n');
@@ -467,7 +467,7 @@ try {
   const first = at(1);
   const hundred = at(100);
   const last = heap.samples[heap.samples.length - 1];
-  console.log(`\nanalyzeFile(${values['gc-model']} file, ${heap.layers} layers) ${last.calls} times in one process (full GC before each sample):`);
+  console.log(`\nanalyze(${values['gc-model']} file, ${heap.layers} layers) ${last.calls} times in one process (full GC before each sample):`);
   console.log('\n| after call | heapUsed | RSS | elapsed |');
   console.log('|---|---|---|---|');
   for (const s of heap.samples) console.log(`| ${s.calls} | ${s.heapUsedMib.toFixed(2)} MiB | ${s.rssMib.toFixed(1)} MiB | ${s.seconds.toFixed(1)} s |`);

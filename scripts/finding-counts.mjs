@@ -26,11 +26,11 @@ if (args[0] === '--compare') {
   console.log(`| **all ${Object.keys(after).length} builds** | ${total.b} (${total.bi}) | ${total.a} (${total.ai}) |`);
 } else {
   const dist = resolve(args[0] ?? 'dist');
-  const { analyzeFile, lintAnalysis, listZoo } = await import(pathToFileURL(`${dist}/index.js`).href);
+  const { analyze, lint, listZoo } = await import(pathToFileURL(`${dist}/index.js`).href);
   const out = {};
   for (const z of listZoo()) {
     for (const deploy of [false, true]) {
-      const { findings } = lintAnalysis(analyzeFile(`zoo:${z.name}`, { zoo: { deploy, weights: false } }));
+      const { findings } = lint(analyze(`zoo:${z.name}`, { zoo: { deploy, weights: false } }));
       const warn = {};
       let info = 0;
       for (const f of findings) {

@@ -1,43 +1,43 @@
-/** efflint's library API: the same stages the CLI wires (file -> IR -> shapes -> costs -> findings -> reports). */
-export { analyzeFile } from './api.js';
-export type { AnalyzeFileOptions } from './api.js';
-export { analyzeModel, CONVENTIONS, SCHEMA_VERSION } from './analyzers/analyze.js';
-export type { Analysis, AnalyzeOptions, LayerReport, Totals, TensorSummary } from './analyzers/analyze.js';
-export { inferModel } from './analyzers/infer.js';
-export type { InferredGraph, InferredNode } from './analyzers/infer.js';
-export { registeredOps } from './analyzers/registry.js';
-export { roofline, ridgePoint } from './analyzers/roofline.js';
-export type { DeviceProfile, RooflinePoint } from './analyzers/roofline.js';
-export type { OpCategory, TensorInfo } from './analyzers/types.js';
-export { ConfigError, EfflintError, InvalidModelError, ProfilerError, UsageError } from './errors.js';
-export { loadModel } from './load-model.js';
-export { loadModelBytes, loadModelFile } from './model/load.js';
+/**
+ * efflint's library API: one function per stage the CLI wires (load -> analyse -> lint; profile; diff;
+ * report) plus formatters, the rules (and `defineRule` for your own), the config loader, the reference
+ * zoo and the error classes. Everything else is internal; test/api/surface.test.ts pins this list.
+ */
+export { analyze, diff, formatAnalysis, formatDiff, formatLint, formatProfile, lint, loadModel, profile, report } from './api.js';
+export type {
+  AnalysisFormat,
+  AnalyzeOptions,
+  ConfigObject,
+  DiffFormatOptions,
+  DiffOptions,
+  DiffResult,
+  FormatOptions,
+  LintFormatOptions,
+  LintOptions,
+  LoadModelOptions,
+  ModelSource,
+  ProfileFormatOptions,
+  ReportOptions,
+  RuleSettingInput,
+} from './api.js';
+export type { Analysis, LayerReport, Totals, TensorSummary } from './analyzers/analyze.js';
+export type { DeviceProfile } from './analyzers/roofline.js';
+export type { RuntimeName } from './analyzers/runtime/types.js';
+export { loadConfig } from './config/load.js';
+export type { LoadConfigOptions } from './config/load.js';
+export type { ResolvedConfig } from './config/schema.js';
+export type { ModelDiff } from './diff/compare.js';
+export type { DiffThresholds, DiffVerdict } from './diff/thresholds.js';
+export { ConfigError, EfflintError, InvalidModelError, OpSpecError, ProfilerError, UsageError } from './errors.js';
 export type { Dim, DType, Graph, Model, Node, TensorRef } from './model/ir.js';
+export type { ProfileOptions } from './profile/profile.js';
+export type { ProfileLayer, ProfileResult } from './profile/types.js';
+export type { DiffFormat } from './report/diff/diff-formats.js';
+export type { LintFormat } from './report/lint/lint-formats.js';
+export { defineRule } from './rules/define-rule.js';
+export type { AnyRule, Rule, RuleContext, RuleDefinition, RuleMeta, Severity } from './rules/define-rule.js';
+export type { Finding, LintResult, LintSummary } from './rules/lint.js';
+export { RULES } from './rules/registry.js';
+export { efflintVersion } from './version.js';
 export { buildZooModel, getZooEntry, listZoo } from './zoo/index.js';
 export type { ZooBuildOptions, ZooEntry } from './zoo/index.js';
-export { formatAnalysisCsv } from './report/analysis-csv.js';
-export { formatAnalysisText } from './report/analysis-text.js';
-export { main } from './cli/main.js';
-export { lintAnalysis, summarize } from './rules/lint.js';
-export type { Finding, LintOptions, LintResult, LintSummary } from './rules/lint.js';
-export { RULES, findRule } from './rules/registry.js';
-export { defineRule } from './rules/define-rule.js';
-export type { AnyRule, Rule, RuleMeta, Severity } from './rules/define-rule.js';
-export { lintExitCode } from './rules/exit-code.js';
-export { LINT_FORMATS } from './report/lint-formats.js';
-export type { LintFormat, LintFormatter } from './report/lint-formats.js';
-export { loadConfig } from './config/load.js';
-export { analyzeStructure } from './analyzers/structure.js';
-export type { GraphStructure } from './analyzers/structure.js';
-export * from './profile/index.js';
-export { compareModels } from './diff/compare.js';
-export type { CompareInput, ModelDiff } from './diff/compare.js';
-export { evaluateDiff } from './diff/thresholds.js';
-export type { DiffThresholds, DiffVerdict } from './diff/thresholds.js';
-export { diffExitCode } from './diff/exit-code.js';
-export { DIFF_FORMATS } from './report/diff-formats.js';
-export { buildReportData } from './report/report-data.js';
-export type { ReportData } from './report/report-data.js';
-export { formatReportHtml } from './report/html.js';
-export { formatReportMarkdown } from './report/report-md.js';
-export { efflintVersion } from './version.js';

@@ -3,9 +3,7 @@ import { checkExternalData, externalTensors, refuseUnsafeExternalData as refuseM
 import { loadModelBytes, loadModelFile } from './model/load.js';
 import type { Model } from './model/ir.js';
 import type { ZooBuildOptions } from './zoo/index.js';
-import { buildZooModel } from './zoo/index.js';
-
-export const ZOO_PREFIX = 'zoo:';
+import { buildZooModel, ZOO_PREFIX } from './zoo/index.js';
 
 /**
  * Loads a model argument: a file path, or `zoo:NAME` (built in memory by the reference zoo,

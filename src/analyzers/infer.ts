@@ -1,10 +1,10 @@
 import { nameText, quoteName } from '../model/onnx-decoder.js';
-import { InvalidModelError } from '../errors.js';
+import { InvalidModelError, OpSpecError } from '../errors.js';
 import type { AttributeValue, Dim, FunctionDef, Graph, Model, Node, TensorRef } from '../model/ir.js';
 import { isFloatDType, isIntegerDType } from '../model/ir.js';
 import { createAttrs } from './attrs.js';
 import { MAX_FOLD_ELEMENTS } from './fold.js';
-import { lookupOp } from './registry.js';
+import { lookupOp, resolveOp } from './registry.js';
 import { isStaticShape, numel, safeElementCount } from './shape-utils.js';
 import type { OpContext, OpCost, OpDef, SubgraphOutcome, TensorInfo } from './types.js';
 import { UNKNOWN_TENSOR } from './types.js';
@@ -80,10 +80,18 @@ export interface InferredGraph {
   readonly warnings: readonly string[];
 }
 
+/** Ends the warning for a node whose inference failed: `node "n" (Op): <reason>; its cost is unknown`. */
+export const UNKNOWN_COST_SUFFIX = '; its cost is unknown';
+
 /**
- * A node whose inputs contradict its op's spec (as opposed to a graph that is broken as a whole: a cycle, a dangling
- * name). Inside an If branch that the runtime may not take, such a failure makes the branch unknown instead of
- * aborting; everywhere else it is an invalid model like any other.
+ * A graph that is broken as a whole (a cycle, a name no node, initializer or input produces, bodies nested too
+ * deep): no layer can stand in for it, so the model is invalid wherever it happens.
+ */
+class GraphStructureError extends InvalidModelError {}
+
+/**
+ * A node whose inputs contradict its op's spec, raised only while a body the runtime may never run is inferred
+ * (tryInferSubgraph): there the failure makes the whole body unknown instead of the one node.
  */
 class NodeInferenceError extends InvalidModelError {
   constructor(
@@ -94,6 +102,18 @@ class NodeInferenceError extends InvalidModelError {
   ) {
     super(`${path}: ${detail}`, options);
   }
+}
+
+/**
+ * Why a node cannot be inferred when the node itself is wrong: an op definition's OpSpecError or an attribute
+ * reader's InvalidModelError, first line. Undefined for anything else, which must propagate: a broken graph
+ * (GraphStructureError), a body failure on its way to its tryInferSubgraph (NodeInferenceError), or an
+ * exception that is not an EfflintError at all (TypeError, a stack overflow...), which is a bug in efflint.
+ */
+function nodeFailureReason(err: unknown): string | undefined {
+  if (err instanceof GraphStructureError || err instanceof NodeInferenceError) return undefined;
+  if (!(err instanceof OpSpecError || err instanceof InvalidModelError)) return undefined;
+  return err.message.split('\n')[0];
 }
 
 class Scope {
@@ -172,6 +192,13 @@ function subgraphLabel(owner: Node, graph: Graph): string {
   return graph.name || 'body';
 }
 
+/** Dims a tensor can have: whole, non-negative, and not more than 2^53 elements in all. */
+function validShape(shape: readonly Dim[] | null): boolean {
+  if (shape === null) return true;
+  if (shape.some((d) => typeof d === 'number' && (!Number.isInteger(d) || d < 0))) return false;
+  return oversizedShape(shape) === undefined;
+}
+
 function isBatchLike(dim: Dim, axis: number): boolean {
   return typeof dim === 'string' && axis === 0;
 }
@@ -179,7 +206,8 @@ function isBatchLike(dim: Dim, axis: number): boolean {
 /**
  * Shape inference over a whole model: topological order, constant folding of shape sub-graphs,
  * subgraphs (If/Loop/Scan) and model-local functions. Throws InvalidModelError for graphs that
- * cannot be valid (cycles, dangling inputs, ops whose inputs contradict the spec).
+ * cannot be valid (cycles, dangling inputs, bodies nested too deep, inputs beyond 2^53 elements); a node that breaks
+ * its op's spec becomes an unknown-cost layer with a warning. Any other exception is a bug and propagates.
  */
 export class ModelInferencer {
   private readonly warnings: string[] = [];
@@ -187,6 +215,11 @@ export class ModelInferencer {
   private readonly bodies: InferredBody[] = [];
   private readonly functions = new Map<string, FunctionDef>();
   private depth = 0;
+  /**
+   * How many tryInferSubgraph calls are under way: inside one, a node that fails aborts its body (NodeInferenceError,
+   * caught there) instead of becoming one unknown-cost layer.
+   */
+  private tentative = 0;
 
   constructor(
     private readonly model: Model,
@@ -286,7 +319,7 @@ export class ModelInferencer {
             users[p].push(i);
           }
         } else if (p === undefined && !scope.has(name)) {
-          throw new InvalidModelError(
+          throw new GraphStructureError(
             `${this.model.path}: node ${quoteName(n.name)} (${nameText(n.opType)}) reads ${quoteName(name)}, which no node, initializer or graph input produces`,
           );
         }
@@ -307,41 +340,74 @@ export class ModelInferencer {
     }
     if (order.length < graph.nodes.length) {
       const stuck = graph.nodes.find((_, i) => remaining[i] > 0);
-      throw new InvalidModelError(`${this.model.path}: the graph has a cycle through node ${quoteName(stuck?.name ?? '')} (${nameText(stuck?.opType ?? '')})`);
+      throw new GraphStructureError(`${this.model.path}: the graph has a cycle through node ${quoteName(stuck?.name ?? '')} (${nameText(stuck?.opType ?? '')})`);
     }
     return order;
   }
 
   private inferNodes(graph: Graph, scope: Scope, scopePath: string, opsets: ReadonlyMap<string, number>): void {
-    for (const node of this.topologicalOrder(graph, scope)) this.inferNode(node, scope, scopePath, opsets);
+    const order = this.topologicalOrder(graph, scope);
+    this.labelNodes(order);
+    for (const node of order) this.inferNode(node, scope, scopePath, opsets);
+  }
+
+  /**
+   * The name a node's bodies are scoped under: its name, or `<name>#<k>` for the k-th node of that name in the order
+   * its graph is listed (ONNX does not require unique node names; two bodies must never share a scope).
+   */
+  private readonly labels = new WeakMap<Node, string>();
+
+  private labelNodes(nodes: readonly Node[]): void {
+    const seen = new Map<string, number>();
+    for (const node of nodes) {
+      const k = (seen.get(node.name) ?? 0) + 1;
+      seen.set(node.name, k);
+      this.labels.set(node, k === 1 ? node.name : `${node.name}#${k}`);
+    }
+  }
+
+  private label(node: Node): string {
+    return this.labels.get(node) ?? node.name;
   }
 
   private inferNode(node: Node, scope: Scope, scopePath: string, opsets: ReadonlyMap<string, number>): void {
     const inputs = node.inputs.map((name) => (name === '' ? null : (scope.get(name) ?? null)));
     // The node is listed before the bodies it owns, which are inferred while it is.
     const slot = this.results.length;
-    const def = lookupOp(node.domain, node.opType);
+    const bodySlot = this.bodies.length;
+    const warningCount = this.warnings.length;
+    // The definition that implements the model's opset: an op newer than the opset is not silently matched.
+    const resolved = resolveOp(node.domain, node.opType, opsets.get(node.domain) ?? opsets.get('') ?? 1);
+    const def = resolved.kind === 'found' ? resolved.def : undefined;
     const fn = def ? undefined : this.functions.get(`${node.domain}::${node.opType}`);
     const visited = new Set<Graph>();
     const ctx = this.context(node, inputs, opsets, scope, scopePath, visited);
     let outputs: TensorInfo[];
     let cost: OpCost | null = null;
-    if (def) {
-      try {
+    try {
+      if (def) {
         outputs = def.inferShape(ctx);
         cost = def.cost ? def.cost(ctx, outputs) : null;
-      } catch (err) {
-        if (err instanceof InvalidModelError) throw err;
-        const msg = err instanceof Error ? err.message : String(err);
-        throw new NodeInferenceError(this.model.path, `node ${quoteName(node.name)} (${nameText(node.opType)}): ${msg}`, { cause: err });
+      } else if (fn) {
+        outputs = this.expandFunction(node, fn, inputs, scopePath);
+        cost = { flops: 0, memory: 'none', paramInputs: [] };
+      } else {
+        if (resolved.kind === 'opset-out-of-range') {
+          this.warnings.push(`node ${quoteName(node.name)} (${nameText(node.opType)}): ${resolved.reason}${UNKNOWN_COST_SUFFIX}`);
+        }
+        outputs = node.outputs.map(() => UNKNOWN_TENSOR);
       }
-    } else if (fn) {
-      outputs = this.expandFunction(node, fn, inputs, scopePath);
-      cost = { flops: 0, memory: 'none', paramInputs: [] };
-    } else {
-      outputs = node.outputs.map(() => UNKNOWN_TENSOR);
+      const inferred = outputs;
+      outputs = node.outputs.map((name, i) => this.checkOutput(name, inferred[i] ?? UNKNOWN_TENSOR));
+    } catch (err) {
+      const reason = nodeFailureReason(err);
+      if (reason === undefined) throw err;
+      const detail = `node ${quoteName(node.name)} (${nameText(node.opType)}): ${reason}`;
+      if (this.tentative > 0) throw new NodeInferenceError(this.model.path, detail, { cause: err });
+      this.listFailedNode(node, scope, scopePath, inputs, def, { slot, bodySlot, warningCount });
+      this.warnings.push(`${detail}${UNKNOWN_COST_SUFFIX}`);
+      return;
     }
-    outputs = node.outputs.map((name, i) => this.checkOutput(node, name, outputs[i] ?? UNKNOWN_TENSOR));
     const folded = this.isFolded(node, inputs, visited, scope);
     node.outputs.forEach((name, i) => {
       if (!name) return;
@@ -383,24 +449,45 @@ export class ModelInferencer {
     return true;
   }
 
-  /** Negative or fractional dims mean the model contradicts itself; the value_info may fill gaps. */
-  private checkOutput(node: Node, name: string, info: TensorInfo): TensorInfo {
-    if (info.shape) {
-      for (const d of info.shape) {
-        if (typeof d === 'number' && (!Number.isInteger(d) || d < 0)) {
-          throw new NodeInferenceError(
-            this.model.path,
-            `node ${quoteName(node.name)} (${nameText(node.opType)}) gives output ${quoteName(name)} the invalid shape ${shapeText(info.shape)}`,
-          );
-        }
-      }
+  /**
+   * A node whose own inference failed (it breaks its op's spec): what it and its bodies had listed and warned is
+   * dropped, and it is listed with unknown cost, its outputs with the shapes the model declares for them (else
+   * unknown), and its bodies' nodes with unknown shapes and cost. The rest of the graph is inferred as usual.
+   */
+  private listFailedNode(
+    node: Node,
+    scope: Scope,
+    scopePath: string,
+    inputs: readonly (TensorInfo | null)[],
+    def: OpDef | undefined,
+    listed: { slot: number; bodySlot: number; warningCount: number },
+  ): void {
+    this.results.length = listed.slot;
+    this.bodies.length = listed.bodySlot;
+    this.warnings.length = listed.warningCount;
+    const outputs = node.outputs.map((name) => {
+      const declared = this.withDeclared(name, UNKNOWN_TENSOR);
+      return validShape(declared.shape) ? declared : UNKNOWN_TENSOR;
+    });
+    node.outputs.forEach((name, i) => {
+      if (name) scope.set(name, outputs[i]);
+    });
+    this.results.push({ node, scope: scopePath, inputs, outputs, def, cost: null, folded: false, runs: 1 });
+    const path = `${scopePath ? `${scopePath}/` : ''}${this.label(node)}`;
+    for (const sub of subgraphsOf(node)) this.listUninferred(sub, `${path}/${subgraphLabel(node, sub)}`);
+  }
+
+  /**
+   * Negative or fractional dims mean the node contradicts itself, and an output no machine could hold is wrong too
+   * (not a number that stops being exact, or becomes Infinity, in totals); the value_info may fill gaps.
+   */
+  private checkOutput(name: string, info: TensorInfo): TensorInfo {
+    if (info.shape?.some((d) => typeof d === 'number' && (!Number.isInteger(d) || d < 0))) {
+      throw new OpSpecError(`output ${quoteName(name)} would have the invalid shape ${shapeText(info.shape)}`);
     }
     const filled = this.withDeclared(name, info);
-    // An output no machine could hold is an error, not a number that stops being exact (or becomes Infinity) in totals.
     const oversized = oversizedShape(filled.shape);
-    if (oversized) {
-      throw new NodeInferenceError(this.model.path, `node ${quoteName(node.name)} (${nameText(node.opType)}) gives output ${quoteName(name)} ${oversized}`);
-    }
+    if (oversized) throw new OpSpecError(`output ${quoteName(name)} would have ${oversized}`);
     return filled;
   }
 
@@ -465,7 +552,7 @@ export class ModelInferencer {
   private enter(what: string): void {
     this.depth += 1;
     if (this.depth > MAX_NESTING) {
-      throw new InvalidModelError(`${this.model.path}: ${what} nests deeper than ${MAX_NESTING} levels (recursive function?)`);
+      throw new GraphStructureError(`${this.model.path}: ${what} nests deeper than ${MAX_NESTING} levels (recursive function?)`);
     }
   }
 
@@ -479,7 +566,7 @@ export class ModelInferencer {
   ): TensorInfo[] {
     this.enter(`subgraph ${quoteName(graph.name)}`);
     try {
-      const path = `${parentPath ? `${parentPath}/` : ''}${owner.name}/${subgraphLabel(owner, graph)}`;
+      const path = `${parentPath ? `${parentPath}/` : ''}${this.label(owner)}/${subgraphLabel(owner, graph)}`;
       // A body inferred twice (e.g. a Loop re-run with refined carried shapes) is listed once.
       this.dropResults(path);
       this.bodies.push({
@@ -516,14 +603,17 @@ export class ModelInferencer {
     opsets: ReadonlyMap<string, number>,
   ): SubgraphOutcome {
     const warningCount = this.warnings.length;
+    this.tentative += 1;
     try {
       return { outputs: this.inferSubgraph(owner, graph, formalInputs, parent, parentPath, opsets) };
     } catch (err) {
       if (!(err instanceof NodeInferenceError)) throw err;
       this.warnings.length = warningCount;
-      const path = `${parentPath ? `${parentPath}/` : ''}${owner.name}/${subgraphLabel(owner, graph)}`;
+      const path = `${parentPath ? `${parentPath}/` : ''}${this.label(owner)}/${subgraphLabel(owner, graph)}`;
       this.dropResults(path);
       return { failure: err.detail, layers: this.listUninferred(graph, path) };
+    } finally {
+      this.tentative -= 1;
     }
   }
 
@@ -537,6 +627,7 @@ export class ModelInferencer {
   /** Lists every node of a body that could not be inferred, nested bodies included; returns how many. */
   private listUninferred(graph: Graph, path: string): number {
     let count = 0;
+    this.labelNodes(graph.nodes);
     for (const node of graph.nodes) {
       this.results.push({
         node,
@@ -549,7 +640,7 @@ export class ModelInferencer {
         runs: 1,
       });
       count += 1;
-      for (const sub of subgraphsOf(node)) count += this.listUninferred(sub, `${path}/${node.name}/${subgraphLabel(node, sub)}`);
+      for (const sub of subgraphsOf(node)) count += this.listUninferred(sub, `${path}/${this.label(node)}/${subgraphLabel(node, sub)}`);
     }
     return count;
   }
@@ -563,7 +654,7 @@ export class ModelInferencer {
   ): TensorInfo[] {
     this.enter(`function ${quoteName(fn.name)}`);
     try {
-      const path = `${parentPath ? `${parentPath}/` : ''}${call.name}/${fn.name}`;
+      const path = `${parentPath ? `${parentPath}/` : ''}${this.label(call)}/${fn.name}`;
       this.bodies.push({ scope: path, parentScope: parentPath, owner: call.name, inputs: fn.inputs.filter((_, i) => inputs[i]), outputs: fn.outputs });
       const scope = new Scope(null);
       fn.inputs.forEach((name, i) => {

@@ -1,9 +1,16 @@
+import type { Dim, DType } from '../model/ir.js';
+import { knownElements, withElements } from './fold.js';
 import { UNKNOWN_TENSOR, type OpContext, type TensorInfo } from './types.js';
 import { OpSpecError } from '../errors.js';
 
 /** The node's input i, or null when omitted. */
 export function inputAt(ctx: OpContext, i: number): TensorInfo | null {
   return ctx.inputs[i] ?? null;
+}
+
+/** The dtype of input `i`, or `fallback` when the input is omitted. */
+export function dtypeOf(ctx: OpContext, i: number, fallback: DType | null): DType | null {
+  return inputAt(ctx, i)?.dtype ?? fallback;
 }
 
 /** The node's input `index`; throws a clear error when the node omits this required input. */
@@ -61,4 +68,9 @@ export function listArg(ctx: OpContext, index: number, attr: string, inputSince:
   }
   const a = ctx.attrs.ints(attr);
   return a ? { kind: 'known', values: a } : { kind: 'absent' };
+}
+
+/** x seen through a new shape, as Reshape, Flatten, Squeeze and Unsqueeze do: same dtype, same elements. */
+export function viewOf(x: TensorInfo, shape: readonly Dim[] | null): TensorInfo {
+  return withElements({ dtype: x.dtype, shape }, knownElements(x));
 }

@@ -28,6 +28,12 @@ export interface ElementwiseOptions {
   readonly check?: (ctx: OpContext) => void;
 }
 
+/** outDType of ops whose output is boolean (comparisons, logic, IsNaN...). */
+export const boolOutput = (): DType => 'bool';
+
+/** paramInputs of ops none of whose inputs are weights (exponents, divisors, shift amounts, bounds). */
+export const noParams = (): readonly number[] => [];
+
 /** FLOPs per element of an op from the cost-model table; a missing entry is a programming error. */
 export function tableFlops(opType: string): number {
   const f = PER_ELEMENT_FLOPS[opType];

@@ -142,3 +142,10 @@ export function safeElementCount(shape: readonly number[]): number | null {
   }
   return n;
 }
+
+/** The flat (row-major) offset of a multi-index, given the strides of its shape (stridesOf). */
+export function ravel(index: readonly number[], strides: readonly number[]): number {
+  let flat = 0;
+  for (let i = 0; i < index.length; i++) flat += index[i] * strides[i];
+  return flat;
+}

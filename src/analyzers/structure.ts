@@ -82,10 +82,73 @@ export function isKernel(layer: LayerReport): boolean {
   return !layer.folded && layer.memAccess !== 0;
 }
 
+/** A set of tensor names that may only be asked. */
+interface TensorSet {
+  has(tensor: string): boolean;
+}
+
+/**
+ * A graph's own tensors on top of those of the graphs around it: a body shares its enclosing graph's sets instead of
+ * copying them (thousands of function calls each copying the main graph's tensors took gigabytes).
+ */
+class ScopedTensorSet implements TensorSet {
+  private readonly own: Set<string>;
+
+  constructor(
+    private readonly outer: TensorSet,
+    own: Iterable<string>,
+  ) {
+    this.own = new Set(own);
+  }
+
+  has(tensor: string): boolean {
+    return this.own.has(tensor) || this.outer.has(tensor);
+  }
+
+  add(tensor: string): void {
+    this.own.add(tensor);
+  }
+}
+
+const NO_TENSORS: TensorSet = { has: () => false };
+
 /** Tensors of enclosing graphs a body sees: which carry run-time data, and which of those are shape arithmetic. */
 interface OuterTensors {
-  readonly dynamic: ReadonlySet<string>;
-  readonly shapeTensors: ReadonlySet<string>;
+  readonly dynamic: TensorSet;
+  readonly shapeTensors: TensorSet;
+}
+
+/**
+ * The layers of each graph, and each layer's label: its name within its graph, with `#<k>` for the k-th layer of that
+ * name there, the way the analysis scopes bodies (LayerReport.scope) when node names repeat.
+ */
+interface LayerIndex {
+  /** Layer indices by scope, in analysis order. */
+  readonly byScope: ReadonlyMap<string, readonly number[]>;
+  readonly labels: readonly string[];
+}
+
+function indexLayers(analysis: Analysis): LayerIndex {
+  const byScope = new Map<string, number[]>();
+  const seen = new Map<string, number>();
+  const labels = analysis.layers.map((l, i) => {
+    const list = byScope.get(l.scope);
+    if (list) list.push(i);
+    else byScope.set(l.scope, [i]);
+    const name = l.scope ? l.name.slice(l.scope.length + 1) : l.name;
+    const key = `${l.scope}\0${name}`;
+    const k = (seen.get(key) ?? 0) + 1;
+    seen.set(key, k);
+    return k === 1 ? name : `${name}#${k}`;
+  });
+  return { byScope, labels };
+}
+
+/** Key of the layer owning a body: its graph's scope and its label (read off the body's scope). */
+function ownerKey(body: SubgraphSummary): string {
+  const prefix = body.parentScope ? `${body.parentScope}/` : '';
+  const suffix = /^#(\d+)\//.exec(body.scope.slice(prefix.length + body.owner.length));
+  return `${body.parentScope}\0${suffix ? `${body.owner}#${suffix[1]}` : body.owner}`;
 }
 
 /** What one graph of the analysis is: its layers' scope, its inputs and outputs, and what it sees from outside. */
@@ -100,28 +163,21 @@ interface GraphView {
 }
 
 /**
- * For each layer that owns bodies (keyed by its scope and name), the tensors those bodies read from outside them:
+ * For each layer that owns bodies (keyed by its scope and label), the tensors those bodies read from outside them:
  * implicit inputs of the owner. Computed innermost body first.
  */
-function implicitInputs(analysis: Analysis): Map<string, Set<string>> {
-  const byScope = new Map<string, LayerReport[]>();
-  for (const l of analysis.layers) {
-    const list = byScope.get(l.scope);
-    if (list) list.push(l);
-    else byScope.set(l.scope, [l]);
-  }
-  const ownerKey = (b: SubgraphSummary): string => `${b.parentScope}\0${b.owner}`;
+function implicitInputs(analysis: Analysis, index: LayerIndex): Map<string, Set<string>> {
   const byOwner = new Map<string, Set<string>>();
   const bodies = analysis.subgraphs ?? [];
   for (let k = bodies.length - 1; k >= 0; k--) {
     const b = bodies[k];
-    const layers = byScope.get(b.scope) ?? [];
+    const members = index.byScope.get(b.scope) ?? [];
     const defined = new Set<string>(b.inputs);
-    for (const l of layers) for (const o of l.outputs) if (o) defined.add(o);
+    for (const i of members) for (const o of analysis.layers[i].outputs) if (o) defined.add(o);
     const free = new Set<string>();
-    for (const l of layers) {
-      for (const t of l.inputs) if (t && !defined.has(t)) free.add(t);
-      for (const t of byOwner.get(`${b.scope}\0${l.name.slice(b.scope.length + 1)}`) ?? []) if (!defined.has(t)) free.add(t);
+    for (const i of members) {
+      for (const t of analysis.layers[i].inputs) if (t && !defined.has(t)) free.add(t);
+      for (const t of byOwner.get(`${b.scope}\0${index.labels[i]}`) ?? []) if (!defined.has(t)) free.add(t);
     }
     for (const o of b.outputs) if (!defined.has(o)) free.add(o);
     const key = ownerKey(b);
@@ -134,7 +190,8 @@ function implicitInputs(analysis: Analysis): Map<string, Set<string>> {
 
 /** Builds the data-edge view of the main graph described above. */
 export function buildDataflow(analysis: Analysis): Dataflow {
-  return scopeDataflow(analysis, mainView(analysis), implicitInputs(analysis)).flow;
+  const index = indexLayers(analysis);
+  return scopeDataflow(analysis, mainView(analysis), index, implicitInputs(analysis, index)).flow;
 }
 
 function mainView(analysis: Analysis): GraphView {
@@ -143,7 +200,7 @@ function mainView(analysis: Analysis): GraphView {
     inputs: analysis.inputs.map((i) => i.name),
     controlInputs: [],
     outputs: analysis.outputs.map((o) => o.name),
-    outer: { dynamic: new Set(), shapeTensors: new Set() },
+    outer: { dynamic: NO_TENSORS, shapeTensors: NO_TENSORS },
   };
 }
 
@@ -151,30 +208,28 @@ function mainView(analysis: Analysis): GraphView {
 function scopeDataflow(
   analysis: Analysis,
   view: GraphView,
+  index: LayerIndex,
   implicit: ReadonlyMap<string, ReadonlySet<string>>,
 ): { flow: Dataflow; seen: OuterTensors } {
   const layers = analysis.layers;
   const graphOutputs = new Set(view.outputs);
-  const main: number[] = [];
-  layers.forEach((l, i) => {
-    if (l.scope === view.scope && !l.folded) main.push(i);
-  });
-  const localName = (l: LayerReport): string => (view.scope ? l.name.slice(view.scope.length + 1) : l.name);
+  const main = (index.byScope.get(view.scope) ?? []).filter((i) => !layers[i].folded);
   /** Explicit inputs, then what the layer's bodies read from outside them. */
-  const readsOf = (l: LayerReport): readonly string[] => {
-    const extra = implicit.get(`${view.scope}\0${localName(l)}`);
+  const readsOf = (i: number): readonly string[] => {
+    const l = layers[i];
+    const extra = implicit.get(`${view.scope}\0${index.labels[i]}`);
     return extra ? [...l.inputs, ...[...extra].filter((t) => !l.inputs.includes(t))] : l.inputs;
   };
 
   // Forward pass: which tensors carry data that depends on a graph input, and which are shape arithmetic.
-  const dynamic = new Set<string>([...view.outer.dynamic, ...view.inputs, ...view.controlInputs]);
-  const shapeTensors = new Set<string>([...view.outer.shapeTensors, ...view.controlInputs]);
+  const dynamic = new ScopedTensorSet(view.outer.dynamic, [...view.inputs, ...view.controlInputs]);
+  const shapeTensors = new ScopedTensorSet(view.outer.shapeTensors, view.controlInputs);
   const graphInputs = new Set<string>(view.inputs);
   const producer = new Map<string, number>();
   const reached: number[] = [];
   for (const i of main) {
     const l = layers[i];
-    const dynInputs = readsOf(l).filter((t) => t !== '' && dynamic.has(t));
+    const dynInputs = readsOf(i).filter((t) => t !== '' && dynamic.has(t));
     if (dynInputs.length === 0) continue;
     // A body reads data of enclosing graphs as inputs of its own.
     for (const t of dynInputs) if (!shapeTensors.has(t) && !producer.has(t) && view.outer.dynamic.has(t)) graphInputs.add(t);
@@ -197,14 +252,14 @@ function scopeDataflow(
     const l = layers[i];
     if (!l.outputs.some((o) => useful.has(o))) continue;
     kept.add(i);
-    for (const t of readsOf(l)) if (isData(t)) useful.add(t);
+    for (const t of readsOf(i)) if (isData(t)) useful.add(t);
   }
   const nodes = reached.filter((i) => kept.has(i));
 
   const consumers = new Map<string, number[]>();
   const inputsOf = new Map<number, string[]>();
   for (const i of nodes) {
-    const ins = [...new Set(readsOf(layers[i]).filter(isData))];
+    const ins = [...new Set(readsOf(i).filter(isData))];
     inputsOf.set(i, ins);
     for (const t of ins) {
       const list = consumers.get(t) ?? [];
@@ -359,14 +414,20 @@ function findChains(flow: Dataflow): OpChain[] {
  * lists (`subgraphs`). Bodies see the data tensors of the graphs around them.
  */
 export function analyzeStructure(analysis: Analysis): GraphStructure {
-  const implicit = implicitInputs(analysis);
-  const main = scopeDataflow(analysis, mainView(analysis), implicit);
+  const index = indexLayers(analysis);
+  const implicit = implicitInputs(analysis, index);
+  const main = scopeDataflow(analysis, mainView(analysis), index, implicit);
   const seen = new Map<string, OuterTensors>([['', main.seen]]);
+  const owners = new Map<string, LayerReport>();
+  analysis.layers.forEach((l, i) => {
+    const key = `${l.scope}\0${index.labels[i]}`;
+    if (!owners.has(key)) owners.set(key, l);
+  });
   const subgraphs: GraphStructure[] = [];
   for (const body of analysis.subgraphs ?? []) {
     const outer = seen.get(body.parentScope);
     if (!outer) continue;
-    const owner = analysis.layers.find((l) => l.scope === body.parentScope && l.name === (body.parentScope ? `${body.parentScope}/${body.owner}` : body.owner));
+    const owner = owners.get(ownerKey(body));
     // A Loop body's first two inputs are the iteration number and the condition.
     const control = owner?.opType === 'Loop' && owner.domain === '' ? 2 : 0;
     const view: GraphView = {
@@ -376,7 +437,7 @@ export function analyzeStructure(analysis: Analysis): GraphStructure {
       outputs: body.outputs,
       outer,
     };
-    const built = scopeDataflow(analysis, view, implicit);
+    const built = scopeDataflow(analysis, view, index, implicit);
     seen.set(body.scope, built.seen);
     subgraphs.push({ ...structureOf(built.flow), scope: body.scope, subgraphs: [] });
   }

@@ -1,4 +1,5 @@
 import type { Dim } from '../model/ir.js';
+import { inputAt } from './op-inputs.js';
 import { dynamicDim } from './shape-utils.js';
 import type { OpContext } from './types.js';
 import { OpSpecError } from '../errors.js';
@@ -95,4 +96,15 @@ export function windowOutputDim(ctx: OpContext, w: Window, i: number, inDim: Dim
 /** Checks that X is (N, C, D1..Dn) with at least one spatial axis, as Conv and the windowed pools need. */
 export function checkSpatialRank(shape: readonly Dim[] | null | undefined): void {
   if (shape && shape.length < 3) throw new OpSpecError(`input must have rank >= 3 (N, C, spatial...), got rank ${shape.length}`);
+}
+
+/** Shape (num_rois, C, out_h, out_w) of the RoI pools; rois is (num_rois, 4 or 5). */
+export function roiShape(ctx: OpContext, outH: number, outW: number): Dim[] | null {
+  const xs = inputAt(ctx, 0)?.shape ?? null;
+  const rois = inputAt(ctx, 1)?.shape ?? null;
+  if (xs && xs.length !== 4) throw new OpSpecError(`input must be 4-D (N, C, H, W), got rank ${xs.length}`);
+  if (rois && rois.length !== 2) throw new OpSpecError(`rois must be 2-D (num_rois, coordinates), got rank ${rois.length}`);
+  const numRois = rois ? rois[0] : dynamicDim(ctx, 0, 0);
+  const c = xs ? xs[1] : dynamicDim(ctx, 0, 1);
+  return [numRois, c, outH, outW];
 }

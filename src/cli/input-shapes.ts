@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 
 /**
  * Parses repeatable `--input name=1x3x224x224` flags. A bare `1x3x224x224` binds the key ''
- * (resolved to the model's only input by the caller).
+ * (resolved to the model's only input by `resolveInputNames`, src/analyzers/input-shapes.ts).
  */
 export function parseInputShapes(values: readonly string[]): Record<string, number[]> {
   const out: Record<string, number[]> = {};
@@ -17,14 +17,4 @@ export function parseInputShapes(values: readonly string[]): Record<string, numb
     out[name] = dims;
   }
   return out;
-}
-
-/** Resolves the unnamed binding to the single graph input. */
-export function resolveInputNames(shapes: Record<string, number[]>, inputNames: readonly string[]): Record<string, number[]> {
-  if (!('' in shapes)) return shapes;
-  if (inputNames.length !== 1) {
-    throw new UsageError(`--input without a name needs a model with one input; this one has: ${inputNames.join(', ')}`);
-  }
-  const { '': dims, ...rest } = shapes;
-  return { ...rest, [inputNames[0]]: dims };
 }

@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { EfflintError } from '../errors.js';
-import { errorLine, quoteUserInput } from '../report/escape.js';
-import { efflintVersion } from '../version.js';
+import { errorLine, quoteUserInput } from '../util/escape.js';
+import { EXIT_ERROR, EXIT_OK } from '../util/exit-codes.js';
+import { efflintVersion, internalErrorMessage } from '../version.js';
 import { defineAnalyze } from './commands/analyze.js';
 import { defineCalibrate } from './commands/calibrate.js';
 import { defineDiff } from './commands/diff.js';
@@ -11,7 +12,6 @@ import { defineReport } from './commands/report.js';
 import { defineRules } from './commands/rules.js';
 import { defineValidate } from './commands/validate.js';
 import { defineZoo } from './commands/zoo.js';
-import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 
@@ -67,7 +67,8 @@ export function oneLineMessages(write: (text: string) => void): (text: string) =
 
 /**
  * Runs the CLI and returns the exit code; never calls process.exit, so it can be embedded.
- * Known errors print one line (oneLineMessages); `--debug` adds the stack.
+ * Known errors print one line (oneLineMessages); any other exception is a bug in efflint and prints one
+ * `internal error:` line asking for a report (internalErrorMessage); both exit 2, and `--debug` adds the stack.
  */
 export async function main(argv: readonly string[], baseIO: CliIO = processIO): Promise<number> {
   const debug = argv.includes('--debug');
@@ -105,8 +106,7 @@ export async function main(argv: readonly string[], baseIO: CliIO = processIO): 
     if (err instanceof EfflintError) {
       io.stderr(`efflint: ${err.message}\n`);
     } else {
-      const msg = err instanceof Error ? err.message : String(err);
-      io.stderr(`efflint: internal error: ${msg.split('\n')[0]}\n`);
+      io.stderr(`efflint: ${internalErrorMessage(err)}\n`);
     }
     if (debug && err instanceof Error && err.stack) io.stderr(err.stack + '\n');
     return EXIT_ERROR;

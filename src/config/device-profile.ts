@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { deviceProfileProblem } from '../analyzers/device-profile-check.js';
 import type { DeviceProfile } from '../analyzers/roofline.js';
-import { CONV_FAMILIES } from '../analyzers/roofline.js';
 import { ConfigError } from '../errors.js';
-import { quoteUserInput } from '../report/escape.js';
+import { quoteUserInput } from '../util/escape.js';
 
 /**
  * Reads `--device-profile FILE` (the JSON that `efflint calibrate` writes, or one written by hand:
@@ -24,50 +24,4 @@ export function readDeviceProfile(path: string, cwd: string): DeviceProfile {
   const problem = deviceProfileProblem(raw);
   if (problem !== null) throw new ConfigError(`${quoteUserInput(shown)}: ${problem}`);
   return raw as DeviceProfile;
-}
-
-/** The first thing wrong with a parsed device profile, key by key, or null when it is valid. */
-export function deviceProfileProblem(raw: unknown): string | null {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return 'expected a JSON object with schemaVersion, name, peakFlopsPerSecond, bandwidthBytesPerSecond, perOpOverheadUs';
-  }
-  const p = raw as Record<string, unknown>;
-  if (p.schemaVersion !== 1) return `schemaVersion: expected 1, got ${shownJson(p.schemaVersion)}`;
-  if (typeof p.name !== 'string' || p.name === '') return 'name: expected a non-empty string';
-  for (const key of ['peakFlopsPerSecond', 'bandwidthBytesPerSecond'] as const) {
-    if (typeof p[key] !== 'number' || !Number.isFinite(p[key]) || (p[key] as number) <= 0) {
-      return `${key}: expected a positive number, got ${shownJson(p[key])}`;
-    }
-  }
-  if (typeof p.perOpOverheadUs !== 'number' || !Number.isFinite(p.perOpOverheadUs) || p.perOpOverheadUs < 0) {
-    return `perOpOverheadUs: expected a non-negative number, got ${shownJson(p.perOpOverheadUs)}`;
-  }
-  // Optional since efflint calibrate measured kernel families; profiles without them load as before.
-  for (const key of ['copyBandwidthBytesPerSecond', 'activationBandwidthBytesPerSecond', 'inNetworkFactor'] as const) {
-    if (p[key] !== undefined && !positive(p[key])) return `${key}: expected a positive number, got ${shownJson(p[key])}`;
-  }
-  if (p.convOverheadUs !== undefined && (typeof p.convOverheadUs !== 'number' || !Number.isFinite(p.convOverheadUs) || p.convOverheadUs < 0)) {
-    return `convOverheadUs: expected a non-negative number, got ${shownJson(p.convOverheadUs)}`;
-  }
-  if (p.convRoofs !== undefined) {
-    const roofs = p.convRoofs as Record<string, unknown> | null;
-    if (typeof roofs !== 'object' || roofs === null || Array.isArray(roofs)) return 'convRoofs: expected an object of multiply-adds per second by family';
-    for (const family of CONV_FAMILIES) {
-      const v = roofs[family];
-      if (v === undefined && family === 'depthwiseUnaligned') continue;
-      if (!positive(v)) return `convRoofs.${family}: expected a positive number, got ${shownJson(v)}`;
-    }
-    const unknown = Object.keys(roofs).find((k) => !(CONV_FAMILIES as readonly string[]).includes(k));
-    if (unknown !== undefined) return `convRoofs.${quoteUserInput(unknown)}: unknown family (expected ${CONV_FAMILIES.join(', ')})`;
-  }
-  return null;
-}
-
-/** A value from the file as JSON, as an error message quotes it (at most 200 characters). */
-function shownJson(v: unknown): string {
-  return quoteUserInput(JSON.stringify(v) ?? String(v));
-}
-
-function positive(v: unknown): boolean {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0;
 }

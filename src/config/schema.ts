@@ -1,7 +1,7 @@
 import type { DiffThresholds } from '../diff/thresholds.js';
 import { DIFF_THRESHOLD_KEYS, FAIL_ON_NEW, PERCENT_THRESHOLDS } from '../diff/thresholds.js';
 import { ConfigError } from '../errors.js';
-import { quoteUserInput } from '../report/escape.js';
+import { quoteUserInput } from '../util/escape.js';
 import type { AnyRule, OptionSpec, OptionValue, Severity } from '../rules/define-rule.js';
 import { SEVERITIES } from '../rules/define-rule.js';
 import type { IgnoreEntry, RuleSetting } from '../rules/lint.js';

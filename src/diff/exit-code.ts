@@ -1,5 +1,5 @@
-import type { ExitCode } from '../cli/exit-codes.js';
-import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../cli/exit-codes.js';
+import type { ExitCode } from '../util/exit-codes.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../util/exit-codes.js';
 import type { DiffVerdict } from './thresholds.js';
 
 /** What the exit code of `efflint diff` depends on. */

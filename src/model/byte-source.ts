@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { InvalidModelError } from '../errors.js';
 
 /**
  * Random-access bytes for the protobuf reader. A file-backed source reads only the pages the
@@ -84,7 +85,7 @@ export class FileByteSource implements ByteSource {
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, target, done, length - done, offset + done);
-      if (n === 0) throw new Error(`unexpected end of file at byte ${offset + done}`);
+      if (n === 0) throw new InvalidModelError(`unexpected end of file at byte ${offset + done} (the file shrank while it was read)`);
       done += n;
     }
   }

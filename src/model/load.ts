@@ -93,9 +93,10 @@ export function decode(source: ByteSource, label: string, baseDir: string | unde
     const foreign = foreignFormat(source);
     if (foreign !== null) throw new InvalidModelError(`${label}: not an ONNX model (looks like ${foreign})`, { cause: err });
     if (err instanceof EfflintError) throw err;
-    // Never let a decoder bug or an I/O failure escape as anything but a model error.
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new InvalidModelError(`${label}: cannot decode: ${reason.split('\n')[0]}`, { cause: err });
+    // A read that failed (EIO, a file on a network share gone) says so; any other exception from the decoder
+    // (a TypeError, a RangeError) is a bug in efflint, never dressed up as a broken model.
+    if (isSystemError(err)) throw new InvalidModelError(`${label}: cannot read: ${err.message.split('\n')[0]}`, { cause: err });
+    throw err;
   }
 
   if (decoded.graph === null || decoded.irVersion <= 0 || decoded.irVersion > IMPLAUSIBLE_IR_VERSION) {
@@ -135,6 +136,11 @@ export function decode(source: ByteSource, label: string, baseDir: string | unde
     warnings,
     tensors: new TensorValues(readRange, decoder.scattered),
   };
+}
+
+/** An error Node's I/O raised (it carries an errno code such as `EIO`), as opposed to one thrown by code. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }
 
 function describeFsError(err: unknown): string {

@@ -9,7 +9,7 @@ import { detectNchwcBlock } from '../analyzers/runtime/onnxruntime-cpu.js';
 import { estimatePlanTime } from '../analyzers/runtime/time-estimate.js';
 import { loadModelBytes } from '../model/load.js';
 import { CALIBRATION_NETWORK_INPUT, calibrationNetwork } from './calibration-network.js';
-import { deviceProfileProblem } from '../config/device-profile.js';
+import { deviceProfileProblem } from '../analyzers/device-profile-check.js';
 import { ProfilerError } from '../errors.js';
 import type { MeasureClock, MeasureOptLevel, VariantMeasurement } from './measure/interleaved.js';
 import { measureInterleaved, onClock } from './measure/interleaved.js';

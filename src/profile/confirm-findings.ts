@@ -1,9 +1,11 @@
 import type { Analysis, LayerReport } from '../analyzers/analyze.js';
+import type { ConfirmationKind } from '../analyzers/confirmation.js';
 import { elementwiseKind } from '../analyzers/elementwise.js';
 import type { GraphStructure } from '../analyzers/structure.js';
 import { analyzeStructure } from '../analyzers/structure.js';
+import { formatPercent } from '../util/number.js';
 import type { CounterfactualPair, CounterfactualSpec } from './counterfactual.js';
-import { buildCounterfactualPair, counterfactualFor, findBlock, hasCounterfactual } from './counterfactual.js';
+import { buildCounterfactualPair, counterfactualFor, findBlock, hasCounterfactual, noCheckDeclared } from './counterfactual.js';
 import type { InterleavedResult, MeasureOptLevel } from './measure/interleaved.js';
 import { measureInterleaved } from './measure/interleaved.js';
 import { summarizeRatios } from './measure/interleaved-stats.js';
@@ -12,11 +14,14 @@ import { median } from './stats.js';
 import type { ProfileLayer, ProfileResult } from './types.js';
 
 /**
- * Confirms lint findings by counterfactual measurement. For each finding of G1, G2, G3 (parallel or
- * fragmented block), G4 (one element-wise layer, depthwise convs included) and E101 (a warning), a
- * pair of small ONNX models is built from the flagged layer's own shapes (counterfactual.ts): the
- * layer as it is, and the replacement the guideline asks for (equal FLOPs for G1-G3; the op removed for
- * G4, the BatchNormalization folded for E101). All pairs of one model run in one interleaved
+ * Confirms lint findings by counterfactual measurement. Each rule declares per message which check its
+ * findings admit (`meta.confirmation`, a ConfirmationKind of analyzers/confirmation.ts, carried on the
+ * finding as `confirmation`); this module maps the kind to a procedure and names no rule. For a finding
+ * with a pair kind (G1, G2, G3's parallel or fragmented block, G4's element-wise layer, E101 declare
+ * one), a pair of small ONNX models is built from the flagged layer's own shapes (counterfactual.ts): the
+ * layer as it is, and the replacement the finding asks for (equal FLOPs for balanced-channels,
+ * dense-conv and merged-block; the op removed for removed-elementwise, the BatchNormalization folded for
+ * folded-batchnorm). All pairs of one model run in one interleaved
  * measurement (measure/interleaved.ts: one worker, one session per variant, one intra-op thread,
  * runs interleaved with a rotating start, several blocks), decided on process CPU time, at opt level
  * 'all' (onnxruntime's own fusions apply to both sides) or 'disabled' when the profile ran there.
@@ -38,13 +43,15 @@ import type { ProfileLayer, ProfileResult } from './types.js';
  * time of such a layer, and its removal would not be felt); no counterfactual can be built (an op the
  * builder does not re-create, dynamic shapes; the reason names it); in the pair, onnxruntime fused the
  * element-wise op into its producer while the model runs it as a kernel of its own; the pair was not
- * among the `top` pairs measured; the profile ran on another execution provider; or the rule has no
- * counterfactual (E102-E104, G3's tiny-op chains), whose evidence still gives the node's measured time.
+ * among the `top` pairs measured; the profile ran on another execution provider; or the rule declares
+ * no measurement check for the message (E102-E104, G3's tiny-op chains: "this rule declares no
+ * measurement check"), whose evidence still gives the node's measured time.
  *
- * The whole-model G4 finding is confirmed when element-wise kernels (analyzers/elementwise.ts: depthwise
- * convs count, copies do not) take at least 5% of the measured time and at least one node-level G4
- * counterfactual of the same run is confirmed; not confirmed when they take less, or every measured
- * node-level G4 counterfactual is not confirmed; null when none was measured.
+ * A whole-model `elementwise-time-share` finding (G4's) is confirmed when element-wise kernels
+ * (analyzers/elementwise.ts: depthwise convs count, copies do not) take at least 5% of the measured time
+ * and at least one node-level counterfactual of the same rule in the same run is confirmed; not
+ * confirmed when they take less, or every measured node-level counterfactual of the rule is not
+ * confirmed; null when none was measured.
  */
 
 /** The fields of a lint finding this module reads (src/rules/lint.ts `Finding` has them all). */
@@ -61,6 +68,8 @@ export interface FindingLike {
   readonly impact?: { readonly estimatedUs: number };
   /** The target runtime already removes the work (lint's info findings): nothing to confirm. */
   readonly fixedByRuntime?: boolean;
+  /** The check its rule declares for its message (rules' `meta.confirmation`); absent: none, the verdict is null. */
+  readonly confirmation?: ConfirmationKind | null;
 }
 
 /** Defaults of the floor: below either, a layer's confirmation is null. */
@@ -72,8 +81,8 @@ export const DEFAULT_CONFIRM_TOP = 8;
 const MIN_COPIES = 4;
 /** Most copies per variant (a 20 µs layer gets 16: about 320 µs of it per run). */
 const MAX_COPIES = 16;
-/** Whole-model G4: element-wise kernels must take at least this share of measured time. */
-export const MODEL_G4_MIN_SHARE_PERCENT = 5;
+/** Whole-model element-wise finding: element-wise kernels must take at least this share of measured time. */
+export const ELEMENTWISE_MIN_SHARE_PERCENT = 5;
 
 /** The rule in words (docs, evidence of not-confirmed findings). */
 export const CONFIRM_RULE =
@@ -99,7 +108,7 @@ export interface ConfirmOptions {
   readonly targetRunUs?: number;
   /** Default 16. */
   readonly maxCopies?: number;
-  /** G1's channel rounding (counterfactual.ts); default 8. */
+  /** balanced-channels: the widths' rounding (counterfactual.ts); default 8. */
   readonly channelAlign?: number;
   /** Progress of the measurement (runs done, runs in all). */
   readonly onProgress?: (done: number, total: number) => void;
@@ -165,10 +174,15 @@ interface Candidate {
   readonly metrics: Record<string, number>;
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(Math.abs(x) < 0.1 ? 1 : 0)}%`;
-const us = (x: number): string => `${x.toFixed(x < 10 ? 1 : 0)} µs`;
-const ms = (x: number): string => `${x.toFixed(x < 1 ? 3 : 2)} ms`;
-const mega = (x: number): string => `${(x / 1e6).toFixed(x < 1e7 ? 2 : 1)}M`;
+/**
+ * Evidence text precision (one sentence per finding, not a table): percentages with one decimal below
+ * 10% and whole above, kernel time in µs with one decimal below 10, per-copy time in ms with three
+ * decimals below 1 ms (the copies of a pair differ by microseconds), multiply-adds in M.
+ */
+const evidencePercent = (x: number): string => formatPercent(x, Math.abs(x) < 0.1 ? 1 : 0);
+const evidenceUs = (x: number): string => `${x.toFixed(x < 10 ? 1 : 0)} µs`;
+const evidenceMs = (x: number): string => `${x.toFixed(x < 1 ? 3 : 2)} ms`;
+const evidenceMega = (x: number): string => `${(x / 1e6).toFixed(x < 1e7 ? 2 : 1)}M`;
 
 interface Context {
   readonly analysis: Analysis;
@@ -179,7 +193,7 @@ interface Context {
   readonly floorShare: number;
 }
 
-/** Measured time of the kernels that ran a G3 block's layers (each kernel once). */
+/** Measured time of the kernels that ran a merged-block finding's block (each kernel once). */
 function blockUs(ctx: Context, f: FindingLike): number | null {
   const block = findBlock(ctx.structure, f.data);
   if (!block) return null;
@@ -200,13 +214,12 @@ function precheck(f: FindingLike, ctx: Context, cpu: string | null, top: number,
   if (f.fixedByRuntime) return { confirmed: null, evidence: 'the runtime already removes this work; there is no time of its own to measure', metrics: {} };
   const kernel = f.node === null ? undefined : ctx.byNode.get(f.node);
   if (!hasCounterfactual(f)) {
-    const counterfactual = counterfactualFor(f, ctx.analysis, ctx.structure) as { unavailable: string };
-    const timing = kernel ? `; its kernel '${kernel.name}' took ${us(kernel.measuredUs)}, ${pct(ctx.totalUs > 0 ? kernel.measuredUs / ctx.totalUs : 0)} of measured time` : '';
-    return { confirmed: null, evidence: `${counterfactual.unavailable}${timing}`, metrics: kernel ? timeMetrics(ctx, kernel.measuredUs) : {} };
+    const timing = kernel ? `; its kernel '${kernel.name}' took ${evidenceUs(kernel.measuredUs)}, ${evidencePercent(ctx.totalUs > 0 ? kernel.measuredUs / ctx.totalUs : 0)} of measured time` : '';
+    return { confirmed: null, evidence: `${noCheckDeclared(f)}${timing}`, metrics: kernel ? timeMetrics(ctx, kernel.measuredUs) : {} };
   }
   if (cpu !== null) return { confirmed: null, evidence: cpu, metrics: {} };
   let layerUs: number;
-  if (f.ruleId === 'G3') {
+  if (f.confirmation === 'merged-block') {
     const t = blockUs(ctx, f);
     if (t === null) return { confirmed: null, evidence: 'no kernel of the block was measured', metrics: {} };
     layerUs = t;
@@ -231,7 +244,7 @@ function precheck(f: FindingLike, ctx: Context, cpu: string | null, top: number,
   if (layerUs < ctx.floorUs || share < ctx.floorShare) {
     return {
       confirmed: null,
-      evidence: `below the floor: ${us(layerUs)}, ${pct(share)} of measured time (floor: ${ctx.floorUs} µs and ${pct(ctx.floorShare)}); per-kernel overhead, not the guideline, decides the time of a layer this small`,
+      evidence: `below the floor: ${evidenceUs(layerUs)}, ${evidencePercent(share)} of measured time (floor: ${ctx.floorUs} µs and ${evidencePercent(ctx.floorShare)}); per-kernel overhead, not the guideline, decides the time of a layer this small`,
       metrics,
     };
   }
@@ -284,21 +297,21 @@ function decide(pair: CounterfactualPair, result: InterleavedResult, at: number)
   const rMedian = median(rMs);
   const flops =
     spec.kind === 'equal-flops'
-      ? `, ${mega(pair.original.flopsPerCopy)} vs ${mega(pair.replacement.flopsPerCopy)} multiply-adds`
+      ? `, ${evidenceMega(pair.original.flopsPerCopy)} vs ${evidenceMega(pair.replacement.flopsPerCopy)} multiply-adds`
       : '';
   const slower = v.ratio - 1;
   const verdict = v.confirmed
-    ? `the original is ${pct(slower)} slower, more than the margin`
+    ? `the original is ${evidencePercent(slower)} slower, more than the margin`
     : slower > MIN_EFFECT
-      ? `the original is ${pct(slower)} slower, within the margin (block noise)`
+      ? `the original is ${evidencePercent(slower)} slower, within the margin (block noise)`
       : slower >= 0
-        ? `the original is at most ${pct(Math.max(slower, 0))} slower`
-        : `the original is ${pct(-slower)} faster`;
+        ? `the original is at most ${evidencePercent(Math.max(slower, 0))} slower`
+        : `the original is ${evidencePercent(-slower)} faster`;
   return {
     confirmed: v.confirmed,
     evidence:
       `counterfactual ${pair.original.text} vs ${pair.replacement.text}${flops}: ` +
-      `${ms(oMedian)} vs ${ms(rMedian)} per copy (runs of ${pair.copies} copies less runs of 1), ratio ${v.ratio.toFixed(2)} (block spread ${v.spread.toFixed(3)}, margin ${pct(v.margin)}): ${verdict} (${where})`,
+      `${evidenceMs(oMedian)} vs ${evidenceMs(rMedian)} per copy (runs of ${pair.copies} copies less runs of 1), ratio ${v.ratio.toFixed(2)} (block spread ${v.spread.toFixed(3)}, margin ${evidencePercent(v.margin)}): ${verdict} (${where})`,
     metrics: {
       measuredRatio: v.ratio,
       measuredSpread: v.spread,
@@ -323,15 +336,16 @@ function elementwiseShare(ctx: Context, layers: readonly ProfileLayer[]): number
   return ctx.totalUs > 0 ? t / ctx.totalUs : 0;
 }
 
-function modelG4(ctx: Context, profile: ProfileResult, nodeLevel: readonly Evaluation[]): Evaluation {
+/** elementwise-time-share: the measured element-wise share, and the node-level pairs of the same rule (`ruleId`). */
+function elementwiseTimeShare(ctx: Context, profile: ProfileResult, ruleId: string, nodeLevel: readonly Evaluation[]): Evaluation {
   const share = elementwiseShare(ctx, profile.layers);
   const metrics = { measuredTimeSharePercent: 100 * share };
-  const head = `element-wise kernels (depthwise convs included) take ${pct(share)} of measured time`;
-  if (100 * share < MODEL_G4_MIN_SHARE_PERCENT) return { confirmed: false, evidence: `${head}, under ${MODEL_G4_MIN_SHARE_PERCENT}%`, metrics };
+  const head = `element-wise kernels (depthwise convs included) take ${evidencePercent(share)} of measured time`;
+  if (100 * share < ELEMENTWISE_MIN_SHARE_PERCENT) return { confirmed: false, evidence: `${head}, under ${ELEMENTWISE_MIN_SHARE_PERCENT}%`, metrics };
   const measured = nodeLevel.filter((e) => e.confirmed !== null);
   const yes = measured.filter((e) => e.confirmed === true).length;
-  if (measured.length === 0) return { confirmed: null, evidence: `${head}; no node-level G4 counterfactual was measured, so nothing decides it`, metrics };
-  return { confirmed: yes > 0, evidence: `${head}; ${yes} of ${measured.length} node-level G4 counterfactuals confirmed`, metrics };
+  if (measured.length === 0) return { confirmed: null, evidence: `${head}; no node-level ${ruleId} counterfactual was measured, so nothing decides it`, metrics };
+  return { confirmed: yes > 0, evidence: `${head}; ${yes} of ${measured.length} node-level ${ruleId} counterfactuals confirmed`, metrics };
 }
 
 /**
@@ -361,7 +375,7 @@ export async function confirmFindings<F extends FindingLike>(
   const evaluations: (Evaluation | undefined)[] = findings.map(() => undefined);
   const candidates: Candidate[] = [];
   findings.forEach((f, index) => {
-    if (f.ruleId === 'G4' && f.node === null && f.messageId === 'elementwiseShare') return; // decided last
+    if (f.confirmation === 'elementwise-time-share') return; // decided last, from the node-level pairs
     const r = precheck(f, ctx, cpu, top, options.channelAlign ?? 8);
     if ('spec' in r) candidates.push({ index, spec: r.spec, layerUs: r.layerUs, impactUs: f.impact?.estimatedUs ?? 0, metrics: r.metrics });
     else evaluations[index] = r;
@@ -402,14 +416,16 @@ export async function confirmFindings<F extends FindingLike>(
       for (const c of g) evaluations[c.index] = { ...e, metrics: { ...c.metrics, ...e.metrics } };
     });
   }
-  const nodeG4 = findings.flatMap((f, i) => (f.ruleId === 'G4' && f.node !== null && evaluations[i] ? [evaluations[i] as Evaluation] : []));
-  // Left: the whole-model G4 finding.
-  evaluations.forEach((e, i) => {
-    if (e !== undefined) return;
+  // Node-level evaluations as they stand before the whole-model findings are decided.
+  const nodeLevel = (ruleId: string): Evaluation[] =>
+    findings.flatMap((f, i) => (f.ruleId === ruleId && f.node !== null && evaluations[i] ? [evaluations[i] as Evaluation] : []));
+  const decidedLast = findings.flatMap((f, i) => (evaluations[i] === undefined ? [{ i, nodeLevel: nodeLevel(f.ruleId) }] : []));
+  // Left: the whole-model element-wise findings.
+  for (const { i, nodeLevel: pairs } of decidedLast) {
     if (cpu !== null) evaluations[i] = { confirmed: null, evidence: cpu, metrics: {} };
     else if (top === 0) evaluations[i] = { confirmed: null, evidence: 'counterfactual confirmation is off (--confirm-top 0)', metrics: {} };
-    else evaluations[i] = modelG4(ctx, profile, nodeG4);
-  });
+    else evaluations[i] = elementwiseTimeShare(ctx, profile, findings[i].ruleId, pairs);
+  }
 
   const where = `${profile.provider}${profile.optLevel ? `, opt ${profile.optLevel}` : ''}`;
   return findings.map((f, i) => {

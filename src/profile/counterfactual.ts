@@ -1,5 +1,6 @@
 import type { Analysis, LayerReport } from '../analyzers/analyze.js';
 import { analyzeModel } from '../analyzers/analyze.js';
+import type { ConfirmationKind } from '../analyzers/confirmation.js';
 import type { ElementwiseKind } from '../analyzers/elementwise.js';
 import { elementwiseKind, elementwiseLabel } from '../analyzers/elementwise.js';
 import type { Block, GraphStructure } from '../analyzers/structure.js';
@@ -11,17 +12,18 @@ import type { InputSpec } from './session-runner.js';
 /**
  * Counterfactual models for confirming lint findings (see confirm-findings.ts): for one flagged layer,
  * a small ONNX model of the layer as the model has it (its own shapes and attributes, read off the
- * Analysis) and one of the replacement the guideline asks for:
+ * Analysis) and one of the replacement the finding asks for. Which replacement is the finding's
+ * `confirmation` kind (analyzers/confirmation.ts), declared by its rule per message; no rule is named here:
  *
- * - **G1** (unbalanced channels): the same conv with balanced widths at equal FLOPs (within 2%),
- *   rounded to multiples of 8 when the original widths are multiples of 8 (as a designer would pick
- *   them; onnxruntime 1.30 runs both in its blocked NCHWc kernels either way, padding other widths);
- * - **G2** (group conv): g = 1 on the same input with c_out / g output channels (equal FLOPs);
- * - **G3** (parallel branches): the block re-created from its entry tensor against one conv from the
- *   entry to the exit's spatial size with as many output channels as give equal FLOPs (within 2%);
- * - **G4** (one element-wise layer, depthwise convs included, by analyzers/elementwise.ts): its
- *   producer conv (and the BN/activation layers between them) with the layer against without it;
- * - **E101** (foldable BatchNormalization): conv + BatchNormalization against the conv with a bias.
+ * - **balanced-channels** (G1's unbalanced widths): the same conv with balanced widths at equal FLOPs
+ *   (within 2%), rounded to multiples of 8 when the original widths are multiples of 8 (as a designer
+ *   would pick them; onnxruntime 1.30 runs both in its blocked NCHWc kernels either way, padding other widths);
+ * - **dense-conv** (G2's group conv): g = 1 on the same input with c_out / g output channels (equal FLOPs);
+ * - **merged-block** (G3's parallel branches): the block re-created from its entry tensor against one
+ *   conv from the entry to the exit's spatial size with as many output channels as give equal FLOPs (within 2%);
+ * - **removed-elementwise** (G4's element-wise layer, depthwise convs included, by analyzers/elementwise.ts):
+ *   its producer conv (and the BN/activation layers between them) with the layer against without it;
+ * - **folded-batchnorm** (E101): conv + BatchNormalization against the conv with a bias.
  *
  * A variant holds `copies` copies of its unit reading the same graph input(s); confirm-findings.ts
  * measures each side with 1 and with N copies and takes the difference per copy, so what a run pays
@@ -58,7 +60,9 @@ export interface UnitSpec {
 
 /** What a finding's counterfactual compares. */
 export interface CounterfactualSpec {
+  /** The rule of the finding (labels and keys only; the procedure follows `confirmation`). */
   readonly ruleId: string;
+  readonly confirmation: ConfirmationKind;
   /** The layer (or the block's first kernel) it was read from. */
   readonly node: string;
   /** Findings with the same key share one measured pair (identically shaped layers). */
@@ -67,9 +71,9 @@ export interface CounterfactualSpec {
   readonly original: UnitSpec;
   readonly replacement: UnitSpec;
   /**
-   * G4's removed op(s), e.g. 'Add' or 'Sigmoid+Mul': the original must run at least one more kernel
-   * per copy than the replacement (checked on the graphs onnxruntime optimised for the pair), or the
-   * pair fused what the model runs on its own. null: nothing to check.
+   * removed-elementwise: the removed op(s), e.g. 'Add' or 'Sigmoid+Mul': the original must run at
+   * least one more kernel per copy than the replacement (checked on the graphs onnxruntime optimised
+   * for the pair), or the pair fused what the model runs on its own. null: nothing to check.
    */
   readonly removedOps: string | null;
 }
@@ -106,11 +110,11 @@ export const MAX_FLOPS_MISMATCH = 0.02;
 
 export interface CounterfactualOptions {
   /**
-   * G4: the nodes of the kernel onnxruntime ran the flagged layer in (a profile's `nodes`); when they
-   * are all element-wise (Sigmoid+Mul of a SiLU), the pair removes them together.
+   * removed-elementwise: the nodes of the kernel onnxruntime ran the flagged layer in (a profile's
+   * `nodes`); when they are all element-wise (Sigmoid+Mul of a SiLU), the pair removes them together.
    */
   readonly kernelNodes?: readonly string[];
-  /** G1's balanced widths are rounded to multiples of this when the original widths are multiples of it (default 8). */
+  /** balanced-channels: the balanced widths are rounded to multiples of this when the original widths are multiples of it (default 8). */
   readonly channelAlign?: number;
 }
 
@@ -311,7 +315,7 @@ function safeName(name: string): string {
   return `in.${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
 
-/** G1: the same conv at balanced widths, equal FLOPs within 2%. */
+/** balanced-channels: the same conv at balanced widths, equal FLOPs within 2%. */
 export function balancedWidths(cIn: number, cOut: number, pixelsIn: number, pixelsOut: number, group: number, channelAlign: number): { cIn: number; cOut: number } | null {
   const product = cIn * cOut;
   // At the MAC bound pixelsIn*c1 = pixelsOut*c2 with c1*c2 fixed.
@@ -343,7 +347,7 @@ function lcm(a: number, b: number): number {
 }
 
 function convSpec(
-  ruleId: string,
+  finding: SpecSource,
   layer: LayerReport,
   kind: CounterfactualKind,
   original: { cIn: number; cOut: number; group: number },
@@ -363,9 +367,10 @@ function convSpec(
     };
   };
   return {
-    ruleId,
+    ruleId: finding.ruleId,
+    confirmation: finding.confirmation,
     node: layer.name,
-    key: `${ruleId}|${JSON.stringify([x, original, replacement, p])}`,
+    key: `${finding.ruleId}|${JSON.stringify([x, original, replacement, p])}`,
     kind,
     original: unit(original, ''),
     replacement: unit(replacement, note),
@@ -373,7 +378,14 @@ function convSpec(
   };
 }
 
-function g1Spec(layer: LayerReport, align: number): CounterfactualSpec | CounterfactualUnavailable {
+/** The finding's rule and declared kind, which every spec carries. */
+interface SpecSource {
+  readonly ruleId: string;
+  readonly confirmation: ConfirmationKind;
+}
+
+/** balanced-channels: the same conv at balanced widths. */
+function balancedChannelsSpec(finding: SpecSource, layer: LayerReport, align: number): CounterfactualSpec | CounterfactualUnavailable {
   const p = convParams(layer);
   if (typeof p === 'string') return { unavailable: p };
   const x = shape4(layer.inputShapes[0]) as Dims4;
@@ -382,25 +394,27 @@ function g1Spec(layer: LayerReport, align: number): CounterfactualSpec | Counter
   const cOut = y[1];
   const w = balancedWidths(cIn, cOut, x[2] * x[3], y[2] * y[3], p.group, align);
   if (!w) return { unavailable: `no balanced widths within ${100 * MAX_FLOPS_MISMATCH}% of the FLOPs of ${cIn}->${cOut}` };
-  return convSpec('G1', layer, 'equal-flops', { cIn, cOut, group: p.group }, { ...w, group: p.group }, p, ' (balanced, equal FLOPs)');
+  return convSpec(finding, layer, 'equal-flops', { cIn, cOut, group: p.group }, { ...w, group: p.group }, p, ' (balanced, equal FLOPs)');
 }
 
-function g2Spec(layer: LayerReport): CounterfactualSpec | CounterfactualUnavailable {
+/** dense-conv: the grouped conv as g = 1 with c_out / g outputs. */
+function denseConvSpec(finding: SpecSource, layer: LayerReport): CounterfactualSpec | CounterfactualUnavailable {
   const p = convParams(layer);
   if (typeof p === 'string') return { unavailable: p };
   const x = shape4(layer.inputShapes[0]) as Dims4;
   const y = shape4(layer.outputShapes[0]) as Dims4;
   if (p.group <= 1 || y[1] % p.group !== 0) return { unavailable: `${layer.name} is not a group convolution` };
-  return convSpec('G2', layer, 'equal-flops', { cIn: x[1], cOut: y[1], group: p.group }, { cIn: x[1], cOut: y[1] / p.group, group: 1 }, p, ' (dense, equal FLOPs)');
+  return convSpec(finding, layer, 'equal-flops', { cIn: x[1], cOut: y[1], group: p.group }, { cIn: x[1], cOut: y[1] / p.group, group: 1 }, p, ' (dense, equal FLOPs)');
 }
 
-/** The structure block a G3 finding describes (its data names the entry and exit tensors). */
+/** The structure block a merged-block finding describes (its data names the entry and exit tensors). */
 export function findBlock(structure: GraphStructure, data: Readonly<Record<string, unknown>> | undefined): Block | null {
   if (!data || typeof data.entry !== 'string' || typeof data.exit !== 'string') return null;
   return structure.blocks.find((b) => (b.entry ?? '(model inputs)') === data.entry && (b.exit ?? '(model outputs)') === data.exit) ?? null;
 }
 
-function g3Spec(analysis: Analysis, structure: GraphStructure, data: Readonly<Record<string, unknown>> | undefined, node: string): CounterfactualSpec | CounterfactualUnavailable {
+/** merged-block: the block against one conv of equal FLOPs. */
+function mergedBlockSpec(finding: SpecSource, analysis: Analysis, structure: GraphStructure, data: Readonly<Record<string, unknown>> | undefined, node: string): CounterfactualSpec | CounterfactualUnavailable {
   const block = findBlock(structure, data);
   if (!block) return { unavailable: 'the block the finding names was not found in the graph structure' };
   if (block.entry === null || block.exit === null) return { unavailable: 'the block has no single entry and exit tensor' };
@@ -439,10 +453,10 @@ function g3Spec(analysis: Analysis, structure: GraphStructure, data: Readonly<Re
     emit: (b, [x], prefix) => [emitConv(b, x, `${prefix}.merged`, merged, cOut)],
   };
   const signature = layers.map((l) => [l.opType, l.inputShapes, l.outputShapes, l.attributes, l.inputs.map((t) => (t === entryName ? '<entry>' : layers.some((m) => m.outputs.includes(t)) ? `<${layers.findIndex((m) => m.outputs.includes(t))}>` : '<const>'))]);
-  return { ruleId: 'G3', node, key: `G3|${JSON.stringify(signature)}`, kind: 'equal-flops', original, replacement, removedOps: null };
+  return { ruleId: finding.ruleId, confirmation: finding.confirmation, node, key: `${finding.ruleId}|${JSON.stringify(signature)}`, kind: 'equal-flops', original, replacement, removedOps: null };
 }
 
-/** Element-wise kinds that G4's counterfactual walks back through to reach the producer conv. */
+/** Element-wise kinds that the removed-elementwise counterfactual walks back through to reach the producer conv. */
 const WALK_KINDS: ReadonlySet<ElementwiseKind> = new Set(['activation', 'normalization', 'arithmetic']);
 
 /**
@@ -501,20 +515,20 @@ function producerPath(analysis: Analysis, structure: GraphStructure, ops: readon
   return null;
 }
 
-/** How a G4 op reads in the evidence (as in G4's own messages). */
+/** How an element-wise op reads in the evidence (as in G4's own messages). */
 function opLabel(l: LayerReport): string {
   const kind = elementwiseKind(l);
   return kind === null ? l.opType : elementwiseLabel(l, kind);
 }
 
 /**
- * G4: `ops` (the flagged layer, or every node of the element-wise kernel onnxruntime ran it in, e.g.
- * Sigmoid+Mul fused into one SiLU kernel) removed from behind their producer conv.
+ * removed-elementwise: `ops` (the flagged layer, or every node of the element-wise kernel onnxruntime
+ * ran it in, e.g. Sigmoid+Mul fused into one SiLU kernel) removed from behind their producer conv.
  */
-function g4Spec(analysis: Analysis, structure: GraphStructure, layer: LayerReport, kernelNodes: readonly string[] | undefined): CounterfactualSpec | CounterfactualUnavailable {
+function removedElementwiseSpec(finding: SpecSource, analysis: Analysis, structure: GraphStructure, layer: LayerReport, kernelNodes: readonly string[] | undefined): CounterfactualSpec | CounterfactualUnavailable {
   const kind = elementwiseKind(layer);
   if (kind === null) return { unavailable: `${layer.name} (${layer.opType}) is not element-wise under efflint's definition (analyzers/elementwise.ts)` };
-  if (kind === 'copy') return { unavailable: `${layer.name} is a data copy (${layer.opType}), not G4's element-wise work` };
+  if (kind === 'copy') return { unavailable: `${layer.name} is a data copy (${layer.opType}), not element-wise work` };
   const members = (kernelNodes ?? []).map((n) => analysis.layers.find((l) => l.name === n && l.scope === ''));
   const ops =
     members.length > 1 && members.every((l) => l !== undefined && elementwiseKind(l) !== null && elementwiseKind(l) !== 'copy') ? (members as LayerReport[]) : [layer];
@@ -551,9 +565,10 @@ function g4Spec(analysis: Analysis, structure: GraphStructure, layer: LayerRepor
   const pathText = path.map((l) => l.opType).join('+');
   const signature = all.map((l) => [l.opType, l.inputShapes, l.outputShapes, l.attributes]);
   return {
-    ruleId: 'G4',
+    ruleId: finding.ruleId,
+    confirmation: finding.confirmation,
     node: layer.name,
-    key: `G4|${JSON.stringify([signature, shared.length])}`,
+    key: `${finding.ruleId}|${JSON.stringify([signature, shared.length])}`,
     kind: 'op-removed',
     original: unit(all, fullPlan.extra, opsExit, `${pathText} + ${opText} on ${dimsText(px)}`),
     replacement: unit(path, pathPlan.extra, pathExit, `${pathText} without the ${opText}`),
@@ -561,7 +576,8 @@ function g4Spec(analysis: Analysis, structure: GraphStructure, layer: LayerRepor
   };
 }
 
-function e101Spec(analysis: Analysis, structure: GraphStructure, layer: LayerReport): CounterfactualSpec | CounterfactualUnavailable {
+/** folded-batchnorm: conv + BatchNormalization against the conv with a bias. */
+function foldedBatchNormSpec(finding: SpecSource, analysis: Analysis, structure: GraphStructure, layer: LayerReport): CounterfactualSpec | CounterfactualUnavailable {
   const flow = structure.dataflow;
   const ins = flow.dataInputsOf(analysis.layers.indexOf(layer));
   const p = ins.length === 1 ? flow.producerOf(ins[0]) : undefined;
@@ -574,9 +590,10 @@ function e101Spec(analysis: Analysis, structure: GraphStructure, layer: LayerRep
   const base = convText(params, x[1], cOut, x);
   const epsilon = typeof layer.attributes.epsilon === 'number' ? layer.attributes.epsilon : undefined;
   return {
-    ruleId: 'E101',
+    ruleId: finding.ruleId,
+    confirmation: finding.confirmation,
     node: layer.name,
-    key: `E101|${JSON.stringify([x, cOut, params, epsilon])}`,
+    key: `${finding.ruleId}|${JSON.stringify([x, cOut, params, epsilon])}`,
     kind: 'op-removed',
     original: {
       text: `${base} + BatchNormalization`,
@@ -598,17 +615,21 @@ export interface CounterfactualFinding {
   readonly messageId?: string;
   readonly node: string | null;
   readonly data?: Readonly<Record<string, unknown>>;
+  /** The measurement its rule declares for its message (rules' `meta.confirmation`); absent: none. */
+  readonly confirmation?: ConfirmationKind | null;
 }
 
-/** Rule/message pairs that have a counterfactual. */
+/**
+ * Whether the finding's declared confirmation is a counterfactual pair of its own: every kind but
+ * elementwise-time-share, which is decided from the measured model and other findings' pairs.
+ */
 export function hasCounterfactual(f: CounterfactualFinding): boolean {
-  return (
-    (f.ruleId === 'G1' && f.messageId === 'unbalancedChannels') ||
-    (f.ruleId === 'G2' && f.messageId === 'groupConvolution') ||
-    (f.ruleId === 'G3' && (f.messageId === 'parallelBranches' || f.messageId === 'fragmentedBlock')) ||
-    (f.ruleId === 'G4' && f.messageId === 'heavyElementwise') ||
-    (f.ruleId === 'E101' && f.messageId === 'foldableBatchNorm')
-  );
+  return f.confirmation != null && f.confirmation !== 'elementwise-time-share';
+}
+
+/** Why a finding without a declared check has no counterfactual (the evidence of its null verdict). */
+export function noCheckDeclared(f: CounterfactualFinding): string {
+  return `this rule declares no measurement check${f.messageId ? ` for its '${f.messageId}' findings` : ''}`;
 }
 
 /**
@@ -621,26 +642,35 @@ export function counterfactualFor(
   structure: GraphStructure,
   options: CounterfactualOptions = {},
 ): CounterfactualSpec | CounterfactualUnavailable {
-  if (!hasCounterfactual(finding)) return { unavailable: `no counterfactual is defined for ${finding.ruleId}${finding.messageId ? ` (${finding.messageId})` : ''}` };
+  const confirmation = finding.confirmation;
+  if (confirmation == null) return { unavailable: noCheckDeclared(finding) };
+  if (confirmation === 'elementwise-time-share') return { unavailable: `the ${confirmation} check is decided from the measured model, not by a pair of its own` };
   if (finding.node === null) return { unavailable: 'a whole-model finding has no single layer to re-create' };
   const layer = analysis.layers.find((l) => l.name === finding.node && l.scope === '');
   if (!layer) return { unavailable: `node '${finding.node}' is not a layer of the main graph` };
+  const source: SpecSource = { ruleId: finding.ruleId, confirmation };
   let spec: CounterfactualSpec | CounterfactualUnavailable;
-  switch (finding.ruleId) {
-    case 'G1':
-      spec = g1Spec(layer, options.channelAlign ?? 8);
+  switch (confirmation) {
+    case 'balanced-channels':
+      spec = balancedChannelsSpec(source, layer, options.channelAlign ?? 8);
       break;
-    case 'G2':
-      spec = g2Spec(layer);
+    case 'dense-conv':
+      spec = denseConvSpec(source, layer);
       break;
-    case 'G3':
-      spec = g3Spec(analysis, structure, finding.data, layer.name);
+    case 'merged-block':
+      spec = mergedBlockSpec(source, analysis, structure, finding.data, layer.name);
       break;
-    case 'G4':
-      spec = g4Spec(analysis, structure, layer, options.kernelNodes);
+    case 'removed-elementwise':
+      spec = removedElementwiseSpec(source, analysis, structure, layer, options.kernelNodes);
       break;
-    default:
-      spec = e101Spec(analysis, structure, layer);
+    case 'folded-batchnorm':
+      spec = foldedBatchNormSpec(source, analysis, structure, layer);
+      break;
+    default: {
+      // A kind this profiler does not know (a rule written against a newer vocabulary): nothing to build.
+      const unknown: never = confirmation;
+      return { unavailable: `no measurement procedure for the confirmation kind '${String(unknown)}'` };
+    }
   }
   if ('unavailable' in spec) return spec;
   const problem = checkEmit(spec.original) ?? checkEmit(spec.replacement);

@@ -1,4 +1,5 @@
 import type { Analysis, LayerReport } from '../analyzers/analyze.js';
+import type { ConfirmationKind } from '../analyzers/confirmation.js';
 import type { DeviceProfile } from '../analyzers/roofline.js';
 import type { TimeEstimate } from '../analyzers/runtime/time-estimate.js';
 import type { ExecutionPlan, RuntimeName } from '../analyzers/runtime/types.js';
@@ -65,6 +66,12 @@ export interface RuleMeta<O extends RuleOptions, D extends MessageDataMap> {
   /** How to fix, in words; may use the same placeholders as the message. Per-message overrides below. */
   readonly fix: string;
   readonly fixes?: { readonly [K in keyof D]?: string };
+  /**
+   * messageId -> the measurement that can confirm its findings (`lint --profile`; analyzers/confirmation.ts
+   * lists the kinds, the profiler runs them). A message without one is reported with `confirmed: null`
+   * and says that the rule declares no measurement check.
+   */
+  readonly confirmation?: { readonly [K in keyof D]?: ConfirmationKind };
 }
 
 /**

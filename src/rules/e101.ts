@@ -39,6 +39,7 @@ export const e101 = defineRule<E101Options, E101Messages>({
     fixes: {
       foldedByRuntime: 'nothing to do for this runtime; fold at export (eval mode, constant folding) for runtimes that do not',
     },
+    confirmation: { foldableBatchNorm: 'folded-batchnorm' },
   },
   check(context) {
     const layers = context.structure.dataflow.layers;

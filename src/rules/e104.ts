@@ -1,5 +1,6 @@
 import { elementwiseKind } from '../analyzers/elementwise.js';
 import { ridgePoint, roofline } from '../analyzers/roofline.js';
+import { roundTo } from '../util/number.js';
 import { defineRule } from './define-rule.js';
 
 /** Options of E104 (defaults in the rule meta). */
@@ -18,8 +19,6 @@ export type E104Messages = {
     readonly timePercent: number;
   };
 };
-
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 /**
  * Roofline (Williams et al., CACM 2009) on a device profile: a layer whose arithmetic intensity
@@ -71,10 +70,10 @@ export const e104 = defineRule<E104Options, E104Messages>({
         data: {
           op: layer.opType,
           device: profile.name,
-          intensity: round(intensity, 2),
-          ridge: round(ridge, 2),
-          predictedUs: round(point.predictedUs, 2),
-          timePercent: round(timePercent, 1),
+          intensity: roundTo(intensity, 2),
+          ridge: roundTo(ridge, 2),
+          predictedUs: roundTo(point.predictedUs, 2),
+          timePercent: roundTo(timePercent, 1),
         },
         metrics: { intensity, ridge, predictedUs: point.predictedUs, timePercent },
         // Above the compute roof: the time the layer waits on memory.

@@ -1,5 +1,6 @@
 import { bytesPerElement, convGeometry, macLowerBound } from './conv-geometry.js';
 import { graphStructures } from '../analyzers/structure.js';
+import { roundTo } from '../util/number.js';
 import { defineRule } from './define-rule.js';
 import { isWidthTransition, widthContext } from './width-context.js';
 
@@ -24,8 +25,6 @@ export type G1Messages = {
     readonly balancedOut: number;
   };
 };
-
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 /**
  * ShuffleNet V2 G1: "equal channel width minimizes memory access cost". At fixed FLOPs the MAC of a
@@ -61,6 +60,7 @@ export const g1 = defineRule<G1Options, G1Messages>({
       unbalancedChannels: '{{kernel}} conv {{cIn}}->{{cOut}} ch ({{ratio}}:1): MAC {{excessPercent}}% above the equal-width bound (Eq. 1)',
     },
     fix: 'balance the widths (about {{balancedIn}} -> {{balancedOut}} channels keeps the FLOPs at the bound), or change width where the feature map is small',
+    confirmation: { unbalancedChannels: 'balanced-channels' },
   },
   check(context) {
     const { maxRatio, minExcessPercent, ignoreModelInputs } = context.options;
@@ -92,10 +92,10 @@ export const g1 = defineRule<G1Options, G1Messages>({
             kernel: geo.kernelShape.join('x'),
             cIn: geo.cIn,
             cOut: geo.cOut,
-            ratio: round(ratio, 2),
+            ratio: roundTo(ratio, 2),
             memAccess,
             bound: Math.round(bound),
-            excessPercent: round(excessPercent, 1),
+            excessPercent: roundTo(excessPercent, 1),
             balancedIn,
             balancedOut,
           },

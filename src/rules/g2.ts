@@ -1,3 +1,4 @@
+import { roundTo } from '../util/number.js';
 import { bytesPerElement, convGeometry, macAtGroups } from './conv-geometry.js';
 import { defineRule } from './define-rule.js';
 
@@ -18,8 +19,6 @@ export type G2Messages = {
     readonly excessPercent: number;
   };
 };
-
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 /**
  * ShuffleNet V2 G2: "excessive group convolution increases MAC". For a fixed input and fixed FLOPs,
@@ -44,6 +43,7 @@ export const g2 = defineRule<G2Options, G2Messages>({
       groupConvolution: '{{kernel}} group conv g={{group}} {{cIn}}->{{cOut}} ch: MAC {{excessPercent}}% above a dense conv of equal FLOPs (Eq. 2)',
     },
     fix: 'use g=1 with fewer output channels at the same FLOPs (ShuffleNet V2 units use dense 1x1 convs plus channel split), or fewer groups',
+    confirmation: { groupConvolution: 'dense-conv' },
   },
   check(context) {
     const { maxGroups } = context.options;
@@ -64,7 +64,7 @@ export const g2 = defineRule<G2Options, G2Messages>({
           cOut: geo.cOut,
           memAccess,
           denseMemAccess: Math.round(dense),
-          excessPercent: round(excessPercent, 1),
+          excessPercent: roundTo(excessPercent, 1),
         },
         metrics: { group: geo.group, memAccess, denseMemAccess: dense, excessPercent, flops: geo.flops },
         excessUs: context.time.bytesUs((memAccess - dense) * bytesPerElement(layer)),

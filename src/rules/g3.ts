@@ -82,6 +82,7 @@ export const g3 = defineRule<G3Options, G3Messages>({
     fixes: {
       tinyOpChain: 'fuse the chain into one op (a fused activation/normalisation op, or let the runtime fuse it by exporting the standard op instead of its decomposition)',
     },
+    confirmation: { parallelBranches: 'merged-block', fragmentedBlock: 'merged-block' },
   },
   check(context) {
     const { minBranches, minFragments, minChainOps, tinyOpFlops } = context.options;

@@ -1,5 +1,6 @@
 import type { LayerReport } from '../analyzers/analyze.js';
 import { elementwiseKind, elementwiseLabel } from '../analyzers/elementwise.js';
+import { roundTo } from '../util/number.js';
 import { defineRule } from './define-rule.js';
 import { findFoldableBatchNorms } from './foldable-batchnorm.js';
 
@@ -32,8 +33,6 @@ export type G4Messages = {
     readonly breakdown: string;
   };
 };
-
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 /** "3 Relu, 2 Add" from labels, most frequent first. */
 function countLabels(labels: readonly string[]): string {
@@ -89,6 +88,7 @@ export const g4 = defineRule<G4Options, G4Messages>({
     fixes: {
       fusedByRuntime: 'nothing to do for this runtime; other runtimes may not fuse them (lint with --runtime none to see the raw graph)',
     },
+    confirmation: { heavyElementwise: 'removed-elementwise', elementwiseShare: 'elementwise-time-share' },
   },
   check(context) {
     const { maxMemAccessPercent, top, countDepthwise } = context.options;
@@ -153,9 +153,9 @@ export const g4 = defineRule<G4Options, G4Messages>({
       node: null,
       messageId: 'elementwiseShare',
       data: {
-        memPercent: round(memPercent, 1),
-        timePercent: round((100 * us) / time.modelUs, 1),
-        flopPercent: round(totalFlops > 0 ? (100 * flops) / totalFlops : 0, 1),
+        memPercent: roundTo(memPercent, 1),
+        timePercent: roundTo((100 * us) / time.modelUs, 1),
+        flopPercent: roundTo(totalFlops > 0 ? (100 * flops) / totalFlops : 0, 1),
         kernels: labels.length,
         breakdown: countLabels(labels),
         runtime: plan.runtime,
@@ -173,7 +173,7 @@ export const g4 = defineRule<G4Options, G4Messages>({
       context.report({
         node: o.layer,
         messageId: 'heavyElementwise',
-        data: { op: o.op, timePercent: round((100 * o.us) / time.modelUs, 1), memAccess: o.layer.memAccess ?? 0, flops: o.layer.flops ?? 0 },
+        data: { op: o.op, timePercent: roundTo((100 * o.us) / time.modelUs, 1), memAccess: o.layer.memAccess ?? 0, flops: o.layer.flops ?? 0 },
         metrics: { estimatedUs: o.us, memAccess: o.layer.memAccess ?? 0, flops: o.layer.flops ?? 0 },
         excessUs: o.us,
       });

@@ -1,4 +1,5 @@
 import type { Analysis } from '../analyzers/analyze.js';
+import type { ConfirmationKind } from '../analyzers/confirmation.js';
 import { effectiveDeviceProfile } from '../analyzers/device-profiles.js';
 import type { DeviceProfile } from '../analyzers/roofline.js';
 import { buildExecutionPlan } from '../analyzers/runtime/index.js';
@@ -6,7 +7,7 @@ import { estimatePlanTime } from '../analyzers/runtime/time-estimate.js';
 import type { ExecutionPlan, RuntimeName } from '../analyzers/runtime/types.js';
 import { DEFAULT_RUNTIME } from '../analyzers/runtime/types.js';
 import { analyzeStructure } from '../analyzers/structure.js';
-import { globToRegExp } from '../config/glob.js';
+import { globToRegExp } from '../util/glob.js';
 import type { AnyRule, FindingSeverity, MessageData, OptionValue, Severity } from './define-rule.js';
 import { SEVERITY_RANK, renderTemplate } from './define-rule.js';
 import { RULES } from './registry.js';
@@ -41,6 +42,8 @@ export interface Finding {
   readonly fingerprint: string;
   /** The target runtime already removes this work; reported at info at most. */
   readonly fixedByRuntime: boolean;
+  /** The measurement that can confirm it, as its rule declares for the message (`meta.confirmation`); absent: none. */
+  readonly confirmation?: ConfirmationKind;
   /**
    * Set by `lint --profile`: whether latency measured with onnxruntime supports the finding (null:
    * nothing measured applies, e.g. the node was fused away); `evidence` gives the measured numbers.
@@ -194,6 +197,7 @@ export function lintAnalysis(analysis: Analysis, options: LintOptions = {}): Lin
           impact: { estimatedUs, share: time.modelUs > 0 ? estimatedUs / time.modelUs : 0 },
           fingerprint: `${meta.id}:${node ?? '(model)'}:${d.cause ?? d.messageId}`,
           fixedByRuntime,
+          ...(meta.confirmation?.[d.messageId] ? { confirmation: meta.confirmation[d.messageId] } : {}),
         });
       },
     });

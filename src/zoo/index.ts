@@ -11,6 +11,9 @@ export type { PublishedFigures, ZooBuildOptions, ZooEntry } from './types.js';
 export { GraphBuilder, ZOO_IR_VERSION, ZOO_OPSET, ZOO_PRODUCER } from './builder.js';
 export type { TensorHandle, GraphBuilderOptions } from './builder.js';
 
+/** The prefix of a model argument that names a zoo model (`zoo:NAME`), built in memory instead of read from a file. */
+export const ZOO_PREFIX = 'zoo:';
+
 const ENTRIES: readonly ZooEntry[] = Object.freeze([
   ...shufflenetV1Models,
   ...shufflenetV2Models,

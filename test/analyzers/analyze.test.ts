@@ -166,14 +166,16 @@ describe('analyzeModel: invalid graphs', () => {
     expect(() => analyzeBytes(bytes)).toThrow(/node "add" \(Add\) reads "ghost", which no node/);
   });
 
-  it('rejects a Conv weight of the wrong rank as an invalid model', () => {
+  it('lists a Conv weight of the wrong rank as a layer of unknown cost, with a warning naming it', () => {
     const bytes = tinyModel({
       inputs: [tensorInfo('x', [1, 3, 8, 8])],
       outputs: [tensorInfo('y', [])],
       initializers: [floatInit('w', [4, 3])],
       nodes: [node('Conv', ['x', 'w'], ['y'], {}, 'conv')],
     });
-    expect(() => analyzeBytes(bytes)).toThrow(InvalidModelError);
+    const a = analyzeBytes(bytes);
+    expect(a.layers.map((l) => [l.name, l.flops])).toEqual([['conv', null]]);
+    expect(a.warnings.filter((w) => w.startsWith('node "conv" (Conv): '))).toEqual(['node "conv" (Conv): weight has rank 2 but the input has rank 4; expected (M, C/group, k1..kn); its cost is unknown']);
   });
 });
 

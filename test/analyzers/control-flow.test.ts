@@ -257,14 +257,23 @@ describe('If with an unknown condition: a branch that cannot run is unknown-cost
     expect(a.warnings.some((w) => w.startsWith("node \"if\" (If): else_branch cannot run"))).toBe(true);
   });
 
-  it('still aborts when neither branch can run', () => {
+  it('when neither branch can run, the If is the node that fails: it and both branches have unknown cost, with one warning', () => {
     const broken = graphProto({ inputs: [], outputs: [untyped('b')], initializers: [floatInit('Wb', [3, 4])], nodes: [node('Gemm', ['x', 'Wb'], ['b'], {}, 'gemm')] }, 'b');
     const model = tinyModel({
       inputs: [tensorInfo('x', [2, 3, 4]), tensorInfo('c', [], BOOL)],
       outputs: [untyped('y')],
       nodes: [ifNode('if', 'c', ['y'], broken, broken)],
     });
-    expect(() => analyze(model)).toThrow(/neither branch can run/);
+    const a = analyze(model);
+    expect(a.layers.map((l) => [l.name, l.flops])).toEqual([
+      ['if', null],
+      ['if/then/gemm', null],
+      ['if/else/gemm', null],
+    ]);
+    const failure = a.warnings.filter((w) => w.startsWith('node "if" (If): '));
+    expect(failure).toHaveLength(1);
+    expect(failure[0]).toMatch(/^node "if" \(If\): If: neither branch can run with these inputs: then_branch: node "gemm" \(Gemm\): .*; its cost is unknown$/);
+    expect(a.totals.unknownCostLayers).toEqual(['if', 'if/then/gemm', 'if/else/gemm']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { registeredOps } from '../../src/analyzers/registry.js';
+import { OP_FAMILIES, lookupOp, registeredOps } from '../../src/analyzers/registry.js';
 
 /**
  * Operator coverage against the ONNX spec. fixtures/onnx-ops-1.12.txt lists every operator schema of Debian's
@@ -32,28 +32,52 @@ function specOps(): SpecOp[] {
     });
 }
 
-/** ai.onnx operators introduced after onnx 1.12 (Changelog.md, opsets 18 to 24), with their first opset. */
-const LATER_OPS: Readonly<Record<string, number>> = {
-  BitwiseAnd: 18,
-  BitwiseNot: 18,
-  BitwiseOr: 18,
-  BitwiseXor: 18,
-  CenterCropPad: 18,
-  Col2Im: 18,
-  GroupNormalization: 18,
-  Mish: 18,
-  DeformConv: 19,
-  AffineGrid: 20,
-  Gelu: 20,
-  ImageDecoder: 20,
-  RegexFullMatch: 20,
-  StringConcat: 20,
-  StringSplit: 20,
-  Attention: 23,
-  RMSNormalization: 23,
-  RotaryEmbedding: 23,
-  Swish: 24,
-  TensorScatter: 24,
+/**
+ * ai.onnx operators introduced after onnx 1.12 (Changelog.md, opsets 18 to 24): the first opset of each, and the
+ * family (onnx/defs/<family>/defs.cc) that defines it.
+ */
+const LATER_OPS: Readonly<Record<string, { readonly since: number; readonly family: string }>> = {
+  BitwiseAnd: { since: 18, family: 'logical' },
+  BitwiseNot: { since: 18, family: 'logical' },
+  BitwiseOr: { since: 18, family: 'logical' },
+  BitwiseXor: { since: 18, family: 'logical' },
+  CenterCropPad: { since: 18, family: 'tensor' },
+  Col2Im: { since: 18, family: 'nn' },
+  GroupNormalization: { since: 18, family: 'nn' },
+  Mish: { since: 18, family: 'math' },
+  DeformConv: { since: 19, family: 'nn' },
+  AffineGrid: { since: 20, family: 'tensor' },
+  Gelu: { since: 20, family: 'math' },
+  ImageDecoder: { since: 20, family: 'image' },
+  RegexFullMatch: { since: 20, family: 'text' },
+  StringConcat: { since: 20, family: 'text' },
+  StringSplit: { since: 20, family: 'text' },
+  Attention: { since: 23, family: 'nn' },
+  RMSNormalization: { since: 23, family: 'nn' },
+  RotaryEmbedding: { since: 23, family: 'nn' },
+  Swish: { since: 24, family: 'math' },
+  TensorScatter: { since: 24, family: 'tensor' },
+};
+
+/**
+ * The family of every ai.onnx operator of onnx 1.12: the onnx/defs/<family>/defs.cc that defines it, as
+ * Operators.md groups them. Derived once from the same Debian python3-onnx 1.12 (each schema's `file`):
+ *
+ *   /usr/bin/python3 -c "import onnx.defs as d; [print(s.file.split('onnx/defs/')[1].split('/')[0], s.name) for s in d.get_all_schemas() if not s.domain]"
+ */
+const FAMILIES_1_12: Readonly<Record<string, readonly string[]>> = {
+  controlflow: ['If', 'Loop', 'Scan'],
+  generator: ['Bernoulli', 'Constant', 'ConstantOfShape', 'EyeLike', 'Multinomial', 'RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Range'],
+  logical: ['And', 'BitShift', 'Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual', 'Not', 'Or', 'Xor'],
+  math: ['Abs', 'Acos', 'Acosh', 'Add', 'Asin', 'Asinh', 'Atan', 'Atanh', 'BlackmanWindow', 'Ceil', 'Celu', 'Clip', 'Cos', 'Cosh', 'CumSum', 'DFT', 'Det', 'Div', 'Einsum', 'Elu', 'Erf', 'Exp', 'Expand', 'Floor', 'Gemm', 'HammingWindow', 'HannWindow', 'HardSigmoid', 'HardSwish', 'Hardmax', 'LeakyRelu', 'Log', 'LogSoftmax', 'MatMul', 'MatMulInteger', 'Max', 'Mean', 'MelWeightMatrix', 'Min', 'Mod', 'Mul', 'Neg', 'NegativeLogLikelihoodLoss', 'PRelu', 'Pow', 'QLinearMatMul', 'Reciprocal', 'Relu', 'Round', 'STFT', 'Selu', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softmax', 'SoftmaxCrossEntropyLoss', 'Softplus', 'Softsign', 'Sqrt', 'Sub', 'Sum', 'Tan', 'Tanh', 'ThresholdedRelu', 'TopK'],
+  nn: ['AveragePool', 'BatchNormalization', 'Conv', 'ConvInteger', 'ConvTranspose', 'Dropout', 'Flatten', 'GlobalAveragePool', 'GlobalLpPool', 'GlobalMaxPool', 'InstanceNormalization', 'LRN', 'LayerNormalization', 'LpNormalization', 'LpPool', 'MaxPool', 'MaxRoiPool', 'MaxUnpool', 'MeanVarianceNormalization', 'QLinearConv', 'Shrink', 'StringNormalizer', 'TfIdfVectorizer'],
+  object_detection: ['NonMaxSuppression', 'RoiAlign'],
+  optional: ['Optional', 'OptionalGetElement', 'OptionalHasElement'],
+  quantization: ['DequantizeLinear', 'DynamicQuantizeLinear', 'QuantizeLinear'],
+  reduction: ['ArgMax', 'ArgMin', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceMax', 'ReduceMean', 'ReduceMin', 'ReduceProd', 'ReduceSum', 'ReduceSumSquare'],
+  rnn: ['GRU', 'LSTM', 'RNN'],
+  sequence: ['ConcatFromSequence', 'SequenceAt', 'SequenceConstruct', 'SequenceEmpty', 'SequenceErase', 'SequenceInsert', 'SequenceLength', 'SequenceMap', 'SplitToSequence'],
+  tensor: ['Cast', 'CastLike', 'Compress', 'Concat', 'DepthToSpace', 'Gather', 'GatherElements', 'GatherND', 'GridSample', 'Identity', 'IsInf', 'IsNaN', 'NonZero', 'OneHot', 'Pad', 'Reshape', 'Resize', 'ReverseSequence', 'Scatter', 'ScatterElements', 'ScatterND', 'Shape', 'Size', 'Slice', 'SpaceToDepth', 'Split', 'Squeeze', 'Tile', 'Transpose', 'Trilu', 'Unique', 'Unsqueeze', 'Upsample', 'Where'],
 };
 
 /**
@@ -70,13 +94,48 @@ const DELIBERATELY_UNKNOWN: readonly string[] = [
 ];
 
 /**
- * Operators still missing. Both are data movement and belong to the tensor/misc families (tensor.ts, misc.ts);
+ * Operators still missing. Both are data movement of the tensor family (ops/tensor/);
  * they are listed here so that the gap stays visible and this test fails the day they are added.
  */
 const NOT_YET_SUPPORTED: readonly string[] = [
   'CenterCropPad', // opset 18: crop or pad to a target shape
   'AffineGrid', // opset 20: sampling grid from affine matrices
 ];
+
+/**
+ * ai.onnx spot checks of first opsets where an op's first version differs from its onnx 1.12 one (Operators.md
+ * version history: Acos-7, Expand-8, ...). The 1.12 list gives only the newest version, so these are the exact
+ * checks; every other op is checked to start no later than its 1.12 version.
+ */
+const FIRST_OPSETS: Readonly<Record<string, number>> = {
+  Add: 1,
+  Acos: 7,
+  Expand: 8,
+  Scan: 8,
+  Where: 9,
+  Resize: 10,
+  QuantizeLinear: 10,
+  Range: 11,
+  Einsum: 12,
+  Celu: 12,
+  HardSwish: 14,
+  Trilu: 14,
+  CastLike: 15,
+  Optional: 15,
+  GridSample: 16,
+  LayerNormalization: 17,
+  SequenceMap: 17,
+  Reshape: 1,
+  Squeeze: 1,
+  Slice: 1,
+  Split: 1,
+};
+
+/**
+ * Ops that onnxruntime registers in the default domain although the ONNX spec has none of that name (its fusion tools
+ * write them there); they are defined in ops/contrib/ai-onnx.ts.
+ */
+const ORT_DEFAULT_DOMAIN_OPS: readonly string[] = ['SimplifiedLayerNormalization'];
 
 const registered = new Set(registeredOps());
 const isRegistered = (opType: string, domain = ''): boolean => registered.has(`${domain}::${opType}`);
@@ -127,5 +186,78 @@ describe('operator coverage', () => {
     const contrib = [...registered].filter((k) => k.startsWith('com.microsoft::')).length;
     expect(section).toContain(`| com.microsoft (onnxruntime contrib) | ${contrib} ops`);
     for (const op of [...DELIBERATELY_UNKNOWN, ...NOT_YET_SUPPORTED]) expect(section).toContain(`\`${op}\``);
+  });
+});
+
+describe('op families and opset ranges', () => {
+  const spec = specOps();
+  const spec112 = new Map(spec.filter((o) => o.domain === 'ai.onnx').map((o) => [o.opType, o]));
+  const familyOf = new Map<string, string>();
+  for (const [family, names] of Object.entries(FAMILIES_1_12)) for (const n of names) familyOf.set(n, family);
+  for (const [n, later] of Object.entries(LATER_OPS)) familyOf.set(n, later.family);
+  const defaultDomain = [...registered].filter((k) => k.startsWith('::')).map((k) => k.slice(2));
+
+  it('the family table covers the onnx 1.12 list exactly: 178 ai.onnx operators in 12 families', () => {
+    expect(Object.values(FAMILIES_1_12).flat().sort()).toEqual([...spec112.keys()].sort());
+    expect(Object.keys(FAMILIES_1_12)).toHaveLength(12);
+  });
+
+  it('every registered ai.onnx op is in the onnx 1.12 list or added later, except onnxruntime default-domain ops', () => {
+    const outside = defaultDomain.filter((op) => !spec112.has(op) && !(op in LATER_OPS));
+    expect(outside).toEqual(ORT_DEFAULT_DOMAIN_OPS);
+    expect(OP_FAMILIES['contrib/ai-onnx'].map((d) => d.opType)).toEqual(ORT_DEFAULT_DOMAIN_OPS);
+  });
+
+  it('ops added after onnx 1.12 start at the opset the changelog gives', () => {
+    for (const [op, { since }] of Object.entries(LATER_OPS)) {
+      const def = lookupOp('', op);
+      if (def) expect(def.since, op).toBe(since);
+    }
+  });
+
+  it('onnx 1.12 ops start no later than their 1.12 version, and exactly at the spot-checked first opsets', () => {
+    for (const op of defaultDomain) {
+      const s = spec112.get(op);
+      const def = lookupOp('', op);
+      if (!s || !def) continue;
+      expect(def.since, op).toBeGreaterThanOrEqual(1);
+      expect(def.since, op).toBeLessThanOrEqual(s.since);
+      expect(def.until, op).toBeUndefined();
+    }
+    for (const [op, since] of Object.entries(FIRST_OPSETS)) expect(lookupOp('', op)?.since, op).toBe(since);
+  });
+
+  it('every ai.onnx operator of the list is registered or named in a documented allow-list', () => {
+    const unregistered = [...spec112.keys(), ...Object.keys(LATER_OPS)].filter((op) => !isRegistered(op));
+    for (const op of unregistered) expect([...DELIBERATELY_UNKNOWN, ...NOT_YET_SUPPORTED], op).toContain(op);
+  });
+
+  it('ai.onnx.ml and ai.onnx.preview.training are out of scope: none of their operators is registered', () => {
+    const outOfScope = spec.filter((o) => o.domain !== 'ai.onnx');
+    expect(outOfScope).toHaveLength(22);
+    for (const o of outOfScope) expect(isRegistered(o.opType, o.domain), `${o.domain}::${o.opType}`).toBe(false);
+  });
+
+  it('each ai.onnx family file or folder registers only default-domain ops of that ONNX family', () => {
+    for (const [file, defs] of Object.entries(OP_FAMILIES)) {
+      if (file.startsWith('contrib/')) continue;
+      const family = file.split('/')[0].replace('-', '_');
+      expect(new Set(familyOf.values()).has(family), `${file} is not an ONNX family`).toBe(true);
+      for (const def of defs) {
+        expect(def.domain ?? '', `${file}: ${def.opType}`).toBe('');
+        expect(familyOf.get(def.opType), `${file}: ${def.opType}`).toBe(family);
+      }
+    }
+  });
+
+  it('contrib/ holds one file per domain: com.microsoft ops at com.microsoft opset 1, onnxruntime default-domain ops', () => {
+    for (const def of OP_FAMILIES['contrib/com-microsoft']) {
+      expect(def.domain, def.opType).toBe('com.microsoft');
+      expect(def.since, def.opType).toBe(1);
+    }
+    for (const def of OP_FAMILIES['contrib/ai-onnx']) expect(def.domain ?? '', def.opType).toBe('');
+    const contribCount = OP_FAMILIES['contrib/com-microsoft'].length + OP_FAMILIES['contrib/ai-onnx'].length;
+    const families = Object.values(OP_FAMILIES).reduce((n, defs) => n + defs.length, 0);
+    expect(families - contribCount).toBe(defaultDomain.length - ORT_DEFAULT_DOMAIN_OPS.length);
   });
 });

@@ -5,7 +5,7 @@ import type { DeviceProfile } from '../../src/analyzers/roofline.js';
 import { roofline } from '../../src/analyzers/roofline.js';
 import { buildOnnxruntimeCpuPlan } from '../../src/analyzers/runtime/index.js';
 import { estimatePlanTime, familyRoofs, kernelWork } from '../../src/analyzers/runtime/time-estimate.js';
-import { deviceProfileProblem } from '../../src/config/device-profile.js';
+import { deviceProfileProblem } from '../../src/analyzers/device-profile-check.js';
 import { loadModelBytes } from '../../src/model/load.js';
 import { floatInit, node, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 

@@ -87,11 +87,6 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
       writeFileSync(p, tinyModel({ inputs: [tensorInfo('x', [1, -3])], outputs: [tensorInfo('y', [])], nodes: [node('Relu', ['x'], ['y'])] }));
       return ['analyze', p];
     }],
-    ['a Conv weight of the wrong rank', () => {
-      const p = join(dir, 'badconv.onnx');
-      writeFileSync(p, tinyModel({ inputs: [tensorInfo('x', [1, 3, 8, 8])], outputs: [tensorInfo('y', [])], initializers: [floatInit('w', [4, 3])], nodes: [node('Conv', ['x', 'w'], ['y'])] }));
-      return ['analyze', p];
-    }],
     ['an unknown zoo model', () => ['analyze', 'zoo:shufflenet_v9']],
     ['a malformed --input', () => ['analyze', good, '--input', 'x=1xbanana']],
     ['an unknown option', () => ['analyze', good, '--bogus']],
@@ -106,6 +101,16 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
       expect(first.length).toBeGreaterThan(10);
     });
   }
+
+  it('a Conv weight of the wrong rank is a layer of unknown cost with a warning, not an error (exit 0)', () => {
+    const p = join(dir, 'badconv.onnx');
+    writeFileSync(p, tinyModel({ inputs: [tensorInfo('x', [1, 3, 8, 8])], outputs: [tensorInfo('y', [])], initializers: [floatInit('w', [4, 3])], nodes: [node('Conv', ['x', 'w'], ['y'], {}, 'conv')] }));
+    const r = runCli(['analyze', p, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const a = JSON.parse(r.stdout) as { layers: { name: string; flops: number | null }[]; warnings: string[] };
+    expect(a.layers.map((l) => [l.name, l.flops])).toEqual([['conv', null]]);
+    expect(a.warnings).toContain('node "conv" (Conv): weight has rank 2 but the input has rank 4; expected (M, C/group, k1..kn); its cost is unknown');
+  });
 
   it('names the file in the error', () => {
     const p = join(dir, 'sub');

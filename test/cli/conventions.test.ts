@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { floatInit, node, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
-import { escapeGithubData, escapeGithubProperty } from '../../src/report/lint-github.js';
+import { escapeGithubData, escapeGithubProperty } from '../../src/util/escape.js';
 import { useColor } from '../../src/cli/io.js';
 
 // Spawns the built CLI (`npm run build` first): ESLint/Ruff conventions and output that survives pipes.

@@ -11,8 +11,8 @@ import type { ValidationResult } from '../../src/profile/measure/validate.js';
 import type { ValidateManifest } from '../../src/profile/measure/validate-export.js';
 import type { RunnerResults } from '../../src/profile/measure/validate-import.js';
 import { VERDICTS, columnVerdict } from '../../src/profile/measure/verdict.js';
-import { formatValidateMarkdown } from '../../src/report/validate-markdown.js';
-import { formatValidateText } from '../../src/report/validate-text.js';
+import { formatValidateMarkdown } from '../../src/report/validate/validate-markdown.js';
+import { formatValidateText } from '../../src/report/validate/validate-text.js';
 
 /**
  * The GPU path of `efflint validate` on the CPU: export, measure with a runner, import. The runs

@@ -3,8 +3,8 @@ import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { ValidationResult } from '../../src/profile/measure/validate.js';
 import { VERDICTS } from '../../src/profile/measure/verdict.js';
-import { formatValidateMarkdown } from '../../src/report/validate-markdown.js';
-import { formatValidateText } from '../../src/report/validate-text.js';
+import { formatValidateMarkdown } from '../../src/report/validate/validate-markdown.js';
+import { formatValidateText } from '../../src/report/validate/validate-text.js';
 
 function captureIO(stderrIsTTY = false): CliIO & { out: () => string; err: () => string } {
   let out = '';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareModels } from '../../src/diff/compare.js';
 import { evaluateDiff } from '../../src/diff/thresholds.js';
-import { DIFF_JSON_SCHEMA_VERSION, formatDiffJson } from '../../src/report/diff-json.js';
+import { DIFF_JSON_SCHEMA_VERSION, formatDiffJson } from '../../src/report/diff/diff-json.js';
 import { baseAnalysis, baseFindings, headAnalysis, headFindings, profile } from './fixtures.js';
 import { documentedDiffSchema, validate } from './json-schema.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareModels } from '../../src/diff/compare.js';
 import { evaluateDiff } from '../../src/diff/thresholds.js';
-import { formatDiffMarkdown } from '../../src/report/diff-markdown.js';
+import { formatDiffMarkdown } from '../../src/report/diff/diff-markdown.js';
 import { baseAnalysis, baseFindings, headAnalysis, headFindings, profile } from './fixtures.js';
 
 const d = compareModels({ analysis: baseAnalysis(), findings: baseFindings() }, { analysis: headAnalysis(), findings: headFindings() });

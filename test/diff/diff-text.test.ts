@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareModels } from '../../src/diff/compare.js';
 import { evaluateDiff } from '../../src/diff/thresholds.js';
-import { formatDiffText } from '../../src/report/diff-text.js';
+import { formatDiffText } from '../../src/report/diff/diff-text.js';
 import { baseAnalysis, baseFindings, headAnalysis, headFindings, profile } from './fixtures.js';
 
 const d = compareModels({ analysis: baseAnalysis(), findings: baseFindings() }, { analysis: headAnalysis(), findings: headFindings() });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../../src/cli/exit-codes.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../../src/util/exit-codes.js';
 import { compareModels } from '../../src/diff/compare.js';
 import { diffExitCode } from '../../src/diff/exit-code.js';
 import type { DiffVerdict } from '../../src/diff/thresholds.js';

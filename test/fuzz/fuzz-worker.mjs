@@ -2,10 +2,10 @@
 // gigabytes or recurses without end ends this worker, not the test process. Plain JavaScript over the
 // built dist/ (`npm run build` first), since a worker cannot load TypeScript.
 //
-// Per case: (1) the library path, loadModelBytes -> analyzeModel -> lintAnalysis, with each thrown
-// error classified as a bad model (an EfflintError on one line) or an internal error (anything else,
-// or an EfflintError that wraps a non-efflint error); (2) one CLI command in-process through `main`
-// on a file written from the bytes, with stdout and stderr captured.
+// Per case: (1) the library path, loadModelBytes -> analyzeModel -> lintAnalysis, whose thrown error (with its
+// cause chain) and node-failure warnings are described for harness.ts (classifyLibrary) to judge: only an
+// EfflintError is a bad model, anything else is a bug; (2) one CLI command in-process through `main` on a file
+// written from the bytes, with stdout and stderr captured.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -16,6 +16,7 @@ const { analyzeModel } = await import(`${dist}/analyzers/analyze.js`);
 const { lintAnalysis } = await import(`${dist}/rules/lint.js`);
 const { EfflintError } = await import(`${dist}/errors.js`);
 const { main } = await import(`${dist}/cli/main.js`);
+const { UNKNOWN_COST_SUFFIX } = await import(`${dist}/analyzers/infer.js`);
 
 /** CLI commands a case may run (index = the case's `command`); FILE is the mutated model, BASE the seed. */
 export const COMMANDS = [
@@ -35,34 +36,18 @@ export const COMMANDS = [
   ['diff', 'FILE', 'BASE', '--format', 'markdown'],
 ];
 
-/**
- * RangeErrors that V8 throws itself (a runaway allocation, recursion or conversion), as opposed to
- * the RangeErrors the op library throws on purpose for inputs that contradict an op's spec, which
- * the shape inferencer reports as the node's model error.
- */
-const ENGINE_RANGE_ERROR =
-  /Maximum call stack|Invalid (typed )?array (buffer )?length|Invalid string length|Array buffer allocation failed|Invalid count value|Invalid code point|cannot be converted to a BigInt|Maximum BigInt size|Division by zero|argument must be between|Invalid time value|outside the bounds|Invalid DataView|radix|precision/;
-
-/**
- * A bug in the cause chain, which a wrapper turned into a model error: a TypeError, ReferenceError or
- * other engine error, an engine RangeError, or a thrown non-Error. Op definitions throw plain Error and
- * RangeError on purpose for a node that contradicts its op's spec (the shape inferencer reports those
- * as the node's model error), so those count as bad models.
- */
-function foreignCause(err) {
-  for (let e = err?.cause, n = 0; e !== undefined && n < 10; e = e?.cause, n++) {
-    if (e instanceof EfflintError) continue;
-    if (!(e instanceof Error)) return new Error(`a thrown ${typeof e}: ${String(e)}`);
-    if (e.constructor === Error) continue;
-    if (e.constructor === RangeError && !ENGINE_RANGE_ERROR.test(e.message)) continue;
-    return e;
-  }
-  return null;
-}
-
-function describe(err) {
-  if (!(err instanceof Error)) return { name: typeof err, message: String(err), stack: '' };
-  return { name: err.constructor?.name ?? 'Error', message: err.message, stack: err.stack ?? '' };
+/** A thrown value as plain data for harness.ts (class identity does not cross the worker boundary). */
+function describeThrown(err, depth = 0) {
+  if (!(err instanceof Error)) return { name: typeof err, message: String(err), stack: '', efflint: false, system: false };
+  const described = {
+    name: err.constructor?.name ?? 'Error',
+    message: err.message,
+    stack: err.stack ?? '',
+    efflint: err instanceof EfflintError,
+    // An error Node's I/O raised (errno code and syscall), which a model error may carry as its cause.
+    system: typeof err.code === 'string' && typeof err.syscall === 'string',
+  };
+  return err.cause !== undefined && depth < 10 ? { ...described, cause: describeThrown(err.cause, depth + 1) } : described;
 }
 
 function libraryPath(bytes) {
@@ -73,15 +58,9 @@ function libraryPath(bytes) {
     const analysis = analyzeModel(model);
     stage = 'lint';
     lintAnalysis(analysis, { model: 'fuzz.onnx' });
-    return { outcome: 'ok' };
+    return { stage: 'done', nodeFailures: analysis.warnings.filter((w) => w.endsWith(UNKNOWN_COST_SUFFIX)).length };
   } catch (err) {
-    if (err instanceof EfflintError) {
-      const masked = foreignCause(err);
-      if (masked !== null) return { outcome: 'internal', stage, error: describe(masked), wrappedAs: err.message };
-      if (/[\r\n]/.test(err.message)) return { outcome: 'internal', stage, error: describe(err), why: 'multi-line error message' };
-      return { outcome: stage === 'load' ? 'bad-model' : 'bad-analysis', stage, code: err.code, message: err.message };
-    }
-    return { outcome: 'internal', stage, error: describe(err) };
+    return { stage, thrown: describeThrown(err) };
   }
 }
 
@@ -141,7 +120,8 @@ parentPort.on('message', async ({ bytes, original, command, dir }) => {
     }
   } catch (err) {
     // main() itself threw: it promises never to.
-    cli = { argv: String(command), code: null, stderr: [], problems: [`main() threw ${describe(err).name}: ${describe(err).message}`], stack: describe(err).stack };
+    const thrown = describeThrown(err);
+    cli = { argv: String(command), code: null, stderr: [], problems: [`main() threw ${thrown.name}: ${thrown.message}`], stack: thrown.stack };
   }
   const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
   parentPort.postMessage({ library, cli, ms: performance.now() - started, heapMb });

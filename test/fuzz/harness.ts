@@ -14,14 +14,58 @@ export const CASE_TIMEOUT_MS = 30_000;
 /** The number of CLI command variants in fuzz-worker.mjs (COMMANDS). */
 export const COMMAND_COUNT = 14;
 
-/** What the library path did with a case. */
+/** A thrown value as fuzz-worker.mjs describes it (describeThrown): plain data, its cause chain included. */
+export interface ThrownError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string;
+  /** An instance of EfflintError (OpSpecError, InvalidModelError...): the only kind that may mean "bad model". */
+  readonly efflint: boolean;
+  /** An error Node's I/O raised (errno code and syscall). */
+  readonly system: boolean;
+  readonly cause?: ThrownError;
+}
+
+/** What the worker's library path reports: how far it got, what it threw, how many nodes failed with a warning. */
+export interface RawLibraryResult {
+  readonly stage: 'load' | 'analyze' | 'lint' | 'done';
+  readonly thrown?: ThrownError;
+  readonly nodeFailures?: number;
+}
+
+/**
+ * What the library path did with a case: 'ok'; 'bad-node' (analysed, with nodes that break their op's spec listed as
+ * unknown-cost layers with a warning); 'bad-model' / 'bad-analysis' (an EfflintError while loading / analysing: the
+ * model or its graph is invalid as a whole); 'internal' (a bug: a failure of the property).
+ */
 export interface LibraryResult {
-  readonly outcome: 'ok' | 'bad-model' | 'bad-analysis' | 'internal';
+  readonly outcome: 'ok' | 'bad-node' | 'bad-model' | 'bad-analysis' | 'internal';
   readonly stage?: string;
   readonly message?: string;
-  readonly error?: { name: string; message: string; stack: string };
+  readonly error?: ThrownError;
   readonly wrappedAs?: string;
   readonly why?: string;
+}
+
+/** The first error in a cause chain that is neither an EfflintError nor an I/O error: a bug a wrapper disguised. */
+function foreignCause(err: ThrownError): ThrownError | undefined {
+  for (let e = err.cause; e !== undefined; e = e.cause) if (!e.efflint && !e.system) return e;
+  return undefined;
+}
+
+/**
+ * Judges the library path: only an EfflintError (OpSpecError included) is a bad model; anything else (a plain Error,
+ * a TypeError, a RangeError such as a stack overflow) is an internal error, and so is an EfflintError that wraps one
+ * or spans several lines.
+ */
+export function classifyLibrary(raw: RawLibraryResult): LibraryResult {
+  const err = raw.thrown;
+  if (err === undefined) return { outcome: (raw.nodeFailures ?? 0) > 0 ? 'bad-node' : 'ok' };
+  if (!err.efflint) return { outcome: 'internal', stage: raw.stage, error: err };
+  const masked = foreignCause(err);
+  if (masked !== undefined) return { outcome: 'internal', stage: raw.stage, error: masked, wrappedAs: err.message };
+  if (/[\r\n]/.test(err.message)) return { outcome: 'internal', stage: raw.stage, error: err, why: 'multi-line error message' };
+  return { outcome: raw.stage === 'load' ? 'bad-model' : 'bad-analysis', stage: raw.stage, message: err.message };
 }
 
 /** What the in-process CLI run did with a case. */
@@ -96,7 +140,8 @@ export class FuzzRunner {
         }
         resolve(r);
       };
-      const onMessage = (r: CaseResult): void => {
+      const onMessage = (message: Omit<CaseResult, 'library'> & { library: RawLibraryResult }): void => {
+        const r: CaseResult = { ...message, library: classifyLibrary(message.library) };
         const failure =
           r.library?.outcome === 'internal'
             ? `internal error in ${r.library.stage}: ${r.library.error?.name}: ${short(r.library.error?.message)}${r.library.wrappedAs ? ` (reported as: ${short(r.library.wrappedAs)})` : ''}${r.library.why ? ` (${r.library.why})` : ''}`

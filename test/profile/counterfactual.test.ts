@@ -99,7 +99,7 @@ describe('counterfactual models', () => {
   it('G4: the producer conv with and without the element-wise layer (the Add keeps its shortcut operand)', () => {
     const a = analyzeFile('zoo:exp_g4_relu_on_shortcut_on');
     const s = spec(a, findingOf(a, 'G4', 'heavyElementwise', 'unit1.add'));
-    expect(s.kind).toBe('op-removed');
+    expect([s.kind, s.confirmation]).toEqual(['op-removed', 'removed-elementwise']);
     expect(s.removedOps).toBe('Add');
     const p = buildCounterfactualPair(s, 2);
     // conv3 1x1 16 -> 64 at 56x56 = 3,211,264, plus the Add: 64 * 3136 = 200,704.
@@ -128,11 +128,11 @@ describe('counterfactual models', () => {
   it('G4 behind a SiLU: the Sigmoid and the Mul are re-created with the producer conv; a fused SiLU kernel is removed whole', () => {
     const a = analyzeFile('zoo:efficientnet_b0');
     const structure = analyzeStructure(a);
-    const dw = counterfactualFor({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'stage2.block1.dw.conv' }, a, structure) as CounterfactualSpec;
+    const dw = counterfactualFor({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'stage2.block1.dw.conv', confirmation: 'removed-elementwise' }, a, structure) as CounterfactualSpec;
     expect(dw.original.text).toBe('Conv+BatchNormalization+Sigmoid+Mul + depthwise Conv on 1x16x112x112');
     expect(dw.replacement.text).toBe('Conv+BatchNormalization+Sigmoid+Mul without the depthwise Conv');
     const silu = counterfactualFor(
-      { ruleId: 'G4', messageId: 'heavyElementwise', node: 'stage2.block1.expand.silu.mul' },
+      { ruleId: 'G4', messageId: 'heavyElementwise', node: 'stage2.block1.expand.silu.mul', confirmation: 'removed-elementwise' },
       a,
       structure,
       { kernelNodes: ['stage2.block1.expand.silu.sigmoid', 'stage2.block1.expand.silu.mul'] },
@@ -168,18 +168,21 @@ describe('counterfactual models', () => {
     const a = analyzeFile('zoo:exp_g4_relu_on_shortcut_on');
     const structure = analyzeStructure(a);
     const why = (f: Parameters<typeof counterfactualFor>[0]): string => (counterfactualFor(f, a, structure) as CounterfactualUnavailable).unavailable;
-    expect(why({ ruleId: 'E103', messageId: 'channelShuffle', node: 'unit1.add' })).toBe('no counterfactual is defined for E103 (channelShuffle)');
-    expect(why({ ruleId: 'G4', messageId: 'elementwiseShare', node: null })).toMatch(/^no counterfactual is defined/);
-    expect(why({ ruleId: 'G2', messageId: 'groupConvolution', node: 'unit1.conv1' })).toBe('unit1.conv1 is not a group convolution');
-    expect(why({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'unit1.conv1' })).toMatch(/is not element-wise under efflint's definition/);
+    // The procedure follows the kind the finding's rule declares; without one there is nothing to build.
+    expect(why({ ruleId: 'E103', messageId: 'channelShuffle', node: 'unit1.add' })).toBe("this rule declares no measurement check for its 'channelShuffle' findings");
+    expect(why({ ruleId: 'G4', messageId: 'elementwiseShare', node: null, confirmation: 'elementwise-time-share' })).toBe(
+      'the elementwise-time-share check is decided from the measured model, not by a pair of its own',
+    );
+    expect(why({ ruleId: 'G2', messageId: 'groupConvolution', node: 'unit1.conv1', confirmation: 'dense-conv' })).toBe('unit1.conv1 is not a group convolution');
+    expect(why({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'unit1.conv1', confirmation: 'removed-elementwise' })).toMatch(/is not element-wise under efflint's definition/);
     // A ReLU on the model input has no producer conv.
     const b = new GraphBuilder({ name: 'input-relu' });
     b.output(b.conv(b.relu(b.input('input', [1, 8, 16, 16]), 'relu'), { name: 'conv', outChannels: 8, kernel: 3 }), 'out');
     const r = analyzeModel(loadModelBytes(b.toBytes()));
-    expect((counterfactualFor({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'relu' }, r, analyzeStructure(r)) as CounterfactualUnavailable).unavailable).toBe(
+    expect((counterfactualFor({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'relu', confirmation: 'removed-elementwise' }, r, analyzeStructure(r)) as CounterfactualUnavailable).unavailable).toBe(
       'no convolution produces the input of relu (the pair is its producer conv with and without the op)',
     );
-    expect(why({ ruleId: 'G3', messageId: 'parallelBranches', node: 'unit1.conv1', data: { entry: 'nope', exit: 'nope' } })).toMatch(/not found/);
+    expect(why({ ruleId: 'G3', messageId: 'parallelBranches', node: 'unit1.conv1', data: { entry: 'nope', exit: 'nope' }, confirmation: 'merged-block' })).toMatch(/not found/);
   });
 });
 

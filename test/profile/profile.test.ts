@@ -54,8 +54,10 @@ describe('profileModel with onnxruntime-node (opt level disabled)', () => {
   });
 
   it('per-kernel medians sum to most of a profiled run (the rest is executor overhead)', () => {
-    // Observed on a 2-core machine: 0.76-0.96 of the median profiled run (docs/profile.md).
-    expect(r.coverage.kernelSumOverProfiledRun).toBeGreaterThan(0.5);
+    // Observed on an idle 2-core machine: 0.76-0.96 of the median profiled run (docs/profile.md); with the rest of
+    // the suite running beside it 0.47, and 0.21-0.51 at load average 11 (descheduled time lands in the run, not in
+    // the kernels). The bound is loose on purpose: it catches a join that sums a fraction of the kernels, not load.
+    expect(r.coverage.kernelSumOverProfiledRun).toBeGreaterThan(0.15);
     expect(r.coverage.kernelSumOverProfiledRun).toBeLessThanOrEqual(1.02);
     const shares = r.layers.reduce((s, l) => s + l.share, 0);
     expect(shares).toBeCloseTo(1, 9);

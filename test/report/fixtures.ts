@@ -1,7 +1,7 @@
 import type { LintResult } from '../../src/rules/lint.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
 import { RULES } from '../../src/rules/registry.js';
-import type { LintFormatContext } from '../../src/report/lint-formats.js';
+import type { LintFormatContext } from '../../src/report/lint/lint-formats.js';
 import { AnalysisBuilder } from '../rules/analysis-builder.js';
 
 /** A small ResNet-like unit with a grouped conv: G1, G2, G4 and E101 findings. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatReportHtml } from '../../src/report/html.js';
-import type { ReportData, RuleGroup } from '../../src/report/report-data.js';
-import { FIGURE_LABELS, REPORT_DOCS_URL } from '../../src/report/report-data.js';
+import { formatReportHtml } from '../../src/report/report/html.js';
+import type { ReportData, RuleGroup } from '../../src/report/report/report-data.js';
+import { FIGURE_LABELS, REPORT_DOCS_URL } from '../../src/report/report/report-data.js';
 
 const EVIL = '<script>alert(1)</script>';
 const EVIL_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';

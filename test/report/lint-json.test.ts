@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LINT_JSON_SCHEMA_VERSION, formatLintJson } from '../../src/report/lint-json.js';
+import { LINT_JSON_SCHEMA_VERSION, formatLintJson } from '../../src/report/lint/lint-json.js';
 import { renderTemplate } from '../../src/rules/define-rule.js';
 import { applyMinImpact } from '../../src/rules/lint.js';
 import { RULES } from '../../src/rules/registry.js';

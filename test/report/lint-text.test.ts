@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NON_TTY_WIDTH } from '../../src/report/lint-format-context.js';
-import { formatLintText } from '../../src/report/lint-text.js';
-import { formatShare } from '../../src/report/numbers.js';
+import { NON_TTY_WIDTH } from '../../src/report/lint/lint-format-context.js';
+import { formatLintText } from '../../src/report/lint/lint-text.js';
+import { formatShare } from '../../src/report/shared/numbers.js';
 import type { Finding, LintResult } from '../../src/rules/lint.js';
 import { applyMinImpact } from '../../src/rules/lint.js';
 import { cleanResult, context, sampleResult } from './fixtures.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../src/report/markdown-budget.js';
+import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../src/report/shared/markdown-budget.js';
 import { runCli } from '../helpers/cli.js';
 
 const doc = (rows: number): string =>

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { markdownCell, markdownCode } from '../../src/report/markdown.js';
+import { markdownCell, markdownCode } from '../../src/util/escape.js';
 import { runCli } from '../helpers/cli.js';
 import { floatInit, node, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MARKDOWN_TOP_FINDINGS, formatLintMarkdown, markdownCell } from '../../src/report/markdown.js';
-import { formatLintGithub } from '../../src/report/lint-github.js';
-import { leftOutOf } from '../../src/report/lint-format-context.js';
-import { formatLintText } from '../../src/report/lint-text.js';
-import { formatShare } from '../../src/report/numbers.js';
+import { MARKDOWN_TOP_FINDINGS, formatLintMarkdown } from '../../src/report/lint/lint-markdown.js';
+import { markdownCell } from '../../src/util/escape.js';
+import { formatLintGithub } from '../../src/report/lint/lint-github.js';
+import { leftOutOf } from '../../src/report/lint/lint-format-context.js';
+import { formatLintText } from '../../src/report/lint/lint-text.js';
+import { formatShare } from '../../src/report/shared/numbers.js';
 import type { LintResult } from '../../src/rules/lint.js';
 import { summarize } from '../../src/rules/lint.js';
 import { cleanResult, context, sampleResult } from './fixtures.js';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatNetron, toNetronAttachment } from '../../src/report/netron.js';
+import type { LintResult } from '../../src/rules/lint.js';
+import { lintAnalysis } from '../../src/rules/lint.js';
+import { formatNetron, toNetronAttachment } from '../../src/report/lint/netron.js';
+import { AnalysisBuilder } from '../rules/analysis-builder.js';
 import { context, sampleResult } from './fixtures.js';
 
 describe('Netron attachment', () => {
@@ -59,5 +62,66 @@ describe('Netron attachment', () => {
   it('describes exactly one model', () => {
     expect(JSON.parse(formatNetron([r], context)).signature).toBe('netron:attachment');
     expect(() => formatNetron([r, r], context)).toThrow(/one model/);
+  });
+
+  it('numbers findings that share a target: names whose first line is alike are one Netron node', () => {
+    // Four group convs (g=8, 64 -> 64 channels: one G2 finding each) whose names all start with the
+    // line `unit`, as an exporter that names every call of a function alike produces.
+    const b = new AnalysisBuilder();
+    let x = b.input('input', [1, 64, 28, 28]);
+    for (const name of ['unit\n1', 'unit\n2', 'unit', 'unit\n3']) x = b.relu(`${name}.act`, b.conv(name, x, { cOut: 64, group: 8 }));
+    const res = lintAnalysis(b.build([x], 'unit.onnx'), { model: 'unit.onnx' });
+    const g2 = res.findings.filter((f) => f.ruleId === 'G2');
+    expect(g2.map((f) => f.node)).toEqual(['unit\n1', 'unit\n2', 'unit', 'unit\n3']);
+    const att = toNetronAttachment(res);
+    expect(att.metadata.filter((e) => e.target === 'unit').map((e) => [e.kind, e.name, e.value])).toEqual([
+      ['node', 'efflint G2', `warn: ${g2[0].message}. Fix: ${g2[0].suggestion}`],
+      ['node', 'efflint G2 (2)', `warn: ${g2[1].message}. Fix: ${g2[1].suggestion}`],
+      ['node', 'efflint G2 (3)', `warn: ${g2[2].message}. Fix: ${g2[2].suggestion}`],
+      ['node', 'efflint G2 (4)', `warn: ${g2[3].message}. Fix: ${g2[3].suggestion}`],
+    ]);
+    // Stable: the same result gives the same attachment, byte for byte.
+    expect(formatNetron([res], context)).toBe(formatNetron([res], context));
+  });
+
+  it('gives each (target, rule) the first free number, across interleaved rules, targets and kinds', () => {
+    // The real G2 finding of the sample, placed on other targets and rules: the formatter only reads
+    // node, ruleId, severity, message and suggestion.
+    const f = r.findings.find((x) => x.ruleId === 'G2')!;
+    const at = (node: string | null, ruleId: string) => ({ ...f, node, ruleId });
+    const findings = [
+      at('a', 'G2'),
+      at('a', 'G4'),
+      at('a', 'G2'),
+      at(null, 'G2'),
+      at('b', 'G2'),
+      at('a', 'G2'),
+      at('a', 'G4'),
+      at('a\nsecond line', 'G2'),
+      ...Array.from({ length: 20 }, () => at('a', 'G2')),
+      // No rule id looks like this; it takes the number the next G2 on `a` would get, which that
+      // finding then skips (the first free number, as scanning from 2 finds it).
+      at('a', 'G2 (25)'),
+      at('a', 'G2'),
+      at('a', 'G2 (2)'),
+    ];
+    const res: LintResult = { ...r, findings };
+    const names = toNetronAttachment(res).metadata.slice(1).map((e) => `${e.kind}:${e.target}:${e.name}`);
+    expect(names).toEqual([
+      'node:a:efflint G2',
+      'node:a:efflint G4',
+      'node:a:efflint G2 (2)',
+      'model::efflint G2',
+      'node:b:efflint G2',
+      'node:a:efflint G2 (3)',
+      'node:a:efflint G4 (2)',
+      'node:a:efflint G2 (4)',
+      ...Array.from({ length: 20 }, (_, i) => `node:a:efflint G2 (${i + 5})`),
+      'node:a:efflint G2 (25)',
+      'node:a:efflint G2 (26)',
+      'node:a:efflint G2 (2) (2)',
+    ]);
+    expect(new Set(names).size).toBe(names.length);
+    expect(toNetronAttachment(res)).toEqual(toNetronAttachment(res));
   });
 });

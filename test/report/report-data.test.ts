@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceProfile } from '../../src/analyzers/roofline.js';
 import type { ProfileLayer, ProfileResult } from '../../src/profile/types.js';
-import { buildReportData, REPORT_DOCS_URL } from '../../src/report/report-data.js';
+import { buildReportData, REPORT_DOCS_URL } from '../../src/report/report/report-data.js';
 import { docsUrlFor } from '../../src/rules/define-rule.js';
 import type { Finding, LintResult } from '../../src/rules/lint.js';
 import { summarize } from '../../src/rules/lint.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ProfileLayer, ProfileResult } from '../../src/profile/types.js';
-import { buildReportData } from '../../src/report/report-data.js';
-import { formatReportMarkdown, markdownCode } from '../../src/report/report-md.js';
+import { buildReportData } from '../../src/report/report/report-data.js';
+import { formatReportMarkdown } from '../../src/report/report/report-md.js';
+import { markdownCode } from '../../src/util/escape.js';
 import { RULES } from '../../src/rules/registry.js';
 import { sampleResult } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSarif, toSarif } from '../../src/report/sarif.js';
+import { formatSarif, toSarif } from '../../src/report/lint/sarif.js';
 import { RULES } from '../../src/rules/registry.js';
 import { context, sampleResult } from './fixtures.js';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   BAR_LAYOUT,
-  escapeXml,
   horizontalBarChart,
   logDomain,
   logPosition,
@@ -13,7 +12,8 @@ import {
   shareBars,
   siLabel,
   truncate,
-} from '../../src/report/svg-charts.js';
+} from '../../src/report/report/svg-charts.js';
+import { escapeXml } from '../../src/util/escape.js';
 
 /** Every element closed in order (SVG output has no void elements: leaf elements self-close). */
 function balanced(xml: string): boolean {

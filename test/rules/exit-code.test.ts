@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../../src/cli/exit-codes.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../../src/util/exit-codes.js';
 import type { FailOn } from '../../src/rules/exit-code.js';
 import { lintExitCode } from '../../src/rules/exit-code.js';
 

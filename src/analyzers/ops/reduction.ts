@@ -6,15 +6,17 @@ import {
   EXP_FLOPS,
   LOG_FLOPS,
   MUL_FLOPS,
-  SQRT_FLOPS,
   perElement,
+  SQRT_FLOPS,
   sumFlops,
 } from '../cost-model.js';
 import { forEachIndex, MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
-import { constantInts, dtypeAndShape, fitOutputs, inputAt } from '../op-inputs.js';
+import { constantInts, fitOutputs, inputAt } from '../op-inputs.js';
+import { type VersionedOpDef, withOpsets } from '../opset-range.js';
 import { dynamicDim, dynamicShape, elementsOf, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
-import { OpSpecError } from '../../errors.js';
+
+/** The ONNX reduction family (onnx/defs/reduction): the Reduce* ops, ArgMax and ArgMin. */
 
 /** FLOPs of a Reduce* op: per input element (accumulate) and per output element (finalise). */
 interface ReduceCost {
@@ -142,62 +144,25 @@ function argOp(opType: 'ArgMax' | 'ArgMin'): OpDef {
   });
 }
 
-/** CumSum(x, axis): same shape; one add per element. */
-const cumSum = defineOp({
-  opType: 'CumSum',
-  category: 'reduction',
-  inferShape(ctx) {
-    const x = inputAt(ctx, 0);
-    const axis = constantInts(inputAt(ctx, 1));
-    if (x?.shape && axis && axis.length === 1) normalizeAxis(axis[0], x.shape.length);
-    return fitOutputs(ctx, [dtypeAndShape(x)]);
+/** ai.onnx reductions, with the first opset of each op. */
+export const ops: readonly VersionedOpDef[] = withOpsets(
+  [
+    ...Object.entries(REDUCE_OPS).map(([opType, rc]) => reduceOp(opType, rc)),
+    argOp('ArgMax'),
+    argOp('ArgMin'),
+  ],
+  {
+    ReduceSum: 1,
+    ReduceMean: 1,
+    ReduceMax: 1,
+    ReduceMin: 1,
+    ReduceProd: 1,
+    ReduceL1: 1,
+    ReduceL2: 1,
+    ReduceLogSum: 1,
+    ReduceLogSumExp: 1,
+    ReduceSumSquare: 1,
+    ArgMax: 1,
+    ArgMin: 1,
   },
-  cost: (ctx) => ({ flops: perElement(elementsOf(inputAt(ctx, 0)), ADD_FLOPS), paramInputs: [] }),
-});
-
-/** K of TopK: attribute `k` in opset 1, a 1-element int64 input from opset 10. */
-function topK(ctx: OpContext): number | null {
-  if (ctx.opset < 10) return ctx.attrs.intOr('k') ?? null;
-  const v = constantInts(inputAt(ctx, 1));
-  return v && v.length === 1 ? v[0] : null;
-}
-
-/**
- * TopK: values (X's dtype) and int64 indices, X's shape with the `axis` dim (default -1) set to K. FLOPs: a heap
- * selection, numel(X) * ceil(log2 K) compares (at least one per element).
- */
-const topKOp = defineOp({
-  opType: 'TopK',
-  category: 'reduction',
-  inferShape(ctx) {
-    const x = inputAt(ctx, 0);
-    const xs = x?.shape ?? null;
-    if (!xs) return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape: null }, { dtype: 'int64', shape: null }]);
-    const axis = normalizeAxis(ctx.attrs.int('axis', -1), xs.length);
-    const k = topK(ctx);
-    const d = xs[axis];
-    if (k !== null && (k < 0 || (typeof d === 'number' && k > d))) {
-      throw new OpSpecError(`K = ${k} is out of range for axis ${axis} of size ${d}`);
-    }
-    const kDim: Dim = k ?? dynamicDim(ctx, 0, axis);
-    const shape = xs.map((dim, i) => (i === axis ? kDim : dim));
-    return fitOutputs(ctx, [
-      { dtype: x?.dtype ?? null, shape },
-      { dtype: 'int64', shape },
-    ]);
-  },
-  cost(ctx) {
-    const k = topK(ctx);
-    if (k === null) return { flops: null, paramInputs: [] };
-    return { flops: perElement(elementsOf(inputAt(ctx, 0)), Math.max(1, Math.ceil(Math.log2(Math.max(k, 1))))), paramInputs: [] };
-  },
-});
-
-/** ai.onnx reductions. */
-export const ops: readonly OpDef[] = [
-  ...Object.entries(REDUCE_OPS).map(([opType, rc]) => reduceOp(opType, rc)),
-  argOp('ArgMax'),
-  argOp('ArgMin'),
-  cumSum,
-  topKOp,
-];
+);

@@ -3,8 +3,9 @@ import { dataTypeAttr } from '../attrs.js';
 import { MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
 import { bytesPerElement, gatherMemory, METADATA_COST } from '../memory-models.js';
 import { fitOutputs, inputAt, requireInput, scalarOf } from '../op-inputs.js';
+import { type VersionedOpDef, withOpsets } from '../opset-range.js';
 import { dynamicDim, elementsOf, isKnownDim, normalizeAxis } from '../shape-utils.js';
-import { defineOp, type MemoryModel, type OpContext, type OpCost, type OpDef, type TensorInfo } from '../types.js';
+import { defineOp, type MemoryModel, type OpContext, type OpCost, type TensorInfo } from '../types.js';
 import { OpSpecError } from '../../errors.js';
 
 /**
@@ -369,14 +370,28 @@ const sequenceMap = defineOp({
 });
 
 /** ai.onnx sequence ops. */
-export const ops: readonly OpDef[] = [
-  sequenceEmpty,
-  sequenceConstruct,
-  sequenceInsert,
-  sequenceErase,
-  sequenceAt,
-  sequenceLength,
-  splitToSequence,
-  concatFromSequence,
-  sequenceMap,
-];
+/** ai.onnx sequence ops, with the first opset of each op. */
+export const ops: readonly VersionedOpDef[] = withOpsets(
+  [
+    sequenceEmpty,
+    sequenceConstruct,
+    sequenceInsert,
+    sequenceErase,
+    sequenceAt,
+    sequenceLength,
+    splitToSequence,
+    concatFromSequence,
+    sequenceMap,
+  ],
+  {
+    SequenceEmpty: 11,
+    SequenceConstruct: 11,
+    SequenceInsert: 11,
+    SequenceErase: 11,
+    SequenceAt: 11,
+    SequenceLength: 11,
+    SplitToSequence: 11,
+    ConcatFromSequence: 11,
+    SequenceMap: 17,
+  },
+);

@@ -139,7 +139,7 @@ function fuseReluClip(g: FusionGraph): void {
     const c = g.loneConsumer(n.outputs[0]);
     if (!c || !isOp(c, 'Clip') || c.inputs[0] !== n.outputs[0]) continue;
     if (c.inputs[1] && !g.isConstant(c.inputs[1])) continue;
-    c.inputs[0] = n.inputs[0];
+    g.setInput(c, 0, n.inputs[0]);
     g.absorb(c, n, 'pointwise-merge', false);
   }
 }
@@ -167,7 +167,7 @@ function foldIntoConvWeights(g: FusionGraph): void {
       }
       if (!ok) break;
       g.absorb(n, m, 'weight-fold');
-      if (m.opType !== 'Mul' && !n.inputs[2]) n.inputs[2] = FOLDED_BIAS;
+      if (m.opType !== 'Mul' && !n.inputs[2]) g.setInput(n, 2, FOLDED_BIAS);
     }
   }
 }
@@ -232,7 +232,7 @@ function fuseQuickGelu(g: FusionGraph): void {
       }
       m.opType = 'QuickGelu';
       m.domain = MS;
-      m.inputs = [x];
+      g.setInputs(m, [x]);
       g.absorb(m, s, 'pointwise-merge', false);
       if (alpha) g.absorb(m, alpha, 'pointwise-merge', false);
       break;

@@ -134,9 +134,9 @@ export interface FusionNode {
   readonly layer: number;
   opType: string;
   domain: string;
-  /** Tensor names, '' for an omitted optional input. */
-  inputs: string[];
-  outputs: string[];
+  /** Tensor names, '' for an omitted optional input. Changed through the graph (setInputs, setOutputs), which indexes them. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
   /** Member layers, anchor first, with the fusion kind of every non-anchor member. */
   readonly members: Map<number, FusionKind | null>;
   /** Activation applied in the node's epilogue, if any. */
@@ -145,18 +145,34 @@ export interface FusionNode {
   sum: boolean;
   /** Topological sort key: the largest member layer index. */
   position: number;
+  /** Set by FusionGraph.remove or absorb. */
+  readonly removed: boolean;
+}
+
+/** The fields of a node only the graph changes. */
+interface IndexedFields {
+  inputs: readonly string[];
+  outputs: readonly string[];
   removed: boolean;
 }
 
 /**
  * The running layers of a {@link RuntimeGraph} as mutable nodes, with producer/consumer look-ups, for
  * the graph rewrites the runtime models apply.
+ *
+ * The look-ups are kept up to date as nodes change (a fusion pass queries them after every rewrite, so
+ * rebuilding them over the whole graph made a plan quadratic in the node count). They equal a fresh
+ * scan of the live nodes in `nodes` order: a tensor's readers are listed by node order, one entry per
+ * input slot, and its producer is the last live node writing it.
  */
 export class FusionGraph {
   readonly nodes: FusionNode[];
-  private producers = new Map<string, FusionNode>();
-  private readers = new Map<string, FusionNode[]>();
-  private dirty = true;
+  /** Position of each node in `nodes`: the order the look-ups list nodes in. */
+  private readonly order = new Map<FusionNode, number>();
+  /** Live writers of each tensor in node order (one in a valid model). */
+  private readonly writers = new Map<string, FusionNode[]>();
+  /** Live readers of each tensor in node order, one entry per input slot. */
+  private readonly readers = new Map<string, FusionNode[]>();
 
   constructor(readonly view: RuntimeGraph) {
     this.nodes = view.layers.map((i) => {
@@ -174,6 +190,11 @@ export class FusionGraph {
         removed: false,
       };
     });
+    this.nodes.forEach((n, k) => {
+      this.order.set(n, k);
+      this.list(this.writers, n, n.outputs);
+      this.list(this.readers, n, n.inputs);
+    });
   }
 
   report(node: FusionNode): LayerReport {
@@ -185,36 +206,16 @@ export class FusionGraph {
     return this.nodes.filter((n) => !n.removed).sort((a, b) => a.position - b.position);
   }
 
-  /** Call after changing any node's inputs, outputs or removal. */
-  touch(): void {
-    this.dirty = true;
-  }
-
-  private index(): void {
-    if (!this.dirty) return;
-    this.producers = new Map();
-    this.readers = new Map();
-    for (const n of this.nodes) {
-      if (n.removed) continue;
-      for (const o of n.outputs) if (o) this.producers.set(o, n);
-      for (const t of n.inputs) {
-        if (!t) continue;
-        const list = this.readers.get(t) ?? [];
-        list.push(n);
-        this.readers.set(t, list);
-      }
-    }
-    this.dirty = false;
-  }
-
   producer(tensor: string): FusionNode | undefined {
-    this.index();
-    return this.producers.get(tensor);
+    const list = this.writers.get(tensor);
+    return list?.[list.length - 1];
   }
 
-  /** One entry per (node, input slot) reading the tensor: onnxruntime's edge count. */
-  edges(tensor: string): FusionNode[] {
-    this.index();
+  /**
+   * One entry per (node, input slot) reading the tensor: onnxruntime's edge count. The list is live:
+   * copy it before changing the graph while walking it.
+   */
+  edges(tensor: string): readonly FusionNode[] {
     return this.readers.get(tensor) ?? [];
   }
 
@@ -234,6 +235,71 @@ export class FusionGraph {
     return this.view.isConstant(tensor);
   }
 
+  /** Replaces a node's inputs. */
+  setInputs(node: FusionNode, inputs: readonly string[]): void {
+    if (!node.removed) this.unlist(this.readers, node, node.inputs);
+    (node as IndexedFields).inputs = inputs;
+    if (!node.removed) this.list(this.readers, node, inputs);
+  }
+
+  /** Replaces one input of a node (slot `k`, which may be one past the last). */
+  setInput(node: FusionNode, k: number, tensor: string): void {
+    const inputs = [...node.inputs];
+    inputs[k] = tensor;
+    this.setInputs(node, inputs);
+  }
+
+  /** Replaces a node's outputs. */
+  setOutputs(node: FusionNode, outputs: readonly string[]): void {
+    if (!node.removed) this.unlist(this.writers, node, node.outputs);
+    (node as IndexedFields).outputs = outputs;
+    if (!node.removed) this.list(this.writers, node, outputs);
+  }
+
+  /** Takes a node out of the graph (its layers are accounted elsewhere or nowhere). */
+  remove(node: FusionNode): void {
+    if (node.removed) return;
+    this.unlist(this.readers, node, node.inputs);
+    this.unlist(this.writers, node, node.outputs);
+    (node as IndexedFields).removed = true;
+  }
+
+  /** Adds `node` to the lists of `tensors` (one entry per occurrence), keeping node order. */
+  private list(index: Map<string, FusionNode[]>, node: FusionNode, tensors: readonly string[]): void {
+    const k = this.order.get(node)!;
+    for (const t of tensors) {
+      if (!t) continue;
+      const list = index.get(t);
+      if (!list) index.set(t, [node]);
+      else list.splice(this.bound(list, k + 1), 0, node);
+    }
+  }
+
+  /** Drops every entry of `node` from the lists of `tensors`. */
+  private unlist(index: Map<string, FusionNode[]>, node: FusionNode, tensors: readonly string[]): void {
+    const k = this.order.get(node)!;
+    for (const t of new Set(tensors)) {
+      const list = t ? index.get(t) : undefined;
+      if (!list) continue;
+      const from = this.bound(list, k);
+      const to = this.bound(list, k + 1);
+      if (to - from === list.length) index.delete(t);
+      else list.splice(from, to - from);
+    }
+  }
+
+  /** First position in `list` (sorted by node order) holding a node of order `k` or later. */
+  private bound(list: readonly FusionNode[], k: number): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.order.get(list[mid])! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /**
    * Moves `other` into `into` as a member of the given kind; `into` takes over `other`'s outputs. Layers
    * `other` had merged element-wise (a Relu merged into a Clip) become part of the epilogue with it.
@@ -243,19 +309,14 @@ export class FusionGraph {
       const inherited = k === null || (k === 'pointwise-merge' && kind === 'epilogue-activation') ? kind : k;
       into.members.set(l, l === other.layer ? kind : inherited);
     }
-    if (takeOutputs) into.outputs = [...other.outputs];
+    this.remove(other);
+    if (takeOutputs) this.setOutputs(into, [...other.outputs]);
     into.position = Math.max(into.position, other.position);
-    other.removed = true;
-    this.touch();
   }
 
   /** Replaces every read of `from` by `to`. */
   rewire(from: string, to: string): void {
-    for (const n of this.nodes) {
-      if (n.removed) continue;
-      n.inputs = n.inputs.map((t) => (t === from ? to : t));
-    }
-    this.touch();
+    for (const n of new Set(this.edges(from))) this.setInputs(n, n.inputs.map((t) => (t === from ? to : t)));
   }
 
   /** Drafts for the nodes still in the graph, with `display` naming each node's op. */
@@ -291,7 +352,7 @@ export function eliminateNoOps(g: FusionGraph): Map<number, EliminatedAt> {
     const y = n.outputs[0];
     if (!x || !y) continue;
     if (!g.view.isGraphOutput(y)) {
-      n.removed = true;
+      g.remove(n);
       g.rewire(y, x);
       eliminated.set(n.layer, 'consumer');
       continue;
@@ -299,9 +360,8 @@ export function eliminateNoOps(g: FusionGraph): Map<number, EliminatedAt> {
     // A graph-output Identity goes when its input can take the output's name instead.
     const p = g.producer(x);
     if (p && !g.view.isGraphOutput(x) && g.edges(x).length === 1) {
-      p.outputs = p.outputs.map((o) => (o === x ? y : o));
-      n.removed = true;
-      g.touch();
+      g.setOutputs(p, p.outputs.map((o) => (o === x ? y : o)));
+      g.remove(n);
       eliminated.set(n.layer, 'producer');
     }
   }
@@ -319,21 +379,25 @@ export function placeEliminated(g: FusionGraph, drafts: KernelDraft[], eliminate
   const extra = new Map<KernelDraft, number[]>();
   const kernelOf = new Map<number, KernelDraft>();
   for (const d of ordered) for (const l of d.layers) kernelOf.set(l, d);
+  // Look-ups by tensor, each list in the order the search below takes (first match wins).
+  const writers = new Map<string, number[]>();
+  for (const i of g.view.layers) for (const o of new Set(layers[i].outputs)) (writers.get(o) ?? writers.set(o, []).get(o)!).push(i);
+  const firstKernelReading = new Map<string, KernelDraft>();
+  for (const d of ordered) for (const l of d.layers) for (const t of layers[l].inputs) if (!firstKernelReading.has(t)) firstKernelReading.set(t, d);
+  const firstEliminatedReading = new Map<string, number>();
+  for (const l of eliminated.keys()) for (const t of layers[l].inputs) if (!firstEliminatedReading.has(t)) firstEliminatedReading.set(t, l);
   const target = (layer: number, seen: Set<number>): KernelDraft | undefined => {
     if (seen.has(layer)) return undefined;
     seen.add(layer);
     const mode = eliminated.get(layer);
     const out = layers[layer].outputs[0];
     if (mode === 'producer') {
-      const p = g.view.layers.find((i) => i !== layer && layers[i].outputs.includes(layers[layer].inputs[0]));
+      const p = writers.get(layers[layer].inputs[0])?.find((i) => i !== layer);
       return p === undefined ? undefined : (kernelOf.get(p) ?? target(p, seen));
     }
-    for (const d of ordered) {
-      for (const l of d.layers) {
-        if (layers[l].inputs.includes(out)) return d;
-      }
-    }
-    const next = [...eliminated.keys()].find((l) => layers[l].inputs.includes(out));
+    const reader = firstKernelReading.get(out);
+    if (reader) return reader;
+    const next = firstEliminatedReading.get(out);
     return next === undefined ? undefined : target(next, seen);
   };
   for (const layer of eliminated.keys()) {

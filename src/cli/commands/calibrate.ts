@@ -6,7 +6,7 @@ import { calibrateDevice, DEFAULT_CALIBRATE_BLOCKS, DEFAULT_CALIBRATE_RUNS } fro
 import type { MeasureClock, MeasureOptLevel } from '../../profile/measure/interleaved.js';
 import { MEASURE_CLOCKS } from '../../profile/measure/interleaved.js';
 import { createProgressBar } from '../../profile/progress.js';
-import { EXIT_OK } from '../exit-codes.js';
+import { EXIT_OK } from '../../util/exit-codes.js';
 import type { CliIO } from '../io.js';
 import { writeOutputFile } from '../io.js';
 import { parsePositiveInt } from '../options.js';

@@ -16,21 +16,23 @@ import type { InterleavedLatency } from '../../diff/compare.js';
 import { measureInterleaved, onClock } from '../../profile/measure/interleaved.js';
 import { prepareModel } from '../../profile/profile.js';
 import { createProgressBar } from '../../profile/progress.js';
-import type { DiffFormat } from '../../report/diff-formats.js';
-import { DIFF_FORMAT_NAMES, DIFF_FORMATS } from '../../report/diff-formats.js';
+import type { DiffFormat } from '../../report/diff/diff-formats.js';
+import { DIFF_FORMAT_NAMES, DIFF_FORMATS } from '../../report/diff/diff-formats.js';
 import type { FailOn } from '../../rules/exit-code.js';
 import { lintAnalysis } from '../../rules/lint.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
-import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/markdown-budget.js';
-import { efflintVersion } from '../../version.js';
+import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/shared/markdown-budget.js';
+import { efflintVersion, internalErrorMessage } from '../../version.js';
 import { collect, parsePositiveInt } from '../options.js';
 import type { SessionArgs } from '../session-options.js';
 import { addSessionOptions, profileWithProgress } from '../session-options.js';
 
 /** Options of `efflint diff` as commander parses them. */
 export interface DiffArgs extends SessionArgs {
+  /** `--debug` (a global option): a bug's stack follows its one-line message. */
+  readonly debug?: boolean;
   readonly format: DiffFormat;
   /** Markdown: cut the least important rows to stay under this many bytes. */
   readonly maxBytes: number;
@@ -95,8 +97,14 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
       sides.push({ model, analysis, findings: lint.findings });
     } catch (err) {
       hadErrors = true;
+      if (!(err instanceof EfflintError)) {
+        // A bug in efflint: the one line asks for a report.
+        io.stderr(`efflint: ${model}: ${internalErrorMessage(err)}\n`);
+        if (args.debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+        continue;
+      }
       const msg = oneLine(err);
-      io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${err instanceof EfflintError ? '' : 'internal error: '}${msg}\n`);
+      io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${msg}\n`);
     }
   }
   if (hadErrors) return diffExitCode({ verdict: null, hadErrors });
@@ -184,5 +192,7 @@ export function defineDiff(program: Command, io: CliIO, done: (code: number) => 
     .option('--top <n>', 'rows per list in text and Markdown output (default 20 text, 30 Markdown)', parsePositiveInt)
     .option('--max-bytes <n>', `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT})`, parsePositiveInt, GITHUB_COMMENT_LIMIT)
     .option('-q, --quiet', 'no progress bar')
-    .action(async (base: string, head: string, opts: DiffArgs) => done(await runDiff(base, head, opts, io)));
+    .action(async (base: string, head: string, opts: DiffArgs, command: Command) =>
+      done(await runDiff(base, head, { ...opts, debug: command.optsWithGlobals().debug === true }, io)),
+    );
 }

@@ -3,19 +3,19 @@ import { Option } from 'commander';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { analyzeFile } from '../../api.js';
 import { readDeviceProfile } from '../../config/device-profile.js';
-import { expandGlob, isGlob } from '../../config/glob.js';
+import { expandGlob, isGlob } from '../../util/glob.js';
 import { loadConfig } from '../../config/load.js';
 import { EfflintError, UsageError } from '../../errors.js';
 import { refuseUnsafeExternalData } from '../../load-model.js';
-import type { LintFormat } from '../../report/lint-formats.js';
-import { LINT_FORMAT_NAMES, LINT_FORMATS, SINGLE_MODEL_FORMATS } from '../../report/lint-formats.js';
+import type { LintFormat } from '../../report/lint/lint-formats.js';
+import { LINT_FORMAT_NAMES, LINT_FORMATS, SINGLE_MODEL_FORMATS } from '../../report/lint/lint-formats.js';
 import type { FailOn } from '../../rules/exit-code.js';
 import { FAIL_ON_CHOICES, lintExitCode, lintExitReason } from '../../rules/exit-code.js';
 import type { BaselineFile } from '../../rules/baseline.js';
 import { applyBaseline, baselineOf, readBaselineFile, serializeBaseline } from '../../rules/baseline.js';
 import type { ResolvedConfig } from '../../config/schema.js';
 import { DEFAULT_RUNTIME } from '../../analyzers/runtime/types.js';
-import { EXIT_OK } from '../exit-codes.js';
+import { EXIT_OK } from '../../util/exit-codes.js';
 import { applyRuleSelection } from '../rule-selection.js';
 import type { LintOptions, LintResult } from '../../rules/lint.js';
 import type { Analysis } from '../../analyzers/analyze.js';
@@ -34,14 +34,16 @@ import { DEFAULT_CONFIRM_TOP } from '../../profile/confirm-findings.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { checkOutputPath, useColor, writeOutputFile } from '../io.js';
-import { efflintVersion } from '../../version.js';
+import { efflintVersion, internalErrorMessage } from '../../version.js';
 import { collect, parseNonNegativeInt, parsePercent, parsePositiveInt } from '../options.js';
-import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/markdown-budget.js';
+import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/shared/markdown-budget.js';
 import type { SessionArgs } from '../session-options.js';
 import { addSessionOptions, confirmWithProgress, profileWithProgress } from '../session-options.js';
 
 /** Options of `efflint lint` as commander parses them. */
 export interface LintArgs extends SessionArgs {
+  /** `--debug` (a global option): a bug's stack follows its one-line message. */
+  readonly debug?: boolean;
   readonly format: LintFormat;
   readonly config?: string;
   readonly failOn: FailOn;
@@ -157,9 +159,14 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
       for (const warning of analysis.warnings) io.stderr(`efflint: ${model}: warning: ${warning}\n`);
     } catch (err) {
       hadErrors = true;
+      if (!(err instanceof EfflintError)) {
+        // A bug in efflint: the one line asks for a report; the other models are still linted.
+        io.stderr(`efflint: ${model}: ${internalErrorMessage(err)}\n`);
+        if (args.debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+        continue;
+      }
       const msg = oneLine(err);
-      const known = err instanceof EfflintError;
-      io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${known ? '' : 'internal error: '}${msg}\n`);
+      io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${msg}\n`);
     }
   }
   if (args.writeBaseline !== undefined) {
@@ -294,5 +301,7 @@ export function defineLint(program: Command, io: CliIO, done: (code: number) => 
     .option('--profile', 'measure each model with onnxruntime-node and confirm findings by counterfactual measurement (the layer against the replacement the guideline asks for)')
     .option('--confirm-top <n>', `with --profile: counterfactual pairs measured per model, largest estimated impact first (0: none)`, parseNonNegativeInt, DEFAULT_CONFIRM_TOP);
   addSessionOptions(cmd, { runs: LINT_PROFILE_RUNS, when: 'with --profile' });
-  cmd.action(async (models: string[], opts: LintArgs) => done(await runLint(models, opts, io)));
+  cmd.action(async (models: string[], opts: LintArgs, command: Command) =>
+    done(await runLint(models, { ...opts, debug: command.optsWithGlobals().debug === true }, io)),
+  );
 }

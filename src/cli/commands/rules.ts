@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { Chalk } from 'chalk';
 import { Option } from 'commander';
-import { alignTable } from '../../report/numbers.js';
+import { alignTable } from '../../report/shared/text-table.js';
 import type { AnyRule, OptionSpec } from '../../rules/define-rule.js';
 import { RULES } from '../../rules/registry.js';
-import { EXIT_OK } from '../exit-codes.js';
+import { EXIT_OK } from '../../util/exit-codes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 

@@ -11,12 +11,12 @@ import type { ExportSummary } from '../../profile/measure/validate-export.js';
 import { exportValidation } from '../../profile/measure/validate-export.js';
 import { importValidation } from '../../profile/measure/validate-import.js';
 import { createProgressBar } from '../../profile/progress.js';
-import { humanBytes } from '../../report/numbers.js';
-import { formatValidateJson } from '../../report/validate-json.js';
-import { formatValidateMarkdown } from '../../report/validate-markdown.js';
-import { formatValidateText } from '../../report/validate-text.js';
+import { humanBytes } from '../../report/shared/numbers.js';
+import { formatValidateJson } from '../../report/validate/validate-json.js';
+import { formatValidateMarkdown } from '../../report/validate/validate-markdown.js';
+import { formatValidateText } from '../../report/validate/validate-text.js';
 import { getZooEntry } from '../../zoo/index.js';
-import { EXIT_OK } from '../exit-codes.js';
+import { EXIT_OK } from '../../util/exit-codes.js';
 import type { CliIO } from '../io.js';
 import { collect, parseNonNegativeInt, parsePositiveInt } from '../options.js';
 

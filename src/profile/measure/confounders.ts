@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import type { Analysis } from '../../analyzers/analyze.js';
+import { formatPercent } from '../../util/number.js';
 
 /**
  * Things besides the guideline that make one setup of a paper table faster or slower than another on
@@ -96,7 +97,7 @@ export function columnConfounders(setups: readonly ConfounderInput[], block: num
   for (const s of setups.slice(1)) {
     const df = s.flops / base.flops - 1;
     if (Math.abs(df) > FLOPS_TOLERANCE) {
-      out.push(`${s.column}, ${s.label}: FLOPs ${df > 0 ? '+' : ''}${(100 * df).toFixed(1)}% against the baseline row (the paper holds them equal)`);
+      out.push(`${s.column}, ${s.label}: FLOPs ${df > 0 ? '+' : ''}${formatPercent(df)} against the baseline row (the paper holds them equal)`);
     }
   }
   if (base.kernels === null) return out;

@@ -4,6 +4,7 @@ import { DEFAULT_CPU_PROFILE } from '../../analyzers/device-profiles.js';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { roofline } from '../../analyzers/roofline.js';
 import { UsageError } from '../../errors.js';
+import { roundTo } from '../../util/number.js';
 import { prepareModel } from '../profile.js';
 import type { PreparedModel } from '../profile.js';
 import { onnxruntimeInfo } from '../providers.js';
@@ -434,7 +435,7 @@ export async function runValidation(options: ValidateOptions = {}): Promise<Vali
       backend: 'onnxruntime-node',
       backendVersion: info.version,
       nchwcBlock: block,
-      loadAverage: { start: loadStart.map(round2), end: loadavg().map(round2) },
+      loadAverage: { start: loadStart.map((x) => roundTo(x, 2)), end: loadavg().map((x) => roundTo(x, 2)) },
     },
   });
 }
@@ -501,10 +502,6 @@ export function assembleValidation(input: AssembleInput): ValidationResult {
     imported: input.imported,
     elapsedSeconds: input.elapsedSeconds,
   };
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 function variantByLabel(result: InterleavedResult, label: string): VariantMeasurement {

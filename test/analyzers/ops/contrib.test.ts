@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../../src/analyzers/analyze.js';
-import { ops } from '../../../src/analyzers/ops/contrib.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../src/model/ir.js';
 import { loadModelBytes } from '../../../src/model/load.js';
@@ -11,10 +11,13 @@ import { node, onnx, tensorInfo, tinyModel } from '../../helpers/tiny-model.js';
 
 const MS = 'com.microsoft';
 
+/** onnxruntime's contrib ops and the ai.onnx ops its fusions became. */
+const ops = [...OP_FAMILIES['contrib/com-microsoft'], ...OP_FAMILIES['contrib/ai-onnx'], ...OP_FAMILIES['nn/attention'], ...OP_FAMILIES['nn/normalization'], ...OP_FAMILIES['math/activation'], ...OP_FAMILIES['tensor/gather-scatter']];
+
 /** The definition of `opType` in `domain` ('' = ai.onnx). */
 function op(opType: string, domain = MS): OpDef {
   const def = ops.find((o) => o.opType === opType && (o.domain ?? '') === domain);
-  if (!def) throw new Error(`no ${domain}::${opType} in contrib.ts`);
+  if (!def) throw new Error(`no ${domain}::${opType} in the contrib and ai.onnx families`);
   return def;
 }
 
@@ -557,10 +560,9 @@ describe('contrib family: parameters and memory', () => {
     const { cost } = runOp(op('GroupQueryAttention'), { opType: 'GroupQueryAttention', inputs, attrs: { num_heads: 8, kv_num_heads: 2 } });
     expect(cost?.paramInputs).toEqual([]);
   });
-  it('the ai.onnx ops of this file are the standardised forms of onnxruntime fusions', () => {
-    const onnxOps = ops.filter((o) => !o.domain).map((o) => o.opType);
-    expect(onnxOps.sort()).toEqual(['Attention', 'RMSNormalization', 'RotaryEmbedding', 'SimplifiedLayerNormalization', 'Swish', 'TensorScatter']);
-    expect(ops.filter((o) => o.domain && o.domain !== MS)).toEqual([]);
+  it('contrib/ holds com.microsoft ops and the one onnxruntime registers in the default domain', () => {
+    expect(OP_FAMILIES['contrib/com-microsoft'].filter((o) => o.domain !== MS)).toEqual([]);
+    expect(OP_FAMILIES['contrib/ai-onnx'].map((o) => [o.domain ?? '', o.opType])).toEqual([['', 'SimplifiedLayerNormalization']]);
   });
 });
 

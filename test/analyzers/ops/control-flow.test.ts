@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/control-flow.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, Graph } from '../../../src/model/ir.js';
 import { f32, i64, opContext, type TestAttr } from '../../helpers/op-context.js';
+
+const ops = OP_FAMILIES.controlflow;
 
 const byType = (type: string): OpDef => {
   const def = ops.find((d) => d.opType === type);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/conv.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../src/model/ir.js';
 import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'conv.ts');
+const ops = OP_FAMILIES['nn/conv'];
+
+const op = opFinder(ops, 'nn/conv');
 
 interface Row {
   name: string;

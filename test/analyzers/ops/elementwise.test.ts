@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/elementwise.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { DType } from '../../../src/model/ir.js';
 import { f32, i64, runOp, weight, type TestAttr, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'elementwise.ts');
+const ops = [...OP_FAMILIES['math/elementwise'], ...OP_FAMILIES['logical'], ...OP_FAMILIES['quantization'], ...OP_FAMILIES['tensor/elementwise']];
+
+const op = opFinder(ops, 'math/elementwise, logical, quantization, tensor/elementwise');
 
 const t = (dtype: DType, ...shape: (number | string)[]): TensorInfo => ({ dtype, shape });
 const constF = (value: number): TensorInfo => ({ dtype: 'float32', shape: [], value: [value], isConstant: true });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/gemm.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../src/model/ir.js';
 import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'gemm.ts');
+const ops = [...OP_FAMILIES['math/matmul'], ...OP_FAMILIES['contrib/com-microsoft']];
+
+const op = opFinder(ops, 'math/matmul, contrib/com-microsoft');
 
 interface Row {
   name: string;

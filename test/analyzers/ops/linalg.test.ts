@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detFlops, invertFlops, luFlops, ops } from '../../../src/analyzers/ops/linalg.js';
+import { detFlops, invertFlops, luFlops, ops } from '../../../src/analyzers/ops/math/linalg.js';
 import { f32, runOp } from '../../helpers/op-context.js';
 
 const det = ops[0];

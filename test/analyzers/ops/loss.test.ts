@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/loss.js';
+import { ops } from '../../../src/analyzers/ops/math/loss.js';
 import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim } from '../../../src/model/ir.js';
 import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'loss.ts');
+const op = opFinder(ops, 'math/loss');
 
 const labels = (...shape: Dim[]): TensorInfo => ({ dtype: 'int64', shape });
 // LogSoftmax: 5 per element (max, subtract, exp, sum, subtract the log-sum) and 1 log per row.

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PER_ELEMENT_FLOPS } from '../../../src/analyzers/cost-model.js';
-import { ops } from '../../../src/analyzers/ops/misc.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import type { OpDef, TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim } from '../../../src/model/ir.js';
 import { f32, i64, runOp, weight, type TestAttr } from '../../helpers/op-context.js';
+
+const ops = [...OP_FAMILIES['rnn'], ...OP_FAMILIES['object-detection'], ...OP_FAMILIES['tensor/data-dependent'], ...OP_FAMILIES['tensor/resize']];
 
 const byType = (type: string): OpDef => {
   const def = ops.find((d) => d.opType === type);
@@ -29,7 +31,7 @@ interface Row {
 
 /**
  * Recurrent FLOPs per hidden unit and step: gate matmuls G*(input + hidden), the two bias vectors 2*G when B is
- * given, then the cell's element-wise work (see misc.ts).
+ * given, then the cell's element-wise work (see rnn.ts).
  */
 const lstmStep = (input: number, hidden: number, bias: boolean) =>
   4 * hidden * (input + hidden) + (bias ? 2 * 4 * hidden : 0) + hidden * (3 * SIGMOID + 2 * TANH + 3);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NORM_STATS_PER_GROUP } from '../../../src/analyzers/cost-model.js';
-import { ops } from '../../../src/analyzers/ops/normalization.js';
+import { ops } from '../../../src/analyzers/ops/nn/normalization.js';
 import { numel } from '../../../src/analyzers/shape-utils.js';
 import { f32, runOp, weight, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'normalization.ts');
+const op = opFinder(ops, 'nn/normalization');
 
 // Per normalised group: 2 divides (mean, var) + add eps + sqrt + reciprocal, each primitive 1 FLOP.
 const GROUP = 2 * 1 + 1 + 1 + 1;

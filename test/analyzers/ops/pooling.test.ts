@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/pooling.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'pooling.ts');
+const ops = [...OP_FAMILIES['nn/pooling'], ...OP_FAMILIES['object-detection']];
+
+const op = opFinder(ops, 'nn/pooling, object-detection');
 
 const rows: OpShapeRow[] = [
   {

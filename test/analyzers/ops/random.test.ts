@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/random.js';
+import { ops } from '../../../src/analyzers/ops/generator.js';
 import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../src/model/ir.js';
 import { f32, runOp, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'random.ts');
+const op = opFinder(ops, 'generator');
 
 // A uniform sample: generator step (1) + scale and shift (1). A normal sample by Box-Muller: per pair 2 uniforms (4),
 // log, multiply, sqrt, angle multiply, cos, sin, two products (8) = 12, so 6 per sample, then mean + scale * z (1).

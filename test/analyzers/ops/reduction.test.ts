@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/reduction.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'reduction.ts');
+const ops = [...OP_FAMILIES['reduction'], ...OP_FAMILIES['math/cumsum'], ...OP_FAMILIES['math/topk']];
+
+const op = opFinder(ops, 'reduction, math/cumsum, math/topk');
 
 const rows: OpShapeRow[] = [
   {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/shape.js';
-import { ops as tensorOps } from '../../../src/analyzers/ops/tensor.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import type { OpContext, OpDef, TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, TensorRef } from '../../../src/model/ir.js';
 import { f32, i64, opContext, type OpCase, type TestAttr } from '../../helpers/op-context.js';
+
+const ops = [...OP_FAMILIES['tensor/shape'], ...OP_FAMILIES['tensor/cast'], ...OP_FAMILIES['generator'], ...OP_FAMILIES['optional'], ...OP_FAMILIES['nn/dropout'], ...OP_FAMILIES['nn/flatten']];
+const tensorOps = [...OP_FAMILIES['tensor/movement'], ...OP_FAMILIES['tensor/gather-scatter'], ...OP_FAMILIES['tensor/resize'], ...OP_FAMILIES['tensor/data-dependent'], ...OP_FAMILIES['math/expand'], ...OP_FAMILIES['nn/conv']];
 
 const byType = (type: string): OpDef => {
   const def = [...ops, ...tensorOps].find((d) => d.opType === type);

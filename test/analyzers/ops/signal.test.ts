@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ops, transformFlops } from '../../../src/analyzers/ops/signal.js';
+import { ops, transformFlops } from '../../../src/analyzers/ops/math/signal.js';
 import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../src/model/ir.js';
 import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'signal.ts');
+const op = opFinder(ops, 'math/signal');
 
 const scalarI64 = (v: number): TensorInfo => ({ dtype: 'int64', shape: [], value: [v], isConstant: true });
 const unknownI64: TensorInfo = { dtype: 'int64', shape: [] };

@@ -2,15 +2,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAttrs } from '../../../src/analyzers/attrs.js';
-import { ops as controlFlowOps } from '../../../src/analyzers/ops/control-flow.js';
-import { ops as miscOps } from '../../../src/analyzers/ops/misc.js';
-import { ops as shapeOps } from '../../../src/analyzers/ops/shape.js';
-import { ops } from '../../../src/analyzers/ops/tensor.js';
+import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
 import type { OpContext, OpDef, TensorInfo } from '../../../src/analyzers/types.js';
 import { dtypeFromCode, type Dim, type DType } from '../../../src/model/ir.js';
 import { loadModelFile } from '../../../src/model/load.js';
 import { f32, i64, runOp, weight, type TestAttr } from '../../helpers/op-context.js';
 import { onnx } from '../../helpers/tiny-model.js';
+
+const ops = [...OP_FAMILIES['tensor/movement'], ...OP_FAMILIES['tensor/gather-scatter'], ...OP_FAMILIES['tensor/resize'], ...OP_FAMILIES['tensor/data-dependent'], ...OP_FAMILIES['math/expand'], ...OP_FAMILIES['nn/conv']];
+const shapeOps = [...OP_FAMILIES['tensor/shape'], ...OP_FAMILIES['tensor/cast'], ...OP_FAMILIES['generator'], ...OP_FAMILIES['optional'], ...OP_FAMILIES['nn/dropout'], ...OP_FAMILIES['nn/flatten']];
+const miscOps = [...OP_FAMILIES['rnn'], ...OP_FAMILIES['object-detection'], ...OP_FAMILIES['tensor/data-dependent'], ...OP_FAMILIES['tensor/resize']];
+const controlFlowOps = OP_FAMILIES.controlflow;
 
 const byType = (type: string): OpDef => {
   const def = ops.find((d) => d.opType === type);

@@ -1,0 +1,29 @@
+import type { LintResult } from '../../rules/lint.js';
+import type { LintFormatContext } from './lint-format-context.js';
+import { formatLintGithub } from './lint-github.js';
+import { formatLintJson } from './lint-json.js';
+import { formatLintMarkdown } from './lint-markdown.js';
+import { formatLintText } from './lint-text.js';
+import { formatNetron } from './netron.js';
+import { formatSarif } from './sarif.js';
+
+export type { LintFormatContext } from './lint-format-context.js';
+
+/** A lint formatter: a pure function from results to the whole output (never writes to a stream). */
+export type LintFormatter = (results: readonly LintResult[], context: LintFormatContext) => string;
+
+/** `--format` name -> formatter. Adding a format is one module plus one line here. */
+export const LINT_FORMATS = {
+  text: formatLintText,
+  json: formatLintJson,
+  sarif: formatSarif,
+  markdown: formatLintMarkdown,
+  netron: formatNetron,
+  github: formatLintGithub,
+} as const satisfies Record<string, LintFormatter>;
+
+export type LintFormat = keyof typeof LINT_FORMATS;
+export const LINT_FORMAT_NAMES = Object.keys(LINT_FORMATS) as LintFormat[];
+
+/** Formats that describe a single model only. */
+export const SINGLE_MODEL_FORMATS: readonly LintFormat[] = ['netron'];
