@@ -213,3 +213,18 @@ describe('an op newer than the model opset', () => {
     expect(current.warnings.filter((w) => w.includes('"ln"'))).toEqual([]);
   });
 });
+
+describe('regressions found by the long fuzz run (bench/fuzz.mjs --seed 7)', () => {
+  it('ConvTranspose on an unshaped input with a rank-1 weight is a bad node, not a negative spatial rank', () => {
+    const a = analyze(
+      tinyModel({
+        inputs: [untyped('x')],
+        outputs: [untyped('y')],
+        initializers: [floatInit('w', [4])],
+        nodes: [node('ConvTranspose', ['x', 'w'], ['y'], {}, 'up')],
+      }),
+    );
+    expect(layer(a, 'up').flops).toBeNull();
+    expect(a.warnings).toContain('node "up" (ConvTranspose): weight must have rank >= 3 (C, M/group, k1..kn), got rank 1; its cost is unknown');
+  });
+});

@@ -132,6 +132,8 @@ function convLike(opType: string, layout: ConvLayout, paramPositions: readonly n
  */
 function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput: number | null } {
   const { x, xs, ws, group } = convOperands(ctx, 0, 1, '(C, M/group, k1..kn)');
+  // Found by fuzzing: an unshaped input with a weight of rank < 3 gave a negative spatial rank.
+  if (!xs && ws && ws.length < 3) throw new OpSpecError(`weight must have rank >= 3 (C, M/group, k1..kn), got rank ${ws.length}`);
   const dtype = x?.dtype ?? null;
   const c = xs?.[1];
   if (isKnownDim(c) && isKnownDim(ws?.[0]) && c !== ws?.[0]) {
