@@ -19,6 +19,7 @@ export const CONVENTIONS = {
 /** Scalar attributes worth showing to rules and reports (group, kernel_shape, strides...). */
 export type LayerAttribute = number | string | readonly number[];
 
+/** One node's shapes and costs (FLOPs, params, memory access) as `analyze` reports it. */
 export interface LayerReport {
   /** Node name; `<opType>_<index>` when the model leaves it empty (onnxruntime's convention). */
   readonly name: string;
@@ -69,6 +70,7 @@ export interface SubgraphSummary {
   readonly outputs: readonly string[];
 }
 
+/** Whole-model sums over layers of known cost (Loop bodies counted per run); unknown-cost layers are listed, not guessed. */
 export interface Totals {
   readonly flops: number;
   readonly params: number;
@@ -79,12 +81,14 @@ export interface Totals {
   readonly unknownCostLayers: readonly string[];
 }
 
+/** A graph input or output: name, element type and shape after input binding. */
 export interface TensorSummary {
   readonly name: string;
   readonly dtype: DType | null;
   readonly shape: readonly Dim[] | null;
 }
 
+/** What `analyze` returns for one model: inputs and outputs as bound, one report per layer, totals, warnings. */
 export interface Analysis {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly model: {

@@ -190,6 +190,7 @@ export type AttributeValue =
   | { readonly type: 'type_protos'; readonly value: readonly ValueInfo[] }
   | { readonly type: 'ref'; readonly refAttrName: string };
 
+/** One NodeProto: op type, domain, input and output names, attributes (graph attributes decoded as Graphs). */
 export interface Node {
   /** NodeProto.name, or `<opType>_<index>` (onnxruntime's convention) when empty. */
   readonly name: string;
@@ -204,6 +205,7 @@ export interface Node {
   readonly index: number;
 }
 
+/** One GraphProto: nodes in file order, inputs, outputs, initializers (located, never read) and value_info. */
 export interface Graph {
   readonly name: string;
   readonly nodes: readonly Node[];
@@ -236,6 +238,7 @@ export interface TensorValueReader {
   read(ref: TensorRef, maxElements: number): number[] | null;
 }
 
+/** A decoded ONNX model: metadata, opsets, the main graph, model-local functions and load warnings. */
 export interface Model {
   /** File path, or `zoo:NAME` / `<buffer>` for in-memory models. */
   readonly path: string;

@@ -49,6 +49,7 @@ export interface ModelBindingOptions {
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
+/** How `profile` measures: execution provider, optimization level, threads, warm-up and timed runs, time limit. */
 export interface ProfileOptions extends ModelBindingOptions {
   /** Execution provider (`cpu` default, `cuda`, `tensorrt`, `webgpu`... as the binding offers). */
   readonly ep?: string;

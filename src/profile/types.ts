@@ -127,6 +127,7 @@ export interface BytesMismatch {
   readonly reason: string;
 }
 
+/** A measured profile: latency (wall and CPU clocks), per-layer measured time joined to the analysis, coverage. */
 export interface ProfileResult {
   readonly schemaVersion: typeof PROFILE_SCHEMA_VERSION;
   /** File path or zoo:NAME. */

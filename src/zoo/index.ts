@@ -37,6 +37,7 @@ export function listZoo(): readonly ZooEntry[] {
   return ENTRIES;
 }
 
+/** The zoo entry of that name (description, source, published parameter count), or undefined. */
 export function getZooEntry(name: string): ZooEntry | undefined {
   return BY_NAME.get(name);
 }

@@ -22,6 +22,7 @@ export const LINT_FORMATS = {
   github: formatLintGithub,
 } as const satisfies Record<string, LintFormatter>;
 
+/** The name of a lint output format (`text`, `json`, `sarif`, `markdown`, `netron`, `github`). */
 export type LintFormat = keyof typeof LINT_FORMATS;
 export const LINT_FORMAT_NAMES = Object.keys(LINT_FORMATS) as LintFormat[];
 
