@@ -50,8 +50,10 @@ export type RuleCategory = 'guideline' | 'extra';
 
 /** What a rule is: id, name, docs, severity, options, messages (data, not behaviour). */
 export interface RuleMeta<O extends RuleOptions, D extends MessageDataMap> {
-  /** Stable code: `G1`..`G4` for the paper's guidelines, `E1xx` for extras. */
+  /** Stable code: `G1`..`G4` for the paper's guidelines, `E1xx` for extras; a rule of your own picks any other id. */
   readonly id: string;
+  /** Where the rule's docs page lives; default: efflint's own page for the id (set it for a rule of your own). */
+  readonly docsUrl?: string;
   /** Kebab-case name of the flagged pattern (Ruff style): `unbalanced-channels`, not `no-...`. */
   readonly name: string;
   readonly category: RuleCategory;
@@ -136,7 +138,7 @@ export function defineRule<O extends RuleOptions, D extends MessageDataMap>(defi
     Object.entries(definition.meta.options).map(([k, spec]) => [k, (spec as OptionSpec).default]),
   ) as unknown as O;
   return {
-    meta: { ...definition.meta, docsUrl: docsUrlFor(definition.meta.id), defaultOptions },
+    meta: { ...definition.meta, docsUrl: definition.meta.docsUrl ?? docsUrlFor(definition.meta.id), defaultOptions },
     check: definition.check,
   };
 }

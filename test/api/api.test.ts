@@ -43,6 +43,7 @@ const TWO_CONVS = tinyModel({
 const wideConv = defineRule<{ maxChannels: number }, { wide: { channels: number; max: number } }>({
   meta: {
     id: 'X1',
+    docsUrl: 'https://example.test/rules/wide-conv',
     name: 'wide-conv',
     category: 'extra',
     description: 'A Conv with more output channels than the budget.',
@@ -122,6 +123,8 @@ describe('lint, with rules of your own', () => {
     const sarif = JSON.parse(formatLint(result, 'sarif', { ruleSet: RULE_SET }));
     expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(RULE_SET.map((r) => r.meta.id));
     expect(sarif.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === 'X1').map((r: { level: string }) => r.level)).toEqual(['error']);
+    // A rule of its own points at its own docs page, not at efflint's.
+    expect(sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'X1').helpUri).toBe('https://example.test/rules/wide-conv');
   });
 
   it('refuses a ruleSet with two rules of one id or name', () => {
