@@ -78,6 +78,8 @@ export interface ProfileOptions extends ModelBindingOptions {
 /** A model ready to run: bytes (or path) for onnxruntime, its analysis, and generated-input specs. */
 export interface PreparedModel {
   readonly display: string;
+  /** The decoded model (a file's external-data locations are checked on it before onnxruntime opens the file). */
+  readonly model: Model;
   readonly ortModel: Uint8Array | string;
   readonly analysis: Analysis;
   readonly inputs: readonly InputSpec[];
@@ -113,8 +115,6 @@ export function prepareModel(arg: string, options: ModelBindingOptions = {}): Pr
     ortModel = bytes;
   } else {
     model = loadModelFile(arg);
-    // Library callers too: onnxruntime would follow the model's external-data locations.
-    refuseUnsafeExternalData(arg, model, dirname(arg));
     ortModel = arg;
   }
   const shapes = arg.startsWith(ZOO_PREFIX) ? bindShapes(model, { inputShapes: options.inputShapes }) : bindShapes(model, options);
@@ -128,7 +128,7 @@ export function prepareModel(arg: string, options: ModelBindingOptions = {}): Pr
     return { name: i.name, dtype: i.dtype, dims: i.shape as number[], intRange: INT_INPUT_RANGE };
   });
   const batch = options.batch ?? (inputs[0]?.dims.length ? inputs[0].dims[0] : null);
-  return { display: arg, ortModel, analysis, inputs, batch };
+  return { display: arg, model, ortModel, analysis, inputs, batch };
 }
 
 function ortSessionOptions(ep: string, optLevel: OptLevel, threads: number | undefined): InferenceSession.SessionOptions {
@@ -167,6 +167,9 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
   const info = onnxruntimeInfo();
   checkProvider(ep, info.backends);
   const prepared = prepareModel(arg, options);
+  // onnxruntime follows a file's external-data locations: unsafe ones are refused before it opens the file, for
+  // every caller (the CLI's measuring commands and the library). A trace import runs nothing and only warns.
+  if (typeof prepared.ortModel === 'string') refuseUnsafeExternalData(arg, prepared.model, dirname(arg));
 
   const dir = mkdtempSync(join(tmpdir(), 'efflint-profile-'));
   try {

@@ -6,7 +6,6 @@ import { readDeviceProfile } from '../../config/device-profile.js';
 import { expandGlob, isGlob } from '../../util/glob.js';
 import { loadConfig } from '../../config/load.js';
 import { EfflintError, UsageError } from '../../errors.js';
-import { refuseUnsafeExternalData } from '../../load-model.js';
 import type { LintFormat } from '../../report/lint/lint-formats.js';
 import { LINT_FORMAT_NAMES, LINT_FORMATS, SINGLE_MODEL_FORMATS } from '../../report/lint/lint-formats.js';
 import type { FailOn } from '../../rules/exit-code.js';
@@ -253,7 +252,6 @@ async function withMeasurements(
   if (lintOptions.runtime !== undefined && lintOptions.runtime !== 'onnxruntime-cpu' && (args.ep === undefined || args.ep === 'cpu')) {
     io.stderr(`efflint: ${model}: --profile lints the graph onnxruntime ran on the CPU; --runtime ${lintOptions.runtime} is not used\n`);
   }
-  refuseUnsafeExternalData(model);
   const dir = mkdtempSync(join(tmpdir(), 'efflint-lint-'));
   try {
     const optimizedPath = join(dir, 'optimized.onnx');

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { readDeviceProfile } from '../../config/device-profile.js';
 import { UsageError } from '../../errors.js';
-import { refuseUnsafeExternalData } from '../../load-model.js';
 import { DEFAULT_RUNS, importTrace } from '../../profile/profile.js';
 import type { ProfileResult } from '../../profile/types.js';
 import { formatProfileJson } from '../../report/profile/profile-json.js';
@@ -36,7 +35,6 @@ export async function runProfile(model: string, args: ProfileArgs, io: CliIO): P
     result = importTrace(model, args.trace, { warmup: args.warmup, batch: args.batch, inputShapes, deviceProfile, optimizedModel: args.optimizedModel });
   } else {
     if (args.optimizedModel) throw new UsageError('--optimized-model only applies with --trace');
-    refuseUnsafeExternalData(model);
     result = await profileWithProgress(
       model,
       args,

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { analyzeFile } from '../../api.js';
 import { readDeviceProfile } from '../../config/device-profile.js';
-import { refuseUnsafeExternalData } from '../../load-model.js';
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_CONFIRM_TOP } from '../../profile/confirm-findings.js';
@@ -75,7 +74,6 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
   let profile: ProfileResult | null = null;
   let confirmations: FindingConfirmation[] | null = null;
   if (args.profile) {
-    refuseUnsafeExternalData(model);
     if (progress) io.stderr(`profiling with onnxruntime (${args.ep})...\n`);
     profile = await profileWithProgress(model, args, { inputShapes, deviceProfile }, io);
     if (progress && args.confirmTop > 0) io.stderr('confirming findings by counterfactual measurement...\n');
