@@ -33,7 +33,7 @@ import { buildExecutionPlan } from '../dist/analyzers/runtime/index.js';
 import { estimatePlanTime } from '../dist/analyzers/runtime/time-estimate.js';
 import { calibrateDevice, parseDeviceProfile } from '../dist/profile/calibrate.js';
 import { measureInterleaved } from '../dist/profile/measure/interleaved.js';
-import { buildOnnxModel } from '../dist/profile/onnx-build.js';
+import { buildOnnxModel } from '../dist/zoo/onnx-writer.js';
 import { prepareModel, profileModel } from '../dist/profile/profile.js';
 import { spearman } from '../dist/profile/stats.js';
 

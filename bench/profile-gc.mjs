@@ -6,25 +6,25 @@
  *   node bench/profile-gc.mjs [--models conv1x1:64x56,zoo:a,zoo:b] [--rounds 4] [--runs 100] [--warmup 5] [--threads 1]
  *
  * `conv1x1:CxS` is one 1x1 convolution C -> C channels on an SxS map (output C*S*S floats), the case
- * measure/interleaved-worker-source.ts describes; `zoo:NAME` a zoo model.
+ * src/profile/measure/garbage-collector.ts describes; `zoo:NAME` a zoo model.
  *
- * The worker that `profileModel` runs (dist/profile/worker-source.js) collects garbage after each
- * timed run, outside the timed region, so that every run's output lands in memory a previous run
- * freed instead of on newly mapped pages. "without" is the same source with that collection turned
- * off. For each model, `--rounds` rounds each start one fresh worker of each kind (order alternating),
- * one session, `--warmup` + `--runs` runs; the table gives per kind the median over rounds of: the
- * run-time median, the mean, the coefficient of variation of the runs, the 95th percentile, and the
- * share of runs slower than 1.5x that round's median, and the mean number of minor page faults the
- * process took during a timed run (both kinds count them the same way, read outside the timed region).
+ * The session process that `profileModel` runs (src/profile/session-process.ts, started by
+ * `runSessions` in dist/profile/session-runner.js) collects garbage after each timed run, outside the
+ * timed region, so that every run's output lands in memory a previous run freed instead of on newly
+ * mapped pages. "without" is the same process with that collection switched off (`collectGarbage:
+ * false`, which efflint itself never sets). For each model, `--rounds` rounds each start one fresh
+ * process of each kind (order alternating), one session, `--warmup` + `--runs` runs; the table gives
+ * per kind the median over rounds of: the run-time median, the mean, the coefficient of variation of
+ * the runs, the 95th percentile, and the share of runs slower than 1.5x that round's median, and the
+ * mean number of minor page faults the process took during a timed run (`countPageFaults: true` in
+ * both kinds, read outside the timed region).
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { buildOnnxModel } from '../dist/profile/onnx-build.js';
 import { INPUT_SEED, prepareModel } from '../dist/profile/profile.js';
-import { onnxruntimePath } from '../dist/profile/providers.js';
+import { runSessions } from '../dist/profile/session-runner.js';
 import { coefficientOfVariation, median, percentile } from '../dist/profile/stats.js';
-import { WORKER_SOURCE } from '../dist/profile/worker-source.js';
+import { buildOnnxModel } from '../dist/zoo/onnx-writer.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,26 +36,7 @@ const { values } = parseArgs({
   },
 });
 
-const NO_GC = "if (typeof gc === 'function') collect = () => gc({ type: 'minor', execution: 'sync' });";
-if (!WORKER_SOURCE.includes(NO_GC)) throw new Error('worker-source.js has no minor GC line to switch off: rebuild, or update this bench');
-// Both kinds also count the minor page faults of each timed run (read outside the timed region).
-const COUNT_FAULTS = [
-  ['const latenciesMs = [];', 'const latenciesMs = []; const faults = [];'],
-  ['const t0 = performance.now();', 'const f0 = process.resourceUsage().minorPageFault; const t0 = performance.now();'],
-  ['if (r >= job.warmup) latenciesMs.push(t1 - t0);', 'if (r >= job.warmup) { latenciesMs.push(t1 - t0); faults.push(process.resourceUsage().minorPageFault - f0); }'],
-  ["{ type: 'job', job: j, latenciesMs,", "{ type: 'job', job: j, latenciesMs, faults,"],
-];
-function instrument(source) {
-  let out = source;
-  for (const [from, to] of COUNT_FAULTS) {
-    if (!out.includes(from)) throw new Error(`worker-source.js changed: cannot find ${JSON.stringify(from)}; update this bench`);
-    out = out.replace(from, to);
-  }
-  return out;
-}
-const SOURCES = { with: instrument(WORKER_SOURCE), without: instrument(WORKER_SOURCE.replace(NO_GC, '/* collection switched off by bench/profile-gc.mjs */')) };
-
-function latencies(source, prepared) {
+async function latencies(kind, prepared) {
   const threads = Number(values.threads);
   const job = {
     model: prepared.ortModel,
@@ -64,16 +45,9 @@ function latencies(source, prepared) {
     runs: Number(values.runs),
     sessionOptions: { executionProviders: ['cpu'], graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3, intraOpNumThreads: threads, interOpNumThreads: 1 },
   };
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(source, { eval: true, workerData: { ortPath: onnxruntimePath(), jobs: [job], seed: INPUT_SEED, logLevel: 'fatal' } });
-    let result = null;
-    worker.on('message', (m) => {
-      if (m.type === 'job') result = { ms: m.latenciesMs, faults: m.faults };
-      else if (m.type === 'error') reject(new Error(m.message));
-      else if (m.type === 'done') resolve(result);
-    });
-    worker.on('error', reject);
-  });
+  const [result] = await runSessions({ ep: 'cpu', seed: INPUT_SEED, jobs: [job], collectGarbage: kind === 'with', countPageFaults: true, label: 'profile-gc' });
+  if (!result?.minorPageFaults) throw new Error('the session process sent no page-fault counts: rebuild (npm run build)');
+  return { ms: result.latenciesMs, faults: result.minorPageFaults };
 }
 
 function summary({ ms, faults }) {
@@ -112,7 +86,7 @@ for (const model of values.models.split(',')) {
   const per = { with: [], without: [] };
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? ['without', 'with'] : ['with', 'without'];
-    for (const kind of order) per[kind].push(summary(await latencies(SOURCES[kind], prepared)));
+    for (const kind of order) per[kind].push(summary(await latencies(kind, prepared)));
   }
   const outputs = prepared.outputs;
   for (const kind of ['without', 'with']) {

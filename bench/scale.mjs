@@ -33,6 +33,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { encodeFunction, encodeNode, encodeValueInfo, modelFunction, node as nodeProto, tensorValueInfo } from '../dist/zoo/onnx-writer.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,7 +61,12 @@ if (values['heap-child'] !== undefined) {
   process.exit(0);
 }
 
-/* ---------- protobuf writing (only what ONNX models need) ---------- */
+/*
+ * ---------- protobuf writing ----------
+ * Records (nodes, value infos, the function) come from efflint's ONNX writer (dist/zoo/onnx-writer.js);
+ * the model and graph around them are framed here by hand, because the writer encodes a whole
+ * ModelProto in memory and these models stream their weights to disk.
+ */
 
 /** Little-endian base-128 varint; negative numbers as 64-bit two's complement (protobuf int64). */
 function varint(value) {
@@ -84,33 +90,21 @@ const len = (field, pieces) => [tag(field, 2), varint(sizeOf(pieces)), ...pieces
 const str = (field, s) => len(field, [Buffer.from(s, 'utf8')]);
 const int = (field, v) => [tag(field, 0), varint(v)];
 const ints = (field, vs) => len(field, [Buffer.concat(vs.map(varint))]);
+/** A record the writer encoded, as field `field` of the message being framed. */
+const record = (field, bytes) => len(field, [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
 
-function attrInt(name, v) {
-  return len(5, [...str(1, name), ...int(20, 2), ...int(3, v)]);
-}
-function attrInts(name, vs) {
-  return len(5, [...str(1, name), ...int(20, 7), ...vs.flatMap((v) => int(8, v))]);
-}
-/** NodeProto as GraphProto.node (field 1); FunctionProto.node is field 7. */
-function node(op, inputs, outputs, name, attrs = [], domain = '', field = 1) {
-  return len(field, [
-    ...inputs.flatMap((i) => str(1, i)),
-    ...outputs.flatMap((o) => str(2, o)),
-    ...str(3, name),
-    ...str(4, op),
-    ...(domain ? str(7, domain) : []),
-    ...attrs.flat(),
-  ]);
+/** NodeProto as GraphProto.node (field 1); `attrs` as the writer's attribute record. */
+function node(op, inputs, outputs, name, attrs = {}, domain = '') {
+  return record(1, encodeNode(nodeProto(op, inputs, outputs, attrs, { name, ...(domain ? { domain } : {}) })));
 }
 /** TensorProto FLOAT with raw_data of prod(dims) float32 values, generated when written. */
 function initializer(name, dims) {
   const bytes = dims.reduce((a, b) => a * b, 1) * 4;
   return len(5, [...ints(1, dims), ...int(2, 1), ...str(8, name), tag(9, 2), varint(bytes), { size: bytes, raw: true }]);
 }
-/** ValueInfoProto of a float tensor; dims are numbers or symbolic names. */
+/** ValueInfoProto of a float tensor as GraphProto.input (11) or .output (12); dims are numbers or symbolic names. */
 function valueInfo(field, name, dims) {
-  const shape = dims.flatMap((d) => len(1, typeof d === 'number' ? int(1, d) : str(2, d)));
-  return len(field, [...str(1, name), ...len(2, len(1, [...int(1, 1), ...len(2, shape)]))]);
+  return record(field, encodeValueInfo(tensorValueInfo(name, dims)));
 }
 function model(graphPieces, { functions = [], opsets = [['', 13]] } = {}) {
   return [
@@ -177,7 +171,7 @@ function sizeModel(mib) {
   let x = 'input';
   for (let i = 0; i < layers; i++) {
     inits.push(initializer(`w${i}`, [width, width]), initializer(`b${i}`, [width]));
-    nodes.push(node('Gemm', [x, `w${i}`, `b${i}`], [`g${i}`], `layer${i}.gemm`, [attrInt('transB', 1)]));
+    nodes.push(node('Gemm', [x, `w${i}`, `b${i}`], [`g${i}`], `layer${i}.gemm`, { transB: 1 }));
     nodes.push(node('Relu', [`g${i}`], [`r${i}`], `layer${i}.relu`));
     x = `r${i}`;
   }
@@ -205,7 +199,7 @@ function chainModel(count) {
       () => [node('Relu', [`pw${i}.out`], [`relu${i}.out`], `block${i}.relu`), `relu${i}.out`],
       () => {
         inits.push(initializer(`dw${i}`, [c, 1, 3, 3]));
-        const attrs = [attrInt('group', c), attrInts('pads', [1, 1, 1, 1])];
+        const attrs = { group: c, pads: [1, 1, 1, 1] };
         return [node('Conv', [`relu${i}.out`, `dw${i}`], [`dw${i}.out`], `block${i}.dw`, attrs), `dw${i}.out`];
       },
       () => [node('Add', [`dw${i}.out`, x], [`add${i}.out`], `block${i}.add`), `add${i}.out`],
@@ -238,28 +232,29 @@ function chainModel(count) {
 function functionModel(calls) {
   const c = 16;
   const params = ['W', 'S', 'B', 'M', 'V'];
-  const attrs = [attrInt('group', 4), attrInts('pads', [1, 1, 1, 1])];
-  const body = [
-    ...str(1, 'Block'),
-    ...['X', ...params].flatMap((i) => str(4, i)),
-    ...str(5, 'Y'),
-    ...node('Conv', ['X', 'W'], ['conv'], 'conv', attrs, '', 7),
-    ...node('BatchNormalization', ['conv', 'S', 'B', 'M', 'V'], ['bn'], 'bn', [], '', 7),
-    ...node('Relu', ['bn'], ['relu'], 'relu', [], '', 7),
-    ...node('Add', ['relu', 'X'], ['Y'], 'add', [], '', 7),
-    ...len(9, [...str(1, ''), ...int(2, 13)]),
-    ...str(10, 'local'),
-  ];
+  const body = modelFunction({
+    name: 'Block',
+    domain: 'local',
+    inputs: ['X', ...params],
+    outputs: ['Y'],
+    nodes: [
+      nodeProto('Conv', ['X', 'W'], ['conv'], { group: 4, pads: [1, 1, 1, 1] }, { name: 'conv' }),
+      nodeProto('BatchNormalization', ['conv', 'S', 'B', 'M', 'V'], ['bn'], {}, { name: 'bn' }),
+      nodeProto('Relu', ['bn'], ['relu'], {}, { name: 'relu' }),
+      nodeProto('Add', ['relu', 'X'], ['Y'], {}, { name: 'add' }),
+    ],
+    opsets: [{ domain: '', version: 13 }],
+  });
   const inits = [initializer('W', [c, c / 4, 3, 3]), ...['S', 'B', 'M', 'V'].map((n) => initializer(n, [c]))];
   const nodes = [];
   let x = 'input';
   for (let i = 0; i < calls; i++) {
-    nodes.push(node('Block', [x, ...params], [`call${i}.out`], `block\n${i}`, [], 'local'));
+    nodes.push(node('Block', [x, ...params], [`call${i}.out`], `block\n${i}`, {}, 'local'));
     x = `call${i}.out`;
   }
   return model(
     [...nodes.flat(), ...str(2, 'calls'), ...inits.flat(), ...valueInfo(11, 'input', [1, c, 8, 8]), ...valueInfo(12, x, [1, c, 8, 8])],
-    { functions: [len(25, body)], opsets: [['', 13], ['local', 1]] },
+    { functions: [record(25, encodeFunction(body))], opsets: [['', 13], ['local', 1]] },
   );
 }
 

@@ -17,8 +17,6 @@ import { arch, cpus, loadavg, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 
 const RUNNER = 'ort-node-runner.mjs 1';
 const RESULTS_SCHEMA_VERSION = 1;
@@ -31,33 +29,25 @@ function fail(message) {
   process.exit(2);
 }
 
-// A minor GC after every run, outside the timed region (as efflint's engine does): each run returns its
-// outputs in fresh buffers that V8 frees only when it collects them; collecting at once lets the next
-// run reuse the same memory instead of page-faulting on new pages.
-let collect = () => {};
+// efflint's own measuring code, compiled (the package ships dist/ next to this script): the input
+// generator, so that the same seed gives the same bytes as `efflint validate` in-process, the rotation
+// of variants within a block, and the GC after every run.
+let efflint;
 try {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc');
-  if (typeof gc === 'function') collect = () => gc({ type: 'minor', execution: 'sync' });
-} catch {
-  // No gc: measure without it.
+  const [inputData, gc, stats] = await Promise.all([
+    import('../dist/profile/measure/input-data.js'),
+    import('../dist/profile/measure/garbage-collector.js'),
+    import('../dist/profile/measure/interleaved-stats.js'),
+  ]);
+  efflint = { generateInput: inputData.generateInput, garbageCollector: gc.garbageCollector, rotatedOrder: stats.rotatedOrder };
+} catch (err) {
+  fail(`cannot load efflint's compiled modules (${err.code ?? String(err.message).split('\n')[0]}); in a checkout of efflint, run npm run build first`);
 }
+const { generateInput, garbageCollector, rotatedOrder } = efflint;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Block b (or warm-up round b) runs variants b mod n, b+1 mod n, ... */
-function order(n, b) {
-  return Array.from({ length: n }, (_, k) => (b + k) % n);
-}
+// A minor GC after every run, outside the timed region (as efflint's engine does; see
+// src/profile/measure/garbage-collector.ts).
+const collect = garbageCollector('minor');
 
 function gpuName(provider) {
   if (provider === 'cpu') return null;
@@ -139,11 +129,8 @@ function feedsOf(variant) {
   const feeds = {};
   variant.inputs.forEach((input, k) => {
     if (input.dtype !== 'float32') fail(`${variant.file}: input ${input.name} is ${input.dtype}; the experiments have float32 inputs only`);
-    const n = input.shape.reduce((a, b) => a * b, 1);
-    const rnd = mulberry32(manifest.protocol.inputSeed + k);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = rnd() * 2 - 1;
-    feeds[input.name] = new ort.Tensor('float32', data, input.shape);
+    const generated = generateInput({ name: input.name, dtype: 'float32', dims: input.shape, intRange: 1 }, manifest.protocol.inputSeed + k);
+    feeds[input.name] = new ort.Tensor('float32', generated.data, input.shape);
   });
   return feeds;
 }
@@ -164,7 +151,7 @@ async function measure(m, optLevel, feeds) {
   const wall = m.variants.map(() => []);
   const cpu = m.variants.map(() => []);
   for (let r = 0; r < warmup; r++) {
-    for (const v of order(n, r)) {
+    for (const v of rotatedOrder(n, r)) {
       await sessions[v].run(feeds[v]);
       collect();
     }
@@ -175,7 +162,7 @@ async function measure(m, optLevel, feeds) {
       cpu[v].push([]);
     }
     for (let r = 0; r < runsPerBlock; r++) {
-      for (const v of order(n, b)) {
+      for (const v of rotatedOrder(n, b)) {
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         await sessions[v].run(feeds[v]);

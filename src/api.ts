@@ -5,7 +5,7 @@ import type { DeviceProfile } from './analyzers/roofline.js';
 import type { RuntimeName } from './analyzers/runtime/types.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { EMPTY_CONFIG, validateConfig } from './config/schema.js';
-import type { ModelDiff } from './diff/compare.js';
+import type { CompareInput, ModelDiff } from './diff/compare.js';
 import { compareModels } from './diff/compare.js';
 import type { DiffThresholds, DiffVerdict } from './diff/thresholds.js';
 import { evaluateDiff, mergeThresholds } from './diff/thresholds.js';
@@ -203,13 +203,14 @@ export function diff(base: ModelSource, head: ModelSource, options: DiffOptions 
   const ruleSet = checkedRuleSet(options.ruleSet);
   const config = resolvedConfig(options.config, ruleSet);
   const inputShapes = { ...config.input, ...options.inputShapes };
-  const [baseSide, headSide] = [base, head].map((source, i) => {
+  const side = (source: ModelSource, measured: ProfileResult | undefined): CompareInput => {
     const analysis = analyze(source, { ...options, inputShapes });
     const model = typeof source === 'string' ? source : analysis.model.path;
     const { findings } = lint(analysis, { ...options, config, ruleSet, model });
-    const measured = options.profiles ? (i === 0 ? options.profiles.base : options.profiles.head) : undefined;
     return { model, analysis, findings, profile: measured };
-  });
+  };
+  const baseSide = side(base, options.profiles?.base);
+  const headSide = side(head, options.profiles?.head);
   const compared = compareModels(baseSide, headSide);
   // As the CLI: the static comparison never reads external data, but says when a model's would be unsafe to read.
   const external = [base, head].flatMap((s) => (typeof s === 'string' ? externalDataWarnings(s).map((w) => `${s}: ${w}`) : []));

@@ -3,6 +3,7 @@ import { BYTES_PER_ELEMENT, isFloatDType, isIntegerDType } from '../model/ir.js'
 import type { InferOptions, InferredNode } from './infer.js';
 import { inferModel } from './infer.js';
 import { numel } from './shape-utils.js';
+import { at } from '../util/at.js';
 import type { OpCategory, TensorInfo } from './types.js';
 
 export const SCHEMA_VERSION = 1;
@@ -165,7 +166,8 @@ function paramTensors(r: InferredNode): { name: string; elements: number }[] {
     const n = numel(t.shape);
     // By default a constant scalar (Clip bound, Resize scale, x*0.5) is a hyper-parameter, not a weight.
     if (n === null || (explicit === undefined && n <= 1)) continue;
-    out.push({ name: r.node.inputs[i], elements: n });
+    // r.inputs is aligned with the node's inputs, so a present tensor has a name.
+    out.push({ name: at(r.node.inputs, i), elements: n });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { Dim } from '../model/ir.js';
-import { ADD_FLOPS, MUL_FLOPS, PER_ELEMENT_FLOPS, TANH_FLOPS } from './cost-model.js';
+import { ADD_FLOPS, MUL_FLOPS, SOFTMAX_FLOPS, TANH_FLOPS } from './cost-model.js';
 import { inputAt } from './op-inputs.js';
 import { dynamicDim, isKnownDim, numel } from './shape-utils.js';
 import type { OpContext } from './types.js';
@@ -28,7 +28,7 @@ export function headSize(hidden: Dim | null | undefined, heads: Dim | undefined,
 /** The attention score work per (batch, query head, query position, key position), besides the two products. */
 const ATTENTION_SCALE_FLOPS = MUL_FLOPS;
 
-const ATTENTION_SOFTMAX_FLOPS = PER_ELEMENT_FLOPS.Softmax;
+const ATTENTION_SOFTMAX_FLOPS = SOFTMAX_FLOPS;
 
 /** softcap * tanh(score / softcap): multiply, tanh, multiply. */
 const SOFTCAP_FLOPS = MUL_FLOPS + TANH_FLOPS + MUL_FLOPS;

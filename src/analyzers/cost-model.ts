@@ -36,6 +36,8 @@ export const POW_FLOPS = LOG_FLOPS + MUL_FLOPS + EXP_FLOPS;
 export const ERF_FLOPS = CMP_FLOPS + MUL_FLOPS + DIV_FLOPS + 5 * MUL_FLOPS + MUL_FLOPS + EXP_FLOPS + 3 * MUL_FLOPS;
 /** softplus(x) = ln(exp(x) + 1). */
 export const SOFTPLUS_FLOPS = EXP_FLOPS + ADD_FLOPS + LOG_FLOPS;
+/** Softmax per element: row max (compare), subtract, exp, row sum (add), divide. */
+export const SOFTMAX_FLOPS = CMP_FLOPS + ADD_FLOPS + EXP_FLOPS + ADD_FLOPS + DIV_FLOPS;
 /** Bilinear interpolation of one sample: 4 taps, each a multiply-add with its weight (RoiAlign, DeformConv). */
 export const BILINEAR_FLOPS = 4 * MUL_FLOPS;
 
@@ -131,8 +133,7 @@ export const PER_ELEMENT_FLOPS: Readonly<Record<string, number>> = {
   Mish: SOFTPLUS_FLOPS + TANH_FLOPS + MUL_FLOPS,
   /** x < -lambd ? x + bias : x > lambd ? x - bias : 0. */
   Shrink: 2 * CMP_FLOPS + ADD_FLOPS,
-  /** Row max (compare), subtract, exp, row sum (add), divide. */
-  Softmax: CMP_FLOPS + ADD_FLOPS + EXP_FLOPS + ADD_FLOPS + DIV_FLOPS,
+  Softmax: SOFTMAX_FLOPS,
   /** Row max, subtract, exp, row sum, subtract the row's log-sum (the log is per row, see LOG_SOFTMAX_PER_ROW). */
   LogSoftmax: CMP_FLOPS + ADD_FLOPS + EXP_FLOPS + ADD_FLOPS + ADD_FLOPS,
   /** Row arg-max (compare) and the one-hot write. */

@@ -1,4 +1,5 @@
 import type { Dim } from '../model/ir.js';
+import { at } from '../util/at.js';
 import { isStaticShape, numel, stridesOf } from './shape-utils.js';
 import type { TensorInfo } from './types.js';
 
@@ -44,8 +45,11 @@ export function forEachIndex(
   for (let flat = 0; flat < total; flat++) {
     if (visit(index, flat) === false) return false;
     for (let a = shape.length - 1; a >= 0; a--) {
-      index[a] += 1;
-      if (index[a] < shape[a]) break;
+      const next = at(index, a) + 1;
+      if (next < at(shape, a)) {
+        index[a] = next;
+        break;
+      }
       index[a] = 0;
     }
   }
@@ -65,9 +69,10 @@ export function gatherElements<T>(
   if ((numel(outShape) ?? Infinity) > MAX_FOLD_ELEMENTS) return undefined;
   const out: T[] = [];
   const complete = forEachIndex(outShape, (index) => {
-    const src = sourceIndex(index);
-    if (src < 0 || src >= source.length) return false;
-    out.push(source[src]);
+    // An index outside the source (or not an integer) means the values cannot be folded.
+    const value = source[sourceIndex(index)];
+    if (value === undefined) return false;
+    out.push(value);
   });
   return complete ? out : undefined;
 }
@@ -101,7 +106,8 @@ export function foldBroadcast(
   const n = numel(outShape);
   if (n === null || n > MAX_FOLD_ELEMENTS) return undefined;
   const rank = outShape.length;
-  const strides: number[][] = [];
+  // Per input, its values and its strides over the output's axes (0 along a broadcast axis).
+  const operands: { readonly values: readonly number[]; readonly strides: readonly number[] }[] = [];
   for (const t of inputs) {
     if (!t || !t.value || !isStaticShape(t.shape) || t.value.length !== numel(t.shape)) return undefined;
     const s = t.shape;
@@ -109,19 +115,20 @@ export function foldBroadcast(
     let acc = 1;
     for (let j = s.length - 1; j >= 0; j--) {
       const axis = rank - s.length + j;
-      st[axis] = s[j] === 1 ? 0 : acc;
-      acc *= s[j];
+      const d = at(s, j);
+      st[axis] = d === 1 ? 0 : acc;
+      acc *= d;
     }
-    strides.push(st);
+    operands.push({ values: t.value, strides: st });
   }
-  const values = inputs.map((t) => (t as TensorInfo).value as readonly number[]);
   const out: number[] = [];
-  const args = new Array<number>(values.length);
+  const args = new Array<number>(operands.length);
   const complete = forEachIndex(outShape, (idx) => {
-    for (let v = 0; v < values.length; v++) {
+    for (let v = 0; v < operands.length; v++) {
+      const { values, strides } = at(operands, v);
       let off = 0;
-      for (let a = 0; a < rank; a++) off += idx[a] * strides[v][a];
-      args[v] = values[v][off];
+      for (let a = 0; a < rank; a++) off += at(idx, a) * at(strides, a);
+      args[v] = at(values, off);
     }
     const r = fn(args);
     if (r === undefined || !Number.isFinite(r)) return false;

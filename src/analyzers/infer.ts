@@ -1,4 +1,5 @@
 import { nameText, quoteName } from '../model/onnx-decoder.js';
+import { at } from '../util/at.js';
 import { InvalidModelError, OpSpecError } from '../errors.js';
 import type { AttributeValue, Dim, FunctionDef, Graph, Model, Node, TensorRef } from '../model/ir.js';
 import { isFloatDType, isIntegerDType } from '../model/ir.js';
@@ -309,14 +310,15 @@ export class ModelInferencer {
     const deps: Set<number>[] = graph.nodes.map(() => new Set<number>());
     const users: number[][] = graph.nodes.map(() => []);
     graph.nodes.forEach((n, i) => {
+      const nodeDeps = at(deps, i);
       const needed = new Set<string>(n.inputs.filter((x) => x !== ''));
       for (const sub of subgraphsOf(n)) for (const f of freeNames(sub)) needed.add(f);
       for (const name of needed) {
         const p = producer.get(name);
         if (p !== undefined && p !== i) {
-          if (!deps[i].has(p)) {
-            deps[i].add(p);
-            users[p].push(i);
+          if (!nodeDeps.has(p)) {
+            nodeDeps.add(p);
+            at(users, p).push(i);
           }
         } else if (p === undefined && !scope.has(name)) {
           throw new GraphStructureError(
@@ -332,14 +334,15 @@ export class ModelInferencer {
     const order: Node[] = [];
     while (ready.size > 0) {
       const i = ready.pop();
-      order.push(graph.nodes[i]);
-      for (const u of users[i]) {
-        remaining[u] -= 1;
-        if (remaining[u] === 0) ready.push(u);
+      order.push(at(graph.nodes, i));
+      for (const u of at(users, i)) {
+        const left = at(remaining, u) - 1;
+        remaining[u] = left;
+        if (left === 0) ready.push(u);
       }
     }
     if (order.length < graph.nodes.length) {
-      const stuck = graph.nodes.find((_, i) => remaining[i] > 0);
+      const stuck = graph.nodes.find((_, i) => at(remaining, i) > 0);
       throw new GraphStructureError(`${this.model.path}: the graph has a cycle through node ${quoteName(stuck?.name ?? '')} (${nameText(stuck?.opType ?? '')})`);
     }
     return order;
@@ -411,7 +414,7 @@ export class ModelInferencer {
     const folded = this.isFolded(node, inputs, visited, scope);
     node.outputs.forEach((name, i) => {
       if (!name) return;
-      const info = outputs[i];
+      const info = at(outputs, i);
       scope.set(name, folded && !info.isConstant ? { ...info, isConstant: true } : info);
     });
     // Everything listed since `slot` belongs to this node's bodies: each of their nodes runs bodyRuns times per run
@@ -419,7 +422,7 @@ export class ModelInferencer {
     const bodyRuns = cost?.bodyRuns;
     if (bodyRuns !== undefined && bodyRuns !== 1) {
       for (let i = slot; i < this.results.length; i++) {
-        const r = this.results[i];
+        const r = at(this.results, i);
         this.results[i] = { ...r, runs: r.runs === null || bodyRuns === null ? null : r.runs * bodyRuns };
       }
     }
@@ -470,7 +473,7 @@ export class ModelInferencer {
       return validShape(declared.shape) ? declared : UNKNOWN_TENSOR;
     });
     node.outputs.forEach((name, i) => {
-      if (name) scope.set(name, outputs[i]);
+      if (name) scope.set(name, at(outputs, i));
     });
     this.results.push({ node, scope: scopePath, inputs, outputs, def, cost: null, folded: false, runs: 1 });
     const path = `${scopePath ? `${scopePath}/` : ''}${this.label(node)}`;
@@ -620,8 +623,8 @@ export class ModelInferencer {
   /** Removes the layers listed for a body and the bodies nested in it. */
   private dropResults(path: string): void {
     const inside = (scope: string): boolean => scope === path || scope.startsWith(`${path}/`);
-    for (let i = this.results.length - 1; i >= 0; i--) if (inside(this.results[i].scope)) this.results.splice(i, 1);
-    for (let i = this.bodies.length - 1; i >= 0; i--) if (inside(this.bodies[i].scope)) this.bodies.splice(i, 1);
+    for (let i = this.results.length - 1; i >= 0; i--) if (inside(at(this.results, i).scope)) this.results.splice(i, 1);
+    for (let i = this.bodies.length - 1; i >= 0; i--) if (inside(at(this.bodies, i).scope)) this.bodies.splice(i, 1);
   }
 
   /** Lists every node of a body that could not be inferred, nested bodies included; returns how many. */
@@ -695,8 +698,9 @@ class MinHeap {
     let i = a.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (a[parent] <= x) break;
-      a[i] = a[parent];
+      const above = at(a, parent);
+      if (above <= x) break;
+      a[i] = above;
       i = parent;
     }
     a[i] = x;
@@ -705,15 +709,24 @@ class MinHeap {
   pop(): number {
     const a = this.items;
     const top = a[0];
-    const last = a.pop() as number;
+    const last = a.pop();
+    if (top === undefined || last === undefined) throw new Error('pop from an empty heap');
     if (a.length > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= a.length) break;
-        const c = l + 1 < a.length && a[l + 1] < a[l] ? l + 1 : l;
-        if (a[c] >= last) break;
-        a[i] = a[c];
+        let c = l;
+        let child = at(a, l);
+        if (l + 1 < a.length) {
+          const right = at(a, l + 1);
+          if (right < child) {
+            c = l + 1;
+            child = right;
+          }
+        }
+        if (child >= last) break;
+        a[i] = child;
         i = c;
       }
       a[i] = last;

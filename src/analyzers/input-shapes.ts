@@ -5,10 +5,11 @@ import { UsageError } from '../errors.js';
  * input. Used wherever shapes are bound before analysis: the library API, the profiler, the CLI.
  */
 export function resolveInputNames(shapes: Record<string, number[]>, inputNames: readonly string[]): Record<string, number[]> {
-  if (!('' in shapes)) return shapes;
-  if (inputNames.length !== 1) {
+  const { '': dims, ...rest } = shapes;
+  if (dims === undefined) return shapes;
+  const [name] = inputNames;
+  if (inputNames.length !== 1 || name === undefined) {
     throw new UsageError(`--input without a name needs a model with one input; this one has: ${inputNames.join(', ')}`);
   }
-  const { '': dims, ...rest } = shapes;
-  return { ...rest, [inputNames[0]]: dims };
+  return { ...rest, [name]: dims };
 }

@@ -46,7 +46,11 @@ export function tableFlops(opType: string): number {
  * starts at `axis` (default: aligned to the end), so it is padded with 1s on both sides to A's rank and then
  * broadcast the numpy way. Without broadcast=1 the two shapes must already agree.
  */
-function binaryShapes(ctx: OpContext, a: TensorInfo | null, b: TensorInfo | null): (readonly Dim[] | null)[] {
+function binaryShapes(
+  ctx: OpContext,
+  a: TensorInfo | null,
+  b: TensorInfo | null,
+): [readonly Dim[] | null, readonly Dim[] | null] {
   const sa = a?.shape ?? null;
   const sb = b?.shape ?? null;
   if (ctx.opset >= 7 || ctx.attrs.int('broadcast', 0) !== 1 || !sa || !sb) return [sa, sb];

@@ -125,13 +125,13 @@ export type OpResolution =
 
 /** Resolves a node's op in `registry` (default: efflint's own) at the opset its model imports for the domain. */
 export function resolveOp(domain: string, opType: string, opset: number, registry: OpRegistry = REGISTRY): OpResolution {
-  const defs = registry.get(key(domain, opType));
-  if (!defs || defs.length === 0) return { kind: 'unknown' };
+  const defs = registry.get(key(domain, opType)) ?? [];
+  const first = defs[0];
+  const last = defs.at(-1);
+  if (first === undefined || last === undefined) return { kind: 'unknown' };
   const def = defs.find((d) => coversOpset(d, opset));
   if (def) return { kind: 'found', def };
   const domainName = normalizeDomain(domain) || 'ai.onnx';
-  const first = defs[0];
-  const last = defs[defs.length - 1];
   if (opset < first.since) {
     return { kind: 'opset-out-of-range', reason: `${opType} is not in ${domainName} opset ${opset} (it first appears in opset ${first.since})` };
   }

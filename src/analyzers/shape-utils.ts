@@ -1,4 +1,5 @@
 import type { Dim } from '../model/ir.js';
+import { at } from '../util/at.js';
 import type { OpContext, TensorInfo } from './types.js';
 import { OpSpecError } from '../errors.js';
 
@@ -78,7 +79,7 @@ export function stridesOf(shape: readonly number[]): number[] {
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     strides[i] = s;
-    s *= shape[i];
+    s *= at(shape, i);
   }
   return strides;
 }
@@ -146,6 +147,12 @@ export function safeElementCount(shape: readonly number[]): number | null {
 /** The flat (row-major) offset of a multi-index, given the strides of its shape (stridesOf). */
 export function ravel(index: readonly number[], strides: readonly number[]): number {
   let flat = 0;
-  for (let i = 0; i < index.length; i++) flat += index[i] * strides[i];
+  for (let i = 0; i < index.length; i++) {
+    const x = index[i];
+    const stride = strides[i];
+    // Fewer strides than indices (strides of a shape that was not static) give NaN: no valid offset.
+    if (x === undefined || stride === undefined) return NaN;
+    flat += x * stride;
+  }
   return flat;
 }

@@ -1,4 +1,5 @@
 import type { Analysis, LayerReport, SubgraphSummary } from './analyze.js';
+import { at, mapGet } from '../util/at.js';
 
 /**
  * Graph structure of one graph (the main graph, or a subgraph or function body that runs), for rules about
@@ -170,14 +171,14 @@ function implicitInputs(analysis: Analysis, index: LayerIndex): Map<string, Set<
   const byOwner = new Map<string, Set<string>>();
   const bodies = analysis.subgraphs ?? [];
   for (let k = bodies.length - 1; k >= 0; k--) {
-    const b = bodies[k];
+    const b = at(bodies, k);
     const members = index.byScope.get(b.scope) ?? [];
     const defined = new Set<string>(b.inputs);
-    for (const i of members) for (const o of analysis.layers[i].outputs) if (o) defined.add(o);
+    for (const i of members) for (const o of at(analysis.layers, i).outputs) if (o) defined.add(o);
     const free = new Set<string>();
     for (const i of members) {
-      for (const t of analysis.layers[i].inputs) if (t && !defined.has(t)) free.add(t);
-      for (const t of byOwner.get(`${b.scope}\0${index.labels[i]}`) ?? []) if (!defined.has(t)) free.add(t);
+      for (const t of at(analysis.layers, i).inputs) if (t && !defined.has(t)) free.add(t);
+      for (const t of byOwner.get(`${b.scope}\0${at(index.labels, i)}`) ?? []) if (!defined.has(t)) free.add(t);
     }
     for (const o of b.outputs) if (!defined.has(o)) free.add(o);
     const key = ownerKey(b);
@@ -213,11 +214,11 @@ function scopeDataflow(
 ): { flow: Dataflow; seen: OuterTensors } {
   const layers = analysis.layers;
   const graphOutputs = new Set(view.outputs);
-  const main = (index.byScope.get(view.scope) ?? []).filter((i) => !layers[i].folded);
+  const main = (index.byScope.get(view.scope) ?? []).filter((i) => !at(layers, i).folded);
   /** Explicit inputs, then what the layer's bodies read from outside them. */
   const readsOf = (i: number): readonly string[] => {
-    const l = layers[i];
-    const extra = implicit.get(`${view.scope}\0${index.labels[i]}`);
+    const l = at(layers, i);
+    const extra = implicit.get(`${view.scope}\0${at(index.labels, i)}`);
     return extra ? [...l.inputs, ...[...extra].filter((t) => !l.inputs.includes(t))] : l.inputs;
   };
 
@@ -228,7 +229,7 @@ function scopeDataflow(
   const producer = new Map<string, number>();
   const reached: number[] = [];
   for (const i of main) {
-    const l = layers[i];
+    const l = at(layers, i);
     const dynInputs = readsOf(i).filter((t) => t !== '' && dynamic.has(t));
     if (dynInputs.length === 0) continue;
     // A body reads data of enclosing graphs as inputs of its own.
@@ -248,8 +249,8 @@ function scopeDataflow(
   const useful = new Set<string>([...graphOutputs].filter(isData));
   const kept = new Set<number>();
   for (let k = reached.length - 1; k >= 0; k--) {
-    const i = reached[k];
-    const l = layers[i];
+    const i = at(reached, k);
+    const l = at(layers, i);
     if (!l.outputs.some((o) => useful.has(o))) continue;
     kept.add(i);
     for (const t of readsOf(i)) if (isData(t)) useful.add(t);
@@ -271,7 +272,7 @@ function scopeDataflow(
   for (const i of nodes) {
     outputsOf.set(
       i,
-      layers[i].outputs.filter((o) => isData(o) && ((consumers.get(o)?.length ?? 0) > 0 || graphOutputs.has(o))),
+      at(layers, i).outputs.filter((o) => isData(o) && ((consumers.get(o)?.length ?? 0) > 0 || graphOutputs.has(o))),
     );
   }
   const flow: Dataflow = {
@@ -298,8 +299,8 @@ function findCuts(flow: Dataflow): { tensor: string; position: number }[] {
   flow.nodes.forEach((n, p) => position.set(n, p));
   const lastUse = new Map<string, number>();
   const note = (t: string): void => {
-    const readers = flow.consumersOf(t);
-    const last = flow.isGraphOutput(t) ? Infinity : readers.length ? position.get(readers[readers.length - 1])! : -1;
+    const lastReader = flow.consumersOf(t).at(-1);
+    const last = flow.isGraphOutput(t) ? Infinity : lastReader === undefined ? -1 : mapGet(position, lastReader);
     lastUse.set(t, last);
   };
   const live = new Set<string>();
@@ -312,19 +313,25 @@ function findCuts(flow: Dataflow): { tensor: string; position: number }[] {
     live.add(t);
   }
   const cuts: { tensor: string; position: number }[] = [];
-  if (live.size === 1) cuts.push({ tensor: [...live][0], position: -1 });
+  const first = soleTensor(live);
+  if (first !== undefined) cuts.push({ tensor: first, position: -1 });
   flow.nodes.forEach((n, p) => {
     for (const t of flow.dataOutputsOf(n)) {
       note(t);
-      if (lastUse.get(t)! > p) live.add(t);
+      if (mapGet(lastUse, t) > p) live.add(t);
     }
     for (const t of flow.dataInputsOf(n)) if (lastUse.get(t) === p) live.delete(t);
-    if (live.size === 1) {
-      const [t] = live;
-      if (cuts.length === 0 || cuts[cuts.length - 1].tensor !== t) cuts.push({ tensor: t, position: p });
-    }
+    const sole = soleTensor(live);
+    if (sole !== undefined && cuts.at(-1)?.tensor !== sole) cuts.push({ tensor: sole, position: p });
   });
   return cuts;
+}
+
+/** The tensor of a set that holds exactly one, else undefined. */
+function soleTensor(tensors: ReadonlySet<string>): string | undefined {
+  if (tensors.size !== 1) return undefined;
+  const [t] = tensors;
+  return t;
 }
 
 /**
@@ -334,7 +341,7 @@ function findCuts(flow: Dataflow): { tensor: string; position: number }[] {
  * shortcuts from inflating the count; blocks are small, so the cubic bound does not matter.
  */
 function parallelFragments(flow: Dataflow, layerIndices: readonly number[]): number {
-  const fragments = layerIndices.filter((i) => FRAGMENT_CATEGORIES.has(flow.layers[i].category));
+  const fragments = layerIndices.filter((i) => FRAGMENT_CATEGORIES.has(at(flow.layers, i).category));
   if (fragments.length <= 1) return 1;
   const inBlock = new Set(layerIndices);
   const successors = (n: number): number[] =>
@@ -343,8 +350,7 @@ function parallelFragments(flow: Dataflow, layerIndices: readonly number[]): num
   for (const f of fragments) {
     const seen = new Set<number>();
     const stack = successors(f);
-    while (stack.length > 0) {
-      const n = stack.pop()!;
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
       if (seen.has(n)) continue;
       seen.add(n);
       stack.push(...successors(n));
@@ -354,7 +360,7 @@ function parallelFragments(flow: Dataflow, layerIndices: readonly number[]): num
   const matchOf = new Map<number, number>();
   const tryMatch = (u: number, visited: Set<number>): boolean => {
     for (const v of fragments) {
-      if (!reach.get(u)!.has(v) || visited.has(v)) continue;
+      if (!mapGet(reach, u).has(v) || visited.has(v)) continue;
       visited.add(v);
       const current = matchOf.get(v);
       if (current === undefined || tryMatch(current, visited)) {
@@ -374,7 +380,7 @@ function makeBlock(flow: Dataflow, layerIndices: number[], entry: string | null,
   let fragments = 0;
   let flops = 0;
   for (const i of layerIndices) {
-    const l = flow.layers[i];
+    const l = at(flow.layers, i);
     if (isKernel(l)) kernels += 1;
     if (FRAGMENT_CATEGORIES.has(l.category)) fragments += 1;
     flops += l.flops ?? 0;
@@ -387,10 +393,11 @@ function findChains(flow: Dataflow): OpChain[] {
   const hasPrev = new Set<number>();
   for (const n of flow.nodes) {
     const outs = flow.dataOutputsOf(n);
-    if (outs.length !== 1 || flow.isGraphOutput(outs[0])) continue;
-    const readers = flow.consumersOf(outs[0]);
-    if (readers.length !== 1) continue;
-    const m = readers[0];
+    const [out] = outs;
+    if (outs.length !== 1 || out === undefined || flow.isGraphOutput(out)) continue;
+    const readers = flow.consumersOf(out);
+    const [m] = readers;
+    if (readers.length !== 1 || m === undefined) continue;
     if (flow.dataInputsOf(m).length !== 1) continue;
     next.set(n, m);
     hasPrev.add(m);
@@ -399,11 +406,7 @@ function findChains(flow: Dataflow): OpChain[] {
   for (const n of flow.nodes) {
     if (hasPrev.has(n)) continue;
     const chain = [n];
-    let cur = n;
-    while (next.has(cur)) {
-      cur = next.get(cur)!;
-      chain.push(cur);
-    }
+    for (let cur = next.get(n); cur !== undefined; cur = next.get(cur)) chain.push(cur);
     chains.push({ layers: chain });
   }
   return chains;
@@ -420,7 +423,7 @@ export function analyzeStructure(analysis: Analysis): GraphStructure {
   const seen = new Map<string, OuterTensors>([['', main.seen]]);
   const owners = new Map<string, LayerReport>();
   analysis.layers.forEach((l, i) => {
-    const key = `${l.scope}\0${index.labels[i]}`;
+    const key = `${l.scope}\0${at(index.labels, i)}`;
     if (!owners.has(key)) owners.set(key, l);
   });
   const subgraphs: GraphStructure[] = [];

@@ -1,4 +1,5 @@
 import type { Dim } from '../model/ir.js';
+import { at } from '../util/at.js';
 import { inputAt } from './op-inputs.js';
 import { dynamicDim } from './shape-utils.js';
 import type { OpContext } from './types.js';
@@ -68,19 +69,23 @@ export function readWindow(ctx: OpContext, n: number, kernel: readonly Dim[]): W
  * else it becomes a fresh dynamic dim. Throws when the kernel does not fit the padded input.
  */
 export function windowOutputDim(ctx: OpContext, w: Window, i: number, inDim: Dim, outIndex: number, axis: number): Dim {
+  // readWindow gives strides and dilations n values and pads 2n; the kernel may be shorter (a weight whose rank
+  // differs from X's), and a missing kernel extent counts as unknown.
   const n = w.strides.length;
-  const s = w.strides[i];
+  const s = at(w.strides, i);
+  const d = at(w.dilations, i);
+  const padBegin = at(w.pads, i);
   const k = w.kernel[i];
-  const padTotal = w.pads[i] + w.pads[i + n];
+  const padTotal = padBegin + at(w.pads, i + n);
   const same = w.autoPad === 'SAME_UPPER' || w.autoPad === 'SAME_LOWER';
   if (typeof inDim !== 'number') {
-    const ek = typeof k === 'number' ? (k - 1) * w.dilations[i] + 1 : null;
+    const ek = typeof k === 'number' ? (k - 1) * d + 1 : null;
     if (s === 1 && (same || (w.autoPad === 'NOTSET' && ek !== null && padTotal === ek - 1))) return inDim;
     return dynamicDim(ctx, outIndex, axis);
   }
   if (same) return Math.ceil(inDim / s);
   if (typeof k !== 'number') return dynamicDim(ctx, outIndex, axis);
-  const ek = (k - 1) * w.dilations[i] + 1;
+  const ek = (k - 1) * d + 1;
   const span = (w.autoPad === 'VALID' ? inDim : inDim + padTotal) - ek;
   if (span < 0) {
     throw new OpSpecError(
@@ -89,7 +94,7 @@ export function windowOutputDim(ctx: OpContext, w: Window, i: number, inDim: Dim
   }
   if (w.autoPad === 'VALID' || !w.ceilMode) return Math.floor(span / s) + 1;
   let out = Math.ceil(span / s) + 1;
-  if ((out - 1) * s >= inDim + w.pads[i]) out -= 1;
+  if ((out - 1) * s >= inDim + padBegin) out -= 1;
   return out;
 }
 
@@ -104,7 +109,7 @@ export function roiShape(ctx: OpContext, outH: number, outW: number): Dim[] | nu
   const rois = inputAt(ctx, 1)?.shape ?? null;
   if (xs && xs.length !== 4) throw new OpSpecError(`input must be 4-D (N, C, H, W), got rank ${xs.length}`);
   if (rois && rois.length !== 2) throw new OpSpecError(`rois must be 2-D (num_rois, coordinates), got rank ${rois.length}`);
-  const numRois = rois ? rois[0] : dynamicDim(ctx, 0, 0);
-  const c = xs ? xs[1] : dynamicDim(ctx, 0, 1);
+  const numRois = rois ? at(rois, 0) : dynamicDim(ctx, 0, 0);
+  const c = xs ? at(xs, 1) : dynamicDim(ctx, 0, 1);
   return [numRois, c, outH, outW];
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { OutputFileError } from '../errors.js';
+import { at } from '../util/at.js';
 
 /** Where a command writes; injected so commands can be run in-process by tests and embedders. */
 export interface CliIO {
@@ -177,7 +178,7 @@ export function describeWriteError(err: unknown): string {
       return 'input/output error';
     default: {
       const message = err instanceof Error ? err.message : String(err);
-      return code ?? message.split('\n')[0];
+      return code ?? at(message.split('\n'), 0);
     }
   }
 }

@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { deviceProfileProblem } from '../analyzers/device-profile-check.js';
 import type { DeviceProfile } from '../analyzers/roofline.js';
 import { ConfigError } from '../errors.js';
+import { at } from '../util/at.js';
 import { quoteUserInput } from '../util/escape.js';
 
 /**
@@ -18,7 +19,7 @@ export function readDeviceProfile(path: string, cwd: string): DeviceProfile {
     raw = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'not found' : code ? code : `invalid JSON: ${quoteUserInput((err as Error).message.split('\n')[0])}`;
+    const why = code === 'ENOENT' ? 'not found' : code ? code : `invalid JSON: ${quoteUserInput(at((err as Error).message.split('\n'), 0))}`;
     throw new ConfigError(`${quoteUserInput(shown)}: cannot read device profile (${why})`, { cause: err });
   }
   const problem = deviceProfileProblem(raw);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { at } from '../util/at.js';
 import type { AnyRule } from '../rules/define-rule.js';
 import { quoteUserInput } from '../util/escape.js';
 import { findConfigFile } from './locate.js';
@@ -34,7 +35,7 @@ export function readConfigFile(path: string, cwd: string, ruleSet?: readonly Any
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${quoteUserInput(shown)}: invalid JSON: ${quoteUserInput((err as Error).message.split('\n')[0])}`, { cause: err });
+    throw new ConfigError(`${quoteUserInput(shown)}: invalid JSON: ${quoteUserInput(at((err as Error).message.split('\n'), 0))}`, { cause: err });
   }
   return { ...validateConfig(raw, shown, ruleSet), path };
 }

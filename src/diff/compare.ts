@@ -6,6 +6,7 @@ import type { LatencyStats } from '../profile/stats.js';
 import type { ProfileResult } from '../profile/types.js';
 import type { Finding, LintSummary } from '../rules/lint.js';
 import { summarize } from '../rules/lint.js';
+import { at } from '../util/at.js';
 
 /** A number in the base and the head model, with the change. */
 export interface Change {
@@ -436,8 +437,8 @@ export function compareModels(base: CompareInput, head: CompareInput, options: {
       unknownCostLayers: change(bt.unknownCostLayers.length, ht.unknownCostLayers.length),
     },
     opTypes: groupDiff(groupSums(base.analysis.layers, opKey), groupSums(head.analysis.layers, opKey)).map(({ key, totals }) => {
-      const [domain, opType] = key.split('\u0000');
-      return { opType, domain, category: categoryOf.get(key) ?? 'unknown', ...totals };
+      const parts = key.split('\u0000'); // opKey: always two or more parts
+      return { opType: at(parts, 1), domain: at(parts, 0), category: categoryOf.get(key) ?? 'unknown', ...totals };
     }),
     categories: groupDiff(groupSums(base.analysis.layers, (l) => l.category), groupSums(head.analysis.layers, (l) => l.category)).map(({ key, totals }) => ({
       category: key as OpCategory | 'unknown',

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { InvalidModelError } from '../errors.js';
+import { at } from '../util/at.js';
 import type { FunctionDef, Graph, Model, TensorRef } from './ir.js';
 import { quoteName } from './onnx-decoder.js';
 
@@ -48,8 +49,9 @@ export function externalTensors(graph: Graph, functions: readonly FunctionDef[] 
   }
   // Iterative, graphs in the order met: subgraphs nest as deep as the model says.
   for (let i = 0; i < graphs.length; i++) {
-    for (const t of graphs[i].initializers.values()) add(t);
-    visitNodes(graphs[i].nodes);
+    const g = at(graphs, i);
+    for (const t of g.initializers.values()) add(t);
+    visitNodes(g.nodes);
   }
   for (const f of functions) visitNodes(f.nodes);
   return found;
@@ -152,7 +154,7 @@ export function summariseExternalDataProblems(problems: readonly ExternalDataPro
     else list.push(p);
   }
   return [...byKind].map(([kind, list]) => {
-    const first = list[0];
+    const first = at(list, 0);
     const [one, several] = SUMMARY[kind];
     const what = list.length === 1 ? `1 external-data tensor ${one}` : `${list.length} external-data tensors ${several}`;
     const detail = kind === 'outside' || kind === 'absolute' ? '' : `, ${first.detail}`;

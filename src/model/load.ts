@@ -186,7 +186,8 @@ function foreignFormat(source: ByteSource): string | null {
   if (starts(0x7f, 0x45, 0x4c, 0x46)) return 'an ELF executable';
   if (ascii(0, 'GGUF')) return 'a GGUF model';
   if (ascii(4, 'TFL3')) return 'a TensorFlow Lite model';
-  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return 'a Python pickle, e.g. a PyTorch checkpoint';
+  const pickleProtocol = head[1]; // undefined for a 1-byte file
+  if (head[0] === 0x80 && pickleProtocol !== undefined && pickleProtocol >= 2 && pickleProtocol <= 5) return 'a Python pickle, e.g. a PyTorch checkpoint';
   if (n >= 9 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) return 'a safetensors file';
   let printable = 0;
   for (const b of head) if (b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f)) printable++;

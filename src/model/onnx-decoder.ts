@@ -1,3 +1,4 @@
+import { mapGet } from '../util/at.js';
 import {
   BYTES_PER_ELEMENT,
   dtypeFromCode,
@@ -22,24 +23,24 @@ import { ProtoReader, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './proto-
  */
 
 /** TensorProto payload fields by field number (onnx.proto TensorProto). */
-const PAYLOAD_FIELDS: Readonly<Record<number, TensorPayloadField>> = {
-  4: 'float_data',
-  5: 'int32_data',
-  6: 'string_data',
-  7: 'int64_data',
-  9: 'raw_data',
-  10: 'double_data',
-  11: 'uint64_data',
-};
+const PAYLOAD_FIELDS: ReadonlyMap<number, TensorPayloadField> = new Map([
+  [4, 'float_data'],
+  [5, 'int32_data'],
+  [6, 'string_data'],
+  [7, 'int64_data'],
+  [9, 'raw_data'],
+  [10, 'double_data'],
+  [11, 'uint64_data'],
+]);
 
 /** Wire type of one unpacked element of each typed payload field (packed form is always LEN). */
-const PAYLOAD_ELEMENT_WIRE: Readonly<Record<number, number>> = {
-  4: WIRE_I32,
-  5: WIRE_VARINT,
-  7: WIRE_VARINT,
-  10: WIRE_I64,
-  11: WIRE_VARINT,
-};
+const PAYLOAD_ELEMENT_WIRE: ReadonlyMap<number, number> = new Map([
+  [4, WIRE_I32],
+  [5, WIRE_VARINT],
+  [7, WIRE_VARINT],
+  [10, WIRE_I64],
+  [11, WIRE_VARINT],
+]);
 
 /** TensorProto.DataLocation.EXTERNAL. */
 const DATA_LOCATION_EXTERNAL = 1;
@@ -577,8 +578,10 @@ export class OnnxDecoder {
             r.advance(n);
             end = r.pos;
           } else {
-            if (field === 6 || field === 9 || r.wireType !== PAYLOAD_ELEMENT_WIRE[field]) {
-              r.expect(field === 6 || field === 9 ? WIRE_LEN : PAYLOAD_ELEMENT_WIRE[field], `TensorProto.${PAYLOAD_FIELDS[field]}`);
+            // string_data (6) and raw_data (9) hold bytes: no unpacked form, always LEN.
+            const elementWire = PAYLOAD_ELEMENT_WIRE.get(field);
+            if (elementWire === undefined || r.wireType !== elementWire) {
+              r.expect(elementWire ?? WIRE_LEN, `TensorProto.${mapGet(PAYLOAD_FIELDS, field)}`);
             }
             start = r.pos;
             r.skip();
@@ -628,7 +631,7 @@ export class OnnxDecoder {
       this.externalFiles.set(extFile, (this.externalFiles.get(extFile) ?? 0) + 1);
       location = { kind: 'external', file: extFile, offset, length };
     } else if (payloadField !== 0) {
-      const field = PAYLOAD_FIELDS[payloadField];
+      const field = mapGet(PAYLOAD_FIELDS, payloadField);
       const length = payloadEnd - payloadStart;
       location = { kind: 'inline', field, offset: payloadStart, length };
       if (payloadField === 9 && dtype !== 'string' && dtype !== 'undefined' && length !== byteLength) {

@@ -212,10 +212,12 @@ export class ProtoReader {
     if (avail <= 0) this.overrun(1, start);
     const need = avail < 10 ? avail : 10;
     if (start < this.base || start + need > this.windowEnd) this.refill(start, need);
-    const b = this.bytes;
+    // The window holds [start, start + need). DataView reads are typed `number` (a typed array's
+    // index is `number | undefined`), are as fast here, and throw a RangeError were that ever wrong.
+    const d = this.data;
     let p = start - this.base;
     const limit = p + need;
-    let byte = b[p++];
+    let byte = d.getUint8(p++);
     if (byte < 0x80) {
       this.lo = byte;
       this.hi = 0;
@@ -226,18 +228,18 @@ export class ProtoReader {
     let hi = 0;
     for (let shift = 7; shift < 28; shift += 7) {
       if (p >= limit) this.varintOverrun(start, need);
-      byte = b[p++];
+      byte = d.getUint8(p++);
       lo |= (byte & 0x7f) << shift;
       if (byte < 0x80) return this.setVarint(lo, 0, p);
     }
     if (p >= limit) this.varintOverrun(start, need);
-    byte = b[p++];
+    byte = d.getUint8(p++);
     lo |= (byte & 0x0f) << 28;
     hi = (byte & 0x7f) >> 4;
     if (byte < 0x80) return this.setVarint(lo, hi, p);
     for (let shift = 3; shift < 38; shift += 7) {
       if (p >= limit) this.varintOverrun(start, need);
-      byte = b[p++];
+      byte = d.getUint8(p++);
       hi |= (byte & 0x7f) << shift;
       if (byte < 0x80) return this.setVarint(lo, hi, p);
     }

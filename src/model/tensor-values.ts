@@ -8,9 +8,10 @@ export type RangeReader = (offset: number, length: number) => Uint8Array | null;
 
 /** Field numbers of TensorProto's typed payload fields (onnx.proto). */
 const FIELD_NUMBER = { float_data: 4, int32_data: 5, int64_data: 7, double_data: 10, uint64_data: 11 } as const;
+type TypedFieldNumber = (typeof FIELD_NUMBER)[keyof typeof FIELD_NUMBER];
 
 /** Largest encoding of one element per typed field: fixed32, fixed64 or a 10-byte varint. */
-const MAX_ELEMENT_BYTES: Readonly<Record<number, number>> = { 4: 4, 5: 10, 7: 10, 10: 8, 11: 10 };
+const MAX_ELEMENT_BYTES: Readonly<Record<TypedFieldNumber, number>> = { 4: 4, 5: 10, 7: 10, 10: 8, 11: 10 };
 
 /** A scattered (unpacked) tensor message larger than this is not re-read for its values. */
 const MAX_SCATTERED_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -53,7 +54,7 @@ export class TensorValues implements TensorValueReader {
     return bytes === null ? null : decodeRaw(dtype, bytes, n);
   }
 
-  private readPacked(field: number, n: number, offset: number, length: number): number[] | null {
+  private readPacked(field: TypedFieldNumber, n: number, offset: number, length: number): number[] | null {
     const bytes = this.readRange(offset, Math.min(length, n * MAX_ELEMENT_BYTES[field]));
     if (bytes === null) return null;
     const r = new ProtoReader(new MemoryByteSource(bytes), '<tensor payload>');

@@ -1,3 +1,4 @@
+import { at, mapGet } from '../util/at.js';
 import type { Graph, Node } from './ir.js';
 import { quoteName } from './onnx-decoder.js';
 
@@ -60,7 +61,7 @@ function describeDefinition(graph: Graph, what: number): string {
   if (what === GRAPH_INPUT) return 'a graph input';
   if (what === INITIALIZER) return 'an initializer';
   if (what === SPARSE_INITIALIZER) return 'a sparse initializer';
-  return nodeLabel(graph.nodes[what]);
+  return nodeLabel(at(graph.nodes, what));
 }
 
 function definedOutside(scope: Scope | null, name: string): string | undefined {
@@ -91,14 +92,14 @@ function checkGraph(graph: Graph, outer: Scope | null, where: string, depth: num
   }
   for (const name of graph.initializers.keys()) defined.set(name, INITIALIZER);
   for (const name of graph.sparseInitializers.keys()) defined.set(name, SPARSE_INITIALIZER);
-  for (let i = 0; i < nodes.length; i++) {
-    for (const out of nodes[i].outputs) {
+  for (const [i, node] of nodes.entries()) {
+    for (const out of node.outputs) {
       if (out === '') continue;
       const before = defined.get(out);
-      if (before === i) fail(`${nodeLabel(nodes[i])} names its output ${quoteName(out)} twice`);
-      if (before !== undefined) fail(`tensor ${quoteName(out)} is defined twice: by ${nodeLabel(nodes[i])} and by ${describeDefinition(graph, before)}`);
+      if (before === i) fail(`${nodeLabel(node)} names its output ${quoteName(out)} twice`);
+      if (before !== undefined) fail(`tensor ${quoteName(out)} is defined twice: by ${nodeLabel(node)} and by ${describeDefinition(graph, before)}`);
       const enclosing = outer === null ? undefined : definedOutside(outer, out);
-      if (enclosing !== undefined) fail(`${nodeLabel(nodes[i])} redefines ${quoteName(out)}, already defined by ${enclosing} in an enclosing graph`);
+      if (enclosing !== undefined) fail(`${nodeLabel(node)} redefines ${quoteName(out)}, already defined by ${enclosing} in an enclosing graph`);
       defined.set(out, i);
     }
   }
@@ -115,17 +116,17 @@ function checkGraph(graph: Graph, outer: Scope | null, where: string, depth: num
     if (from === undefined) {
       free.add(name);
     } else if (from >= 0) {
-      if (from === i) fail(`${nodeLabel(nodes[i])} consumes its own output ${quoteName(name)}`);
+      if (from === i) fail(`${nodeLabel(at(nodes, i))} consumes its own output ${quoteName(name)}`);
       edgeFrom.push(from);
       edgeTo.push(i);
     }
   };
-  for (let i = 0; i < nodes.length; i++) {
-    for (const name of nodes[i].inputs) use(name, i);
-    for (const [attrName, attr] of nodes[i].attributes) {
+  for (const [i, node] of nodes.entries()) {
+    for (const name of node.inputs) use(name, i);
+    for (const [attrName, attr] of node.attributes) {
       const subgraphs = attr.type === 'graph' ? [attr.value] : attr.type === 'graphs' ? attr.value : [];
       for (const sub of subgraphs) {
-        for (const name of checkGraph(sub, scope, `subgraph ${quoteName(attrName)} of ${nodeLabel(nodes[i])}`, depth + 1)) use(name, i);
+        for (const name of checkGraph(sub, scope, `subgraph ${quoteName(attrName)} of ${nodeLabel(node)}`, depth + 1)) use(name, i);
       }
     }
   }
@@ -153,39 +154,57 @@ function checkAcyclic(nodes: readonly Node[], edgeFrom: readonly number[], edgeT
   // successors of node i: succ[succStart[i] .. succStart[i + 1])
   const succStart = new Int32Array(n + 1);
   for (let e = 0; e < m; e++) {
-    indegree[edgeTo[e]]++;
-    succStart[edgeFrom[e] + 1]++;
+    const from = at(edgeFrom, e);
+    const to = at(edgeTo, e);
+    indegree[to] = at(indegree, to) + 1;
+    succStart[from + 1] = at(succStart, from + 1) + 1;
   }
-  for (let i = 0; i < n; i++) succStart[i + 1] += succStart[i];
+  for (let i = 0; i < n; i++) succStart[i + 1] = at(succStart, i + 1) + at(succStart, i);
   const succ = new Int32Array(m);
   const fill = succStart.slice(0, n);
-  for (let e = 0; e < m; e++) succ[fill[edgeFrom[e]]++] = edgeTo[e];
+  for (let e = 0; e < m; e++) {
+    const from = at(edgeFrom, e);
+    const slot = at(fill, from);
+    succ[slot] = at(edgeTo, e);
+    fill[from] = slot + 1;
+  }
 
   const ready: number[] = [];
   for (let i = 0; i < n; i++) if (indegree[i] === 0) ready.push(i);
   let sorted = 0;
-  while (ready.length > 0) {
-    const i = ready.pop() as number;
+  for (let i = ready.pop(); i !== undefined; i = ready.pop()) {
     sorted++;
-    for (let k = succStart[i]; k < succStart[i + 1]; k++) if (--indegree[succ[k]] === 0) ready.push(succ[k]);
+    const last = at(succStart, i + 1);
+    for (let k = at(succStart, i); k < last; k++) {
+      const to = at(succ, k);
+      const left = at(indegree, to) - 1;
+      indegree[to] = left;
+      if (left === 0) ready.push(to);
+    }
   }
   if (sorted === n) return;
 
   // A leftover node's predecessor among the leftovers (one exists, or its indegree would be 0).
   const leftoverPred = new Int32Array(n).fill(-1);
-  for (let e = 0; e < m; e++) if (indegree[edgeFrom[e]] > 0 && indegree[edgeTo[e]] > 0) leftoverPred[edgeTo[e]] = edgeFrom[e];
-  let at = indegree.findIndex((d) => d > 0);
+  for (let e = 0; e < m; e++) {
+    const from = at(edgeFrom, e);
+    const to = at(edgeTo, e);
+    if (at(indegree, from) > 0 && at(indegree, to) > 0) leftoverPred[to] = from;
+  }
+  let current = indegree.findIndex((d) => d > 0);
   const seenAt = new Map<number, number>();
   const walk: number[] = [];
-  while (!seenAt.has(at)) {
-    seenAt.set(at, walk.length);
-    walk.push(at);
-    at = leftoverPred[at];
+  while (!seenAt.has(current)) {
+    seenAt.set(current, walk.length);
+    walk.push(current);
+    current = at(leftoverPred, current);
   }
   // The walk follows predecessors (each node's successor in the data flow comes before it), so the
   // cycle in data-flow order, from the node the walk came back to, is the rest of the loop reversed.
-  const loop = walk.slice(seenAt.get(at));
-  const cycle = [loop[0], ...loop.slice(1).reverse()];
-  const shown = cycle.length > 6 ? [...cycle.slice(0, 5).map((i) => quoteName(nodes[i].name)), `... (${cycle.length} nodes)`] : cycle.map((i) => quoteName(nodes[i].name));
-  fail(`the nodes form a cycle: ${[...shown, quoteName(nodes[cycle[0]].name)].join(' -> ')}`);
+  const loop = walk.slice(mapGet(seenAt, current));
+  const first = at(loop, 0);
+  const cycle = [first, ...loop.slice(1).reverse()];
+  const name = (i: number): string => quoteName(at(nodes, i).name);
+  const shown = cycle.length > 6 ? [...cycle.slice(0, 5).map(name), `... (${cycle.length} nodes)`] : cycle.map(name);
+  fail(`the nodes form a cycle: ${[...shown, name(first)].join(' -> ')}`);
 }

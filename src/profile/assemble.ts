@@ -7,6 +7,7 @@ import type { ExecutionPlan, PlannedKernel } from '../analyzers/runtime/types.js
 import { numel } from '../analyzers/shape-utils.js';
 import type { DType } from '../model/ir.js';
 import { BYTES_PER_ELEMENT } from '../model/ir.js';
+import { at } from '../util/at.js';
 import type { TimeCategory } from './categories.js';
 import { runtimeOpCategory, TIME_CATEGORIES, timeCategory } from './categories.js';
 import type { JoinResult, KernelJoin, SourceNode } from './join.js';
@@ -62,12 +63,13 @@ function planPredictor(analysis: Analysis, plan: ExecutionPlan, profile: DeviceP
   analysis.layers.forEach((l, i) => {
     if (l.scope === '' && !layerIndex.has(l.name)) layerIndex.set(l.name, i);
   });
-  const fromPlan = (k: number): RooflinePoint & { readonly family: KernelFamily } => ({ predictedUs: estimate.kernelUs[k], bound: estimate.kernelBound[k], family: estimate.kernelFamily[k] });
+  // The estimate holds one entry per plan kernel, and `k` is always a plan kernel's index.
+  const fromPlan = (k: number): RooflinePoint & { readonly family: KernelFamily } => ({ predictedUs: at(estimate.kernelUs, k), bound: at(estimate.kernelBound, k), family: at(estimate.kernelFamily, k) });
   return (j) => {
     if (plan.source === 'onnxruntime-optimized-graph' && typeof j.optimizedIndex === 'number' && j.optimizedIndex < plan.kernels.length) return fromPlan(j.optimizedIndex);
     const layers = j.nodes.map((n) => layerIndex.get(n)).filter((i): i is number => i !== undefined);
     // The plan kernel anchored at one of the kernel's nodes, else any plan kernel running one of them.
-    const anchored = layers.map((i) => plan.kernelOfLayer.get(i)).find((k, n) => k !== undefined && plan.kernels[k].layers[0] === layers[n]);
+    const anchored = layers.map((i) => plan.kernelOfLayer.get(i)).find((k, n) => k !== undefined && at(plan.kernels, k).layers[0] === layers[n]);
     if (anchored !== undefined) return fromPlan(anchored);
     const member = layers.map((i) => plan.kernelOfLayer.get(i)).find((k) => k !== undefined);
     if (member !== undefined) return fromPlan(member);
@@ -123,8 +125,9 @@ export function fusedMemBytes(nodes: readonly LayerReport[], consumers: Readonly
     n.outputs.forEach((t, i) => {
       const readers = consumers.get(t) ?? [];
       if (readers.length === 0 || !readers.every((r) => members.has(r))) return;
-      const count = numel(n.outputShapes[i]);
-      const dtype = n.outputDtypes[i];
+      // The analysis keeps outputShapes and outputDtypes parallel to outputs.
+      const count = numel(at(n.outputShapes, i));
+      const dtype = at(n.outputDtypes, i);
       if (count === null || dtype === null || bytes === null) {
         bytes = null;
         return;
@@ -140,8 +143,7 @@ function categoryOf(join: KernelJoin, nodes: readonly LayerReport[]): TimeCatego
   if (join.inserted) return runtimeOpCategory(join.kernel.opType) ?? 'data-movement';
   if (nodes.length === 0) return runtimeOpCategory(join.kernel.opType) ?? 'other';
   // The node doing most of the work decides (a Conv+BN+ReLU group is conv time).
-  let primary = nodes[0];
-  for (const n of nodes) if ((n.flops ?? 0) > (primary.flops ?? 0)) primary = n;
+  const primary = nodes.reduce((p, n) => ((n.flops ?? 0) > (p.flops ?? 0) ? n : p));
   return timeCategory(primary.category);
 }
 
@@ -159,8 +161,13 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
   const mainProvider = ctx.expectedProvider ?? trace.providers[0] ?? 'unknown';
 
   const consumers = new Map<string, string[]>();
-  for (const l of analysis.layers) if (l.scope === '') for (const t of l.inputs) if (t) (consumers.get(t) ?? consumers.set(t, []).get(t)!).push(l.name);
-  for (const o of analysis.outputs) (consumers.get(o.name) ?? consumers.set(o.name, []).get(o.name)!).push('<graph output>');
+  const addConsumer = (tensor: string, reader: string): void => {
+    const list = consumers.get(tensor);
+    if (list) list.push(reader);
+    else consumers.set(tensor, [reader]);
+  };
+  for (const l of analysis.layers) if (l.scope === '') for (const t of l.inputs) if (t) addConsumer(t, l.name);
+  for (const o of analysis.outputs) addConsumer(o.name, '<graph output>');
 
   const predict = ctx.deviceProfile && ctx.plan ? planPredictor(analysis, ctx.plan, ctx.deviceProfile) : null;
   const rows = joined.joins.map((j) => {
@@ -172,11 +179,12 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
     const measuredBytes = j.kernel.bytes?.total ?? null;
     // Bytes are comparable only when the kernel is the node itself (same op and domain, nothing fused in).
     // An NCHWc kernel keeps the op name but pads channels to its block size: not the same op.
+    const single = nodes.length === 1 ? at(nodes, 0) : null;
     const oneToOne =
-      nodes.length === 1 &&
+      single !== null &&
       !j.inserted &&
-      (j.kernel.opType === null || j.kernel.opType === nodes[0].opType) &&
-      (j.optimized === null || j.optimized.domain === nodes[0].domain);
+      (j.kernel.opType === null || j.kernel.opType === single.opType) &&
+      (j.optimized === null || j.optimized.domain === single.domain);
     const bytesRatio = oneToOne && measuredBytes !== null && memBytes ? measuredBytes / memBytes : null;
     const trafficBytes = nodes.length > 1 ? fusedMemBytes(nodes, consumers) : memBytes;
     const point: (RooflinePoint & { readonly family?: KernelFamily }) | null = predict
@@ -268,13 +276,14 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
       const mem = r.layer.memBytes as number;
       const measured = r.layer.measuredBytes as number;
       if (mem > 0 ? Math.abs(measured / mem - 1) <= BYTES_TOLERANCE : measured === 0) continue;
+      const node = at(r.nodes, 0); // oneToOne: exactly one node
       mismatches.push({
-        node: r.nodes[0].name,
-        opType: r.nodes[0].opType,
+        node: node.name,
+        opType: node.opType,
         memBytes: mem,
         measuredBytes: measured,
         ratio: mem > 0 ? measured / mem : null,
-        ...explainBytes(r.nodes[0], r.join.kernel, measured),
+        ...explainBytes(node, r.join.kernel, measured),
       });
     }
     const ratios = compared.filter((r) => r.layer.bytesRatio !== null).map((r) => r.layer.bytesRatio as number);

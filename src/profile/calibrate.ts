@@ -11,13 +11,14 @@ import { loadModelBytes } from '../model/load.js';
 import { CALIBRATION_NETWORK_INPUT, calibrationNetwork } from './calibration-network.js';
 import { deviceProfileProblem } from '../analyzers/device-profile-check.js';
 import { ProfilerError } from '../errors.js';
+import { at, mapGet } from '../util/at.js';
 import type { MeasureClock, MeasureOptLevel, VariantMeasurement } from './measure/interleaved.js';
 import { measureInterleaved, onClock } from './measure/interleaved.js';
-import type { BuildNode, BuildTensor } from './onnx-build.js';
-import { buildOnnxModel } from './onnx-build.js';
+import type { BuildNode, BuildTensor } from '../zoo/onnx-writer.js';
+import { buildOnnxModel } from '../zoo/onnx-writer.js';
 import { parseOrtTrace } from './ort-trace.js';
 import { checkProvider, onnxruntimeInfo } from './providers.js';
-import type { InputSpec, SessionJob } from './session-runner.js';
+import type { InputSpec, SessionJob } from './session-protocol.js';
 import { runSessions } from './session-runner.js';
 import { median } from './stats.js';
 
@@ -222,7 +223,7 @@ function bandwidthModel(label: string, adds: number): CalibrationModel {
 
 /** `pairs` x (Split the width in halves, Concat them swapped). */
 function copyModel(label: string, shape: readonly number[], pairs: number): CalibrationModel {
-  const half = shape[COPY_AXIS] / 2;
+  const half = at(shape, COPY_AXIS) / 2;
   const nodes: BuildNode[] = [];
   for (let i = 0; i < pairs; i++) {
     const x = i === 0 ? 'x' : `c${i - 1}`;
@@ -329,7 +330,7 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   // next CPU-time measurement.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   for (const v of (await measure(small, large.length * (warmup + blocks * runsPerBlock))).variants) measured.set(v.label, v);
-  const blockMs = (label: string): readonly number[] => onClock(measured.get(label)!, clock).blockMediansMs;
+  const blockMs = (label: string): readonly number[] => onClock(mapGet(measured, label), clock).blockMediansMs;
   const fallbacks: string[] = [];
   /**
    * Seconds one unit of `work` takes: the median over blocks of (long - short) / units. When load
@@ -339,7 +340,8 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   const perUnit = (name: string, long: string, short: string, units: number): number => {
     const a = blockMs(long);
     const b = blockMs(short);
-    const d = median(a.map((t, i) => t - b[i])) / 1000 / units;
+    // Every variant ran the same number of blocks (measureInterleaved interleaves them block by block).
+    const d = median(a.map((t, i) => t - at(b, i))) / 1000 / units;
     if (d > 0) return d;
     fallbacks.push(name);
     return median(a) / 1000 / units;
@@ -348,7 +350,8 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   const matmulFlops = MATMUL_SIZE ** 3 / perUnit('peak', 'matmul', 'empty', 1);
   const convFlops = (c * c * k * k * s * s) / perUnit('peak', 'conv', 'empty', 1);
   const bandwidth = (3 * BANDWIDTH_ELEMENTS * 4) / perUnit('bandwidth', '2 adds 16M', 'add 16M', 1);
-  const chainDiff = median(blockMs('add chain').map((t, i) => t - blockMs('one add')[i]));
+  const oneAdd = blockMs('one add');
+  const chainDiff = median(blockMs('add chain').map((t, i) => t - at(oneAdd, i)));
   const overheadUs = Math.max(0, (chainDiff * 1000) / CHAIN_OPS);
   // Each pair is two kernels that read and write the tensor once each (Split, then Concat).
   let copyBytes = 0;
@@ -370,7 +373,7 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   // What a convolution costs beyond the per-op overhead when it has next to nothing to compute.
   const fixedLong = blockMs(`fixed x${2 * FIXED_COST_SHAPE.chain}`);
   const fixedShort = blockMs(`fixed x${FIXED_COST_SHAPE.chain}`);
-  const fixedSeconds = median(fixedLong.map((t, i) => t - fixedShort[i])) / 1000 / FIXED_COST_SHAPE.chain;
+  const fixedSeconds = median(fixedLong.map((t, i) => t - at(fixedShort, i))) / 1000 / FIXED_COST_SHAPE.chain;
   const fixedBytes = familyShapeBytes(FIXED_COST_SHAPE);
   const convOverheadUs = Math.max(
     0,
@@ -395,7 +398,7 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
       computeSeconds += Math.max(compute, (1 - MAX_MEMORY_SHARE) * seconds);
     });
     roofs[f] = flops / computeSeconds;
-    kernels[`${f}Kernel`] = convKernelOf(measured.get(shapeLabel(f, 0, FAMILY_SHAPES[f][0].chain))!.optimizedOps);
+    kernels[`${f}Kernel`] = convKernelOf(mapGet(measured, shapeLabel(f, 0, at(FAMILY_SHAPES[f], 0).chain)).optimizedOps);
   }
   const block = detectNchwcBlock();
   const kernelProfile: DeviceProfile = {
@@ -525,7 +528,7 @@ export async function calibrateFromTrace(options: CalibrateOptions = {}): Promis
     const matmulFlops = MATMUL_SIZE ** 3 / (kernelUs('matmul') * 1e-6);
     const convFlops = (c * c * k * k * s * s) / (convUs * 1e-6);
     const bandwidth = (3 * BANDWIDTH_ELEMENTS * 4) / (kernelUs('add') * 1e-6);
-    const chainMs = median(results[2].latenciesMs) - median(results[1].latenciesMs);
+    const chainMs = median(at(results, 2).latenciesMs) - median(at(results, 1).latenciesMs);
     const overheadUs = Math.max(0, (chainMs * 1000) / CHAIN_OPS);
     const threads = options.threads ?? null;
     return {

@@ -1,5 +1,6 @@
-import type { BuildNode, BuildTensor } from './onnx-build.js';
-import { buildOnnxModel } from './onnx-build.js';
+import { at } from '../util/at.js';
+import type { BuildNode, BuildTensor } from '../zoo/onnx-writer.js';
+import { buildOnnxModel } from '../zoo/onnx-writer.js';
 
 /**
  * The mixed network `efflint calibrate` times whole to measure how much slower kernels run inside a
@@ -22,7 +23,7 @@ class NetworkBuilder {
     return `${prefix}${this.count}`;
   }
 
-  conv(x: string, cin: number, cout: number, k: number, { stride = 1, group = 1, act = 'relu' as 'relu' | 'relu6' | 'none' } = {}): string {
+  conv(x: string, cin: number, cout: number, k: number, { stride = 1, group = 1, act = 'relu' }: { stride?: number; group?: number; act?: 'relu' | 'relu6' | 'none' } = {}): string {
     const name = this.next('conv');
     const w = `${name}_w`;
     const b = `${name}_b`;
@@ -36,7 +37,13 @@ class NetworkBuilder {
     return a;
   }
 
-  op(opType: string, inputs: readonly string[], attributes: BuildNode['attributes'] = {}, outputs = 1): string[] {
+  /** A node with one output, named as the node. */
+  op(opType: string, inputs: readonly string[], attributes: BuildNode['attributes'] = {}): string {
+    return at(this.ops(opType, inputs, attributes, 1), 0);
+  }
+
+  /** A node with `outputs` outputs (`<node>_<i>`, or the node's name when there is one). */
+  ops(opType: string, inputs: readonly string[], attributes: BuildNode['attributes'], outputs: number): string[] {
     const name = this.next(opType.toLowerCase());
     const outs = outputs === 1 ? [name] : Array.from({ length: outputs }, (_, i) => `${name}_${i}`);
     this.nodes.push({ opType, name, inputs, outputs: outs, attributes });
@@ -54,20 +61,21 @@ class NetworkBuilder {
     const e = this.conv(x, cin, expanded, 1, { act: 'relu6' });
     const d = this.conv(e, expanded, expanded, 3, { stride, group: expanded, act: 'relu6' });
     const p = this.conv(d, expanded, cout, 1, { act: 'none' });
-    return stride === 1 && cin === cout ? this.op('Add', [p, x])[0] : p;
+    return stride === 1 && cin === cout ? this.op('Add', [p, x]) : p;
   }
 
   /** ShuffleNet V2 unit on `c` channels at size `s`: split, branch (1x1, depthwise, 1x1), concat, shuffle. */
   shuffleUnit(x: string, c: number, s: number): string {
     const half = c / 2;
-    const [a, b] = this.op('Split', [x, this.ints([half, half])], { axis: 1 }, 2);
+    const halves = this.ops('Split', [x, this.ints([half, half])], { axis: 1 }, 2);
+    const [a, b] = [at(halves, 0), at(halves, 1)];
     const b1 = this.conv(b, half, half, 1);
     const b2 = this.conv(b1, half, half, 3, { group: half, act: 'none' });
     const b3 = this.conv(b2, half, half, 1);
-    const cat = this.op('Concat', [a, b3], { axis: 1 })[0];
-    const r = this.op('Reshape', [cat, this.ints([1, 2, half, s, s])])[0];
-    const t = this.op('Transpose', [r], { perm: [0, 2, 1, 3, 4] })[0];
-    return this.op('Reshape', [t, this.ints([1, c, s, s])])[0];
+    const cat = this.op('Concat', [a, b3], { axis: 1 });
+    const r = this.op('Reshape', [cat, this.ints([1, 2, half, s, s])]);
+    const t = this.op('Transpose', [r], { perm: [0, 2, 1, 3, 4] });
+    return this.op('Reshape', [t, this.ints([1, c, s, s])]);
   }
 }
 
@@ -85,8 +93,8 @@ export function calibrationNetwork(): Uint8Array {
   x = g.invertedResidual(x, 96, 576, 96, 1);
   x = g.invertedResidual(x, 96, 576, 160, 2);
   x = g.conv(x, 160, 640, 1);
-  const pooled = g.op('GlobalAveragePool', [x])[0];
-  const flat = g.op('Flatten', [pooled], { axis: 1 })[0];
+  const pooled = g.op('GlobalAveragePool', [x]);
+  const flat = g.op('Flatten', [pooled], { axis: 1 });
   g.initializers.push({ name: 'fc_w', dims: [1000, 640] }, { name: 'fc_b', dims: [1000] });
   g.nodes.push({ opType: 'Gemm', name: 'fc', inputs: [flat, 'fc_w', 'fc_b'], outputs: ['y'], attributes: { transB: 1 } });
   return buildOnnxModel({

@@ -3,6 +3,7 @@ import type { ConfirmationKind } from '../analyzers/confirmation.js';
 import { elementwiseKind } from '../analyzers/elementwise.js';
 import type { GraphStructure } from '../analyzers/structure.js';
 import { analyzeStructure } from '../analyzers/structure.js';
+import { at } from '../util/at.js';
 import { formatPercent } from '../util/number.js';
 import type { CounterfactualPair, CounterfactualSpec } from './counterfactual.js';
 import { buildCounterfactualPair, counterfactualFor, findBlock, hasCounterfactual, noCheckDeclared } from './counterfactual.js';
@@ -143,7 +144,7 @@ export interface CounterfactualVerdict {
  */
 export function perCopyMs(oneBlockMs: readonly number[], manyBlockMs: readonly number[], copies: number): number[] {
   if (oneBlockMs.length !== manyBlockMs.length) throw new RangeError('one-copy and many-copy runs need the same number of blocks');
-  return manyBlockMs.map((t, b) => (t - oneBlockMs[b]) / (copies - 1));
+  return manyBlockMs.map((t, b) => (t - at(oneBlockMs, b)) / (copies - 1));
 }
 
 /**
@@ -153,7 +154,7 @@ export function perCopyMs(oneBlockMs: readonly number[], manyBlockMs: readonly n
 export function counterfactualVerdict(originalBlockMs: readonly number[], replacementBlockMs: readonly number[]): CounterfactualVerdict | null {
   if (originalBlockMs.length === 0 || originalBlockMs.length !== replacementBlockMs.length) throw new RangeError('original and replacement need the same, non-zero number of blocks');
   if ([...originalBlockMs, ...replacementBlockMs].some((t) => !(t > 0))) return null;
-  const s = summarizeRatios(originalBlockMs.map((t, b) => t / replacementBlockMs[b]));
+  const s = summarizeRatios(originalBlockMs.map((t, b) => t / at(replacementBlockMs, b)));
   const margin = Math.max(MIN_EFFECT, 2 * s.iqr);
   return { confirmed: s.median - 1 > margin, ratio: s.median, spread: s.iqr, margin, perBlock: s.perBlock };
 }
@@ -199,7 +200,7 @@ function blockUs(ctx: Context, f: FindingLike): number | null {
   if (!block) return null;
   const kernels = new Set<ProfileLayer>();
   for (const i of block.layers) {
-    const k = ctx.byNode.get(ctx.analysis.layers[i].name);
+    const k = ctx.byNode.get(at(ctx.analysis.layers, i).name);
     if (k) kernels.add(k);
   }
   return kernels.size ? [...kernels].reduce((s, k) => s + k.measuredUs, 0) : null;
@@ -270,8 +271,13 @@ function nodeCount(ops: Readonly<Record<string, number>>): number {
   return Object.values(ops).reduce((s, n) => s + n, 0);
 }
 
-function decide(pair: CounterfactualPair, result: InterleavedResult, at: number): Evaluation {
-  const [o, r, o1, r1] = result.variants.slice(at, at + 4);
+/** `offset`: where the pair's four variants (original, replacement, and their one-copy models) start in `result`. */
+function decide(pair: CounterfactualPair, result: InterleavedResult, offset: number): Evaluation {
+  // measureInterleaved answers one variant per model it was given, in order.
+  const o = at(result.variants, offset);
+  const r = at(result.variants, offset + 1);
+  const o1 = at(result.variants, offset + 2);
+  const r1 = at(result.variants, offset + 3);
   const where = `CPUExecutionProvider, opt ${result.optLevel}, 1 thread, CPU time, ${result.blocks} blocks of ${result.runsPerBlock} runs`;
   const { spec } = pair;
   if (spec.removedOps !== null && o.optimizedOps !== null && r.optimizedOps !== null && nodeCount(o.optimizedOps) - nodeCount(r.optimizedOps) < pair.copies) {
@@ -329,7 +335,8 @@ function elementwiseShare(ctx: Context, layers: readonly ProfileLayer[]): number
   const byName = new Map<string, LayerReport>(ctx.analysis.layers.map((l) => [l.name, l]));
   let t = 0;
   for (const k of layers) {
-    const anchor = k.nodes.length ? byName.get(k.nodes[0]) : undefined;
+    const first = k.nodes[0];
+    const anchor = first === undefined ? undefined : byName.get(first);
     const kind = anchor ? elementwiseKind(anchor) : null;
     if (kind !== null && kind !== 'copy') t += k.measuredUs;
   }
@@ -392,7 +399,10 @@ export async function confirmFindings<F extends FindingLike>(
   if (measured.length > 0) {
     const target = options.targetRunUs ?? 2000;
     const maxCopies = options.maxCopies ?? MAX_COPIES;
-    const pairs = measured.map((g) => buildCounterfactualPair(g[0].spec, Math.min(maxCopies, Math.max(MIN_COPIES, Math.ceil(target / Math.max(g[0].layerUs, 1))))));
+    const pairs = measured.map((g) => {
+      const lead = at(g, 0); // a group holds at least the candidate that created it
+      return buildCounterfactualPair(lead.spec, Math.min(maxCopies, Math.max(MIN_COPIES, Math.ceil(target / Math.max(lead.layerUs, 1)))));
+    });
     let result: InterleavedResult | null = null;
     let failure = '';
     try {
@@ -409,22 +419,22 @@ export async function confirmFindings<F extends FindingLike>(
         },
       );
     } catch (err) {
-      failure = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      failure = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0] ?? '';
     }
     measured.forEach((g, k) => {
-      const e: Evaluation = result ? decide(pairs[k], result, 4 * k) : { confirmed: null, evidence: `the counterfactual measurement failed: ${failure}`, metrics: {} };
+      const e: Evaluation = result ? decide(at(pairs, k), result, 4 * k) : { confirmed: null, evidence: `the counterfactual measurement failed: ${failure}`, metrics: {} };
       for (const c of g) evaluations[c.index] = { ...e, metrics: { ...c.metrics, ...e.metrics } };
     });
   }
   // Node-level evaluations as they stand before the whole-model findings are decided.
   const nodeLevel = (ruleId: string): Evaluation[] =>
     findings.flatMap((f, i) => (f.ruleId === ruleId && f.node !== null && evaluations[i] ? [evaluations[i] as Evaluation] : []));
-  const decidedLast = findings.flatMap((f, i) => (evaluations[i] === undefined ? [{ i, nodeLevel: nodeLevel(f.ruleId) }] : []));
+  const decidedLast = findings.flatMap((f, i) => (evaluations[i] === undefined ? [{ i, ruleId: f.ruleId, nodeLevel: nodeLevel(f.ruleId) }] : []));
   // Left: the whole-model element-wise findings.
-  for (const { i, nodeLevel: pairs } of decidedLast) {
+  for (const { i, ruleId, nodeLevel: pairs } of decidedLast) {
     if (cpu !== null) evaluations[i] = { confirmed: null, evidence: cpu, metrics: {} };
     else if (top === 0) evaluations[i] = { confirmed: null, evidence: 'counterfactual confirmation is off (--confirm-top 0)', metrics: {} };
-    else evaluations[i] = elementwiseTimeShare(ctx, profile, findings[i].ruleId, pairs);
+    else evaluations[i] = elementwiseTimeShare(ctx, profile, ruleId, pairs);
   }
 
   const where = `${profile.provider}${profile.optLevel ? `, opt ${profile.optLevel}` : ''}`;

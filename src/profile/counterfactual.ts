@@ -5,9 +5,10 @@ import type { ElementwiseKind } from '../analyzers/elementwise.js';
 import { elementwiseKind, elementwiseLabel } from '../analyzers/elementwise.js';
 import type { Block, GraphStructure } from '../analyzers/structure.js';
 import { loadModelBytes } from '../model/load.js';
+import { at } from '../util/at.js';
 import type { TensorHandle } from '../zoo/builder.js';
 import { GraphBuilder } from '../zoo/builder.js';
-import type { InputSpec } from './session-runner.js';
+import type { InputSpec } from './session-protocol.js';
 
 /**
  * Counterfactual models for confirming lint findings (see confirm-findings.ts): for one flagged layer,
@@ -145,8 +146,9 @@ interface ConvParams {
 
 function pairAttr(v: unknown, fallback: readonly [number, number]): readonly [number, number] | null {
   if (v === undefined) return fallback;
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0], v[1]];
-  return null;
+  if (!Array.isArray(v) || v.length !== 2) return null;
+  const [a, b]: readonly unknown[] = v;
+  return typeof a === 'number' && typeof b === 'number' ? [a, b] : null;
 }
 
 /** The conv's parameters, or why the builder cannot re-create it (the output size is checked). */
@@ -154,8 +156,8 @@ function convParams(layer: LayerReport): ConvParams | string {
   const x = shape4(layer.inputShapes[0]);
   const y = shape4(layer.outputShapes[0]);
   if (!x || !y) return `${layer.name}: only 2-D convolutions with static shapes are re-created`;
-  const w = staticShape(layer.inputShapes[1]);
-  const kernel = w && w.length === 4 ? ([w[2], w[3]] as const) : pairAttr(layer.attributes.kernel_shape, [0, 0]);
+  const w = shape4(layer.inputShapes[1]);
+  const kernel = w ? ([w[2], w[3]] as const) : pairAttr(layer.attributes.kernel_shape, [0, 0]);
   if (!kernel || kernel[0] <= 0) return `${layer.name}: kernel shape unknown`;
   const stride = pairAttr(layer.attributes.strides, [1, 1]);
   const dilation = pairAttr(layer.attributes.dilations, [1, 1]);
@@ -166,14 +168,14 @@ function convParams(layer: LayerReport): ConvParams | string {
   let pad: [number, number];
   if (autoPad === 'VALID') pad = [0, 0];
   else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const total = [0, 1].map((i) => Math.max(0, (Math.ceil(x[2 + i] / stride[i]) - 1) * stride[i] + (kernel[i] - 1) * dilation[i] + 1 - x[2 + i]));
-    pad = [Math.floor(total[0] / 2), Math.floor(total[1] / 2)];
+    const total = (size: number, k: number, s: number, d: number): number => Math.max(0, (Math.ceil(size / s) - 1) * s + (k - 1) * d + 1 - size);
+    pad = [Math.floor(total(x[2], kernel[0], stride[0], dilation[0]) / 2), Math.floor(total(x[3], kernel[1], stride[1], dilation[1]) / 2)];
   } else {
     const pads = Array.isArray(layer.attributes.pads) ? (layer.attributes.pads as readonly number[]) : [0, 0, 0, 0];
     if (pads.length !== 4) return `${layer.name}: pads are not 2-D`;
     // Asymmetric padding: the builder pads symmetrically; the smaller side keeps the output size when
     // the extra row/column only pads what no output reads (checked below).
-    pad = [Math.min(pads[0], pads[2]), Math.min(pads[1], pads[3])];
+    pad = [Math.min(at(pads, 0), at(pads, 2)), Math.min(at(pads, 1), at(pads, 3))];
   }
   if (out(x[2], kernel[0], stride[0], dilation[0], pad[0]) !== y[2] || out(x[3], kernel[1], stride[1], dilation[1], pad[1]) !== y[3]) {
     return `${layer.name}: its padding cannot be re-created symmetrically with the same output size`;
@@ -214,14 +216,20 @@ function normAxis(axis: unknown, rank: number, fallback: number): number {
 function emitLayer(b: GraphBuilder, layer: LayerReport, xs: readonly TensorHandle[], name: string): TensorHandle[] | string {
   const op = layer.opType;
   const a = layer.attributes;
+  const outShapes: number[][] = [];
+  for (const shape of layer.outputShapes) {
+    const s = staticShape(shape);
+    if (!s) return `${layer.name}: output shape not static`;
+    outShapes.push(s);
+  }
   const x = xs[0];
-  const outShapes = layer.outputShapes.map(staticShape);
-  if (outShapes.some((s) => s === null)) return `${layer.name}: output shape not static`;
+  const y = outShapes[0];
+  if (x === undefined || y === undefined) return `${layer.name}: no data input or no output`;
   let out: TensorHandle[];
   if (op === 'Conv') {
     const p = convParams(layer);
     if (typeof p === 'string') return p;
-    out = [emitConv(b, x, name, p, (outShapes[0] as number[])[1])];
+    out = [emitConv(b, x, name, p, at(y, 1))]; // convParams checked that the output is 4-D
   } else if (op === 'BatchNormalization') {
     out = [b.batchNorm(x, { name, epsilon: typeof a.epsilon === 'number' ? a.epsilon : undefined })];
   } else if (op === 'Clip') {
@@ -230,24 +238,30 @@ function emitLayer(b: GraphBuilder, layer: LayerReport, xs: readonly TensorHandl
   } else if (UNARY_OPS.has(op)) {
     out = [b.unary(op, x, name)];
   } else if (BINARY_OPS.has(op)) {
-    out = [b.binary(op, xs[0], xs[1], name)];
+    out = [b.binary(op, x, at(xs, 1), name)]; // dataPositions: two data inputs
   } else if (op === 'Concat') {
     out = [b.concat(xs, name, normAxis(a.axis, x.shape.length, 1))];
   } else if (op === 'Split') {
     const axis = normAxis(a.axis, x.shape.length, 0);
-    out = b.split(x, name, outShapes.map((s) => (s as number[])[axis]), axis);
+    const sizes: number[] = [];
+    for (const s of outShapes) {
+      const size = s[axis];
+      if (size === undefined) return `${layer.name}: Split axis ${axis} is outside its outputs' rank`;
+      sizes.push(size);
+    }
+    out = b.split(x, name, sizes, axis);
   } else if (op === 'MaxPool' || op === 'AveragePool') {
     const kernel = pairAttr(a.kernel_shape, [0, 0]);
     const stride = pairAttr(a.strides, [1, 1]);
     const pads = Array.isArray(a.pads) ? (a.pads as readonly number[]) : [0, 0, 0, 0];
     if (!kernel || !stride || pads.length !== 4 || pads[0] !== pads[2] || pads[1] !== pads[3]) return `${layer.name}: pooling window not re-created (2-D, symmetric padding only)`;
     if (typeof a.auto_pad === 'string' && a.auto_pad !== 'NOTSET') return `${layer.name}: auto_pad pooling not re-created`;
-    const o = { name, kernel, stride, pad: [pads[0], pads[1]] as const };
+    const o = { name, kernel, stride, pad: [at(pads, 0), at(pads, 1)] as const };
     out = [op === 'MaxPool' ? b.maxPool(x, o) : b.avgPool(x, { ...o, countIncludePad: a.count_include_pad === 1 })];
   } else if (op === 'GlobalAveragePool') {
     out = [b.globalAvgPool(x, name)];
   } else if (op === 'Reshape') {
-    out = [b.reshape(x, name, outShapes[0] as number[])];
+    out = [b.reshape(x, name, y)];
   } else if (op === 'Transpose') {
     if (!Array.isArray(a.perm)) return `${layer.name}: Transpose without perm`;
     out = [b.transpose(x, name, a.perm as readonly number[])];
@@ -256,8 +270,10 @@ function emitLayer(b: GraphBuilder, layer: LayerReport, xs: readonly TensorHandl
   } else {
     return `${layer.name}: ${op} is not an op the counterfactual builder re-creates`;
   }
-  for (let i = 0; i < out.length; i++) {
-    if (!sameShape(out[i].shape, outShapes[i] as number[])) return `${layer.name}: re-created ${op} gives ${dimsText(out[i].shape)}, the model has ${dimsText(outShapes[i] as number[])}`;
+  // One handle per output: Split makes one per output shape, every other op one for the first.
+  for (const [i, handle] of out.entries()) {
+    const want = at(outShapes, i);
+    if (!sameShape(handle.shape, want)) return `${layer.name}: re-created ${op} gives ${dimsText(handle.shape)}, the model has ${dimsText(want)}`;
   }
   return out;
 }
@@ -290,12 +306,14 @@ function planLayers(layers: readonly LayerReport[], given: ReadonlySet<string>):
 /** Emits `layers` in order; `tensors` maps model tensor names to handles and is extended. */
 function emitLayers(b: GraphBuilder, layers: readonly LayerReport[], tensors: Map<string, TensorHandle>, prefix: string): void {
   layers.forEach((l, k) => {
+    // planLayers accepted the layers: every data position holds an input.
     const positions = dataPositions(l) as number[];
-    const xs = positions.map((i) => tensors.get(l.inputs[i]) as TensorHandle);
+    const xs = positions.map((i) => tensors.get(at(l.inputs, i)) as TensorHandle);
     const out = emitLayer(b, l, xs, `${prefix}.l${k}.${l.opType}`);
     if (typeof out === 'string') throw new Error(out);
     l.outputs.forEach((o, i) => {
-      if (out[i]) tensors.set(o, out[i]);
+      const handle = out[i];
+      if (handle) tensors.set(o, handle);
     });
   });
 }
@@ -363,7 +381,7 @@ function convSpec(
       // The replacement on the same input: its shape is said once.
       text: (w !== original && w.cIn === original.cIn ? text.replace(/ on [0-9x]+$/, '') : text) + extra,
       inputs: [{ name: 'x', shape: inShape }],
-      emit: (b, [input], prefix) => [emitConv(b, input, `${prefix}.conv`, p, w.cOut, w.group)],
+      emit: (b, handles, prefix) => [emitConv(b, at(handles, 0), `${prefix}.conv`, p, w.cOut, w.group)],
     };
   };
   return {
@@ -418,7 +436,7 @@ function mergedBlockSpec(finding: SpecSource, analysis: Analysis, structure: Gra
   const block = findBlock(structure, data);
   if (!block) return { unavailable: 'the block the finding names was not found in the graph structure' };
   if (block.entry === null || block.exit === null) return { unavailable: 'the block has no single entry and exit tensor' };
-  const layers = block.layers.map((i) => analysis.layers[i]);
+  const layers = block.layers.map((i) => at(analysis.layers, i));
   const entryReader = layers.find((l) => l.inputs.includes(block.entry as string));
   const entryShape = entryReader ? shape4(entryReader.inputShapes[entryReader.inputs.indexOf(block.entry)]) : null;
   const exitLayer = layers.find((l) => l.outputs.includes(block.exit as string));
@@ -441,8 +459,8 @@ function mergedBlockSpec(finding: SpecSource, analysis: Analysis, structure: Gra
     text: `the block ${entryName} -> ${exitName} (${layers.length} layers, ${block.branches} branches, ${convs} conv/pool) on ${dimsText(entryShape)}`,
     inputs,
     emit: (b, handles, prefix) => {
-      const tensors = new Map<string, TensorHandle>([[entryName, handles[0]]]);
-      plan.extra.forEach((e, i) => tensors.set(e.name, handles[i + 1]));
+      const tensors = new Map<string, TensorHandle>([[entryName, at(handles, 0)]]);
+      plan.extra.forEach((e, i) => tensors.set(e.name, at(handles, i + 1)));
       emitLayers(b, layers, tensors, prefix);
       return [tensors.get(exitName) as TensorHandle];
     },
@@ -450,7 +468,7 @@ function mergedBlockSpec(finding: SpecSource, analysis: Analysis, structure: Gra
   const replacement: UnitSpec = {
     text: `${convText(merged, entryShape[1], cOut, entryShape)} (merged, equal FLOPs)`,
     inputs: [{ name: 'x', shape: entryShape }],
-    emit: (b, [x], prefix) => [emitConv(b, x, `${prefix}.merged`, merged, cOut)],
+    emit: (b, handles, prefix) => [emitConv(b, at(handles, 0), `${prefix}.merged`, merged, cOut)],
   };
   const signature = layers.map((l) => [l.opType, l.inputShapes, l.outputShapes, l.attributes, l.inputs.map((t) => (t === entryName ? '<entry>' : layers.some((m) => m.outputs.includes(t)) ? `<${layers.findIndex((m) => m.outputs.includes(t))}>` : '<const>'))]);
   return { ruleId: finding.ruleId, confirmation: finding.confirmation, node, key: `${finding.ruleId}|${JSON.stringify(signature)}`, kind: 'equal-flops', original, replacement, removedOps: null };
@@ -471,7 +489,7 @@ function producerPath(analysis: Analysis, structure: GraphStructure, ops: readon
   const opSet = new Set(ops);
   const produced = (set: ReadonlySet<LayerReport>, t: string): boolean => {
     const p = flow.producerOf(t);
-    return p !== undefined && set.has(analysis.layers[p]);
+    return p !== undefined && set.has(at(analysis.layers, p));
   };
   const external = [...new Set(ops.flatMap((o) => flow.dataInputsOf(indexOf.get(o) as number)))].filter((t) => !produced(opSet, t));
   for (const t of external) {
@@ -480,7 +498,7 @@ function producerPath(analysis: Analysis, structure: GraphStructure, ops: readon
     for (let step = 0; step < 4; step++) {
       const p = flow.producerOf(tensor);
       if (p === undefined) break;
-      const pl = analysis.layers[p];
+      const pl = at(analysis.layers, p);
       path.push(pl);
       if (pl.opType === 'Conv') {
         const set = new Set<LayerReport>([...path, ...ops]);
@@ -493,7 +511,7 @@ function producerPath(analysis: Analysis, structure: GraphStructure, ops: readon
               if (u === entry || produced(set, u)) continue;
               const q = flow.producerOf(u);
               if (q === undefined) continue;
-              const ql = analysis.layers[q];
+              const ql = at(analysis.layers, q);
               const kind = elementwiseKind(ql);
               if (kind === null || !WALK_KINDS.has(kind)) continue;
               if (flow.dataInputsOf(q).every((v) => v === entry || produced(set, v))) {
@@ -509,7 +527,7 @@ function producerPath(analysis: Analysis, structure: GraphStructure, ops: readon
       const kind = elementwiseKind(pl);
       const ins = flow.dataInputsOf(p);
       if (kind === null || !WALK_KINDS.has(kind) || ins.length === 0) break;
-      tensor = ins[0];
+      tensor = at(ins, 0);
     }
   }
   return null;
@@ -534,10 +552,10 @@ function removedElementwiseSpec(finding: SpecSource, analysis: Analysis, structu
     members.length > 1 && members.every((l) => l !== undefined && elementwiseKind(l) !== null && elementwiseKind(l) !== 'copy') ? (members as LayerReport[]) : [layer];
   const path = producerPath(analysis, structure, ops);
   if (!path) return { unavailable: `no convolution produces the input of ${layer.name} (the pair is its producer conv with and without the op)` };
-  const producer = path[0];
+  const producer = at(path, 0); // a path holds at least its conv
   const px = shape4(producer.inputShapes[0]);
   if (!px) return { unavailable: `${producer.name}: input not a static 4-D tensor` };
-  const entry = producer.inputs[0];
+  const entry = at(producer.inputs, 0); // inputShapes maps inputs one to one
   const pathPlan = planLayers(path, new Set([entry]));
   if (typeof pathPlan === 'string') return { unavailable: pathPlan };
   const all = [...path, ...ops];
@@ -548,15 +566,16 @@ function removedElementwiseSpec(finding: SpecSource, analysis: Analysis, structu
   // onnxruntime fuses in the pair exactly what it can fuse in the model.
   const shared = path
     .flatMap((l) => l.outputs)
-    .filter((t) => flow.isGraphOutput(t) || flow.consumersOf(t).some((c) => !all.includes(analysis.layers[c])));
-  const pathExit = path[path.length - 1].outputs[0];
-  const opsExit = ops[ops.length - 1].outputs[0];
+    .filter((t) => flow.isGraphOutput(t) || flow.consumersOf(t).some((c) => !all.includes(at(analysis.layers, c))));
+  const pathExit = at(path, path.length - 1).outputs[0];
+  const opsExit = at(ops, ops.length - 1).outputs[0];
+  if (pathExit === undefined || opsExit === undefined) return { unavailable: `the last layer of ${pathExit === undefined ? 'the producer path' : layer.name} has no output` };
   const unit = (layers: readonly LayerReport[], extra: readonly UnitInput[], exit: string, text: string): UnitSpec => ({
     text,
     inputs: [{ name: 'x', shape: px }, ...extra],
     emit: (b, handles, prefix) => {
-      const tensors = new Map<string, TensorHandle>([[entry, handles[0]]]);
-      extra.forEach((e, i) => tensors.set(e.name, handles[i + 1]));
+      const tensors = new Map<string, TensorHandle>([[entry, at(handles, 0)]]);
+      extra.forEach((e, i) => tensors.set(e.name, at(handles, i + 1)));
       emitLayers(b, layers, tensors, prefix);
       return [tensors.get(exit) as TensorHandle, ...shared.map((t) => tensors.get(t) as TensorHandle)];
     },
@@ -580,8 +599,8 @@ function removedElementwiseSpec(finding: SpecSource, analysis: Analysis, structu
 function foldedBatchNormSpec(finding: SpecSource, analysis: Analysis, structure: GraphStructure, layer: LayerReport): CounterfactualSpec | CounterfactualUnavailable {
   const flow = structure.dataflow;
   const ins = flow.dataInputsOf(analysis.layers.indexOf(layer));
-  const p = ins.length === 1 ? flow.producerOf(ins[0]) : undefined;
-  const conv = p === undefined ? undefined : analysis.layers[p];
+  const p = ins.length === 1 ? flow.producerOf(at(ins, 0)) : undefined;
+  const conv = p === undefined ? undefined : at(analysis.layers, p);
   if (!conv || conv.opType !== 'Conv') return { unavailable: `${layer.name} does not follow a Conv (only Conv + BatchNormalization pairs are built)` };
   const params = convParams(conv);
   if (typeof params === 'string') return { unavailable: params };
@@ -598,12 +617,12 @@ function foldedBatchNormSpec(finding: SpecSource, analysis: Analysis, structure:
     original: {
       text: `${base} + BatchNormalization`,
       inputs: [{ name: 'x', shape: x }],
-      emit: (b, [input], prefix) => [b.batchNorm(emitConv(b, input, `${prefix}.conv`, params, cOut), { name: `${prefix}.bn`, epsilon })],
+      emit: (b, handles, prefix) => [b.batchNorm(emitConv(b, at(handles, 0), `${prefix}.conv`, params, cOut), { name: `${prefix}.bn`, epsilon })],
     },
     replacement: {
       text: `${base} with the BatchNormalization folded into its weights and bias`,
       inputs: [{ name: 'x', shape: x }],
-      emit: (b, [input], prefix) => [emitConv(b, input, `${prefix}.conv`, params, cOut, params.group, true)],
+      emit: (b, handles, prefix) => [emitConv(b, at(handles, 0), `${prefix}.conv`, params, cOut, params.group, true)],
     },
     removedOps: null,
   };
@@ -684,7 +703,7 @@ function buildVariant(label: string, unit: UnitSpec, copies: number): Counterfac
   let tails = 0;
   for (let c = 0; c < copies; c++) {
     const outs = unit.emit(b, inputs, `copy${c}`);
-    outputShape = outs[0].shape;
+    outputShape = at(outs, 0).shape; // a unit returns its output first
     for (const t of outs) {
       // Reads one element per channel, then keeps one (see the module comment).
       const k = tails++;

@@ -1,3 +1,4 @@
+import { at } from '../util/at.js';
 import type { TraceKernel } from './trace-types.js';
 import { parseTrtLayerName } from './trt-profile.js';
 
@@ -101,7 +102,12 @@ class SourceGraph {
     nodes.forEach((n, i) => {
       this.byName.set(n.name, i);
       for (const o of n.outputs) if (o) this.producer.set(o, i);
-      for (const t of n.inputs) if (t) (this.consumers.get(t) ?? this.consumers.set(t, []).get(t)!).push(i);
+      for (const t of n.inputs) {
+        if (!t) continue;
+        const list = this.consumers.get(t);
+        if (list) list.push(i);
+        else this.consumers.set(t, [i]);
+      }
     });
   }
   /** A tensor name that exists in the original graph (produced by a node or read as input/initializer). */
@@ -115,8 +121,13 @@ function matchOptimized(kernels: readonly TraceKernel[], optimized: readonly Opt
   const named = new Map<string, number>();
   const unnamed = new Map<string, number[]>();
   optimized.forEach((n, i) => {
-    if (n.name) named.set(n.name, i);
-    else (unnamed.get(n.opType) ?? unnamed.set(n.opType, []).get(n.opType)!).push(i);
+    if (n.name) {
+      named.set(n.name, i);
+      return;
+    }
+    const list = unnamed.get(n.opType);
+    if (list) list.push(i);
+    else unnamed.set(n.opType, [i]);
   });
   const used = new Set<number>();
   return kernels.map((k) => {
@@ -127,9 +138,9 @@ function matchOptimized(kernels: readonly TraceKernel[], optimized: readonly Opt
     if (!m || !op || m[1] !== op) return null;
     const candidates = (unnamed.get(op) ?? []).filter((i) => !used.has(i));
     // An unfused unnamed node keeps its original index, so its outputs come from the source node of that name.
-    const exact = candidates.find((i) => optimized[i].outputs.some((o) => {
+    const exact = candidates.find((i) => at(optimized, i).outputs.some((o) => {
       const p = src.producer.get(o);
-      return p !== undefined && src.nodes[p].name === k.name;
+      return p !== undefined && at(src.nodes, p).name === k.name;
     }));
     const pick = exact ?? candidates[0];
     if (pick === undefined) return null;
@@ -153,7 +164,8 @@ function directAnchors(n: OptimizedNode, src: SourceGraph): (string | null)[] {
     // fusion named after the last node it replaced (`stage1.silu.mul/QuickGeluFusion/`).
     const base = FUSION_NAME.exec(n.name)?.[1] ?? n.name;
     const same = base ? src.byName.get(base) : undefined;
-    if (same !== undefined && src.nodes[same].outputs.length === n.outputs.length) return src.nodes[same].outputs[i] || null;
+    const sameNode = same === undefined ? undefined : at(src.nodes, same);
+    if (sameNode && sameNode.outputs.length === n.outputs.length) return sameNode.outputs[i] || null;
     return null;
   });
 }
@@ -166,20 +178,24 @@ function optimizedAnchors(optimized: readonly OptimizedNode[], src: SourceGraph)
   const eqOf = new Map<string, string>();
   const eqInput = (t: string): string | null => (src.has(t) ? t : (eqOf.get(t) ?? null));
   return optimized.map((n, i) => {
+    // `direct` maps `optimized` one to one, and each entry maps its node's outputs one to one.
+    const nodeDirect = at(direct, i);
     const eq = n.outputs.map((o, k): string | null => {
-      if (LAYOUT_OPS.has(n.opType)) return src.has(o) ? o : n.inputs[0] ? eqInput(n.inputs[0]) : null;
-      const t = direct[i][k];
+      const data = n.inputs[0];
+      if (LAYOUT_OPS.has(n.opType)) return src.has(o) ? o : data ? eqInput(data) : null;
+      const t = at(nodeDirect, k);
       if (t === null || n.outputs.length !== 1) return t;
       // Fusions the names do not show: a conv's sum input (Conv + Add), then a trailing activation.
       let cur = t;
-      const sumInput = CONV_OPS.has(n.opType) && n.inputs[3] ? eqInput(n.inputs[3]) : null;
+      const sum = n.inputs[3];
+      const sumInput = CONV_OPS.has(n.opType) && sum ? eqInput(sum) : null;
       if (sumInput) {
-        const add = (src.consumers.get(cur) ?? []).map((c) => src.nodes[c]).find((c) => (c.opType === 'Add' || c.opType === 'Sum') && c.inputs.includes(sumInput));
+        const add = (src.consumers.get(cur) ?? []).map((c) => at(src.nodes, c)).find((c) => (c.opType === 'Add' || c.opType === 'Sum') && c.inputs.includes(sumInput));
         if (add && add.outputs[0] && !directlyAnchored.has(add.outputs[0])) cur = add.outputs[0];
       }
       if (n.attributeNames.includes('activation')) {
         const cons = src.consumers.get(cur) ?? [];
-        const act = cons.length === 1 ? src.nodes[cons[0]] : undefined;
+        const act = cons.length === 1 ? at(src.nodes, at(cons, 0)) : undefined;
         if (act && FUSABLE_ACTIVATIONS.has(act.opType) && act.outputs[0] && !directlyAnchored.has(act.outputs[0])) cur = act.outputs[0];
       }
       return cur;
@@ -207,10 +223,10 @@ function nameAnchors(k: TraceKernel, naming: JoinOptions['naming'], src: SourceG
       const i = resolveMember(m, src);
       if (i !== null) members.push(i);
     }
-    return { anchors: members.flatMap((i) => src.nodes[i].outputs.filter(Boolean)), inserted: false };
+    return { anchors: members.flatMap((i) => at(src.nodes, i).outputs.filter(Boolean)), inserted: false };
   }
   const i = src.byName.get(k.name);
-  if (i !== undefined) return { anchors: src.nodes[i].outputs.filter(Boolean), inserted: false };
+  if (i !== undefined) return { anchors: at(src.nodes, i).outputs.filter(Boolean), inserted: false };
   if (k.name.endsWith(NCHWC_SUFFIX)) {
     const t = nchwcTensor(k.name, src);
     if (t !== null) return { anchors: [t], inserted: false };
@@ -235,11 +251,12 @@ export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonl
   const matched = optimized ? matchOptimized(kernels, optimized, src) : kernels.map(() => null);
   const optAnchors = optimized ? optimizedAnchors(optimized, src) : [];
 
+  // `matched` maps `kernels` one to one; `optAnchors` maps `optimized` one to one.
   const plan = kernels.map((k, ki) => {
-    const oi = matched[ki];
+    const oi = at(matched, ki);
     if (oi !== null && optimized) {
-      const node = optimized[oi];
-      const anchors = optAnchors[oi].filter((t): t is string => t !== null);
+      const node = at(optimized, oi);
+      const anchors = at(optAnchors, oi).filter((t): t is string => t !== null);
       return { anchors, source: 'optimized-model' as AnchorSource, optimized: { opType: node.opType, domain: node.domain }, optimizedIndex: oi, inserted: LAYOUT_OPS.has(node.opType) };
     }
     const byName = nameAnchors(k, options.naming, src);
@@ -256,6 +273,7 @@ export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonl
   const claimedBy = new Map<number, number>();
   const groups: number[][] = plan.map(() => []);
   plan.forEach((p, ki) => {
+    const group = at(groups, ki);
     const stack = p.anchors.filter((t) => owner.get(t) === ki);
     const seen = new Set<string>();
     while (stack.length > 0) {
@@ -263,10 +281,12 @@ export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonl
       if (seen.has(t)) continue;
       seen.add(t);
       const ni = src.producer.get(t);
-      if (ni === undefined || claimedBy.has(ni) || src.nodes[ni].folded) continue;
+      if (ni === undefined || claimedBy.has(ni)) continue;
+      const node = at(src.nodes, ni);
+      if (node.folded) continue;
       claimedBy.set(ni, ki);
-      groups[ki].push(ni);
-      for (const input of src.nodes[ni].inputs) {
+      group.push(ni);
+      for (const input of node.inputs) {
         if (!input) continue;
         const o = owner.get(input);
         if (o !== undefined && o !== ki) continue;
@@ -275,13 +295,13 @@ export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonl
     }
   });
 
-  const joins = kernels.map((kernel, ki) => ({
-    kernel,
-    nodes: [...groups[ki]].sort((a, b) => a - b).map((i) => sourceNodes[i].name),
-    anchoredBy: plan[ki].source,
-    optimized: plan[ki].optimized,
-    optimizedIndex: plan[ki].optimizedIndex,
-    inserted: plan[ki].inserted,
+  const joins = plan.map((p, ki) => ({
+    kernel: at(kernels, ki),
+    nodes: [...at(groups, ki)].sort((a, b) => a - b).map((i) => at(sourceNodes, i).name),
+    anchoredBy: p.source,
+    optimized: p.optimized,
+    optimizedIndex: p.optimizedIndex,
+    inserted: p.inserted,
   }));
   const unclaimed = sourceNodes.filter((_, i) => !claimedBy.has(i)).map((n) => n.name);
   return { joins, unclaimed };

@@ -1,4 +1,5 @@
 import { ProfilerError } from '../errors.js';
+import { at } from '../util/at.js';
 import { median } from './stats.js';
 import type { KernelBytes, ParsedTrace, TraceKernel } from './trace-types.js';
 
@@ -93,10 +94,10 @@ export function parseOrtTrace(json: unknown, options: OrtTraceOptions = {}): Par
     let hi = runs.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((runs[mid].ts as number) <= ts) lo = mid;
+      if ((at(runs, mid).ts as number) <= ts) lo = mid;
       else hi = mid - 1;
     }
-    const r = runs[lo];
+    const r = at(runs, lo);
     return ts >= (r.ts as number) && ts <= (r.ts as number) + (r.dur as number) ? lo : -1;
   };
 

@@ -9,6 +9,7 @@ import { resolveInputNames } from '../analyzers/input-shapes.js';
 import { ProfilerError, UsageError } from '../errors.js';
 import type { DType, Model } from '../model/ir.js';
 import { refuseUnsafeExternalData } from '../model/external-data.js';
+import { at } from '../util/at.js';
 import { loadModelBytes, loadModelFile } from '../model/load.js';
 import { buildZooModel, ZOO_PREFIX } from '../zoo/index.js';
 import { buildExecutionPlan } from '../analyzers/runtime/index.js';
@@ -20,7 +21,7 @@ import { joinKernels } from './join.js';
 import { parseOrtTrace, traceEvents } from './ort-trace.js';
 import { readOptimizedGraph } from './optimized-graph.js';
 import { checkProvider, onnxruntimeInfo, providerName } from './providers.js';
-import type { InputSpec, SessionJob } from './session-runner.js';
+import type { InputSpec, SessionJob } from './session-protocol.js';
 import { DEFAULT_TIMEOUT_S } from './measure-process.js';
 import { runSessions } from './session-runner.js';
 import { isTrtProfile, parseTrtProfile } from './trt-profile.js';
@@ -127,7 +128,7 @@ export function prepareModel(arg: string, options: ModelBindingOptions = {}): Pr
     }
     return { name: i.name, dtype: i.dtype, dims: i.shape as number[], intRange: INT_INPUT_RANGE };
   });
-  const batch = options.batch ?? (inputs[0]?.dims.length ? inputs[0].dims[0] : null);
+  const batch = options.batch ?? inputs[0]?.dims[0] ?? null;
   return { display: arg, model, ortModel, analysis, inputs, batch };
 }
 
@@ -215,6 +216,8 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
       }
     }
     const joined = joinKernels(sourceNodes(prepared.analysis), trace.kernels, { naming: 'onnxruntime', optimized });
+    // runSessions answers one result per job, in order; the first job is the plain latency session.
+    const latency = at(results, 0);
     return assembleProfile(prepared.analysis, trace, joined, {
       plan: options.deviceProfile ? measuredPlan(prepared.analysis, optLevel, optimized) : null,
       model: prepared.display,
@@ -227,8 +230,8 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
       batch: prepared.batch,
       warmup,
       inputs: inputSummary(prepared.inputs),
-      latencySamplesMs: results[0].latenciesMs,
-      latencyCpuSamplesMs: results[0].cpuMs,
+      latencySamplesMs: latency.latenciesMs,
+      latencyCpuSamplesMs: latency.cpuMs,
       deviceProfile: options.deviceProfile ?? null,
       warnings,
     });

@@ -98,7 +98,7 @@ export function checkProvider(ep: string, backends: readonly BackendInfo[]): Bac
 
 /** Turns onnxruntime's session-creation error into a one-line ProfilerError with advice. */
 export function sessionError(ep: string, stage: string, message: string): ProfilerError {
-  const first = message.split('\n')[0].trim();
+  const first = (message.split('\n', 1)[0] ?? '').trim();
   if (/Failed to load (shared )?library|cannot open shared object|LoadLibrary failed/i.test(message)) {
     return new ProfilerError(`execution provider '${ep}' is not installed (${first}); ${installHint(ep)}`);
   }

@@ -1,4 +1,5 @@
 import type { Analysis } from '../analyzers/analyze.js';
+import { at } from '../util/at.js';
 import type { KernelDraft } from '../analyzers/runtime/plan-graph.js';
 import { assemblePlan, buildRuntimeGraph } from '../analyzers/runtime/plan-graph.js';
 import { onnxruntimeOpName } from '../analyzers/runtime/onnxruntime-cpu.js';
@@ -28,22 +29,25 @@ function baseOp(opType: string): string {
   return colon >= 0 ? opType.slice(colon + 1) : opType;
 }
 
-/** The member a kernel is anchored at: its conv/Gemm, else the member running the kernel's own op, else the last one. */
+/**
+ * The member a kernel is anchored at: its conv/Gemm, else the member running the kernel's own op, else the last one.
+ * `members` (layer indices) is never empty.
+ */
 function anchorOf(analysis: Analysis, members: readonly number[], opType: string): number {
-  const layers = analysis.layers;
-  const working = members.filter((i) => !ELIMINATED.has(layers[i].opType));
+  const opOf = (i: number): string => at(analysis.layers, i).opType;
+  const working = members.filter((i) => !ELIMINATED.has(opOf(i)));
   const pool = working.length > 0 ? working : members;
   const op = baseOp(opType);
-  const find = (...ops: string[]): number | undefined => pool.find((i) => ops.includes(layers[i].opType));
-  if (CONV_KERNELS.has(op)) return find('Conv', 'ConvTranspose') ?? find('BatchNormalization') ?? find('Mul') ?? pool[0];
-  if (GEMM_KERNELS.has(op)) return find('Gemm', 'MatMul') ?? pool[0];
-  const same = pool.filter((i) => layers[i].opType === op);
-  return same.length > 0 ? same[same.length - 1] : pool[pool.length - 1];
+  const find = (...ops: string[]): number | undefined => pool.find((i) => ops.includes(opOf(i)));
+  if (CONV_KERNELS.has(op)) return find('Conv', 'ConvTranspose') ?? find('BatchNormalization') ?? find('Mul') ?? at(pool, 0);
+  if (GEMM_KERNELS.has(op)) return find('Gemm', 'MatMul') ?? at(pool, 0);
+  const same = pool.filter((i) => opOf(i) === op);
+  return same.length > 0 ? at(same, same.length - 1) : at(pool, pool.length - 1);
 }
 
 /** How a non-anchor member runs inside a kernel of `opType`. */
 function kindOf(analysis: Analysis, isConstant: (t: string) => boolean, layer: number, opType: string): FusionKind {
-  const l = analysis.layers[layer];
+  const l = at(analysis.layers, layer);
   if (ELIMINATED.has(l.opType)) return 'eliminated';
   const op = baseOp(opType);
   if (CONV_KERNELS.has(op)) {
@@ -68,14 +72,15 @@ export function planFromOptimizedGraph(analysis: Analysis, optimized: readonly O
     if (l.scope === '') main.push(i);
   });
   const sources: SourceNode[] = main.map((i) => {
-    const l = analysis.layers[i];
+    const l = at(analysis.layers, i);
     return { name: l.name, opType: l.opType, inputs: l.inputs, outputs: l.outputs, folded: !running.has(i) };
   });
   const byName = new Map<string, number[]>();
   for (const i of main) {
-    const list = byName.get(analysis.layers[i].name) ?? [];
+    const name = at(analysis.layers, i).name;
+    const list = byName.get(name) ?? [];
     list.push(i);
-    byName.set(analysis.layers[i].name, list);
+    byName.set(name, list);
   }
   const kernels: TraceKernel[] = optimized.map((n, i) => ({
     name: n.name || `${n.opType}_${UNNAMED_BASE + i}`,
@@ -103,8 +108,9 @@ export function planFromOptimizedGraph(analysis: Analysis, optimized: readonly O
     return members;
   });
   moveNhwcTransposes(analysis, optimized, groups);
+  // One join, hence one group, per optimized node, in file order.
   const drafts: KernelDraft[] = groups.map((members, position) => {
-    const node = optimized[position];
+    const node = at(optimized, position);
     const opType = onnxruntimeOpName(node.opType, node.domain);
     if (members.length === 0) {
       return { opType, layers: [], kinds: new Map<number, FusionKind>(), inserted: insertedOf(node, view.elementsOf), position };
@@ -130,18 +136,25 @@ export function planFromOptimizedGraph(analysis: Analysis, optimized: readonly O
 function moveNhwcTransposes(analysis: Analysis, optimized: readonly OptimizedNode[], groups: number[][]): void {
   const read = new Set(optimized.flatMap((n) => n.inputs));
   optimized.forEach((n, k) => {
-    if (n.opType !== 'ReorderInput' || groups[k].length > 0) return;
+    const group = at(groups, k);
+    if (n.opType !== 'ReorderInput' || group.length > 0) return;
     const from = groups.findIndex((g) =>
       g.some((i) => {
-        const l = analysis.layers[i];
+        const l = at(analysis.layers, i);
         const perm = l.attributes.perm;
-        return l.opType === 'Transpose' && l.inputs[0] === n.inputs[0] && Array.isArray(perm) && perm.join() === '0,3,1,2' && !read.has(l.outputs[0]);
+        const out = l.outputs[0];
+        return l.opType === 'Transpose' && l.inputs[0] === n.inputs[0] && Array.isArray(perm) && perm.join() === '0,3,1,2' && (out === undefined || !read.has(out));
       }),
     );
     if (from < 0) return;
-    const t = groups[from].findIndex((i) => analysis.layers[i].opType === 'Transpose' && analysis.layers[i].inputs[0] === n.inputs[0]);
-    groups[k].push(groups[from][t]);
-    groups[from].splice(t, 1);
+    const source = at(groups, from);
+    // Found: `source` holds a Transpose reading the ReorderInput's input.
+    const t = source.findIndex((i) => {
+      const l = at(analysis.layers, i);
+      return l.opType === 'Transpose' && l.inputs[0] === n.inputs[0];
+    });
+    group.push(at(source, t));
+    source.splice(t, 1);
   });
 }
 

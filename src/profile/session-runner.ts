@@ -1,27 +1,7 @@
-import type { InferenceSession } from 'onnxruntime-node';
-import type { DType } from '../model/ir.js';
+import { compiledEntry } from './compiled-entry.js';
 import { runMeasureProcess } from './measure-process.js';
 import { onnxruntimePath, sessionError } from './providers.js';
-import { WORKER_SOURCE } from './worker-source.js';
-
-/** One model input the worker fills with seeded pseudo-random data. */
-export interface InputSpec {
-  readonly name: string;
-  readonly dtype: DType;
-  readonly dims: readonly number[];
-  /** Integer inputs get values in [0, intRange) (safe as indices and token ids). */
-  readonly intRange: number;
-}
-
-/** One session to create and run in the worker. */
-export interface SessionJob {
-  /** Model bytes or a file path (a path keeps external-data files working). */
-  readonly model: Uint8Array | string;
-  readonly inputs: readonly InputSpec[];
-  readonly sessionOptions: InferenceSession.SessionOptions;
-  readonly warmup: number;
-  readonly runs: number;
-}
+import type { OrtLogLevel, SessionJob, SessionProcessData, SessionProcessMessage } from './session-protocol.js';
 
 export interface WorkerRunOptions {
   readonly jobs: readonly SessionJob[];
@@ -31,12 +11,19 @@ export interface WorkerRunOptions {
   readonly ep: string;
   /** Called after every run (warm-up included) of every job. */
   readonly onProgress?: (job: number, done: number, total: number) => void;
-  /** onnxruntime's log level inside the worker (default 'error': the EP-missing noise stays quiet). */
-  readonly logLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+  /** onnxruntime's log level inside the process (default 'fatal': the EP-missing noise stays quiet). */
+  readonly logLevel?: OrtLogLevel;
   /** Seconds the whole run (every job) may take before the process is killed; undefined: no limit. */
   readonly timeoutS?: number;
   /** What is measured, for the timeout message (default 'profile'). */
   readonly label?: string;
+  /**
+   * A minor GC after every timed run, outside the timed region (default true; see
+   * measure/garbage-collector.ts). efflint never turns it off; bench/profile-gc.mjs does, for comparison.
+   */
+  readonly collectGarbage?: boolean;
+  /** Count the minor page faults of each timed run into `minorPageFaults` (default false; benchmarks). */
+  readonly countPageFaults?: boolean;
 }
 
 export interface SessionJobResult {
@@ -44,31 +31,48 @@ export interface SessionJobResult {
   readonly latenciesMs: readonly number[];
   /** Process CPU time (user + system) of each timed run, milliseconds: all threads, so with N intra-op threads it can exceed wall time. */
   readonly cpuMs: readonly number[];
+  /** Minor page faults of the process during each timed run; only with `countPageFaults`. */
+  readonly minorPageFaults?: readonly number[];
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
 }
 
-type WorkerMessage =
-  | { type: 'progress'; job: number; done: number; total: number }
-  | { type: 'job'; job: number; latenciesMs: number[]; cpuMs: number[]; inputNames: string[]; outputNames: string[] }
-  | { type: 'error'; job: number; stage: string; message: string }
-  | { type: 'done' };
-
-/** Runs the jobs one after another in a fresh child process; resolves with one result per job. */
+/** Runs the jobs one after another in a fresh child process (session-process.ts); resolves with one result per job. */
 export function runSessions(options: WorkerRunOptions): Promise<SessionJobResult[]> {
-  const ortPath = onnxruntimePath();
+  const data: SessionProcessData = {
+    ortPath: onnxruntimePath(),
+    jobs: options.jobs,
+    seed: options.seed,
+    logLevel: options.logLevel ?? 'fatal',
+    collectGarbage: options.collectGarbage ?? true,
+    countPageFaults: options.countPageFaults ?? false,
+  };
+  const entry = compiledEntry(new URL('./session-process.js', import.meta.url));
   const results: SessionJobResult[] = [];
-  return runMeasureProcess<WorkerMessage, SessionJobResult[]>({
-    source: WORKER_SOURCE,
-    data: { ortPath, jobs: options.jobs, seed: options.seed, logLevel: options.logLevel ?? 'fatal' },
+  return runMeasureProcess<SessionProcessMessage, SessionJobResult[]>({
+    entry,
+    data,
     timeoutS: options.timeoutS,
     label: options.label ?? 'profile',
     onMessage(m) {
-      if (m.type === 'progress') options.onProgress?.(m.job, m.done, m.total);
-      else if (m.type === 'job') results[m.job] = { latenciesMs: m.latenciesMs, cpuMs: m.cpuMs, inputNames: m.inputNames, outputNames: m.outputNames };
-      else if (m.type === 'error') return sessionError(options.ep, m.stage, m.message);
-      else if (m.type === 'done') return { value: results };
-      return undefined;
+      switch (m.type) {
+        case 'progress':
+          options.onProgress?.(m.job, m.done, m.total);
+          return undefined;
+        case 'job':
+          results[m.job] = {
+            latenciesMs: m.latenciesMs,
+            cpuMs: m.cpuMs,
+            ...(m.minorPageFaults !== undefined ? { minorPageFaults: m.minorPageFaults } : {}),
+            inputNames: m.inputNames,
+            outputNames: m.outputNames,
+          };
+          return undefined;
+        case 'error':
+          return sessionError(options.ep, m.stage, m.message);
+        case 'done':
+          return { value: results };
+      }
     },
   });
 }

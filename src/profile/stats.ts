@@ -3,6 +3,8 @@
  * (Hyndman & Fan 1996 definition 7, the default of R, NumPy and Excel's PERCENTILE.INC).
  */
 
+import { at } from '../util/at.js';
+
 /** Sorted copy, ascending. */
 function sorted(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
@@ -15,7 +17,8 @@ export function percentile(values: readonly number[], p: number): number {
   const rank = (Math.min(100, Math.max(0, p)) / 100) * (s.length - 1);
   const lo = Math.floor(rank);
   const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo] + (s[hi] - s[lo]) * (rank - lo);
+  const low = at(s, lo);
+  return low + (at(s, hi) - low) * (rank - lo);
 }
 
 export function median(values: readonly number[]): number {
@@ -74,9 +77,10 @@ export function ranks(values: readonly number[]): number[] {
   let k = 0;
   while (k < order.length) {
     let j = k;
-    while (j + 1 < order.length && order[j + 1].v === order[k].v) j++;
+    const v = at(order, k).v;
+    while (j + 1 < order.length && at(order, j + 1).v === v) j++;
     const rank = (k + j) / 2 + 1;
-    for (let t = k; t <= j; t++) out[order[t].i] = rank;
+    for (let t = k; t <= j; t++) out[at(order, t).i] = rank;
     k = j + 1;
   }
   return out;
@@ -92,9 +96,11 @@ export function pearson(x: readonly number[], y: readonly number[]): number | nu
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
+    const dx = at(x, i) - mx;
+    const dy = at(y, i) - my;
+    sxy += dx * dy;
+    sxx += dx ** 2;
+    syy += dy ** 2;
   }
   if (sxx === 0 || syy === 0) return null;
   return sxy / Math.sqrt(sxx * syy);

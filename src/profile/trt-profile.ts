@@ -1,4 +1,5 @@
 import { ProfilerError } from '../errors.js';
+import { at } from '../util/at.js';
 import type { ParsedTrace, TraceKernel } from './trace-types.js';
 
 /**
@@ -17,19 +18,24 @@ interface TrtRow {
   readonly count?: unknown;
 }
 
+/** The iteration count in the head of a trtexec profile; null when `json` is not one. */
+function trtIterationCount(json: unknown): number | null {
+  if (!Array.isArray(json)) return null;
+  const head = json[0] as TrtRow | null | undefined;
+  return !!head && typeof head === 'object' && typeof head.count === 'number' && !('cat' in head) ? head.count : null;
+}
+
 /** True when `json` looks like a trtexec profile (first element holds `count`, later ones `name` + `timeMs`). */
 export function isTrtProfile(json: unknown): boolean {
-  if (!Array.isArray(json) || json.length === 0) return false;
-  const head = json[0] as TrtRow | null;
-  return !!head && typeof head === 'object' && typeof head.count === 'number' && !('cat' in head);
+  return trtIterationCount(json) !== null;
 }
 
 export function parseTrtProfile(json: unknown, label = 'trace'): ParsedTrace {
-  if (!isTrtProfile(json)) {
+  const count = trtIterationCount(json);
+  if (count === null) {
     throw new ProfilerError(`${label}: not a trtexec --exportProfile file (expected [{"count": N}, {"name", "timeMs", "averageMs", ...}, ...])`);
   }
   const rows = json as TrtRow[];
-  const count = rows[0].count as number;
   const kernels: TraceKernel[] = [];
   for (const row of rows.slice(1)) {
     if (!row || typeof row.name !== 'string') continue;
@@ -72,12 +78,13 @@ const FOREIGN = /^\{?ForeignNode\[(.*)\]\}?$/;
  */
 export function parseTrtLayerName(name: string): TrtLayerName {
   const reformat = REFORMAT.exec(name);
-  if (reformat) return { ...parseTrtLayerName(reformat[1]), reformat: true };
+  if (reformat) return { ...parseTrtLayerName(at(reformat, 1)), reformat: true };
   const foreign = FOREIGN.exec(name.trim());
   if (foreign) {
-    const parts = foreign[1].split('...');
-    if (parts.length === 2) return { members: [], range: { from: parts[0].trim(), to: parts[1].trim() }, reformat: false };
-    return { members: splitMembers(foreign[1]), range: null, reformat: false };
+    const inner = at(foreign, 1);
+    const parts = inner.split('...');
+    if (parts.length === 2) return { members: [], range: { from: at(parts, 0).trim(), to: at(parts, 1).trim() }, reformat: false };
+    return { members: splitMembers(inner), range: null, reformat: false };
   }
   return { members: splitMembers(name), range: null, reformat: false };
 }
@@ -88,7 +95,7 @@ function splitMembers(text: string): string[] {
     const p = part.trim();
     const pwn = /^PWN\((.*)\)$/.exec(p);
     if (pwn) {
-      for (const inner of splitTopLevel(pwn[1], ', ')) out.push(...splitMembers(inner));
+      for (const inner of splitTopLevel(at(pwn, 1), ', ')) out.push(...splitMembers(inner));
     } else if (p && !/^\(Unnamed Layer\* \d+\)/.test(p)) {
       out.push(p);
     }

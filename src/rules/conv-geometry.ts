@@ -1,5 +1,6 @@
 import type { LayerReport } from '../analyzers/analyze.js';
 import { isDepthwiseGrouping } from '../analyzers/elementwise.js';
+import { at } from '../util/at.js';
 
 /**
  * Channel, group, kernel and spatial sizes of one convolution, read off its shapes (NCHW, ONNX layout),
@@ -62,12 +63,12 @@ export function convGeometry(layer: LayerReport): ConvGeometry | null {
   else if (Array.isArray(layer.attributes.kernel_shape)) kernelShape = layer.attributes.kernel_shape as readonly number[];
   else return null;
   const kernelArea = product(kernelShape);
-  const cIn = x[1];
-  const cOut = y[1];
+  const cIn = at(x, 1);
+  const cOut = at(y, 1);
   if (g < 1 || cIn <= 0 || cOut <= 0 || kernelArea <= 0) return null;
   if (layer.flops === null || layer.memAccess === null || layer.flops <= 0) return null;
-  const pixelsIn = x[0] * product(x.slice(2));
-  const pixelsOut = y[0] * product(y.slice(2));
+  const pixelsIn = at(x, 0) * product(x.slice(2));
+  const pixelsOut = at(y, 0) * product(y.slice(2));
   return {
     cIn,
     cOut,

@@ -4,6 +4,7 @@ import type { DeviceProfile } from '../analyzers/roofline.js';
 import type { TimeEstimate } from '../analyzers/runtime/time-estimate.js';
 import type { ExecutionPlan, RuntimeName } from '../analyzers/runtime/types.js';
 import type { GraphStructure } from '../analyzers/structure.js';
+import { at } from '../util/at.js';
 
 /** Configured level of a rule; 'off' disables it. */
 export type Severity = 'off' | 'info' | 'warn' | 'error';
@@ -145,7 +146,7 @@ export function defineRule<O extends RuleOptions, D extends MessageDataMap>(defi
 
 /** Placeholder names used by a template, in order of first use. */
 export function placeholdersOf(template: string): string[] {
-  return [...new Set([...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]))];
+  return [...new Set([...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => at(m, 1)))];
 }
 
 /** How numbers read inside messages: integers with thousands separators, others to 3 significant digits. */
@@ -161,8 +162,8 @@ export function formatMessageNumber(n: number): string {
 /** Fills `{{name}}` placeholders; an unknown placeholder is left as written (tests catch those). */
 export function renderTemplate(template: string, data: MessageData): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => {
-    if (!(key in data)) return whole;
     const v = data[key];
+    if (v === undefined) return whole;
     return typeof v === 'number' ? formatMessageNumber(v) : v;
   });
 }

@@ -1,3 +1,4 @@
+import { at } from '../util/at.js';
 import { defineRule } from './define-rule.js';
 import { findFoldableBatchNorms } from './foldable-batchnorm.js';
 
@@ -44,8 +45,8 @@ export const e101 = defineRule<E101Options, E101Messages>({
   check(context) {
     const layers = context.structure.dataflow.layers;
     for (const m of findFoldableBatchNorms(context.structure)) {
-      const bn = layers[m.bn];
-      const producer = layers[m.producer];
+      const bn = at(layers, m.bn);
+      const producer = at(layers, m.producer);
       if (context.plan.fusions.get(m.bn)?.kind === 'weight-fold') {
         context.report({
           node: bn,

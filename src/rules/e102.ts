@@ -57,7 +57,8 @@ export const e102 = defineRule<E102Options, E102Messages>({
     const modelInputs = new Set(context.analysis.inputs.map((i) => i.name));
     const modelOutputs = new Set(context.analysis.outputs.map((o) => o.name));
     context.analysis.layers.forEach((layer, index) => {
-      if (layer.folded || modelInputs.has(layer.inputs[0]) || layer.outputs.some((o) => modelOutputs.has(o))) return;
+      const firstInput = layer.inputs[0];
+      if (layer.folded || (firstInput !== undefined && modelInputs.has(firstInput)) || layer.outputs.some((o) => modelOutputs.has(o))) return;
       let cIn: number;
       let cOut: number;
       let group = 1;

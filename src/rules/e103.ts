@@ -1,5 +1,6 @@
 import type { LayerReport } from '../analyzers/analyze.js';
 import { graphStructures } from '../analyzers/structure.js';
+import { at } from '../util/at.js';
 import { defineRule } from './define-rule.js';
 
 /** Options of E103 (defaults in the rule meta). */
@@ -46,10 +47,11 @@ function permOf(t: LayerReport, rank: number): number[] {
 
 /** [N, C, *s] -> [N, g, C/g, *s], perm swapping axes 1 and 2, -> [N, C, *s]: ShuffleNet's channel shuffle. */
 function shuffleGroups(input: number[], split: number[], perm: number[], output: number[]): number | null {
-  if (split.length !== input.length + 1 || !sameShape(input, output)) return null;
-  if (split[0] !== input[0] || split[1] * split[2] !== input[1] || !sameShape(split.slice(3), input.slice(2))) return null;
+  if (input.length < 2 || split.length !== input.length + 1 || !sameShape(input, output)) return null;
+  const groups = at(split, 1);
+  if (at(split, 0) !== at(input, 0) || groups * at(split, 2) !== at(input, 1) || !sameShape(split.slice(3), input.slice(2))) return null;
   const expected = split.map((_, i) => (i === 1 ? 2 : i === 2 ? 1 : i));
-  return sameShape(perm, expected) ? split[1] : null;
+  return sameShape(perm, expected) ? groups : null;
 }
 
 /**
@@ -81,24 +83,26 @@ export const e103 = defineRule<E103Options, E103Messages>({
       const layers = flow.layers;
       const onlyProducer = (n: number): number | undefined => {
         const ins = flow.dataInputsOf(n);
-        return ins.length === 1 ? flow.producerOf(ins[0]) : undefined;
+        return ins.length === 1 ? flow.producerOf(at(ins, 0)) : undefined;
       };
       const soleReader = (n: number): number | undefined => {
         const outs = flow.dataOutputsOf(n);
-        if (outs.length !== 1 || flow.isGraphOutput(outs[0])) return undefined;
-        const readers = flow.consumersOf(outs[0]);
+        if (outs.length !== 1) return undefined;
+        const out = at(outs, 0);
+        if (flow.isGraphOutput(out)) return undefined;
+        const readers = flow.consumersOf(out);
         return readers.length === 1 ? readers[0] : undefined;
       };
       for (const t of flow.nodes) {
-        const tl = layers[t];
+        const tl = at(layers, t);
         if (tl.opType !== 'Transpose') continue;
         const memAccess = tl.memAccess ?? 0;
 
         const before = onlyProducer(t);
         const after = soleReader(t);
-        if (before !== undefined && after !== undefined && layers[before].opType === 'Reshape' && layers[after].opType === 'Reshape' && soleReader(before) === t) {
-          const r1 = layers[before];
-          const r2 = layers[after];
+        if (before !== undefined && after !== undefined && at(layers, before).opType === 'Reshape' && at(layers, after).opType === 'Reshape' && soleReader(before) === t) {
+          const r1 = at(layers, before);
+          const r2 = at(layers, after);
           const input = staticShape(r1.inputShapes[0]);
           const split = staticShape(r1.outputShapes[0]);
           const output = staticShape(r2.outputShapes[0]);
@@ -108,7 +112,7 @@ export const e103 = defineRule<E103Options, E103Messages>({
               context.report({
                 node: tl,
                 messageId: 'channelShuffle',
-                data: { first: r1.name, last: r2.name, groups, channels: input[1] / groups, memAccess },
+                data: { first: r1.name, last: r2.name, groups, channels: at(input, 1) / groups, memAccess },
                 metrics: { groups, memAccess },
                 excessUs: context.time.layerUs(t),
               });
@@ -132,7 +136,7 @@ export const e103 = defineRule<E103Options, E103Messages>({
         for (;;) {
           const next = soleReader(cur);
           if (next === undefined) break;
-          const nl = layers[next];
+          const nl = at(layers, next);
           if (nl.opType === 'Transpose') {
             const rank = staticShape(tl.outputShapes[0])?.length ?? permOf(tl, 0).length;
             const p1 = permOf(tl, rank);

@@ -1,5 +1,6 @@
 import { elementwiseKind } from '../analyzers/elementwise.js';
 import { ridgePoint, roofline } from '../analyzers/roofline.js';
+import { at } from '../util/at.js';
 import { roundTo } from '../util/number.js';
 import { defineRule } from './define-rule.js';
 
@@ -56,14 +57,14 @@ export const e104 = defineRule<E104Options, E104Messages>({
     // Kernels the runtime runs, anchored at a layer; element-wise ones are G4's cause, not this rule's.
     for (const kernel of context.plan.kernels) {
       if (kernel.inserted || kernel.layers.length === 0) continue;
-      const index = kernel.layers[0];
-      const layer = context.analysis.layers[index];
+      const index = at(kernel.layers, 0);
+      const layer = at(context.analysis.layers, index);
       if (layer.flops === null || layer.memBytes === null || elementwiseKind(layer) !== null) continue;
       const point = roofline(layer.flops, layer.memBytes, profile);
       if (point.bound !== 'memory') continue;
       const timePercent = (100 * context.time.layerUs(index)) / total;
       if (timePercent < minTimePercent) continue;
-      const intensity = layer.flops! / layer.memBytes!;
+      const intensity = layer.flops / layer.memBytes;
       context.report({
         node: layer,
         messageId: 'memoryBound',

@@ -1,5 +1,6 @@
 import type { GraphStructure } from '../analyzers/structure.js';
 import { graphStructures } from '../analyzers/structure.js';
+import { at } from '../util/at.js';
 
 /** A BatchNormalization that folds into the weights of the layer before it. */
 export interface FoldableBatchNorm {
@@ -26,13 +27,13 @@ export function findFoldableBatchNorms(structure: GraphStructure): FoldableBatch
 function foldableIn(flow: GraphStructure['dataflow']): FoldableBatchNorm[] {
   const out: FoldableBatchNorm[] = [];
   for (const n of flow.nodes) {
-    const l = flow.layers[n];
+    const l = at(flow.layers, n);
     if (l.opType !== 'BatchNormalization' || l.params === 0) continue;
     const ins = flow.dataInputsOf(n);
-    const p = ins.length === 1 ? flow.producerOf(ins[0]) : undefined;
-    if (p === undefined || !WEIGHTED_PRODUCERS.has(flow.layers[p].opType)) continue;
+    const p = ins.length === 1 ? flow.producerOf(at(ins, 0)) : undefined;
+    if (p === undefined || !WEIGHTED_PRODUCERS.has(at(flow.layers, p).opType)) continue;
     const outs = flow.dataOutputsOf(p);
-    if (outs.length !== 1 || flow.isGraphOutput(outs[0]) || flow.consumersOf(outs[0]).length !== 1) continue;
+    if (outs.length !== 1 || flow.isGraphOutput(at(outs, 0)) || flow.consumersOf(at(outs, 0)).length !== 1) continue;
     out.push({ bn: n, producer: p });
   }
   return out;

@@ -1,5 +1,6 @@
 import { bytesPerElement, convGeometry, macLowerBound } from './conv-geometry.js';
 import { graphStructures } from '../analyzers/structure.js';
+import { at } from '../util/at.js';
 import { roundTo } from '../util/number.js';
 import { defineRule } from './define-rule.js';
 import { isWidthTransition, widthContext } from './width-context.js';
@@ -69,10 +70,14 @@ export const g1 = defineRule<G1Options, G1Messages>({
     for (const { dataflow: flow } of graphStructures(context.structure)) {
       // Each body is a graph of its own: width neighbours are looked up inside it.
       for (const index of flow.nodes) {
-        const layer = flow.layers[index];
+        const layer = at(flow.layers, index);
         const geo = convGeometry(layer);
         if (!geo || geo.depthwise) continue;
-        if (ignoreModelInputs && (modelInputs.has(layer.inputs[0]) || modelOutputs.has(layer.outputs[0]))) continue;
+        const firstInput = layer.inputs[0];
+        const firstOutput = layer.outputs[0];
+        const readsModelInput = firstInput !== undefined && modelInputs.has(firstInput);
+        const writesModelOutput = firstOutput !== undefined && modelOutputs.has(firstOutput);
+        if (ignoreModelInputs && (readsModelInput || writesModelOutput)) continue;
         const ratio = Math.max(geo.cIn / geo.cOut, geo.cOut / geo.cIn);
         if (ratio <= maxRatio) continue;
         // A one-way widening between stages (ShuffleNet V2's 24 -> 176 at stage 2) is not a bottleneck.

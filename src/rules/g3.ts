@@ -2,6 +2,7 @@ import type { LayerReport } from '../analyzers/analyze.js';
 import { roofline } from '../analyzers/roofline.js';
 import type { Block } from '../analyzers/structure.js';
 import { graphStructures, isKernel } from '../analyzers/structure.js';
+import { at } from '../util/at.js';
 import { defineRule } from './define-rule.js';
 
 /** Options of G3 (defaults in the rule meta). */
@@ -107,11 +108,14 @@ export const g3 = defineRule<G3Options, G3Messages>({
     const tiny = profile ? `roofline time below the ${profile.perOpOverheadUs} us launch overhead of ${profile.name}` : `below ${tinyOpFlops.toLocaleString('en-US')} FLOPs`;
     const flush = (run: LayerReport[]): void => {
       if (run.length < minChainOps) return;
+      // minChainOps >= 2 (its schema minimum), so the run has a first and a last layer.
+      const first = at(run, 0);
+      const last = at(run, run.length - 1);
       const flops = run.reduce((s, l) => s + (l.flops ?? 0), 0);
       context.report({
-        node: run[0],
+        node: first,
         messageId: 'tinyOpChain',
-        data: { ops: run.length, first: run[0].name, last: run[run.length - 1].name, flopsPerOp: Math.round(flops / run.length), tiny },
+        data: { ops: run.length, first: first.name, last: last.name, flopsPerOp: Math.round(flops / run.length), tiny },
         metrics: { ops: run.length, flops },
         excessUs: context.time.overheadUs(run.length - 1),
       });
@@ -119,7 +123,8 @@ export const g3 = defineRule<G3Options, G3Messages>({
     // Each body is a graph of its own: its blocks and chains never cross into the graph around it.
     for (const { scope, dataflow, blocks, chains } of graphStructures(context.structure)) {
       for (const b of blocks) {
-        const first = b.layers.map((i) => layers[i]).find(isKernel) ?? layers[b.layers[0]];
+        const members = b.layers.map((i) => at(layers, i));
+        const first = members.find(isKernel) ?? members[0] ?? null;
         const metrics = { branches: b.branches, ops: b.kernels, fragments: b.fragments, flops: b.flops };
         // The excess: the launches beyond one merged branch (a single wide op per stage of the block).
         const excessUs = context.time.overheadUs(b.kernels - Math.ceil(b.kernels / Math.max(1, b.branches)));
@@ -133,7 +138,7 @@ export const g3 = defineRule<G3Options, G3Messages>({
       for (const chain of chains) {
         let run: LayerReport[] = [];
         for (const i of chain.layers) {
-          const l = dataflow.layers[i];
+          const l = at(dataflow.layers, i);
           if (!isKernel(l) || context.plan.fusions.has(i)) continue; // fused layers launch nothing
           if (isTiny(l)) {
             run.push(l);

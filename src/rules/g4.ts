@@ -1,5 +1,6 @@
 import type { LayerReport } from '../analyzers/analyze.js';
 import { elementwiseKind, elementwiseLabel } from '../analyzers/elementwise.js';
+import { at } from '../util/at.js';
 import { roundTo } from '../util/number.js';
 import { defineRule } from './define-rule.js';
 import { findFoldableBatchNorms } from './foldable-batchnorm.js';
@@ -98,8 +99,9 @@ export const g4 = defineRule<G4Options, G4Messages>({
 
     const fusedLabels: string[] = [];
     for (const [i] of plan.fusions) {
-      const kind = elementwiseKind(layers[i]);
-      if (kind !== null) fusedLabels.push(elementwiseLabel(layers[i], kind));
+      const fused = at(layers, i);
+      const kind = elementwiseKind(fused);
+      if (kind !== null) fusedLabels.push(elementwiseLabel(fused, kind));
     }
     if (fusedLabels.length > 0) {
       context.report({
@@ -125,20 +127,21 @@ export const g4 = defineRule<G4Options, G4Messages>({
     let executedMem = 0;
     plan.kernels.forEach((kernel, k) => {
       if (kernel.inserted || kernel.layers.length === 0) return;
-      const anchor = layers[kernel.layers[0]];
+      const anchor = at(layers, at(kernel.layers, 0));
       executedMem += anchor.memAccess ?? 0;
       const kind = elementwiseKind(anchor);
       if (kind === null || kind === 'copy' || (kind === 'depthwise-conv' && !countDepthwise)) return;
       const op = elementwiseLabel(anchor, kind);
       labels.push(op);
-      us += time.kernelUs[k];
+      const kernelUs = at(time.kernelUs, k);
+      us += kernelUs;
       flops += anchor.flops ?? 0;
       memAccess += anchor.memAccess ?? 0;
-      offenders.push({ layer: anchor, op, us: time.kernelUs[k] });
+      offenders.push({ layer: anchor, op, us: kernelUs });
     });
     for (const [i, fusion] of plan.fusions) {
       if (fusion.kind !== 'epilogue-add') continue;
-      const add = layers[i];
+      const add = at(layers, i);
       const residual = (add.memAccess ?? 0) / 3;
       labels.push(`fused ${add.opType}`);
       us += time.bytesUs((add.memBytes ?? 0) / 3);
@@ -167,7 +170,7 @@ export const g4 = defineRule<G4Options, G4Messages>({
     // Reported elsewhere with their own cause: a foldable BN (E101).
     const flow = context.structure.dataflow;
     const otherCause = new Set<LayerReport>();
-    for (const m of findFoldableBatchNorms(context.structure)) otherCause.add(flow.layers[m.bn]);
+    for (const m of findFoldableBatchNorms(context.structure)) otherCause.add(at(flow.layers, m.bn));
     const heaviest = offenders.filter((o) => !otherCause.has(o.layer)).sort((a, b) => b.us - a.us).slice(0, top);
     for (const o of heaviest) {
       context.report({

@@ -179,6 +179,9 @@ export function lintAnalysis(analysis: Analysis, options: LintOptions = {}): Lin
         );
         if (ignored) return;
         const data = d.data;
+        const template = meta.messages[d.messageId];
+        // defineRule types messageId against the rule's messages: a miss here is an efflint bug.
+        if (template === undefined) throw new Error(`rule ${meta.id} reported unknown messageId ${d.messageId}`);
         const fixTemplate = meta.fixes?.[d.messageId] ?? meta.fix;
         const fixedByRuntime = d.fixedByRuntime === true;
         const estimatedUs = fixedByRuntime || !Number.isFinite(d.excessUs) ? 0 : Math.max(0, d.excessUs);
@@ -190,7 +193,7 @@ export function lintAnalysis(analysis: Analysis, options: LintOptions = {}): Lin
           opType: d.node?.opType ?? null,
           messageId: d.messageId,
           data,
-          message: renderTemplate(meta.messages[d.messageId], data),
+          message: renderTemplate(template, data),
           metrics: d.metrics ?? {},
           suggestion: renderTemplate(fixTemplate, data),
           docsUrl: meta.docsUrl,

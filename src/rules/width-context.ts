@@ -1,6 +1,7 @@
 import type { LayerReport } from '../analyzers/analyze.js';
 import { isDepthwiseConv } from '../analyzers/elementwise.js';
 import type { Dataflow } from '../analyzers/structure.js';
+import { at } from '../util/at.js';
 
 /** Channel widths around a convolution: what the network had before it, and what it goes on with after. */
 export interface WidthContext {
@@ -42,7 +43,7 @@ export function widthContext(flow: Dataflow, layer: number): WidthContext {
     if (input === undefined) break;
     const p = flow.producerOf(input);
     if (p === undefined) break;
-    const pl = flow.layers[p];
+    const pl = at(flow.layers, p);
     if (isDense(pl)) {
       before = channels(pl.inputShapes[0]);
       break;
@@ -58,7 +59,7 @@ export function widthContext(flow: Dataflow, layer: number): WidthContext {
     for (const n of frontier) {
       for (const t of flow.dataOutputsOf(n)) {
         for (const c of flow.consumersOf(t)) {
-          const cl = flow.layers[c];
+          const cl = at(flow.layers, c);
           if (isDense(cl)) {
             after = channels(cl.outputShapes[0]);
             break;
@@ -83,7 +84,7 @@ export function widthContext(flow: Dataflow, layer: number): WidthContext {
 export function isWidthTransition(context: WidthContext, cIn: number, cOut: number): boolean {
   if (context.before === null && context.after === null) return false;
   const seq = [context.before ?? cIn, cIn, cOut, context.after ?? cOut];
-  const nonDecreasing = seq.every((v, i) => i === 0 || v >= seq[i - 1]);
-  const nonIncreasing = seq.every((v, i) => i === 0 || v <= seq[i - 1]);
+  const nonDecreasing = seq.every((v, i) => i === 0 || v >= at(seq, i - 1));
+  const nonIncreasing = seq.every((v, i) => i === 0 || v <= at(seq, i - 1));
   return nonDecreasing || nonIncreasing;
 }

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join as pathJoin } from 'node:path';
+import { at } from './at.js';
 
 /**
  * Minimal glob matching for node names and model paths: `*` matches any run of characters except
@@ -10,7 +11,7 @@ export function globToRegExp(pattern: string, options: { readonly slashes?: bool
   const slashes = options.slashes ?? true;
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = at(pattern, i);
     if (c === '*') {
       if (pattern[i + 1] === '*') {
         i += 1;

@@ -7,11 +7,12 @@
  * deterministically from (seed, initializer name), so a tensor's values do not depend on build
  * order and the deploy and training forms of a model share their convolution weights.
  *
- * Output: ai.onnx opset 13, IR version 8, float32 weights as raw_data (little-endian).
+ * Output: ai.onnx opset 13, IR version 8, float32 weights as raw_data (little-endian), written with
+ * the zoo's ONNX writer (onnx-writer.ts).
  */
-import onnxProto from 'onnx-proto';
-
-const { onnx } = onnxProto;
+import { at } from '../util/at.js';
+import type { AttributeRecord } from './onnx-writer.js';
+import { elementCount, encodeModel, graph, model, node, rawTensor, tensorValueInfo } from './onnx-writer.js';
 
 /** The ai.onnx opset every zoo model imports (Split takes `split` as an input from 13 on). */
 export const ZOO_OPSET = 13;
@@ -101,17 +102,12 @@ export interface GemmOptions {
 /** Activation names accepted by the conv-BN-activation helper. */
 export type Activation = 'relu' | 'relu6' | 'silu' | 'sigmoid';
 
-type Attribute =
-  | { readonly kind: 'int'; readonly value: number }
-  | { readonly kind: 'ints'; readonly value: readonly number[] }
-  | { readonly kind: 'float'; readonly value: number };
-
 interface NodeRecord {
   readonly name: string;
   readonly opType: string;
   readonly inputs: string[];
   readonly outputs: string[];
-  readonly attrs: Map<string, Attribute>;
+  readonly attrs: AttributeRecord;
 }
 
 interface Initializer {
@@ -124,12 +120,6 @@ const DEFAULT_SEED = 0x5eed;
 
 function pair(v: Size2): [number, number] {
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
-}
-
-function product(dims: readonly number[]): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  return n;
 }
 
 /** 32-bit FNV-1a of a string, mixed with the seed: one independent stream per initializer. */
@@ -194,14 +184,19 @@ function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
   return out;
 }
 
+/** The batch dimension (shape[0]) of a tensor. */
+function batch(x: TensorHandle): number {
+  return at(x.shape, 0);
+}
+
 function handle(name: string, shape: readonly number[]): TensorHandle {
   const frozen = Object.freeze([...shape]);
   return Object.freeze({
     name,
     shape: frozen,
     channels: frozen[1] ?? 1,
-    height: frozen.length === 4 ? frozen[2] : 1,
-    width: frozen.length === 4 ? frozen[3] : 1,
+    height: frozen.length === 4 ? at(frozen, 2) : 1,
+    width: frozen.length === 4 ? at(frozen, 3) : 1,
   });
 }
 
@@ -287,14 +282,8 @@ export class GraphBuilder {
     const weight = this.randomInitializer(`${o.name}.weight`, [o.outChannels, cin / group, kh, kw], Math.sqrt(2 / fanIn));
     const inputs = [x.name, weight];
     if (o.bias) inputs.push(this.constantInitializer(`${o.name}.bias`, [o.outChannels], 0));
-    const attrs = new Map<string, Attribute>([
-      ['dilations', { kind: 'ints', value: [dh, dw] }],
-      ['group', { kind: 'int', value: group }],
-      ['kernel_shape', { kind: 'ints', value: [kh, kw] }],
-      ['pads', { kind: 'ints', value: [ph, pw, ph, pw] }],
-      ['strides', { kind: 'ints', value: [sh, sw] }],
-    ]);
-    return this.node('Conv', o.name, inputs, [[x.shape[0], o.outChannels, oh, ow]], attrs)[0];
+    const attrs = { dilations: [dh, dw], group, kernel_shape: [kh, kw], pads: [ph, pw, ph, pw], strides: [sh, sw] };
+    return this.singleNode('Conv', o.name, inputs, [batch(x), o.outChannels, oh, ow], attrs);
   }
 
   /**
@@ -323,11 +312,8 @@ export class GraphBuilder {
       this.addInitializer(`${o.name}.running_mean`, [c], mean),
       this.addInitializer(`${o.name}.running_var`, [c], variance),
     ];
-    const attrs = new Map<string, Attribute>([
-      ['epsilon', { kind: 'float', value: epsilon }],
-      ['momentum', { kind: 'float', value: o.momentum ?? 0.9 }],
-    ]);
-    return this.node('BatchNormalization', o.name, inputs, [x.shape], attrs)[0];
+    const attrs = { epsilon: { float: epsilon }, momentum: { float: o.momentum ?? 0.9 } };
+    return this.singleNode('BatchNormalization', o.name, inputs, x.shape, attrs);
   }
 
   /** Conv, then BatchNormalization (folded in deploy mode). */
@@ -361,7 +347,7 @@ export class GraphBuilder {
   clip(x: TensorHandle, name: string, min: number, max: number): TensorHandle {
     this.use(x);
     const inputs = [x.name, this.scalarConstant(min), this.scalarConstant(max)];
-    return this.node('Clip', name, inputs, [x.shape])[0];
+    return this.singleNode('Clip', name, inputs, x.shape);
   }
 
   /** ReLU6 = Clip(x, 0, 6), the form PyTorch exports. */
@@ -383,8 +369,8 @@ export class GraphBuilder {
   /** Adds a per-channel constant ([C, 1, 1] initializer `<name>.bias`, zeros): a bias Add. */
   addBias(x: TensorHandle, name: string): TensorHandle {
     this.use(x);
-    const dims = x.shape.length === 4 ? [x.channels, 1, 1] : [x.shape[x.shape.length - 1]];
-    return this.node('Add', name, [x.name, this.constantInitializer(`${name}.bias`, dims, 0)], [x.shape])[0];
+    const dims = x.shape.length === 4 ? [x.channels, 1, 1] : [at(x.shape, x.shape.length - 1)];
+    return this.singleNode('Add', name, [x.name, this.constantInitializer(`${name}.bias`, dims, 0)], x.shape);
   }
 
   /** Element-wise Add with NumPy broadcasting. */
@@ -393,20 +379,17 @@ export class GraphBuilder {
   }
 
   maxPool(x: TensorHandle, o: PoolOptions): TensorHandle {
-    return this.pool('MaxPool', x, o, new Map());
+    return this.pool('MaxPool', x, o, {});
   }
 
   avgPool(x: TensorHandle, o: AvgPoolOptions): TensorHandle {
-    const attrs = new Map<string, Attribute>([
-      ['count_include_pad', { kind: 'int', value: o.countIncludePad === false ? 0 : 1 }],
-    ]);
-    return this.pool('AveragePool', x, o, attrs);
+    return this.pool('AveragePool', x, o, { count_include_pad: o.countIncludePad === false ? 0 : 1 });
   }
 
   /** GlobalAveragePool: [N, C, H, W] -> [N, C, 1, 1]. */
   globalAvgPool(x: TensorHandle, name: string): TensorHandle {
     this.use(x);
-    return this.node('GlobalAveragePool', name, [x.name], [[x.shape[0], x.channels, 1, 1]])[0];
+    return this.singleNode('GlobalAveragePool', name, [x.name], [batch(x), x.channels, 1, 1]);
   }
 
   /** ReduceMean over `axes` (opset 13: axes is an attribute), as `x.mean([2, 3])` exports. */
@@ -419,27 +402,26 @@ export class GraphBuilder {
       if (!norm.includes(i)) shape.push(d);
       else if (keepdims) shape.push(1);
     });
-    const attrs = new Map<string, Attribute>([
-      ['axes', { kind: 'ints', value: norm }],
-      ['keepdims', { kind: 'int', value: keepdims ? 1 : 0 }],
-    ]);
-    return this.node('ReduceMean', name, [x.name], [shape], attrs)[0];
+    return this.singleNode('ReduceMean', name, [x.name], shape, { axes: norm, keepdims: keepdims ? 1 : 0 });
   }
 
   /** Concat along `axis` (default 1, channels). */
   concat(xs: readonly TensorHandle[], name: string, axis = 1): TensorHandle {
     if (xs.length === 0) throw new Error(`${name}: Concat needs inputs`);
+    const first = at(xs, 0);
     for (const x of xs) this.use(x);
-    const shape = [...xs[0].shape];
-    shape[axis] = 0;
+    if (axis < 0 || axis >= first.shape.length) throw new Error(`${name}: Concat axis ${axis} outside a rank-${first.shape.length} tensor`);
+    const shape = [...first.shape];
+    let size = 0;
     for (const x of xs) {
+      if (x.shape.length !== first.shape.length) throw new Error(`${name}: Concat shape mismatch`);
       x.shape.forEach((d, i) => {
-        if (i !== axis && d !== xs[0].shape[i]) throw new Error(`${name}: Concat shape mismatch`);
+        if (i !== axis && d !== first.shape[i]) throw new Error(`${name}: Concat shape mismatch`);
       });
-      shape[axis] += x.shape[axis];
+      size += at(x.shape, axis);
     }
-    const attrs = new Map<string, Attribute>([['axis', { kind: 'int', value: axis }]]);
-    return this.node('Concat', name, xs.map((x) => x.name), [shape], attrs)[0];
+    shape[axis] = size;
+    return this.singleNode('Concat', name, xs.map((x) => x.name), shape, { axis });
   }
 
   /** Split along `axis` into the given sizes (opset 13: `split` is an int64 input). */
@@ -449,18 +431,17 @@ export class GraphBuilder {
     if (total !== x.shape[axis]) throw new Error(`${name}: split sizes sum to ${total}, not ${x.shape[axis]}`);
     const splitInput = this.int64Initializer(`${name}.split`, sizes);
     const shapes = sizes.map((s) => x.shape.map((d, i) => (i === axis ? s : d)));
-    const attrs = new Map<string, Attribute>([['axis', { kind: 'int', value: axis }]]);
-    return this.node('Split', name, [x.name, splitInput], shapes, attrs);
+    return this.node('Split', name, [x.name, splitInput], shapes, { axis });
   }
 
   /** Reshape to a fixed shape (an int64 initializer `<name>.shape`). */
   reshape(x: TensorHandle, name: string, shape: readonly number[]): TensorHandle {
     this.use(x);
-    if (product(shape) !== product(x.shape)) {
+    if (elementCount(shape) !== elementCount(x.shape)) {
       throw new Error(`${name}: cannot reshape [${x.shape.join(',')}] to [${shape.join(',')}]`);
     }
     const shapeInput = this.int64Initializer(`${name}.shape`, shape);
-    return this.node('Reshape', name, [x.name, shapeInput], [shape])[0];
+    return this.singleNode('Reshape', name, [x.name, shapeInput], shape);
   }
 
   /**
@@ -472,21 +453,24 @@ export class GraphBuilder {
     if (starts.length !== axes.length || ends.length !== axes.length) throw new Error(`${name}: starts, ends and axes need the same length`);
     const shape = [...x.shape];
     axes.forEach((axis, i) => {
-      const dim = x.shape[axis];
-      if (dim === undefined) throw new Error(`${name}: axis ${axis} outside a rank-${x.shape.length} tensor`);
-      const start = Math.min(Math.max(0, starts[i]), dim);
-      const end = Math.min(Math.max(0, ends[i]), dim);
-      if (end <= start) throw new Error(`${name}: empty slice ${starts[i]}:${ends[i]} of axis ${axis}`);
+      if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length) throw new Error(`${name}: axis ${axis} outside a rank-${x.shape.length} tensor`);
+      const dim = at(x.shape, axis);
+      const start = Math.min(Math.max(0, at(starts, i)), dim);
+      const end = Math.min(Math.max(0, at(ends, i)), dim);
+      if (end <= start) throw new Error(`${name}: empty slice ${at(starts, i)}:${at(ends, i)} of axis ${axis}`);
       shape[axis] = end - start;
     });
     const inputs = [x.name, this.int64Initializer(`${name}.starts`, starts), this.int64Initializer(`${name}.ends`, ends), this.int64Initializer(`${name}.axes`, axes)];
-    return this.node('Slice', name, inputs, [shape])[0];
+    return this.singleNode('Slice', name, inputs, shape);
   }
 
   transpose(x: TensorHandle, name: string, perm: readonly number[]): TensorHandle {
     this.use(x);
-    const attrs = new Map<string, Attribute>([['perm', { kind: 'ints', value: perm }]]);
-    return this.node('Transpose', name, [x.name], [perm.map((p) => x.shape[p])], attrs)[0];
+    const shape = perm.map((p) => {
+      if (!Number.isInteger(p) || p < 0 || p >= x.shape.length) throw new Error(`${name}: perm axis ${p} outside a rank-${x.shape.length} tensor`);
+      return at(x.shape, p);
+    });
+    return this.singleNode('Transpose', name, [x.name], shape, { perm });
   }
 
   /**
@@ -495,8 +479,8 @@ export class GraphBuilder {
    * Transpose (`<name>.transpose`) -> Reshape (`<name>.reshape2`).
    */
   channelShuffle(x: TensorHandle, groups: number, name: string): TensorHandle {
-    const [n, c, h, w] = x.shape;
-    if (x.shape.length !== 4 || c % groups !== 0) throw new Error(`${name}: cannot shuffle ${c} channels in ${groups} groups`);
+    if (x.shape.length !== 4 || x.channels % groups !== 0) throw new Error(`${name}: cannot shuffle ${x.channels} channels in ${groups} groups`);
+    const [n, c, h, w] = [batch(x), x.channels, x.height, x.width];
     const r1 = this.reshape(x, `${name}.reshape1`, [n, groups, c / groups, h, w]);
     const t = this.transpose(r1, `${name}.transpose`, [0, 2, 1, 3, 4]);
     return this.reshape(t, `${name}.reshape2`, [n, c, h, w]);
@@ -505,25 +489,20 @@ export class GraphBuilder {
   /** Flatten to 2-D at `axis` (default 1). */
   flatten(x: TensorHandle, name: string, axis = 1): TensorHandle {
     this.use(x);
-    const shape = [product(x.shape.slice(0, axis)), product(x.shape.slice(axis))];
-    const attrs = new Map<string, Attribute>([['axis', { kind: 'int', value: axis }]]);
-    return this.node('Flatten', name, [x.name], [shape], attrs)[0];
+    const shape = [elementCount(x.shape.slice(0, axis)), elementCount(x.shape.slice(axis))];
+    return this.singleNode('Flatten', name, [x.name], shape, { axis });
   }
 
   /** Fully connected layer as nn.Linear exports it: Gemm(x, W[out, in], b) with transB = 1. */
   gemm(x: TensorHandle, o: GemmOptions): TensorHandle {
     this.use(x);
     if (x.shape.length !== 2) throw new Error(`${o.name}: Gemm needs a 2-D input`);
-    const inFeatures = x.shape[1];
+    const inFeatures = at(x.shape, 1);
     const weight = this.randomInitializer(`${o.name}.weight`, [o.outFeatures, inFeatures], Math.sqrt(1 / inFeatures));
     const inputs = [x.name, weight];
     if (o.bias ?? true) inputs.push(this.constantInitializer(`${o.name}.bias`, [o.outFeatures], 0));
-    const attrs = new Map<string, Attribute>([
-      ['alpha', { kind: 'float', value: 1 }],
-      ['beta', { kind: 'float', value: 1 }],
-      ['transB', { kind: 'int', value: 1 }],
-    ]);
-    return this.node('Gemm', o.name, inputs, [[x.shape[0], o.outFeatures]], attrs)[0];
+    const attrs = { alpha: { float: 1 }, beta: { float: 1 }, transB: 1 };
+    return this.singleNode('Gemm', o.name, inputs, [batch(x), o.outFeatures], attrs);
   }
 
   /** Number of nodes so far (for tests and progress messages). */
@@ -534,50 +513,24 @@ export class GraphBuilder {
   /** Serialises the model: ModelProto bytes. */
   toBytes(): Uint8Array {
     if (this.outputs.length === 0) throw new Error(`${this.name}: the graph has no output`);
-    const valueInfo = (t: TensorHandle) =>
-      onnx.ValueInfoProto.create({
-        name: t.name,
-        type: onnx.TypeProto.create({
-          tensorType: onnx.TypeProto.Tensor.create({
-            elemType: onnx.TensorProto.DataType.FLOAT,
-            shape: onnx.TensorShapeProto.create({
-              dim: t.shape.map((d) => onnx.TensorShapeProto.Dimension.create({ dimValue: d })),
-            }),
-          }),
-        }),
-      });
-    const graph = onnx.GraphProto.create({
+    const valueInfo = (t: TensorHandle) => tensorValueInfo(t.name, t.shape);
+    const g = graph({
       name: this.name,
-      node: this.nodes.map((n) =>
-        onnx.NodeProto.create({
-          name: n.name,
-          opType: n.opType,
-          input: n.inputs,
-          output: n.outputs,
-          attribute: [...n.attrs].map(([name, a]) => encodeAttribute(name, a)),
-        }),
-      ),
-      initializer: [...this.initializers.values()].map((t) =>
-        onnx.TensorProto.create({
-          name: t.name,
-          dims: [...t.dims],
-          dataType: t.data instanceof Float32Array ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64,
-          rawData: littleEndianBytes(t.data),
-        }),
-      ),
-      input: this.inputs.map(valueInfo),
-      output: this.outputs.map(valueInfo),
+      nodes: this.nodes.map((n) => node(n.opType, n.inputs, n.outputs, n.attrs, { name: n.name })),
+      initializers: [...this.initializers.values()].map((t) => rawTensor(t.name, t.dims, t.data)),
+      inputs: this.inputs.map(valueInfo),
+      outputs: this.outputs.map(valueInfo),
     });
-    const model = onnx.ModelProto.create({
-      irVersion: ZOO_IR_VERSION,
-      opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: ZOO_OPSET })],
-      producerName: ZOO_PRODUCER,
-      producerVersion: ZOO_PRODUCER_VERSION,
-      docString: this.docString ?? '',
-      graph,
-      metadataProps: [...this.metadata].map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
-    });
-    return onnx.ModelProto.encode(model).finish();
+    return encodeModel(
+      model(g, {
+        irVersion: ZOO_IR_VERSION,
+        opsets: [{ domain: '', version: ZOO_OPSET }],
+        producerName: ZOO_PRODUCER,
+        producerVersion: ZOO_PRODUCER_VERSION,
+        docString: this.docString ?? '',
+        metadata: this.metadata,
+      }),
+    );
   }
 
   private use(x: TensorHandle): TensorHandle {
@@ -589,17 +542,17 @@ export class GraphBuilder {
   /** Any one-input op that keeps the shape (Relu, Sigmoid, Tanh, HardSwish...). */
   unary(opType: string, x: TensorHandle, name: string): TensorHandle {
     this.use(x);
-    return this.node(opType, name, [x.name], [x.shape])[0];
+    return this.singleNode(opType, name, [x.name], x.shape);
   }
 
   /** Any two-input element-wise op with NumPy broadcasting (Add, Mul, Sub, Div...). */
   binary(opType: string, a: TensorHandle, b: TensorHandle, name: string): TensorHandle {
     this.use(a);
     this.use(b);
-    return this.node(opType, name, [a.name, b.name], [broadcastShapes(a.shape, b.shape)])[0];
+    return this.singleNode(opType, name, [a.name, b.name], broadcastShapes(a.shape, b.shape));
   }
 
-  private pool(opType: string, x: TensorHandle, o: PoolOptions, attrs: Map<string, Attribute>): TensorHandle {
+  private pool(opType: string, x: TensorHandle, o: PoolOptions, attrs: AttributeRecord): TensorHandle {
     this.use(x);
     const [kh, kw] = pair(o.kernel);
     const [sh, sw] = pair(o.stride ?? o.kernel);
@@ -607,10 +560,8 @@ export class GraphBuilder {
     const oh = Math.floor((x.height + 2 * ph - kh) / sh) + 1;
     const ow = Math.floor((x.width + 2 * pw - kw) / sw) + 1;
     if (oh <= 0 || ow <= 0) throw new Error(`${o.name}: output spatial size ${oh}x${ow} is empty`);
-    attrs.set('kernel_shape', { kind: 'ints', value: [kh, kw] });
-    attrs.set('pads', { kind: 'ints', value: [ph, pw, ph, pw] });
-    attrs.set('strides', { kind: 'ints', value: [sh, sw] });
-    return this.node(opType, o.name, [x.name], [[x.shape[0], x.channels, oh, ow]], attrs)[0];
+    const poolAttrs = { ...attrs, kernel_shape: [kh, kw], pads: [ph, pw, ph, pw], strides: [sh, sw] };
+    return this.singleNode(opType, o.name, [x.name], [batch(x), x.channels, oh, ow], poolAttrs);
   }
 
   private node(
@@ -618,7 +569,7 @@ export class GraphBuilder {
     name: string,
     inputs: string[],
     outputShapes: readonly (readonly number[])[],
-    attrs: Map<string, Attribute> = new Map(),
+    attrs: AttributeRecord = {},
   ): TensorHandle[] {
     if (this.nodeNames.has(name)) throw new Error(`node name '${name}' is used twice in '${this.name}'`);
     this.nodeNames.add(name);
@@ -628,12 +579,18 @@ export class GraphBuilder {
     for (const input of inputs) {
       if (!this.initializers.has(input)) this.readers.set(input, (this.readers.get(input) ?? 0) + 1);
     }
-    return outputs.map((out, i) => {
+    return outputShapes.map((shape, i) => {
+      const out = at(outputs, i);
       if (this.shapes.has(out)) throw new Error(`tensor '${out}' already exists`);
-      this.shapes.set(out, outputShapes[i]);
+      this.shapes.set(out, shape);
       this.producer.set(out, index);
-      return handle(out, outputShapes[i]);
+      return handle(out, shape);
     });
+  }
+
+  /** A node with one output of the given shape. */
+  private singleNode(opType: string, name: string, inputs: string[], outputShape: readonly number[], attrs: AttributeRecord = {}): TensorHandle {
+    return at(this.node(opType, name, inputs, [outputShape], attrs), 0);
   }
 
   private rename(from: string, to: string): void {
@@ -667,18 +624,18 @@ export class GraphBuilder {
     conv: NodeRecord,
     bn: { scale: Float32Array; bias: Float32Array; mean: Float32Array; variance: Float32Array; epsilon: number },
   ): void {
-    const weight = this.initializers.get(conv.inputs[1]);
+    const weight = this.initializers.get(at(conv.inputs, 1));
     if (weight === undefined || !(weight.data instanceof Float32Array)) throw new Error(`${conv.name}: no weight`);
-    const outChannels = weight.dims[0];
-    const perChannel = weight.data.length / outChannels;
-    const oldBias = conv.inputs[2] === undefined ? undefined : this.initializers.get(conv.inputs[2]);
+    const w = weight.data;
+    const outChannels = at(weight.dims, 0);
+    const perChannel = w.length / outChannels;
+    const oldBias = conv.inputs.length > 2 ? this.initializers.get(at(conv.inputs, 2)) : undefined;
     const bias = new Float32Array(outChannels);
     for (let c = 0; c < outChannels; c++) {
-      const k = bn.scale[c] / Math.sqrt(bn.variance[c] + bn.epsilon);
-      const w = weight.data.subarray(c * perChannel, (c + 1) * perChannel);
-      for (let i = 0; i < w.length; i++) w[i] *= k;
-      const b0 = oldBias?.data instanceof Float32Array ? oldBias.data[c] : 0;
-      bias[c] = bn.bias[c] + (b0 - bn.mean[c]) * k;
+      const k = at(bn.scale, c) / Math.sqrt(at(bn.variance, c) + bn.epsilon);
+      for (let i = c * perChannel; i < (c + 1) * perChannel; i++) w[i] = at(w, i) * k;
+      const b0 = oldBias?.data instanceof Float32Array ? at(oldBias.data, c) : 0;
+      bias[c] = at(bn.bias, c) + (b0 - at(bn.mean, c)) * k;
     }
     if (oldBias !== undefined) this.initializers.delete(oldBias.name);
     conv.inputs[2] = this.addInitializer(`${conv.name}.bias`, [outChannels], bias);
@@ -686,19 +643,19 @@ export class GraphBuilder {
 
   private addInitializer(name: string, dims: readonly number[], data: Float32Array | BigInt64Array): string {
     if (this.initializers.has(name) || this.shapes.has(name)) throw new Error(`tensor '${name}' already exists`);
-    if (data.length !== product(dims)) throw new Error(`${name}: ${data.length} values for dims [${dims.join(',')}]`);
+    if (data.length !== elementCount(dims)) throw new Error(`${name}: ${data.length} values for dims [${dims.join(',')}]`);
     this.initializers.set(name, { name, dims: [...dims], data });
     return name;
   }
 
   private randomInitializer(name: string, dims: readonly number[], std: number): string {
-    const data = new Float32Array(product(dims));
+    const data = new Float32Array(elementCount(dims));
     if (this.weights) fillNormal(data, std, streamSeed(this.seed, name));
     return this.addInitializer(name, dims, data);
   }
 
   private constantInitializer(name: string, dims: readonly number[], value: number): string {
-    return this.addInitializer(name, dims, new Float32Array(product(dims)).fill(value));
+    return this.addInitializer(name, dims, new Float32Array(elementCount(dims)).fill(value));
   }
 
   private uniformData(name: string, n: number, lo: number, hi: number): Float32Array {
@@ -719,28 +676,4 @@ export class GraphBuilder {
     if (!this.initializers.has(name)) this.addInitializer(name, [], Float32Array.of(value));
     return name;
   }
-}
-
-function encodeAttribute(name: string, a: Attribute): onnxProto.onnx.AttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
-  switch (a.kind) {
-    case 'int':
-      return onnx.AttributeProto.create({ name, type: T.INT, i: a.value });
-    case 'ints':
-      return onnx.AttributeProto.create({ name, type: T.INTS, ints: [...a.value] });
-    case 'float':
-      return onnx.AttributeProto.create({ name, type: T.FLOAT, f: a.value });
-  }
-}
-
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-/** raw_data is little-endian (onnx.proto TensorProto.raw_data). */
-function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const out = new Uint8Array(data.byteLength);
-  const view = new DataView(out.buffer);
-  if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  else data.forEach((v, i) => view.setBigInt64(i * 8, v, true));
-  return out;
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { at } from '../util/at.js';
 import { efficientnetModels } from './models/efficientnet.js';
 import { guidelineExperiments } from './models/guideline-experiments.js';
 import { mobilenetV2Models } from './models/mobilenet-v2.js';
@@ -74,9 +75,9 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(at(prev, j) + 1, at(cur, j - 1) + 1, at(prev, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     prev = cur;
   }
-  return prev[b.length];
+  return at(prev, b.length);
 }

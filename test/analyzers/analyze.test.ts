@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../src/analyzers/analyze.js';
 import { InvalidModelError } from '../../src/errors.js';
 import { loadModelBytes } from '../../src/model/load.js';
+import { at } from '../../src/util/at.js';
 import { floatInit, graphProto, int64Init, node, onnx, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 
 const analyzeBytes = (bytes: Uint8Array, inputShapes?: Record<string, number[]>) =>
@@ -16,7 +17,7 @@ describe('analyzeModel: costs', () => {
       nodes: [node('Conv', ['x', 'w'], ['y'], { kernel_shape: [1, 1] }, 'conv')],
     });
     const a = analyzeBytes(bytes);
-    const conv = a.layers[0];
+    const conv = at(a.layers, 0);
     // paper-facts 1.2: (32,32) -> B = 3,211,264 and MAC = 201,728
     expect(conv.flops).toBe(56 * 56 * 32 * 32);
     expect(conv.flops).toBe(3_211_264);
@@ -25,7 +26,7 @@ describe('analyzeModel: costs', () => {
     expect(conv.params).toBe(32 * 32);
     expect(a.totals.flops).toBe(3_211_264);
     expect(a.totals.params).toBe(1024);
-    expect(a.outputs[0].shape).toEqual([1, 32, 56, 56]);
+    expect(at(a.outputs, 0).shape).toEqual([1, 32, 56, 56]);
   });
 
   it('reports an unknown op as cost unknown, never zero, and keeps it out of totals', () => {
@@ -103,7 +104,7 @@ describe('analyzeModel: shapes', () => {
     const reshape = a.layers.find((l) => l.opType === 'Reshape');
     expect(reshape?.outputShapes[0]).toEqual([1, 2, 4, 4, 4]);
     expect(a.layers.find((l) => l.opType === 'Transpose')?.outputShapes[0]).toEqual([1, 4, 2, 4, 4]);
-    expect(a.outputs[0].shape).toEqual([1, 8, 4, 4]);
+    expect(at(a.outputs, 0).shape).toEqual([1, 8, 4, 4]);
     expect(a.warnings.some((w) => w.includes('"N" bound to 1'))).toBe(true);
   });
 
@@ -113,10 +114,10 @@ describe('analyzeModel: shapes', () => {
       outputs: [tensorInfo('y', [])],
       nodes: [node('Relu', ['x'], ['y'])],
     });
-    expect(analyzeBytes(bytes, { x: [2, 3, 10, 12] }).outputs[0].shape).toEqual([2, 3, 10, 12]);
+    expect(at(analyzeBytes(bytes, { x: [2, 3, 10, 12] }).outputs, 0).shape).toEqual([2, 3, 10, 12]);
     const unbound = analyzeBytes(bytes);
-    expect(unbound.outputs[0].shape).toEqual([1, 3, 'H', 'W']);
-    expect(unbound.layers[0].flops).toBeNull();
+    expect(at(unbound.outputs, 0).shape).toEqual([1, 3, 'H', 'W']);
+    expect(at(unbound.layers, 0).flops).toBeNull();
     expect(unbound.warnings.some((w) => w.includes('keeps symbolic dims "H", "W"') && w.includes('--input x=1x3xNxN'))).toBe(true);
     expect(() => analyzeBytes(bytes, { x: [1, 3] })).toThrow(InvalidModelError);
     expect(() => analyzeBytes(bytes, { nope: [1] })).toThrow(/graph inputs are: x/);
@@ -128,12 +129,12 @@ describe('analyzeModel: shapes', () => {
       outputs: [tensorInfo('idx', [2, 4], onnx.TensorProto.DataType.INT64)],
       nodes: [node('NonZero', ['x'], ['idx'], {}, 'nz')],
     });
-    expect(analyzeBytes(bytes).outputs[0].shape).toEqual([2, 4]); // the count of non-zeros comes from the file
+    expect(at(analyzeBytes(bytes).outputs, 0).shape).toEqual([2, 4]); // the count of non-zeros comes from the file
     const inferredOnly = analyzeModel(loadModelBytes(bytes), { useDeclaredShapes: false });
-    expect(typeof inferredOnly.outputs[0].shape?.[1]).toBe('string');
+    expect(typeof at(inferredOnly.outputs, 0).shape?.[1]).toBe('string');
     const rebound = analyzeBytes(bytes, { x: [4, 3] });
-    expect(rebound.outputs[0].shape?.[0]).toBe(2); // rank 2 input: NonZero gives [rank, count]
-    expect(typeof rebound.outputs[0].shape?.[1]).toBe('string'); // the declared 4 belonged to a [2,3] input
+    expect(at(rebound.outputs, 0).shape?.[0]).toBe(2); // rank 2 input: NonZero gives [rank, count]
+    expect(typeof at(rebound.outputs, 0).shape?.[1]).toBe('string'); // the declared 4 belonged to a [2,3] input
   });
 
   it('rejects a shape of more than 2^53 elements in one line instead of totals that are no longer exact', () => {
@@ -203,7 +204,7 @@ describe('analyzeModel: subgraphs and functions', () => {
     const names = a.layers.map((l) => l.name);
     expect(names.filter((n) => n.endsWith('then_relu'))).toHaveLength(1);
     expect(names.filter((n) => n.endsWith('else_sig'))).toHaveLength(1);
-    expect(a.outputs[0].shape).toEqual([1, 10]);
+    expect(at(a.outputs, 0).shape).toEqual([1, 10]);
     expect(a.warnings).toContain('1 If nodes have a condition known only at run time: both branches are counted (either may run)');
   });
 
@@ -226,7 +227,7 @@ describe('analyzeModel: subgraphs and functions', () => {
     });
     const a = analyzeBytes(bytes);
     expect(a.layers.map((l) => l.name)).toEqual(['sw', 'sw/Swish/sig', 'sw/Swish/mul']);
-    expect(a.outputs[0].shape).toEqual([2, 5]);
+    expect(at(a.outputs, 0).shape).toEqual([2, 5]);
     expect(a.totals.unknownCostLayers).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { analyzeModel, type Analysis, type LayerReport } from '../../src/analyze
 import { analyzeStructure } from '../../src/analyzers/structure.js';
 import { loadModelBytes } from '../../src/model/load.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import { runCli } from '../helpers/cli.js';
 import { floatInit, graphProto, int64Init, node, onnx, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 
@@ -147,7 +148,7 @@ function probeIf(ifN: INodeProto, probes: { then: string[]; else: string[] }): s
 function shapeIn(a: Analysis, scope: string, tensor: string): readonly unknown[] | null {
   for (const l of a.layers) {
     const i = l.outputs.indexOf(tensor);
-    if (l.scope === scope && i >= 0) return l.outputShapes[i];
+    if (l.scope === scope && i >= 0) return at(l.outputShapes, i);
   }
   throw new Error(`no layer of ${scope} writes ${tensor}`);
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../src/analyzers/analyze.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
 import { loadModelBytes } from '../../src/model/load.js';
+import { at } from '../../src/util/at.js';
 import { floatInit, int64Init, node, onnx, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 
 /**
@@ -51,7 +52,7 @@ describe('exporter patterns', () => {
     expect(layer('to_nchw')?.outputShapes[0]).toEqual([1, 3, 32, 32]);
     expect(layer('conv')?.outputShapes[0]).toEqual([1, 8, 16, 16]);
     expect(layer('flatten')?.outputShapes[0]).toEqual([1, 2048]);
-    expect(analysis.outputs[0].shape).toEqual([1, 10]);
+    expect(at(analysis.outputs, 0).shape).toEqual([1, 10]);
   });
 
   it('counts Constant-node weights as params and ignores unused initializers', () => {
@@ -115,6 +116,6 @@ describe('quantized exports', () => {
     });
     const a = analyzeModel(loadModelBytes(bytes));
     expect(a.totals.params).toBe(6 * 4 * 3 * 3 + 6);
-    expect(a.layers[0].flops).toBe(6 * 8 * 8 * 4 * 3 * 3);
+    expect(at(a.layers, 0).flops).toBe(6 * 8 * 8 * 4 * 3 * 3);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { at } from '../../src/util/at.js';
 import { runCli } from '../helpers/cli.js';
 import { AT, DT, encodeModel, model, node, tensorInfo, type IGraphProto, type INodeProto, type ITensorProto } from '../model/proto-builder.js';
 
@@ -74,26 +75,29 @@ function analyzeFails(path: string): string {
   expect(r.stdout).toBe('');
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^efflint: /);
-  return lines[0];
+  const line = at(lines, 0);
+  expect(line).toMatch(/^efflint: /);
+  return line;
 }
 
 /** x: float[1, 4], and s: int64[2^31 - 1] whose values are known only at run time. */
-const HUGE_SHAPE_INPUTS = [tensorInfo('x', DT.FLOAT, [1, 4]), tensorInfo('s', DT.INT64, [INT32_MAX])];
+const X_INPUT = tensorInfo('x', DT.FLOAT, [1, 4]);
+const S_INPUT = tensorInfo('s', DT.INT64, [INT32_MAX]);
+const HUGE_SHAPE_INPUTS = [X_INPUT, S_INPUT];
 const RANK_WARNING = /output rank \d+ \(from a declared input length\) is beyond the 1024 dims efflint builds; its shape is unknown/;
 
 describe('a shape input declared int64[2^31 - 1]: the output rank is unknown, with a warning', () => {
   const cases: { op: string; nodes: INodeProto[]; inputs: IGraphProto['input']; rank: number }[] = [
     { op: 'Reshape', nodes: [node('Reshape', ['x', 's'], ['y'], { name: 'n' })], inputs: HUGE_SHAPE_INPUTS, rank: INT32_MAX },
     { op: 'Expand', nodes: [node('Expand', ['x', 's'], ['y'], { name: 'n' })], inputs: HUGE_SHAPE_INPUTS, rank: INT32_MAX },
-    { op: 'ConstantOfShape', nodes: [node('ConstantOfShape', ['s'], ['y'], { name: 'n' })], inputs: [HUGE_SHAPE_INPUTS[1]], rank: INT32_MAX },
+    { op: 'ConstantOfShape', nodes: [node('ConstantOfShape', ['s'], ['y'], { name: 'n' })], inputs: [S_INPUT], rank: INT32_MAX },
     // Unsqueeze-13 adds one axis per element of `axes`: rank 2 + (2^31 - 1).
     { op: 'Unsqueeze', nodes: [node('Unsqueeze', ['x', 's'], ['y'], { name: 'n' })], inputs: HUGE_SHAPE_INPUTS, rank: 2 + INT32_MAX },
   ];
   it.each(cases)('$op', ({ op, nodes, inputs, rank }) => {
     const a = analyzeOk(write(`huge-${op}`, graph(nodes, inputs)));
     expect(a.layers.map((l) => l.name)).toEqual(['n']);
-    expect(a.layers[0].outputShapes).toEqual([null]);
+    expect(at(a.layers, 0).outputShapes).toEqual([null]);
     expect(a.warnings).toContain(`node "n" (${op}): output rank ${rank} (from a declared input length) is beyond the 1024 dims efflint builds; its shape is unknown`);
   });
 
@@ -107,7 +111,7 @@ describe('a shape input declared int64[2^31 - 1]: the output rank is unknown, wi
             node('Constant', [], ['c'], { name: 'c', attribute: [{ name: 'value', type: AT.TENSOR, t: value }] }),
             node('Reshape', ['x', 'c'], ['y'], { name: 'n' }),
           ],
-          [HUGE_SHAPE_INPUTS[0]],
+          [X_INPUT],
         ),
       ),
     );
@@ -119,7 +123,7 @@ describe('a shape input declared int64[2^31 - 1]: the output rank is unknown, wi
 describe('declared sizes beyond 2^53 elements: one line, exit 2', () => {
   it('an initializer with dims [2^31, 2^31]', () => {
     const w: ITensorProto = { name: 'w', dims: [2 ** 31, 2 ** 31], dataType: DT.FLOAT, rawData: new Uint8Array(16) };
-    const line = analyzeFails(write('init-2e62', graph([node('Add', ['x', 'w'], ['y'])], [HUGE_SHAPE_INPUTS[0]], [w])));
+    const line = analyzeFails(write('init-2e62', graph([node('Add', ['x', 'w'], ['y'])], [X_INPUT], [w])));
     expect(line).toMatch(/tensor "w" has an absurd element count \(dims 2147483648x2147483648\)/);
   });
 
@@ -147,7 +151,7 @@ function nodeFails(path: string, name: string): { layer: Layer; warning: string;
   expect(layer?.flops).toBeNull();
   const warnings = a.warnings.filter((w) => w.startsWith(`node "${name}" `));
   expect(warnings).toHaveLength(1);
-  return { layer: layer as Layer, warning: warnings[0], a };
+  return { layer: layer as Layer, warning: at(warnings, 0), a };
 }
 
 describe('node outputs beyond 2^53 elements: that node has unknown cost, with a warning', () => {
@@ -165,7 +169,7 @@ describe('node outputs beyond 2^53 elements: that node has unknown cost, with a 
   });
 
   it('Reshape of 4 elements to a constant [2^31, 2^31]', () => {
-    const { warning } = nodeFails(write('reshape-2e62', graph([node('Reshape', ['x', 's'], ['y'], { name: 'r' })], [HUGE_SHAPE_INPUTS[0]], [int64Init('s', [2 ** 31, 2 ** 31])])), 'r');
+    const { warning } = nodeFails(write('reshape-2e62', graph([node('Reshape', ['x', 's'], ['y'], { name: 'r' })], [X_INPUT], [int64Init('s', [2 ** 31, 2 ** 31])])), 'r');
     expect(warning).toBe('node "r" (Reshape): Reshape: cannot reshape [1,4] to [2147483648,2147483648] (element counts differ); its cost is unknown');
   });
 });
@@ -175,14 +179,14 @@ describe('huge but representable sizes: exact numbers', () => {
     const a = analyzeOk(
       write('expand-2e40', graph([node('Expand', ['x', 's'], ['y'], { name: 'e' })], [tensorInfo('x', DT.FLOAT, [1, 1])], [int64Init('s', [2 ** 20, 2 ** 20])])),
     );
-    expect(a.layers[0].outputShapes).toEqual([[2 ** 20, 2 ** 20]]);
-    expect(a.layers[0].flops).toBe(0);
+    expect(at(a.layers, 0).outputShapes).toEqual([[2 ** 20, 2 ** 20]]);
+    expect(at(a.layers, 0).flops).toBe(0);
     expect(a.totals.memAccess).toBe(1 + 2 + 2 ** 40);
   });
 
   it('a rank-1000 input of dims 1 through Relu: 1 FLOP, 2 elements of memory access', () => {
     const a = analyzeOk(write('rank1000-of-1', graph([node('Relu', ['x'], ['y'], { name: 'r' })], [tensorInfo('x', DT.FLOAT, new Array(1000).fill(1))])));
-    expect(a.layers[0].outputShapes[0]).toHaveLength(1000);
+    expect(at(a.layers, 0).outputShapes[0]).toHaveLength(1000);
     expect(a.totals.flops).toBe(1);
     expect(a.totals.memAccess).toBe(2);
   });

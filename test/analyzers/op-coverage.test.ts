@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { VersionedOpDef } from '../../src/analyzers/opset-range.js';
 import { OP_FAMILIES, lookupOp, registeredOps } from '../../src/analyzers/registry.js';
+import { at } from '../../src/util/at.js';
 
 /**
  * Operator coverage against the ONNX spec. fixtures/onnx-ops-1.12.txt lists every operator schema of Debian's
@@ -22,12 +24,22 @@ interface SpecOp {
 
 const FIXTURE = new URL('../../fixtures/onnx-ops-1.12.txt', import.meta.url);
 
+/** The definitions OP_FAMILIES lists under one family file; fails the test when the family is missing. */
+function familyDefs(file: string): readonly VersionedOpDef[] {
+  const defs = OP_FAMILIES[file];
+  if (!defs) throw new Error(`OP_FAMILIES has no family ${file}`);
+  return defs;
+}
+
 function specOps(): SpecOp[] {
   return readFileSync(FIXTURE, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '' && !line.startsWith('#'))
     .map((line) => {
       const [domain, opType, since, support] = line.trim().split(/\s+/);
+      if (domain === undefined || opType === undefined || since === undefined || support === undefined) {
+        throw new Error(`${FIXTURE.pathname}: malformed line "${line}"`);
+      }
       return { domain, opType, since: Number(since), support: support as SpecOp['support'] };
     });
 }
@@ -205,7 +217,7 @@ describe('op families and opset ranges', () => {
   it('every registered ai.onnx op is in the onnx 1.12 list or added later, except onnxruntime default-domain ops', () => {
     const outside = defaultDomain.filter((op) => !spec112.has(op) && !(op in LATER_OPS));
     expect(outside).toEqual(ORT_DEFAULT_DOMAIN_OPS);
-    expect(OP_FAMILIES['contrib/ai-onnx'].map((d) => d.opType)).toEqual(ORT_DEFAULT_DOMAIN_OPS);
+    expect(familyDefs('contrib/ai-onnx').map((d) => d.opType)).toEqual(ORT_DEFAULT_DOMAIN_OPS);
   });
 
   it('ops added after onnx 1.12 start at the opset the changelog gives', () => {
@@ -241,7 +253,7 @@ describe('op families and opset ranges', () => {
   it('each ai.onnx family file or folder registers only default-domain ops of that ONNX family', () => {
     for (const [file, defs] of Object.entries(OP_FAMILIES)) {
       if (file.startsWith('contrib/')) continue;
-      const family = file.split('/')[0].replace('-', '_');
+      const family = at(file.split('/'), 0).replace('-', '_');
       expect(new Set(familyOf.values()).has(family), `${file} is not an ONNX family`).toBe(true);
       for (const def of defs) {
         expect(def.domain ?? '', `${file}: ${def.opType}`).toBe('');
@@ -251,12 +263,12 @@ describe('op families and opset ranges', () => {
   });
 
   it('contrib/ holds one file per domain: com.microsoft ops at com.microsoft opset 1, onnxruntime default-domain ops', () => {
-    for (const def of OP_FAMILIES['contrib/com-microsoft']) {
+    for (const def of familyDefs('contrib/com-microsoft')) {
       expect(def.domain, def.opType).toBe('com.microsoft');
       expect(def.since, def.opType).toBe(1);
     }
-    for (const def of OP_FAMILIES['contrib/ai-onnx']) expect(def.domain ?? '', def.opType).toBe('');
-    const contribCount = OP_FAMILIES['contrib/com-microsoft'].length + OP_FAMILIES['contrib/ai-onnx'].length;
+    for (const def of familyDefs('contrib/ai-onnx')) expect(def.domain ?? '', def.opType).toBe('');
+    const contribCount = familyDefs('contrib/com-microsoft').length + familyDefs('contrib/ai-onnx').length;
     const families = Object.values(OP_FAMILIES).reduce((n, defs) => n + defs.length, 0);
     expect(families - contribCount).toBe(defaultDomain.length - ORT_DEFAULT_DOMAIN_OPS.length);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type VersionedOpDef, withOpsets } from '../../src/analyzers/opset-range.js';
-import { buildRegistry, lookupOp, resolveOp } from '../../src/analyzers/registry.js';
+import { buildRegistry, lookupOp, OP_FAMILIES, resolveOp } from '../../src/analyzers/registry.js';
 import { UNKNOWN_TENSOR, type OpDef } from '../../src/analyzers/types.js';
 import { OpSpecError } from '../../src/errors.js';
 
@@ -72,5 +72,11 @@ describe('op registry: building', () => {
     expect(() => withOpsets([stub('A')], {})).toThrow('no opset range for A');
     expect(() => withOpsets([stub('A')], { A: 1, B: 1 })).toThrow('opset range for B but no definition');
     expect(() => withOpsets([stub('A'), stub('A')], { A: 1 })).toThrow('lists A twice');
+  });
+});
+
+describe('op families', () => {
+  it('op types are unique in every family', () => {
+    for (const [family, defs] of Object.entries(OP_FAMILIES)) expect(new Set(defs.map((d) => d.opType)).size, family).toBe(defs.length);
   });
 });

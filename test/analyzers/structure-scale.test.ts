@@ -4,6 +4,7 @@ import { analyzeModel, type Analysis } from '../../src/analyzers/analyze.js';
 import { analyzeStructure } from '../../src/analyzers/structure.js';
 import { loadModelBytes } from '../../src/model/load.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import { floatInit, graphProto, node, onnx, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 
 /**
@@ -116,12 +117,12 @@ describe('bodies of nodes that share a name', () => {
     expect(s.subgraphs).toHaveLength(7);
     for (const [scope, count] of Object.entries(EXPECTED_LAYERS)) {
       const flow = bodies.get(scope)!.dataflow;
-      expect(flow.nodes.map((i) => a.layers[i].scope), scope).toEqual(new Array<string>(count).fill(scope));
+      expect(flow.nodes.map((i) => at(a.layers, i).scope), scope).toEqual(new Array<string>(count).fill(scope));
     }
     // Main graph: the chain block, block, block, gate, gate; the first If reads h3 through its branches, the second y1.
     const main = s.dataflow;
-    expect(main.nodes.map((i) => a.layers[i].name)).toEqual(['block', 'block', 'block', 'gate', 'gate']);
-    const [firstIf, secondIf] = main.nodes.slice(3);
+    expect(main.nodes.map((i) => at(a.layers, i).name)).toEqual(['block', 'block', 'block', 'gate', 'gate']);
+    const [firstIf, secondIf] = [at(main.nodes, 3), at(main.nodes, 4)];
     expect(main.dataInputsOf(firstIf)).toEqual(['c', 'h3']);
     expect(main.dataInputsOf(secondIf)).toEqual(['c', 'y1']);
     // The condition c stays live until the second If: only the output is a single-tensor cut.

@@ -7,6 +7,7 @@ import { buildOnnxruntimeCpuPlan } from '../../src/analyzers/runtime/index.js';
 import { estimatePlanTime, familyRoofs, kernelWork } from '../../src/analyzers/runtime/time-estimate.js';
 import { deviceProfileProblem } from '../../src/analyzers/device-profile-check.js';
 import { loadModelBytes } from '../../src/model/load.js';
+import { at } from '../../src/util/at.js';
 import { floatInit, node, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 
 /**
@@ -85,7 +86,7 @@ describe('estimatePlanTime with kernel-family roofs', () => {
       // NCHW: 57600 / 20 G = 2.88; (18960 - 3600) / 40 GB/s = 0.384; 3600 / 10 GB/s = 0.36
       1 + 2.88 + 0.384 + 0.36,
     ];
-    t.kernelUs.forEach((us, i) => expect(us).toBeCloseTo(expected[i], 9));
+    t.kernelUs.forEach((us, i) => expect(us).toBeCloseTo(at(expected, i), 9));
     expect(t.modelUs).toBeCloseTo(21.0946, 9);
     // The reorders' 0.8 µs of copying is under their 1 µs overhead.
     expect(t.kernelBound).toEqual(['overhead', 'compute', 'compute', 'compute', 'compute', 'overhead', 'compute']);
@@ -104,7 +105,7 @@ describe('estimatePlanTime with kernel-family roofs', () => {
     const t = estimatePlanTime(analysis, plan, BASE);
     // max(FLOPs / 100 G, bytes / 10 GB/s) + 1: every kernel here is memory-bound
     const expected = [1 + 1.6384, 1 + 2.048, 1 + 1.7536, 1 + 1.8432, 1 + 1.9712, 1 + 1.536, 1 + 1.896];
-    t.kernelUs.forEach((us, i) => expect(us).toBeCloseTo(expected[i], 9));
+    t.kernelUs.forEach((us, i) => expect(us).toBeCloseTo(at(expected, i), 9));
     plan.kernels.forEach((k, i) => {
       const w = kernelWork(analysis, plan, k);
       expect(t.kernelUs[i]).toBeCloseTo(roofline(w.flops, w.bytes, BASE).predictedUs, 12);

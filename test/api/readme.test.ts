@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { at } from '../../src/util/at.js';
 
 /**
  * README's library examples, as written: they type-check against src/index.ts (strict), and they run
@@ -21,7 +22,7 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 function libraryExamples(): string[] {
   const from = README.indexOf('## Library API');
   const section = README.slice(from, README.indexOf('\n## ', from + 5));
-  return [...section.matchAll(/```js\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+  return [...section.matchAll(/```js\n([\s\S]*?)\n```/g)].map((m) => at(m, 1));
 }
 
 const EXAMPLES = libraryExamples();
@@ -29,7 +30,7 @@ const EXAMPLES = libraryExamples();
 describe("README's library examples", () => {
   it('cover every step: load, analyse, lint, your own rule, formats, diff, zoo, profile and report', () => {
     expect(EXAMPLES).toHaveLength(7);
-    const used = new Set(EXAMPLES.flatMap((code) => [...code.matchAll(/import \{([^}]+)\} from 'efflint'/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()))));
+    const used = new Set(EXAMPLES.flatMap((code) => [...code.matchAll(/import \{([^}]+)\} from 'efflint'/g)].flatMap((m) => at(m, 1).split(',').map((n) => n.trim()))));
     for (const name of ['loadModel', 'analyze', 'lint', 'defineRule', 'RULES', 'loadConfig', 'formatLint', 'formatAnalysis', 'diff', 'formatDiff', 'buildZooModel', 'profile', 'report']) expect(used, name).toContain(name);
   });
 
@@ -90,7 +91,7 @@ describe("README's library examples", () => {
     const missing: string[] = [];
     for (const file of docs) {
       for (const m of readFileSync(file, 'utf8').matchAll(/import \{([^}]+)\} from 'efflint'/g)) {
-        for (const name of m[1].split(',').map((n) => n.trim().replace(/^type /, ''))) if (!exported.has(name)) missing.push(`${file.slice(ROOT.length)}: ${name}`);
+        for (const name of at(m, 1).split(',').map((n) => n.trim().replace(/^type /, ''))) if (!exported.has(name)) missing.push(`${file.slice(ROOT.length)}: ${name}`);
       }
     }
     expect(missing).toEqual([]);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/schema.js';
+import { at } from '../../src/util/at.js';
 import type { ZooBuildOptions } from '../../src/zoo/index.js';
 import { buildZooModel } from '../../src/zoo/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -17,7 +18,7 @@ function block(lang: string): string {
   if (from < 0) throw new Error(`docs/ci.md: no "${SECTION}" section`);
   const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```').exec(CI_DOC.slice(from));
   if (!m) throw new Error(`docs/ci.md: no \`\`\`${lang} block in "${SECTION}"`);
-  return m[1];
+  return at(m, 1);
 }
 
 /** The workflow's `run:` lines, by step name. */
@@ -57,7 +58,7 @@ function runWorkflow(base: [string, ZooBuildOptions?], head: [string, ZooBuildOp
   const diff = steps.find((s) => s.run.startsWith('npx efflint diff'))!;
   const m = /^npx efflint (.+?) >> \$GITHUB_STEP_SUMMARY$/.exec(diff.run);
   if (!m) throw new Error(`unexpected diff step: ${diff.run}`);
-  const r = runCli(m[1].split(/\s+/), { cwd: repo });
+  const r = runCli(at(m, 1).split(/\s+/), { cwd: repo });
   appendFileSync(summary, r.stdout);
   return { ...r, summary: readFileSync(summary, 'utf8') };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { at } from '../../src/util/at.js';
 import { floatInit, graphProto, node, onnx, tensorInfo } from '../helpers/tiny-model.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -106,10 +107,11 @@ function htmlMarkup(html: string): { tags: Set<string>; attributes: Set<string>;
   const urls: string[] = [];
   const body = html.replace(/<style>[\s\S]*?<\/style>/, '<style></style>');
   for (const m of body.matchAll(/<\/?([a-zA-Z][\w-]*)((?:\s+[^\s=>/]+(?:="[^"]*"|='[^']*'|=[^\s>]+)?)*)\s*\/?>/g)) {
-    tags.add(m[1].toLowerCase());
-    for (const a of m[2].matchAll(/([^\s=]+)(?:="([^"]*)"|='([^']*)'|=([^\s>]+))?/g)) {
-      attributes.add(a[1].toLowerCase());
-      if (/^(href|src|xlink:href|action)$/i.test(a[1])) urls.push(a[2] ?? a[3] ?? a[4] ?? '');
+    tags.add(at(m, 1).toLowerCase());
+    for (const a of at(m, 2).matchAll(/([^\s=]+)(?:="([^"]*)"|='([^']*)'|=([^\s>]+))?/g)) {
+      const name = at(a, 1);
+      attributes.add(name.toLowerCase());
+      if (/^(href|src|xlink:href|action)$/i.test(name)) urls.push(a[2] ?? a[3] ?? a[4] ?? '');
     }
   }
   return { tags, attributes, urls };
@@ -165,9 +167,9 @@ describe('hostile names in a model (spawned CLI)', () => {
     expect(r.code).toBe(0);
     expectJsonInert(r.stdout);
     const sarif = JSON.parse(r.stdout);
-    const uris = new Set<string>(sarif.runs[0].results.map((x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => x.locations[0].physicalLocation.artifactLocation.uri));
+    const uris = new Set<string>(sarif.runs[0].results.map((x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => at(x.locations, 0).physicalLocation.artifactLocation.uri));
     expect([...uris]).toEqual(['hostile%20%231%20%2541%3F%0A%1B%5B31m.onnx']);
-    const url = new URL([...uris][0], 'file:///repo/');
+    const url = new URL(at([...uris], 0), 'file:///repo/');
     expect(url.pathname).toBe('/repo/hostile%20%231%20%2541%3F%0A%1B%5B31m.onnx');
     expect(url.hash + url.search).toBe('');
     expect(fileURLToPath(url)).toBe(`/repo/${FILE}`);

@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ONNXRUNTIME_MISSING } from '../../src/profile/providers.js';
+import { at } from '../../src/util/at.js';
 import { buildZooModel } from '../../src/zoo/index.js';
 
 /**
@@ -53,7 +54,7 @@ function block(text: string, lang: string, after: string): string {
   if (from < 0) throw new Error(`no "${after}"`);
   const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```').exec(text.slice(from));
   if (!m) throw new Error(`no \`\`\`${lang} block after "${after}"`);
-  return m[1];
+  return at(m, 1);
 }
 
 interface Step {
@@ -85,9 +86,9 @@ describe.skipIf(NPM_MISSING !== null)('efflint packed and installed as docs/ci.m
     // --ignore-scripts: `prepare` would clean and rebuild dist/ under the other test files' feet.
     const pack = spawnSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
     if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
-    const filename = (JSON.parse(pack.stdout) as { filename: string }[])[0].filename;
-    const documented = /\.\/(\S+\.tgz)/.exec(INSTALL.run)![1];
-    expect(documented).toBe(`vendor/efflint-${PKG.version}.tgz`);
+    const filename = at(JSON.parse(pack.stdout) as { filename: string }[], 0).filename;
+    const documented = `vendor/efflint-${PKG.version}.tgz`;
+    expect(/\.\/(\S+\.tgz)/.exec(INSTALL.run)?.[1]).toBe(documented);
     mkdirSync(join(scratch, 'vendor'));
     renameSync(join(scratch, filename), join(scratch, documented));
     install = sh(INSTALL.run, scratch, {}, 110_000);
@@ -125,7 +126,7 @@ describe.skipIf(NPM_MISSING !== null)('efflint packed and installed as docs/ci.m
     const sarif = JSON.parse(readFileSync(join(repo, 'efflint.sarif'), 'utf8'));
     expect(sarif.runs[0].results.some((x: { level: string }) => x.level === 'error')).toBe(true);
     expect(readFileSync(summary, 'utf8')).toMatch(/^## ❌ efflint: \d+ errors/);
-    expect(results[2].stdout).toMatch(/error +G2 +stage2/);
+    expect(at(results, 2).stdout).toMatch(/error +G2 +stage2/);
   });
 
   it("runs the diff workflow's efflint step and gates on the documented thresholds", () => {
@@ -139,7 +140,7 @@ describe.skipIf(NPM_MISSING !== null)('efflint packed and installed as docs/ci.m
     writeFileSync(summary, '');
     const steps = DIFF_WORKFLOW.filter((s) => /\bnpx efflint\b/.test(s.run));
     expect(steps).toHaveLength(1);
-    const r = sh(steps[0].run, repo, { GITHUB_STEP_SUMMARY: summary });
+    const r = sh(at(steps, 0).run, repo, { GITHUB_STEP_SUMMARY: summary });
     expect(r.stderr).not.toMatch(/npm (warn|WARN|ERR)|Error:/);
     expect(r.code).toBe(1);
     expect(readFileSync(summary, 'utf8')).toMatch(/FLOPs/);
@@ -172,7 +173,7 @@ describe.skipIf(NPM_MISSING !== null)('efflint packed and installed as docs/ci.m
 
   it("README's library examples run against the installed package (ESM; import() from CommonJS)", () => {
     const api = README.slice(README.indexOf('## Library API'), README.indexOf('\n## ', README.indexOf('## Library API') + 5));
-    const examples = [...api.matchAll(/```js\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+    const examples = [...api.matchAll(/```js\n([\s\S]*?)\n```/g)].map((m) => at(m, 1));
     expect(examples.length).toBe(7);
     const dir = join(scratch, 'api');
     mkdirSync(dir);

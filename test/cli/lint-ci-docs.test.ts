@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { at } from '../../src/util/at.js';
 import { buildZooModel } from '../../src/zoo/index.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -11,18 +12,18 @@ function block(lang: string, after = ''): string {
   const from = after ? CI_DOC.indexOf(after) : 0;
   const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```').exec(CI_DOC.slice(from));
   if (!m) throw new Error(`docs/ci.md: no \`\`\`${lang} block${after ? ` after "${after}"` : ''}`);
-  return m[1];
+  return at(m, 1);
 }
 
 /** Splits a one-line shell command: quotes, and `>` / `>>` redirection of stdout. */
 function parseCommand(line: string, env: Record<string, string>): { args: string[]; redirect?: { file: string; append: boolean } } {
   const tokens: string[] = [];
   const re = /'([^']*)'|"([^"]*)"|(>>|>)|(\S+)/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) tokens.push(m[1] ?? (m[2] !== undefined ? m[2].replace(/\$(\w+)/g, (_, v: string) => env[v] ?? '') : undefined) ?? m[3] ?? m[4]);
-  const at = tokens.findIndex((t) => t === '>' || t === '>>');
-  const args = at >= 0 ? tokens.slice(0, at) : tokens;
+  for (let m = re.exec(line); m; m = re.exec(line)) tokens.push(m[1] ?? (m[2] !== undefined ? m[2].replace(/\$(\w+)/g, (_, v: string) => env[v] ?? '') : undefined) ?? m[3] ?? at(m, 4));
+  const redirectAt = tokens.findIndex((t) => t === '>' || t === '>>');
+  const args = redirectAt >= 0 ? tokens.slice(0, redirectAt) : tokens;
   expect(args.slice(0, 2)).toEqual(['npx', 'efflint']);
-  return { args: args.slice(2), redirect: at >= 0 ? { file: tokens[at + 1], append: tokens[at] === '>>' } : undefined };
+  return { args: args.slice(2), redirect: redirectAt >= 0 ? { file: at(tokens, redirectAt + 1), append: tokens[redirectAt] === '>>' } : undefined };
 }
 
 interface Step {
@@ -66,11 +67,12 @@ describe('docs/ci.md workflow, run with the real CLI', () => {
 
   it('has the SARIF, summary and gate steps, and uploads the file the SARIF step writes', () => {
     expect(steps.map((s) => s.name)).toEqual(['Lint for code scanning', 'Job summary', 'Fail on errors']);
-    expect(steps[0].run).toMatch(/--format sarif > (\S+)$/);
-    const sarifFile = /> (\S+)$/.exec(steps[0].run)![1];
+    const [sarifStep, summaryStep, gateStep] = [at(steps, 0), at(steps, 1), at(steps, 2)];
+    expect(sarifStep.run).toMatch(/--format sarif > (\S+)$/);
+    const sarifFile = /> (\S+)$/.exec(sarifStep.run)?.[1] ?? '';
     expect(block('yaml')).toMatch(new RegExp(`uses: github/codeql-action/upload-sarif@v\\d+[\\s\\S]*sarif_file: ${sarifFile.replace('.', '\\.')}`));
-    expect(steps[1].run).toMatch(/--format markdown >> "\$GITHUB_STEP_SUMMARY"$/);
-    expect(steps[0].continueOnError && steps[1].continueOnError && !steps[2].continueOnError).toBe(true);
+    expect(summaryStep.run).toMatch(/--format markdown >> "\$GITHUB_STEP_SUMMARY"$/);
+    expect(sarifStep.continueOnError && summaryStep.continueOnError && !gateStep.continueOnError).toBe(true);
   });
 
   it('passes on a clean repository', () => {
@@ -85,7 +87,7 @@ describe('docs/ci.md workflow, run with the real CLI', () => {
   it('fails the gate on errors from the documented config, after writing SARIF and the summary', () => {
     const { repo, env, results } = runWorkflow({ 'models/v1.onnx': 'shufflenet_v1_g8', 'models/v2.onnx': 'shufflenet_v2_x1_0' }, block('json', '## Configuration'));
     expect(results.map((r) => r.code)).toEqual([1, 1, 1]);
-    expect(results[2].stdout).toMatch(/error +G2 +stage2/);
+    expect(at(results, 2).stdout).toMatch(/error +G2 +stage2/);
     const sarif = JSON.parse(readFileSync(join(repo, 'efflint.sarif'), 'utf8'));
     const errors = sarif.runs[0].results.filter((r: { level: string }) => r.level === 'error');
     expect(errors.length).toBeGreaterThan(0);
@@ -94,11 +96,13 @@ describe('docs/ci.md workflow, run with the real CLI', () => {
   });
 
   it('the netron example command works', () => {
-    const m = /efflint lint (\S+) --format netron > (\S+)/.exec(CI_DOC)!;
+    const m = /efflint lint (\S+) --format netron > (\S+)/.exec(CI_DOC);
+    if (!m) throw new Error('docs/ci.md: no `efflint lint ... --format netron >` example');
+    const model = at(m, 1);
     const repo = mkdtempSync(join(tmpdir(), 'efflint-ci-netron-'));
     mkdirSync(join(repo, 'models'));
-    writeFileSync(join(repo, m[1]), buildZooModel('exp_g3_4frag_parallel'));
-    const r = runCli(['lint', m[1], '--format', 'netron'], { cwd: repo });
+    writeFileSync(join(repo, model), buildZooModel('exp_g3_4frag_parallel'));
+    const r = runCli(['lint', model, '--format', 'netron'], { cwd: repo });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).signature).toBe('netron:attachment');
   });

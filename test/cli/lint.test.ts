@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_IMPACT_PERCENT } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import { buildZooModel } from '../../src/zoo/index.js';
 import type { CliResult } from '../helpers/cli.js';
 import { runCli } from '../helpers/cli.js';
@@ -123,7 +124,7 @@ describe('efflint lint (spawned CLI)', () => {
     expect(rows.reduce((s, x) => s + Number(x[0]), 0)).toBe(total);
     expect(rows).toContainEqual(['31', 'G2', 'group-convolution', 'groupConvolution', 'warning', expect.any(String)]);
     // Largest summed share of time first; the fix lines are still there.
-    const shares = rows.map((x) => (x[5] === '<0.1%' ? 0.05 : Number(x[5].replace('%', ''))));
+    const shares = rows.map((x) => (x[5] === '<0.1%' ? 0.05 : Number(at(x, 5).replace('%', ''))));
     expect(shares).toEqual([...shares].sort((a, b) => b - a));
     expect(lines.some((l) => l.startsWith('  fix G2 (31 findings, group-convolution): '))).toBe(true);
   });
@@ -287,7 +288,7 @@ describe('efflint lint (spawned CLI)', () => {
     const findings = result.findings as JsonFinding[];
     const e104 = findings.filter((f) => f.ruleId === 'E104');
     expect(e104.length).toBeGreaterThan(0);
-    expect(e104[0].message).toMatch(/^(Conv|Gemm|MatMul) memory-bound on test-gpu: [\d.]+ FLOPs\/byte < ridge [\d.]+; [\d.]+ us, [\d.]+% of est\. time$/);
+    expect(at(e104, 0).message).toMatch(/^(Conv|Gemm|MatMul) memory-bound on test-gpu: [\d.]+ FLOPs\/byte < ridge [\d.]+; [\d.]+ us, [\d.]+% of est\. time$/);
     // Element-wise layers (depthwise convs included) are G4's, not E104's.
     const g4Nodes = new Set(findings.filter((f) => f.ruleId === 'G4' && f.node !== null).map((f) => f.node));
     expect(g4Nodes.size).toBeGreaterThan(0);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { at } from '../../src/util/at.js';
 
 /**
  * What `npm pack` would ship (`--dry-run --json`; --ignore-scripts because `prepare` cleans and rebuilds
@@ -21,7 +22,7 @@ const npm = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']
 });
 const SKIP = npm.error || npm.status !== 0 ? `npm pack --dry-run failed or npm is unavailable: ${npm.error?.message ?? npm.stderr}` : null;
 if (SKIP) console.warn(`test/cli/pack.test.ts skipped: ${SKIP}`);
-const FILES: string[] = SKIP ? [] : (JSON.parse(npm.stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+const FILES: string[] = SKIP ? [] : at(JSON.parse(npm.stdout) as { files: { path: string }[] }[], 0).files.map((f) => f.path);
 
 describe.skipIf(SKIP !== null)('npm pack content', () => {
   it('ships LICENSE, README, package.json, the bin and the built library', () => {
@@ -88,7 +89,7 @@ describe.skipIf(SKIP !== null)('npm pack content', () => {
     expect(FILES).toContain(bin);
     const text = readFileSync(join(ROOT, bin), 'utf8');
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    for (const [, spec] of text.matchAll(/from '(\.[^']+)'/g)) expect(FILES).toContain(posix.join(posix.dirname(bin), spec));
+    for (const m of text.matchAll(/from '(\.[^']+)'/g)) expect(FILES).toContain(posix.join(posix.dirname(bin), at(m, 1)));
     const r = spawnSync(process.execPath, [join(ROOT, bin), '--version'], { encoding: 'utf8', cwd: dirname(ROOT) });
     expect(r.stdout).toBe(`${PKG.version}\n`);
     expect(r.status).toBe(0);

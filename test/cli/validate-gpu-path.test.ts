@@ -13,6 +13,7 @@ import type { RunnerResults } from '../../src/profile/measure/validate-import.js
 import { VERDICTS, columnVerdict } from '../../src/profile/measure/verdict.js';
 import { formatValidateMarkdown } from '../../src/report/validate/validate-markdown.js';
 import { formatValidateText } from '../../src/report/validate/validate-text.js';
+import { at } from '../../src/util/at.js';
 
 /**
  * The GPU path of `efflint validate` on the CPU: export, measure with a runner, import. The runs
@@ -91,15 +92,15 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
     expect(manifest.protocol).toMatchObject({ optLevels: ['all'], blocks: 12, runsPerBlock: 6, warmup: 2, modelBlocks: 3, modelRunsPerBlock: 4 });
     for (const key of ['inputs', 'sessions', 'interleaving', 'timing', 'memory'] as const) expect(manifest.protocol[key].length).toBeGreaterThan(40);
     expect(manifest.measurements.map((m) => m.id)).toEqual(['table1-gpu-x1', 'table2-gpu-x1', 'table3-c-128', 'table4-c-64', 'reference-networks']);
-    const g2 = manifest.measurements[1];
+    const g2 = at(manifest.measurements, 1);
     expect(g2).toMatchObject({ kind: 'column', table: 2, column: 'GPU x1', results: 'results/table2-gpu-x1.json', baseline: 0 });
     expect(g2.variants.map((v) => v.label)).toEqual(['g = 1', 'g = 2', 'g = 4', 'g = 8']);
     expect(g2.variants[0]).toMatchObject({ model: 'exp_g2_g1', file: 'models/exp_g2_g1.onnx', paperGpu: 2451, paperArm: null });
-    expect(g2.variants[0].inputs).toEqual([{ name: 'input', dtype: 'float32', shape: [1, 128, 56, 56] }]);
-    const refs = manifest.measurements[4];
+    expect(at(g2.variants, 0).inputs).toEqual([{ name: 'input', dtype: 'float32', shape: [1, 128, 56, 56] }]);
+    const refs = at(manifest.measurements, 4);
     expect(refs).toMatchObject({ kind: 'models', blocks: 3, runsPerBlock: 4 });
-    expect(refs.variants[0].flops).toBeGreaterThan(1e8);
-    expect(refs.variants[0].memAccess).toBeGreaterThan(1e6);
+    expect(at(refs.variants, 0).flops).toBeGreaterThan(1e8);
+    expect(at(refs.variants, 0).memAccess).toBeGreaterThan(1e6);
     expect(manifest.guidelines.map((g) => g.id)).toEqual(IDS);
     expect(manifest.guidelines.find((g) => g.id === 'G3-parallel')!.measurements).toEqual(['table3-c-128']);
     // Real weights: the files hold the zoo's seeded weights, not zeros.
@@ -120,23 +121,24 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
       expect(g.setups[0]).toMatchObject({ ratio: 1, spread: 0, kernels: null });
       for (const s of g.setups) expect(s.measuredPerSec).toBeGreaterThan(0);
     }
-    expect(imported.guidelines.find((g) => g.id === 'G2')!.setups[3].paperGpu).toBeCloseTo(634 / 2451, 4);
+    expect(at(imported.guidelines.find((g) => g.id === 'G2')!.setups, 3).paperGpu).toBeCloseTo(634 / 2451, 4);
     expect(imported.models.map((m) => `${m.name}/${m.optLevel}`)).toEqual(['shufflenet_v2_x1_0/all', 'shufflenet_v2_x1_0/disabled']);
-    expect(imported.models[0].flops).toBe(manifest.measurements[4].variants[0].flops);
+    expect(at(imported.models, 0).flops).toBe(at(at(manifest.measurements, 4).variants, 0).flops);
   });
 
   it('applies the verdict rule to per-block ratios of medians of the recorded samples', () => {
     const results = JSON.parse(readFileSync(join(dir, 'results', 'table2-gpu-x1.json'), 'utf8')) as RunnerResults;
     const entry = results.measured.find((e) => e.optLevel === 'all')!;
     const blockMedians = entry.variants.map((v) => v.cpuMs.map((block) => median(block)));
-    const perBlock = blockMedians.map((m) => m.map((t, b) => blockMedians[0][b] / t));
+    const baseline = at(blockMedians, 0);
+    const perBlock = blockMedians.map((m) => m.map((t, b) => at(baseline, b) / t));
     const g2 = imported.guidelines.find((g) => g.id === 'G2' && g.optLevel === 'all')!;
-    g2.setups.forEach((s, i) => expect(s.ratio).toBeCloseTo(median(perBlock[i]), 5));
+    g2.setups.forEach((s, i) => expect(s.ratio).toBeCloseTo(median(at(perBlock, i)), 5));
     const iqr = (xs: number[]): number => {
       const q = (p: number): number => {
         const s = [...xs].sort((a, b) => a - b);
         const k = (s.length - 1) * p;
-        return s[Math.floor(k)] + (s[Math.ceil(k)] - s[Math.floor(k)]) * (k - Math.floor(k));
+        return at(s, Math.floor(k)) + (at(s, Math.ceil(k)) - at(s, Math.floor(k))) * (k - Math.floor(k));
       };
       return q(0.75) - q(0.25);
     };
@@ -144,7 +146,7 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
       perBlock.map((p) => ({ ratio: median(p), spread: iqr(p) })),
       [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]],
     );
-    expect(g2.columns[0].verdict).toBe(expected.verdict);
+    expect(at(g2.columns, 0).verdict).toBe(expected.verdict);
   });
 
   it('formats imported results as text and Markdown, naming the source and the device', () => {
@@ -160,7 +162,7 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
 
   it("writes onnxruntime traces per variant that efflint profile --trace reads", async () => {
     const results = JSON.parse(readFileSync(join(dir, 'results', 'reference-networks.json'), 'utf8')) as RunnerResults;
-    const trace = results.measured[0].variants[0].trace!;
+    const trace = at(at(results.measured, 0).variants, 0).trace!;
     expect(trace).toBe('traces/reference-networks/all-shufflenet_v2_x1_0.json');
     const r = await efflint(['profile', join(dir, 'models', 'shufflenet_v2_x1_0.onnx'), '--trace', join(dir, trace), '--format', 'json']);
     expect(r.err).toBe('');
@@ -201,7 +203,7 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
     it('a sample that is not a time, naming the field', async () => {
       fresh();
       const doc = JSON.parse(readFileSync(results('table4-c-64'), 'utf8')) as { measured: { variants: { wallMs: unknown[][] }[] }[] };
-      doc.measured[1].variants[2].wallMs[1][0] = -3;
+      at(at(at(doc.measured, 1).variants, 2).wallMs, 1)[0] = -3;
       writeFileSync(results('table4-c-64'), JSON.stringify(doc));
       const r = await efflint(['validate', '--import', broken]);
       expect(r.code).toBe(2);
@@ -273,14 +275,14 @@ describe.skipIf(!HAS_NUMPY)('gpu-runner.py, onnxruntime path, against a stand-in
     const results = JSON.parse(readFileSync(join(dir, 'results', 'table2-gpu-x1.json'), 'utf8')) as RunnerResults;
     expect(results).toMatchObject({ runner: 'gpu-runner.py 1', clock: 'gpu-wall', device: { backend: 'onnxruntime', provider: 'cuda', intraOpThreads: 1 } });
     expect(results.device.backendVersion).toBe('0.0.0-fake, CUDA 12.0, cuDNN 9.0, TF32 off');
-    expect(results.measured[0].variants[3].trace).toBe('traces/table2-gpu-x1/all-exp_g2_g8.json');
+    expect(at(at(results.measured, 0).variants, 3).trace).toBe('traces/table2-gpu-x1/all-exp_g2_g8.json');
     const imp = await efflint(['validate', '--import', dir, '--format', 'json']);
     expect(imp.code).toBe(0);
     const v = JSON.parse(imp.out) as ValidationResult;
     expect(v).toMatchObject({ clock: 'gpu-wall', optLevels: ['all'] });
     expect(v.device.accelerator).toEqual(expect.any(String));
     expect(v.guidelines.map((g) => `${g.id}/${g.optLevel}`)).toEqual(['G2/all']);
-    expect(v.guidelines[0].setups[0].otherClock.clock).toBe('cpu');
+    expect(at(at(v.guidelines, 0).setups, 0).otherClock.clock).toBe('cpu');
     expect(formatValidateText(v)).toContain('gpu-wall: verdicts and ranks use the wall time of each run, the device synchronised before the clock stops');
   }, 60_000);
 
@@ -309,10 +311,12 @@ describe.skipIf(!HAS_TORCH)('gpu-runner.py, PyTorch path, on the CPU (python3 wi
     expect(variants).toHaveLength(5);
     for (const v of variants) {
       const session = await ort.InferenceSession.create(join(dir, v.file), { graphOptimizationLevel: 'disabled' });
-      const input = v.inputs[0];
+      const input = at(v.inputs, 0);
       const n = input.shape.reduce((a, b) => a * b, 1);
       const data = Float32Array.from({ length: n }, (_, i) => (i % 251) / 125 - 1);
-      const expected = (await session.run({ [input.name]: new ort.Tensor('float32', data, [...input.shape]) }))[session.outputNames[0]].data as Float32Array;
+      const output = (await session.run({ [input.name]: new ort.Tensor('float32', data, [...input.shape]) }))[at(session.outputNames, 0)];
+      if (!output) throw new Error(`${v.model}: onnxruntime returned no output`);
+      const expected = output.data as Float32Array;
       await session.release();
       const raw = readFileSync(join(out, `${v.model}.f32`));
       const got = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
@@ -320,8 +324,8 @@ describe.skipIf(!HAS_TORCH)('gpu-runner.py, PyTorch path, on the CPU (python3 wi
       let scale = 0;
       let diff = 0;
       for (let i = 0; i < got.length; i++) {
-        scale = Math.max(scale, Math.abs(expected[i]));
-        diff = Math.max(diff, Math.abs(got[i] - expected[i]));
+        scale = Math.max(scale, Math.abs(at(expected, i)));
+        diff = Math.max(diff, Math.abs(at(got, i) - at(expected, i)));
       }
       expect(diff / scale, v.model).toBeLessThan(1e-4);
     }

@@ -3,6 +3,7 @@ import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { ValidationResult } from '../../src/profile/measure/validate.js';
 import { VERDICTS } from '../../src/profile/measure/verdict.js';
+import { at } from '../../src/util/at.js';
 import { formatValidateMarkdown } from '../../src/report/validate/validate-markdown.js';
 import { formatValidateText } from '../../src/report/validate/validate-text.js';
 
@@ -53,15 +54,15 @@ describe('efflint validate (in process, real onnxruntime, tiny budget)', () => {
         expect(s.measuredPerSec).toBeGreaterThan(0);
       }
       // Normalised to the baseline row.
-      expect(g.setups[0].ratio).toBe(1);
-      expect(g.setups[0].spread).toBe(0);
+      expect(at(g.setups, 0).ratio).toBe(1);
+      expect(at(g.setups, 0).spread).toBe(0);
     }
     const g2 = result.guidelines.find((g) => g.id === 'G2' && g.optLevel === 'all')!;
     expect(g2.setups.map((s) => s.label)).toEqual(['g = 1', 'g = 2', 'g = 4', 'g = 8']);
-    expect(g2.setups[3].paperGpu).toBeCloseTo(634 / 2451, 4);
+    expect(at(g2.setups, 3).paperGpu).toBeCloseTo(634 / 2451, 4);
     // Kernel choice is read at opt 'all' only.
-    expect(g2.setups[0].kernels).not.toBeNull();
-    expect(result.guidelines.find((g) => g.id === 'G2' && g.optLevel === 'disabled')!.setups[0].kernels).toBeNull();
+    expect(at(g2.setups, 0).kernels).not.toBeNull();
+    expect(at(result.guidelines.find((g) => g.id === 'G2' && g.optLevel === 'disabled')!.setups, 0).kernels).toBeNull();
   });
 
   it('measures the reference networks with FLOPs and memAccess beside latency', () => {

@@ -99,6 +99,6 @@ describe('configJsonSchema', () => {
     expect(s.properties.diff.additionalProperties).toBe(false);
     expect(Object.keys(s.properties.diff.properties)).toEqual(['maxFlopsIncrease', 'maxParamsIncrease', 'maxMemAccessIncrease', 'maxLatencyIncrease', 'failOnNew']);
     expect(s.properties.diff.properties.maxFlopsIncrease).toMatchObject({ type: 'number', minimum: 0 });
-    expect(s.properties.diff.properties.failOnNew.enum).toEqual(['error', 'warn', 'info']);
+    expect(s.properties.diff.properties.failOnNew?.enum).toEqual(['error', 'warn', 'info']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { change, compareModels, findingKey } from '../../src/diff/compare.js';
+import { at } from '../../src/util/at.js';
 import { analysis, baseAnalysis, baseFindings, finding, headAnalysis, headFindings, layer, profile } from './fixtures.js';
 
 // Every expected number below is worked out by hand from the layer tables in fixtures.ts.
@@ -61,7 +62,7 @@ describe('compareModels on hand-built analyses', () => {
   it('totals per category', () => {
     const cats = diff().categories;
     expect(cats.map((c) => c.category)).toEqual(['conv', 'normalization', 'gemm', 'unknown', 'activation', 'metadata']);
-    expect(cats[0].flops).toEqual({ before: 1000, after: 2300, delta: 1300, percent: 130 });
+    expect(at(cats, 0).flops).toEqual({ before: 1000, after: 2300, delta: 1300, percent: 130 });
     expect(cats[2]).toMatchObject({ category: 'gemm', flops: { delta: 0, percent: 0 }, memAccess: { before: 3000, after: 2990, delta: -10 }, params: { before: 2010, after: 2000 } });
   });
 
@@ -75,12 +76,12 @@ describe('compareModels on hand-built analyses', () => {
       ['conv1', ['outputShape', 'flops']],
       ['fc', ['opType']],
     ]);
-    const conv1 = L.changed[0];
+    const conv1 = at(L.changed, 0);
     expect(conv1.before.outputShapes).toEqual([[1, 16, 8, 8]]);
     expect(conv1.after.outputShapes).toEqual([[1, 32, 8, 8]]);
     expect(conv1.flops).toEqual({ before: 1000, after: 2000, delta: 1000, percent: 100 });
     expect(conv1.memAccess).toEqual({ before: 500, after: 800, delta: 300, percent: 60 });
-    const fc = L.changed[1];
+    const fc = at(L.changed, 1);
     expect([fc.before.opType, fc.after.opType]).toEqual(['Gemm', 'MatMul']);
     expect(fc.flops).toEqual({ before: 2000, after: 2000, delta: 0, percent: 0 });
     expect(fc.memAccess?.delta).toBe(-10);
@@ -89,7 +90,7 @@ describe('compareModels on hand-built analyses', () => {
   it('a layer whose cost becomes unknown is changed, with no FLOPs change to report', () => {
     const b = analysis('b', [layer({ name: 'x', opType: 'Foo', category: 'other', out: [1], flops: 3, memAccess: 2 })], { flops: 3, params: 0, memAccess: 2, memBytes: 8, layers: 1, unknownCostLayers: [] });
     const h = analysis('h', [layer({ name: 'x', opType: 'Foo', category: 'other', out: [1], flops: null, memAccess: null })], { flops: 0, params: 0, memAccess: 0, memBytes: 0, layers: 1, unknownCostLayers: ['x'] });
-    const c = compareModels({ analysis: b }, { analysis: h }).layers.changed[0];
+    const c = at(compareModels({ analysis: b }, { analysis: h }).layers.changed, 0);
     expect(c.changes).toEqual(['flops']);
     expect(c.flops).toBeNull();
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { at } from '../../src/util/at.js';
 
 /** The subset of JSON Schema the documented diff schema uses. */
 export interface Schema {
@@ -57,9 +58,9 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
 /** The JSON Schema block of the "diff" section of docs/json-schema.md. */
 export function documentedDiffSchema(): Schema {
   const doc = readFileSync(new URL('../../docs/json-schema.md', import.meta.url), 'utf8');
-  const at = doc.indexOf('\n## diff');
-  if (at < 0) throw new Error('docs/json-schema.md: no "## diff" section');
-  const block = /```json\n([\s\S]*?)\n```/.exec(doc.slice(at));
+  const start = doc.indexOf('\n## diff');
+  if (start < 0) throw new Error('docs/json-schema.md: no "## diff" section');
+  const block = /```json\n([\s\S]*?)\n```/.exec(doc.slice(start));
   if (!block) throw new Error('docs/json-schema.md: no ```json block in the diff section');
-  return JSON.parse(block[1]) as Schema;
+  return JSON.parse(at(block, 1)) as Schema;
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { DiffThresholds } from '../../src/diff/thresholds.js';
 import { evaluateDiff } from '../../src/diff/thresholds.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import type { ZooBuildOptions } from '../../src/zoo/index.js';
 
 // Pairs of real zoo models whose differences are known independently of efflint's own numbers: from
@@ -141,7 +142,9 @@ describe('shufflenet_v2_x1_0 -> the same model with --deploy (BatchNormalization
 describe('a model -> its BN-folded form passes docs/ci.md\'s recommended gate (an improvement is never "new" findings)', () => {
   // The `diff` section docs/ci.md recommends, read from the page so the test follows the docs.
   const ciDocs = readFileSync(new URL('../../docs/ci.md', import.meta.url), 'utf8');
-  const recommended = JSON.parse(/"diff": (\{[^}]*\})/.exec(ciDocs)![1]) as DiffThresholds;
+  const recommendedSection = /"diff": (\{[^}]*\})/.exec(ciDocs);
+  if (!recommendedSection) throw new Error('docs/ci.md: no "diff" section');
+  const recommended = JSON.parse(at(recommendedSection, 1)) as DiffThresholds;
 
   it('docs/ci.md recommends failing on new warnings', () => {
     expect(recommended.failOnNew).toBe('warn');

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { mulberry32 } from '../../src/profile/measure/input-data.js';
+import { at } from '../../src/util/at.js';
 import {
   allSites,
   cloneMessage,
@@ -137,11 +138,11 @@ const BAD_VARINTS: readonly Uint8Array[] = [
 ];
 
 function pick<T>(list: readonly T[], n: number): T {
-  return list[n % list.length];
+  return at(list, n % list.length);
 }
 
 function fieldAt(site: FieldSite): WireField {
-  return site.parent.fields[site.index];
+  return at(site.parent.fields, site.index);
 }
 
 function setField(site: FieldSite, f: WireField): void {
@@ -195,25 +196,25 @@ interface NestLayer {
 export function nestBytes(core: Uint8Array, layers: readonly NestLayer[]): Uint8Array {
   const sizes = [core.length];
   for (const l of layers) {
-    const inner = sizes[sizes.length - 1];
+    const inner = at(sizes, sizes.length - 1);
     sizes.push(l.before.length + encodeVarint(l.field * 8 + 2).length + encodeVarint(inner).length + inner + l.after.length);
   }
-  const out = new Uint8Array(sizes[sizes.length - 1]);
-  let at = 0;
+  const out = new Uint8Array(at(sizes, sizes.length - 1));
+  let pos = 0;
   for (let k = layers.length - 1; k >= 0; k--) {
-    const l = layers[k];
-    out.set(l.before, at);
-    at += l.before.length;
-    for (const part of [encodeVarint(l.field * 8 + 2), encodeVarint(sizes[k])]) {
-      out.set(part, at);
-      at += part.length;
+    const l = at(layers, k);
+    out.set(l.before, pos);
+    pos += l.before.length;
+    for (const part of [encodeVarint(l.field * 8 + 2), encodeVarint(at(sizes, k))]) {
+      out.set(part, pos);
+      pos += part.length;
     }
   }
-  out.set(core, at);
-  at += core.length;
+  out.set(core, pos);
+  pos += core.length;
   for (const l of layers) {
-    out.set(l.after, at);
-    at += l.after.length;
+    out.set(l.after, pos);
+    pos += l.after.length;
   }
   return out;
 }
@@ -260,7 +261,7 @@ function nestedSequenceType(levels: number): Uint8Array {
 
 /** Applies one mutation to `root` in place; returns a description, or null when the seed has no site for it. */
 function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => number): string | null {
-  const choose = (sites: FieldSite[]): FieldSite | null => (sites.length === 0 ? null : sites[m.site % sites.length]);
+  const choose = (sites: FieldSite[]): FieldSite | null => (sites.length === 0 ? null : pick(sites, m.site));
   switch (m.kind) {
     case 'wire-type': {
       const s = choose(allSites(root));
@@ -297,12 +298,12 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       const variant = m.extra % 3;
       if (variant === 0) {
         const input = firstName(root, 'ValueInfo') ?? 'x';
-        graphs[0].fields.push(wire.bytes(1, nestedIfs(depth, input, input)));
+        at(graphs, 0).fields.push(wire.bytes(1, nestedIfs(depth, input, input)));
         return `nest-deep: ${depth} nested If nodes in the main graph`;
       }
       const infos = messagesOf(root, 'ValueInfo');
       if (variant === 1 && infos.length > 0) {
-        const vi = infos[m.site % infos.length];
+        const vi = pick(infos, m.site);
         vi.fields = vi.fields.filter((f) => f.field !== 2);
         vi.fields.push(wire.bytes(2, nestedSequenceType(depth)));
         return `nest-deep: value_info type nested ${depth} sequences deep`;
@@ -311,7 +312,7 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       // the decoder (field 1 of an attribute is its name, a string), so this checks skipping, not depth.
       const none = new Uint8Array(0);
       const layers = Array.from({ length: depth }, (_, i) => ({ before: none, field: i % 2 === 0 ? 1 : 5, after: none }));
-      graphs[0].fields.push(wire.bytes(1, nestBytes(none, layers)));
+      at(graphs, 0).fields.push(wire.bytes(1, nestBytes(none, layers)));
       return `nest-deep: ${depth} levels of node/attribute fields`;
     }
     case 'delete-field': {
@@ -331,7 +332,7 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
     }
     case 'unknown-field': {
       const msgs = allSites(root).filter((s) => 'message' in fieldAt(s));
-      const target = msgs.length === 0 ? root : (fieldAt(msgs[m.site % msgs.length]) as { message: WireMessage }).message;
+      const target = msgs.length === 0 ? root : (fieldAt(pick(msgs, m.site)) as { message: WireMessage }).message;
       const fieldNo = pick([2 ** 29 - 1, 1000, 19, 100, 16, 3, 4], m.choice);
       const w = m.extra % 4;
       const f: WireField =
@@ -374,12 +375,12 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       const rank = pick([9, 64, 65, 1000, 100_000], m.choice);
       const value = pick([1n, 2n, 0n, 3n], m.extra);
       if (m.extra % 2 === 0 && shapes.length > 0) {
-        const sh = shapes[m.site % shapes.length];
+        const sh = pick(shapes, m.site);
         sh.fields = Array.from({ length: rank }, () => wire.message(1, 'Dimension', [wire.varint(1, value)]));
         return `huge-rank: a value shape of rank ${rank}, dims ${value}`;
       }
       if (tensors.length === 0) return null;
-      const t = tensors[m.site % tensors.length];
+      const t = pick(tensors, m.site);
       t.fields = t.fields.filter((f) => f.field !== 1 && f.field !== 9);
       t.fields.push(wire.bytes(1, concatBytes(new Array<Uint8Array>(rank).fill(encodeVarint(value)))));
       return `huge-rank: a tensor of rank ${rank}, dims ${value}`;
@@ -406,7 +407,7 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       const names = sitesWhere(root, isNameField).map((x) => (fieldAt(x) as { bytes: Uint8Array }).bytes);
       if (s === null || names.length === 0) return null;
       const f = fieldAt(s);
-      const to = names[m.choice % names.length];
+      const to = pick(names, m.choice);
       setField(s, wire.bytes(f.field, to));
       return `rewire ${where(s)}: -> ${JSON.stringify(new TextDecoder().decode(to).slice(0, 40))}`;
     }
@@ -451,15 +452,15 @@ function firstName(root: WireMessage, kind: 'ValueInfo'): string | null {
 
 function decodePacked(bytes: Uint8Array): bigint[] {
   const out: bigint[] = [];
-  let at = 0;
-  while (at < bytes.length) {
+  let pos = 0;
+  while (pos < bytes.length) {
     let v = 0n;
     let shift = 0n;
     for (;;) {
-      const b = bytes[at++] ?? 0;
+      const b = bytes[pos++] ?? 0;
       v |= BigInt(b & 0x7f) << shift;
       shift += 7n;
-      if (b < 0x80 || at >= bytes.length) break;
+      if (b < 0x80 || pos >= bytes.length) break;
     }
     out.push(v);
   }
@@ -470,7 +471,7 @@ function decodePacked(bytes: Uint8Array): bigint[] {
 function mutateAttribute(root: WireMessage, m: MutationSpec, rand: () => number): string | null {
   const attrs = messagesOf(root, 'Attribute');
   if (attrs.length === 0) return null;
-  const a = attrs[m.site % attrs.length];
+  const a = pick(attrs, m.site);
   const name = a.fields.find((f) => f.field === 1);
   const label = name !== undefined && 'bytes' in name ? new TextDecoder().decode(name.bytes) : '?';
   const variant = m.extra % 8;
@@ -523,7 +524,7 @@ function mutateAttribute(root: WireMessage, m: MutationSpec, rand: () => number)
     }
     default: {
       // The attribute's name: a duplicate of another, empty, or hostile.
-      const other = attrs[(m.site + 1) % attrs.length].fields.find((f) => f.field === 1);
+      const other = pick(attrs, m.site + 1).fields.find((f) => f.field === 1);
       const to = m.choice % 2 === 0 && other !== undefined && 'bytes' in other ? other.bytes : utf8(pick(HOSTILE_NAMES, m.choice));
       replace(1, wire.bytes(1, to));
       return `attribute ${label}: renamed ${JSON.stringify(new TextDecoder().decode(to).slice(0, 40))}`;
@@ -535,13 +536,13 @@ function mutateAttribute(root: WireMessage, m: MutationSpec, rand: () => number)
 function fieldSpans(root: WireMessage): Map<WireField, { start: number; bodyStart: number; end: number }> {
   const spans = new Map<WireField, { start: number; bodyStart: number; end: number }>();
   const walk = (m: WireMessage, base: number): void => {
-    let at = base;
+    let pos = base;
     for (const f of m.fields) {
       const len = serializeFieldLength(f);
       const headLen = len.head;
-      spans.set(f, { start: at, bodyStart: at + headLen, end: at + headLen + len.body });
-      if (f.wire === 2 && 'message' in f) walk(f.message, at + headLen);
-      at += headLen + len.body;
+      spans.set(f, { start: pos, bodyStart: pos + headLen, end: pos + headLen + len.body });
+      if (f.wire === 2 && 'message' in f) walk(f.message, pos + headLen);
+      pos += headLen + len.body;
     }
   };
   walk(root, 0);
@@ -563,7 +564,7 @@ function truncate(root: WireMessage, m: MutationSpec): { bytes: Uint8Array; step
     f.wire === 2 && !('message' in f) && ((kind === 'Tensor' && [1, 4, 5, 7, 9, 10, 11].includes(f.field)) || (kind === 'Attribute' && (f.field === 7 || f.field === 8)) || (kind === 'SparseTensor' && f.field === 3));
   const sites = m.kind === 'truncate-packed' ? sitesWhere(root, packed) : allSites(root);
   if (sites.length === 0) return null;
-  const s = sites[m.site % sites.length];
+  const s = pick(sites, m.site);
   const span = fieldSpans(root).get(fieldAt(s));
   if (span === undefined) return null;
   // Inside the body when there is one (a cut mid-element of a packed field), else inside the header.
@@ -574,7 +575,7 @@ function truncate(root: WireMessage, m: MutationSpec): { bytes: Uint8Array; step
 
 /** Builds a case from a seed and mutation specs (deterministic: the same specs give the same bytes). */
 export function buildCase(seeds: readonly ParsedSeed[], seedIndex: number, mutations: readonly MutationSpec[]): FuzzCase {
-  const seed = seeds[seedIndex % seeds.length];
+  const seed = pick(seeds, seedIndex);
   const root = cloneMessage(seed.tree);
   const steps: string[] = [];
   const kinds: MutationKind[] = [];

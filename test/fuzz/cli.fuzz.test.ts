@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { at } from '../../src/util/at.js';
 import { runCli } from '../helpers/cli.js';
 import { fuzzCaseArb, parseSeeds } from './arbitraries.js';
 import { Tally } from './harness.js';
@@ -47,7 +48,7 @@ function problems(code: number | null, stderr: string): string[] {
   }
   const errors = lines.filter((l) => !/^efflint: .*: warning: /.test(l) && !l.startsWith('efflint: exit 1: '));
   if (code === 2 && errors.length !== 1) out.push(`exit 2 with ${errors.length} error lines: ${JSON.stringify(errors.map((l) => l.slice(0, 160)))}`);
-  if (code !== 2 && errors.length > 0) out.push(`exit ${code} with error lines: ${JSON.stringify(errors[0].slice(0, 160))}`);
+  if (code !== 2 && errors.length > 0) out.push(`exit ${code} with error lines: ${JSON.stringify(at(errors, 0).slice(0, 160))}`);
   return out;
 }
 
@@ -60,7 +61,7 @@ describe('fuzzing: the built CLI in child processes', () => {
         fc.asyncProperty(fuzzCaseArb(seeds), fc.nat({ max: COMMANDS.length - 1 }), async (c, command) => {
           fs.writeFileSync(path.join(dir, 'case.onnx'), c.bytes);
           fs.writeFileSync(path.join(dir, 'base.onnx'), c.original);
-          const args = COMMANDS[command].map((a) => (a === 'FILE' ? 'case.onnx' : a));
+          const args = at(COMMANDS, command).map((a) => (a === 'FILE' ? 'case.onnx' : a));
           const started = performance.now();
           const r = runCli(args, { cwd: dir, env: { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` }, timeoutMs: CASE_TIMEOUT_MS });
           const found = problems(r.code, r.stderr);

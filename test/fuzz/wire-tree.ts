@@ -7,6 +7,7 @@
  * sub-messages (onnx.proto field numbers); everything else is kept as bytes. Any field can carry raw
  * overrides for its tag or length prefix, which is how mutations write what no encoder would.
  */
+import { at } from '../../src/util/at.js';
 import { concat, varint } from '../model/proto-builder.js';
 
 /** Kinds of ONNX messages the parser descends into (onnx.proto message names). */
@@ -66,13 +67,13 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return concat(...parts);
 }
 
-function readVarint(bytes: Uint8Array, at: number, end: number): { value: bigint; next: number } | null {
+function readVarint(bytes: Uint8Array, pos: number, end: number): { value: bigint; next: number } | null {
   let value = 0n;
   for (let i = 0; i < 10; i++) {
-    if (at + i >= end) return null;
-    const b = bytes[at + i];
+    if (pos + i >= end) return null;
+    const b = at(bytes, pos + i); // pos + i < end <= bytes.length
     value |= BigInt(b & 0x7f) << BigInt(7 * i);
-    if (b < 0x80) return { value: BigInt.asUintN(64, value), next: at + i + 1 };
+    if (b < 0x80) return { value: BigInt.asUintN(64, value), next: pos + i + 1 };
   }
   return null;
 }
@@ -84,36 +85,36 @@ function readVarint(bytes: Uint8Array, at: number, end: number): { value: bigint
 export function parseMessage(bytes: Uint8Array, kind: MessageKind | null, start = 0, end = bytes.length, depth = 0): WireMessage | null {
   if (depth > 200) return null;
   const fields: WireField[] = [];
-  let at = start;
-  while (at < end) {
-    const tag = readVarint(bytes, at, end);
+  let pos = start;
+  while (pos < end) {
+    const tag = readVarint(bytes, pos, end);
     if (tag === null || tag.value >> 3n === 0n || tag.value >> 3n >= 1n << 29n) return null;
     const field = Number(tag.value >> 3n);
     const wire = Number(tag.value & 7n);
-    const tagBytes = tag.next - at === encodeVarint(tag.value).length ? undefined : bytes.slice(at, tag.next);
-    at = tag.next;
+    const tagBytes = tag.next - pos === encodeVarint(tag.value).length ? undefined : bytes.slice(pos, tag.next);
+    pos = tag.next;
     if (wire === 0) {
-      const v = readVarint(bytes, at, end);
+      const v = readVarint(bytes, pos, end);
       if (v === null) return null;
-      const canonical = v.next - at === encodeVarint(v.value).length;
-      fields.push({ field, wire: 0, value: v.value, tagBytes, valueBytes: canonical ? undefined : bytes.slice(at, v.next) });
-      at = v.next;
+      const canonical = v.next - pos === encodeVarint(v.value).length;
+      fields.push({ field, wire: 0, value: v.value, tagBytes, valueBytes: canonical ? undefined : bytes.slice(pos, v.next) });
+      pos = v.next;
     } else if (wire === 1 || wire === 5) {
       const n = wire === 1 ? 8 : 4;
-      if (at + n > end) return null;
-      fields.push({ field, wire, bytes: bytes.slice(at, at + n), tagBytes });
-      at += n;
+      if (pos + n > end) return null;
+      fields.push({ field, wire, bytes: bytes.slice(pos, pos + n), tagBytes });
+      pos += n;
     } else if (wire === 2) {
-      const len = readVarint(bytes, at, end);
+      const len = readVarint(bytes, pos, end);
       if (len === null || len.value > BigInt(end - len.next)) return null;
-      const lengthBytes = len.next - at === encodeVarint(len.value).length ? undefined : bytes.slice(at, len.next);
+      const lengthBytes = len.next - pos === encodeVarint(len.value).length ? undefined : bytes.slice(pos, len.next);
       const bodyStart = len.next;
       const bodyEnd = bodyStart + Number(len.value);
       const subKind = kind === null ? undefined : SUBMESSAGES[kind][field];
       const sub = subKind === undefined ? null : parseMessage(bytes, subKind, bodyStart, bodyEnd, depth + 1);
       if (sub !== null) fields.push({ field, wire: 2, message: sub, tagBytes, lengthBytes });
       else fields.push({ field, wire: 2, bytes: bytes.slice(bodyStart, bodyEnd), tagBytes, lengthBytes });
-      at = bodyEnd;
+      pos = bodyEnd;
     } else {
       return null;
     }

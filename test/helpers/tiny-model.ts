@@ -1,52 +1,26 @@
 import onnxProto from 'onnx-proto';
+import type { AttributeRecord, IFunctionProto, IGraphProto, INodeProto, ITensorProto, IValueInfoProto } from '../../src/zoo/onnx-writer.js';
+import { encodeModel, graph, model, node as writerNode } from '../../src/zoo/onnx-writer.js';
 
-const { onnx } = onnxProto;
-type INodeProto = onnxProto.onnx.INodeProto;
-type IGraphProto = onnxProto.onnx.IGraphProto;
-type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
-type ITensorProto = onnxProto.onnx.ITensorProto;
+/**
+ * Short names over the zoo's ONNX writer (src/zoo/onnx-writer.ts) for graph-level tests: every
+ * record here is the writer's, only the defaults are the tests' (graph `g`, producer `efflint-test`,
+ * ai.onnx opset 13, unnamed nodes written with an empty name).
+ */
 
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
+/** onnx-proto's codec, for tests that decode or build records the helpers do not cover. */
+export const { onnx } = onnxProto;
 
-/** A float tensor value_info; string dims are symbolic (dim_param). */
-export function tensorInfo(name: string, dims: (number | string)[], elemType: number = FLOAT): IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  };
-}
+/** tensorInfo(name, dims, elemType = FLOAT): a tensor value_info; string dims are symbolic (dim_param). */
+export { tensorValueInfo as tensorInfo } from '../../src/zoo/onnx-writer.js';
+/** floatInit(name, dims): a float32 initializer as raw_data, zeros (values do not matter to analysis). */
+export { floatTensor as floatInit } from '../../src/zoo/onnx-writer.js';
+/** int64Init(name, values, dims = [values.length]): an int64 initializer in int64_data form. */
+export { int64Tensor as int64Init } from '../../src/zoo/onnx-writer.js';
 
-/** A float32 initializer stored as raw_data (zeros; values do not matter to analysis). */
-export function floatInit(name: string, dims: number[]): ITensorProto {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return { name, dims, dataType: FLOAT, rawData: new Uint8Array(n * 4) };
-}
-
-/** An int64 initializer in int64_data form. */
-export function int64Init(name: string, values: number[], dims: number[] = [values.length]): ITensorProto {
-  return { name, dims, dataType: INT64, int64Data: values };
-}
-
-export function node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, number | number[] | string> = {}, name = ''): INodeProto {
-  return {
-    opType,
-    input: inputs,
-    output: outputs,
-    name,
-    attribute: Object.entries(attrs).map(([k, v]) => {
-      if (typeof v === 'string') return { name: k, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
-      if (Array.isArray(v)) return { name: k, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
-      return Number.isInteger(v)
-        ? { name: k, type: onnx.AttributeProto.AttributeType.INT, i: v }
-        : { name: k, type: onnx.AttributeProto.AttributeType.FLOAT, f: v };
-    }),
-  };
+/** A node with attributes from a record (see the writer's AttributeValue) and a name ('' by default). */
+export function node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: AttributeRecord = {}, name = ''): INodeProto {
+  return writerNode(opType, inputs, outputs, attrs, { name });
 }
 
 export interface TinyModel {
@@ -56,26 +30,24 @@ export interface TinyModel {
   initializers?: ITensorProto[];
   opset?: number;
   irVersion?: number;
-  functions?: onnxProto.onnx.IFunctionProto[];
+  functions?: IFunctionProto[];
   valueInfo?: IValueInfoProto[];
   extraOpsets?: { domain: string; version: number }[];
 }
 
+/** The graph of a TinyModel (also a subgraph for a graph attribute). */
 export function graphProto(m: Omit<TinyModel, 'opset' | 'irVersion' | 'functions' | 'extraOpsets'>, name = 'g'): IGraphProto {
-  return { name, node: m.nodes, input: m.inputs, output: m.outputs, initializer: m.initializers ?? [], valueInfo: m.valueInfo ?? [] };
+  return graph({ name, nodes: m.nodes, inputs: m.inputs, outputs: m.outputs, initializers: m.initializers ?? [], valueInfo: m.valueInfo ?? [] });
 }
 
 /** Encodes a small ModelProto for graph-level tests. */
 export function tinyModel(m: TinyModel): Uint8Array {
-  return onnx.ModelProto.encode(
-    onnx.ModelProto.create({
+  return encodeModel(
+    model(graphProto(m), {
       irVersion: m.irVersion ?? 8,
       producerName: 'efflint-test',
-      opsetImport: [{ domain: '', version: m.opset ?? 13 }, ...(m.extraOpsets ?? [])],
-      graph: graphProto(m),
+      opsets: [{ domain: '', version: m.opset ?? 13 }, ...(m.extraOpsets ?? [])],
       functions: m.functions ?? [],
     }),
-  ).finish();
+  );
 }
-
-export { onnx };

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidModelError } from '../../src/errors.js';
 import { loadModelBytes, loadModelFile } from '../../src/model/load.js';
 import { MAX_MESSAGE_DEPTH } from '../../src/model/proto-reader.js';
+import { at } from '../../src/util/at.js';
 import { concat, DT, encodeModel, fieldBytes, fieldString, fieldVarint, float32Bytes, model, node, tensorInfo } from './proto-builder.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'efflint-bad-'));
@@ -93,8 +94,8 @@ describe('bad input gives a one-line InvalidModelError naming the file', () => {
       const bytes = Uint8Array.from(good);
       const flips = 1 + Math.floor(rand() * 4);
       for (let f = 0; f < flips; f++) {
-        const at = Math.floor(rand() * bytes.length);
-        bytes[at] ^= 1 << Math.floor(rand() * 8);
+        const pos = Math.floor(rand() * bytes.length);
+        bytes[pos] = at(bytes, pos) ^ (1 << Math.floor(rand() * 8));
       }
       try {
         loadModelBytes(bytes, { path: 'flipped.onnx' });
@@ -111,7 +112,8 @@ describe('bad input gives a one-line InvalidModelError naming the file', () => {
       expectInvalid(() => loadModelBytes(noise, { path: 'noise.onnx' }), 'noise.onnx', /./);
     }
     const flipped = Uint8Array.from(good);
-    flipped[good.indexOf(0x3a)] ^= 0x02; // the graph's tag (field 7, length-delimited) becomes a varint
+    const graphTag = good.indexOf(0x3a);
+    flipped[graphTag] = at(flipped, graphTag) ^ 0x02; // the graph's tag (field 7, length-delimited) becomes a varint
     expectBadBytes('flipped.onnx', flipped, 'ModelProto.graph (field 7) has wire type varint');
   });
 
@@ -157,16 +159,17 @@ describe('bad input gives a one-line InvalidModelError naming the file', () => {
     const parts: Uint8Array[] = [];
     let size = 0;
     for (let i = 0; i < levels; i++) {
-      const field = [6, 5, 1][i % 3]; // AttributeProto.g, NodeProto.attribute, GraphProto.node
+      const field = at([6, 5, 1], i % 3); // AttributeProto.g, NodeProto.attribute, GraphProto.node
       const prefix = concat(Uint8Array.from([field * 8 + 2]), varintBytes(size));
       parts.push(prefix);
       size += prefix.length;
     }
     const body = new Uint8Array(size);
-    let at = 0;
+    let offset = 0;
     for (let i = parts.length - 1; i >= 0; i--) {
-      body.set(parts[i], at);
-      at += parts[i].length;
+      const part = at(parts, i);
+      body.set(part, offset);
+      offset += part.length;
     }
     expectBadBytes('deeper.onnx', concat(modelHeader, Uint8Array.from([0x3a]), varintBytes(body.length), body), 'nested deeper');
   });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/api.js';
 import { loadModelFile } from '../../src/model/load.js';
+import { at } from '../../src/util/at.js';
 import { runCli } from '../helpers/cli.js';
 import { DT, encodeModel, model, node, tensorInfo } from './proto-builder.js';
 
@@ -52,8 +53,8 @@ function writeModel(folder: string, refs: readonly ExternalRef[]): string {
           ...(r.length === undefined ? [] : [{ key: 'length', value: String(r.length) }]),
         ],
       })),
-      input: [tensorInfo('x', DT.FLOAT, [1, dims[0][0]])],
-      output: [tensorInfo('y', DT.FLOAT, [1, dims[dims.length - 1][1]])],
+      input: [tensorInfo('x', DT.FLOAT, [1, at(at(dims, 0), 0)])],
+      output: [tensorInfo('y', DT.FLOAT, [1, at(at(dims, dims.length - 1), 1)])],
     }),
   );
   const file = path.join(dir, 'm.onnx');

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Graph, Model, TensorRef } from '../../src/model/ir.js';
 import { loadModelBytes, loadModelFile } from '../../src/model/load.js';
+import { at } from '../../src/util/at.js';
 import {
   AT,
   concat,
@@ -83,11 +84,11 @@ describe('loadModelBytes / loadModelFile', () => {
     expect(b).toMatchObject({ dtype: 'float32', dims: [4], byteLength: 16 });
     expect(b.location).toMatchObject({ kind: 'inline', field: 'float_data', length: 16 });
     expect(bytesAt(convBytes, b)).toEqual(float32Bytes([1, 2, 3, 4]));
-    const conv = m.graph.nodes[0];
+    const conv = at(m.graph.nodes, 0);
     expect(conv).toMatchObject({ name: 'conv1', opType: 'Conv', domain: '', inputs: ['X', 'W', 'B'], outputs: ['Y'], index: 0 });
     expect(conv.attributes.get('pads')).toEqual({ type: 'ints', value: [1, 1, 1, 1] });
     expect(m.graph.inputs).toEqual([{ name: 'X', dtype: 'float32', shape: ['N', 3, 8, 8], kind: 'tensor' }]);
-    expect(m.graph.outputs[0].shape).toEqual(['N', 4, 8, 8]);
+    expect(at(m.graph.outputs, 0).shape).toEqual(['N', 4, 8, 8]);
   });
 
   it('gives the same IR from a file (paged reads) as from memory, offsets absolute in the file', () => {
@@ -121,7 +122,7 @@ describe('loadModelBytes / loadModelFile', () => {
     const fromFile = loadModelFile(file);
     expect(fromFile.graph).toEqual(loadModelBytes(bytes).graph);
     expect(fromFile.graph.nodes).toHaveLength(3000);
-    expect(fromFile.graph.nodes[2999].name).toBe(`relu_${'x'.repeat(2999 % 70)}_2999`);
+    expect(at(fromFile.graph.nodes, 2999).name).toBe(`relu_${'x'.repeat(2999 % 70)}_2999`);
     expect(fromFile.tensors.read(init(fromFile.graph, 'shape'), 8)).toEqual([3, -1]);
     expect(Buffer.compare(bytesAt(fs.readFileSync(file), init(fromFile.graph, 'big')), new Uint8Array(big.buffer))).toBe(0);
   });
@@ -216,7 +217,7 @@ describe('loadModelBytes / loadModelFile', () => {
     expect(byName.get('sparse')).toMatchObject({ dtype: null, kind: 'sparse_tensor', element: { dtype: 'float32', shape: [100, 100] } });
     expect(byName.get('untyped')).toEqual({ name: 'untyped', dtype: null, shape: null });
     // Numbered in file order: protobuf writers emit output (12) before value_info (13).
-    expect(m.graph.outputs[0].shape).toEqual(['batch', 'unk__1', 3]);
+    expect(at(m.graph.outputs, 0).shape).toEqual(['batch', 'unk__1', 3]);
     expect(m.graph.valueInfo).toEqual([{ name: 'mid', dtype: 'bool', shape: ['unk__2', 'batch'], kind: 'tensor' }]);
   });
 
@@ -254,7 +255,7 @@ describe('loadModelBytes / loadModelFile', () => {
         }),
       ),
     );
-    const a = m.graph.nodes[0].attributes;
+    const a = at(m.graph.nodes, 0).attributes;
     expect(a.get('f')).toEqual({ type: 'float', value: 0.25 });
     expect(a.get('i')).toEqual({ type: 'int', value: -3 });
     expect(a.get('big')).toEqual({ type: 'int', value: 9223372036854775807 });
@@ -300,7 +301,7 @@ describe('loadModelBytes / loadModelFile', () => {
       }),
     );
     const m = loadModelBytes(bytes);
-    const ifNode = m.graph.nodes[0];
+    const ifNode = at(m.graph.nodes, 0);
     const thenG = ifNode.attributes.get('then_branch');
     const elseG = ifNode.attributes.get('else_branch');
     if (thenG?.type !== 'graph' || elseG?.type !== 'graph') throw new Error('branches not graphs');
@@ -329,7 +330,7 @@ describe('loadModelBytes / loadModelFile', () => {
         }),
       ),
     );
-    const loop = m.graph.nodes[0];
+    const loop = at(m.graph.nodes, 0);
     expect(loop.name).toBe('Loop_0');
     expect(loop.inputs).toEqual(['M', '', 'acc0']);
     const b = loop.attributes.get('body');
@@ -367,12 +368,12 @@ describe('loadModelBytes / loadModelFile', () => {
       }),
     );
     expect(m.functions).toHaveLength(1);
-    const f = m.functions[0];
+    const f = at(m.functions, 0);
     expect(f).toMatchObject({ name: 'ScaledRelu', domain: 'local', inputs: ['X'], outputs: ['Y'], attributeNames: ['alpha'] });
     expect([...f.opsets]).toEqual([['', 15]]);
     expect(f.nodes.map((n) => n.name)).toEqual(['Constant_0', 'Relu_1', 'Mul_2']);
-    expect(f.nodes[0].attributes.get('value_float')).toEqual({ type: 'ref', refAttrName: 'alpha' });
-    expect(m.graph.nodes[0].domain).toBe('local');
+    expect(at(f.nodes, 0).attributes.get('value_float')).toEqual({ type: 'ref', refAttrName: 'alpha' });
+    expect(at(m.graph.nodes, 0).domain).toBe('local');
   });
 
   it('reads FunctionProto.attribute_proto (IR 9) names, a field newer than onnx-proto', () => {
@@ -424,12 +425,12 @@ describe('loadModelBytes / loadModelFile', () => {
         }),
       ),
     );
-    const v = m.graph.nodes[0].attributes.get('value');
+    const v = at(m.graph.nodes, 0).attributes.get('value');
     if (v?.type !== 'tensor') throw new Error('no value');
     expect(v.value).toMatchObject({ name: '', dtype: 'int64', dims: [3], byteLength: 24, location: { kind: 'inline', field: 'raw_data', length: 24 } });
     expect(m.tensors.read(v.value, 8)).toEqual([1, -1, 64]);
-    expect(m.graph.nodes[1].attributes.get('value_ints')).toEqual({ type: 'ints', value: [2, 3] });
-    expect(m.graph.nodes[2].attributes.get('value_float')).toEqual({ type: 'float', value: 1.5 });
+    expect(at(m.graph.nodes, 1).attributes.get('value_ints')).toEqual({ type: 'ints', value: [2, 3] });
+    expect(at(m.graph.nodes, 2).attributes.get('value_float')).toEqual({ type: 'float', value: 1.5 });
   });
 
   it('does not read a huge string attribute (EPContext engine blobs); warns instead', () => {
@@ -437,7 +438,7 @@ describe('loadModelBytes / loadModelFile', () => {
     const m = loadModelBytes(
       encodeModel(model({ node: [node('EPContext', ['x'], ['y'], { name: 'ctx', domain: 'com.microsoft', attribute: [{ name: 'ep_cache_context', type: AT.STRING, s: blob }] })] })),
     );
-    expect(m.graph.nodes[0].attributes.get('ep_cache_context')).toEqual({ type: 'string', value: '' });
+    expect(at(m.graph.nodes, 0).attributes.get('ep_cache_context')).toEqual({ type: 'string', value: '' });
     expect(m.warnings).toEqual(['attribute "ep_cache_context" of node "ctx": 1048577-byte string not read']);
   });
 

@@ -1,49 +1,45 @@
 import onnxProto from 'onnx-proto';
+import type { IGraphProto, IModelProto, INodeProto, IValueInfoProto } from '../../src/zoo/onnx-writer.js';
+import { AttributeType, DataType, model as writerModel, node as writerNode, tensorValueInfo } from '../../src/zoo/onnx-writer.js';
+
+/**
+ * The tests' reference encoder: onnx-proto's full protobufjs codec for arbitrary, even invalid,
+ * ModelProto records (decoder tests change records before encoding them), the zoo's ONNX writer
+ * (src/zoo/onnx-writer.ts) for the records themselves, and raw wire-format pieces for bytes no
+ * codec produces.
+ */
 
 /** onnx-proto's full protobufjs codec: the reference encoder and decoder in these tests. */
 export const { onnx } = onnxProto;
-export type IModelProto = onnxProto.onnx.IModelProto;
-export type IGraphProto = onnxProto.onnx.IGraphProto;
-export type INodeProto = onnxProto.onnx.INodeProto;
-export type ITensorProto = onnxProto.onnx.ITensorProto;
-export type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
-export type IAttributeProto = onnxProto.onnx.IAttributeProto;
+export type {
+  IAttributeProto,
+  IGraphProto,
+  IModelProto,
+  INodeProto,
+  ITensorProto,
+  IValueInfoProto,
+} from '../../src/zoo/onnx-writer.js';
 
-export const DT = onnx.TensorProto.DataType;
-export const AT = onnx.AttributeProto.AttributeType;
+/** TensorProto.DataType. */
+export const DT = DataType;
+/** AttributeProto.AttributeType. */
+export const AT = AttributeType;
 
-export function encodeModel(model: IModelProto): Uint8Array {
-  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
-}
+export { encodeGraph, encodeModel, encodeTensor } from '../../src/zoo/onnx-writer.js';
 
-export function encodeGraph(graph: IGraphProto): Uint8Array {
-  return onnx.GraphProto.encode(onnx.GraphProto.create(graph)).finish();
-}
-
-export function encodeTensor(tensor: ITensorProto): Uint8Array {
-  return onnx.TensorProto.encode(onnx.TensorProto.create(tensor)).finish();
-}
-
-/** A model around `graph` with the given IR version and ai.onnx opset. */
+/** A model around `graph` with the given IR version and ai.onnx opset; `extra` fields override. */
 export function model(graph: IGraphProto, irVersion = 8, opset = 17, extra: Partial<IModelProto> = {}): IModelProto {
-  return { irVersion, opsetImport: [{ domain: '', version: opset }], graph, ...extra };
+  return { ...writerModel(graph, { irVersion, opsets: [{ domain: '', version: opset }] }), ...extra };
 }
 
-/** A tensor value_info; string dims are dim_param, null dims are unknown (neither field set). */
+/** A tensor value_info; string dims are dim_param, null dims are unknown (neither field set), null: no shape. */
 export function tensorInfo(name: string, elemType: number, dims: (number | string | null)[] | null): IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: dims === null ? undefined : { dim: dims.map((d) => (d === null ? {} : typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  };
+  return tensorValueInfo(name, dims, elemType);
 }
 
+/** A node; `extra` sets (or overrides) any other NodeProto field. */
 export function node(opType: string, inputs: string[], outputs: string[], extra: Partial<INodeProto> = {}): INodeProto {
-  return { opType, input: inputs, output: outputs, ...extra };
+  return { ...writerNode(opType, inputs, outputs), ...extra };
 }
 
 /** Little-endian bytes of float32 values. */

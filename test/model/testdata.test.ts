@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidModelError } from '../../src/errors.js';
 import { DTYPE_BY_CODE, type Graph, type Model, type TensorRef, type ValueInfo } from '../../src/model/ir.js';
 import { loadModelFile } from '../../src/model/load.js';
+import { at } from '../../src/util/at.js';
 import { onnx, type IGraphProto, type ITensorProto, type IValueInfoProto } from './proto-builder.js';
 
 /**
@@ -93,22 +94,22 @@ function compareGraph(file: Uint8Array, m: Model, ours: Graph, ref: IGraphProto,
   ).toEqual((ref.output ?? []).map((v) => v.name ?? ''));
   expect(ours.valueInfo.length, `${where}: value_info`).toBe((ref.valueInfo ?? []).length);
   const refValues = [...(ref.input ?? []).filter((v) => !isInit.has(v.name ?? '')), ...(ref.output ?? []), ...(ref.valueInfo ?? [])];
-  [...ours.inputs, ...ours.outputs, ...ours.valueInfo].forEach((v, k) => compareValue(v, refValues[k], `${where}: value ${v.name}`));
+  [...ours.inputs, ...ours.outputs, ...ours.valueInfo].forEach((v, k) => compareValue(v, at(refValues, k), `${where}: value ${v.name}`));
   for (const t of ref.initializer ?? []) compareTensor(file, m, ours.initializers.get(t.name ?? '')!, t, `${where}: initializer ${t.name}`);
 
   let count = refNodes.length;
   refNodes.forEach((rn, i) => {
-    const n = ours.nodes[i];
-    const at = `${where}: node ${i}`;
-    expect(n.opType, at).toBe(rn.opType ?? '');
-    expect(n.domain, at).toBe(domainOf(rn.domain));
-    expect(n.name, at).toBe(rn.name ? rn.name : `${rn.opType}_${i}`);
-    expect(n.inputs, at).toEqual(rn.input ?? []);
-    expect(n.outputs, at).toEqual(rn.output ?? []);
-    expect([...n.attributes.keys()], at).toEqual((rn.attribute ?? []).map((a) => a.name ?? ''));
+    const n = at(ours.nodes, i);
+    const nodeWhere = `${where}: node ${i}`;
+    expect(n.opType, nodeWhere).toBe(rn.opType ?? '');
+    expect(n.domain, nodeWhere).toBe(domainOf(rn.domain));
+    expect(n.name, nodeWhere).toBe(rn.name ? rn.name : `${rn.opType}_${i}`);
+    expect(n.inputs, nodeWhere).toEqual(rn.input ?? []);
+    expect(n.outputs, nodeWhere).toEqual(rn.output ?? []);
+    expect([...n.attributes.keys()], nodeWhere).toEqual((rn.attribute ?? []).map((a) => a.name ?? ''));
     for (const ra of rn.attribute ?? []) {
       const a = n.attributes.get(ra.name ?? '')!;
-      const t = `${at} attribute ${ra.name}`;
+      const t = `${nodeWhere} attribute ${ra.name}`;
       switch (a.type) {
         case 'int':
           expect(a.value, t).toBe(num(ra.i));
@@ -132,7 +133,7 @@ function compareGraph(file: Uint8Array, m: Model, ours: Graph, ref: IGraphProto,
           count += compareGraph(file, m, a.value, ra.g!, t);
           break;
         case 'graphs':
-          a.value.forEach((g, k) => (count += compareGraph(file, m, g, ra.graphs![k], `${t}[${k}]`)));
+          a.value.forEach((g, k) => (count += compareGraph(file, m, g, at(ra.graphs!, k), `${t}[${k}]`)));
           break;
         default:
           break;

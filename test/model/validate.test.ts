@@ -5,6 +5,7 @@ import type { Graph, Node } from '../../src/model/ir.js';
 import { loadModelBytes } from '../../src/model/load.js';
 import { MAX_MESSAGE_DEPTH } from '../../src/model/proto-reader.js';
 import { AI_ONNX_OPSETS, validateModelStructure } from '../../src/model/validate.js';
+import { at } from '../../src/util/at.js';
 import type { IGraphProto, IModelProto, INodeProto } from './proto-builder.js';
 import { AT, DT, encodeModel, model, node, tensorInfo } from './proto-builder.js';
 
@@ -197,7 +198,7 @@ describe('validation of deep and large graphs', () => {
     expect(validateModelStructure(nestedIfs(1000), opsets)).toBeNull();
     const g = nestedIfs(1000);
     let innermost = g;
-    while (innermost.nodes[0].opType === 'If') innermost = (innermost.nodes[0].attributes.get('then_branch') as { value: Graph }).value;
+    while (at(innermost.nodes, 0).opType === 'If') innermost = (at(innermost.nodes, 0).attributes.get('then_branch') as { value: Graph }).value;
     (innermost.nodes as Node[])[0] = irNode('Add', ['x', 'r1000'], ['r1000'], 0);
     expect(validateModelStructure(g, opsets)).toBe('invalid graph: node "Add_0" consumes its own output "r1000" (in subgraph "then_branch" of node "If_0", 1000 subgraph levels deep)');
   });

@@ -32,7 +32,9 @@ describe('confirmFindings (counterfactual pairs, real onnxruntime)', () => {
     const confirmed = await confirmFindings(g2, analysis, profile, { top: 1, onProgress: (done) => progress.push(done) });
     for (const f of confirmed) {
       expect([f.confirmed, f.evidence]).toEqual([true, expect.any(String)]);
-      expect(f.metrics.measuredRatio).toBeGreaterThan(1 + Math.max(0.05, 2 * f.metrics.measuredSpread));
+      const spread = f.metrics.measuredSpread;
+      if (spread === undefined) throw new Error(`${f.node ?? '(model)'}: no measuredSpread metric`);
+      expect(f.metrics.measuredRatio).toBeGreaterThan(1 + Math.max(0.05, 2 * spread));
       expect(f.evidence).toMatch(/^counterfactual 1x1 conv 360->360 g=8 on 1x360x56x56 vs 1x1 conv 360->45 \(dense, equal FLOPs\), 50\.8M vs 50\.8M multiply-adds: /);
       expect(f.evidence).toMatch(/ratio \d\.\d\d \(block spread \d\.\d{3}, margin \d+(\.\d)?%\): the original is \d+(\.\d)?% slower, more than the margin \(CPUExecutionProvider, opt all, 1 thread, CPU time, 5 blocks of 8 runs\)$/);
       expect(f.message).toContain('Measured: counterfactual');

@@ -9,6 +9,7 @@ import type { CounterfactualSpec, CounterfactualUnavailable } from '../../src/pr
 import { balancedWidths, buildCounterfactualPair, counterfactualFor } from '../../src/profile/counterfactual.js';
 import type { Finding } from '../../src/rules/lint.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import { GraphBuilder } from '../../src/zoo/builder.js';
 
 /** The first finding of `ruleId`/`messageId` on `node` (any node when omitted). */
@@ -69,8 +70,8 @@ describe('counterfactual models', () => {
     // 1x1 64 -> 16 at 56x56: 3136 * 64 * 16 = 3,211,264; balanced 32 -> 32: 3136 * 1024, the same.
     expect(p.original.flopsPerCopy).toBe(3_211_264);
     expect(p.replacement.flopsPerCopy).toBe(3_211_264);
-    expect(p.original.inputs[0].dims).toEqual([1, 64, 56, 56]);
-    expect(p.replacement.inputs[0].dims).toEqual([1, 32, 56, 56]);
+    expect(at(p.original.inputs, 0).dims).toEqual([1, 64, 56, 56]);
+    expect(at(p.replacement.inputs, 0).dims).toEqual([1, 32, 56, 56]);
     expect(p.replacement.outputShape).toEqual([1, 32, 56, 56]);
 
     const g1 = analyzeFile('zoo:exp_g1_1to12_gpu_x1');

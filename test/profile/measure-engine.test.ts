@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ProfilerError, UsageError } from '../../src/errors.js';
 import { measureInterleaved } from '../../src/profile/measure/interleaved.js';
 import type { MeasureVariant } from '../../src/profile/measure/interleaved.js';
-import { buildOnnxModel } from '../../src/profile/onnx-build.js';
+import { buildOnnxModel } from '../../src/zoo/onnx-writer.js';
+import { at } from '../../src/util/at.js';
 
 const C = 64;
 const S = 56;
@@ -29,7 +30,9 @@ describe('measureInterleaved (real onnxruntime)', () => {
   it('puts a model with 10x the work of another slower on both clocks, in every block', async () => {
     const r = await measureInterleaved([convChain(1), convChain(10)], { optLevel: 'disabled', blocks: 3, runsPerBlock: 5, warmup: 1 });
     expect(r).toMatchObject({ optLevel: 'disabled', clock: 'cpu', blocks: 3, runsPerBlock: 5, warmup: 1, baseline: 0, intraOpThreads: 1 });
-    const [one, ten] = r.variants;
+    expect(r.variants).toHaveLength(2);
+    const one = at(r.variants, 0);
+    const ten = at(r.variants, 1);
     expect(one.label).toBe('1 conv');
     for (const clock of ['cpu', 'wall'] as const) {
       expect(one[clock].ratio.perBlock).toEqual([1, 1, 1]);
@@ -41,8 +44,8 @@ describe('measureInterleaved (real onnxruntime)', () => {
       expect(ten[clock].ratio.max).toBeGreaterThanOrEqual(ten[clock].ratio.median);
     }
     // Ratios are per block: each one is the block's baseline median over the variant's.
-    const med = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[2];
-    for (let b = 0; b < 3; b++) expect(ten.cpu.ratio.perBlock[b]).toBeCloseTo(med(one.samples.cpuMs[b]) / med(ten.samples.cpuMs[b]), 12);
+    const med = (xs: readonly number[]): number => at([...xs].sort((a, b) => a - b), 2);
+    for (let b = 0; b < 3; b++) expect(ten.cpu.ratio.perBlock[b]).toBeCloseTo(med(at(one.samples.cpuMs, b)) / med(at(ten.samples.cpuMs, b)), 12);
     expect(ten.samples.wallMs).toHaveLength(3);
     expect(ten.samples.wallMs[0]).toHaveLength(5);
     expect(ten.optimizedOps).toBeNull();
@@ -50,7 +53,7 @@ describe('measureInterleaved (real onnxruntime)', () => {
 
   it("records onnxruntime's kernel choice at opt level 'all' when asked", async () => {
     const r = await measureInterleaved([convChain(2)], { optLevel: 'all', blocks: 1, runsPerBlock: 1, warmup: 0, inspectOptimizedGraphs: true });
-    const ops = r.variants[0].optimizedOps!;
+    const ops = at(r.variants, 0).optimizedOps!;
     const convs = (ops.Conv ?? 0) + (ops['com.microsoft.nchwc:Conv'] ?? 0);
     expect(convs).toBe(2);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { blockMedians, rotatedOrder, summarizeInterleaved, summarizeRatios } from '../../src/profile/measure/interleaved-stats.js';
 import { columnVerdict, combineVerdicts } from '../../src/profile/measure/verdict.js';
 import { GUIDELINES } from '../../src/profile/measure/paper-tables.js';
+import { at } from '../../src/util/at.js';
 
 describe('interleaved statistics (hand-computed)', () => {
   // Variant A (baseline): block 0 runs 10, 12, 11 -> median 11; block 1 runs 20, 22, 21, 19 -> median 20.5.
@@ -21,7 +22,10 @@ describe('interleaved statistics (hand-computed)', () => {
   });
 
   it('takes the ratio of block medians per block, then median and min-max over blocks', () => {
-    const [sa, sb] = summarizeInterleaved([a, b], 0);
+    const summaries = summarizeInterleaved([a, b], 0);
+    expect(summaries).toHaveLength(2);
+    const sa = at(summaries, 0);
+    const sb = at(summaries, 1);
     // Baseline against itself: exactly 1 in every block.
     expect(sa.ratio.perBlock).toEqual([1, 1]);
     expect(sa.ratio).toMatchObject({ median: 1, min: 1, max: 1, spread: 0, iqr: 0 });
@@ -39,7 +43,10 @@ describe('interleaved statistics (hand-computed)', () => {
   });
 
   it('re-bases on any variant', () => {
-    const [sa, sb] = summarizeInterleaved([a, b], 1);
+    const summaries = summarizeInterleaved([a, b], 1);
+    expect(summaries).toHaveLength(2);
+    const sa = at(summaries, 0);
+    const sb = at(summaries, 1);
     expect(sb.ratio.perBlock).toEqual([1, 1]);
     expect(sa.ratio.perBlock[0]).toBe(2); // 22 / 11
     expect(sa.ratio.perBlock[1]).toBeCloseTo(40 / 20.5, 12);

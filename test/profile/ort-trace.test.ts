@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProfilerError } from '../../src/errors.js';
 import { parseOrtTrace } from '../../src/profile/ort-trace.js';
+import { at } from '../../src/util/at.js';
 
 function session(name: string, ts: number, dur: number) {
   return { cat: 'Session', pid: 1, tid: 1, ph: 'X', name, ts, dur, args: {} };
@@ -37,15 +38,15 @@ describe('onnxruntime trace reader', () => {
     expect(t.runDurationsUs).toEqual([60, 60]);
     expect(t.kernels.map((k) => k.name)).toEqual(['conv', 'Relu_1']);
     expect(t.kernels[0]).toMatchObject({ opType: 'Conv', provider: 'CPUExecutionProvider', nodeIndex: 0, runsUs: [20, 30], medianUs: 25, deviceUs: null });
-    expect(t.kernels[0].bytes).toEqual({ activation: 100, parameter: 20, output: 50, total: 170 });
-    expect(t.kernels[0].inputShapes).toEqual([[1, 3, 8, 8], [4, 3, 1, 1]]);
-    expect(t.kernels[1].bytes).toBeNull();
+    expect(at(t.kernels, 0).bytes).toEqual({ activation: 100, parameter: 20, output: 50, total: 170 });
+    expect(at(t.kernels, 0).inputShapes).toEqual([[1, 3, 8, 8], [4, 3, 1, 1]]);
+    expect(at(t.kernels, 1).bytes).toBeNull();
     expect(t.providers).toEqual(['CPUExecutionProvider']);
   });
 
   it('defaults to dropping the first run of a multi-run trace', () => {
     expect(parseOrtTrace(threeRuns()).warmupRuns).toBe(1);
-    expect(parseOrtTrace(threeRuns(), { warmupRuns: 0 }).kernels[0].runsUs).toEqual([10, 20, 30]);
+    expect(at(parseOrtTrace(threeRuns(), { warmupRuns: 0 }).kernels, 0).runsUs).toEqual([10, 20, 30]);
   });
 
   it('sums a node that runs several times in one run, counts 0 where it did not run', () => {
@@ -69,7 +70,7 @@ describe('onnxruntime trace reader', () => {
     const t = parseOrtTrace({ traceEvents: [kernel('conv', 1, 4), kernel('conv', 10, 6)] });
     expect(t.runs).toBe(1);
     expect(t.runDurationsUs).toBeNull();
-    expect(t.kernels[0].medianUs).toBe(10);
+    expect(at(t.kernels, 0).medianUs).toBe(10);
   });
 
   it('rejects what is not a trace', () => {

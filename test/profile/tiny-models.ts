@@ -1,4 +1,4 @@
-import { buildOnnxModel } from '../../src/profile/onnx-build.js';
+import { buildOnnxModel } from '../../src/zoo/onnx-writer.js';
 
 /**
  * Small models for profiler tests: a ShuffleNet-like unit (conv + BN + ReLU, an unnamed 1x1 conv,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatReportHtml } from '../../src/report/report/html.js';
 import type { ReportData, RuleGroup } from '../../src/report/report/report-data.js';
 import { FIGURE_LABELS, REPORT_DOCS_URL } from '../../src/report/report/report-data.js';
+import { at } from '../../src/util/at.js';
 
 const EVIL = '<script>alert(1)</script>';
 const EVIL_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
@@ -17,8 +18,8 @@ function tagBalanceProblem(html: string): string | null {
   const body = html.replace(/<style>[\s\S]*?<\/style>/g, '<style></style>').replace(/^<!DOCTYPE html>/i, '');
   const stack: string[] = [];
   for (const m of body.matchAll(/<(\/?)([a-zA-Z][\w-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g)) {
-    const [, closing, rawName, , self] = m;
-    const name = rawName.toLowerCase();
+    const [, closing, , , self] = m;
+    const name = at(m, 2).toLowerCase();
     if (self || (!closing && VOID.has(name))) continue;
     if (!closing) stack.push(name);
     else {
@@ -208,7 +209,7 @@ describe('formatReportHtml', () => {
     expect(html).not.toMatch(/<link|<img|<iframe|<object|<embed|@import|url\(/i);
     expect(html).not.toMatch(/\s(src|srcset|xlink:href)=/i);
     // The only URLs are plain links to the docs.
-    const links = [...html.matchAll(/<a href="(https?:\/\/[^"]*)">/g)].map((m) => m[1]);
+    const links = [...html.matchAll(/<a href="(https?:\/\/[^"]*)">/g)].map((m) => at(m, 1));
     expect(links.length).toBeGreaterThan(0);
     expect(links.every((u) => u.startsWith('https://github.com/efflint/efflint/blob/main/docs/'))).toBe(true);
     expect(html.replace(/<a href="https?:\/\/[^"]*">/g, '')).not.toMatch(/https?:\/\//);

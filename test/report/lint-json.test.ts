@@ -4,6 +4,7 @@ import { LINT_JSON_SCHEMA_VERSION, formatLintJson } from '../../src/report/lint/
 import { renderTemplate } from '../../src/rules/define-rule.js';
 import { applyMinImpact } from '../../src/rules/lint.js';
 import { RULES } from '../../src/rules/registry.js';
+import { at } from '../../src/util/at.js';
 import { cleanResult, context, sampleResult } from './fixtures.js';
 
 type Schema = {
@@ -55,11 +56,13 @@ function documentedSchema(): Schema {
   const section = doc.slice(doc.indexOf('\n## lint'));
   const block = /```json\n([\s\S]*?)\n```/.exec(section);
   if (!block) throw new Error('docs/json-schema.md: no ```json block in the lint section');
-  return JSON.parse(block[1]) as Schema;
+  return JSON.parse(at(block, 1)) as Schema;
 }
 
 describe('formatLintJson', () => {
-  const results = [sampleResult(), cleanResult()];
+  const sample = sampleResult();
+  const clean = cleanResult();
+  const results = [sample, clean];
   const out = JSON.parse(formatLintJson(results, context));
 
   it('matches the schema documented in docs/json-schema.md', () => {
@@ -89,15 +92,15 @@ describe('formatLintJson', () => {
     expect(out.schemaVersion).toBe(2);
     expect(out.schemaVersion).toBe(LINT_JSON_SCHEMA_VERSION);
     expect(out.results.map((r: { model: string }) => r.model)).toEqual(['models/net.onnx', 'models/clean.onnx']);
-    expect(out.results[0].findings).toHaveLength(results[0].findings.length);
-    expect(out.results[0].summary).toEqual(results[0].summary);
-    expect(out.results[0].target).toEqual(results[0].target);
+    expect(out.results[0].findings).toHaveLength(sample.findings.length);
+    expect(out.results[0].summary).toEqual(sample.summary);
+    expect(out.results[0].target).toEqual(sample.target);
     expect(out.results[0].target).toMatchObject({ runtime: 'onnxruntime-cpu', planSource: 'static-model' });
     expect(out.results[0].target.modelEstimatedUs).toBeGreaterThan(0);
-    expect(out.results[1]).toEqual({ model: 'models/clean.onnx', target: results[1].target, findings: [], summary: { error: 0, warn: 0, info: 0 }, warnings: results[1].analysis.warnings });
+    expect(out.results[1]).toEqual({ model: 'models/clean.onnx', target: clean.target, findings: [], summary: { error: 0, warn: 0, info: 0 }, warnings: clean.analysis.warnings });
     // No belowMinImpact when no threshold was applied.
     expect('belowMinImpact' in out.results[0]).toBe(false);
-    expect(out.results[0].findings.map((f: { fingerprint: string }) => f.fingerprint)).toEqual(results[0].findings.map((f) => f.fingerprint));
+    expect(out.results[0].findings.map((f: { fingerprint: string }) => f.fingerprint)).toEqual(sample.findings.map((f) => f.fingerprint));
     const shares = out.results[0].findings.map((f: { impact: { share: number } }) => f.impact.share);
     expect(shares).toEqual([...shares].sort((a: number, b: number) => b - a));
     const g2 = out.results[0].findings.find((f: { ruleId: string }) => f.ruleId === 'G2');
@@ -106,7 +109,7 @@ describe('formatLintJson', () => {
   });
 
   it('gives each finding its message id and data, impact, fingerprint and fixedByRuntime', () => {
-    for (const [i, f] of results[0].findings.entries()) {
+    for (const [i, f] of sample.findings.entries()) {
       const j = out.results[0].findings[i];
       expect(j).toMatchObject({ ruleId: f.ruleId, node: f.node, messageId: f.messageId, data: f.data, message: f.message, fixedByRuntime: f.fixedByRuntime });
       expect(j.impact).toEqual({ estimatedUs: f.impact.estimatedUs, share: f.impact.share });
@@ -125,7 +128,7 @@ describe('formatLintJson', () => {
     expect(Object.keys(g2.data).length).toBeGreaterThan(0);
     for (const j of out.results[0].findings) {
       const template = RULES.find((r) => r.meta.id === j.ruleId)!.meta.messages[j.messageId];
-      expect(renderTemplate(template, j.data)).toBe(j.message);
+      expect(renderTemplate(template ?? '', j.data)).toBe(j.message);
     }
     const model = out.results[0].findings.find((f: { node: string | null }) => f.node === null);
     expect(model.fingerprint).toMatch(/^G4:\(model\):/);

@@ -4,6 +4,7 @@ import { formatLintText } from '../../src/report/lint/lint-text.js';
 import { formatShare } from '../../src/report/shared/numbers.js';
 import type { Finding, LintResult } from '../../src/rules/lint.js';
 import { applyMinImpact } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import { cleanResult, context, sampleResult } from './fixtures.js';
 
 /** Wide enough that no line of the sample is cut, for checks on whole lines. */
@@ -50,12 +51,12 @@ describe('formatLintText', () => {
     expect(lines[0]).toMatch(/^models\/net\.onnx {2}[\d.]+[KMG]? FLOPs, [\d.]+[KMG]? params, [\d.]+[KMG]? memAccess$/);
     const t = r.target;
     expect(lines[1]).toMatch(new RegExp(`^  on ${t.runtime} \\(static model\\): ${t.kernels} kernels, ${t.fusedLayers} layers fused; est\\. [\\d.]+ (us|ms|s) on `));
-    expect(lines[1].endsWith(` on ${t.deviceProfile}`)).toBe(true);
+    expect(at(lines, 1).endsWith(` on ${t.deviceProfile}`)).toBe(true);
     const rows = lines.filter((l) => ROW.test(l));
     expect(rows.length).toBe(r.findings.length);
     // Each row: share, severity, rule, node, message, in the order of the findings.
     rows.forEach((row, i) => {
-      const f = r.findings[i];
+      const f = at(r.findings, i);
       expect(row.trimStart().startsWith(`${formatShare(f.impact.share)}  `)).toBe(true);
       expect(row).toContain(` ${f.ruleId} `);
       expect(row).toContain(f.node ?? '(model)');
@@ -67,7 +68,7 @@ describe('formatLintText', () => {
     expect(shares[0]).toBeGreaterThan(shares.at(-1)!);
     // The share column is right-aligned and the message column starts at the same offset in every row.
     expect(new Set(rows.map((l) => l.indexOf('%'))).size).toBe(1);
-    expect(new Set(rows.map((l, i) => l.indexOf(r.findings[i].message))).size).toBe(1);
+    expect(new Set(rows.map((l, i) => l.indexOf(at(r.findings, i).message))).size).toBe(1);
     expect(out).toContain('(model)');
     expect(out).toMatch(/G2 +gconv\|2 +1x1 group conv g=8/);
   });
@@ -84,13 +85,14 @@ describe('formatLintText', () => {
     const mixed = [...perRule.values()].find((fs) => fs.length > 1 && new Set(fs.map((f) => f.suggestion)).size > 1)!;
     expect(mixed).toBeDefined();
     const largest = mixed.reduce((a, b) => (b.impact.share > a.impact.share ? b : a));
-    expect(fixLines.filter((l) => l.startsWith(`  fix ${mixed[0].ruleId} (`))).toEqual([
-      `  fix ${mixed[0].ruleId} (${mixed.length} findings, ${mixed[0].ruleName}): ${largest.suggestion}`,
+    const rule = at(mixed, 0);
+    expect(fixLines.filter((l) => l.startsWith(`  fix ${rule.ruleId} (`))).toEqual([
+      `  fix ${rule.ruleId} (${mixed.length} findings, ${rule.ruleName}): ${largest.suggestion}`,
     ]);
     for (const f of mixed) if (f.suggestion !== largest.suggestion) expect(fixLines.join('\n')).not.toContain(f.suggestion);
     expect(fixLines.some((l) => / \(1 finding, [a-z-]+\): /.test(l))).toBe(true);
     // Fix lines follow the rules' largest findings: the rule of the first row comes first.
-    expect(fixLines[0].startsWith(`  fix ${r.findings[0].ruleId} (`)).toBe(true);
+    expect(at(fixLines, 0).startsWith(`  fix ${at(r.findings, 0).ruleId} (`)).toBe(true);
     // Fixes come after the model's findings.
     const lastRow = lines.reduce((last, l, i) => (ROW.test(l) ? i : last), -1);
     expect(lines.findIndex((l) => l.startsWith('  fix '))).toBeGreaterThan(lastRow);
@@ -105,8 +107,9 @@ describe('formatLintText', () => {
     expect(Math.max(...byDefault.map((l) => l.length))).toBeLessThanOrEqual(NON_TTY_WIDTH);
     // Lines that fit are untouched; longer ones are cut to exactly the width, ending in an ellipsis.
     for (const [i, line] of byDefault.entries()) {
-      if (wide[i].length <= NON_TTY_WIDTH) expect(line).toBe(wide[i]);
-      else expect([line.length, line.at(-1), wide[i].startsWith(line.slice(0, -1))]).toEqual([NON_TTY_WIDTH, '\u2026', true]);
+      const full = at(wide, i);
+      if (full.length <= NON_TTY_WIDTH) expect(line).toBe(full);
+      else expect([line.length, line.at(-1), full.startsWith(line.slice(0, -1))]).toEqual([NON_TTY_WIDTH, '\u2026', true]);
     }
     expect(byDefault.length).toBe(wide.length);
 
@@ -142,11 +145,11 @@ describe('formatLintText', () => {
       const fs = groups.get(`${ruleId} ${messageId} ${severity === 'warning' ? 'warn' : severity}`)!;
       expect(fs).toBeDefined();
       expect(Number(count)).toBe(fs.length);
-      expect(ruleName).toBe(fs[0].ruleName);
+      expect(ruleName).toBe(at(fs, 0).ruleName);
       expect(share).toBe(formatShare(fs.reduce((s, f) => s + f.impact.share, 0)));
     }
     expect(parsed.reduce((s, p) => s + Number(p[0]), 0)).toBe(r.findings.length);
-    const sums = parsed.map((p) => Number(p[5].replace('%', '')));
+    const sums = parsed.map((p) => Number(at(p, 5).replace('%', '')));
     expect(sums).toEqual([...sums].sort((a, b) => b - a));
     // Fix hints and the summary are still there.
     expect(lines.filter((l) => l.startsWith('  fix '))).toEqual(expectedFixLines(r));
@@ -186,13 +189,14 @@ describe('formatLintText', () => {
   it('--min-impact keeps the largest finding of a rule whose findings add up to the threshold, and its fix line says so', () => {
     const g1 = r.findings.filter((f) => f.ruleId === 'G1' && f.node !== null);
     expect(g1.length).toBeGreaterThan(1);
-    const largest = 100 * g1[0].impact.share;
+    const first = at(g1, 0);
+    const largest = 100 * first.impact.share;
     const total = 100 * g1.reduce((s, f) => s + f.impact.share, 0);
     const percent = (largest + total) / 2; // above every single G1 finding, below their sum
     const cut = applyMinImpact(r, percent);
-    expect(cut.findings.filter((f) => f.ruleId === 'G1')).toEqual([g1[0]]);
+    expect(cut.findings.filter((f) => f.ruleId === 'G1')).toEqual([first]);
     const out = formatLintText([cut], WIDE);
-    expect(out).toContain(`  fix G1 (1 shown of ${g1.length}, ${g1[0].ruleName}): ${g1[0].suggestion}\n`);
+    expect(out).toContain(`  fix G1 (1 shown of ${g1.length}, ${first.ruleName}): ${first.suggestion}\n`);
   });
 
   it('still names a model whose findings were all left out by --min-impact', () => {

@@ -7,6 +7,7 @@ import { formatLintText } from '../../src/report/lint/lint-text.js';
 import { formatShare } from '../../src/report/shared/numbers.js';
 import type { LintResult } from '../../src/rules/lint.js';
 import { summarize } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import { cleanResult, context, sampleResult } from './fixtures.js';
 
 describe('formatLintMarkdown', () => {
@@ -48,7 +49,7 @@ describe('formatLintMarkdown', () => {
     expect(rows).toHaveLength(withError.findings.length);
     // Row i is finding i of the lint result (which is sorted by impact), with its share.
     rows.forEach((row, i) => {
-      const f = withError.findings[i];
+      const f = at(withError.findings, i);
       expect(row.startsWith(`| ${formatShare(f.impact.share)} | `)).toBe(true);
       expect(row).toContain(`| [${f.ruleId}](`);
       expect(row).toContain(markdownCell(f.message));
@@ -59,7 +60,7 @@ describe('formatLintMarkdown', () => {
     // The error is ranked by its impact, not put first for its severity.
     const errorAt = rows.findIndex((l) => l.includes('🔴 error'));
     expect(errorAt).toBe(withError.findings.findIndex((f) => f.severity === 'error'));
-    expect(withError.findings[0].severity).not.toBe('error'); // the G2 error is not the costliest finding
+    expect(at(withError.findings, 0).severity).not.toBe('error'); // the G2 error is not the costliest finding
     expect(errorAt).toBeGreaterThan(0);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LintResult } from '../../src/rules/lint.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
 import { formatNetron, toNetronAttachment } from '../../src/report/lint/netron.js';
+import { at } from '../../src/util/at.js';
 import { AnalysisBuilder } from '../rules/analysis-builder.js';
 import { context, sampleResult } from './fixtures.js';
 
@@ -55,8 +56,8 @@ describe('Netron attachment', () => {
     expect(g4).toEqual(
       model.map((f, i) => ({ kind: 'model', target: '', name: i === 0 ? 'efflint G4' : `efflint G4 (${i + 1})`, value: `${f.severity}: ${f.message}. Fix: ${f.suggestion}` })),
     );
-    expect(String(g4[0].value)).toMatch(/^warn: element-wise /);
-    expect(String(g4[1].value)).toMatch(/^info: /);
+    expect(String(at(g4, 0).value)).toMatch(/^warn: element-wise /);
+    expect(String(at(g4, 1).value)).toMatch(/^info: /);
   });
 
   it('describes exactly one model', () => {
@@ -74,11 +75,12 @@ describe('Netron attachment', () => {
     const g2 = res.findings.filter((f) => f.ruleId === 'G2');
     expect(g2.map((f) => f.node)).toEqual(['unit\n1', 'unit\n2', 'unit', 'unit\n3']);
     const att = toNetronAttachment(res);
+    const value = (i: number): string => `warn: ${at(g2, i).message}. Fix: ${at(g2, i).suggestion}`;
     expect(att.metadata.filter((e) => e.target === 'unit').map((e) => [e.kind, e.name, e.value])).toEqual([
-      ['node', 'efflint G2', `warn: ${g2[0].message}. Fix: ${g2[0].suggestion}`],
-      ['node', 'efflint G2 (2)', `warn: ${g2[1].message}. Fix: ${g2[1].suggestion}`],
-      ['node', 'efflint G2 (3)', `warn: ${g2[2].message}. Fix: ${g2[2].suggestion}`],
-      ['node', 'efflint G2 (4)', `warn: ${g2[3].message}. Fix: ${g2[3].suggestion}`],
+      ['node', 'efflint G2', value(0)],
+      ['node', 'efflint G2 (2)', value(1)],
+      ['node', 'efflint G2 (3)', value(2)],
+      ['node', 'efflint G2 (4)', value(3)],
     ]);
     // Stable: the same result gives the same attachment, byte for byte.
     expect(formatNetron([res], context)).toBe(formatNetron([res], context));

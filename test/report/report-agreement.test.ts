@@ -12,6 +12,7 @@ import { formatReportMarkdown } from '../../src/report/report/report-md.js';
 import { horizontalBarChart, linearTicks, logDomain, logTicks, MAX_TICKS, niceLinearDomain, scatterPlot, shareBars } from '../../src/report/report/svg-charts.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
 import { RULES } from '../../src/rules/registry.js';
+import { at } from '../../src/util/at.js';
 import { runCli } from '../helpers/cli.js';
 import { sampleResult } from './fixtures.js';
 
@@ -80,7 +81,7 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
 function labelledValues(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const label of Object.values(FIGURE_LABELS)) {
-    const values = [...text.matchAll(new RegExp(`${escapeRegExp(label)}:?\\s*\\**([^\\s*]+)`, 'g'))].map((m) => m[1]);
+    const values = [...text.matchAll(new RegExp(`${escapeRegExp(label)}:?\\s*\\**([^\\s*]+)`, 'g'))].map((m) => at(m, 1));
     if (values.length) out.set(label, values);
   }
   return out;
@@ -89,7 +90,7 @@ function labelledValues(text: string): Map<string, string[]> {
 /** The key-figures table of the HTML report, by id. */
 function htmlFigures(html: string): Figures {
   const section = html.slice(html.indexOf('id="key-figures"'), html.indexOf('</table>', html.indexOf('id="key-figures"')));
-  const byLabel = new Map([...section.matchAll(/<tr><th scope="row">([^<]*)<\/th><td class="num">([^<]*)<\/td><\/tr>/g)].map((m) => [unhtml(m[1]), unhtml(m[2])]));
+  const byLabel = new Map([...section.matchAll(/<tr><th scope="row">([^<]*)<\/th><td class="num">([^<]*)<\/td><\/tr>/g)].map((m) => [unhtml(at(m, 1)), unhtml(at(m, 2))]));
   return Object.fromEntries(Object.entries(FIGURE_LABELS).filter(([, l]) => byLabel.has(l)).map(([id, l]) => [id, byLabel.get(l)]));
 }
 
@@ -119,7 +120,7 @@ function htmlBreakdownRow(html: string, basis: 'graph' | 'kernels'): string[] {
   expect(start).toBeGreaterThan(-1);
   const table = html.slice(start, html.indexOf('</table>', start));
   const row = /<tr><td><span class="swatch"[^>]*><\/span>element-wise<\/td>(.*?)<\/tr>/.exec(table)?.[1] ?? '';
-  return [...row.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]).slice(1);
+  return [...row.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => at(m, 1)).slice(1);
 }
 
 /** The element-wise row of the Markdown breakdown table under `caption`. */
@@ -133,7 +134,7 @@ function markdownBreakdownRow(md: string, caption: string): string[] {
 /** G4's model finding as the rule wrote it: "element-wise work after fusion: A% of executed memory access, B% of est. time, C% of FLOPs". */
 function g4Message(text: string): { memAccess: string; time: string; flops: string } | null {
   const m = /element-wise work after fusion: ([\d.]+%) of executed memory access, ([\d.]+%) of est\. time, ([\d.]+%) of FLOPs/.exec(text);
-  return m ? { memAccess: m[1], time: m[2], flops: m[3] } : null;
+  return m ? { memAccess: at(m, 1), time: at(m, 2), flops: at(m, 3) } : null;
 }
 
 /** Labels are unique, and a label is never followed by two different values anywhere in the report. */
@@ -211,9 +212,10 @@ function chartSegments(html: string): Map<string, Map<string, string>> {
   const svg = html.slice(start, html.indexOf('</svg>', start));
   const out = new Map<string, Map<string, string>>();
   for (const m of svg.matchAll(/<title>([^<,]+), ([^<:]+): ([^<]+)<\/title>/g)) {
-    const row = out.get(m[1]) ?? new Map<string, string>();
-    row.set(m[2], m[3]);
-    out.set(m[1], row);
+    const [label, category, text] = [at(m, 1), at(m, 2), at(m, 3)];
+    const row = out.get(label) ?? new Map<string, string>();
+    row.set(category, text);
+    out.set(label, row);
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { docsUrlFor } from '../../src/rules/define-rule.js';
 import type { Finding, LintResult } from '../../src/rules/lint.js';
 import { summarize } from '../../src/rules/lint.js';
 import { RULES } from '../../src/rules/registry.js';
+import { at, mapGet } from '../../src/util/at.js';
 import { AnalysisBuilder } from '../rules/analysis-builder.js';
 
 /**
@@ -177,21 +178,21 @@ describe('buildReportData without a profile', () => {
 
   it('groups findings by rule in registry order and tells rules that did not run from clean ones', () => {
     expect(d.findings.groups.map((g) => g.id)).toEqual(['G1', 'G2', 'G3', 'G4', 'E101', 'E102', 'E103', 'E104']);
-    const byId = Object.fromEntries(d.findings.groups.map((g) => [g.id, g]));
-    expect(byId.G1).toMatchObject({ status: 'ran', counts: { error: 0, warn: 1, info: 0 }, verdicts: null, category: 'guideline', docsUrl: docsUrlFor('G1') });
-    expect(byId.G2.status).toBe('off');
-    expect(byId.G3).toMatchObject({ status: 'ran', findings: [] });
-    expect(byId.E104.status).toBe('needs-device-profile');
-    expect(byId.G4.findings.map((f) => f.node)).toEqual([null, 'r']);
-    expect(byId.G4.findings[0]).not.toHaveProperty('confirmed');
+    const byId = new Map(d.findings.groups.map((g) => [g.id, g]));
+    expect(byId.get('G1')).toMatchObject({ status: 'ran', counts: { error: 0, warn: 1, info: 0 }, verdicts: null, category: 'guideline', docsUrl: docsUrlFor('G1') });
+    expect(byId.get('G2')?.status).toBe('off');
+    expect(byId.get('G3')).toMatchObject({ status: 'ran', findings: [] });
+    expect(byId.get('E104')?.status).toBe('needs-device-profile');
+    expect(byId.get('G4')?.findings.map((f) => f.node)).toEqual([null, 'r']);
+    expect(at(mapGet(byId, 'G4').findings, 0)).not.toHaveProperty('confirmed');
     expect(d.findings).toMatchObject({ measured: false, summary: { error: 0, warn: 3, info: 1 } });
   });
 
   it('predicts per-layer time with a device profile, and is deterministic', () => {
     const withDevice = buildReportData({ lint: lint(), rules: RULES, version: '9.9.9', deviceProfile: DEVICE, noProfileReason: '--no-profile' });
     // c: 64 FLOPs / 1e9 = 0.064 µs; 192 bytes / 1e9 = 0.192 µs; + 1 µs overhead.
-    expect(withDevice.topLayers.rows[0].predictedUs).toBeCloseTo(1.192, 9);
-    expect(withDevice.topLayers.rows[0].bound).toBe('overhead');
+    expect(at(withDevice.topLayers.rows, 0).predictedUs).toBeCloseTo(1.192, 9);
+    expect(at(withDevice.topLayers.rows, 0).bound).toBe('overhead');
     expect(withDevice.findings.groups.find((g) => g.id === 'E104')?.status).toBe('ran');
     expect(withDevice.noProfileReason).toBe('--no-profile');
     expect(withDevice.deviceProfile).toEqual({ name: 'test-device', peakFlopsPerSecond: 1e9, bandwidthBytesPerSecond: 1e9, perOpOverheadUs: 1 });
@@ -221,7 +222,7 @@ describe('buildReportData with a profile', () => {
       ['other', 0, 0, 0, 0, 0],
     ]);
     expect(d.graphBreakdown.basis).toBe('graph');
-    expect(d.graphBreakdown.rows[0].flopsShare).toBe(0.8);
+    expect(at(d.graphBreakdown.rows, 0).flopsShare).toBe(0.8);
   });
 
   it('carries how latency was measured', () => {
@@ -255,15 +256,15 @@ describe('buildReportData with a profile', () => {
   });
 
   it('shows the verdicts it is given (counterfactual confirmation), keeping message and evidence apart', () => {
-    const byId = Object.fromEntries(d.findings.groups.map((g) => [g.id, g]));
-    const [model, relu] = byId.G4.findings;
-    expect(model).toMatchObject({ confirmed: true, message: 'G4 on model', evidence: CONFIRMATIONS[0].evidence });
-    expect(relu).toMatchObject({ confirmed: null, evidence: CONFIRMATIONS[2].evidence });
-    expect(byId.G1.findings[0]).toMatchObject({ confirmed: false, message: 'G1 on c' });
-    expect(byId.E103.findings[0].confirmed).toBeNull();
-    expect(byId.G4.verdicts).toEqual({ confirmed: 1, notConfirmed: 0, notMeasured: 1 });
-    expect(byId.G1.verdicts).toEqual({ confirmed: 0, notConfirmed: 1, notMeasured: 0 });
-    expect(byId.G3.verdicts).toEqual({ confirmed: 0, notConfirmed: 0, notMeasured: 0 });
+    const byId = new Map(d.findings.groups.map((g) => [g.id, g]));
+    const [model, relu] = mapGet(byId, 'G4').findings;
+    expect(model).toMatchObject({ confirmed: true, message: 'G4 on model', evidence: at(CONFIRMATIONS, 0).evidence });
+    expect(relu).toMatchObject({ confirmed: null, evidence: at(CONFIRMATIONS, 2).evidence });
+    expect(mapGet(byId, 'G1').findings[0]).toMatchObject({ confirmed: false, message: 'G1 on c' });
+    expect(at(mapGet(byId, 'E103').findings, 0).confirmed).toBeNull();
+    expect(byId.get('G4')?.verdicts).toEqual({ confirmed: 1, notConfirmed: 0, notMeasured: 1 });
+    expect(byId.get('G1')?.verdicts).toEqual({ confirmed: 0, notConfirmed: 1, notMeasured: 0 });
+    expect(byId.get('G3')?.verdicts).toEqual({ confirmed: 0, notConfirmed: 0, notMeasured: 0 });
     expect(d.findings.measured).toBe(true);
   });
 

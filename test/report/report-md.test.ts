@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProfileLayer, ProfileResult } from '../../src/profile/types.js';
 import { buildReportData } from '../../src/report/report/report-data.js';
 import { formatReportMarkdown } from '../../src/report/report/report-md.js';
+import { at } from '../../src/util/at.js';
 import { markdownCode } from '../../src/util/escape.js';
 import { RULES } from '../../src/rules/registry.js';
 import { sampleResult } from './fixtures.js';
@@ -117,7 +118,7 @@ describe('formatReportMarkdown', () => {
   const md = formatReportMarkdown(data);
 
   it('has the same sections as the HTML report, in order', () => {
-    const headings = [...md.matchAll(/^#{1,4} (.*)$/gm)].map((m) => m[1]);
+    const headings = [...md.matchAll(/^#{1,4} (.*)$/gm)].map((m) => at(m, 1));
     expect(headings.filter((h) => !/^[GE]\d+ /.test(h))).toEqual([
       `efflint latency report: \`models/<script>alert(1)</script>\\|net.onnx\``,
       'Summary',

@@ -13,13 +13,15 @@ import {
   siLabel,
   truncate,
 } from '../../src/report/report/svg-charts.js';
+import { at } from '../../src/util/at.js';
 import { escapeXml } from '../../src/util/escape.js';
 
 /** Every element closed in order (SVG output has no void elements: leaf elements self-close). */
 function balanced(xml: string): boolean {
   const stack: string[] = [];
   for (const m of xml.matchAll(/<(\/?)([a-zA-Z][\w-]*)[^>]*?(\/?)>/g)) {
-    const [, closing, name, self] = m;
+    const [, closing, , self] = m;
+    const name = at(m, 2);
     if (self) continue;
     if (!closing) stack.push(name);
     else if (stack.pop() !== name) return false;
@@ -95,8 +97,8 @@ describe('horizontalBarChart', () => {
     ]);
     // Axis max rounds up: 137 -> 150, so a bar of 75 is half the plot.
     const half = barRects(horizontalBarChart({ ...TEXT, bars: [{ label: 'x', value: 137, color: '#000' }, { label: 'y', value: 75, color: '#000' }], xLabel: 'x' }));
-    expect(half[1].width).toBe(205);
-    expect(half[0].width).toBeCloseTo((137 / 150) * 410, 1);
+    expect(at(half, 1).width).toBe(205);
+    expect(at(half, 0).width).toBeCloseTo((137 / 150) * 410, 1);
   });
 
   it('has a title, an accessible name and description, tick labels and the axis label', () => {
@@ -196,7 +198,9 @@ describe('scatterPlot', () => {
         { x: 100, y: 100, color: '#000', label: 'b' },
       ],
     });
-    const [zero, a, b] = circles(svg);
+    const dots = circles(svg);
+    expect(dots).toHaveLength(3);
+    const [zero, a, b] = [at(dots, 0), at(dots, 1), at(dots, 2)];
     expect(zero.cx).toBe(left + (zeroBand - 4) / 2);
     expect(a.cx).toBe(left + zeroBand);
     expect(b.cx).toBe(width - right);

@@ -1,6 +1,7 @@
 import type { Analysis, LayerAttribute, LayerReport } from '../../src/analyzers/analyze.js';
 import { CONVENTIONS, SCHEMA_VERSION } from '../../src/analyzers/analyze.js';
 import type { OpCategory } from '../../src/analyzers/types.js';
+import { at } from '../../src/util/at.js';
 
 /** A tensor inside the builder: its name and static NCHW-style shape. */
 export interface T {
@@ -9,6 +10,14 @@ export interface T {
 }
 
 const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** The dims of a rank-`rank` shape; a builder call on a tensor of the wrong rank is a mistake in the test. */
+function dims(shape: readonly number[], rank: 4): [number, number, number, number];
+function dims(shape: readonly number[], rank: 2): [number, number];
+function dims(shape: readonly number[], rank: number): number[] {
+  if (shape.length !== rank) throw new Error(`expected a rank-${rank} tensor, got [${shape.join(', ')}]`);
+  return [...shape];
+}
 
 export interface ConvSpec {
   readonly cOut: number;
@@ -71,17 +80,24 @@ export class AnalysisBuilder {
     return outs;
   }
 
+  /** `add` for a layer with exactly one output. */
+  addOne(...args: Parameters<AnalysisBuilder['add']>): T {
+    const outs = this.add(...args);
+    if (outs.length !== 1) throw new Error(`layer ${args[0]} has ${outs.length} outputs, expected 1`);
+    return at(outs, 0);
+  }
+
   conv(name: string, x: T, spec: ConvSpec): T {
     const k = spec.k ?? 1;
     const g = spec.group ?? 1;
     const s = spec.stride ?? 1;
-    const [n, cIn, h, w] = x.shape;
+    const [n, cIn, h, w] = dims(x.shape, 4);
     const out = [n, spec.cOut, Math.ceil(h / s), Math.ceil(w / s)];
     const weight = { name: `${name}.weight`, shape: [spec.cOut, cIn / g, k, k], weight: true as const };
     const bias = { name: `${name}.bias`, shape: [spec.cOut], weight: true as const };
     const weights = numel(weight.shape) + (spec.bias ? spec.cOut : 0);
     const flops = (numel(out) * k * k * cIn) / g;
-    return this.add(
+    return this.addOne(
       name,
       'Conv',
       'conv',
@@ -91,24 +107,24 @@ export class AnalysisBuilder {
       numel(x.shape) + numel(out) + weights,
       { group: g, kernel_shape: [k, k], strides: [s, s] },
       weights,
-    )[0];
+    );
   }
 
   gemm(name: string, x: T, nOut: number, transB = true): T {
-    const [m, kIn] = x.shape;
+    const [m, kIn] = dims(x.shape, 2);
     const weight = { name: `${name}.weight`, shape: transB ? [nOut, kIn] : [kIn, nOut], weight: true as const };
     const out = [m, nOut];
-    return this.add(name, 'Gemm', 'gemm', [x, weight], [out], m * kIn * nOut, numel(x.shape) + numel(out) + kIn * nOut, { transB: transB ? 1 : 0 }, kIn * nOut)[0];
+    return this.addOne(name, 'Gemm', 'gemm', [x, weight], [out], m * kIn * nOut, numel(x.shape) + numel(out) + kIn * nOut, { transB: transB ? 1 : 0 }, kIn * nOut);
   }
 
   bn(name: string, x: T): T {
-    const c = x.shape[1];
+    const c = at(x.shape, 1);
     const params = ['weight', 'bias', 'running_mean', 'running_var'].map((p) => ({ name: `${name}.${p}`, shape: [c], weight: true as const }));
-    return this.add(name, 'BatchNormalization', 'normalization', [x, ...params], [x.shape], numel(x.shape), 2 * numel(x.shape) + 4 * c, {}, 2 * c)[0];
+    return this.addOne(name, 'BatchNormalization', 'normalization', [x, ...params], [x.shape], numel(x.shape), 2 * numel(x.shape) + 4 * c, {}, 2 * c);
   }
 
   unary(name: string, opType: string, x: T, category: OpCategory = 'activation'): T {
-    return this.add(name, opType, category, [x], [x.shape], numel(x.shape), 2 * numel(x.shape))[0];
+    return this.addOne(name, opType, category, [x], [x.shape], numel(x.shape), 2 * numel(x.shape));
   }
 
   relu(name: string, x: T): T {
@@ -117,45 +133,46 @@ export class AnalysisBuilder {
 
   binary(name: string, opType: string, a: T, b: T): T {
     const shape = numel(a.shape) >= numel(b.shape) ? a.shape : b.shape;
-    return this.add(name, opType, 'elementwise', [a, b], [shape], numel(shape), numel(a.shape) + numel(b.shape) + numel(shape))[0];
+    return this.addOne(name, opType, 'elementwise', [a, b], [shape], numel(shape), numel(a.shape) + numel(b.shape) + numel(shape));
   }
 
   /** Adds a constant (bias) to x: one data input. */
   addConst(name: string, x: T): T {
-    const c = { name: `${name}.const`, shape: [x.shape[x.shape.length - 1]], weight: true as const };
-    return this.add(name, 'Add', 'elementwise', [x, c], [x.shape], numel(x.shape), 2 * numel(x.shape) + numel(c.shape))[0];
+    const c = { name: `${name}.const`, shape: [at(x.shape, x.shape.length - 1)], weight: true as const };
+    return this.addOne(name, 'Add', 'elementwise', [x, c], [x.shape], numel(x.shape), 2 * numel(x.shape) + numel(c.shape));
   }
 
   concat(name: string, parts: readonly T[], axis = 1): T {
-    const shape = [...parts[0].shape];
-    shape[axis] = parts.reduce((s, p) => s + p.shape[axis], 0);
-    return this.add(name, 'Concat', 'data-movement', parts, [shape], 0, 2 * numel(shape), { axis })[0];
+    const shape = [...at(parts, 0).shape];
+    shape[axis] = parts.reduce((s, p) => s + at(p.shape, axis), 0);
+    return this.addOne(name, 'Concat', 'data-movement', parts, [shape], 0, 2 * numel(shape), { axis });
   }
 
   split(name: string, x: T, parts: number): T[] {
     const shape = [...x.shape];
-    shape[1] = shape[1] / parts;
+    shape[1] = at(shape, 1) / parts;
     return this.add(name, 'Split', 'data-movement', [x], Array.from({ length: parts }, () => shape), 0, 2 * numel(x.shape), { axis: 1 });
   }
 
   reshape(name: string, x: T, shape: readonly number[]): T {
     const s = { name: `${name}.shape`, shape: [shape.length], weight: true as const };
-    return this.add(name, 'Reshape', 'metadata', [x, s], [shape], 0, 0)[0];
+    return this.addOne(name, 'Reshape', 'metadata', [x, s], [shape], 0, 0);
   }
 
   transpose(name: string, x: T, perm: readonly number[]): T {
-    const shape = perm.map((p) => x.shape[p]);
-    return this.add(name, 'Transpose', 'data-movement', [x], [shape], 0, 2 * numel(shape), { perm: [...perm] })[0];
+    const shape = perm.map((p) => at(x.shape, p));
+    return this.addOne(name, 'Transpose', 'data-movement', [x], [shape], 0, 2 * numel(shape), { perm: [...perm] });
   }
 
   globalAvgPool(name: string, x: T): T {
-    const [n, c] = x.shape;
-    return this.add(name, 'GlobalAveragePool', 'pooling', [x], [[n, c, 1, 1]], numel(x.shape), numel(x.shape) + n * c)[0];
+    const n = at(x.shape, 0);
+    const c = at(x.shape, 1);
+    return this.addOne(name, 'GlobalAveragePool', 'pooling', [x], [[n, c, 1, 1]], numel(x.shape), numel(x.shape) + n * c);
   }
 
   /** Reshape -> Transpose -> Reshape channel shuffle with `groups` groups. */
   channelShuffle(prefix: string, x: T, groups: number): T {
-    const [n, c, h, w] = x.shape;
+    const [n, c, h, w] = dims(x.shape, 4);
     const r1 = this.reshape(`${prefix}.reshape1`, x, [n, groups, c / groups, h, w]);
     const t = this.transpose(`${prefix}.transpose`, r1, [0, 2, 1, 3, 4]);
     return this.reshape(`${prefix}.reshape2`, t, [n, c, h, w]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeModel } from '../../src/analyzers/analyze.js';
 import { loadModelBytes } from '../../src/model/load.js';
 import { convGeometry, macAtGroups, macLowerBound } from '../../src/rules/conv-geometry.js';
+import { at } from '../../src/util/at.js';
 import { floatInit, node, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 
 /** A stride-2, 2x2 ConvTranspose c1 -> c2 (groups g) on an h x h map: it upsamples to 2h x 2h. */
@@ -12,7 +13,7 @@ function convTranspose(c1: number, c2: number, h: number, g = 1) {
     outputs: [tensorInfo('y', [1, c2, 2 * h, 2 * h])],
     initializers: [floatInit('w', [c1, c2 / g, 2, 2])],
   });
-  return analyzeModel(loadModelBytes(bytes, { path: 'up.onnx' })).layers[0];
+  return at(analyzeModel(loadModelBytes(bytes, { path: 'up.onnx' })).layers, 0);
 }
 
 describe('convGeometry reads the analyzer\'s costs', () => {

@@ -6,6 +6,7 @@ import { analyzeFile } from '../../src/api.js';
 import type { OptionSpec } from '../../src/rules/define-rule.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
 import { RULES } from '../../src/rules/registry.js';
+import { at } from '../../src/util/at.js';
 
 const DOCS = new URL('../../docs/rules/', import.meta.url);
 const HEADINGS = ['What it flags', 'Why it matters', 'Example', 'Use instead', 'Options', 'When not to use it', 'References'];
@@ -20,7 +21,7 @@ function readPage(id: string): Page {
   const text = readFileSync(new URL(`${id}.md`, DOCS), 'utf8');
   const fm = /^---\n([\s\S]*?)\n---\n/.exec(text);
   if (!fm) throw new Error(`docs/rules/${id}.md: no front matter`);
-  const front = Object.fromEntries(fm[1].split('\n').map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]));
+  const front = Object.fromEntries(at(fm, 1).split('\n').map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]));
   const body = text.slice(fm[0].length);
   const title = /^# (.+)$/m.exec(body)?.[1] ?? '';
   const sections = new Map<string, string>();
@@ -59,21 +60,25 @@ describe('rule docs pages (docs/rules/<id>.md)', () => {
 
     it('documents exactly the rule\'s options, with their defaults', () => {
       const options = page.sections.get('Options')!;
-      const documented = [...options.matchAll(/^- `(\w+)` \(default: `([^`]+)`\)/gm)].map((m) => [m[1], m[2]]);
+      const documented = [...options.matchAll(/^- `(\w+)` \(default: `([^`]+)`\)/gm)].map((m): [string, string] => [at(m, 1), at(m, 2)]);
       const specs = rule.meta.options as Readonly<Record<string, OptionSpec>>;
       expect(documented.map((d) => d[0])).toEqual(Object.keys(rule.meta.defaultOptions));
-      for (const [name, value] of documented) expect(value).toBe(String(specs[name].default));
+      for (const [name, value] of documented) {
+        const spec = specs[name];
+        expect(spec, `${id}.${name}: an option of the rule`).toBeDefined();
+        expect(value).toBe(String(spec?.default));
+      }
       if (documented.length === 0) expect(options.trim().startsWith('None.')).toBe(true);
     });
 
     it('its example triggers the rule on the zoo model it names', () => {
       const example = page.sections.get('Example')!;
       const cmd = /efflint lint (zoo:\w+)( --runtime (\S+))?( --device-profile \S+)?/.exec(example);
-      expect(cmd, 'an `efflint lint zoo:NAME` command').not.toBeNull();
-      const profileJson = /```json\n([\s\S]*?)\n```/.exec(example);
-      const deviceProfile = cmd![4] ? (JSON.parse(profileJson![1]) as DeviceProfile) : undefined;
-      const runtime = cmd![3] as RuntimeName | undefined;
-      const findings = lintAnalysis(analyzeFile(cmd![1]), { ruleSet: [rule], deviceProfile, runtime }).findings;
+      if (!cmd) throw new Error(`${id}: the example has no \`efflint lint zoo:NAME\` command`);
+      const profileJson = /```json\n([\s\S]*?)\n```/.exec(example)?.[1];
+      const deviceProfile = cmd[4] ? (JSON.parse(profileJson!) as DeviceProfile) : undefined;
+      const runtime = cmd[3] as RuntimeName | undefined;
+      const findings = lintAnalysis(analyzeFile(at(cmd, 1)), { ruleSet: [rule], deviceProfile, runtime }).findings;
       expect(findings.length).toBeGreaterThan(0);
       // The output excerpt (share, severity, rule, node, message) names a node the rule really reports.
       const shownNode = /^\s*(?:[<\d.]+%\s+)?(?:warning|info|error)\s+\w+\s+(\S+)/m.exec(example)?.[1];

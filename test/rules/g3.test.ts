@@ -1,6 +1,7 @@
 import type { Analysis } from '../../src/analyzers/analyze.js';
 import type { DeviceProfile } from '../../src/analyzers/roofline.js';
 import { g3 } from '../../src/rules/g3.js';
+import { at } from '../../src/util/at.js';
 import type { T } from './model-builder.js';
 import { ModelBuilder } from './model-builder.js';
 import { ruleTester } from './rule-tester.js';
@@ -13,7 +14,7 @@ function parallelBlocks(fragments: number, blocks = 1, c = 128): () => Analysis 
     let x: T = b.relu('stem', input);
     for (let k = 1; k <= blocks; k++) {
       const branches = Array.from({ length: fragments }, (_, i) => b.conv(`block${k}.branch${i + 1}`, x, { cOut: c / fragments }));
-      x = fragments > 1 ? b.concat(`block${k}.concat`, branches) : branches[0];
+      x = fragments > 1 ? b.concat(`block${k}.concat`, branches) : at(branches, 0);
     }
     return b.build([x]);
   };
@@ -23,7 +24,9 @@ function parallelBlocks(fragments: number, blocks = 1, c = 128): () => Analysis 
 function shuffleNetV2Unit(): Analysis {
   const b = new ModelBuilder();
   const x = b.relu('stem', b.input('input', [1, 116, 28, 28]));
-  const [x1, x2] = b.split('unit.split', x, 2);
+  const halves = b.split('unit.split', x, 2);
+  const x1 = at(halves, 0);
+  const x2 = at(halves, 1);
   let y = b.relu('unit.relu1', b.bn('unit.bn1', b.conv('unit.conv1', x2, { cOut: 58 })));
   y = b.bn('unit.bn2', b.conv('unit.dw', y, { cOut: 58, k: 3, group: 58 }));
   y = b.relu('unit.relu3', b.bn('unit.bn3', b.conv('unit.conv3', y, { cOut: 58 })));

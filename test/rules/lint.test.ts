@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyMinImpact, lintAnalysis, resolveRuleSetting } from '../../src/rules/lint.js';
 import { g1 } from '../../src/rules/g1.js';
 import { RULES } from '../../src/rules/registry.js';
+import { at } from '../../src/util/at.js';
 import { ModelBuilder } from './model-builder.js';
 
 /** stage1.* has a G2 group conv, stage2.* an inverted bottleneck 64 -> 384 -> 64 (G1 twice). */
@@ -40,10 +41,11 @@ describe('lintAnalysis', () => {
 
   it('keeps only findings at or above --min-impact and counts the rest', () => {
     const all = lintAnalysis(model(), { runtime: 'none' });
-    const cut = 100 * all.findings[all.findings.length - 1].impact.share + 1e-9;
+    const last = at(all.findings, all.findings.length - 1);
+    const cut = 100 * last.impact.share + 1e-9;
     const r = applyMinImpact(all, cut);
     expect(r.findings.length).toBe(all.findings.length - 1);
-    expect(r.belowMinImpact?.findings).toEqual([all.findings[all.findings.length - 1]]);
+    expect(r.belowMinImpact?.findings).toEqual([last]);
     expect(applyMinImpact(all, 0)).toBe(all);
   });
 
@@ -82,6 +84,6 @@ describe('lintAnalysis', () => {
 
   it('merges options over defaults', () => {
     expect(resolveRuleSetting(g1, { options: { maxRatio: 4 } })).toEqual({ severity: 'warn', options: { maxRatio: 4, minExcessPercent: 15, ignoreModelInputs: true } });
-    expect(resolveRuleSetting(RULES[0], undefined).options).toEqual(g1.meta.defaultOptions);
+    expect(resolveRuleSetting(at(RULES, 0), undefined).options).toEqual(g1.meta.defaultOptions);
   });
 });

@@ -1,6 +1,7 @@
 import type { Analysis } from '../../src/analyzers/analyze.js';
 import { analyzeModel } from '../../src/analyzers/analyze.js';
 import { loadModelBytes } from '../../src/model/load.js';
+import { at } from '../../src/util/at.js';
 import type { TensorHandle } from '../../src/zoo/builder.js';
 import { GraphBuilder } from '../../src/zoo/builder.js';
 
@@ -64,7 +65,7 @@ export class ModelBuilder {
   }
 
   split(name: string, x: T, parts: number): T[] {
-    return this.graph.split(x, name, Array.from({ length: parts }, () => x.shape[1] / parts));
+    return this.graph.split(x, name, Array.from({ length: parts }, () => at(x.shape, 1) / parts));
   }
 
   reshape(name: string, x: T, shape: readonly number[]): T {

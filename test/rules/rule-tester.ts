@@ -6,6 +6,7 @@ import type { AnyRule, MessageData, OptionValue } from '../../src/rules/define-r
 import { placeholdersOf } from '../../src/rules/define-rule.js';
 import type { Finding } from '../../src/rules/lint.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 
 export interface ValidCase {
   readonly name: string;
@@ -46,7 +47,7 @@ export function runRule(
 function expectRendered(rule: AnyRule, f: Finding): void {
   const template = rule.meta.messages[f.messageId];
   expect(template, `unknown messageId ${f.messageId}`).toBeDefined();
-  for (const p of placeholdersOf(template)) expect(f.data, `placeholder {{${p}}} of ${f.messageId}`).toHaveProperty(p);
+  for (const p of placeholdersOf(template ?? '')) expect(f.data, `placeholder {{${p}}} of ${f.messageId}`).toHaveProperty(p);
   expect(f.message).not.toMatch(/\{\{/);
   expect(f.suggestion).not.toMatch(/\{\{/);
 }
@@ -84,7 +85,8 @@ export function ruleTester(rule: AnyRule, cases: { valid: readonly ValidCase[]; 
             expectRendered(rule, f);
             expect(f.ruleId).toBe(rule.meta.id);
             expect(f.docsUrl).toBe(rule.meta.docsUrl);
-            if (c.errors[i].data) expect(f.data).toMatchObject(c.errors[i].data as object);
+            const expected = at(c.errors, i);
+            if (expected.data) expect(f.data).toMatchObject(expected.data as object);
           });
         });
       }

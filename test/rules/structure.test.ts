@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Analysis } from '../../src/analyzers/analyze.js';
 import { analyzeStructure, buildDataflow } from '../../src/analyzers/structure.js';
+import { at } from '../../src/util/at.js';
 import type { T } from './analysis-builder.js';
 import { AnalysisBuilder } from './analysis-builder.js';
 
-const names = (a: Analysis, idx: readonly number[]): string[] => idx.map((i) => a.layers[i].name);
+const names = (a: Analysis, idx: readonly number[]): string[] => idx.map((i) => at(a.layers, i).name);
 
 describe('analyzeStructure: cut points and blocks', () => {
   it('splits a chain into one block per layer', () => {
@@ -27,7 +28,7 @@ describe('analyzeStructure: cut points and blocks', () => {
     const s = analyzeStructure(a);
     expect(s.cutTensors).toEqual(['input', 'cat.out', 'out.out']);
     expect(s.blocks[0]).toMatchObject({ entry: 'input', exit: 'cat.out', branches: 4, kernels: 5, fragments: 4 });
-    expect(names(a, s.blocks[0].layers)).toEqual(['c1', 'c2', 'c3', 'c4', 'cat']);
+    expect(names(a, at(s.blocks, 0).layers)).toEqual(['c1', 'c2', 'c3', 'c4', 'cat']);
   });
 
   it('does not count element-wise diamonds or identity shortcuts as branches', () => {
@@ -55,9 +56,9 @@ describe('analyzeStructure: cut points and blocks', () => {
   it('ignores shape arithmetic (Shape -> Gather -> Reshape) as a branch', () => {
     const b = new AnalysisBuilder();
     const x = b.relu('stem', b.input('input', [1, 8, 4, 4]));
-    const [shape] = b.add('shape', 'Shape', 'metadata', [x], [[4]], 0, 0);
-    const [dims] = b.add('gather', 'Gather', 'data-movement', [shape, { name: 'idx', shape: [2], weight: true }], [[2]], 0, 4);
-    const [y] = b.add('flatten', 'Reshape', 'metadata', [x, dims], [[1, 128]], 0, 0);
+    const shape = b.addOne('shape', 'Shape', 'metadata', [x], [[4]], 0, 0);
+    const dims = b.addOne('gather', 'Gather', 'data-movement', [shape, { name: 'idx', shape: [2], weight: true }], [[2]], 0, 4);
+    const y = b.addOne('flatten', 'Reshape', 'metadata', [x, dims], [[1, 128]], 0, 0);
     const a = b.build([b.relu('out', y)]);
     const s = analyzeStructure(a);
     expect(s.cutTensors).toEqual(['input', 'stem.out', 'flatten.out', 'out.out']);
@@ -83,14 +84,22 @@ describe('analyzeStructure: cut points and blocks', () => {
     const a = b.build([b.relu('out', b.binary('add', 'Add', x, y))]);
     const s = analyzeStructure(a);
     expect(s.blocks[0]).toMatchObject({ entry: null, exit: 'add.out' });
-    expect(names(a, s.blocks[0].layers)).toEqual(['rx', 'ry', 'add']);
+    expect(names(a, at(s.blocks, 0).layers)).toEqual(['rx', 'ry', 'add']);
   });
 
   it('finds the same cut points whatever topological order the layers come in', () => {
     const build = (swap: boolean): Analysis => {
       const b = new AnalysisBuilder();
       const x = b.input('input', [1, 8, 8, 8]);
-      const [l, r] = swap ? [b.relu('right', x), b.relu('left', x)].reverse() : [b.relu('left', x), b.relu('right', x)];
+      let l: T;
+      let r: T;
+      if (swap) {
+        r = b.relu('right', x);
+        l = b.relu('left', x);
+      } else {
+        l = b.relu('left', x);
+        r = b.relu('right', x);
+      }
       return b.build([b.relu('out', b.binary('add', 'Add', l, r))]);
     };
     expect(analyzeStructure(build(true)).cutTensors).toEqual(analyzeStructure(build(false)).cutTensors);

@@ -7,6 +7,7 @@ import { analyzeModel } from '../../src/analyzers/analyze.js';
 import { analyzeStructure } from '../../src/analyzers/structure.js';
 import { loadModelBytes } from '../../src/model/load.js';
 import { lintAnalysis, type Finding } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import { runCli } from '../helpers/cli.js';
 import { floatInit, graphProto, int64Init, node, onnx, tensorInfo, tinyModel } from '../helpers/tiny-model.js';
 
@@ -85,7 +86,7 @@ describe('lint inside subgraphs', () => {
     expect(found.map((f) => [f.node, f.opType, f.messageId, f.fingerprint])).toEqual([
       ['gate/then/gconv', 'Conv', 'groupConvolution', 'G2:gate/then/gconv:groupConvolution'],
     ]);
-    expect(found[0].data).toMatchObject(G2_DATA);
+    expect(at(found, 0).data).toMatchObject(G2_DATA);
   });
 
   it('the same conv in the else-branch of an If whose condition is the constant true is not linted', () => {
@@ -97,19 +98,19 @@ describe('lint inside subgraphs', () => {
   it('a grouped conv in a Loop body is reported by its path', () => {
     const found = g2(lint(loopModel()));
     expect(found.map((f) => [f.node, f.fingerprint])).toEqual([['repeat/body/gconv', 'G2:repeat/body/gconv:groupConvolution']]);
-    expect(found[0].data).toMatchObject(G2_DATA);
+    expect(at(found, 0).data).toMatchObject(G2_DATA);
   });
 
   it('each body is a graph of its own: its inputs are what it reads from outside, its outputs its own', () => {
     const a = analyzeModel(loadModelBytes(loopModel(), { path: 'sub.onnx' }));
     const s = analyzeStructure(a);
     expect(s.subgraphs.map((g) => g.scope)).toEqual(['repeat/body']);
-    const body = s.subgraphs[0].dataflow;
-    expect(body.nodes.map((i) => a.layers[i].name)).toEqual(['repeat/body/gconv']);
+    const body = at(s.subgraphs, 0).dataflow;
+    expect(body.nodes.map((i) => at(a.layers, i).name)).toEqual(['repeat/body/gconv']);
     expect(body.isGraphInput('h_in')).toBe(true);
     expect(body.isGraphOutput('h_out')).toBe(true);
     // The Loop reads x in the main graph, and the main graph's data path goes through it.
-    expect(s.dataflow.nodes.map((i) => a.layers[i].name)).toEqual(['repeat']);
+    expect(s.dataflow.nodes.map((i) => at(a.layers, i).name)).toEqual(['repeat']);
   });
 
   it('an If reads what its branches read: the main graph goes through it even when its condition is a shape test', () => {
@@ -132,7 +133,7 @@ describe('lint inside subgraphs', () => {
     // N is read as batch 1, so the shape test folds and only the then-branch runs.
     expect(a.layers.filter((l) => l.scope !== '').map((l) => l.name)).toEqual(['gate/then/gconv']);
     const s = analyzeStructure(a);
-    expect(s.dataflow.nodes.map((i) => a.layers[i].name)).toEqual(['gate', 'act']);
+    expect(s.dataflow.nodes.map((i) => at(a.layers, i).name)).toEqual(['gate', 'act']);
     expect(g2(lintAnalysis(a).findings).map((f) => f.node)).toEqual(['gate/then/gconv']);
   });
 });
@@ -152,7 +153,7 @@ describe('the CLI names subgraph nodes by path', () => {
     // A warning is not a failure (exit 0); the analysis says that either branch may run.
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).toContain('1 If nodes have a condition known only at run time: both branches are counted');
-    const findings = (JSON.parse(json.stdout) as { results: { findings: Finding[] }[] }).results[0].findings;
+    const findings = at((JSON.parse(json.stdout) as { results: { findings: Finding[] }[] }).results, 0).findings;
     expect(findings.map((f) => [f.ruleId, f.node, f.fingerprint])).toEqual([['G2', 'gate/then/gconv', 'G2:gate/then/gconv:groupConvolution']]);
 
     const text = runCli(['lint', file, '--select', 'G2', '--min-impact', '0']);
@@ -161,15 +162,15 @@ describe('the CLI names subgraph nodes by path', () => {
     const sarif = JSON.parse(runCli(['lint', file, '--format', 'sarif', '--select', 'G2']).stdout) as {
       runs: { results: { ruleId: string; locations: { logicalLocations: { name: string }[] }[] }[] }[];
     };
-    expect(sarif.runs[0].results.map((r) => [r.ruleId, r.locations[0].logicalLocations[0].name])).toEqual([['G2', 'gate/then/gconv']]);
+    expect(at(sarif.runs, 0).results.map((r) => [r.ruleId, r.locations[0]?.logicalLocations[0]?.name])).toEqual([['G2', 'gate/then/gconv']]);
 
     const untaken = runCli(['lint', write('if-else-untaken.onnx', ifModel('true', 'else')), '--format', 'json', '--select', 'G2']);
-    expect((JSON.parse(untaken.stdout) as { results: { findings: Finding[] }[] }).results[0].findings).toEqual([]);
+    expect((JSON.parse(untaken.stdout) as { results: { findings: Finding[] }[] }).results[0]?.findings).toEqual([]);
   });
 
   it('a Loop body finding: `repeat/body/gconv`', () => {
     const r = runCli(['lint', write('loop.onnx', loopModel()), '--format', 'json', '--select', 'G2']);
-    const findings = (JSON.parse(r.stdout) as { results: { findings: Finding[] }[] }).results[0].findings;
+    const findings = at((JSON.parse(r.stdout) as { results: { findings: Finding[] }[] }).results, 0).findings;
     expect(findings.map((f) => [f.ruleId, f.node])).toEqual([['G2', 'repeat/body/gconv']]);
   });
 });

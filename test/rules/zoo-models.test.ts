@@ -3,6 +3,7 @@ import type { Analysis } from '../../src/analyzers/analyze.js';
 import { analyzeFile } from '../../src/api.js';
 import type { Finding } from '../../src/rules/lint.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
+import { at } from '../../src/util/at.js';
 import type { RuntimeName } from '../../src/analyzers/runtime/types.js';
 
 // The paper's own verdicts (ShuffleNet V2 section 3, paper-facts.md 1.7) on the reference zoo, at default thresholds.
@@ -93,7 +94,7 @@ describe('rules on the reference zoo (default thresholds)', () => {
     expect(of(lintZoo('exp_g2_g1'), 'G2')).toEqual([]);
     const g8 = of(lintZoo('exp_g2_g8'), 'G2');
     expect(g8.length).toBe(10);
-    expect(g8[0].data).toMatchObject({ group: 8, memAccess: 2_274_120, denseMemAccess: 1_286_280 });
+    expect(at(g8, 0).data).toMatchObject({ group: 8, memAccess: 2_274_120, denseMemAccess: 1_286_280 });
   });
 
   it('G1 follows the paper\'s channel-ratio experiment: 1:1 clean, 1:12 flagged', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { at } from '../../src/util/at.js';
 import { GraphBuilder, ZOO_IR_VERSION, ZOO_OPSET, ZOO_PRODUCER } from '../../src/zoo/builder.js';
 import { attrInt, attrInts, decodeModel, inspectModel, num } from './inspect-model.js';
 
@@ -16,8 +17,8 @@ function tiny(deploy = false, seed?: number): Uint8Array {
   let y = b.convBn(x, { name: 'block.conv1', outChannels: 12, kernel: 3, stride: 2 }, { name: 'block.bn1' });
   y = b.relu(y, 'block.relu1');
   y = b.channelShuffle(y, 3, 'block.shuffle');
-  const [a, c] = b.split(y, 'block.split', [4, 8]);
-  y = b.concat([b.relu6(a, 'block.relu6'), b.silu(c, 'block.silu')], 'block.concat');
+  const halves = b.split(y, 'block.split', [4, 8]);
+  y = b.concat([b.relu6(at(halves, 0), 'block.relu6'), b.silu(at(halves, 1), 'block.silu')], 'block.concat');
   y = b.flatten(b.globalAvgPool(y, 'pool'), 'flatten');
   b.output(b.gemm(y, { name: 'fc', outFeatures: 5 }), 'logits');
   return b.toBytes();
@@ -31,7 +32,7 @@ describe('GraphBuilder', () => {
     expect(m.producerName).toBe(ZOO_PRODUCER);
     expect(m.graph!.input!.map((i) => i.name)).toEqual(['input']);
     expect(m.graph!.output!.map((o) => o.name)).toEqual(['logits']);
-    const outDims = m.graph!.output![0].type!.tensorType!.shape!.dim!.map((d) => num(d.dimValue));
+    const outDims = at(m.graph!.output!, 0).type!.tensorType!.shape!.dim!.map((d) => num(d.dimValue));
     expect(outDims).toEqual([2, 5]);
   });
 
@@ -130,8 +131,8 @@ describe('GraphBuilder', () => {
     const gamma = floats(train, 'block.bn1.weight');
     const per = w0.length / 12;
     for (let i = 0; i < w0.length; i += 7) {
-      const k = gamma[Math.floor(i / per)] / Math.sqrt(1 + 1e-5);
-      expect(w1[i]).toBeCloseTo(w0[i] * k, 6);
+      const k = at(gamma, Math.floor(i / per)) / Math.sqrt(1 + 1e-5);
+      expect(w1[i]).toBeCloseTo(at(w0, i) * k, 6);
     }
     expect(Array.from(floats(deploy, 'block.conv1.bias'))).toEqual(new Array(12).fill(0));
     const s0 = inspectModel(train);
@@ -172,7 +173,7 @@ describe('GraphBuilder', () => {
     const b = new GraphBuilder({ name: 'pool' });
     const x = b.input('input', [1, 4, 8, 8]);
     b.output(b.avgPool(x, { name: 'a', kernel: 3, stride: 2, pad: 1 }));
-    const pool = decodeModel(b.toBytes()).graph!.node![0];
+    const pool = at(decodeModel(b.toBytes()).graph!.node!, 0);
     expect(attrInt(pool, 'count_include_pad', 0)).toBe(1);
   });
 

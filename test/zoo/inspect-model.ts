@@ -4,6 +4,7 @@
  * builder's own shape tracking).
  */
 import onnxProto from 'onnx-proto';
+import { at } from '../../src/util/at.js';
 
 const { onnx } = onnxProto;
 export type ModelProto = onnxProto.onnx.ModelProto;
@@ -42,6 +43,31 @@ function int64Values(t: onnxProto.onnx.ITensorProto): number[] {
 
 export function metadata(model: ModelProto): Record<string, string> {
   return Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
+}
+
+/** The four dims of an NCHW shape (conv and pooling inputs and weights in the zoo are rank 4). */
+function nchw(s: number[], what: string): [number, number, number, number] {
+  const [n, c, h, w] = s;
+  if (n === undefined || c === undefined || h === undefined || w === undefined) {
+    throw new Error(`${what}: expected a rank-4 shape, got [${s}]`);
+  }
+  return [n, c, h, w];
+}
+
+/** A spatial attribute (kernel_shape, strides, dilations) of a 2-D conv or pool. */
+function pair(v: number[], what: string): [number, number] {
+  const [a, b] = v;
+  if (a === undefined || b === undefined) throw new Error(`${what}: expected 2 values, got [${v}]`);
+  return [a, b];
+}
+
+/** The pads attribute of a 2-D conv or pool: top, left, bottom, right. */
+function pads4(v: number[], what: string): [number, number, number, number] {
+  const [t, l, b, r] = v;
+  if (t === undefined || l === undefined || b === undefined || r === undefined) {
+    throw new Error(`${what}: expected 4 pads, got [${v}]`);
+  }
+  return [t, l, b, r];
 }
 
 export interface ModelStats {
@@ -91,30 +117,33 @@ export function inspectModel(model: ModelProto): ModelStats {
     opCounts[op] = (opCounts[op] ?? 0) + 1;
     const ins = n.input ?? [];
     const outs = n.output ?? [];
-    const x = shape(ins[0]);
-    const set = (s: number[], i = 0) => shapes.set(outs[i], s);
+    const x = shape(at(ins, 0));
+    const set = (s: number[], i = 0) => shapes.set(at(outs, i), s);
     switch (op) {
       case 'Conv': {
-        const w = dims(ins[1]);
-        const [kh, kw] = attrInts(n, 'kernel_shape') ?? [w[2], w[3]];
-        const [sh, sw] = attrInts(n, 'strides') ?? [1, 1];
-        const [dh, dw] = attrInts(n, 'dilations') ?? [1, 1];
-        const [pt, pl, pb, pr] = attrInts(n, 'pads') ?? [0, 0, 0, 0];
+        const w = dims(at(ins, 1));
+        const [m, wc, wh, ww] = nchw(w, `${n.name} weight`);
+        const [xn, xc, xh, xw] = nchw(x, `${n.name} input`);
+        const [kh, kw] = pair(attrInts(n, 'kernel_shape') ?? [wh, ww], `${n.name} kernel_shape`);
+        const [sh, sw] = pair(attrInts(n, 'strides') ?? [1, 1], `${n.name} strides`);
+        const [dh, dw] = pair(attrInts(n, 'dilations') ?? [1, 1], `${n.name} dilations`);
+        const [pt, pl, pb, pr] = pads4(attrInts(n, 'pads') ?? [0, 0, 0, 0], `${n.name} pads`);
         const group = attrInt(n, 'group', 1);
-        if (w[1] * group !== x[1]) throw new Error(`${n.name}: weight ${w} vs input ${x} group ${group}`);
-        const oh = Math.floor((x[2] + pt + pb - dh * (kh - 1) - 1) / sh) + 1;
-        const ow = Math.floor((x[3] + pl + pr - dw * (kw - 1) - 1) / sw) + 1;
-        set([x[0], w[0], oh, ow]);
-        macs += x[0] * oh * ow * w[0] * (x[1] / group) * kh * kw;
+        if (wc * group !== xc) throw new Error(`${n.name}: weight ${w} vs input ${x} group ${group}`);
+        const oh = Math.floor((xh + pt + pb - dh * (kh - 1) - 1) / sh) + 1;
+        const ow = Math.floor((xw + pl + pr - dw * (kw - 1) - 1) / sw) + 1;
+        set([xn, m, oh, ow]);
+        macs += xn * oh * ow * m * (xc / group) * kh * kw;
         countParam(ins[1]);
         countParam(ins[2]);
         break;
       }
       case 'Gemm': {
-        const w = dims(ins[1]);
-        if (attrInt(n, 'transB', 0) !== 1 || w[1] !== x[1]) throw new Error(`${n.name}: unexpected Gemm layout`);
-        set([x[0], w[0]]);
-        macs += x[0] * x[1] * w[0];
+        const [out, wIn] = pair(dims(at(ins, 1)), `${n.name} weight`);
+        const [batch, xIn] = pair(x, `${n.name} input`);
+        if (attrInt(n, 'transB', 0) !== 1 || wIn !== xIn) throw new Error(`${n.name}: unexpected Gemm layout`);
+        set([batch, out]);
+        macs += batch * xIn * out;
         countParam(ins[1]);
         countParam(ins[2]);
         break;
@@ -123,7 +152,7 @@ export function inspectModel(model: ModelProto): ModelStats {
         set(x);
         countParam(ins[1]);
         countParam(ins[2]);
-        bnChannels += dims(ins[1])[0];
+        bnChannels += at(dims(at(ins, 1)), 0);
         for (const s of ins.slice(3)) otherFloatElements += dims(s).reduce((a, b) => a * b, 1);
         break;
       case 'Relu':
@@ -136,7 +165,7 @@ export function inspectModel(model: ModelProto): ModelStats {
         break;
       case 'Add':
       case 'Mul': {
-        const y = shape(ins[1]);
+        const y = shape(at(ins, 1));
         const rank = Math.max(x.length, y.length);
         const out: number[] = [];
         for (let i = 0; i < rank; i++) {
@@ -150,15 +179,18 @@ export function inspectModel(model: ModelProto): ModelStats {
       }
       case 'MaxPool':
       case 'AveragePool': {
-        const [kh, kw] = attrInts(n, 'kernel_shape')!;
-        const [sh, sw] = attrInts(n, 'strides') ?? [1, 1];
-        const [pt, pl, pb, pr] = attrInts(n, 'pads') ?? [0, 0, 0, 0];
-        set([x[0], x[1], Math.floor((x[2] + pt + pb - kh) / sh) + 1, Math.floor((x[3] + pl + pr - kw) / sw) + 1]);
+        const [xn, xc, xh, xw] = nchw(x, `${n.name} input`);
+        const [kh, kw] = pair(attrInts(n, 'kernel_shape') ?? [], `${n.name} kernel_shape`);
+        const [sh, sw] = pair(attrInts(n, 'strides') ?? [1, 1], `${n.name} strides`);
+        const [pt, pl, pb, pr] = pads4(attrInts(n, 'pads') ?? [0, 0, 0, 0], `${n.name} pads`);
+        set([xn, xc, Math.floor((xh + pt + pb - kh) / sh) + 1, Math.floor((xw + pl + pr - kw) / sw) + 1]);
         break;
       }
-      case 'GlobalAveragePool':
-        set([x[0], x[1], 1, 1]);
+      case 'GlobalAveragePool': {
+        const [xn, xc] = nchw(x, `${n.name} input`);
+        set([xn, xc, 1, 1]);
         break;
+      }
       case 'ReduceMean': {
         const axes = attrInts(n, 'axes')!;
         const keep = attrInt(n, 'keepdims', 1) === 1;
@@ -174,25 +206,25 @@ export function inspectModel(model: ModelProto): ModelStats {
       case 'Concat': {
         const axis = attrInt(n, 'axis', 0);
         const out = [...x];
-        out[axis] = ins.reduce((s, name) => s + shape(name)[axis], 0);
+        out[axis] = ins.reduce((s, name) => s + at(shape(name), axis), 0);
         set(out);
         break;
       }
       case 'Split': {
         const axis = attrInt(n, 'axis', 0);
-        const sizes = int64Values(inits.get(ins[1])!);
+        const sizes = int64Values(inits.get(at(ins, 1))!);
         sizes.forEach((s, i) => set(x.map((d, j) => (j === axis ? s : d)), i));
         break;
       }
       case 'Reshape': {
-        const target = int64Values(inits.get(ins[1])!);
+        const target = int64Values(inits.get(at(ins, 1))!);
         if (target.reduce((a, b) => a * b, 1) !== x.reduce((a, b) => a * b, 1)) throw new Error(`${n.name}: bad reshape`);
         set(target);
         break;
       }
       case 'Transpose': {
         const perm = attrInts(n, 'perm')!;
-        set(perm.map((p) => x[p]));
+        set(perm.map((p) => at(x, p)));
         break;
       }
       default:

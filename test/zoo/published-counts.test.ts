@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/api.js';
+import { at } from '../../src/util/at.js';
 
 /**
  * `efflint analyze zoo:NAME` against published figures (../shared/reference/paper-facts.md):
@@ -48,7 +49,7 @@ describe('zoo models match published parameter counts and FLOPs', () => {
       const convGemm = a.layers.filter((l) => l.category === 'conv' || l.category === 'gemm').reduce((s, l) => s + (l.flops ?? 0), 0);
       expect(Math.abs(convGemm - p.flops) / p.flops).toBeLessThan(0.02);
       expect(a.totals.unknownCostLayers).toEqual([]);
-      expect(a.outputs[0].shape).toEqual([1, 1000]);
+      expect(at(a.outputs, 0).shape).toEqual([1, 1000]);
     });
   }
 });

@@ -6,6 +6,7 @@ import { type VersionedOpDef, withOpsets } from '../opset-range.js';
 import { dynamicDim, normalizeAxis } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpCost, type SubgraphOutcome, type TensorInfo } from '../types.js';
 import { OpSpecError } from '../../errors.js';
+import { at } from '../../util/at.js';
 
 /**
  * The ONNX controlflow family (onnx/defs/controlflow): If, Loop and Scan. Their bodies are inferred through the
@@ -101,7 +102,7 @@ const ifOp = defineOp({
     if ((ta && ta.length !== count) || (tb && tb.length !== count)) {
       throw new OpSpecError(`If: branches have ${ta?.length ?? '?'} and ${tb?.length ?? '?'} outputs, the node ${count}`);
     }
-    if (ta && tb) return ta.map((t, i) => mergeInfos(ctx, i, t, tb[i]));
+    if (ta && tb) return ta.map((t, i) => mergeInfos(ctx, i, t, at(tb, i)));
     // Only one branch can run: its outputs, values included (the If is not constant, its condition is not known).
     return (ta ?? tb ?? []).map((t) => withElements(dtypeAndShape(t), knownElements(t)));
   },
@@ -172,10 +173,10 @@ const scanOp = defineOp({
     const slices = scans.map((t, j) => {
       if (!t?.shape) return { dtype: t?.dtype ?? null, shape: null };
       const axis = normalizeAxis(inAxes[j] ?? 0, t.shape.length);
-      const d = t.shape[axis];
+      const d = at(t.shape, axis);
       if (length === null || (typeof length === 'string' && typeof d === 'number')) length = d;
       else if (typeof d === 'number' && d !== length) throw new OpSpecError(`Scan: scan inputs disagree on the sequence length (${length} vs ${d})`);
-      if (batched) batch = t.shape[0];
+      if (batched) batch = at(t.shape, 0);
       return { dtype: t.dtype, shape: t.shape.filter((_, i) => i !== axis && !(batched && i === 0)) };
     });
     // Scan-8 bodies see states without their batch axis.

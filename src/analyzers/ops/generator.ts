@@ -16,8 +16,9 @@ import { METADATA_COST, movementCost, writeOnlyMemory } from '../memory-models.j
 import { fitOutputs, inputAt, requireInput, scalarOf } from '../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../opset-range.js';
 import { dynamicDim, dynamicShape, isKnownDim, numel } from '../shape-utils.js';
-import { defineOp, type OpContext, type OpCost, type OpDef, type TensorInfo } from '../types.js';
+import { defineOp, type OpContext, type OpCost, type OpDef, type TensorInfo, UNKNOWN_TENSOR } from '../types.js';
 import { OpSpecError } from '../../errors.js';
+import { at } from '../../util/at.js';
 
 /**
  * The ONNX generator family (onnx/defs/generator): Constant, ConstantOfShape, EyeLike and Range, and the random
@@ -46,9 +47,10 @@ function dtypeAttr(ctx: OpContext, fallback: DType | null): DType | null {
   return dataTypeAttr(ctx.attrs, 'dtype') ?? fallback;
 }
 
-/** A generator writes its output only: `perSample` FLOPs per element. */
-function generatorCost(out: TensorInfo, perSample: number): OpCost {
-  return { flops: perElement(numel(out?.shape), perSample), memory: writeOnlyMemory(out), paramInputs: [] };
+/** A generator writes its output only: `perSample` FLOPs per element (unknown for a node that lists no output). */
+function generatorCost(out: TensorInfo | undefined, perSample: number): OpCost {
+  const t = out ?? UNKNOWN_TENSOR;
+  return { flops: perElement(numel(t.shape), perSample), memory: writeOnlyMemory(t), paramInputs: [] };
 }
 
 /** RandomNormal / RandomUniform: output shape is the required `shape` attribute, dtype default float32. */
@@ -103,7 +105,7 @@ const multinomial = defineOp({
     if (xs && xs.length !== 2) throw new OpSpecError(`input must be 2-D (batch, classes), got rank ${xs.length}`);
     const samples = ctx.attrs.int('sample_size', 1);
     const dtype = dtypeAttr(ctx, 'int32');
-    return fitOutputs(ctx, [{ dtype, shape: xs ? [xs[0], samples] : [dynamicDim(ctx, 0, 0), samples] }]);
+    return fitOutputs(ctx, [{ dtype, shape: xs ? [at(xs, 0), samples] : [dynamicDim(ctx, 0, 0), samples] }]);
   },
   cost(ctx) {
     const xs = inputAt(ctx, 0)?.shape ?? null;
@@ -157,7 +159,7 @@ const constantOp = defineOp({
 
 /** Cost of an op that only writes its output (no arithmetic, nothing read but its small arguments). */
 function fillCost(_ctx: OpContext, outputs: readonly TensorInfo[]): OpCost {
-  return movementCost(writeOnlyMemory(outputs[0]));
+  return movementCost(writeOnlyMemory(outputs[0] ?? UNKNOWN_TENSOR));
 }
 
 const constantOfShapeOp = defineOp({
@@ -213,7 +215,7 @@ const eyeLikeOp = defineOp({
     if (x.shape && x.shape.length !== 2) throw new OpSpecError(`EyeLike needs a 2-D input, got rank ${x.shape.length}`);
     const info: TensorInfo = { dtype, shape: x.shape };
     const k = ctx.attrs.int('k', 0);
-    const values = gatherElements(x.shape, [0, 1], ([r, c]) => (c - r === k ? 1 : 0));
+    const values = gatherElements(x.shape, [0, 1], (index) => (at(index, 1) - at(index, 0) === k ? 1 : 0));
     return [values ? { ...info, value: values } : info];
   },
   cost: fillCost,

@@ -1,5 +1,7 @@
 import { type VersionedOpDef, withOpsets } from '../opset-range.js';
 import { binaryOp, boolOutput, noParams, unaryOp } from '../pointwise.js';
+import { at } from '../../util/at.js';
+import { foldPair } from './math/elementwise.js';
 
 /** The ONNX logical family (onnx/defs/logical): comparisons, boolean logic and bitwise ops, all point-wise. */
 
@@ -8,20 +10,20 @@ const b01 = (c: boolean): number => (c ? 1 : 0);
 /** ai.onnx logical ops, with the first opset of each op. */
 export const ops: readonly VersionedOpDef[] = withOpsets(
   [
-    binaryOp('And', { outDType: boolOutput, fold: ([a, b]) => b01(a !== 0 && b !== 0) }),
-    binaryOp('Or', { outDType: boolOutput, fold: ([a, b]) => b01(a !== 0 || b !== 0) }),
-    binaryOp('Xor', { outDType: boolOutput, fold: ([a, b]) => b01((a !== 0) !== (b !== 0)) }),
-    unaryOp('Not', { outDType: boolOutput, fold: ([a]) => b01(a === 0) }),
+    binaryOp('And', { outDType: boolOutput, fold: foldPair((a, b) => b01(a !== 0 && b !== 0)) }),
+    binaryOp('Or', { outDType: boolOutput, fold: foldPair((a, b) => b01(a !== 0 || b !== 0)) }),
+    binaryOp('Xor', { outDType: boolOutput, fold: foldPair((a, b) => b01((a !== 0) !== (b !== 0))) }),
+    unaryOp('Not', { outDType: boolOutput, fold: (xs) => b01(at(xs, 0) === 0) }),
     binaryOp('BitShift', { paramInputs: noParams }),
     binaryOp('BitwiseAnd', { paramInputs: noParams }),
     binaryOp('BitwiseOr', { paramInputs: noParams }),
     binaryOp('BitwiseXor', { paramInputs: noParams }),
     unaryOp('BitwiseNot'),
-    binaryOp('Equal', { outDType: boolOutput, fold: ([a, b]) => b01(a === b), paramInputs: noParams }),
-    binaryOp('Less', { outDType: boolOutput, fold: ([a, b]) => b01(a < b), paramInputs: noParams }),
-    binaryOp('LessOrEqual', { outDType: boolOutput, fold: ([a, b]) => b01(a <= b), paramInputs: noParams }),
-    binaryOp('Greater', { outDType: boolOutput, fold: ([a, b]) => b01(a > b), paramInputs: noParams }),
-    binaryOp('GreaterOrEqual', { outDType: boolOutput, fold: ([a, b]) => b01(a >= b), paramInputs: noParams }),
+    binaryOp('Equal', { outDType: boolOutput, fold: foldPair((a, b) => b01(a === b)), paramInputs: noParams }),
+    binaryOp('Less', { outDType: boolOutput, fold: foldPair((a, b) => b01(a < b)), paramInputs: noParams }),
+    binaryOp('LessOrEqual', { outDType: boolOutput, fold: foldPair((a, b) => b01(a <= b)), paramInputs: noParams }),
+    binaryOp('Greater', { outDType: boolOutput, fold: foldPair((a, b) => b01(a > b)), paramInputs: noParams }),
+    binaryOp('GreaterOrEqual', { outDType: boolOutput, fold: foldPair((a, b) => b01(a >= b)), paramInputs: noParams }),
   ],
   {
     And: 1,

@@ -15,6 +15,7 @@ import { constantInts, fitOutputs, inputAt } from '../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../opset-range.js';
 import { dynamicDim, dynamicShape, elementsOf, isStaticShape, normalizeAxis, numel } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../types.js';
+import { at } from '../../util/at.js';
 
 /** The ONNX reduction family (onnx/defs/reduction): the Reduce* ops, ArgMax and ArgMin. */
 
@@ -83,8 +84,8 @@ function foldReduce(x: TensorInfo, axes: readonly number[], fn: (xs: readonly nu
   const values = x.value;
   forEachIndex(shape, (idx, flat) => {
     let off = 0;
-    for (let a = 0; a < shape.length; a++) off = off * outDims[a] + (axes.includes(a) ? 0 : idx[a]);
-    groups[off].push(values[flat]);
+    for (let a = 0; a < shape.length; a++) off = off * at(outDims, a) + (axes.includes(a) ? 0 : at(idx, a));
+    at(groups, off).push(at(values, flat));
   });
   if (groups.some((g) => g.length === 0)) return undefined;
   const out = groups.map(fn);

@@ -2,15 +2,17 @@ import type { Dim } from '../../model/ir.js';
 import { MUL_FLOPS, PER_ELEMENT_FLOPS } from '../cost-model.js';
 import { requireInput } from '../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../opset-range.js';
+import { tableFlops } from '../pointwise.js';
 import { dynamicDim } from '../shape-utils.js';
 import { defineOp, type OpContext, type OpDef } from '../types.js';
 import { OpSpecError } from '../../errors.js';
+import { at } from '../../util/at.js';
 
 /** The ONNX rnn family (onnx/defs/rnn): RNN, GRU and LSTM, counted per time step and direction. */
 
 /** Per-element cost of a named recurrent activation (ONNX activation names match op types), else `fallback`. */
 function activationFlops(name: string | undefined, fallback: string): number {
-  return PER_ELEMENT_FLOPS[name ?? fallback] ?? PER_ELEMENT_FLOPS[fallback];
+  return PER_ELEMENT_FLOPS[name ?? fallback] ?? tableFlops(fallback);
 }
 
 interface RecurrentSpec {
@@ -75,7 +77,11 @@ function recurrentDims(ctx: OpContext, gates: number): RecurrentDims {
   let hidden: Dim | undefined = ctx.attrs.intOr('hidden_size');
   if (hidden === undefined && typeof r.shape?.[2] === 'number') hidden = r.shape[2];
   if (hidden === undefined && typeof w.shape?.[1] === 'number') hidden = w.shape[1] / gates;
-  const [a, b, input] = x.shape ?? [dynamicDim(ctx, 0, 0), dynamicDim(ctx, 0, 1), dynamicDim(ctx, 0, 2)];
+  // X is (seq, batch, input), or (batch, seq, input) with layout 1; its rank is checked above.
+  const xs = x.shape ?? [dynamicDim(ctx, 0, 0), dynamicDim(ctx, 0, 1), dynamicDim(ctx, 0, 2)];
+  const a = at(xs, 0);
+  const b = at(xs, 1);
+  const input = at(xs, 2);
   return {
     seq: layout === 0 ? a : b,
     batch: layout === 0 ? b : a,

@@ -5,8 +5,9 @@ import { bytesPerElement, gatherMemory, METADATA_COST } from '../memory-models.j
 import { fitOutputs, inputAt, requireInput, scalarOf } from '../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../opset-range.js';
 import { dynamicDim, elementsOf, isKnownDim, normalizeAxis } from '../shape-utils.js';
-import { defineOp, type MemoryModel, type OpContext, type OpCost, type TensorInfo } from '../types.js';
+import { defineOp, type MemoryModel, type OpContext, type OpCost, type TensorInfo, UNKNOWN_TENSOR } from '../types.js';
 import { OpSpecError } from '../../errors.js';
+import { at } from '../../util/at.js';
 
 /**
  * Sequence ops (opset 11+, SequenceMap 17). TensorInfo has no sequence type, so a sequence is represented honestly
@@ -143,7 +144,7 @@ const sequenceConstruct = defineOp({
     if (inputs.length === 0) throw new OpSpecError('SequenceConstruct needs at least one input');
     const dtypes = new Set(inputs.map((t) => t.dtype).filter((d) => d !== null));
     if (dtypes.size > 1) throw new OpSpecError(`inputs have different dtypes (${[...dtypes].join(', ')})`);
-    return fitOutputs(ctx, [sequenceInfo(knownContents(inputs.map(asElement), inputs[0].dtype))]);
+    return fitOutputs(ctx, [sequenceInfo(knownContents(inputs.map(asElement), at(inputs, 0).dtype))]);
   },
   cost: (ctx) => copyCost(copyMemory(ctx.inputs)),
 });
@@ -203,12 +204,15 @@ const sequenceAt = defineOp({
     requireInput(ctx, 1, 'position');
     const position = positionArg(ctx, 1);
     if (seq.elements && position !== 'unknown' && position !== 'absent') {
-      return fitOutputs(ctx, [seq.elements[resolvePosition(position, seq.elements.length, false)]]);
+      const p = resolvePosition(position, seq.elements.length, false);
+      // A float position tensor may hold a fraction, which indexes no element.
+      if (!Number.isInteger(p)) throw new OpSpecError(`position ${position} is not an integer`);
+      return fitOutputs(ctx, [at(seq.elements, p)]);
     }
     if (seq.length !== null && typeof position === 'number') resolvePosition(position, seq.length, false);
     return fitOutputs(ctx, [realize(ctx, seq.template, 0)]);
   },
-  cost: (ctx, outputs) => copyCost(gatherMemory(ctx, outputs[0], [1])),
+  cost: (ctx, outputs) => copyCost(gatherMemory(ctx, outputs[0] ?? UNKNOWN_TENSOR, [1])),
 });
 
 /** SequenceLength: an int64 scalar, folded when the length is known. */
@@ -239,7 +243,7 @@ function splitSizes(ctx: OpContext, dim: Dim): { sizes: number[] | null; count: 
   }
   if (values.some((v) => v < 0)) throw new OpSpecError(`split has a negative size in [${values.join(',')}]`);
   if (scalar) {
-    const chunk = values[0];
+    const chunk = at(values, 0);
     if (chunk <= 0) throw new OpSpecError(`split size ${chunk} must be positive`);
     if (!isKnownDim(dim)) return { sizes: null, count: null };
     const count = Math.ceil(dim / chunk);
@@ -267,7 +271,7 @@ const splitToSequence = defineOp({
     const dropAxis = !inputAt(ctx, 1) && ctx.attrs.int('keepdims', 1) === 0;
     const shapeWith = (size: Dim | null): (Dim | null)[] =>
       dropAxis ? xs.filter((_, i) => i !== axis) : xs.map((d, i) => (i === axis ? size : d));
-    const { sizes, count } = splitSizes(ctx, xs[axis]);
+    const { sizes, count } = splitSizes(ctx, at(xs, axis));
     if (sizes && sizes.length <= MAX_FOLD_ELEMENTS) {
       const elements = sizes.map((s): TensorInfo => ({ dtype: x.dtype, shape: shapeWith(s) as Dim[] }));
       return fitOutputs(ctx, [sequenceInfo(knownContents(elements, x.dtype))]);
@@ -280,19 +284,19 @@ const splitToSequence = defineOp({
 
 /** Concat (or stack) of elements whose shapes are all known: the other dims must agree; the axis sums (or counts). */
 function concatShapes(ctx: OpContext, shapes: readonly (readonly Dim[])[], axisAttr: number, stack: boolean): Dim[] {
-  const rank = shapes[0].length;
+  const rank = at(shapes, 0).length;
   if (shapes.some((s) => s.length !== rank)) throw new OpSpecError('elements have different ranks');
   const axis = normalizeAxis(axisAttr, stack ? rank + 1 : rank);
   const merged = Array.from({ length: rank }, (_, i): Dim => {
-    const dims = shapes.map((s) => s[i]);
+    const dims = shapes.map((s) => at(s, i));
     if (!stack && i === axis) {
       if (dims.every(isKnownDim)) return dims.reduce((a, b) => a + b, 0);
-      return dims.length === 1 ? dims[0] : dynamicDim(ctx, 0, i);
+      return dims.length === 1 ? at(dims, 0) : dynamicDim(ctx, 0, i);
     }
     const numbers = [...new Set(dims.filter(isKnownDim))];
     if (numbers.length > 1) throw new OpSpecError(`elements disagree on dim ${i} (${numbers.join(' vs ')})`);
-    if (numbers.length === 1) return numbers[0];
-    return new Set(dims).size === 1 ? dims[0] : dynamicDim(ctx, 0, stack && i >= axis ? i + 1 : i);
+    if (numbers.length === 1) return at(numbers, 0);
+    return new Set(dims).size === 1 ? at(dims, 0) : dynamicDim(ctx, 0, stack && i >= axis ? i + 1 : i);
   });
   return stack ? [...merged.slice(0, axis), shapes.length, ...merged.slice(axis)] : merged;
 }
@@ -328,7 +332,7 @@ const concatFromSequence = defineOp({
       : dims.map((d, i) => (i === axis ? axisDim : d));
     return fitOutputs(ctx, [{ dtype, shape: full.map((d, i) => d ?? dynamicDim(ctx, 0, i)) }]);
   },
-  cost: (_ctx, outputs) => copyCost(copyMemory([outputs[0]])),
+  cost: (_ctx, outputs) => copyCost(copyMemory([outputs[0] ?? null])),
 });
 
 /**

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Analysis } from '../analyze.js';
 import type { Dim } from '../../model/ir.js';
 import type { FusionNode } from './plan-graph.js';
-import { assemblePlan, buildRuntimeGraph, eliminateNoOps, FusionGraph, placeEliminated } from './plan-graph.js';
+import { assemblePlan, buildRuntimeGraph, eliminateNoOps, FusionGraph, inputOf, outputOf, placeEliminated } from './plan-graph.js';
 import type { ExecutionPlan, FusionKind, PlannedKernel } from './types.js';
+import { at } from '../../util/at.js';
 
 /**
  * A static model of what onnxruntime 1.30's CPU execution provider runs at graph optimization level
@@ -136,10 +137,12 @@ function clipBoundsConstant(g: FusionGraph, n: FusionNode): boolean {
 function fuseReluClip(g: FusionGraph): void {
   for (const n of g.live()) {
     if (!isOp(n, 'Relu')) continue;
-    const c = g.loneConsumer(n.outputs[0]);
-    if (!c || !isOp(c, 'Clip') || c.inputs[0] !== n.outputs[0]) continue;
-    if (c.inputs[1] && !g.isConstant(c.inputs[1])) continue;
-    g.setInput(c, 0, n.inputs[0]);
+    const y = outputOf(n, 0);
+    const c = g.loneConsumer(y);
+    if (!c || !isOp(c, 'Clip') || c.inputs[0] !== y) continue;
+    const min = c.inputs[1];
+    if (min && !g.isConstant(min)) continue;
+    g.setInput(c, 0, inputOf(n, 0));
     g.absorb(c, n, 'pointwise-merge', false);
   }
 }
@@ -148,22 +151,24 @@ function fuseReluClip(g: FusionGraph): void {
 function foldIntoConvWeights(g: FusionGraph): void {
   for (const n of g.live()) {
     if (!isOp(n, 'Conv') || n.removed) continue;
-    const w = numeric(g.view.shapeOf(n.inputs[1] ?? ''));
-    if (!w || w.length < 3 || !g.isConstant(n.inputs[1])) continue;
-    if (n.inputs[2] && !g.isConstant(n.inputs[2])) continue;
+    const weight = inputOf(n, 1);
+    const w = numeric(g.view.shapeOf(weight));
+    if (!w || w.length < 3 || !g.isConstant(weight)) continue;
+    const bias = n.inputs[2];
+    if (bias && !g.isConstant(bias)) continue;
     for (;;) {
-      const y = n.outputs[0];
+      const y = outputOf(n, 0);
       if (g.view.isGraphOutput(y)) break;
       const next = g.edges(y);
       if (next.length !== 1) break;
-      const m = next[0];
+      const m = at(next, 0);
       if (m.domain !== '' || m.inputs[0] !== y) break;
       let ok = false;
       if (m.opType === 'BatchNormalization') {
         const extraOutputUsed = m.outputs.slice(1).some((o) => o && (g.edges(o).length > 0 || g.view.isGraphOutput(o)));
         ok = !extraOutputUsed && m.inputs.slice(1, 5).every((t) => t !== '' && g.isConstant(t));
       } else if (m.opType === 'Add' || m.opType === 'Mul') {
-        ok = m.inputs.length === 2 && g.isConstant(m.inputs[1]) && perChannel(g.view.shapeOf(m.inputs[1]), w[0], w.length);
+        ok = m.inputs.length === 2 && g.isConstant(at(m.inputs, 1)) && perChannel(g.view.shapeOf(at(m.inputs, 1)), at(w, 0), w.length);
       }
       if (!ok) break;
       g.absorb(n, m, 'weight-fold');
@@ -176,13 +181,14 @@ function foldIntoConvWeights(g: FusionGraph): void {
 function fuseMatMulAdd(g: FusionGraph): void {
   for (const n of g.live()) {
     if (!isOp(n, 'MatMul')) continue;
-    const a = g.view.shapeOf(n.inputs[0]);
-    const b = g.view.shapeOf(n.inputs[1]);
-    const y = g.view.shapeOf(n.outputs[0]);
+    const out = outputOf(n, 0);
+    const a = g.view.shapeOf(inputOf(n, 0));
+    const b = g.view.shapeOf(inputOf(n, 1));
+    const y = g.view.shapeOf(out);
     if (a?.length !== 2 || b?.length !== 2 || y?.length !== 2) continue;
-    const add = g.loneConsumer(n.outputs[0]);
+    const add = g.loneConsumer(out);
     if (!add || !isOp(add, 'Add') || add.inputs.length !== 2) continue;
-    const bias = add.inputs[0] === n.outputs[0] ? add.inputs[1] : add.inputs[0];
+    const bias = at(add.inputs, 0) === out ? at(add.inputs, 1) : at(add.inputs, 0);
     const c = g.view.shapeOf(bias);
     // Gemm's C must broadcast one way to [M, N].
     if (c === null || c.length > 2 || c.some((d, i) => d !== 1 && d !== y[y.length - c.length + i])) continue;
@@ -199,8 +205,9 @@ function fuseActivations(g: FusionGraph): void {
     const conv = isOp(n, 'Conv');
     if (!gemm && !conv) continue;
     if (!isFloat(g, n)) continue;
-    const act = g.loneConsumer(n.outputs[0]);
-    if (!act || act.domain !== '' || act.inputs[0] !== n.outputs[0]) continue;
+    const y = outputOf(n, 0);
+    const act = g.loneConsumer(y);
+    if (!act || act.domain !== '' || act.inputs[0] !== y) continue;
     if (gemm && !GEMM_ACTIVATIONS.has(act.opType)) continue;
     if (conv && (!CONV_ACTIVATIONS.has(act.opType) || (act.opType === 'Clip' && !clipBoundsConstant(g, act)))) continue;
     n.opType = gemm ? 'FusedGemm' : 'FusedConv';
@@ -219,14 +226,14 @@ function fuseQuickGelu(g: FusionGraph): void {
   for (const m of g.live()) {
     if (!isOp(m, 'Mul') || m.removed || m.inputs.length !== 2) continue;
     for (const k of [0, 1]) {
-      const s = g.producer(m.inputs[k]);
-      const x = m.inputs[1 - k];
-      if (!s || !isOp(s, 'Sigmoid') || g.loneConsumer(s.outputs[0]) !== m) continue;
+      const s = g.producer(at(m.inputs, k));
+      const x = at(m.inputs, 1 - k);
+      if (!s || !isOp(s, 'Sigmoid') || g.loneConsumer(outputOf(s, 0)) !== m) continue;
       let alpha: FusionNode | null = null;
       if (s.inputs[0] !== x) {
-        const a = g.producer(s.inputs[0]);
-        if (!a || !isOp(a, 'Mul') || g.loneConsumer(a.outputs[0]) !== s) continue;
-        const ok = (a.inputs[0] === x && scalar(a.inputs[1])) || (a.inputs[1] === x && scalar(a.inputs[0]));
+        const a = g.producer(inputOf(s, 0));
+        if (!a || !isOp(a, 'Mul') || g.loneConsumer(outputOf(a, 0)) !== s) continue;
+        const ok = (a.inputs[0] === x && scalar(inputOf(a, 1))) || (a.inputs[1] === x && scalar(inputOf(a, 0)));
         if (!ok) continue;
         alpha = a;
       }
@@ -270,7 +277,7 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
     n.outputs.reduce((s, o) => s + (o ? g.edges(o).length : 0), 0) + (n.outputs.some((o) => o && g.view.isGraphOutput(o)) ? 1 : 0);
   const create = (original: FusionNode, writer: FusionNode, channels: number): void => {
     const u = uses(original);
-    args.set(original.outputs[0], { node: writer, startingUses: u, remaining: u, channels });
+    args.set(outputOf(original, 0), { node: writer, startingUses: u, remaining: u, channels });
   };
   const reorderInput = (t: string, reader: FusionNode): void => {
     const have = reorderInputs.get(t);
@@ -300,9 +307,11 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
   const inputsConverted = (n: FusionNode): boolean => n.inputs.every((t) => !t || !g.producer(t) || args.has(t));
 
   const convertConv = (n: FusionNode): void => {
-    const w = numeric(g.view.shapeOf(n.inputs[1] ?? ''));
-    if (!w || w.length !== 4 || !g.isConstant(n.inputs[1]) || !isFloat(g, n)) return;
-    const [cout, cinPerGroup] = w;
+    const weight = inputOf(n, 1);
+    const w = numeric(g.view.shapeOf(weight));
+    if (!w || w.length !== 4 || !g.isConstant(weight) || !isFloat(g, n)) return;
+    const cout = at(w, 0);
+    const cinPerGroup = at(w, 1);
     const group = intAttr(g, n, 'group', 1);
     let reorder = true;
     if (group > 1) {
@@ -321,44 +330,46 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
     }
     n.domain = NCHWC;
     n.opType = 'Conv';
-    if (reorder) readInput(n, n.inputs[0]);
+    if (reorder) readInput(n, inputOf(n, 0));
     create(n, n, cout);
   };
 
   const convertPool = (n: FusionNode, global: boolean): void => {
     if (n.outputs.filter((o) => o).length > 1) return;
-    const s = g.view.shapeOf(n.inputs[0]);
-    if (s?.length !== 4 || typeof s[1] !== 'number' || g.view.dtypeOf(n.inputs[0]) !== 'float32') return;
+    const x = inputOf(n, 0);
+    const s = g.view.shapeOf(x);
+    if (s?.length !== 4 || typeof s[1] !== 'number' || g.view.dtypeOf(x) !== 'float32') return;
     if (s[1] % block !== 0) return;
-    if (global && !args.has(n.inputs[0]) && g.producer(n.inputs[0])) return;
+    if (global && !args.has(x) && g.producer(x)) return;
     n.domain = NCHWC;
-    readInput(n, n.inputs[0]);
+    readInput(n, x);
     create(n, n, s[1]);
   };
 
   const convertBinary = (n: FusionNode, add: boolean): void => {
-    const inputs = n.inputs.map((t) => args.get(t));
-    if (inputs.some((a) => a === undefined)) return;
-    const list = inputs as NchwcArg[];
-    const channels = list[0].channels;
+    const list = n.inputs.map((t) => args.get(t));
+    if (!list.every((a): a is NchwcArg => a !== undefined)) return;
+    const [head] = list;
+    if (head === undefined) return;
+    const channels = head.channels;
     if (list.some((a) => a.channels !== channels)) return;
-    const first = g.view.shapeOf(n.inputs[0]);
+    const first = g.view.shapeOf(inputOf(n, 0));
     const same = n.inputs.every((t) => dimsEqual(first, g.view.shapeOf(t)));
     if (!same && !add) return;
     for (const a of list) a.remaining -= 1;
     if (!same) {
       // Operands not provably equal in shape: added as 5-D views of the blocked tensors.
       for (const t of n.inputs) reshapes.push({ kind: 'layout-reshape', tensor: t, position: n.position - 0.25 });
-      reshapes.push({ kind: 'layout-reshape', tensor: n.outputs[0], position: n.position + 0.25 });
+      reshapes.push({ kind: 'layout-reshape', tensor: outputOf(n, 0), position: n.position + 0.25 });
       create(n, n, channels);
       return;
     }
     if (add && list.length === 2) {
-      for (const k of [0, 1]) {
-        const c = list[k].node;
-        if (isNchwcConv(c) && !c.sum && list[k].startingUses === 1 && c.activation === null) {
+      for (const operand of list) {
+        const c = operand.node;
+        if (isNchwcConv(c) && !c.sum && operand.startingUses === 1 && c.activation === null) {
           c.sum = true;
-          args.set(n.outputs[0], { node: c, startingUses: uses(n), remaining: uses(n), channels });
+          args.set(outputOf(n, 0), { node: c, startingUses: uses(n), remaining: uses(n), channels });
           g.absorb(c, n, 'epilogue-add');
           return;
         }
@@ -370,8 +381,8 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
   const convertMulByConstant = (n: FusionNode): boolean => {
     if (n.inputs.length !== 2) return false;
     for (const k of [0, 1]) {
-      const a = args.get(n.inputs[k]);
-      const c = n.inputs[1 - k];
+      const a = args.get(at(n.inputs, k));
+      const c = at(n.inputs, 1 - k);
       if (!a || !g.isConstant(c)) continue;
       const s = numeric(g.view.shapeOf(c));
       const ok = s !== null && ((s.length === 4 && s[0] === 1 && s[1] === a.channels && s[2] === 1 && s[3] === 1) || (s.length === 3 && s[0] === a.channels && s[1] === 1 && s[2] === 1));
@@ -386,13 +397,13 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
   };
 
   const convertActivation = (n: FusionNode): void => {
-    const a = args.get(n.inputs[0]);
+    const a = args.get(inputOf(n, 0));
     if (!a) return;
     a.remaining -= 1;
     const c = a.node;
     if (NCHWC_FUSABLE_ACTIVATIONS.has(n.opType) && n.domain === '' && isNchwcConv(c) && a.startingUses === 1 && c.activation === null) {
       c.activation = n.opType;
-      args.set(n.outputs[0], { node: c, startingUses: uses(n), remaining: uses(n), channels: a.channels });
+      args.set(outputOf(n, 0), { node: c, startingUses: uses(n), remaining: uses(n), channels: a.channels });
       g.absorb(c, n, 'epilogue-activation');
       return;
     }
@@ -401,7 +412,7 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
 
   const convertBatchNorm = (n: FusionNode): void => {
     if (n.outputs.filter((o) => o).length > 1) return;
-    const a = args.get(n.inputs[0]);
+    const a = args.get(inputOf(n, 0));
     if (!a) return;
     const spatial = g.report(n).attributes.spatial;
     if (spatial !== undefined && spatial !== 1) return;
@@ -426,7 +437,7 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
   };
 
   const convertTransposeToNhwc = (n: FusionNode): void => {
-    const a = args.get(n.inputs[0]);
+    const a = args.get(inputOf(n, 0));
     const perm = g.report(n).attributes.perm;
     if (!a || !Array.isArray(perm) || perm.join() !== '0,2,3,1') return;
     a.remaining -= 1;
@@ -435,7 +446,7 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
   };
 
   const convertResize = (n: FusionNode): void => {
-    const a = args.get(n.inputs[0]);
+    const a = args.get(inputOf(n, 0));
     if (!a) return;
     const attrs = g.report(n).attributes;
     const mode = typeof attrs.mode === 'string' ? attrs.mode : 'nearest';
@@ -453,10 +464,10 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
     }
     if (!scaleInput || !g.isConstant(scaleInput)) return;
     // The scales must be whole numbers, 1 on batch and channels: read off the inferred shapes.
-    const x = numeric(g.view.shapeOf(n.inputs[0]));
-    const y = numeric(g.view.shapeOf(n.outputs[0]));
+    const x = numeric(g.view.shapeOf(inputOf(n, 0)));
+    const y = numeric(g.view.shapeOf(outputOf(n, 0)));
     if (!x || !y || x.length !== 4 || y.length !== 4) return;
-    if (y[0] !== x[0] || y[1] !== x[1] || y[2] % x[2] !== 0 || y[3] % x[3] !== 0) return;
+    if (y[0] !== x[0] || y[1] !== x[1] || at(y, 2) % at(x, 2) !== 0 || at(y, 3) % at(x, 3) !== 0) return;
     a.remaining -= 1;
     n.opType = 'Upsample';
     n.domain = NCHWC;
@@ -467,7 +478,8 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
     if (n.removed) continue;
     if (isOp(n, 'Transpose')) {
       const perm = g.report(n).attributes.perm;
-      if (Array.isArray(perm) && perm.join() === '0,3,1,2' && !g.view.isGraphOutput(n.outputs[0]) && g.edges(n.outputs[0]).length === 1) {
+      const y = outputOf(n, 0);
+      if (Array.isArray(perm) && perm.join() === '0,3,1,2' && !g.view.isGraphOutput(y) && g.edges(y).length === 1) {
         transposeFromNhwc = n;
       }
     }
@@ -506,13 +518,13 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
  */
 function fuseConvAddActivation(g: FusionGraph, reordered: ReadonlySet<string>): void {
   const canTake = (p: FusionNode): boolean =>
-    p.opType === 'Conv' && !p.sum && p.activation === null && !!p.inputs[2] && g.edges(p.outputs[0]).length === 1 && !g.view.isGraphOutput(p.outputs[0]);
+    p.opType === 'Conv' && !p.sum && p.activation === null && !!p.inputs[2] && g.edges(outputOf(p, 0)).length === 1 && !g.view.isGraphOutput(outputOf(p, 0));
   for (const n of g.live()) {
     if (n.removed || !isOp(n, 'Conv') || !isFloat(g, n)) continue;
-    const add = g.loneConsumer(n.outputs[0]);
+    const add = g.loneConsumer(outputOf(n, 0));
     if (!add || !isOp(add, 'Add') || add.inputs.length !== 2) continue;
-    const a = g.view.shapeOf(add.inputs[0]);
-    if (a?.length !== 4 || !dimsEqual(a, g.view.shapeOf(add.inputs[1]))) continue;
+    const a = g.view.shapeOf(at(add.inputs, 0));
+    if (a?.length !== 4 || !dimsEqual(a, g.view.shapeOf(at(add.inputs, 1)))) continue;
     // The producers onnxruntime sees: a tensor an NCHWc node wrote reaches the Add through a ReorderOutput.
     const producers = add.inputs
       .map((t) => (reordered.has(t) ? null : (g.producer(t) ?? null)))
@@ -520,7 +532,7 @@ function fuseConvAddActivation(g: FusionGraph, reordered: ReadonlySet<string>): 
       .sort((x, y) => x.position - y.position);
     const conv = producers.find((p) => p.domain === '' && canTake(p));
     if (!conv) continue;
-    const act = g.loneConsumer(add.outputs[0]);
+    const act = g.loneConsumer(outputOf(add, 0));
     conv.opType = 'FusedConv';
     conv.domain = MS;
     conv.sum = true;
@@ -539,8 +551,8 @@ export function onnxruntimeOpName(opType: string, domain: string): string {
 
 /** The static plan of onnxruntime's CPU EP at graph optimization level "all" (see the module comment). */
 export function buildOnnxruntimeCpuPlan(analysis: Analysis, options: OnnxruntimeCpuOptions = {}): ExecutionPlan {
-  const cpu = options.nchwcBlock === undefined ? detectNchwcBlock() : null;
-  const block = options.nchwcBlock ?? cpu!.block;
+  const detection = options.nchwcBlock === undefined ? detectNchwcBlock() : { block: options.nchwcBlock, source: 'option' };
+  const block = detection.block;
   const view = buildRuntimeGraph(analysis);
   const g = new FusionGraph(view);
   const eliminated = eliminateNoOps(g);
@@ -565,6 +577,6 @@ export function buildOnnxruntimeCpuPlan(analysis: Analysis, options: Onnxruntime
     onnxruntime: '1.30 CPU execution provider',
     graphOptimizationLevel: 'all',
     nchwcBlock: block > 1 ? block : 0,
-    nchwcBlockSource: cpu ? cpu.source : 'option',
+    nchwcBlockSource: detection.source,
   });
 }

@@ -1,6 +1,7 @@
 import type { Analysis, LayerReport } from '../analyze.js';
 import type { Dim, DType } from '../../model/ir.js';
 import type { ExecutionPlan, FusionKind, LayerFusion, PlannedKernel, RuntimeName } from './types.js';
+import { at, mapGet } from '../../util/at.js';
 
 /**
  * The main graph as a runtime loads it, before any fusion: which layers run at all and which tensors
@@ -59,7 +60,7 @@ export function buildRuntimeGraph(analysis: Analysis): RuntimeGraph {
   const isConstant = (t: string): boolean => t !== '' && (constants.has(t) || (!produced.has(t) && !graphInputs.has(t)));
   const running: number[] = [];
   for (const i of main) {
-    const l = analysis.layers[i];
+    const l = at(analysis.layers, i);
     const inputs = l.inputs.filter((t) => t !== '');
     const loadTime =
       l.folded ||
@@ -114,6 +115,8 @@ export function assemblePlan(
   ordered.forEach((d, k) => {
     kernels.push(d.inserted ? { opType: d.opType, layers: d.layers, inserted: d.inserted } : { opType: d.opType, layers: d.layers });
     const anchor = d.layers[0];
+    // An inserted kernel (a layout reorder) runs no layer of the model.
+    if (anchor === undefined) return;
     for (const l of d.layers) {
       kernelOfLayer.set(l, k);
       const kind = d.kinds.get(l);
@@ -149,6 +152,19 @@ export interface FusionNode {
   readonly removed: boolean;
 }
 
+/**
+ * Input `k` of a node, '' (as for an omitted optional input) when the model gave the node fewer inputs: a
+ * fusion pattern then simply does not match.
+ */
+export function inputOf(node: FusionNode, k: number): string {
+  return node.inputs[k] ?? '';
+}
+
+/** Output `k` of a node, '' when the model gave the node fewer outputs (see {@link inputOf}). */
+export function outputOf(node: FusionNode, k: number): string {
+  return node.outputs[k] ?? '';
+}
+
 /** The fields of a node only the graph changes. */
 interface IndexedFields {
   inputs: readonly string[];
@@ -176,7 +192,7 @@ export class FusionGraph {
 
   constructor(readonly view: RuntimeGraph) {
     this.nodes = view.layers.map((i) => {
-      const l = view.analysis.layers[i];
+      const l = at(view.analysis.layers, i);
       return {
         layer: i,
         opType: l.opType,
@@ -198,7 +214,7 @@ export class FusionGraph {
   }
 
   report(node: FusionNode): LayerReport {
-    return this.view.analysis.layers[node.layer];
+    return at(this.view.analysis.layers, node.layer);
   }
 
   /** Nodes still in the graph, in topological order. */
@@ -228,7 +244,7 @@ export class FusionGraph {
   loneConsumer(tensor: string): FusionNode | null {
     if (this.view.isGraphOutput(tensor)) return null;
     const e = this.edges(tensor);
-    return e.length === 1 ? e[0] : null;
+    return e.length === 1 ? at(e, 0) : null;
   }
 
   isConstant(tensor: string): boolean {
@@ -266,7 +282,7 @@ export class FusionGraph {
 
   /** Adds `node` to the lists of `tensors` (one entry per occurrence), keeping node order. */
   private list(index: Map<string, FusionNode[]>, node: FusionNode, tensors: readonly string[]): void {
-    const k = this.order.get(node)!;
+    const k = mapGet(this.order, node);
     for (const t of tensors) {
       if (!t) continue;
       const list = index.get(t);
@@ -277,7 +293,7 @@ export class FusionGraph {
 
   /** Drops every entry of `node` from the lists of `tensors`. */
   private unlist(index: Map<string, FusionNode[]>, node: FusionNode, tensors: readonly string[]): void {
-    const k = this.order.get(node)!;
+    const k = mapGet(this.order, node);
     for (const t of new Set(tensors)) {
       const list = t ? index.get(t) : undefined;
       if (!list) continue;
@@ -294,7 +310,7 @@ export class FusionGraph {
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.order.get(list[mid])! < k) lo = mid + 1;
+      if (mapGet(this.order, at(list, mid)) < k) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -381,18 +397,26 @@ export function placeEliminated(g: FusionGraph, drafts: KernelDraft[], eliminate
   for (const d of ordered) for (const l of d.layers) kernelOf.set(l, d);
   // Look-ups by tensor, each list in the order the search below takes (first match wins).
   const writers = new Map<string, number[]>();
-  for (const i of g.view.layers) for (const o of new Set(layers[i].outputs)) (writers.get(o) ?? writers.set(o, []).get(o)!).push(i);
+  for (const i of g.view.layers) {
+    for (const o of new Set(at(layers, i).outputs)) {
+      const list = writers.get(o);
+      if (list) list.push(i);
+      else writers.set(o, [i]);
+    }
+  }
   const firstKernelReading = new Map<string, KernelDraft>();
-  for (const d of ordered) for (const l of d.layers) for (const t of layers[l].inputs) if (!firstKernelReading.has(t)) firstKernelReading.set(t, d);
+  for (const d of ordered) for (const l of d.layers) for (const t of at(layers, l).inputs) if (!firstKernelReading.has(t)) firstKernelReading.set(t, d);
   const firstEliminatedReading = new Map<string, number>();
-  for (const l of eliminated.keys()) for (const t of layers[l].inputs) if (!firstEliminatedReading.has(t)) firstEliminatedReading.set(t, l);
+  for (const l of eliminated.keys()) for (const t of at(layers, l).inputs) if (!firstEliminatedReading.has(t)) firstEliminatedReading.set(t, l);
   const target = (layer: number, seen: Set<number>): KernelDraft | undefined => {
     if (seen.has(layer)) return undefined;
     seen.add(layer);
     const mode = eliminated.get(layer);
-    const out = layers[layer].outputs[0];
+    // eliminateNoOps only eliminates a layer with an input and an output.
+    const l = at(layers, layer);
+    const out = at(l.outputs, 0);
     if (mode === 'producer') {
-      const p = writers.get(layers[layer].inputs[0])?.find((i) => i !== layer);
+      const p = writers.get(at(l.inputs, 0))?.find((i) => i !== layer);
       return p === undefined ? undefined : (kernelOf.get(p) ?? target(p, seen));
     }
     const reader = firstKernelReading.get(out);

@@ -2,6 +2,7 @@ import type { Analysis } from '../analyze.js';
 import type { FusionNode } from './plan-graph.js';
 import { assemblePlan, buildRuntimeGraph, displayOp, eliminateNoOps, FusionGraph, placeEliminated } from './plan-graph.js';
 import type { ExecutionPlan } from './types.js';
+import { at } from '../../util/at.js';
 
 /**
  * A best-effort static model of TensorRT's layer fusions, from the fusion types its documentation
@@ -88,10 +89,12 @@ function fuseConvs(g: FusionGraph): void {
       }
     }
     const add = next(g, n);
+    // next() found a reader, so the conv writes its output.
+    const y = add ? at(n.outputs, 0) : '';
     if (add && add.domain === '' && add.opType === 'Add' && add.inputs.length === 2) {
-      const other = add.inputs[0] === n.outputs[0] ? add.inputs[1] : add.inputs[0];
-      const same = JSON.stringify(g.view.shapeOf(other)) === JSON.stringify(g.view.shapeOf(n.outputs[0]));
-      if (!g.isConstant(other) && same && other !== n.outputs[0]) {
+      const other = at(add.inputs, 0) === y ? at(add.inputs, 1) : at(add.inputs, 0);
+      const same = JSON.stringify(g.view.shapeOf(other)) === JSON.stringify(g.view.shapeOf(y));
+      if (!g.isConstant(other) && same && other !== y) {
         g.absorb(n, add, 'epilogue-add');
         n.sum = true;
       }
@@ -157,7 +160,7 @@ export function buildTensorrtPlan(analysis: Analysis): ExecutionPlan {
     const merged = [...n.members.values()];
     if (merged.includes('pointwise-merge')) return 'PointWise';
     if (merged.includes('shuffle-merge')) return 'Shuffle';
-    return displayOp(analysis.layers[n.layer]);
+    return displayOp(at(analysis.layers, n.layer));
   };
   return assemblePlan('tensorrt', 'static-model', placeEliminated(g, g.drafts(display), eliminated), {
     tensorrt: 'documented layer fusions (Developer Guide, Types of Fusions); tactics and reformats not modelled',

@@ -1,5 +1,6 @@
 import type { Analysis, LayerReport } from '../analyze.js';
-import { BYTES_PER_ELEMENT } from '../../model/ir.js';
+import { BYTES_PER_ELEMENT, type Dim } from '../../model/ir.js';
+import { at } from '../../util/at.js';
 import type { ConvFamily, DeviceProfile, Roofs, RooflinePoint } from '../roofline.js';
 import { roofline } from '../roofline.js';
 import { detectNchwcBlock } from './onnxruntime-cpu.js';
@@ -74,7 +75,7 @@ export function kernelWork(
   let bytes = 0;
   let weightBytes = 0;
   kernel.layers.forEach((i, position) => {
-    const layer = analysis.layers[i];
+    const layer = at(analysis.layers, i);
     flops += layer.flops ?? 0;
     const kind = plan.fusions.get(i)?.kind;
     if (position === 0) {
@@ -96,7 +97,7 @@ function isConvLayer(layer: LayerReport): boolean {
   return (layer.domain === '' || layer.domain === 'ai.onnx') && (layer.opType === 'Conv' || layer.opType === 'ConvTranspose');
 }
 
-function channelsOf(shape: LayerReport['inputShapes'][number]): number | null {
+function channelsOf(shape: readonly Dim[] | null | undefined): number | null {
   const c = shape?.[1];
   return typeof c === 'number' && c > 0 ? c : null;
 }
@@ -120,7 +121,8 @@ export function convFamily(layer: LayerReport, kernelOpType: string): ConvFamily
 /** The family a plan kernel is timed as (see {@link KernelFamily}). */
 export function kernelFamily(analysis: Analysis, kernel: PlannedKernel): KernelFamily {
   if (kernel.inserted) return 'copy';
-  const anchor = analysis.layers[kernel.layers[0]];
+  const first = kernel.layers[0];
+  const anchor = first === undefined ? undefined : analysis.layers[first];
   if (anchor === undefined) return 'other';
   if (isConvLayer(anchor)) return convFamily(anchor, kernel.opType);
   switch (anchor.category) {
@@ -237,9 +239,10 @@ export function estimateKernel(
   const family = kernelFamily(analysis, kernel);
   const work = kernelWork(analysis, plan, kernel, { activationPasses: profile.convRoofs !== undefined && isConvFamily(family) });
   const roofs = familyRoofs(profile, family);
+  // A convolution family means kernelFamily found the kernel's anchor layer.
   const point =
     profile.convRoofs && isConvFamily(family)
-      ? convTime(paddedFlops(analysis.layers[kernel.layers[0]], family, work.flops, block), work.bytes, work.weightBytes, profile, roofs)
+      ? convTime(paddedFlops(at(analysis.layers, at(kernel.layers, 0)), family, work.flops, block), work.bytes, work.weightBytes, profile, roofs)
       : roofline(work.flops, work.bytes, profile, roofs);
   const factor = profile.inNetworkFactor ?? 1;
   if (factor === 1) return { ...point, family };
@@ -254,7 +257,8 @@ export function estimatePlanTime(analysis: Analysis, plan: ExecutionPlan, profil
   const kernelUs = points.map((p) => p.predictedUs);
   const anchorKernel = new Map<number, number>();
   plan.kernels.forEach((k, i) => {
-    if (k.layers.length > 0) anchorKernel.set(k.layers[0], i);
+    const anchor = k.layers[0];
+    if (anchor !== undefined) anchorKernel.set(anchor, i);
   });
   const modelUs = kernelUs.reduce((a, b) => a + b, 0);
   return {
@@ -265,7 +269,7 @@ export function estimatePlanTime(analysis: Analysis, plan: ExecutionPlan, profil
     kernelFamily: points.map((p) => p.family),
     layerUs: (layer) => {
       const k = anchorKernel.get(layer);
-      if (k !== undefined) return kernelUs[k];
+      if (k !== undefined) return at(kernelUs, k);
       // Plans cover the main graph; a layer of a body that runs is timed as a kernel of its own.
       const l = analysis.layers[layer];
       if (!l || l.scope === '' || l.folded || !l.memAccess) return 0;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { DeviceProfile } from '../../analyzers/roofline.js';
+import type { ConvFamily, DeviceProfile } from '../../analyzers/roofline.js';
 import { CONV_FAMILIES, ridgePoint } from '../../analyzers/roofline.js';
 import { calibrateDevice, DEFAULT_CALIBRATE_BLOCKS, DEFAULT_CALIBRATE_RUNS } from '../../profile/calibrate.js';
 import type { MeasureClock, MeasureOptLevel } from '../../profile/measure/interleaved.js';
@@ -22,7 +22,7 @@ export interface CalibrateArgs {
   readonly quiet?: boolean;
 }
 
-const FAMILY_LABELS: Readonly<Record<string, string>> = {
+const FAMILY_LABELS: Readonly<Record<ConvFamily, string>> = {
   dense: 'dense conv',
   depthwise: 'depthwise conv',
   grouped: 'grouped conv',

@@ -24,6 +24,7 @@ import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/shared/markdown-budget.js';
+import { at } from '../../util/at.js';
 import { efflintVersion, internalErrorMessage } from '../../version.js';
 import { collect, parsePositiveInt } from '../options.js';
 import type { SessionArgs } from '../session-options.js';
@@ -61,7 +62,7 @@ export function parsePercent(value: string): number {
 
 function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0];
+  return at(msg.split('\n'), 0);
 }
 
 /** The thresholds given on the command line (commander's camelCase of --max-memaccess-increase differs from the config key). */
@@ -109,7 +110,9 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
   }
   if (hadErrors) return diffExitCode({ verdict: null, hadErrors });
 
-  let [base, head] = sides;
+  // No errors: one side per model, base first.
+  let base = at(sides, 0);
+  let head = at(sides, 1);
   let interleaved: InterleavedLatency | undefined;
   if (args.profile) {
     refuseUnsafeExternalData(baseArg);
@@ -153,7 +156,8 @@ async function measureBothInterleaved(
       prepared.map((p, i) => ({ label: i === 0 ? 'base' : 'head', model: p.ortModel, inputs: p.inputs })),
       { optLevel: args.optLevel === 'disabled' ? 'disabled' : 'all', clock: 'cpu', onProgress: (done, total) => bar.update('base vs head, interleaved ', done, total) },
     );
-    const [b, h] = result.variants.map((v) => onClock(v, 'cpu'));
+    const b = onClock(at(result.variants, 0), 'cpu');
+    const h = onClock(at(result.variants, 1), 'cpu');
     return { clock: 'cpu', baseMedianMs: b.medianMs, headMedianMs: h.medianMs, ratio: h.ratio.median, spread: h.ratio.iqr };
   } finally {
     bar.finish();

@@ -4,6 +4,7 @@ import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { analyzeFile } from '../../api.js';
 import { readDeviceProfile } from '../../config/device-profile.js';
 import { expandGlob, isGlob } from '../../util/glob.js';
+import { at } from '../../util/at.js';
 import { loadConfig } from '../../config/load.js';
 import { EfflintError, UsageError } from '../../errors.js';
 import type { LintFormat } from '../../report/lint/lint-formats.js';
@@ -116,7 +117,7 @@ function isDirectory(path: string): boolean {
 
 function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0];
+  return at(msg.split('\n'), 0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import type { Analysis } from '../../analyzers/analyze.js';
+import { at } from '../../util/at.js';
 import { formatPercent } from '../../util/number.js';
 
 /**
@@ -93,7 +94,8 @@ export const FLOPS_TOLERANCE = 0.02;
  */
 export function columnConfounders(setups: readonly ConfounderInput[], block: number | null): string[] {
   const out: string[] = [];
-  const base = setups[0];
+  if (setups.length === 0) return out;
+  const base = at(setups, 0);
   for (const s of setups.slice(1)) {
     const df = s.flops / base.flops - 1;
     if (Math.abs(df) > FLOPS_TOLERANCE) {

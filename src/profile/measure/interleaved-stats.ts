@@ -1,3 +1,4 @@
+import { at } from '../../util/at.js';
 import { median, percentile } from '../stats.js';
 
 /**
@@ -62,14 +63,14 @@ export function summarizeRatios(perBlock: readonly number[]): RatioSummary {
 export function summarizeInterleaved(samples: readonly BlockSamples[], baseline = 0): ClockSummary[] {
   if (baseline < 0 || baseline >= samples.length) throw new RangeError(`baseline index ${baseline} outside 0..${samples.length - 1}`);
   const medians = samples.map(blockMedians);
-  const blocks = medians[baseline].length;
+  const base = at(medians, baseline);
   for (const m of medians) {
-    if (m.length !== blocks) throw new RangeError('every variant needs the same number of blocks');
+    if (m.length !== base.length) throw new RangeError('every variant needs the same number of blocks');
   }
   return medians.map((m) => ({
     blockMediansMs: m,
     medianMs: median(m),
-    ratio: summarizeRatios(m.map((t, b) => medians[baseline][b] / t)),
+    ratio: summarizeRatios(m.map((t, b) => at(base, b) / t)),
   }));
 }
 

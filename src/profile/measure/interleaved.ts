@@ -1,20 +1,20 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ProfilerError, UsageError } from '../../errors.js';
+import { at } from '../../util/at.js';
+import { compiledEntry } from '../compiled-entry.js';
 import { readOptimizedGraph } from '../optimized-graph.js';
 import { INPUT_SEED } from '../profile.js';
 import { onnxruntimePath, sessionError } from '../providers.js';
-import type { InputSpec } from '../session-runner.js';
+import type { InputSpec } from '../session-protocol.js';
+import { garbageCollector } from './garbage-collector.js';
 import type { BlockSamples, ClockSummary } from './interleaved-stats.js';
 import { summarizeInterleaved } from './interleaved-stats.js';
-import type { GeneratedInput } from './input-data.js';
 import { generateInput } from './input-data.js';
-import { INTERLEAVED_WORKER_SOURCE } from './interleaved-worker-source.js';
+import type { InterleavedVariantData, InterleavedWorkerData, InterleavedWorkerMessage } from './interleaved-protocol.js';
 
 /** Which clock a comparison is decided on. */
 export type MeasureClock = 'cpu' | 'wall';
@@ -85,11 +85,6 @@ export interface InterleavedResult {
   readonly variants: readonly VariantMeasurement[];
 }
 
-type WorkerMessage =
-  | { type: 'progress'; done: number; total: number }
-  | { type: 'result'; wallMs: number[][][]; cpuMs: number[][][] }
-  | { type: 'error'; variant: number; stage: string; message: string };
-
 /**
  * A full, synchronous garbage collection of this (the host) thread before a measurement starts. The
  * CPU clock is process-wide: garbage the host left behind (the previous column's model bytes, tens of
@@ -97,13 +92,7 @@ type WorkerMessage =
  * charged to whichever variant is running (seen as g=8 at 0.29 of g=1 in one run, 0.70-0.72 alone).
  */
 function collectHostGarbage(): void {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    if (typeof gc === 'function') (gc as (o: { type: string; execution: string }) => void)({ type: 'major', execution: 'sync' });
-  } catch {
-    // No gc available: measure without it.
-  }
+  garbageCollector('major')();
 }
 
 /** Session options of every variant: CPU, one intra-op and one inter-op thread, sequential executor. */
@@ -145,14 +134,16 @@ export async function measureInterleaved(variants: readonly MeasureVariant[], op
   collectHostGarbage();
   const dir = inspect ? mkdtempSync(join(tmpdir(), 'efflint-measure-')) : null;
   const optimizedPaths = variants.map((_, i) => (dir ? join(dir, `variant-${i}.onnx`) : null));
-  let raw: { wallMs: number[][][]; cpuMs: number[][][] };
+  let raw: RawSamples;
   let optimizedOps: (Record<string, number> | null)[];
   try {
-    const posted = variants.map((v, i) => ({
-      model: v.model,
-      inputs: v.inputs.map((spec, k): GeneratedInput => generateInput(spec, seed + k)),
-      optimizedPath: optimizedPaths[i],
-    }));
+    const posted = variants.map(
+      (v, i): InterleavedVariantData => ({
+        model: v.model,
+        inputs: v.inputs.map((spec, k) => generateInput(spec, seed + k)),
+        optimizedPath: at(optimizedPaths, i),
+      }),
+    );
     raw = await runWorker(
       { ortPath: onnxruntimePath(), logLevel: 'fatal', variants: posted, sessionOptions: interleavedSessionOptions(optLevel), blocks, runsPerBlock, warmup },
       variants,
@@ -174,10 +165,10 @@ export async function measureInterleaved(variants: readonly MeasureVariant[], op
     intraOpThreads: 1,
     variants: variants.map((v, i) => ({
       label: v.label,
-      wall: wall[i],
-      cpu: cpu[i],
-      optimizedOps: optimizedOps[i],
-      samples: { wallMs: raw.wallMs[i], cpuMs: raw.cpuMs[i] },
+      wall: at(wall, i),
+      cpu: at(cpu, i),
+      optimizedOps: at(optimizedOps, i),
+      samples: { wallMs: at(raw.wallMs, i), cpuMs: at(raw.cpuMs, i) },
     })),
   };
 }
@@ -192,31 +183,44 @@ function countOps(path: string): Record<string, number> {
   return counts;
 }
 
-function runWorker(
-  workerData: Record<string, unknown>,
-  variants: readonly MeasureVariant[],
-  onProgress: InterleavedOptions['onProgress'],
-): Promise<{ wallMs: number[][][]; cpuMs: number[][][] }> {
+/** Run times the worker measured, `[variant][block][run]`, milliseconds (one entry per variant it was given). */
+interface RawSamples {
+  readonly wallMs: number[][][];
+  readonly cpuMs: number[][][];
+}
+
+/** Runs the measurement in a worker thread (interleaved-worker.ts) and resolves with its run times. */
+function runWorker(workerData: InterleavedWorkerData, variants: readonly MeasureVariant[], onProgress: InterleavedOptions['onProgress']): Promise<RawSamples> {
+  const entry = compiledEntry(new URL('./interleaved-worker.js', import.meta.url));
   return new Promise((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(INTERLEAVED_WORKER_SOURCE, { eval: true, workerData });
-    const finish = (err: Error | null, value?: { wallMs: number[][][]; cpuMs: number[][][] }): void => {
+    const worker = new Worker(entry, { workerData });
+    const finish = (outcome: { readonly error: Error } | { readonly value: RawSamples }): void => {
       if (settled) return;
       settled = true;
-      if (err) reject(err);
-      else resolve(value!);
+      if ('error' in outcome) reject(outcome.error);
+      else resolve(outcome.value);
     };
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress?.(m.done, m.total);
-      else if (m.type === 'result') finish(null, { wallMs: m.wallMs, cpuMs: m.cpuMs });
-      else if (m.type === 'error') {
-        const err = sessionError('cpu', m.stage, m.message);
-        const label = variants[m.variant]?.label;
-        finish(label ? new ProfilerError(`${label}: ${err.message}`, { cause: err }) : err);
+    const fail = (error: Error): void => finish({ error });
+    worker.on('message', (m: InterleavedWorkerMessage) => {
+      switch (m.type) {
+        case 'progress':
+          onProgress?.(m.done, m.total);
+          break;
+        case 'result':
+          finish({ value: { wallMs: m.wallMs, cpuMs: m.cpuMs } });
+          break;
+        case 'error': {
+          const err = sessionError('cpu', m.stage, m.message);
+          // variant -1: setting up failed before any variant.
+          const label = variants[m.variant]?.label;
+          fail(label ? new ProfilerError(`${label}: ${err.message}`, { cause: err }) : err);
+          break;
+        }
       }
     });
-    worker.on('error', (err) => finish(new ProfilerError(`onnxruntime worker failed: ${err.message.split('\n')[0]}`, { cause: err })));
-    worker.on('exit', (code) => finish(new ProfilerError(`onnxruntime worker exited with code ${code} before finishing`)));
+    worker.on('error', (err) => fail(new ProfilerError(`onnxruntime worker failed: ${at(err.message.split('\n'), 0)}`, { cause: err })));
+    worker.on('exit', (code) => fail(new ProfilerError(`onnxruntime worker exited with code ${code} before finishing`)));
   });
 }
 

@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProfilerError, UsageError } from '../../errors.js';
+import { mapGet } from '../../util/at.js';
 import { efflintVersion } from '../../version.js';
 import { INPUT_SEED, prepareModel } from '../profile.js';
 import type { MeasureOptLevel } from './interleaved.js';
@@ -241,7 +242,7 @@ export function exportValidation(dir: string, options: ExportOptions = {}): Expo
       runsPerBlock: plan.runsPerBlock,
       warmup: plan.warmup,
       baseline: 0,
-      variants: c.cells.map((cell) => ({ label: cell.row, ...written.get(cell.zooName)!, paperGpu: cell.paperGpu, paperArm: cell.paperArm })),
+      variants: c.cells.map((cell) => ({ label: cell.row, ...mapGet(written, cell.zooName), paperGpu: cell.paperGpu, paperArm: cell.paperArm })),
     };
   });
   if (plan.models.length > 0) {
@@ -255,7 +256,7 @@ export function exportValidation(dir: string, options: ExportOptions = {}): Expo
       runsPerBlock: plan.modelRunsPerBlock,
       warmup: plan.warmup,
       baseline: 0,
-      variants: plan.models.map((m) => ({ label: m, ...written.get(m)!, paperGpu: null, paperArm: null })),
+      variants: plan.models.map((m) => ({ label: m, ...mapGet(written, m), paperGpu: null, paperArm: null })),
     });
   }
   const manifest: ValidateManifest = {

@@ -4,6 +4,7 @@ import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { analyzeModel } from '../../analyzers/analyze.js';
 import { EfflintError, ProfilerError, UsageError } from '../../errors.js';
 import { loadModelFile } from '../../model/load.js';
+import { at } from '../../util/at.js';
 import type { InterleavedResult, MeasureOptLevel } from './interleaved.js';
 import { summarizeInterleaved } from './interleaved-stats.js';
 import type { PaperColumn, PaperTable } from './paper-tables.js';
@@ -71,7 +72,8 @@ export interface RunnerResults {
   readonly measured: readonly RunnerMeasured[];
   readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] } | null;
   readonly startedAt: string;
-  readonly elapsedSeconds: number;
+  /** null where the runner did not time itself (readResults accepts it). */
+  readonly elapsedSeconds: number | null;
 }
 
 export interface ImportOptions {
@@ -217,8 +219,8 @@ function interleavedFrom(entry: RunnerMeasured, clock: ValidateClock): Interleav
     intraOpThreads: 1,
     variants: entry.variants.map((v, i) => ({
       label: v.label,
-      wall: wall[i],
-      cpu: cpu[i],
+      wall: at(wall, i),
+      cpu: at(cpu, i),
       optimizedOps: null,
       samples: { wallMs: v.wallMs, cpuMs: v.cpuMs },
     })),
@@ -253,18 +255,21 @@ export function importValidation(dir: string, options: ImportOptions = {}): Vali
   const wanted = [...columns, ...(modelsM ? [modelsM] : [])];
 
   const results = wanted.map((m) => ({ m, r: readResults(dir, manifest, m) }));
-  const first = results[0].r;
+  if (results.length === 0) bad(join(dir, MANIFEST_FILE), `lists no measurement for ${specs.map((s) => s.id).join(', ')}`);
+  const firstResults = at(results, 0);
+  const first = firstResults.r;
   for (const { m, r } of results) {
     if (!sameDevice(first.device, r.device)) {
-      bad(join(dir, m.results), `measured on ${deviceName(r.device)}, but ${wanted[0].results} on ${deviceName(first.device)}: one verdict table needs one device`);
+      bad(join(dir, m.results), `measured on ${deviceName(r.device)}, but ${firstResults.m.results} on ${deviceName(first.device)}: one verdict table needs one device`);
     }
-    if (r.clock !== first.clock) bad(join(dir, m.results), `clock '${r.clock}', but ${wanted[0].results} has '${first.clock}'`);
+    if (r.clock !== first.clock) bad(join(dir, m.results), `clock '${r.clock}', but ${firstResults.m.results} has '${first.clock}'`);
   }
   const clock = options.clock ?? first.clock;
   if (clock === 'gpu-wall' && first.device.accelerator === null) throw new UsageError(`--clock gpu-wall: ${dir} was measured on a CPU (${first.device.cpu}); use cpu or wall`);
 
   const recorded = ['all', 'disabled'].filter((o) => first.measured.some((e) => e.optLevel === o)) as MeasureOptLevel[];
-  const optLevels = options.optLevels && options.optLevels.length > 0 ? (['all', 'disabled'] as const).filter((o) => options.optLevels!.includes(o)) : recorded;
+  const asked = options.optLevels ?? [];
+  const optLevels = asked.length > 0 ? (['all', 'disabled'] as const).filter((o) => asked.includes(o)) : recorded;
   const entryOf = (m: ManifestMeasurement, r: RunnerResults, opt: MeasureOptLevel): RunnerMeasured => {
     const e = r.measured.find((x) => x.optLevel === opt);
     if (!e) bad(join(dir, m.results), `no measurement at opt level ${opt} (it has ${r.measured.map((x) => x.optLevel).join(', ')})`);
@@ -310,8 +315,11 @@ export function importValidation(dir: string, options: ImportOptions = {}): Vali
   }
 
   const colEntry = results.find((x) => x.m.kind === 'column');
-  const tableProtocol = colEntry ? entryOf(colEntry.m, colEntry.r, optLevels[0]) : null;
-  const modelProtocol = modelResults ? entryOf(modelResults.m, modelResults.r, optLevels[0]) : null;
+  // Never empty: asked levels are among 'all' and 'disabled', and `recorded` holds what the first results file
+  // measured (readResults refuses an empty list).
+  const firstOpt = at(optLevels, 0);
+  const tableProtocol = colEntry ? entryOf(colEntry.m, colEntry.r, firstOpt) : null;
+  const modelProtocol = modelResults ? entryOf(modelResults.m, modelResults.r, firstOpt) : null;
   const plan: ValidationPlan = {
     quick: manifest.quick,
     optLevels,

@@ -4,6 +4,7 @@ import { DEFAULT_CPU_PROFILE } from '../../analyzers/device-profiles.js';
 import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { roofline } from '../../analyzers/roofline.js';
 import { UsageError } from '../../errors.js';
+import { at, mapGet } from '../../util/at.js';
 import { roundTo } from '../../util/number.js';
 import { prepareModel } from '../profile.js';
 import type { PreparedModel } from '../profile.js';
@@ -14,7 +15,7 @@ import { columnConfounders, convChannels, kernelChoice, nchwcBlockSize } from '.
 import type { InterleavedResult, MeasureClock, MeasureOptLevel, VariantMeasurement } from './interleaved.js';
 import { measureInterleaved, onClock } from './interleaved.js';
 import { summarizeRatios } from './interleaved-stats.js';
-import type { GuidelineId, GuidelineSpec, PaperColumn } from './paper-tables.js';
+import type { GuidelineId, GuidelineSpec, PaperCell, PaperColumn } from './paper-tables.js';
 import { GUIDELINES, REFERENCE_MODELS, selectColumns } from './paper-tables.js';
 import type { Verdict } from './verdict.js';
 import { VERDICT_RULE, columnVerdict, combineVerdicts } from './verdict.js';
@@ -390,7 +391,7 @@ export async function runValidation(options: ValidateOptions = {}): Promise<Vali
       const label = `Table ${column.table} ${column.name}, opt ${optLevel}`;
       const result = await measureInterleaved(
         cells.map((c) => {
-          const p = prepared.get(c.row)!.model;
+          const p = mapGet(prepared, c.row).model;
           return { label: c.row, model: p.ortModel, inputs: p.inputs };
         }),
         { optLevel, blocks, runsPerBlock, warmup, clock, inspectOptimizedGraphs: optLevel !== 'disabled', onProgress: progress(label) },
@@ -504,6 +505,12 @@ export function assembleValidation(input: AssembleInput): ValidationResult {
   };
 }
 
+function cellOf(column: PaperColumn, row: string): PaperCell {
+  const cell = column.cells.find((c) => c.row === row);
+  if (!cell) throw new Error(`validate: column ${column.name} has no row '${row}'`);
+  return cell;
+}
+
 function variantByLabel(result: InterleavedResult, label: string): VariantMeasurement {
   const v = result.variants.find((x) => x.label === label);
   if (!v) throw new Error(`validate: row '${label}' was not measured`);
@@ -519,45 +526,46 @@ function assembleColumn(
 ): { setups: SetupResult[]; column: ColumnResult; confounders: string[] } {
   const other = otherClockOf(clock);
   const rows = spec.rows;
-  const cells = rows.map((r) => run.column.cells.find((c) => c.row === r)!);
-  const measured = rows.map((r) => variantByLabel(run.result, r));
-  const facts = rows.map((r) => run.facts.get(r)!);
+  // One entry per row of the guideline, in its order; the first is the guideline's baseline row.
+  const entries = rows.map((label) => ({ label, cell: cellOf(run.column, label), v: variantByLabel(run.result, label), facts: mapGet(run.facts, label) }));
+  const baseline = at(entries, 0);
   // The run's baseline is the column's first cell; re-base on this guideline's baseline row.
   const rebased = (v: VariantMeasurement, c: ValidateClock): number[] => {
-    const base = onClock(measured[0], samplesOf(c)).blockMediansMs;
-    return onClock(v, samplesOf(c)).blockMediansMs.map((t, b) => base[b] / t);
+    const base = onClock(baseline.v, samplesOf(c)).blockMediansMs;
+    return onClock(v, samplesOf(c)).blockMediansMs.map((t, b) => at(base, b) / t);
   };
-  const main = measured.map((v) => summarizeRatios(rebased(v, clock)));
-  const alt = measured.map((v) => summarizeRatios(rebased(v, other)));
-  const predictedRanks = ranks(facts.map((f) => f.predictedUs));
+  const main = entries.map((e) => summarizeRatios(rebased(e.v, clock)));
+  const alt = entries.map((e) => summarizeRatios(rebased(e.v, other)));
+  const predictedRanks = ranks(entries.map((e) => e.facts.predictedUs));
   const measuredRanks = ranks(main.map((m) => -m.median));
-  const memRanks = ranks(facts.map((f) => f.memAccess));
-  const paper = (pick: (c: (typeof cells)[number]) => number | null, i: number): number | null => {
-    const v = pick(cells[i]);
-    const b = pick(cells[0]);
+  const memRanks = ranks(entries.map((e) => e.facts.memAccess));
+  const paper = (pick: (c: PaperCell) => number | null, cell: PaperCell): number | null => {
+    const v = pick(cell);
+    const b = pick(baseline.cell);
     return v !== null && b !== null ? v / b : null;
   };
-  const setups: SetupResult[] = rows.map((label, i) => {
-    const v = measured[i];
+  const setups: SetupResult[] = entries.map(({ label, cell, v, facts }, i) => {
+    const ratios = at(main, i);
+    const otherRatios = at(alt, i);
     const ops = v.optimizedOps;
     return {
       label,
       column: run.column.name,
-      model: cells[i].zooName,
+      model: cell.zooName,
       measuredPerSec: 1000 / onClock(v, samplesOf(clock)).medianMs,
-      ratio: main[i].median,
-      ratioMin: main[i].min,
-      ratioMax: main[i].max,
-      spread: main[i].iqr,
-      otherClock: { clock: other, ratio: alt[i].median, spread: alt[i].iqr },
-      paperGpu: paper((c) => c.paperGpu, i),
-      paperArm: paper((c) => c.paperArm, i),
-      predictedRank: predictedRanks[i],
-      measuredRank: measuredRanks[i],
-      memAccessRank: memRanks[i],
-      flops: facts[i].flops,
-      memAccess: facts[i].memAccess,
-      predictedUs: facts[i].predictedUs,
+      ratio: ratios.median,
+      ratioMin: ratios.min,
+      ratioMax: ratios.max,
+      spread: ratios.iqr,
+      otherClock: { clock: other, ratio: otherRatios.median, spread: otherRatios.iqr },
+      paperGpu: paper((c) => c.paperGpu, cell),
+      paperArm: paper((c) => c.paperArm, cell),
+      predictedRank: at(predictedRanks, i),
+      measuredRank: at(measuredRanks, i),
+      memAccessRank: at(memRanks, i),
+      flops: facts.flops,
+      memAccess: facts.memAccess,
+      predictedUs: facts.predictedUs,
       medianMs: { cpu: v.cpu.medianMs, wall: v.wall.medianMs },
       kernels: ops ? kernelChoice(ops) : null,
     };
@@ -570,8 +578,8 @@ function assembleColumn(
     label: s.label,
     column: s.column,
     flops: s.flops,
-    channels: facts[i].channels,
-    grouped: facts[i].grouped,
+    channels: at(entries, i).facts.channels,
+    grouped: at(entries, i).facts.grouped,
     kernels: s.kernels,
   }));
   return {
@@ -581,7 +589,7 @@ function assembleColumn(
       verdict: cv.verdict,
       effect: cv.effect,
       margin: cv.margin,
-      violations: cv.violations.map(([i, j]) => `${rows[j]} faster than ${rows[i]}`),
+      violations: cv.violations.map(([i, j]) => `${at(rows, j)} faster than ${at(rows, i)}`),
       predictedSpearman: spearman(predictedRanks, measuredRanks),
       memAccessSpearman: spearman(memRanks, measuredRanks),
     },
@@ -613,22 +621,23 @@ function assembleModels(facts: readonly StaticFacts[], result: InterleavedResult
   const memRanks = ranks(facts.map((f) => f.memAccess));
   const latencyRanks = ranks(latency);
   return facts.map((f, i) => {
-    const v = result.variants[i];
+    const v = at(result.variants, i);
     const blocksMs = onClock(v, main).blockMediansMs;
+    const latencyMs = at(latency, i);
     return {
       name: f.name,
       optLevel: result.optLevel,
       flops: f.flops,
       memAccess: f.memAccess,
       params: f.params,
-      latencyMs: latency[i],
+      latencyMs,
       latencyMinMs: Math.min(...blocksMs),
       latencyMaxMs: Math.max(...blocksMs),
       otherClockLatencyMs: onClock(v, other).medianMs,
-      msPerGFlop: latency[i] / (f.flops / 1e9),
-      flopsRank: flopsRanks[i],
-      memAccessRank: memRanks[i],
-      latencyRank: latencyRanks[i],
+      msPerGFlop: latencyMs / (f.flops / 1e9),
+      flopsRank: at(flopsRanks, i),
+      memAccessRank: at(memRanks, i),
+      latencyRank: at(latencyRanks, i),
       predictedMs: f.predictedUs / 1000,
     };
   });

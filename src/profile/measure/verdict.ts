@@ -3,6 +3,7 @@
  * baseline row (1 = as fast as the baseline, 0.8 = 20% fewer runs per second), each with the spread
  * (max - min) of its per-block ratios.
  */
+import { at } from '../../util/at.js';
 
 export type Verdict = 'holds' | 'partial' | 'does-not-hold' | 'inconclusive';
 export const VERDICTS: readonly Verdict[] = ['holds', 'partial', 'does-not-hold', 'inconclusive'];
@@ -47,12 +48,15 @@ function pairMargin(a: RatioPoint, b: RatioPoint): number {
  */
 export function columnVerdict(points: readonly RatioPoint[], expectedOrder: readonly (readonly [number, number])[]): ColumnVerdict {
   if (points.length < 2) throw new RangeError('a comparison needs a baseline and at least one other row');
-  const extreme = points[points.length - 1];
+  const extreme = at(points, points.length - 1);
   const effect = 1 - extreme.ratio;
   const margin = Math.max(MIN_EFFECT, 2 * extreme.spread);
   const pairs: (readonly [number, number])[] = [...expectedOrder];
   for (let j = 1; j < points.length; j++) if (!pairs.some(([a, b]) => a === 0 && b === j)) pairs.push([0, j]);
-  const violations = pairs.filter(([i, j]) => points[j].ratio > points[i].ratio + pairMargin(points[i], points[j]));
+  const violations = pairs.filter(([i, j]) => {
+    const [expectedFaster, expectedSlower] = [at(points, i), at(points, j)];
+    return expectedSlower.ratio > expectedFaster.ratio + pairMargin(expectedFaster, expectedSlower);
+  });
   let verdict: Verdict;
   if (effect > margin) verdict = violations.length === 0 ? 'holds' : 'partial';
   else if (effect > MIN_EFFECT) verdict = 'inconclusive';

@@ -4,6 +4,7 @@ import type { DiffVerdict } from '../../diff/thresholds.js';
 import { signedPercent } from '../../diff/thresholds.js';
 import type { FindingSeverity } from '../../rules/define-rule.js';
 import type { Finding } from '../../rules/lint.js';
+import { at } from '../../util/at.js';
 import { MESSAGE_MAX, quoteUserInput } from '../../util/escape.js';
 import { formatPercent, formatPercentPoints, humanBytes, humanCount, msText, signedBytes, signedCount, signedMs } from '../shared/numbers.js';
 import { alignTable } from '../shared/text-table.js';
@@ -117,7 +118,7 @@ export function formatDiffText(diff: ModelDiff, verdict: DiffVerdict, context: D
   const sevPaint: Readonly<Record<FindingSeverity, (s: string) => string>> = { error: c.red, warn: c.yellow, info: c.cyan };
   const findingRow = (kind: string, f: Finding): string[] => [`  ${kind}`, sevPaint[f.severity](LABEL[f.severity]), c.bold(f.ruleId), f.node === null ? c.dim('(model)') : quoteUserInput(f.node), quoteUserInput(f.message, MESSAGE_MAX)];
   const fRows = [...bySeverity(F.new).slice(0, top).map((f) => findingRow(c.red('new'), f)), ...bySeverity(F.fixed).slice(0, top).map((f) => findingRow(c.green('fixed'), f))];
-  if (fRows.length > 0) out.push(...alignTable(fRows, fRows[0].map(() => false)));
+  if (fRows.length > 0) out.push(...alignTable(fRows, at(fRows, 0).map(() => false)));
   const hiddenF = Math.max(0, F.new.length - top) + Math.max(0, F.fixed.length - top);
   if (hiddenF > 0) out.push(c.dim(`  ... ${hiddenF} more findings (--top N or --format json)`));
 

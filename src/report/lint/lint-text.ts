@@ -1,6 +1,7 @@
 import { Chalk } from 'chalk';
 import type { FindingSeverity } from '../../rules/define-rule.js';
 import type { Finding, LintResult, LintSummary } from '../../rules/lint.js';
+import { at } from '../../util/at.js';
 import { MESSAGE_MAX, quoteUserInput } from '../../util/escape.js';
 import { formatMicroseconds, formatShare, humanCount } from '../shared/numbers.js';
 import { alignTable, fitWidth } from '../shared/text-table.js';
@@ -42,14 +43,10 @@ function statisticsRows(findings: readonly Finding[], paint: Readonly<Record<Fin
   return [...groups.values()]
     .map((fs) => ({ fs, share: fs.reduce((s, f) => s + f.impact.share, 0) }))
     .sort((a, b) => b.share - a.share || b.fs.length - a.fs.length)
-    .map(({ fs, share }) => [
-      '  ' + String(fs.length),
-      c.bold(fs[0].ruleId),
-      fs[0].ruleName,
-      fs[0].messageId,
-      paint[fs[0].severity](LABEL[fs[0].severity]),
-      formatShare(share),
-    ]);
+    .map(({ fs, share }) => {
+      const first = at(fs, 0);
+      return ['  ' + String(fs.length), c.bold(first.ruleId), first.ruleName, first.messageId, paint[first.severity](LABEL[first.severity]), formatShare(share)];
+    });
 }
 
 /**
@@ -88,7 +85,8 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     );
     if (r.findings.length > 0) {
       const rows = context.statistics ? statisticsRows(r.findings, paint, c) : findingRows(r.findings, paint, c);
-      out.push(...alignTable(rows, rows[0].map((_, i) => i === 0 || (context.statistics === true && i === rows[0].length - 1))));
+      const firstRow = at(rows, 0);
+      out.push(...alignTable(rows, firstRow.map((_, i) => i === 0 || (context.statistics === true && i === firstRow.length - 1))));
       // One fix line per rule, with how many findings it covers (those --min-impact left out included),
       // worded for the rule's largest finding (findings come largest impact first).
       const fixes = new Map<string, { finding: Finding; shown: number; hidden: number }>();

@@ -1,4 +1,5 @@
 import type { LintResult } from '../../rules/lint.js';
+import { at } from '../../util/at.js';
 import { roundTo } from '../../util/number.js';
 import type { LintFormatContext } from './lint-format-context.js';
 
@@ -97,5 +98,5 @@ class UniqueNames {
 /** `--format netron` for exactly one model. */
 export function formatNetron(results: readonly LintResult[], _context?: LintFormatContext): string {
   if (results.length !== 1) throw new RangeError(`the netron format describes one model, got ${results.length}`);
-  return JSON.stringify(toNetronAttachment(results[0]), null, 2) + '\n';
+  return JSON.stringify(toNetronAttachment(at(results, 0)), null, 2) + '\n';
 }

@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyRule, FindingSeverity, Severity } from '../../rules/define-rule.js';
 import type { Finding, LintResult } from '../../rules/lint.js';
+import { at } from '../../util/at.js';
 import type { LintFormatContext } from './lint-format-context.js';
 
 /** Where SARIF 2.1.0's JSON schema lives. */
@@ -112,7 +113,7 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
           ],
           // upload-sarif computes primaryLocationLineHash from source lines unless it is present;
           // a binary model (or zoo:NAME) has none, so efflint supplies its own stable value.
-          partialFingerprints: { primaryLocationLineHash: `${fingerprint(model, f, occurrence[i])}:1` },
+          partialFingerprints: { primaryLocationLineHash: `${fingerprint(model, f, at(occurrence, i))}:1` },
           properties: {
             ...(f.opType ? { opType: f.opType } : {}),
             metrics: Object.fromEntries(Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v))),

@@ -1,6 +1,7 @@
 import type { TimeCategory } from '../../profile/categories.js';
 import type { LatencyStats } from '../../profile/stats.js';
 import type { FindingSeverity } from '../../rules/define-rule.js';
+import { at } from '../../util/at.js';
 import { escapeHtml, terminalText } from '../../util/escape.js';
 import { formatKernelUs, formatLatencyMs, formatPercent, formatRatio, formatRho, humanBytes, humanCount } from '../shared/numbers.js';
 import type { Breakdown, FigureId, ReportData, ReportFinding, RuleGroup, TopLayer } from './report-data.js';
@@ -238,8 +239,10 @@ function whereTimeGoes(d: ReportData): string {
 
 function nodesCell(l: TopLayer): string {
   if (l.nodes.length === 0) return '<span class="badge v-na">inserted by the runtime</span>';
-  if (l.nodes.length === 1 && l.nodes[0] === l.name) return '';
-  if (l.nodes.length === 1) return `<div class="evidence">node <code>${esc(l.nodes[0])}</code></div>`;
+  if (l.nodes.length === 1) {
+    const node = at(l.nodes, 0);
+    return node === l.name ? '' : `<div class="evidence">node <code>${esc(node)}</code></div>`;
+  }
   return `<details class="nodes"><summary>${l.nodes.length} ONNX nodes</summary><code>${l.nodes.map(esc).join('<br>')}</code></details>`;
 }
 

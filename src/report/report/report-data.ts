@@ -9,6 +9,7 @@ import type { AnyRule, FindingSeverity } from '../../rules/define-rule.js';
 import { DOCS_BASE_URL } from '../../rules/define-rule.js';
 import type { LintResult, LintSummary, RuleSetting } from '../../rules/lint.js';
 import { resolveRuleSetting } from '../../rules/lint.js';
+import { at } from '../../util/at.js';
 import { formatPercent, formatRho, humanCount } from '../shared/numbers.js';
 
 /**
@@ -457,10 +458,10 @@ function findingGroups(input: ReportInput): RuleGroup[] {
     opType: f.opType,
     message: f.message,
     suggestion: f.suggestion,
-    ...(confirmed ? { confirmed: confirmed[i].confirmed, evidence: confirmed[i].evidence } : {}),
+    ...(confirmed ? { confirmed: at(confirmed, i).confirmed, evidence: at(confirmed, i).evidence } : {}),
   }));
   const byRule = new Map<string, ReportFinding[]>();
-  lint.findings.forEach((f, i) => byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), findings[i]]));
+  lint.findings.forEach((f, i) => byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), at(findings, i)]));
   const known = new Set(input.rules.map((r) => r.meta.id));
   const groups: RuleGroup[] = input.rules.map((rule) => {
     const mine = byRule.get(rule.meta.id) ?? [];

@@ -1,3 +1,5 @@
+import { at } from '../../util/at.js';
+
 /** GitHub's limit on a PR comment or issue body, in characters; the default budget of Markdown output. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
@@ -10,9 +12,9 @@ interface TableRows {
 function tablesOf(lines: readonly string[]): TableRows[] {
   const tables: TableRows[] = [];
   for (let i = 1; i < lines.length; i++) {
-    if (!/^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/.test(lines[i]) || !lines[i - 1].startsWith('|')) continue;
+    if (!/^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/.test(at(lines, i)) || !at(lines, i - 1).startsWith('|')) continue;
     const rows: number[] = [];
-    for (let j = i + 1; j < lines.length && lines[j].startsWith('|'); j++) rows.push(j);
+    for (let j = i + 1; j < lines.length && at(lines, j).startsWith('|'); j++) rows.push(j);
     if (rows.length > 0) tables.push({ rows, cut: 0 });
   }
   return tables;
@@ -34,13 +36,13 @@ export function fitMarkdown(markdown: string, maxBytes: number = GITHUB_COMMENT_
     const out: string[] = [];
     const cutAt = new Map<number, TableRows>();
     for (const t of tables) for (const r of t.rows.slice(t.rows.length - t.cut)) cutAt.set(r, t);
-    for (let i = 0; i < lines.length; i++) {
+    for (const [i, line] of lines.entries()) {
       const table = cutAt.get(i);
       if (table) {
         if (i === table.rows[table.rows.length - 1]) out.push('', note(table.cut));
         continue;
       }
-      out.push(lines[i]);
+      out.push(line);
     }
     return out.join('\n');
   };
@@ -49,7 +51,7 @@ export function fitMarkdown(markdown: string, maxBytes: number = GITHUB_COMMENT_
     const longest = tables.reduce<TableRows | null>((best, t) => (t.rows.length - t.cut > (best ? best.rows.length - best.cut : 0) ? t : best), null);
     if (longest === null) break;
     // Cut in steps proportional to the excess so a large report does not re-render once per row.
-    const rowBytes = Math.max(1, Buffer.byteLength(lines[longest.rows[longest.rows.length - 1 - longest.cut]]) + 1);
+    const rowBytes = Math.max(1, Buffer.byteLength(at(lines, at(longest.rows, longest.rows.length - 1 - longest.cut))) + 1);
     const step = Math.max(1, Math.min(longest.rows.length - longest.cut, Math.floor((size - maxBytes) / rowBytes / 2)));
     longest.cut += step;
     size = Buffer.byteLength(render());

@@ -1,5 +1,7 @@
 /** Column layout for the plain-text reports (lint, analyze, diff, profile, validate, rules, zoo list). */
 
+import { at } from '../../util/at.js';
+
 /** Pads cells into aligned columns; numeric-looking columns are right-aligned. */
 export function alignTable(rows: readonly (readonly string[])[], rightAligned: readonly boolean[]): string[] {
   const widths: number[] = [];
@@ -7,7 +9,7 @@ export function alignTable(rows: readonly (readonly string[])[], rightAligned: r
   return rows.map((row) =>
     row
       .map((cell, i) => {
-        const pad = ' '.repeat(widths[i] - visibleLength(cell));
+        const pad = ' '.repeat(at(widths, i) - visibleLength(cell));
         return rightAligned[i] ? pad + cell : cell + pad;
       })
       .join('  ')

@@ -1,3 +1,4 @@
+import { at } from '../../util/at.js';
 import type { GraphBuilder, TensorHandle } from '../builder.js';
 import { defineZooModel } from '../define-model.js';
 import type { PublishedFigures, ZooEntry } from '../types.js';
@@ -110,7 +111,7 @@ function fusedMbconv(b: GraphBuilder, x: TensorHandle, p: string, s: StageConfig
 function body(cfg: NetworkConfig) {
   return (b: GraphBuilder, input: TensorHandle): TensorHandle => {
     const epsilon = cfg.epsilon;
-    let x = convBnAct(b, input, 'stem', '', { outChannels: cfg.stages[0].inChannels, kernel: 3, stride: 2, act: 'silu', epsilon });
+    let x = convBnAct(b, input, 'stem', '', { outChannels: at(cfg.stages, 0).inChannels, kernel: 3, stride: 2, act: 'silu', epsilon });
     cfg.stages.forEach((s, si) => {
       for (let i = 0; i < s.layers; i++) {
         const prefix = `stage${si + 1}.block${i + 1}`;
@@ -164,7 +165,7 @@ const V1_VARIANTS: readonly V1Variant[] = [
 
 const v1Models = V1_VARIANTS.map((v) => {
   const stages = scaleStages(B0_STAGES, v.width, v.depth);
-  const last = stages[stages.length - 1].outChannels;
+  const last = at(stages, stages.length - 1).outChannels;
   // torchvision: BatchNorm eps 1e-5 for B0-B4, 1e-3 for B5-B7.
   const epsilon = v.width >= 1.6 ? 1e-3 : 1e-5;
   return defineZooModel({

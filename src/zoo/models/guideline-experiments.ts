@@ -1,3 +1,4 @@
+import { at } from '../../util/at.js';
 import type { GraphBuilder, TensorHandle } from '../builder.js';
 import { defineZooModel } from '../define-model.js';
 import type { ZooEntry } from '../types.js';
@@ -65,8 +66,9 @@ function g1Models(): ZooEntry[] {
   for (const row of G1_ROWS) {
     for (const device of ['gpu', 'arm'] as const) {
       MULTIPLIERS.forEach((m, mi) => {
-        const [c1, c2] = (device === 'gpu' ? row.gpu : row.arm).map((c) => c * m);
-        const speed = (device === 'gpu' ? row.gpuSpeed : row.armSpeed)[mi];
+        const [paperC1, paperC2] = device === 'gpu' ? row.gpu : row.arm;
+        const [c1, c2] = [paperC1 * m, paperC2 * m];
+        const speed = at(device === 'gpu' ? row.gpuSpeed : row.armSpeed, mi);
         const measurements: Record<string, number | string> =
           device === 'gpu'
             ? { 'snv2.table1.gpu.batches_per_s': speed, 'snv2.table1.gpu.setup': GPU_SETUP }
@@ -133,9 +135,10 @@ function g2Models(): ZooEntry[] {
     for (const device of ['gpu', 'cpu'] as const) {
       MULTIPLIERS.forEach((m, mi) => {
         const paperC = (device === 'gpu' ? row.gpuC : row.cpuC) * m;
-        const denseC = (device === 'gpu' ? G2_ROWS[0].gpuC : G2_ROWS[0].cpuC) * m;
+        const dense = at(G2_ROWS, 0);
+        const denseC = (device === 'gpu' ? dense.gpuC : dense.cpuC) * m;
         const c = g2BuiltChannels(paperC, row.groups, denseC);
-        const speed = (device === 'gpu' ? row.gpuSpeed : row.cpuSpeed)[mi];
+        const speed = at(device === 'gpu' ? row.gpuSpeed : row.cpuSpeed, mi);
         const measurements: Record<string, number | string> =
           device === 'gpu'
             ? { 'snv2.table2.gpu.batches_per_s': speed, 'snv2.table2.gpu.setup': GPU_SETUP }
@@ -218,13 +221,13 @@ function g3Models(): ZooEntry[] {
       const gi = G3_GPU_C.indexOf(c);
       if (gi >= 0) {
         measurements['snv2.table3.gpu.column'] = `c=${c}`;
-        measurements['snv2.table3.gpu.batches_per_s'] = row.gpu[gi];
+        measurements['snv2.table3.gpu.batches_per_s'] = at(row.gpu, gi);
         measurements['snv2.table3.gpu.setup'] = GPU_SETUP;
       }
       const ci = G3_CPU_C.indexOf(c);
       if (ci >= 0) {
         measurements['snv2.table3.arm.column'] = `c=${c}`;
-        measurements['snv2.table3.arm.images_per_s'] = row.cpu[ci];
+        measurements['snv2.table3.arm.images_per_s'] = at(row.cpu, ci);
         measurements['snv2.table3.arm.setup'] = ARM_SETUP;
       }
       out.push(
@@ -285,10 +288,10 @@ function g4Models(): ZooEntry[] {
           {
             'snv2.table4.row': label,
             'snv2.table4.gpu.column': `c=${c}`,
-            'snv2.table4.gpu.batches_per_s': row.gpu[ci],
+            'snv2.table4.gpu.batches_per_s': at(row.gpu, ci),
             'snv2.table4.gpu.setup': GPU_SETUP.replace(', 56x56', ', input size not stated (56x56 assumed)'),
             'snv2.table4.arm.column': `c=${c}`,
-            'snv2.table4.arm.images_per_s': row.cpu[ci],
+            'snv2.table4.arm.images_per_s': at(row.cpu, ci),
             'snv2.table4.arm.setup': ARM_SETUP.replace(', 56x56', ', input size not stated (56x56 assumed)'),
           },
           (b, input) => {

@@ -1,3 +1,4 @@
+import { at } from '../../util/at.js';
 import type { GraphBuilder, TensorHandle } from '../builder.js';
 import { defineZooModel } from '../define-model.js';
 import type { PublishedFigures, ZooEntry } from '../types.js';
@@ -133,7 +134,7 @@ function body(v: Variant) {
     REPEATS.forEach((repeats, s) => {
       for (let u = 1; u <= repeats; u++) {
         const first = s === 0 && u === 1;
-        x = unit(b, x, `stage${s + 2}.unit${u}`, v.channels[s + 1], v.groups, u === 1 ? 2 : 1, first);
+        x = unit(b, x, `stage${s + 2}.unit${u}`, at(v.channels, s + 1), v.groups, u === 1 ? 2 : 1, first);
       }
     });
     // No conv before the pool; Megvii's AvgPool2d(7) is a global pool at 224x224.

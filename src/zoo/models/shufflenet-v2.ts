@@ -1,3 +1,4 @@
+import { at } from '../../util/at.js';
 import type { GraphBuilder, TensorHandle } from '../builder.js';
 import { defineZooModel } from '../define-model.js';
 import type { ZooEntry } from '../types.js';
@@ -50,7 +51,8 @@ function unit(b: GraphBuilder, x: TensorHandle, prefix: string, outChannels: num
     merged = b.concat([left, right], `${prefix}.concat`);
   } else {
     // Channel split as torch's x.chunk(2, dim=1) exports: Split with equal sizes.
-    const [left, half] = b.split(x, `${prefix}.split`, [x.channels / 2, x.channels / 2]);
+    const halves = b.split(x, `${prefix}.split`, [x.channels / 2, x.channels / 2]);
+    const [left, half] = [at(halves, 0), at(halves, 1)];
     const right = branch2(b, half, `${prefix}.branch2`, features, 1);
     merged = b.concat([left, right], `${prefix}.concat`);
   }
@@ -63,7 +65,7 @@ function body(channels: Variant['channels']) {
     x = b.maxPool(x, { name: 'maxpool', kernel: 3, stride: 2, pad: 1 });
     REPEATS.forEach((repeats, s) => {
       for (let u = 1; u <= repeats; u++) {
-        x = unit(b, x, `stage${s + 2}.unit${u}`, channels[s + 1], u === 1 ? 2 : 1);
+        x = unit(b, x, `stage${s + 2}.unit${u}`, at(channels, s + 1), u === 1 ? 2 : 1);
       }
     });
     x = convBnAct(b, x, 'conv5', '', { outChannels: channels[4], kernel: 1, act: 'relu' });

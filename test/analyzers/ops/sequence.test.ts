@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ops, sequenceContents } from '../../../src/analyzers/ops/sequence.js';
 import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { Dim } from '../../../src/model/ir.js';
+import { at } from '../../../src/util/at.js';
 import { f32, i64, opContext, runOp, type TestAttr, opFinder } from '../../helpers/op-context.js';
 
-const op = opFinder(ops, 'sequence.ts');
+const op = opFinder(ops, 'sequence');
 
 /** Runs one op and returns its first output and cost. */
 function run(opType: string, inputs: (TensorInfo | null)[], attrs?: Record<string, TestAttr>) {
   const { outputs, cost } = runOp(op(opType), { opType, inputs, attrs });
-  return { out: outputs[0], cost };
+  return { out: at(outputs, 0), cost };
 }
 
 const scalarI64 = (v: number): TensorInfo => ({ dtype: 'int64', shape: [], value: [v], isConstant: true });
@@ -141,7 +142,7 @@ describe('sequence family: values and cost', () => {
       inferSubgraph: (_g, formals) => {
         seen.push(formals);
         // body: y = x + t, plus a dim the body makes up (data-dependent)
-        return [{ dtype: 'float32', shape: [formals[0].shape?.[0] ?? 'x', 3, 'NonZero_7:0:1'] }];
+        return [{ dtype: 'float32', shape: [at(formals, 0).shape?.[0] ?? 'x', 3, 'NonZero_7:0:1'] }];
       },
     });
     expect(seen).toEqual([[f32('SequenceMap_0:element0:0', 3), f32(3)]]);

@@ -24,11 +24,12 @@ import { ops as poolingOps } from '../nn/pooling.js';
 import { ops as movementOps } from '../tensor/movement.js';
 import { rotaryEmbedding } from '../nn/attention.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
-import { unaryOp } from '../../pointwise.js';
+import { tableFlops, unaryOp } from '../../pointwise.js';
 import { normRows, RMS_NORM_PER_ELEMENT, RMS_NORM_PER_ROW } from '../../rms-norm.js';
 import { broadcastShapes, dynamicDim, elementsOf, isKnownDim, normalizeAxis, numel } from '../../shape-utils.js';
-import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../../types.js';
+import { defineOp, type OpContext, type OpDef, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * onnxruntime contrib ops in the com.microsoft domain that its transformer optimizer, quantization tools and layout
@@ -87,12 +88,12 @@ function fusedActivationFlops(ctx: OpContext): number | null {
 
 /** NHWC (channels last) to NCHW: [N, D1..Dn, C] -> [N, C, D1..Dn]. */
 function toChannelsFirst(shape: readonly Dim[]): Dim[] {
-  return shape.length < 2 ? [...shape] : [shape[0], shape[shape.length - 1], ...shape.slice(1, -1)];
+  return shape.length < 2 ? [...shape] : [at(shape, 0), at(shape, shape.length - 1), ...shape.slice(1, -1)];
 }
 
 /** NCHW to NHWC: [N, C, D1..Dn] -> [N, D1..Dn, C]. */
 function toChannelsLast(shape: readonly Dim[]): Dim[] {
-  return shape.length < 2 ? [...shape] : [shape[0], ...shape.slice(2), shape[1]];
+  return shape.length < 2 ? [...shape] : [at(shape, 0), ...shape.slice(2), at(shape, 1)];
 }
 
 function channelsFirstInfo(t: TensorInfo | null): TensorInfo | null {
@@ -133,7 +134,8 @@ function convVariant(
     domain: MS,
     category: 'conv',
     inferShape(ctx) {
-      const [y] = o.core.inferShape(view(ctx));
+      // No y when the node lists no outputs; fitOutputs then returns none either.
+      const [y = UNKNOWN_TENSOR] = o.core.inferShape(view(ctx));
       return fitOutputs(ctx, [o.channelsLast(ctx) ? channelsLastInfo(y) : y]);
     },
     cost(ctx, outputs) {
@@ -168,7 +170,7 @@ function poolVariant(opType: string, core: OpDef, channelsLast: (ctx: OpContext)
     domain: MS,
     category: 'pooling',
     inferShape(ctx) {
-      const [y] = core.inferShape(view(ctx));
+      const [y = UNKNOWN_TENSOR] = core.inferShape(view(ctx));
       return fitOutputs(ctx, [channelsLast(ctx) ? channelsLastInfo(y) : y]);
     },
     cost: (ctx, outputs) => ({ flops: core.cost?.(view(ctx), outputs)?.flops ?? null, paramInputs: [] }),
@@ -186,7 +188,7 @@ const qlinearAveragePool = defineOp({
   inferShape(ctx) {
     const channelsLast = ctx.attrs.int('channels_last', 0) === 1;
     const view = withInputs(ctx, [channelsLast ? channelsFirstInfo(inputAt(ctx, 0)) : inputAt(ctx, 0)]);
-    const [y] = AVERAGE_POOL.inferShape(view);
+    const [y = UNKNOWN_TENSOR] = AVERAGE_POOL.inferShape(view);
     return fitOutputs(ctx, [channelsLast ? channelsLastInfo(y) : y]);
   },
   cost: (ctx, outputs) => ({ flops: AVERAGE_POOL.cost?.(withInputs(ctx, [inputAt(ctx, 0)]), outputs)?.flops ?? null, paramInputs: [] }),
@@ -203,7 +205,11 @@ const qlinearGlobalAveragePool = defineOp({
     if (xs && xs.length < 2) throw new OpSpecError(`input must have rank >= 2, got rank ${xs.length}`);
     const last = ctx.attrs.int('channels_last', 0) === 1;
     let shape: Dim[] | null = null;
-    if (xs) shape = last ? [xs[0], ...xs.slice(1, -1).map(() => 1), xs[xs.length - 1]] : [xs[0], xs[1], ...xs.slice(2).map(() => 1)];
+    if (xs) {
+      shape = last
+        ? [at(xs, 0), ...xs.slice(1, -1).map(() => 1), at(xs, xs.length - 1)]
+        : [at(xs, 0), at(xs, 1), ...xs.slice(2).map(() => 1)];
+    }
     return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape }]);
   },
   cost: (ctx) => ({ flops: perElement(elementsOf(inputAt(ctx, 0)), ADD_FLOPS), paramInputs: [] }),
@@ -229,7 +235,7 @@ const qgemm = defineOp({
   domain: MS,
   category: 'gemm',
   inferShape(ctx) {
-    const [y] = GEMM.inferShape(withInputs(ctx, [inputAt(ctx, 0), inputAt(ctx, 3), inputAt(ctx, 6)]));
+    const [y = UNKNOWN_TENSOR] = GEMM.inferShape(withInputs(ctx, [inputAt(ctx, 0), inputAt(ctx, 3), inputAt(ctx, 6)]));
     return fitOutputs(ctx, [retype(y, dtypeOf(ctx, 8, 'float32'))]);
   },
   cost: (ctx, outputs) => ({
@@ -258,7 +264,7 @@ function matmulVariant(
     domain: MS,
     category: 'gemm',
     inferShape(ctx) {
-      const [y] = MATMUL.inferShape(view(ctx));
+      const [y = UNKNOWN_TENSOR] = MATMUL.inferShape(view(ctx));
       return fitOutputs(ctx, [retype(y, o.dtype(ctx))]);
     },
     cost(ctx, outputs) {
@@ -275,7 +281,7 @@ const dynamicQuantizeMatMul = matmulVariant('DynamicQuantizeMatMul', {
   b: 1,
   dtype: (ctx) => dtypeOf(ctx, 0, 'float32'),
   params: [1, 4],
-  perAElement: PER_ELEMENT_FLOPS.DynamicQuantizeLinear,
+  perAElement: tableFlops('DynamicQuantizeLinear'),
 });
 
 /** MatMulIntegerToFloat(A, B, a_scale, b_scale, a_zp?, b_zp?, bias?): Y has a_scale's float type. */
@@ -340,8 +346,8 @@ const gatherBlockQuantized = defineOp({
     return fitOutputs(ctx, [{ dtype, shape: [...unpacked.slice(0, axis), ...is, ...unpacked.slice(axis + 1)] }]);
   },
   cost: (ctx, outputs) => ({
-    flops: perElement(elementsOf(outputs[0]), PER_ELEMENT_FLOPS.DequantizeLinear),
-    memory: gatherMemory(ctx, outputs[0], [1]),
+    flops: perElement(elementsOf(outputs[0]), tableFlops('DequantizeLinear')),
+    memory: gatherMemory(ctx, outputs[0] ?? UNKNOWN_TENSOR, [1]),
     paramInputs: constantInputs(ctx, [0]),
   }),
 });
@@ -417,7 +423,7 @@ function skipNorm(opType: string, rms: boolean): OpDef {
 }
 
 /** SiLU after a group norm: x * sigmoid(x). */
-const SILU_FLOPS = PER_ELEMENT_FLOPS.Sigmoid + MUL_FLOPS;
+const SILU_FLOPS = tableFlops('Sigmoid') + MUL_FLOPS;
 
 /**
  * GroupNorm(X, gamma, beta) and SkipGroupNorm(X, gamma, beta, skip, bias?) (diffusion fusions): X is NHWC when
@@ -467,9 +473,9 @@ const embedLayerNormalization = defineOp({
     const word = inputAt(ctx, 2);
     if (ids && ids.length !== 2) throw new OpSpecError(`input_ids must be 2-D (batch, sequence), got rank ${ids.length}`);
     const hidden = word?.shape?.[1] ?? inputAt(ctx, 5)?.shape?.[0];
-    const shape = ids && hidden !== undefined ? [ids[0], ids[1], hidden] : null;
+    const shape = ids && hidden !== undefined ? [at(ids, 0), at(ids, 1), hidden] : null;
     const out: TensorInfo = { dtype: word?.dtype ?? null, shape };
-    return fitOutputs(ctx, [out, { dtype: 'int32', shape: ids ? [ids[0]] : null }, out]);
+    return fitOutputs(ctx, [out, { dtype: 'int32', shape: ids ? [at(ids, 0)] : null }, out]);
   },
   cost(ctx, outputs) {
     const ids = inputAt(ctx, 0);
@@ -528,7 +534,7 @@ function attentionGeometry(ctx: OpContext) {
   let total: Dim | null = null;
   if (seq !== undefined) {
     if (!past) total = seq;
-    else if (!share) total = addDims(ctx, past[3], seq, 1, 3);
+    else if (!share) total = addDims(ctx, at(past, 3), seq, 1, 3);
     else {
       const pastLen = scalarOf(inputAt(ctx, 6));
       total = pastLen !== undefined && isKnownDim(seq) ? pastLen + seq : null;
@@ -537,7 +543,7 @@ function attentionGeometry(ctx: OpContext) {
   const head = headSize(dq ?? undefined, heads, 'hidden size');
   let present: Dim[] | null = null;
   if (share && past) present = [...past];
-  else if (xs && total !== null && head !== null) present = [2, xs[0], heads, total, head];
+  else if (xs && total !== null && head !== null) present = [2, at(xs, 0), heads, total, head];
   return { x, xs, heads, din: xs?.[2], dq, dk, dv, total, head, present };
 }
 
@@ -547,7 +553,10 @@ const attention = defineOp({
   category: 'gemm',
   inferShape(ctx) {
     const g = attentionGeometry(ctx);
-    const out: TensorInfo = { dtype: g.x?.dtype ?? null, shape: g.xs && g.dv !== null ? [g.xs[0], g.xs[1], g.dv] : null };
+    const out: TensorInfo = {
+      dtype: g.x?.dtype ?? null,
+      shape: g.xs && g.dv !== null ? [at(g.xs, 0), at(g.xs, 1), g.dv] : null,
+    };
     return fitOutputs(ctx, [out, { dtype: g.x?.dtype ?? null, shape: g.present }]);
   },
   cost(ctx) {
@@ -589,29 +598,30 @@ function mhaGeometry(ctx: OpContext) {
   let kvLen: Dim | undefined;
   let cached = false;
   const times = (a: Dim, b: Dim): Dim | null => (isKnownDim(a) && isKnownDim(b) ? a * b : null);
+  // Every index below is within the rank just checked.
   if (q && q.length === 5) {
-    dq = dk = dv = times(q[2], q[4]);
-    kvLen = q[1];
+    dq = dk = dv = times(at(q, 2), at(q, 4));
+    kvLen = at(q, 1);
   } else if (q) {
-    dq = q[2];
+    dq = at(q, 2);
     if (k && k.length === 5) {
-      dk = dv = times(k[2], k[4]);
-      kvLen = k[1];
+      dk = dv = times(at(k, 2), at(k, 4));
+      kvLen = at(k, 1);
     } else if (k && k.length === 4) {
       cached = true;
-      dk = times(k[1], k[3]);
-      kvLen = k[2];
-      dv = v && v.length === 4 ? times(v[1], v[3]) : null;
+      dk = times(at(k, 1), at(k, 3));
+      kvLen = at(k, 2);
+      dv = v?.length === 4 ? times(at(v, 1), at(v, 3)) : null;
     } else if (k && k.length === 3) {
-      dk = k[2];
-      kvLen = k[1];
-      dv = v && v.length === 3 ? v[2] : v && v.length === 4 ? times(v[1], v[3]) : null;
+      dk = at(k, 2);
+      kvLen = at(k, 1);
+      dv = v?.length === 3 ? at(v, 2) : v?.length === 4 ? times(at(v, 1), at(v, 3)) : null;
     }
   }
   const pastKey = inputAt(ctx, 6)?.shape ?? null;
   if (pastKey && pastKey.length !== 4) throw new OpSpecError(`past_key must be 4-D, got rank ${pastKey.length}`);
   let total: Dim | null = null;
-  if (kvLen !== undefined) total = pastKey && !cached ? addDims(ctx, pastKey[2], kvLen, 1, 2) : kvLen;
+  if (kvLen !== undefined) total = pastKey && !cached ? addDims(ctx, at(pastKey, 2), kvLen, 1, 2) : kvLen;
   const qHead = headSize(dq, heads, 'hidden size');
   const vHead = headSize(dv, heads, 'v_hidden size');
   return { heads, batch, seq, dq, dk, dv, total, qHead, vHead, kvLen };
@@ -690,20 +700,26 @@ const groupQueryAttention = defineOp({
   inferShape(ctx) {
     const g = gqaGeometry(ctx);
     const dtype = dtypeOf(ctx, 0, null);
-    const out: TensorInfo = { dtype, shape: g.q && g.head !== null ? [g.q[0], g.q[1], g.heads * g.head] : null };
+    const out: TensorInfo = {
+      dtype,
+      shape: g.q && g.head !== null ? [at(g.q, 0), at(g.q, 1), g.heads * g.head] : null,
+    };
     const cacheDtype = g.pastKey?.dtype ?? dtype;
     const present: TensorInfo = {
       dtype: cacheDtype,
-      shape: g.q && g.head !== null ? [g.q[0], g.kvHeads, g.cacheLen ?? dynamicDim(ctx, 1, 2), g.head] : null,
+      shape: g.q && g.head !== null ? [at(g.q, 0), g.kvHeads, g.cacheLen ?? dynamicDim(ctx, 1, 2), g.head] : null,
     };
-    const qk: TensorInfo = { dtype, shape: g.q && g.attended !== null ? [g.q[0], g.heads, g.q[1], g.attended] : null };
+    const qk: TensorInfo = {
+      dtype,
+      shape: g.q && g.attended !== null ? [at(g.q, 0), g.heads, at(g.q, 1), g.attended] : null,
+    };
     return fitOutputs(ctx, [out, present, { ...present, shape: present.shape ? [...present.shape] : null }, qk]);
   },
   cost(ctx) {
     const g = gqaGeometry(ctx);
     const core = attentionFlops(g.q?.[0], g.heads, g.q?.[1], g.attended, g.head, g.head, scoreExtras(ctx, [10]));
     const qTokens = g.q ? numel(g.q.slice(0, 2)) : null;
-    const kTokens = g.q && g.kvLen !== undefined ? numel([g.q[0], g.kvLen]) : null;
+    const kTokens = g.q && g.kvLen !== undefined ? numel([at(g.q, 0), g.kvLen]) : null;
     const qElems = g.head === null ? null : perElement(qTokens, g.heads * g.head);
     const kElems = g.head === null ? null : perElement(kTokens, g.kvHeads * g.head);
     const rotary = ctx.attrs.int('do_rotary', 0) === 1 ? sumFlops(perElement(qElems, ROTARY_FLOPS), perElement(kElems, ROTARY_FLOPS)) : 0;
@@ -717,9 +733,9 @@ const groupQueryAttention = defineOp({
 });
 
 /** Quantized element-wise ops: the float op's count; the (de)quantization around it is not counted, as for QLinearConv. */
-const QLINEAR_ADD_FLOPS = PER_ELEMENT_FLOPS.Add;
+const QLINEAR_ADD_FLOPS = tableFlops('Add');
 
-const QLINEAR_MUL_FLOPS = PER_ELEMENT_FLOPS.Mul;
+const QLINEAR_MUL_FLOPS = tableFlops('Mul');
 
 /** QLinearAdd / QLinearMul(A, A_scale, A_zp?, B, B_scale, B_zp?, C_scale, C_zp?): numpy broadcast of A and B. */
 function qlinearBinary(opType: 'QLinearAdd' | 'QLinearMul', perEl: number): OpDef {
@@ -760,7 +776,7 @@ const qlinearConcat = defineOp({
     const tensors = ctx.inputs.filter((_, i) => i >= 2 && (i - 2) % 3 === 0);
     if (tensors.length === 0) throw new OpSpecError('QLinearConcat needs at least one (tensor, scale, zero point) triple');
     if (ctx.attrs.intOr('axis') === undefined) throw new OpSpecError('axis is required');
-    const [y] = CONCAT.inferShape(withInputs(ctx, tensors));
+    const [y = UNKNOWN_TENSOR] = CONCAT.inferShape(withInputs(ctx, tensors));
     return fitOutputs(ctx, [retype(y, dtypeOf(ctx, 1, y.dtype))]);
   },
   cost: () => movementCost(),
@@ -830,9 +846,9 @@ export const ops: readonly VersionedOpDef[] = withOpsets(
     rotaryEmbedding(MS, 2),
     qlinearBinary('QLinearAdd', QLINEAR_ADD_FLOPS),
     qlinearBinary('QLinearMul', QLINEAR_MUL_FLOPS),
-    qlinearUnary('QLinearSigmoid', PER_ELEMENT_FLOPS.Sigmoid),
-    qlinearUnary('QLinearLeakyRelu', PER_ELEMENT_FLOPS.LeakyRelu),
-    qlinearUnary('QLinearSoftmax', PER_ELEMENT_FLOPS.Softmax),
+    qlinearUnary('QLinearSigmoid', tableFlops('Sigmoid')),
+    qlinearUnary('QLinearLeakyRelu', tableFlops('LeakyRelu')),
+    qlinearUnary('QLinearSoftmax', tableFlops('Softmax')),
     qlinearConcat,
     inverse,
   ],

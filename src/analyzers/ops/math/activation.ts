@@ -5,13 +5,12 @@ import {
   GELU_TANH_FLOPS,
   LOG_SOFTMAX_PER_ROW,
   MUL_FLOPS,
-  PER_ELEMENT_FLOPS,
   perElement,
   sumFlops,
 } from '../../cost-model.js';
 import { constantInputs, dtypeAndShape, fitOutputs, inputAt } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
-import { unaryOp } from '../../pointwise.js';
+import { tableFlops, unaryOp } from '../../pointwise.js';
 import { broadcastsTo, elementsOf, normalizeAxis, numel } from '../../shape-utils.js';
 import { defineOp, type OpContext, type OpDef } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
@@ -79,7 +78,7 @@ function softmaxLike(opType: 'Softmax' | 'LogSoftmax' | 'Hardmax'): OpDef {
       return fitOutputs(ctx, [dtypeAndShape(x)]);
     },
     cost(ctx, outputs) {
-      const perEl = perElement(elementsOf(outputs[0]), PER_ELEMENT_FLOPS[opType]);
+      const perEl = perElement(elementsOf(outputs[0]), tableFlops(opType));
       if (opType !== 'LogSoftmax') return { flops: perEl };
       const xs = inputAt(ctx, 0)?.shape ?? null;
       return { flops: sumFlops(perEl, xs ? perElement(softmaxRows(ctx, xs), LOG_SOFTMAX_PER_ROW) : null) };
@@ -88,7 +87,7 @@ function softmaxLike(opType: 'Softmax' | 'LogSoftmax' | 'Hardmax'): OpDef {
 }
 
 /** QuickGelu: x * sigmoid(alpha * x): multiply, sigmoid, multiply. */
-export const QUICK_GELU_FLOPS = MUL_FLOPS + PER_ELEMENT_FLOPS.Sigmoid + MUL_FLOPS;
+export const QUICK_GELU_FLOPS = MUL_FLOPS + tableFlops('Sigmoid') + MUL_FLOPS;
 
 /** ai.onnx activation functions, with the first opset of each op. */
 export const ops: readonly VersionedOpDef[] = withOpsets(

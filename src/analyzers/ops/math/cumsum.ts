@@ -3,6 +3,7 @@ import { constantInts, dtypeAndShape, fitOutputs, inputAt } from '../../op-input
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { elementsOf, normalizeAxis } from '../../shape-utils.js';
 import { defineOp } from '../../types.js';
+import { at } from '../../../util/at.js';
 
 /** CumSum of the ONNX math family (onnx/defs/math): a running sum along one axis. */
 
@@ -13,7 +14,7 @@ const cumSum = defineOp({
   inferShape(ctx) {
     const x = inputAt(ctx, 0);
     const axis = constantInts(inputAt(ctx, 1));
-    if (x?.shape && axis && axis.length === 1) normalizeAxis(axis[0], x.shape.length);
+    if (x?.shape && axis?.length === 1) normalizeAxis(at(axis, 0), x.shape.length);
     return fitOutputs(ctx, [dtypeAndShape(x)]);
   },
   cost: (ctx) => ({ flops: perElement(elementsOf(inputAt(ctx, 0)), ADD_FLOPS), paramInputs: [] }),

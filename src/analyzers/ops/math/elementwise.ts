@@ -3,14 +3,20 @@ import { ADD_FLOPS, CMP_FLOPS, MUL_FLOPS, perElement, POW_FLOPS, SQRT_FLOPS } fr
 import { foldBroadcast, withElements } from '../../fold.js';
 import { fitOutputs, inputAt } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
-import { binaryOp, noParams, unaryOp } from '../../pointwise.js';
+import { binaryOp, type ElementFold, noParams, unaryOp } from '../../pointwise.js';
 import { broadcastShapes, elementsOf } from '../../shape-utils.js';
 import { defineOp, type OpContext, type OpDef, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Point-wise arithmetic of the ONNX math family (onnx/defs/math): the broadcasting binary ops, the variadic
  * Max/Min/Sum/Mean and the unary math functions. Activation functions, also math ops, are in activation.ts.
  */
+
+/** The fold of a binary op from a function of its two operands (a binary op's fold always gets exactly two). */
+export function foldPair(f: (a: number, b: number) => number | undefined): ElementFold {
+  return (xs) => f(at(xs, 0), at(xs, 1));
+}
 
 function isIntegerValued(dtype: DType | null): boolean {
   return dtype !== null && dtype !== 'bool' && isIntegerDType(dtype);
@@ -37,13 +43,13 @@ function variadicOp(opType: string, perPair: number, perElementExtra: number, fo
 }
 
 /** Integer division truncates toward zero (C semantics, as onnxruntime's integer Div); floats divide exactly. */
-function foldDiv([a, b]: readonly number[], dtype: DType | null): number | undefined {
+function foldDiv(a: number, b: number, dtype: DType | null): number | undefined {
   if (isIntegerValued(dtype)) return b === 0 ? undefined : Math.trunc(a / b);
   return a / b;
 }
 
 /** Mod: fmod=0 takes the divisor's sign (Python %), fmod=1 the dividend's (C fmod). */
-function foldMod([a, b]: readonly number[], _dtype: DType | null, ctx: OpContext): number | undefined {
+function foldMod(a: number, b: number, ctx: OpContext): number | undefined {
   if (b === 0) return undefined;
   return ctx.attrs.int('fmod', 0) === 1 ? a % b : a - Math.floor(a / b) * b;
 }
@@ -62,17 +68,17 @@ function powFlops(ctx: OpContext): number {
 }
 
 const unaryMath = (name: string, fn?: (x: number) => number): OpDef =>
-  unaryOp(name, fn ? { fold: ([x]) => fn(x) } : {});
+  unaryOp(name, fn ? { fold: (xs) => fn(at(xs, 0)) } : {});
 
 /** ai.onnx point-wise arithmetic, with the first opset of each op. */
 export const ops: readonly VersionedOpDef[] = withOpsets(
   [
-    binaryOp('Add', { fold: ([a, b]) => a + b }),
-    binaryOp('Sub', { fold: ([a, b]) => a - b }),
-    binaryOp('Mul', { fold: ([a, b]) => a * b }),
-    binaryOp('Div', { fold: foldDiv }),
+    binaryOp('Add', { fold: foldPair((a, b) => a + b) }),
+    binaryOp('Sub', { fold: foldPair((a, b) => a - b) }),
+    binaryOp('Mul', { fold: foldPair((a, b) => a * b) }),
+    binaryOp('Div', { fold: (xs, dtype) => foldDiv(at(xs, 0), at(xs, 1), dtype) }),
     binaryOp('Pow', { flopsPerElement: powFlops, paramInputs: noParams }),
-    binaryOp('Mod', { fold: foldMod, paramInputs: noParams }),
+    binaryOp('Mod', { fold: (xs, _dtype, ctx) => foldMod(at(xs, 0), at(xs, 1), ctx), paramInputs: noParams }),
     variadicOp('Max', CMP_FLOPS, 0, (xs) => Math.max(...xs)),
     variadicOp('Min', CMP_FLOPS, 0, (xs) => Math.min(...xs)),
     variadicOp('Sum', ADD_FLOPS, 0, (xs) => xs.reduce((s, x) => s + x, 0)),

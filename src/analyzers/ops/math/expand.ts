@@ -4,6 +4,7 @@ import { requireInput } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { broadcastShapes, dynamicDim, materialisableRank } from '../../shape-utils.js';
 import { defineOp } from '../../types.js';
+import { at } from '../../../util/at.js';
 
 /** Expand of the ONNX math family (onnx/defs/math): broadcasts its input to a shape, a copy with no arithmetic. */
 
@@ -32,7 +33,7 @@ const expandOp = defineOp({
     if (!shape) return [{ dtype: x.dtype, shape: null }];
     const offset = shape.length - inShape.length;
     const values = foldMovement(x, shape, (o, strides, dims) =>
-      dims.reduce((acc, d, i) => acc + (d === 1 ? 0 : o[i + offset]) * strides[i], 0),
+      dims.reduce((acc, d, i) => acc + (d === 1 ? 0 : at(o, i + offset)) * at(strides, i), 0),
     );
     return [withElements({ dtype: x.dtype, shape }, values)];
   },

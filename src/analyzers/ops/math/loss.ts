@@ -5,15 +5,16 @@ import {
   DIV_FLOPS,
   LOG_SOFTMAX_PER_ROW,
   MUL_FLOPS,
-  PER_ELEMENT_FLOPS,
   perElement,
   sumFlops,
 } from '../../cost-model.js';
 import { fitOutputs, inputAt } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
+import { tableFlops } from '../../pointwise.js';
 import { elementsOf, isKnownDim, numel } from '../../shape-utils.js';
 import { defineOp, type OpContext, type TensorInfo } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Losses of the ONNX math family (onnx/defs/math) that exporters keep in inference graphs (opset 12/13):
@@ -91,8 +92,8 @@ const softmaxCrossEntropyLoss = defineOp({
   },
   cost(ctx) {
     const ss = inputAt(ctx, 0)?.shape ?? null;
-    const rows = ss && ss.length >= 2 ? numel([ss[0], ...ss.slice(2)]) : null;
-    const logSoftmax = sumFlops(perElement(numel(ss), PER_ELEMENT_FLOPS.LogSoftmax), perElement(rows, LOG_SOFTMAX_PER_ROW));
+    const rows = ss && ss.length >= 2 ? numel([at(ss, 0), ...ss.slice(2)]) : null;
+    const logSoftmax = sumFlops(perElement(numel(ss), tableFlops('LogSoftmax')), perElement(rows, LOG_SOFTMAX_PER_ROW));
     return { flops: sumFlops(logSoftmax, nllFlops(ctx, elementsOf(inputAt(ctx, 1)))), paramInputs: [] };
   },
 });

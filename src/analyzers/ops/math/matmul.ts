@@ -4,6 +4,7 @@ import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { broadcastShapes, broadcastsTo, isKnownDim, numel } from '../../shape-utils.js';
 import { defineOp, type OpContext, type OpCost, type OpDef } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Matrix products of the ONNX math family (onnx/defs/math): Gemm, MatMul and its integer and quantized forms, and
@@ -25,7 +26,7 @@ interface Product {
 /** Swaps the last two dims (transA/transB); a 1-D operand is left alone. */
 export function transposeLast2(s: readonly Dim[]): Dim[] {
   if (s.length < 2) return [...s];
-  return [...s.slice(0, -2), s[s.length - 1], s[s.length - 2]];
+  return [...s.slice(0, -2), at(s, s.length - 1), at(s, s.length - 2)];
 }
 
 /**
@@ -35,11 +36,11 @@ export function transposeLast2(s: readonly Dim[]): Dim[] {
 function matmulProduct(a: readonly Dim[] | null, b: readonly Dim[] | null): Product {
   if (!a || !b) return { shape: null, flops: null };
   if (a.length === 0 || b.length === 0) throw new OpSpecError('MatMul operands must be at least 1-D');
-  const aa = a.length === 1 ? [1, a[0]] : a;
-  const bb = b.length === 1 ? [b[0], 1] : b;
-  const m = aa[aa.length - 2];
-  const k = agree(aa[aa.length - 1], bb[bb.length - 2], 'inner dimensions differ');
-  const n = bb[bb.length - 1];
+  const aa: readonly Dim[] = a.length === 1 ? [1, at(a, 0)] : a;
+  const bb: readonly Dim[] = b.length === 1 ? [at(b, 0), 1] : b;
+  const m = at(aa, aa.length - 2);
+  const k = agree(at(aa, aa.length - 1), at(bb, bb.length - 2), 'inner dimensions differ');
+  const n = at(bb, bb.length - 1);
   const batch = broadcastShapes([aa.slice(0, -2), bb.slice(0, -2)]) ?? [];
   const shape = [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
   return { shape, flops: numel([...batch, m, n, k]) };
@@ -55,7 +56,7 @@ export function matmulLike(
   const product = (ctx: OpContext): Product => {
     const a = inputAt(ctx, positions.a)?.shape ?? null;
     const b = inputAt(ctx, positions.b)?.shape ?? null;
-    const operands = transform ? transform(ctx, a, b) : [a, b];
+    const operands: [readonly Dim[] | null, readonly Dim[] | null] | null = transform ? transform(ctx, a, b) : [a, b];
     return operands ? matmulProduct(operands[0], operands[1]) : { shape: null, flops: null };
   };
   return defineOp({
@@ -79,8 +80,8 @@ function gemmProduct(ctx: OpContext): Product {
   if (a && a.length !== 2) throw new OpSpecError(`A must be 2-D, got rank ${a.length}`);
   if (b && b.length !== 2) throw new OpSpecError(`B must be 2-D, got rank ${b.length}`);
   if (!a || !b) return { shape: null, flops: null };
-  const [m, ka] = ctx.attrs.int('transA', 0) ? [a[1], a[0]] : [a[0], a[1]];
-  const [kb, n] = ctx.attrs.int('transB', 0) ? [b[1], b[0]] : [b[0], b[1]];
+  const [m, ka] = ctx.attrs.int('transA', 0) ? [at(a, 1), at(a, 0)] : [at(a, 0), at(a, 1)];
+  const [kb, n] = ctx.attrs.int('transB', 0) ? [at(b, 1), at(b, 0)] : [at(b, 0), at(b, 1)];
   const k = agree(ka, kb, 'inner dimensions of A and B differ');
   const shape = [m, n];
   if (c) {
@@ -105,11 +106,11 @@ function parseTerm(term: string): Token[] {
       if (out.includes('...')) throw new OpSpecError(`einsum term '${term}' has more than one ellipsis`);
       out.push('...');
       i += 3;
-    } else if (/[A-Za-z]/.test(term[i])) {
-      out.push(term[i]);
+    } else if (/[A-Za-z]/.test(term.charAt(i))) {
+      out.push(term.charAt(i));
       i += 1;
     } else {
-      throw new OpSpecError(`einsum term '${term}' has an invalid character '${term[i]}'`);
+      throw new OpSpecError(`einsum term '${term}' has an invalid character '${term.charAt(i)}'`);
     }
   }
   return out;
@@ -123,7 +124,9 @@ function parseTerm(term: string): Token[] {
 function einsumProduct(ctx: OpContext): Product {
   const equation = ctx.attrs.string('equation', '').replace(/\s+/g, '');
   if (!equation) throw new OpSpecError('equation is required');
-  const [lhs, rhs] = equation.split('->');
+  const sides = equation.split('->');
+  const lhs = at(sides, 0);
+  const rhs = sides[1];
   const terms = lhs.split(',').map(parseTerm);
   const ins = ctx.inputs;
   if (terms.length !== ins.length) throw new OpSpecError(`equation has ${terms.length} operands but the node has ${ins.length} inputs`);
@@ -151,7 +154,7 @@ function einsumProduct(ctx: OpContext): Product {
         p += ellRank;
         continue;
       }
-      const d = shape[p++];
+      const d = at(shape, p++);
       const prev = sizes.get(tok);
       if (prev === undefined || prev === 1) sizes.set(tok, d);
       else if (d !== 1 && isKnownDim(prev) && isKnownDim(d) && prev !== d) {

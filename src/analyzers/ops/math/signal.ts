@@ -4,8 +4,9 @@ import { writeOnlyMemory } from '../../memory-models.js';
 import { fitOutputs, inputAt, scalarOf } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { dynamicDim, isKnownDim, normalizeAxis, numel } from '../../shape-utils.js';
-import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../../types.js';
+import { defineOp, type OpContext, type OpDef, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Signal processing of the ONNX math family (onnx/defs/math, opset 17): DFT, STFT, the Hann/Hamming/Blackman windows
@@ -68,7 +69,7 @@ function dftGeometry(ctx: OpContext): DftGeometry {
   }
   const lengthInput = inputAt(ctx, 1);
   const given = lengthInput ? scalarOf(lengthInput) : undefined;
-  const n: Dim | null = lengthInput ? (given ?? null) : xs[axis];
+  const n: Dim | null = lengthInput ? (given ?? null) : at(xs, axis);
   const onesided = ctx.attrs.int('onesided', 0) === 1;
   const axisDim = n === null ? dynamicDim(ctx, 0, axis) : bins(n, onesided, ctx, axis);
   const shape = [...xs.slice(0, -1).map((d, i) => (i === axis ? axisDim : d)), 2];
@@ -104,7 +105,7 @@ function stftGeometry(ctx: OpContext) {
   const lengthInput = inputAt(ctx, 3);
   let frameLength: Dim | null = null;
   if (lengthInput) frameLength = scalarOf(lengthInput) ?? null;
-  else if (window?.shape?.length === 1) frameLength = window.shape[0];
+  else if (window?.shape?.length === 1) frameLength = at(window.shape, 0);
   if (!lengthInput && !window) throw new OpSpecError('STFT needs a window or a frame_length');
   if (step !== undefined && step <= 0) throw new OpSpecError(`frame_step must be positive, got ${step}`);
   const len = ss?.[1];
@@ -115,7 +116,7 @@ function stftGeometry(ctx: OpContext) {
   }
   const onesided = ctx.attrs.int('onesided', 1) === 1;
   const binDim = frameLength === null ? dynamicDim(ctx, 0, 2) : bins(frameLength, onesided, ctx, 2);
-  const out: TensorInfo = { dtype: signal?.dtype ?? null, shape: ss ? [ss[0], frames, binDim, 2] : null };
+  const out: TensorInfo = { dtype: signal?.dtype ?? null, shape: ss ? [at(ss, 0), frames, binDim, 2] : null };
   return { out, frameLength, windowed: window !== null };
 }
 
@@ -153,7 +154,7 @@ function windowOp(opType: string, perSample: number): OpDef {
     },
     cost: (_ctx, outputs) => ({
       flops: perElement(numel(outputs[0]?.shape), perSample),
-      memory: writeOnlyMemory(outputs[0]),
+      memory: writeOnlyMemory(outputs[0] ?? UNKNOWN_TENSOR),
       paramInputs: [],
     }),
   });
@@ -178,7 +179,7 @@ const melWeightMatrix = defineOp({
   },
   cost: (_ctx, outputs) => ({
     flops: perElement(numel(outputs[0]?.shape), MEL_WEIGHT_FLOPS),
-    memory: writeOnlyMemory(outputs[0]),
+    memory: writeOnlyMemory(outputs[0] ?? UNKNOWN_TENSOR),
     paramInputs: [],
   }),
 });

@@ -5,6 +5,7 @@ import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { dynamicDim, elementsOf, normalizeAxis } from '../../shape-utils.js';
 import { defineOp, type OpContext } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /** TopK of the ONNX math family (onnx/defs/math): the k largest or smallest elements along an axis, and their indices. */
 
@@ -12,7 +13,7 @@ import { OpSpecError } from '../../../errors.js';
 function topK(ctx: OpContext): number | null {
   if (ctx.opset < 10) return ctx.attrs.intOr('k') ?? null;
   const v = constantInts(inputAt(ctx, 1));
-  return v && v.length === 1 ? v[0] : null;
+  return v?.length === 1 ? at(v, 0) : null;
 }
 
 /**

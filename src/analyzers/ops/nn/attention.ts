@@ -5,6 +5,7 @@ import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { isKnownDim } from '../../shape-utils.js';
 import { defineOp, type OpContext, type OpDef } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Attention of the ONNX nn family (onnx/defs/nn): Attention (opset 23) and RotaryEmbedding (opset 23). The counting
@@ -55,7 +56,10 @@ function onnxAttentionGeometry(ctx: OpContext) {
   const vHead = four ? (v?.[3] ?? null) : headSize(v?.[2], kvHeads, 'V hidden size');
   const past = inputAt(ctx, 4)?.shape ?? null;
   let total: Dim | null = kvLen ?? null;
-  if (past && kvLen !== undefined) total = addDims(ctx, past[2], kvLen, 1, 2);
+  if (past && kvLen !== undefined) {
+    if (past.length < 3) throw new OpSpecError(`past_key has no sequence axis (rank ${past.length}; expected 4-D)`);
+    total = addDims(ctx, at(past, 2), kvLen, 1, 2);
+  }
   return { rank, batch, qHeads, kvHeads, seq, kvLen, qkHead, vHead, total };
 }
 

@@ -6,6 +6,7 @@ import { dynamicDim, elementsOf, isKnownDim, materialisableRank, numel } from '.
 import { defineOp, type OpContext, type OpDef, type TensorInfo } from '../../types.js';
 import { checkSpatialRank, intsOfLength, readWindow, windowOutputDim } from '../../window.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Convolutions of the ONNX nn family (onnx/defs/nn): Conv, ConvTranspose, ConvInteger, QLinearConv, DeformConv and
@@ -85,10 +86,10 @@ function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
   const window = readWindow(ctx, n, kernel);
   if (layout.autoPad === false && window.autoPad !== 'NOTSET') throw new OpSpecError(`${ctx.node.opType} has no auto_pad`);
   const shape: Dim[] = [
-    xs ? xs[0] : dynamicDim(ctx, 0, 0),
+    xs ? at(xs, 0) : dynamicDim(ctx, 0, 0),
     m ?? dynamicDim(ctx, 0, 1),
     ...Array.from({ length: n }, (_, i) =>
-      xs ? windowOutputDim(ctx, window, i, xs[i + 2], 0, i + 2) : dynamicDim(ctx, 0, i + 2),
+      xs ? windowOutputDim(ctx, window, i, at(xs, i + 2), 0, i + 2) : dynamicDim(ctx, 0, i + 2),
     ),
   ];
   const kernelSize = numel(kernel);
@@ -153,19 +154,20 @@ function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput:
   const explicit = outputShape && outputShape.length > 0 ? outputShape.slice(-n) : null;
   if (explicit && explicit.length !== n) throw new OpSpecError(`output_shape has ${outputShape?.length} values, expected ${n}`);
   const spatial = Array.from({ length: n }, (_, i): Dim => {
-    if (explicit) return explicit[i];
+    if (explicit) return at(explicit, i);
     const d = xs?.[i + 2];
     const k = kernel[i];
     if (!isKnownDim(d) || !isKnownDim(k)) return dynamicDim(ctx, 0, i + 2);
-    const s = window.strides[i];
+    // readWindow and intsOfLength give one value per spatial axis (two for pads).
+    const s = at(window.strides, i);
     if (window.autoPad === 'SAME_UPPER' || window.autoPad === 'SAME_LOWER') return d * s;
-    const pads = window.autoPad === 'VALID' ? 0 : window.pads[i] + window.pads[i + n];
-    const out = s * (d - 1) + outputPadding[i] + (k - 1) * window.dilations[i] + 1 - pads;
+    const pads = window.autoPad === 'VALID' ? 0 : at(window.pads, i) + at(window.pads, i + n);
+    const out = s * (d - 1) + at(outputPadding, i) + (k - 1) * at(window.dilations, i) + 1 - pads;
     if (out <= 0) throw new OpSpecError(`output size ${out} on spatial axis ${i} is not positive`);
     return out;
   });
   const m = isKnownDim(mPerGroup) ? mPerGroup * group : dynamicDim(ctx, 0, 1);
-  const shape: Dim[] = [xs ? xs[0] : dynamicDim(ctx, 0, 0), m, ...spatial];
+  const shape: Dim[] = [xs ? at(xs, 0) : dynamicDim(ctx, 0, 0), m, ...spatial];
   const k = numel(kernel);
   return { out: { dtype, shape }, macsPerInput: isKnownDim(mPerGroup) && k !== null ? mPerGroup * k : null };
 }
@@ -198,7 +200,7 @@ const deformConv = defineOp({
     const g = convGeometry(ctx, DEFORM_LAYOUT);
     const macs = convFlops(outputs, g);
     const y = outputs[0]?.shape;
-    const spatialOut = y ? numel([y[0], ...y.slice(2)]) : null;
+    const spatialOut = y ? numel([at(y, 0), ...y.slice(2)]) : null;
     const perSample = BILINEAR_FLOPS + (inputAt(ctx, 4) ? MUL_FLOPS : 0);
     const samples =
       spatialOut === null || g.kernelSize === null || !isKnownDim(g.inChannels) ? null : spatialOut * g.inChannels * g.kernelSize;
@@ -224,7 +226,8 @@ const col2ImOp = defineOp({
         : null;
     if (!x.shape || !spatial) return [{ dtype: x.dtype, shape: null }];
     if (x.shape.length !== 3) throw new OpSpecError(`Col2Im needs a 3-D input [N, C*prod(block), L], got rank ${x.shape.length}`);
-    const [n, cb] = x.shape;
+    const n = at(x.shape, 0);
+    const cb = at(x.shape, 1);
     let c: Dim = dynamicDim(ctx, 0, 1);
     if (block && typeof cb === 'number') {
       const k = block.reduce((a, v) => a * v, 1);

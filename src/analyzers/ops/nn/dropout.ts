@@ -1,7 +1,7 @@
 import { METADATA_COST } from '../../memory-models.js';
 import { requireInput, scalarOf } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
-import { numel } from '../../shape-utils.js';
+import { elementsOf } from '../../shape-utils.js';
 import { defineOp, type OpContext, type TensorInfo } from '../../types.js';
 
 /** Dropout of the ONNX nn family (onnx/defs/nn): an identity in inference, a mask and a scale when training. */
@@ -37,7 +37,7 @@ const dropoutOp = defineOp({
   cost(ctx, outputs) {
     // Inference (the default, and an unknown training_mode) is an identity; training draws and applies a mask.
     if (dropoutTraining(ctx) !== true) return METADATA_COST;
-    return { flops: numel(outputs[0].shape), memory: 'io', paramInputs: [] };
+    return { flops: elementsOf(outputs[0]), memory: 'io', paramInputs: [] };
   },
 });
 

@@ -6,6 +6,7 @@ import { dynamicDim, dynamicShape, elementsOf, numel } from '../../shape-utils.j
 import { defineOp, type OpContext, type OpDef } from '../../types.js';
 import { checkSpatialRank, readWindow, roiShape, type Window, windowOutputDim } from '../../window.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Pooling of the ONNX nn family (onnx/defs/nn): the windowed MaxPool, AveragePool and LpPool, their global forms,
@@ -34,7 +35,11 @@ function pooledShape(ctx: OpContext): { shape: Dim[] | null; window: Window | nu
   if (!xs) return { shape: null, window: null };
   const n = xs.length - 2;
   const window = poolWindow(ctx, n);
-  const shape: Dim[] = [xs[0], xs[1], ...xs.slice(2).map((d, i) => windowOutputDim(ctx, window, i, d, 0, i + 2))];
+  const shape: Dim[] = [
+    at(xs, 0),
+    at(xs, 1),
+    ...xs.slice(2).map((d, i) => windowOutputDim(ctx, window, i, d, 0, i + 2)),
+  ];
   return { shape, window };
 }
 
@@ -96,7 +101,7 @@ function globalPool(opType: 'GlobalAveragePool' | 'GlobalMaxPool' | 'GlobalLpPoo
       const x = inputAt(ctx, 0);
       const xs = x?.shape ?? null;
       if (xs && xs.length < 2) throw new OpSpecError(`input must have rank >= 2 (N, C, ...), got rank ${xs.length}`);
-      const shape = xs ? [xs[0], xs[1], ...xs.slice(2).map(() => 1)] : null;
+      const shape = xs ? [at(xs, 0), at(xs, 1), ...xs.slice(2).map(() => 1)] : null;
       return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape }]);
     },
     cost(ctx, outputs) {
@@ -132,10 +137,12 @@ const maxUnpool = defineOp({
     const n = xs.length - 2;
     const w = poolWindow(ctx, n);
     const spatial = xs.slice(2).map((d, i): Dim => {
-      if (typeof d !== 'number') return dynamicDim(ctx, 0, i + 2);
-      return (d - 1) * w.strides[i] + (w.kernel[i] as number) - w.pads[i] - w.pads[i + n];
+      // poolWindow gives n kernel extents (numbers: kernel_shape is required), strides and 2n pads.
+      const k = at(w.kernel, i);
+      if (typeof d !== 'number' || typeof k !== 'number') return dynamicDim(ctx, 0, i + 2);
+      return (d - 1) * at(w.strides, i) + k - at(w.pads, i) - at(w.pads, i + n);
     });
-    return fitOutputs(ctx, [{ dtype, shape: [xs[0], xs[1], ...spatial] }]);
+    return fitOutputs(ctx, [{ dtype, shape: [at(xs, 0), at(xs, 1), ...spatial] }]);
   },
   cost: () => ({ flops: 0 }),
 });
@@ -148,7 +155,9 @@ const maxRoiPool = defineOp({
   inferShape(ctx) {
     const pooled = ctx.attrs.ints('pooled_shape');
     if (!pooled || pooled.length !== 2) throw new OpSpecError('pooled_shape must hold 2 values');
-    return fitOutputs(ctx, [{ dtype: inputAt(ctx, 0)?.dtype ?? null, shape: roiShape(ctx, pooled[0], pooled[1]) }]);
+    return fitOutputs(ctx, [
+      { dtype: inputAt(ctx, 0)?.dtype ?? null, shape: roiShape(ctx, at(pooled, 0), at(pooled, 1)) },
+    ]);
   },
   cost: () => ({ flops: null }),
 });

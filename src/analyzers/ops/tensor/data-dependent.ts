@@ -5,7 +5,8 @@ import { gatherMemory, movementCost } from '../../memory-models.js';
 import { requireInput } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { dynamicDim, isStaticShape, normalizeAxis, numel, productDim, ravel, stridesOf } from '../../shape-utils.js';
-import { defineOp, type TensorInfo } from '../../types.js';
+import { defineOp, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
+import { at, mapGet } from '../../../util/at.js';
 
 /**
  * Ops of the ONNX tensor family (onnx/defs/tensor) whose output size depends on the data: NonZero, Unique and
@@ -28,7 +29,11 @@ const nonZeroOp = defineOp({
     const info: TensorInfo = { dtype: 'int64', shape: [rank, hits.length] };
     if (rank * hits.length > MAX_FOLD_ELEMENTS) return [info];
     const value: number[] = [];
-    for (let a = 0; a < rank; a++) for (const flat of hits) value.push(Math.floor(flat / strides[a]) % shape[a]);
+    for (let a = 0; a < rank; a++) {
+      const stride = at(strides, a);
+      const dim = at(shape, a);
+      for (const flat of hits) value.push(Math.floor(flat / stride) % dim);
+    }
     return [{ ...info, value }];
   },
   // One comparison per input element; the index write is data movement.
@@ -55,7 +60,7 @@ const uniqueOp = defineOp({
         const len = uniques.length;
         return take([
           { dtype: x.dtype, shape: [len], value: uniques },
-          { dtype: 'int64', shape: [len], value: uniques.map((e) => firsts.get(e) as number) },
+          { dtype: 'int64', shape: [len], value: uniques.map((e) => mapGet(firsts, e)) },
           { dtype: 'int64', shape: [n], value: v.map((e) => uniques.indexOf(e)) },
           { dtype: 'int64', shape: [len], value: uniques.map((e) => v.filter((o) => o === e).length) },
         ]);
@@ -71,7 +76,7 @@ const uniqueOp = defineOp({
     return take([
       { dtype: x.dtype, shape: x.shape ? x.shape.map((d, i) => (i === axis ? u : d)) : null },
       { dtype: 'int64', shape: [u] },
-      { dtype: 'int64', shape: [x.shape ? x.shape[axis] : dynamicDim(ctx, 2, 0)] },
+      { dtype: 'int64', shape: [x.shape ? at(x.shape, axis) : dynamicDim(ctx, 2, 0)] },
       { dtype: 'int64', shape: [u] },
     ]);
   },
@@ -106,15 +111,17 @@ const compressOp = defineOp({
     let values: Dim[] | undefined;
     if (elements && c && count !== undefined && isStaticShape(inShape)) {
       const picked = c.slice(0, extent as number).flatMap((v, i) => (v !== 0 ? [i] : []));
-      if (axis === null) values = picked.map((i) => elements[i]);
+      if (axis === null) values = picked.map((i) => at(elements, i));
       else {
         const strides = stridesOf(inShape);
-        values = gatherElements(shape, elements, (o) => ravel(o.map((v, i) => (i === axis ? picked[v] : v)), strides));
+        values = gatherElements(shape, elements, (o) =>
+          ravel(o.map((v, i) => (i === axis ? at(picked, v) : v)), strides),
+        );
       }
     }
     return [withElements({ dtype: x.dtype, shape }, values)];
   },
-  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1])),
+  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0] ?? UNKNOWN_TENSOR, [1])),
 });
 
 /** ai.onnx data-dependent tensor ops, with the first opset of each op. */

@@ -5,8 +5,9 @@ import { memoryOf } from '../../memory-terms.js';
 import { dtypeAndShape, fitOutputs, inputAt, requireInput } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { elementsOf, isStaticShape, normalizeAxis, numel, ravel, stridesOf } from '../../shape-utils.js';
-import { defineOp, type OpContext, type OpCost, type TensorInfo } from '../../types.js';
+import { defineOp, type OpContext, type OpCost, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Gathers and scatters of the ONNX tensor family (onnx/defs/tensor): Gather, GatherElements, GatherND, Scatter,
@@ -18,7 +19,7 @@ import { OpSpecError } from '../../../errors.js';
  * parameters, as an embedding's does.
  */
 function gatherCost(ctx: OpContext, outputs: readonly TensorInfo[]): OpCost {
-  return movementCost(gatherMemory(ctx, outputs[0], [1]), true);
+  return movementCost(gatherMemory(ctx, outputs[0] ?? UNKNOWN_TENSOR, [1]), true);
 }
 
 const gatherOp = defineOp({
@@ -33,17 +34,18 @@ const gatherOp = defineOp({
     const axis = normalizeAxis(ctx.attrs.int('axis', 0), dShape.length);
     const shape = [...dShape.slice(0, axis), ...iShape, ...dShape.slice(axis + 1)];
     const idx = indices.value;
-    const d = dShape[axis];
+    const d = at(dShape, axis);
     if (idx && typeof d === 'number') {
       const bad = idx.find((i) => i < -d || i >= d);
       if (bad !== undefined) throw new OpSpecError(`Gather: index ${bad} out of range for dim ${d}`);
     }
     let values: Dim[] | undefined;
-    if (idx && typeof d === 'number') {
+    // Known indices have a static shape with one value per element, so every index position below is one of them.
+    if (idx && typeof d === 'number' && isStaticShape(iShape)) {
       const q = iShape.length;
-      const iStrides = isStaticShape(iShape) ? stridesOf(iShape) : [];
+      const iStrides = stridesOf(iShape);
       values = foldMovement(data, shape, (o, strides) => {
-        let k = idx[ravel(o.slice(axis, axis + q), iStrides)];
+        let k = at(idx, ravel(o.slice(axis, axis + q), iStrides));
         if (k < 0) k += d;
         return ravel([...o.slice(0, axis), k, ...o.slice(axis + q)], strides);
       });
@@ -73,8 +75,8 @@ const gatherElementsOp = defineOp({
       const strides = stridesOf(dShape);
       const oStrides = stridesOf(shape);
       values = gatherElements(shape, elements, (o) => {
-        let k = idx[ravel(o, oStrides)];
-        if (k < 0) k += dShape[axis];
+        let k = at(idx, ravel(o, oStrides));
+        if (k < 0) k += at(dShape, axis);
         return ravel(o.map((v, i) => (i === axis ? k : v)), strides);
       });
     }

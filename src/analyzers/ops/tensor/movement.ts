@@ -4,8 +4,9 @@ import { gatherMemory, movementCost } from '../../memory-models.js';
 import { listArg, requireInput, scalarOf } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { dynamicDim, dynamicShape, isStaticShape, normalizeAxis, numel, ravel } from '../../shape-utils.js';
-import { defineOp, type OpContext, type TensorInfo } from '../../types.js';
+import { defineOp, type OpContext, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Data movement of the ONNX tensor family (onnx/defs/tensor): no arithmetic (0 FLOPs), memory = what they read and
@@ -16,6 +17,10 @@ import { OpSpecError } from '../../../errors.js';
 /** Slice arguments treat values at or beyond 2^31 - 1 (INT_MAX, INT64_MAX) as "to the end". */
 const TO_END = 2 ** 31 - 1;
 
+/** The four entries of a 4-D shape or index, whose rank the caller has checked. */
+function four<T>(s: readonly T[]): [T, T, T, T] {
+  return [at(s, 0), at(s, 1), at(s, 2), at(s, 3)];
+}
 
 const transposeOp = defineOp({
   opType: 'Transpose',
@@ -33,8 +38,10 @@ const transposeOp = defineOp({
     }
     if (!x.shape) return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     const inShape = x.shape;
-    const shape = perm.map((p) => inShape[p]);
-    const values = foldMovement(x, shape, (idx, strides) => idx.reduce((s, v, i) => s + v * strides[perm[i]], 0));
+    const shape = perm.map((p) => at(inShape, p));
+    const values = foldMovement(x, shape, (idx, strides) =>
+      idx.reduce((s, v, i) => s + v * at(strides, at(perm, i)), 0),
+    );
     return [withElements({ dtype: x.dtype, shape }, values)];
   },
   cost: () => movementCost(),
@@ -62,7 +69,7 @@ function sumDims(dims: readonly Dim[]): Dim | null {
     else symbols.push(d);
   }
   if (symbols.length === 0) return n;
-  return symbols.length === 1 && n === 0 ? symbols[0] : null;
+  return symbols.length === 1 && n === 0 ? at(symbols, 0) : null;
 }
 
 const concatOp = defineOp({
@@ -77,7 +84,7 @@ const concatOp = defineOp({
     const shapes = inputs.map((t) => t.shape);
     const known = shapes.filter((s): s is readonly Dim[] => s !== null);
     if (known.length === 0) return [{ dtype, shape: null }];
-    const rank = known[0].length;
+    const rank = at(known, 0).length;
     if (known.some((s) => s.length !== rank)) {
       throw new OpSpecError(`Concat: inputs have different ranks (${known.map((s) => `[${s.join(',')}]`).join(' ')})`);
     }
@@ -85,20 +92,20 @@ const concatOp = defineOp({
     const shape: Dim[] = [];
     for (let i = 0; i < rank; i++) {
       if (i === axis) {
-        const sum = known.length === shapes.length ? sumDims(known.map((s) => s[i])) : null;
+        const sum = known.length === shapes.length ? sumDims(known.map((s) => at(s, i))) : null;
         shape.push(sum ?? dynamicDim(ctx, 0, i));
-      } else shape.push(mergeDim(ctx, known.map((s) => s[i]), `inputs disagree on dim ${i}`));
+      } else shape.push(mergeDim(ctx, known.map((s) => at(s, i)), `inputs disagree on dim ${i}`));
     }
     const parts = inputs.map(knownElements);
     let values: Dim[] | undefined;
     if (parts.every((p) => p !== undefined) && known.length === shapes.length && known.every(isStaticShape)) {
-      const outer = numel(known[0].slice(0, axis)) ?? 0;
+      const outer = numel(at(known, 0).slice(0, axis)) ?? 0;
       const total = numel(shape);
       if (total !== null && total <= MAX_FOLD_ELEMENTS) {
         values = [];
         for (let o = 0; o < outer; o++) {
           parts.forEach((p, k) => {
-            const chunk = numel((known[k] as number[]).slice(axis)) ?? 0;
+            const chunk = numel(at(known, k).slice(axis)) ?? 0;
             values?.push(...(p as readonly Dim[]).slice(o * chunk, (o + 1) * chunk));
           });
         }
@@ -148,19 +155,19 @@ const splitOp = defineOp({
     if (!x.shape) return Array.from({ length: count }, () => ({ dtype: x.dtype, shape: null }));
     const inShape = x.shape;
     const axis = normalizeAxis(ctx.attrs.int('axis', 0), inShape.length);
-    const sizes = splitSizes(ctx, inShape[axis], count);
+    const sizes = splitSizes(ctx, at(inShape, axis), count);
     let offset = 0;
     return Array.from({ length: count }, (_, k) => {
       const size = sizes?.[k];
       let axisDim: Dim;
       if (typeof size === 'number') axisDim = size;
-      else if (sizes) axisDim = inShape[axis]; // a single output keeps the whole (symbolic) dim
+      else if (sizes) axisDim = at(inShape, axis); // a single output keeps the whole (symbolic) dim
       else axisDim = dynamicDim(ctx, k, axis);
       const shape = inShape.map((d, i) => (i === axis ? axisDim : d));
       const start = offset;
       const values =
         typeof size === 'number'
-          ? foldMovement(x, shape, (idx, strides) => ravel(idx, strides) + start * strides[axis])
+          ? foldMovement(x, shape, (idx, strides) => ravel(idx, strides) + start * at(strides, axis))
           : undefined;
       offset += typeof size === 'number' ? size : 0;
       return withElements({ dtype: x.dtype, shape }, values);
@@ -228,8 +235,8 @@ const sliceOp = defineOp({
     const effStart = new Array<number>(rank).fill(0);
     const effStep = new Array<number>(rank).fill(1);
     axes.forEach((a, k) => {
-      const d = inShape[a];
-      const [s, e, st] = [starts.values[k], ends.values[k], steps[k]];
+      const d = at(inShape, a);
+      const [s, e, st] = [at(starts.values, k), at(ends.values, k), at(steps, k)];
       if (st === 0) throw new OpSpecError('Slice: step 0');
       if (typeof d === 'number') {
         const r = sliceAxis(d, s, e, st);
@@ -239,12 +246,12 @@ const sliceOp = defineOp({
       } else shape[a] = coversAxis(s, e, st) ? d : dynamicDim(ctx, 0, a);
     });
     const values = foldMovement(x, shape, (idx, strides) =>
-      idx.reduce((acc, v, i) => acc + (effStart[i] + v * effStep[i]) * strides[i], 0),
+      idx.reduce((acc, v, i) => acc + (at(effStart, i) + v * at(effStep, i)) * at(strides, i), 0),
     );
     return [withElements({ dtype: x.dtype, shape }, values)];
   },
   // A strided copy reads only the elements it writes (plus the tiny index inputs).
-  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0], [1, 2, 3, 4])),
+  cost: (ctx, outputs) => movementCost(gatherMemory(ctx, outputs[0] ?? UNKNOWN_TENSOR, [1, 2, 3, 4])),
 });
 
 const padOp = defineOp({
@@ -267,10 +274,12 @@ const padOp = defineOp({
     if (p.length !== 2 * axes.length) throw new OpSpecError(`Pad: ${p.length} pads for ${axes.length} axes (need 2 per axis)`);
     const shape: Dim[] = [...inShape];
     axes.forEach((a, k) => {
-      const extra = p[k] + p[k + axes.length];
-      const d = inShape[a];
+      const begin = at(p, k);
+      const end = at(p, k + axes.length);
+      const extra = begin + end;
+      const d = at(inShape, a);
       if (typeof d === 'number') {
-        if (d + extra < 0) throw new OpSpecError(`Pad: pads ${p[k]},${p[k + axes.length]} crop axis ${a} of size ${d} below 0`);
+        if (d + extra < 0) throw new OpSpecError(`Pad: pads ${begin},${end} crop axis ${a} of size ${d} below 0`);
         shape[a] = d + extra;
       } else shape[a] = extra === 0 ? d : dynamicDim(ctx, 0, a);
     });
@@ -300,8 +309,13 @@ const tileOp = defineOp({
     if (!repeats) return [{ dtype: x.dtype, shape: dynamicShape(ctx, inShape.length) }];
     if (repeats.length !== inShape.length) throw new OpSpecError(`Tile: ${repeats.length} repeats for rank ${inShape.length}`);
     if (repeats.some((r) => r < 0)) throw new OpSpecError(`Tile: negative repeat in [${repeats.join(',')}]`);
-    const shape = inShape.map((d, i) => (typeof d === 'number' ? d * repeats[i] : repeats[i] === 1 ? d : dynamicDim(ctx, 0, i)));
-    const values = foldMovement(x, shape, (o, strides, dims) => o.reduce((acc, v, i) => acc + (v % dims[i]) * strides[i], 0));
+    const shape = inShape.map((d, i) => {
+      const r = at(repeats, i);
+      return typeof d === 'number' ? d * r : r === 1 ? d : dynamicDim(ctx, 0, i);
+    });
+    const values = foldMovement(x, shape, (o, strides, dims) =>
+      o.reduce((acc, v, i) => acc + (v % at(dims, i)) * at(strides, i), 0),
+    );
     return [withElements({ dtype: x.dtype, shape }, values)];
   },
   cost: () => movementCost(),
@@ -323,7 +337,7 @@ const depthToSpaceOp = defineOp({
     if (!b || b < 1) throw new OpSpecError('DepthToSpace needs a positive blocksize');
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
     if (x.shape.length !== 4) throw new OpSpecError(`DepthToSpace needs a 4-D input, got rank ${x.shape.length}`);
-    const [n, c, h, w] = x.shape;
+    const [n, c, h, w] = four(x.shape);
     const shape = [
       n,
       spatialDim(ctx, c, b * b, 1, true),
@@ -334,8 +348,9 @@ const depthToSpaceOp = defineOp({
     const crd = ctx.opset >= 11 && ctx.attrs.string('mode', 'DCR') === 'CRD';
     let values: Dim[] | undefined;
     if (isStaticShape(shape)) {
-      const cOut = shape[1];
-      values = foldMovement(x, shape, ([bi, co, y, xo], strides) => {
+      const cOut = at(shape, 1);
+      values = foldMovement(x, shape, (idx, strides) => {
+        const [bi, co, y, xo] = four(idx);
         const [bh, bw] = [y % b, xo % b];
         const ci = crd ? co * b * b + bh * b + bw : (bh * b + bw) * cOut + co;
         return ravel([bi, ci, Math.floor(y / b), Math.floor(xo / b)], strides);
@@ -355,7 +370,7 @@ const spaceToDepthOp = defineOp({
     if (!b || b < 1) throw new OpSpecError('SpaceToDepth needs a positive blocksize');
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
     if (x.shape.length !== 4) throw new OpSpecError(`SpaceToDepth needs a 4-D input, got rank ${x.shape.length}`);
-    const [n, c, h, w] = x.shape;
+    const [n, c, h, w] = four(x.shape);
     const shape = [
       n,
       typeof c === 'number' ? c * b * b : dynamicDim(ctx, 0, 1),
@@ -364,7 +379,8 @@ const spaceToDepthOp = defineOp({
     ];
     let values: Dim[] | undefined;
     if (typeof c === 'number') {
-      values = foldMovement(x, shape, ([bi, co, y, xo], strides) => {
+      values = foldMovement(x, shape, (idx, strides) => {
+        const [bi, co, y, xo] = four(idx);
         const block = Math.floor(co / c);
         const ci = co % c;
         return ravel([bi, ci, y * b + Math.floor(block / b), xo * b + (block % b)], strides);

@@ -3,8 +3,9 @@ import { MUL_FLOPS } from '../../cost-model.js';
 import { requireInput } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { dynamicDim, dynamicShape, normalizeAxis, numel } from '../../shape-utils.js';
-import { defineOp, type OpContext, type TensorInfo } from '../../types.js';
+import { defineOp, type OpContext, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /** Resampling of the ONNX tensor family (onnx/defs/tensor): Resize, Upsample and GridSample. */
 
@@ -32,10 +33,11 @@ function scaledShape(
   scales: readonly number[],
 ): Dim[] {
   const shape: Dim[] = [...inShape];
+  // One scale per axis (the callers check the counts); the axes are normalised to inShape's rank.
   axes.forEach((a, k) => {
-    const s = scales[k];
+    const s = at(scales, k);
     if (!(s > 0)) throw new OpSpecError(`${ctx.node.opType}: scale ${s} must be positive`);
-    const d = inShape[a];
+    const d = at(inShape, a);
     if (typeof d === 'number') shape[a] = Math.floor(Math.fround(Math.fround(d) * Math.fround(s)));
     else shape[a] = s === 1 ? d : dynamicDim(ctx, 0, a);
   });
@@ -63,18 +65,18 @@ const resizeOp = defineOp({
       const policy = ctx.opset >= 18 ? ctx.attrs.string('keep_aspect_ratio_policy', 'stretch') : 'stretch';
       if (policy === 'stretch') {
         const shape: Dim[] = [...inShape];
-        axes.forEach((a, k) => (shape[a] = sizes[k]));
+        axes.forEach((a, k) => (shape[a] = at(sizes, k)));
         return [{ dtype: x.dtype, shape }];
       }
       // not_larger / not_smaller: one scale for all axes (min / max of sizes/in), out = round(scale * in).
-      const dims = axes.map((a) => inShape[a]);
+      const dims = axes.map((a) => at(inShape, a));
       if (!dims.every((d): d is number => typeof d === 'number')) {
         return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
       }
-      const ratios = dims.map((d, k) => sizes[k] / d);
+      const ratios = dims.map((d, k) => at(sizes, k) / d);
       const scale = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
       const shape: Dim[] = [...inShape];
-      axes.forEach((a, k) => (shape[a] = Math.round(scale * dims[k])));
+      axes.forEach((a, k) => (shape[a] = Math.round(scale * at(dims, k))));
       return [{ dtype: x.dtype, shape }];
     }
     if (!given(scalesIn)) throw new OpSpecError('Resize needs scales or sizes');
@@ -85,8 +87,8 @@ const resizeOp = defineOp({
   },
   cost(ctx, outputs) {
     const mode = ctx.attrs.string('mode', 'nearest');
-    const x = ctx.inputs[0] as TensorInfo;
-    return { flops: interpolationFlops(mode, x, outputs[0]), memory: 'io', paramInputs: [] };
+    const x = requireInput(ctx, 0, 'X');
+    return { flops: interpolationFlops(mode, x, outputs[0] ?? UNKNOWN_TENSOR), memory: 'io', paramInputs: [] };
   },
 });
 
@@ -112,7 +114,11 @@ const upsampleOp = defineOp({
   cost(ctx, outputs) {
     const mode = ctx.attrs.string('mode', 'nearest');
     return {
-      flops: interpolationFlops(mode === 'bilinear' ? 'linear' : mode, ctx.inputs[0] as TensorInfo, outputs[0]),
+      flops: interpolationFlops(
+        mode === 'bilinear' ? 'linear' : mode,
+        requireInput(ctx, 0, 'X'),
+        outputs[0] ?? UNKNOWN_TENSOR,
+      ),
       memory: 'io',
       paramInputs: [],
     };
@@ -129,12 +135,16 @@ const gridSampleOp = defineOp({
     if (grid.shape.length !== x.shape.length) {
       throw new OpSpecError(`GridSample: grid rank ${grid.shape.length} differs from X rank ${x.shape.length}`);
     }
-    return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...grid.shape.slice(1, -1)] }];
+    if (x.shape.length < 2) {
+      throw new OpSpecError(`GridSample: X must have rank >= 2 (N, C, ...), got rank ${x.shape.length}`);
+    }
+    return [{ dtype: x.dtype, shape: [at(x.shape, 0), at(x.shape, 1), ...grid.shape.slice(1, -1)] }];
   },
   // Bilinear (opset 16) / linear (20) reads 2^k taps per output element, bicubic/cubic 4^k, nearest copies.
   cost(ctx, outputs) {
-    const n = numel(outputs[0].shape);
-    const k = (outputs[0].shape?.length ?? 2) - 2;
+    const ys = outputs[0]?.shape ?? null;
+    const n = numel(ys);
+    const k = (ys?.length ?? 2) - 2;
     const mode = ctx.attrs.string('mode', ctx.opset >= 20 ? 'linear' : 'bilinear');
     const taps = mode === 'nearest' ? 0 : mode === 'bicubic' || mode === 'cubic' ? 4 ** k : 2 ** k;
     return { flops: n === null ? null : n * taps * MUL_FLOPS, memory: 'io', paramInputs: [] };

@@ -6,6 +6,7 @@ import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { dynamicDim, dynamicShape, normalizeAxis, productDim } from '../../shape-utils.js';
 import { defineOp, type OpContext, type TensorInfo } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
+import { at } from '../../../util/at.js';
 
 /**
  * Shape and view ops of the ONNX tensor family (onnx/defs/tensor): Shape, Size, Reshape, Squeeze, Unsqueeze and
@@ -31,15 +32,16 @@ function squeezeShape(ctx: OpContext, shape: readonly Dim[], axes: readonly numb
 
 function unsqueezeShape(shape: readonly Dim[], axes: readonly number[]): Dim[] {
   const rank = shape.length + axes.length;
-  const at = new Set<number>();
+  const inserted = new Set<number>();
   for (const a of axes) {
     const n = normalizeAxis(a, rank);
-    if (at.has(n)) throw new OpSpecError(`Unsqueeze: axis ${a} appears twice`);
-    at.add(n);
+    if (inserted.has(n)) throw new OpSpecError(`Unsqueeze: axis ${a} appears twice`);
+    inserted.add(n);
   }
+  // The axes are distinct, so exactly shape.length positions are not inserted: one per input dim.
   const out: Dim[] = [];
   let next = 0;
-  for (let i = 0; i < rank; i++) out.push(at.has(i) ? 1 : shape[next++]);
+  for (let i = 0; i < rank; i++) out.push(inserted.has(i) ? 1 : at(shape, next++));
   return out;
 }
 
@@ -60,7 +62,7 @@ function reshapeShape(
     if (t === 0 && !allowZero) {
       if (!input) out.push(dynamicDim(ctx, 0, i));
       else if (i >= input.length) throw new OpSpecError(`Reshape: shape[${i}] = 0 copies a dim the rank-${input.length} input lacks`);
-      else out.push(input[i]);
+      else out.push(at(input, i));
     } else if (t === -1) {
       if (inferAt >= 0) throw new OpSpecError('Reshape: more than one -1 in the target shape');
       inferAt = i;
@@ -77,7 +79,7 @@ function reshapeShape(
   if (inferAt >= 0) {
     if (balance && balance.left.length === 1 && balance.right.length === 0 && balance.leftCount === balance.rightCount) {
       // [N, 3, H, W] -> [-1, 3, H, W]: everything else cancels, so -1 is N itself.
-      out[inferAt] = balance.left[0];
+      out[inferAt] = at(balance.left, 0);
     } else if (!balance || balance.left.length > 0 || balance.right.length > 0) out[inferAt] = dynamicDim(ctx, 0, inferAt);
     else if (balance.rightCount === 0) {
       if (balance.leftCount !== 0) throw new OpSpecError(`Reshape: cannot infer -1 for ${balance.leftCount} elements and a zero-sized target`);
@@ -111,8 +113,8 @@ function cancelDims(
   for (const d of right) {
     if (typeof d === 'number') rightCount *= d;
     else {
-      const at = l.indexOf(d);
-      if (at >= 0) l.splice(at, 1);
+      const i = l.indexOf(d);
+      if (i >= 0) l.splice(i, 1);
       else r.push(d);
     }
   }

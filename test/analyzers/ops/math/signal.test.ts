@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ops, transformFlops } from '../../../src/analyzers/ops/math/signal.js';
-import type { TensorInfo } from '../../../src/analyzers/types.js';
-import type { Dim, DType } from '../../../src/model/ir.js';
-import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
+import { ops, transformFlops } from '../../../../src/analyzers/ops/math/signal.js';
+import type { TensorInfo } from '../../../../src/analyzers/types.js';
+import type { Dim, DType } from '../../../../src/model/ir.js';
+import { at } from '../../../../src/util/at.js';
+import { f32, runOp, weight, type TestAttr, opFinder } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'math/signal');
 
@@ -48,11 +49,11 @@ const rows: Row[] = [
   },
 ];
 
-describe('signal family: shapes and FLOPs', () => {
+describe('math/signal family: shapes and FLOPs', () => {
   it.each(rows)('$name', (row) => {
     const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset ?? 17 });
-    expect(outputs[0].shape).toEqual(row.shape);
-    expect(outputs[0].dtype).toBe(row.dtype ?? 'float32');
+    expect(at(outputs, 0).shape).toEqual(row.shape);
+    expect(at(outputs, 0).dtype).toBe(row.dtype ?? 'float32');
     expect(cost?.flops).toBe(row.flops);
   });
   it('transform cost: FFT for powers of two, direct DFT otherwise', () => {
@@ -66,7 +67,7 @@ describe('signal family: shapes and FLOPs', () => {
   });
 });
 
-describe('signal family: structural errors', () => {
+describe('math/signal family: structural errors', () => {
   it('DFT on the complex axis', () => {
     expect(() => runOp(op('DFT'), { opType: 'DFT', inputs: [f32(4, 16, 2)], attrs: { axis: -1 } })).toThrow(/complex axis/);
   });

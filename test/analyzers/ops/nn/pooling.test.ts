@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { OP_FAMILIES } from '../../../src/analyzers/registry.js';
-import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
+import { ops } from '../../../../src/analyzers/ops/nn/pooling.js';
+import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../../helpers/op-context.js';
 
-const ops = [...OP_FAMILIES['nn/pooling'], ...OP_FAMILIES['object-detection']];
-
-const op = opFinder(ops, 'nn/pooling, object-detection');
+const op = opFinder(ops, 'nn/pooling');
 
 const rows: OpShapeRow[] = [
   {
@@ -147,21 +145,6 @@ const rows: OpShapeRow[] = [
     flops: 0,
   },
   {
-    name: 'RoiAlign 7x7, sampling_ratio 2: 2*2 samples of (4 taps + 1 pool) per bin',
-    op: 'RoiAlign',
-    inputs: [f32(1, 256, 50, 50), f32(100, 4), { dtype: 'int64', shape: [100] }],
-    attrs: { output_height: 7, output_width: 7, sampling_ratio: 2 },
-    shapes: [[100, 256, 7, 7]],
-    flops: 100 * 256 * 7 * 7 * 2 * 2 * (4 + 1),
-  },
-  {
-    name: 'RoiAlign adaptive sampling: FLOPs depend on data',
-    op: 'RoiAlign',
-    inputs: [f32(1, 256, 50, 50), f32('R', 4), { dtype: 'int64', shape: ['R'] }],
-    shapes: [['R', 256, 1, 1]],
-    flops: null,
-  },
-  {
     name: 'MaxRoiPool: pooled_shape bins, FLOPs depend on data',
     op: 'MaxRoiPool',
     inputs: [f32(1, 512, 14, 14), f32(64, 5)],
@@ -171,11 +154,11 @@ const rows: OpShapeRow[] = [
   },
 ];
 
-describe('pooling family: shapes and FLOPs', () => {
+describe('nn/pooling family: shapes and FLOPs', () => {
   it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
 });
 
-describe('pooling family: structural errors', () => {
+describe('nn/pooling family: structural errors', () => {
   it('MaxPool without kernel_shape', () => {
     expect(() => runOp(op('MaxPool'), { opType: 'MaxPool', inputs: [f32(1, 1, 4, 4)] })).toThrow(/kernel_shape is required/);
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ops } from '../../../src/analyzers/ops/math/loss.js';
-import type { TensorInfo } from '../../../src/analyzers/types.js';
-import type { Dim } from '../../../src/model/ir.js';
-import { f32, runOp, weight, type TestAttr, opFinder } from '../../helpers/op-context.js';
+import { ops } from '../../../../src/analyzers/ops/math/loss.js';
+import type { TensorInfo } from '../../../../src/analyzers/types.js';
+import type { Dim } from '../../../../src/model/ir.js';
+import { f32, runOp, weight, type TestAttr, opFinder } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'math/loss');
 
@@ -53,7 +53,7 @@ const rows: Row[] = [
   { name: 'symbolic batch: FLOPs unknown', op: 'SoftmaxCrossEntropyLoss', inputs: [f32('N', 5), labels('N')], attrs: { reduction: 'none' }, shapes: [['N']], flops: null },
 ];
 
-describe('loss family: shapes and FLOPs', () => {
+describe('math/loss family: shapes and FLOPs', () => {
   it.each(rows)('$name', (row) => {
     const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, outputs: row.outputs });
     expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
@@ -65,7 +65,7 @@ describe('loss family: shapes and FLOPs', () => {
   });
 });
 
-describe('loss family: structural errors', () => {
+describe('math/loss family: structural errors', () => {
   it('target rank must be the input rank minus one', () => {
     expect(() => runOp(op('NegativeLogLikelihoodLoss'), { opType: 'NegativeLogLikelihoodLoss', inputs: [f32(3, 5, 2), labels(3)] })).toThrow(/target has rank 1, expected 2/);
   });

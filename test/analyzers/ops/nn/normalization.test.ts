@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { NORM_STATS_PER_GROUP } from '../../../src/analyzers/cost-model.js';
-import { ops } from '../../../src/analyzers/ops/nn/normalization.js';
-import { numel } from '../../../src/analyzers/shape-utils.js';
-import { f32, runOp, weight, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
+import { NORM_STATS_PER_GROUP } from '../../../../src/analyzers/cost-model.js';
+import { ops } from '../../../../src/analyzers/ops/nn/normalization.js';
+import { numel } from '../../../../src/analyzers/shape-utils.js';
+import { at } from '../../../../src/util/at.js';
+import { f32, runOp, weight, opFinder, expectOpRow, type OpShapeRow } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'nn/normalization');
 
 // Per normalised group: 2 divides (mean, var) + add eps + sqrt + reciprocal, each primitive 1 FLOP.
 const GROUP = 2 * 1 + 1 + 1 + 1;
+// RMSNormalization: square-accumulate, normalise, scale per element; divide, add epsilon, sqrt, reciprocal per row.
+const RMS = 3;
+const RMS_ROW = 4;
 
 const rows: OpShapeRow[] = [
   {
@@ -125,21 +129,29 @@ const rows: OpShapeRow[] = [
     shapes: [['N', 8, 4, 4]],
     flops: null,
   },
+  {
+    name: 'RMSNormalization opset 23',
+    op: 'RMSNormalization',
+    inputs: [f32(2, 4, 8), weight(8)],
+    opset: 23,
+    shapes: [[2, 4, 8]],
+    flops: 2 * 4 * 8 * RMS + 2 * 4 * RMS_ROW,
+  },
 ];
 
-describe('normalization family: shapes and FLOPs', () => {
+describe('nn/normalization family: shapes and FLOPs', () => {
   it('the hand-written group cost matches the cost model', () => {
     expect(NORM_STATS_PER_GROUP).toBe(GROUP);
   });
   it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
 });
 
-describe('normalization family: parameters', () => {
+describe('nn/normalization family: parameters', () => {
   it('BatchNormalization params are scale and bias only: 2 * C', () => {
     const inputs = [f32(1, 64, 56, 56), weight(64), weight(64), weight(64), weight(64)];
     const { cost } = runOp(op('BatchNormalization'), { opType: 'BatchNormalization', inputs });
     expect(cost?.paramInputs).toEqual([1, 2]);
-    const params = (cost?.paramInputs ?? []).reduce((s, i) => s + (numel(inputs[i].shape) ?? 0), 0);
+    const params = (cost?.paramInputs ?? []).reduce((s, i) => s + (numel(at(inputs, i).shape) ?? 0), 0);
     expect(params).toBe(2 * 64);
   });
   it('LayerNormalization counts Scale and B', () => {
@@ -151,7 +163,7 @@ describe('normalization family: parameters', () => {
   });
 });
 
-describe('normalization family: structural errors', () => {
+describe('nn/normalization family: structural errors', () => {
   it('BatchNormalization scale of the wrong length', () => {
     const inputs = [f32(1, 64, 8, 8), weight(32), weight(64), weight(64), weight(64)];
     expect(() => runOp(op('BatchNormalization'), { opType: 'BatchNormalization', inputs })).toThrow(/scale has 32 elements, expected 64/);

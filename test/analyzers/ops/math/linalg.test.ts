@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { detFlops, invertFlops, luFlops, ops } from '../../../src/analyzers/ops/math/linalg.js';
-import { f32, runOp } from '../../helpers/op-context.js';
+import { detFlops, invertFlops, luFlops, ops } from '../../../../src/analyzers/ops/math/linalg.js';
+import { at } from '../../../../src/util/at.js';
+import { f32, opFinder, runOp } from '../../../helpers/op-context.js';
 
-const det = ops[0];
+const det = opFinder(ops, 'math/linalg')('Det');
 
-describe('linalg family', () => {
+describe('math/linalg family', () => {
   it('LU with partial pivoting by hand: per column m compares, m divides, m^2 multiply-adds', () => {
     expect(luFlops(1)).toBe(0);
     expect(luFlops(2)).toBe(1 + 1 + 1);
@@ -19,7 +20,7 @@ describe('linalg family', () => {
   });
   it('Det of a batch (test_det_nd)', () => {
     const { outputs, cost } = runOp(det, { opType: 'Det', inputs: [f32(3, 2, 2)], opset: 11 });
-    expect(outputs[0].shape).toEqual([3]);
+    expect(at(outputs, 0).shape).toEqual([3]);
     expect(cost?.flops).toBe(12);
   });
   it('Det of 3x3 matrices: LU 11 + 2 multiplies', () => {
