@@ -29,12 +29,20 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
 const cliRuns = Number(values['cli-runs']);
-if (!Number.isSafeInteger(runs) || runs < 2 || !Number.isSafeInteger(seed) || !Number.isSafeInteger(cliRuns) || cliRuns < 0) {
+if (
+  !Number.isSafeInteger(runs) ||
+  runs < 2 ||
+  !Number.isSafeInteger(seed) ||
+  !Number.isSafeInteger(cliRuns) ||
+  cliRuns < 0
+) {
   console.error('fuzz: --runs (>= 2), --seed and --cli-runs take integers');
   process.exit(2);
 }
 const perProperty = Math.ceil(runs / 2);
-console.log(`fuzz: seed ${seed}, ${perProperty} cases per property (wire: seed ${seed}, onnx: seed ${seed + 1})${cliRuns > 0 ? `, ${cliRuns} CLI cases` : ''}`);
+console.log(
+  `fuzz: seed ${seed}, ${perProperty} cases per property (wire: seed ${seed}, onnx: seed ${seed + 1})${cliRuns > 0 ? `, ${cliRuns} CLI cases` : ''}`,
+);
 
 const files = ['test/fuzz/decoder.fuzz.test.ts', ...(cliRuns > 0 ? ['test/fuzz/cli.fuzz.test.ts'] : [])];
 const started = Date.now();
@@ -48,5 +56,7 @@ const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 
     EFFLINT_FUZZ_COLLECT: '1',
   },
 });
-console.log(`fuzz: ${((Date.now() - started) / 1000).toFixed(0)} s; ${r.status === 0 ? 'no failures' : `failures above; reproduce one with EFFLINT_FUZZ_SEED=${seed} EFFLINT_FUZZ_RUNS=${perProperty} npx vitest run test/fuzz/decoder.fuzz.test.ts`}`);
+console.log(
+  `fuzz: ${((Date.now() - started) / 1000).toFixed(0)} s; ${r.status === 0 ? 'no failures' : `failures above; reproduce one with EFFLINT_FUZZ_SEED=${seed} EFFLINT_FUZZ_RUNS=${perProperty} npx vitest run test/fuzz/decoder.fuzz.test.ts`}`,
+);
 process.exit(r.status ?? 1);

@@ -83,7 +83,13 @@ class Graph {
   }
   weight(name, dims, fill) {
     if (this.constants) {
-      this.nodes.push({ opType: 'Constant', name: `${name}_const`, inputs: [], outputs: [name], attributes: { value: { tensor: { name, dims, fill } } } });
+      this.nodes.push({
+        opType: 'Constant',
+        name: `${name}_const`,
+        inputs: [],
+        outputs: [name],
+        attributes: { value: { tensor: { name, dims, fill } } },
+      });
     } else {
       this.initializers.push({ name, dims, ...(fill !== undefined ? { fill } : {}) });
     }
@@ -106,17 +112,35 @@ class Graph {
     const inputs = [x.name, w];
     if (bias) inputs.push(this.weight(this.id('b'), [cout]));
     const out = x.shape.slice(2).map((d) => Math.floor((d + 2 * pad - dilation * (k - 1) - 1) / stride) + 1);
-    return this.op('Conv', inputs, [1, cout, ...out], {
-      kernel_shape: Array(spatial).fill(k),
-      strides: Array(spatial).fill(stride),
-      pads: Array(2 * spatial).fill(pad),
-      dilations: Array(spatial).fill(dilation),
-      group,
-    }, 'conv');
+    return this.op(
+      'Conv',
+      inputs,
+      [1, cout, ...out],
+      {
+        kernel_shape: Array(spatial).fill(k),
+        strides: Array(spatial).fill(stride),
+        pads: Array(2 * spatial).fill(pad),
+        dilations: Array(spatial).fill(dilation),
+        group,
+      },
+      'conv',
+    );
   }
   bn(x) {
     const c = x.shape[1];
-    return this.op('BatchNormalization', [x.name, this.weight(this.id('scale'), [c], 1), this.weight(this.id('bias'), [c], 0), this.weight(this.id('mean'), [c], 0), this.weight(this.id('var'), [c], 1)], x.shape, { epsilon: 0.001 }, 'bn');
+    return this.op(
+      'BatchNormalization',
+      [
+        x.name,
+        this.weight(this.id('scale'), [c], 1),
+        this.weight(this.id('bias'), [c], 0),
+        this.weight(this.id('mean'), [c], 0),
+        this.weight(this.id('var'), [c], 1),
+      ],
+      x.shape,
+      { epsilon: 0.001 },
+      'bn',
+    );
   }
   relu(x) {
     return this.op('Relu', [x.name], x.shape);
@@ -135,7 +159,12 @@ class Graph {
     return this.op('Mul', [a.name, b.name], a.shape);
   }
   build(outputs) {
-    return buildOnnxModel({ nodes: this.nodes, inputs: this.inputs, outputs: outputs.map((o) => ({ name: o.name, dims: o.shape })), initializers: this.initializers });
+    return buildOnnxModel({
+      nodes: this.nodes,
+      inputs: this.inputs,
+      outputs: outputs.map((o) => ({ name: o.name, dims: o.shape })),
+      initializers: this.initializers,
+    });
   }
 }
 
@@ -145,7 +174,19 @@ function tfNhwcMobilenet() {
   const image = g.input('image', [1, 224, 224, 3]);
   let x = g.op('Transpose', [image.name], [1, 3, 224, 224], { perm: [0, 3, 1, 2] }, 'to_nchw');
   x = g.relu6(g.conv(x, 16, 3, { stride: 2 }));
-  const plan = [[32, 1], [64, 2], [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [256, 1], [256, 1], [512, 2], [512, 1]];
+  const plan = [
+    [32, 1],
+    [64, 2],
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+    [256, 1],
+    [256, 1],
+    [256, 1],
+    [512, 2],
+    [512, 1],
+  ];
   for (const [c, s] of plan) {
     x = g.relu6(g.conv(x, x.shape[1], 3, { stride: s, group: x.shape[1] }));
     x = g.relu6(g.conv(x, c, 1));
@@ -165,13 +206,25 @@ function unet() {
   for (const c of [16, 32, 64, 128]) {
     x = block(x, c);
     skips.push(x);
-    x = g.op('MaxPool', [x.name], [1, c, x.shape[2] / 2, x.shape[3] / 2], { kernel_shape: [2, 2], strides: [2, 2] }, 'pool');
+    x = g.op(
+      'MaxPool',
+      [x.name],
+      [1, c, x.shape[2] / 2, x.shape[3] / 2],
+      { kernel_shape: [2, 2], strides: [2, 2] },
+      'pool',
+    );
   }
   x = block(x, 256);
   for (const skip of skips.reverse()) {
     const c = skip.shape[1];
     const w = g.weight(g.id('upw'), [x.shape[1], c, 2, 2]);
-    const up = g.op('ConvTranspose', [x.name, w, g.weight(g.id('upb'), [c])], [1, c, x.shape[2] * 2, x.shape[3] * 2], { kernel_shape: [2, 2], strides: [2, 2] }, 'up');
+    const up = g.op(
+      'ConvTranspose',
+      [x.name, w, g.weight(g.id('upb'), [c])],
+      [1, c, x.shape[2] * 2, x.shape[3] * 2],
+      { kernel_shape: [2, 2], strides: [2, 2] },
+      'up',
+    );
     const cat = g.op('Concat', [up.name, skip.name], [1, 2 * c, up.shape[2], up.shape[3]], { axis: 1 }, 'cat');
     x = block(cat, c);
   }
@@ -230,16 +283,28 @@ function torchMobilenetV3() {
   x = hswish(g.bn(g.conv(x, 576, 1, { bias: false })));
   const pooled = g.op('GlobalAveragePool', [x.name], [1, 576, 1, 1], {}, 'gap');
   const flat = g.op('Flatten', [pooled.name], [1, 576], { axis: 1 }, 'flatten');
-  const fc = g.op('Gemm', [flat.name, g.weight('fc_w', [1000, 576]), g.weight('fc_b', [1000])], [1, 1000], { transB: 1 }, 'fc');
+  const fc = g.op(
+    'Gemm',
+    [flat.name, g.weight('fc_w', [1000, 576]), g.weight('fc_b', [1000])],
+    [1, 1000],
+    { transB: 1 },
+    'fc',
+  );
   return g.build([fc]);
 }
 
-const EXPORTERS = { tf_nhwc_mobilenet: tfNhwcMobilenet, unet, audio_conv1d: audioConv1d, torch_mobilenet_v3: torchMobilenetV3 };
+const EXPORTERS = {
+  tf_nhwc_mobilenet: tfNhwcMobilenet,
+  unet,
+  audio_conv1d: audioConv1d,
+  torch_mobilenet_v3: torchMobilenetV3,
+};
 
 const list = (s) => (s === 'none' || s === '' ? [] : s.split(','));
 const zooModels = list(values.models);
 const exporterNames = list(values.exporter);
-for (const n of exporterNames) if (!EXPORTERS[n]) throw new Error(`unknown exporter model ${n} (have ${Object.keys(EXPORTERS).join(', ')})`);
+for (const n of exporterNames)
+  if (!EXPORTERS[n]) throw new Error(`unknown exporter model ${n} (have ${Object.keys(EXPORTERS).join(', ')})`);
 const dir = values['save-models'] ?? mkdtempSync(join(tmpdir(), 'efflint-predict-'));
 mkdirSync(dir, { recursive: true });
 const exporterPaths = exporterNames.map((n) => {
@@ -261,7 +326,10 @@ if (values['device-profile']) {
   deviceSource = 'calibrated in this run';
 }
 
-const models = [...zooModels.map((m) => ({ arg: m, label: m, kind: 'zoo' })), ...exporterPaths.map((p, i) => ({ arg: p, label: exporterNames[i], kind: 'exporter' }))];
+const models = [
+  ...zooModels.map((m) => ({ arg: m, label: m, kind: 'zoo' })),
+  ...exporterPaths.map((p, i) => ({ arg: p, label: exporterNames[i], kind: 'exporter' })),
+];
 for (const m of models) {
   m.prepared = prepareModel(m.arg);
   const plan = buildExecutionPlan(m.prepared.analysis, 'onnxruntime-cpu');
@@ -294,33 +362,69 @@ for (const m of models) {
 
 for (const m of models) {
   log(`per-kernel profile: ${m.label}`);
-  const r = await profileModel(m.arg, { threads: 1, optLevel: 'all', warmup: 3, runs: Number(values['profile-runs']), deviceProfile: device });
+  const r = await profileModel(m.arg, {
+    threads: 1,
+    optLevel: 'all',
+    warmup: 3,
+    runs: Number(values['profile-runs']),
+    deviceProfile: device,
+  });
   const ks = r.layers.filter((l) => l.predictedUs !== null && (l.nodes.length > 0 || l.inserted));
   m.kernels = ks.length;
   m.traceKernels = r.layers.length;
-  m.predictedSpearman = spearman(ks.map((l) => l.predictedUs), ks.map((l) => l.measuredUs));
-  m.flopsSpearman = spearman(ks.map((l) => l.flops ?? 0), ks.map((l) => l.measuredUs));
+  m.predictedSpearman = spearman(
+    ks.map((l) => l.predictedUs),
+    ks.map((l) => l.measuredUs),
+  );
+  m.flopsSpearman = spearman(
+    ks.map((l) => l.flops ?? 0),
+    ks.map((l) => l.measuredUs),
+  );
   m.kernelSumMs = r.coverage.kernelSumUs / 1000;
-  m.kernelRows = ks.map((l) => ({ name: l.name, kernelOp: l.kernelOp, opType: l.opType, family: l.family ?? null, inserted: l.inserted, flops: l.flops, memBytes: l.memBytes, measuredUs: l.measuredUs, predictedUs: l.predictedUs }));
+  m.kernelRows = ks.map((l) => ({
+    name: l.name,
+    kernelOp: l.kernelOp,
+    opType: l.opType,
+    family: l.family ?? null,
+    inserted: l.inserted,
+    flops: l.flops,
+    memBytes: l.memBytes,
+    measuredUs: l.measuredUs,
+    predictedUs: l.predictedUs,
+  }));
 }
 
 const errorOf = (m) => m.predictedMs / m.measuredMs - 1;
 const fmt = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const pct = (x) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 const lines = [];
-lines.push(`device profile: ${device.name} (${deviceSource}); ${device.measuredWith?.optLevel ?? '?'} / ${device.measuredWith?.clock ?? '?'} clock`);
-lines.push(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+lines.push(
+  `device profile: ${device.name} (${deviceSource}); ${device.measuredWith?.optLevel ?? '?'} / ${device.measuredWith?.clock ?? '?'} clock`,
+);
+lines.push(
+  `machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at the end, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
 lines.push('');
-lines.push('| model | FLOPs (M) | measured ms (CPU, median; block range) | predicted ms (plan sum) | error | Spearman predicted | Spearman FLOPs | kernels |');
+lines.push(
+  '| model | FLOPs (M) | measured ms (CPU, median; block range) | predicted ms (plan sum) | error | Spearman predicted | Spearman FLOPs | kernels |',
+);
 lines.push('|---|---|---|---|---|---|---|---|');
 for (const m of models) {
-  lines.push(`| ${m.label} | ${(m.flops / 1e6).toFixed(0)} | ${fmt(m.measuredMs)} (${fmt(m.blockMs[0])}-${fmt(m.blockMs[1])}) | ${fmt(m.predictedMs)} | ${pct(errorOf(m))} | ${fmt(m.predictedSpearman, 3)} | ${fmt(m.flopsSpearman, 3)} | ${m.kernels} |`);
+  lines.push(
+    `| ${m.label} | ${(m.flops / 1e6).toFixed(0)} | ${fmt(m.measuredMs)} (${fmt(m.blockMs[0])}-${fmt(m.blockMs[1])}) | ${fmt(m.predictedMs)} | ${pct(errorOf(m))} | ${fmt(m.predictedSpearman, 3)} | ${fmt(m.flopsSpearman, 3)} | ${m.kernels} |`,
+  );
 }
 const zoo = models.filter((m) => m.kind === 'zoo');
 const within = zoo.filter((m) => Math.abs(errorOf(m)) <= 0.1).length;
 const rankOk = models.filter((m) => m.predictedSpearman !== null && m.predictedSpearman >= 0.9).length;
 lines.push('');
-lines.push(`whole-model within ±10%: ${within}/${zoo.length} zoo networks (goal: ≥ 90%); per-kernel Spearman ≥ 0.9: ${rankOk}/${models.length} models (goal: all)`);
+lines.push(
+  `whole-model within ±10%: ${within}/${zoo.length} zoo networks (goal: ≥ 90%); per-kernel Spearman ≥ 0.9: ${rankOk}/${models.length} models (goal: all)`,
+);
 console.log(lines.join('\n'));
-if (values.json) writeFileSync(values.json, JSON.stringify({ device, deviceSource, models: models.map(({ prepared, ...rest }) => rest) }, null, 2));
+// The prepared model (analysis, onnxruntime model, input tensors) stays out of the JSON.
+const withoutPrepared = (key, value) => (key === 'prepared' ? undefined : value);
+if (values.json) writeFileSync(values.json, JSON.stringify({ device, deviceSource, models }, withoutPrepared, 2));
 if (!values['save-models']) rmSync(dir, { recursive: true, force: true });

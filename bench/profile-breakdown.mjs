@@ -24,14 +24,24 @@ const { values } = parseArgs({
 });
 const threads = Number(values.threads);
 const device = await calibrateDevice({ threads });
-console.log(`device: ${device.name}: ${(device.peakFlopsPerSecond / 1e9).toFixed(1)} G multiply-adds/s, ${(device.bandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s, ${device.perOpOverheadUs.toFixed(2)} µs per op\n`);
+console.log(
+  `device: ${device.name}: ${(device.peakFlopsPerSecond / 1e9).toFixed(1)} G multiply-adds/s, ${(device.bandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s, ${device.perOpOverheadUs.toFixed(2)} µs per op\n`,
+);
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 const rho = (x) => (x === null ? 'n/a' : x.toFixed(2));
-console.log('| model | opt | latency (ms) | conv time / FLOPs | elementwise time / FLOPs | data-movement time | other time | Spearman FLOPs | Spearman roofline | bytes within 5% (explained, unexplained) |');
+console.log(
+  '| model | opt | latency (ms) | conv time / FLOPs | elementwise time / FLOPs | data-movement time | other time | Spearman FLOPs | Spearman roofline | bytes within 5% (explained, unexplained) |',
+);
 console.log('|' + '---|'.repeat(10));
 for (const model of values.models.split(',')) {
   for (const optLevel of ['disabled', 'all']) {
-    const r = await profileModel(model, { runs: Number(values.runs), warmup: Number(values.warmup), threads, optLevel, deviceProfile: device });
+    const r = await profileModel(model, {
+      runs: Number(values.runs),
+      warmup: Number(values.warmup),
+      threads,
+      optLevel,
+      deviceProfile: device,
+    });
     const c = Object.fromEntries(r.categories.map((x) => [x.category, x]));
     const m = r.memoryCheck;
     console.log(

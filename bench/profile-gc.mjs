@@ -43,10 +43,25 @@ async function latencies(kind, prepared) {
     inputs: prepared.inputs,
     warmup: Number(values.warmup),
     runs: Number(values.runs),
-    sessionOptions: { executionProviders: ['cpu'], graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 3, intraOpNumThreads: threads, interOpNumThreads: 1 },
+    sessionOptions: {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      logSeverityLevel: 3,
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+    },
   };
-  const [result] = await runSessions({ ep: 'cpu', seed: INPUT_SEED, jobs: [job], collectGarbage: kind === 'with', countPageFaults: true, label: 'profile-gc' });
-  if (!result?.minorPageFaults) throw new Error('the session process sent no page-fault counts: rebuild (npm run build)');
+  const [result] = await runSessions({
+    ep: 'cpu',
+    seed: INPUT_SEED,
+    jobs: [job],
+    collectGarbage: kind === 'with',
+    countPageFaults: true,
+    label: 'profile-gc',
+  });
+  if (!result?.minorPageFaults)
+    throw new Error('the session process sent no page-fault counts: rebuild (npm run build)');
   return { ms: result.latenciesMs, faults: result.minorPageFaults };
 }
 
@@ -78,7 +93,11 @@ function load(model) {
     nodes: [{ opType: 'Conv', name: 'conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { kernel_shape: [1, 1] } }],
     initializers: [{ name: 'w', dims: [c, c, 1, 1] }],
   });
-  return { ortModel, inputs: [{ name: 'x', dtype: 'float32', dims: [1, c, s, s], intRange: 2 }], outputs: `1x${c}x${s}x${s}` };
+  return {
+    ortModel,
+    inputs: [{ name: 'x', dtype: 'float32', dims: [1, c, s, s], intRange: 2 }],
+    outputs: `1x${c}x${s}x${s}`,
+  };
 }
 
 for (const model of values.models.split(',')) {
@@ -91,15 +110,31 @@ for (const model of values.models.split(',')) {
   const outputs = prepared.outputs;
   for (const kind of ['without', 'with']) {
     const pick = (k) => median(per[kind].map((s) => s[k]));
-    rows.push({ model, outputs, kind, median: pick('median'), mean: pick('mean'), cv: pick('cv'), p95: pick('p95'), slow: pick('slow'), faults: pick('faultsPerRun') });
+    rows.push({
+      model,
+      outputs,
+      kind,
+      median: pick('median'),
+      mean: pick('mean'),
+      cv: pick('cv'),
+      p95: pick('p95'),
+      slow: pick('slow'),
+      faults: pick('faultsPerRun'),
+    });
   }
   console.error(`${model}: done`);
 }
 
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
-console.log(`cpu: ${cpus()[0]?.model} x ${cpus().length}; load average ${loadStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end; ${rounds} rounds of ${values.warmup} + ${values.runs} runs, ${values.threads} thread(s), opt all\n`);
-console.log('| model | output | minor GC after each run | median ms | mean ms | CV | p95 ms | runs > 1.5x median | minor page faults per timed run |');
+console.log(
+  `cpu: ${cpus()[0]?.model} x ${cpus().length}; load average ${loadStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end; ${rounds} rounds of ${values.warmup} + ${values.runs} runs, ${values.threads} thread(s), opt all\n`,
+);
+console.log(
+  '| model | output | minor GC after each run | median ms | mean ms | CV | p95 ms | runs > 1.5x median | minor page faults per timed run |',
+);
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.model} | ${r.outputs} | ${r.kind} | ${r.median.toFixed(3)} | ${r.mean.toFixed(3)} | ${pct(r.cv)} | ${r.p95.toFixed(3)} | ${pct(r.slow)} | ${r.faults.toFixed(1)} |`);
+  console.log(
+    `| ${r.model} | ${r.outputs} | ${r.kind} | ${r.median.toFixed(3)} | ${r.mean.toFixed(3)} | ${pct(r.cv)} | ${r.p95.toFixed(3)} | ${pct(r.slow)} | ${r.faults.toFixed(1)} |`,
+  );
 }

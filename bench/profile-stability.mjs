@@ -23,7 +23,10 @@ import { coefficientOfVariation, median } from '../dist/profile/stats.js';
 
 const { values } = parseArgs({
   options: {
-    models: { type: 'string', default: 'zoo:shufflenet_v2_x0_5,zoo:shufflenet_v1_g3,zoo:mobilenet_v2,zoo:shufflenet_v2_x1_0' },
+    models: {
+      type: 'string',
+      default: 'zoo:shufflenet_v2_x0_5,zoo:shufflenet_v1_g3,zoo:mobilenet_v2,zoo:shufflenet_v2_x1_0',
+    },
     invocations: { type: 'string', default: '3' },
     runs: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '10' },
@@ -34,7 +37,12 @@ const { values } = parseArgs({
 });
 
 const invocations = Number(values.invocations);
-const opts = { runs: Number(values.runs), warmup: Number(values.warmup), threads: Number(values.threads), optLevel: values['opt-level'] };
+const opts = {
+  runs: Number(values.runs),
+  warmup: Number(values.warmup),
+  threads: Number(values.threads),
+  optLevel: values['opt-level'],
+};
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 const rows = [];
 for (const model of values.models.split(',')) {
@@ -42,7 +50,9 @@ for (const model of values.models.split(',')) {
   for (let i = 0; i < invocations; i++) results.push(await profileModel(model, opts));
   const medians = results.map((r) => r.latencyMs.median);
   const top = [...results[0].layers].sort((a, b) => b.measuredUs - a.measuredUs).slice(0, 10);
-  const kernelCvs = top.map((l) => coefficientOfVariation(results.map((r) => r.layers.find((x) => x.name === l.name)?.measuredUs ?? 0)));
+  const kernelCvs = top.map((l) =>
+    coefficientOfVariation(results.map((r) => r.layers.find((x) => x.name === l.name)?.measuredUs ?? 0)),
+  );
   const row = {
     model,
     latencyMedianMs: medians,
@@ -59,7 +69,8 @@ for (const model of values.models.split(',')) {
   console.error(`${model}: done`);
 }
 
-const header = '| model | latency median per invocation (ms) | CV across invocations | CV within invocation | profiled / unprofiled | kernel sum / profiled run | kernel sum / unprofiled latency | top-10 kernel CV (median, max) |';
+const header =
+  '| model | latency median per invocation (ms) | CV across invocations | CV within invocation | profiled / unprofiled | kernel sum / profiled run | kernel sum / unprofiled latency | top-10 kernel CV (median, max) |';
 console.log(`cpu: ${cpus()[0]?.model} x ${cpus().length}; ${JSON.stringify(opts)}; ${invocations} invocations\n`);
 console.log(header);
 console.log('|' + '---|'.repeat(8));
@@ -69,4 +80,7 @@ for (const r of rows) {
   );
 }
 mkdirSync(values.out, { recursive: true });
-writeFileSync(join(values.out, 'profile-stability.json'), JSON.stringify({ date: new Date().toISOString(), opts, rows }, null, 2));
+writeFileSync(
+  join(values.out, 'profile-stability.json'),
+  JSON.stringify({ date: new Date().toISOString(), opts, rows }, null, 2),
+);

@@ -29,11 +29,30 @@
  * with PYTHONPATH=DIR): `onnx_tool.model_profile(path)` on the chain and size models.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeFunction, encodeNode, encodeValueInfo, modelFunction, node as nodeProto, tensorValueInfo } from '../dist/zoo/onnx-writer.js';
+import {
+  encodeFunction,
+  encodeNode,
+  encodeValueInfo,
+  modelFunction,
+  node as nodeProto,
+  tensorValueInfo,
+} from '../dist/zoo/onnx-writer.js';
 
 const { values } = parseArgs({
   options: {
@@ -100,7 +119,14 @@ function node(op, inputs, outputs, name, attrs = {}, domain = '') {
 /** TensorProto FLOAT with raw_data of prod(dims) float32 values, generated when written. */
 function initializer(name, dims) {
   const bytes = dims.reduce((a, b) => a * b, 1) * 4;
-  return len(5, [...ints(1, dims), ...int(2, 1), ...str(8, name), tag(9, 2), varint(bytes), { size: bytes, raw: true }]);
+  return len(5, [
+    ...ints(1, dims),
+    ...int(2, 1),
+    ...str(8, name),
+    tag(9, 2),
+    varint(bytes),
+    { size: bytes, raw: true },
+  ]);
 }
 /** ValueInfoProto of a float tensor as GraphProto.input (11) or .output (12); dims are numbers or symbolic names. */
 function valueInfo(field, name, dims) {
@@ -253,8 +279,20 @@ function functionModel(calls) {
     x = `call${i}.out`;
   }
   return model(
-    [...nodes.flat(), ...str(2, 'calls'), ...inits.flat(), ...valueInfo(11, 'input', [1, c, 8, 8]), ...valueInfo(12, x, [1, c, 8, 8])],
-    { functions: [record(25, encodeFunction(body))], opsets: [['', 13], ['local', 1]] },
+    [
+      ...nodes.flat(),
+      ...str(2, 'calls'),
+      ...inits.flat(),
+      ...valueInfo(11, 'input', [1, c, 8, 8]),
+      ...valueInfo(12, x, [1, c, 8, 8]),
+    ],
+    {
+      functions: [record(25, encodeFunction(body))],
+      opsets: [
+        ['', 13],
+        ['local', 1],
+      ],
+    },
   );
 }
 
@@ -276,13 +314,21 @@ function measure(command, env, rssFile, limit) {
   let rssKib;
   let stderr;
   if (HAS_TIME) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 64 << 20 });
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...argv], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+      maxBuffer: 64 << 20,
+    });
     code = r.status;
     stderr = String(r.stderr);
     const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
     rssKib = Number(lines[lines.length - 1]);
   } else {
-    const r = spawnSync(PYTHON, ['-c', RUSAGE_WRAPPER, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env, maxBuffer: 64 << 20 });
+    const r = spawnSync(PYTHON, ['-c', RUSAGE_WRAPPER, ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      maxBuffer: 64 << 20,
+    });
     const [c, kib] = String(r.stdout).trim().split(/\s+/).map(Number);
     code = r.status === 0 ? c : r.status;
     stderr = String(r.stderr);
@@ -310,7 +356,12 @@ async function heapChild(modelPath, calls) {
     global.gc();
     global.gc();
     const m = process.memoryUsage();
-    samples.push({ calls: n, heapUsedMib: m.heapUsed / 2 ** 20, rssMib: m.rss / 2 ** 20, seconds: (performance.now() - t0) / 1000 });
+    samples.push({
+      calls: n,
+      heapUsedMib: m.heapUsed / 2 ** 20,
+      rssMib: m.rss / 2 ** 20,
+      seconds: (performance.now() - t0) / 1000,
+    });
   };
   let layers = 0;
   const t0 = performance.now();
@@ -327,23 +378,31 @@ const repeats = Number(values.repeats);
 const nodeCounts = values.nodes.split(',').map(Number);
 let smallMib = Number(values['small-mb']);
 let largeMib = Number(values['large-mb']);
-const dir = values.out ? (mkdirSync(values.out, { recursive: true }), values.out) : mkdtempSync(join(tmpdir(), 'efflint-scale-'));
+const dir = values.out
+  ? (mkdirSync(values.out, { recursive: true }), values.out)
+  : mkdtempSync(join(tmpdir(), 'efflint-scale-'));
 const fsStat = statfsSync(dir);
 const freeGib = (fsStat.bavail * fsStat.bsize) / 2 ** 30;
 if (freeGib < 5) {
   smallMib = Math.max(1, Math.round(smallMib / 10));
   largeMib = Math.max(10, Math.round(largeMib / 10));
-  console.log(`only ${freeGib.toFixed(1)} GiB free in ${dir}: size models scaled down to ${smallMib} and ${largeMib} MiB`);
+  console.log(
+    `only ${freeGib.toFixed(1)} GiB free in ${dir}: size models scaled down to ${smallMib} and ${largeMib} MiB`,
+  );
 }
 const peer = !values['no-peer'] && spawnSync(PYTHON, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
-if (!values['no-peer'] && !peer) console.log(`${PYTHON} cannot import onnx: the python columns are left out (apt-get install python3-onnx)`);
+if (!values['no-peer'] && !peer)
+  console.log(`${PYTHON} cannot import onnx: the python columns are left out (apt-get install python3-onnx)`);
 const onnxToolDir = values['onnx-tool'] ? resolve(values['onnx-tool']) : undefined;
 
 const started = new Date();
 const load0 = loadavg();
 console.log(`# bench/scale.mjs, ${started.toISOString()}`);
-console.log(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}`);
-if (peer) console.log(`python3-onnx ${String(spawnSync(PYTHON, ['-c', 'import onnx;print(onnx.__version__)']).stdout).trim()}`);
+console.log(
+  `node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+);
+if (peer)
+  console.log(`python3-onnx ${String(spawnSync(PYTHON, ['-c', 'import onnx;print(onnx.__version__)']).stdout).trim()}`);
 
 const files = {};
 try {
@@ -352,7 +411,9 @@ try {
     const t = performance.now();
     const bytes = writeModel(path, pieces);
     files[key] = { path, bytes, what };
-    console.log(`wrote ${key}.onnx: ${(bytes / 2 ** 20).toFixed(1)} MiB, ${what} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    console.log(
+      `wrote ${key}.onnx: ${(bytes / 2 ** 20).toFixed(1)} MiB, ${what} (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+    );
   };
   write('size-small', '16 Gemm+Relu layers', sizeModel(smallMib));
   write('size-large', '16 Gemm+Relu layers', sizeModel(largeMib));
@@ -370,18 +431,26 @@ try {
   const efflint = (...args) => ({ argv: [process.execPath, EFFLINT, ...args], env, ok: [0, 1] });
   const python = (code, path) => ({ argv: [PYTHON, '-c', code, path], env, ok: [0] });
   const LOAD = 'import sys,onnx;m=onnx.load(sys.argv[1]);print(len(m.graph.node))';
-  const INFER = 'import sys,onnx;m=onnx.load(sys.argv[1]);m=onnx.shape_inference.infer_shapes(m);print(len(m.graph.value_info))';
+  const INFER =
+    'import sys,onnx;m=onnx.load(sys.argv[1]);m=onnx.shape_inference.infer_shapes(m);print(len(m.graph.value_info))';
   const ONNX_TOOL = 'import sys,onnx_tool;onnx_tool.model_profile(sys.argv[1],savenode=None)';
   const cases = [];
   const add = (key, label, command) => cases.push({ key, label, ...command, runs: [] });
-  for (const [k, f] of [['small', files['size-small']], ['large', files['size-large']]]) {
+  for (const [k, f] of [
+    ['small', files['size-small']],
+    ['large', files['size-large']],
+  ]) {
     add(`analyze-${k}`, `efflint analyze ${k} (${(f.bytes / 2 ** 20).toFixed(0)} MiB)`, efflint('analyze', f.path));
     add(`lint-${k}`, `efflint lint ${k} (${(f.bytes / 2 ** 20).toFixed(0)} MiB)`, efflint('lint', f.path));
     if (peer) {
       add(`load-${k}`, `python onnx.load ${k}`, python(LOAD, f.path));
       add(`infer-${k}`, `python onnx.load + infer_shapes ${k}`, python(INFER, f.path));
     }
-    if (onnxToolDir) add(`onnxtool-${k}`, `onnx-tool model_profile ${k}`, { ...python(ONNX_TOOL, f.path), env: { ...env, PYTHONPATH: onnxToolDir } });
+    if (onnxToolDir)
+      add(`onnxtool-${k}`, `onnx-tool model_profile ${k}`, {
+        ...python(ONNX_TOOL, f.path),
+        env: { ...env, PYTHONPATH: onnxToolDir },
+      });
   }
   for (const n of nodeCounts) {
     const f = files[`chain-${n}`];
@@ -391,20 +460,37 @@ try {
       add(`load-${n}`, `python onnx.load ${n} nodes`, python(LOAD, f.path));
       add(`infer-${n}`, `python onnx.load + infer_shapes ${n} nodes`, python(INFER, f.path));
     }
-    if (onnxToolDir) add(`onnxtool-${n}`, `onnx-tool model_profile ${n} nodes`, { ...python(ONNX_TOOL, f.path), env: { ...env, PYTHONPATH: onnxToolDir } });
+    if (onnxToolDir)
+      add(`onnxtool-${n}`, `onnx-tool model_profile ${n} nodes`, {
+        ...python(ONNX_TOOL, f.path),
+        env: { ...env, PYTHONPATH: onnxToolDir },
+      });
   }
   add('calls-analyze', `efflint analyze ${values.calls} function calls`, efflint('analyze', files.calls.path));
-  add('calls-text', `efflint lint -f text ${values.calls} function calls`, efflint('lint', '-f', 'text', files.calls.path));
-  add('calls-netron', `efflint lint -f netron ${values.calls} function calls`, efflint('lint', '-f', 'netron', files.calls.path));
+  add(
+    'calls-text',
+    `efflint lint -f text ${values.calls} function calls`,
+    efflint('lint', '-f', 'text', files.calls.path),
+  );
+  add(
+    'calls-netron',
+    `efflint lint -f netron ${values.calls} function calls`,
+    efflint('lint', '-f', 'netron', files.calls.path),
+  );
 
   const rssFile = join(dir, 'rss.txt');
   for (let r = 0; r < repeats; r++) {
     for (const c of cases) {
       const m = measure(c.argv, c.env, rssFile, Number(values.timeout));
-      if (!m.timedOut && !c.ok.includes(m.code)) throw new Error(`${c.label}: exit ${m.code}\n${m.stderr.slice(-2000)}`);
+      if (!m.timedOut && !c.ok.includes(m.code))
+        throw new Error(`${c.label}: exit ${m.code}\n${m.stderr.slice(-2000)}`);
       c.runs.push(m);
     }
-    console.log(`repetition ${r + 1}/${repeats} done, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `repetition ${r + 1}/${repeats} done, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   }
 
   const byKey = Object.fromEntries(cases.map((c) => [c.key, c]));
@@ -414,7 +500,9 @@ try {
     const ts = c.runs.map((m) => (m.timedOut ? `> ${m.seconds.toFixed(0)} (stopped)` : m.seconds.toFixed(3)));
     const med = median(c.runs.map((m) => m.seconds));
     const medText = c.runs.filter((m) => m.timedOut).length * 2 >= c.runs.length ? `> ${med.toFixed(0)} s` : fmtS(med);
-    console.log(`| ${c.label} | ${medText} | ${ts.join(' / ')} | ${fmtMib(Math.max(...c.runs.map((m) => m.rssMib)))} |`);
+    console.log(
+      `| ${c.label} | ${medText} | ${ts.join(' / ')} | ${fmtMib(Math.max(...c.runs.map((m) => m.rssMib)))} |`,
+    );
   }
 
   const ratioRows = [];
@@ -427,7 +515,8 @@ try {
     const bound = (num, den) => (num && den ? '? ' : num ? '> ' : den ? '< ' : '');
     const perRun = a.runs.map((m, i) => bound(m.timedOut, b.runs[i].timedOut) + fmtX(m.seconds / b.runs[i].seconds));
     const stopped = (c) => c.runs.filter((m) => m.timedOut).length * 2 >= c.runs.length;
-    const med = bound(stopped(a), stopped(b)) + fmtX(median(a.runs.map((m) => m.seconds)) / median(b.runs.map((m) => m.seconds)));
+    const med =
+      bound(stopped(a), stopped(b)) + fmtX(median(a.runs.map((m) => m.seconds)) / median(b.runs.map((m) => m.seconds)));
     const rss = Math.max(...a.runs.map((m) => m.rssMib)) / Math.max(...b.runs.map((m) => m.rssMib));
     ratioRows.push(`| ${label} | **${med}** | ${perRun.join(' / ')} | ${fmtX(rss)} | ${goal} |`);
   };
@@ -452,25 +541,38 @@ try {
   console.log('|---|---|---|---|---|');
   for (const row of ratioRows) console.log(row);
 
-  const child = spawnSync(process.execPath, ['--expose-gc', resolve(process.argv[1]), '--heap-child', gcModel, '--gc-calls', values['gc-calls']], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 16 << 20,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', resolve(process.argv[1]), '--heap-child', gcModel, '--gc-calls', values['gc-calls']],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 << 20,
+    },
+  );
   if (child.status !== 0) throw new Error(`heap child failed (exit ${child.status})`);
   const heap = JSON.parse(String(child.stdout));
   const at = (n) => heap.samples.find((s) => s.calls === n);
   const first = at(1);
   const hundred = at(100);
   const last = heap.samples[heap.samples.length - 1];
-  console.log(`\nanalyze(${values['gc-model']} file, ${heap.layers} layers) ${last.calls} times in one process (full GC before each sample):`);
+  console.log(
+    `\nanalyze(${values['gc-model']} file, ${heap.layers} layers) ${last.calls} times in one process (full GC before each sample):`,
+  );
   console.log('\n| after call | heapUsed | RSS | elapsed |');
   console.log('|---|---|---|---|');
-  for (const s of heap.samples) console.log(`| ${s.calls} | ${s.heapUsedMib.toFixed(2)} MiB | ${s.rssMib.toFixed(1)} MiB | ${s.seconds.toFixed(1)} s |`);
+  for (const s of heap.samples)
+    console.log(
+      `| ${s.calls} | ${s.heapUsedMib.toFixed(2)} MiB | ${s.rssMib.toFixed(1)} MiB | ${s.seconds.toFixed(1)} s |`,
+    );
   console.log(
     `\nheapUsed growth from call 100 to call ${last.calls}: ${(last.heapUsedMib - hundred.heapUsedMib).toFixed(3)} MiB ` +
       `(from call 1: ${(last.heapUsedMib - first.heapUsedMib).toFixed(3)} MiB); peak RSS ${heap.maxRssMib.toFixed(0)} MiB`,
   );
-  console.log(`\nload average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s in all`);
+  console.log(
+    `\nload average at end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s in all`,
+  );
 } finally {
   if (!values.keep) {
     if (values.out) for (const f of Object.values(files)) rmSync(f.path, { force: true });

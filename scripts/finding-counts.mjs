@@ -12,7 +12,13 @@ if (args[0] === '--compare') {
   const before = JSON.parse(readFileSync(beforePath, 'utf8'));
   const after = JSON.parse(readFileSync(afterPath, 'utf8'));
   const warnings = (x) => Object.values(x.warn).reduce((s, v) => s + v, 0);
-  const cell = (x) => `${warnings(x)}: ${Object.entries(x.warn).sort().map(([k, v]) => `${k} ${v}`).join(', ') || '-'} (${x.info})`;
+  const cell = (x) =>
+    `${warnings(x)}: ${
+      Object.entries(x.warn)
+        .sort()
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-'
+    } (${x.info})`;
   console.log('| model | before: warnings (info) | after: warnings (info) |');
   console.log('|---|---|---|');
   const total = { b: 0, a: 0, bi: 0, ai: 0 };
@@ -21,7 +27,8 @@ if (args[0] === '--compare') {
     total.a += warnings(after[name]);
     total.bi += before[name].info;
     total.ai += after[name].info;
-    if (!filter || new RegExp(filter).test(name)) console.log(`| ${name} | ${cell(before[name])} | ${cell(after[name])} |`);
+    if (!filter || new RegExp(filter).test(name))
+      console.log(`| ${name} | ${cell(before[name])} | ${cell(after[name])} |`);
   }
   console.log(`| **all ${Object.keys(after).length} builds** | ${total.b} (${total.bi}) | ${total.a} (${total.ai}) |`);
 } else {

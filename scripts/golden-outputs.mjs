@@ -24,7 +24,10 @@ export const GOLDEN_COMMANDS = {
 
 /** Volatile parts of an output (the time a report was made, the scratch path) replaced by placeholders. */
 function normalise(text, dir) {
-  return text.split(dir).join('<tmp>').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>');
+  return text
+    .split(dir)
+    .join('<tmp>')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>');
 }
 
 /** { model: { command: sha256 } } for every zoo model, or for `models` when given. */
@@ -43,8 +46,12 @@ export async function goldenDigests(models) {
         let stdout = '';
         let stderr = '';
         const io = {
-          stdout: (t) => { stdout += t; },
-          stderr: (t) => { stderr += t; },
+          stdout: (t) => {
+            stdout += t;
+          },
+          stderr: (t) => {
+            stderr += t;
+          },
           stdoutIsTTY: false,
           stderrIsTTY: false,
           env: { NO_COLOR: '1' },

@@ -39,9 +39,15 @@ try {
     import('../dist/profile/measure/garbage-collector.js'),
     import('../dist/profile/measure/interleaved-stats.js'),
   ]);
-  efflint = { generateInput: inputData.generateInput, garbageCollector: gc.garbageCollector, rotatedOrder: stats.rotatedOrder };
+  efflint = {
+    generateInput: inputData.generateInput,
+    garbageCollector: gc.garbageCollector,
+    rotatedOrder: stats.rotatedOrder,
+  };
 } catch (err) {
-  fail(`cannot load efflint's compiled modules (${err.code ?? String(err.message).split('\n')[0]}); in a checkout of efflint, run npm run build first`);
+  fail(
+    `cannot load efflint's compiled modules (${err.code ?? String(err.message).split('\n')[0]}); in a checkout of efflint, run npm run build first`,
+  );
 }
 const { generateInput, garbageCollector, rotatedOrder } = efflint;
 
@@ -52,7 +58,10 @@ const collect = garbageCollector('minor');
 function gpuName(provider) {
   if (provider === 'cpu') return null;
   try {
-    const out = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader', '-i', '0'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader', '-i', '0'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.trim().split('\n')[0] || 'CUDA device 0';
   } catch {
     return 'CUDA device 0';
@@ -79,7 +88,10 @@ const { values, positionals } = parseArgs({
     quiet: { type: 'boolean', default: false },
   },
 });
-if (positionals.length !== 1) fail('usage: ort-node-runner.mjs DIR [--provider cpu|cuda|tensorrt] [--opt-level all|disabled|both] [--blocks N] [--runs N] [--warmup N] [--only IDS] [--trace]');
+if (positionals.length !== 1)
+  fail(
+    'usage: ort-node-runner.mjs DIR [--provider cpu|cuda|tensorrt] [--opt-level all|disabled|both] [--blocks N] [--runs N] [--warmup N] [--only IDS] [--trace]',
+  );
 const dir = positionals[0];
 const provider = values.provider;
 if (!['cpu', 'cuda', 'tensorrt'].includes(provider)) fail(`--provider ${provider}: expected cpu, cuda or tensorrt`);
@@ -98,12 +110,21 @@ try {
 } catch (err) {
   fail(`${join(dir, 'manifest.json')}: ${err.code ?? err.message}`);
 }
-if (manifest.schemaVersion !== MANIFEST_SCHEMA_VERSION) fail(`manifest schemaVersion ${manifest.schemaVersion}; this runner reads ${MANIFEST_SCHEMA_VERSION}`);
-const optLevels = values['opt-level'] === undefined ? manifest.protocol.optLevels : values['opt-level'] === 'both' ? ['all', 'disabled'] : [values['opt-level']];
-for (const o of optLevels) if (o !== 'all' && o !== 'disabled') fail(`--opt-level ${o}: expected all, disabled or both`);
+if (manifest.schemaVersion !== MANIFEST_SCHEMA_VERSION)
+  fail(`manifest schemaVersion ${manifest.schemaVersion}; this runner reads ${MANIFEST_SCHEMA_VERSION}`);
+const optLevels =
+  values['opt-level'] === undefined
+    ? manifest.protocol.optLevels
+    : values['opt-level'] === 'both'
+      ? ['all', 'disabled']
+      : [values['opt-level']];
+for (const o of optLevels)
+  if (o !== 'all' && o !== 'disabled') fail(`--opt-level ${o}: expected all, disabled or both`);
 const only = values.only ? new Set(values.only.split(',')) : null;
 const measurements = manifest.measurements.filter((m) => only === null || only.has(m.id));
-if (only) for (const id of only) if (!manifest.measurements.some((m) => m.id === id)) fail(`--only: no measurement '${id}' in the manifest`);
+if (only)
+  for (const id of only)
+    if (!manifest.measurements.some((m) => m.id === id)) fail(`--only: no measurement '${id}' in the manifest`);
 
 const ort = createRequire(import.meta.url)('onnxruntime-node');
 ort.env.logLevel = 'fatal';
@@ -122,14 +143,26 @@ const device = {
 const clock = provider === 'cpu' ? 'cpu' : 'gpu-wall';
 
 function sessionOptions(optLevel, extra = {}) {
-  return { executionProviders: [provider], graphOptimizationLevel: optLevel, executionMode: 'sequential', intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 3, ...extra };
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: optLevel,
+    executionMode: 'sequential',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    logSeverityLevel: 3,
+    ...extra,
+  };
 }
 
 function feedsOf(variant) {
   const feeds = {};
   variant.inputs.forEach((input, k) => {
-    if (input.dtype !== 'float32') fail(`${variant.file}: input ${input.name} is ${input.dtype}; the experiments have float32 inputs only`);
-    const generated = generateInput({ name: input.name, dtype: 'float32', dims: input.shape, intRange: 1 }, manifest.protocol.inputSeed + k);
+    if (input.dtype !== 'float32')
+      fail(`${variant.file}: input ${input.name} is ${input.dtype}; the experiments have float32 inputs only`);
+    const generated = generateInput(
+      { name: input.name, dtype: 'float32', dims: input.shape, intRange: 1 },
+      manifest.protocol.inputSeed + k,
+    );
     feeds[input.name] = new ort.Tensor('float32', generated.data, input.shape);
   });
   return feeds;
@@ -175,7 +208,13 @@ async function measure(m, optLevel, feeds) {
     }
   }
   for (const s of sessions) await s.release();
-  return { optLevel, blocks, runsPerBlock, warmup, variants: m.variants.map((v, i) => ({ label: v.label, file: v.file, wallMs: wall[i], cpuMs: cpu[i], trace: null })) };
+  return {
+    optLevel,
+    blocks,
+    runsPerBlock,
+    warmup,
+    variants: m.variants.map((v, i) => ({ label: v.label, file: v.file, wallMs: wall[i], cpuMs: cpu[i], trace: null })),
+  };
 }
 
 /** An onnxruntime profile of one variant, in a session of its own after the timed runs. */
@@ -184,7 +223,10 @@ async function profileTrace(m, optLevel, variant, feeds) {
   mkdirSync(traceDir, { recursive: true });
   const stem = `${optLevel}-${variant.model}`;
   const prefix = join(traceDir, `${stem}.tmp`);
-  const session = await ort.InferenceSession.create(join(dir, variant.file), sessionOptions(optLevel, { enableProfiling: true, profileFilePrefix: prefix }));
+  const session = await ort.InferenceSession.create(
+    join(dir, variant.file),
+    sessionOptions(optLevel, { enableProfiling: true, profileFilePrefix: prefix }),
+  );
   for (let r = 0; r < 1 + PROFILED_RUNS; r++) {
     await session.run(feeds);
     collect();
@@ -205,10 +247,12 @@ for (const m of measurements) {
   const feeds = m.variants.map(feedsOf);
   const measured = [];
   for (const optLevel of optLevels) {
-    if (!values.quiet) process.stderr.write(`ort-node-runner: ${m.id}, opt ${optLevel} (${m.variants.length} variants)\n`);
+    if (!values.quiet)
+      process.stderr.write(`ort-node-runner: ${m.id}, opt ${optLevel} (${m.variants.length} variants)\n`);
     const entry = await measure(m, optLevel, feeds);
     if (values.trace) {
-      for (let i = 0; i < m.variants.length; i++) entry.variants[i].trace = await profileTrace(m, optLevel, m.variants[i], feeds[i]);
+      for (let i = 0; i < m.variants.length; i++)
+        entry.variants[i].trace = await profileTrace(m, optLevel, m.variants[i], feeds[i]);
     }
     measured.push(entry);
   }
@@ -222,9 +266,13 @@ for (const m of measurements) {
     device,
     interleaving: manifest.protocol.interleaving,
     measured,
-    loadAverage: { start: loadStart.map((x) => Math.round(x * 100) / 100), end: loadavg().map((x) => Math.round(x * 100) / 100) },
+    loadAverage: {
+      start: loadStart.map((x) => Math.round(x * 100) / 100),
+      end: loadavg().map((x) => Math.round(x * 100) / 100),
+    },
     startedAt,
     elapsedSeconds: Math.round((performance.now() - t0) / 100) / 10,
   });
 }
-if (!values.quiet) process.stderr.write(`ort-node-runner: wrote ${measurements.length} results files to ${join(dir, 'results')}\n`);
+if (!values.quiet)
+  process.stderr.write(`ort-node-runner: wrote ${measurements.length} results files to ${join(dir, 'results')}\n`);

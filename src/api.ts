@@ -88,7 +88,8 @@ export function analyzeFile(path: string, options: AnalyzeOptions = {}): Analysi
 }
 
 /** A rule's setting as efflint.config.json writes it: a severity, or [severity, options]. */
-export type RuleSettingInput = Severity | readonly [Severity] | readonly [Severity, Readonly<Record<string, OptionValue>>];
+export type RuleSettingInput =
+  Severity | readonly [Severity] | readonly [Severity, Readonly<Record<string, OptionValue>>];
 
 /** The content of an efflint.config.json (docs/cli.md#configuration), as an object. */
 export interface ConfigObject {
@@ -129,18 +130,32 @@ function checkedRuleSet(ruleSet: readonly AnyRule[] | undefined): readonly AnyRu
   if (ruleSet === undefined) return RULES;
   const seen = new Set<string>();
   for (const rule of ruleSet) {
-    const { id, name } = rule.meta ?? {};
-    if (typeof id !== 'string' || id === '' || typeof name !== 'string' || name === '') throw new UsageError('ruleSet: every rule needs meta.id and meta.name (use defineRule)');
+    // JavaScript callers can pass any object here, not only what defineRule made.
+    const { id, name } = (rule as Partial<AnyRule>).meta ?? {};
+    if (typeof id !== 'string' || id === '' || typeof name !== 'string' || name === '')
+      throw new UsageError('ruleSet: every rule needs meta.id and meta.name (use defineRule)');
     for (const key of new Set([id, name])) {
-      if (seen.has(key)) throw new UsageError(`ruleSet: two rules are called '${key}' (rule ids and names must be unique)`);
+      if (seen.has(key))
+        throw new UsageError(`ruleSet: two rules are called '${key}' (rule ids and names must be unique)`);
       seen.add(key);
     }
   }
   return ruleSet;
 }
 
+/** The formatter a caller named; JavaScript callers can name any string, so an unknown one is a UsageError listing the choices. */
+function formatterFor<F>(caller: string, formats: Readonly<Record<string, F>>, format: string): F {
+  const formatter = Object.hasOwn(formats, format) ? formats[format] : undefined;
+  if (formatter === undefined)
+    throw new UsageError(`${caller}: format '${format}' is not one of ${Object.keys(formats).join(', ')}`);
+  return formatter;
+}
+
 /** The config as the lint engine takes it: an object is validated like a file; loadConfig's result is checked against the rules. */
-function resolvedConfig(config: ResolvedConfig | ConfigObject | undefined, ruleSet: readonly AnyRule[]): ResolvedConfig {
+function resolvedConfig(
+  config: ResolvedConfig | ConfigObject | undefined,
+  ruleSet: readonly AnyRule[],
+): ResolvedConfig {
   if (config === undefined) return EMPTY_CONFIG;
   // `path` is never a key of efflint.config.json (validateConfig rejects it): only loadConfig's result has one.
   if (!('path' in config)) return { ...validateConfig(config, 'config', ruleSet), path: null };
@@ -148,7 +163,9 @@ function resolvedConfig(config: ResolvedConfig | ConfigObject | undefined, ruleS
   const named = [...Object.keys(config.rules), ...config.ignore.map((e) => e.rule).filter((r) => r !== '*')];
   const unknown = named.find((id) => !ids.has(id));
   if (unknown !== undefined) {
-    throw new ConfigError(`${config.path ?? 'config'}: rule '${unknown}' is configured but not in the ruleSet (pass the same ruleSet to loadConfig and lint)`);
+    throw new ConfigError(
+      `${config.path ?? 'config'}: rule '${unknown}' is configured but not in the ruleSet (pass the same ruleSet to loadConfig and lint)`,
+    );
   }
   return config;
 }
@@ -213,7 +230,9 @@ export function diff(base: ModelSource, head: ModelSource, options: DiffOptions 
   const headSide = side(head, options.profiles?.head);
   const compared = compareModels(baseSide, headSide);
   // As the CLI: the static comparison never reads external data, but says when a model's would be unsafe to read.
-  const external = [base, head].flatMap((s) => (typeof s === 'string' ? externalDataWarnings(s).map((w) => `${s}: ${w}`) : []));
+  const external = [base, head].flatMap((s) =>
+    typeof s === 'string' ? externalDataWarnings(s).map((w) => `${s}: ${w}`) : [],
+  );
   const result = external.length === 0 ? compared : { ...compared, warnings: [...compared.warnings, ...external] };
   return { diff: result, verdict: evaluateDiff(result, mergeThresholds(config.diff, options.thresholds ?? {})) };
 }
@@ -229,6 +248,8 @@ export interface ReportOptions extends Pick<LintOptions, 'config' | 'ruleSet' | 
   /** ISO time stamp shown in the footer; default none, so the output is the same on every run. */
   readonly generatedAt?: string | null;
 }
+
+const REPORT_FORMATS = { html: formatReportHtml, markdown: formatReportMarkdown };
 
 /**
  * The latency report of `efflint report` (docs/report.md) as a string: key figures, where the time goes,
@@ -247,10 +268,7 @@ export function report(result: LintResult, options: ReportOptions = {}): string 
     generatedAt: options.generatedAt ?? null,
     top: options.top,
   });
-  const format = options.format ?? 'html';
-  if (format === 'html') return formatReportHtml(data);
-  if (format === 'markdown') return formatReportMarkdown(data);
-  throw new UsageError(`report: format '${String(format)}' is not one of html, markdown`);
+  return formatterFor('report', REPORT_FORMATS, options.format ?? 'html')(data);
 }
 
 /** Options every formatter takes. */
@@ -262,12 +280,19 @@ export interface FormatOptions {
 /** `analyze --format`: 'text' (a table), 'json' (docs/json-schema.md) or 'csv' (one row per layer). */
 export type AnalysisFormat = 'text' | 'json' | 'csv';
 
+const ANALYSIS_FORMATS: Readonly<Record<AnalysisFormat, (analysis: Analysis, options: FormatOptions) => string>> = {
+  text: (analysis, options) => formatAnalysisText(analysis, { color: options.color ?? false, layers: analysis.layers }),
+  json: (analysis) => JSON.stringify(analysis, null, 2) + '\n',
+  csv: (analysis) => formatAnalysisCsv(analysis.layers),
+};
+
 /** An analysis as `efflint analyze --format FORMAT` prints it. */
-export function formatAnalysis(analysis: Analysis, format: AnalysisFormat = 'text', options: FormatOptions = {}): string {
-  if (format === 'json') return JSON.stringify(analysis, null, 2) + '\n';
-  if (format === 'csv') return formatAnalysisCsv(analysis.layers);
-  if (format === 'text') return formatAnalysisText(analysis, { color: options.color ?? false, layers: analysis.layers });
-  throw new UsageError(`formatAnalysis: format '${String(format)}' is not one of text, json, csv`);
+export function formatAnalysis(
+  analysis: Analysis,
+  format: AnalysisFormat = 'text',
+  options: FormatOptions = {},
+): string {
+  return formatterFor('formatAnalysis', ANALYSIS_FORMATS, format)(analysis, options);
 }
 
 /** Options of `formatLint`. */
@@ -281,12 +306,22 @@ export interface LintFormatOptions extends FormatOptions {
 }
 
 /** Lint results as `efflint lint --format FORMAT` prints them (text, json, sarif, markdown, netron, github). */
-export function formatLint(results: LintResult | readonly LintResult[], format: LintFormat = 'text', options: LintFormatOptions = {}): string {
+export function formatLint(
+  results: LintResult | readonly LintResult[],
+  format: LintFormat = 'text',
+  options: LintFormatOptions = {},
+): string {
   const list: readonly LintResult[] = Array.isArray(results) ? results : [results as LintResult];
-  const formatter = Object.hasOwn(LINT_FORMATS, format) ? LINT_FORMATS[format] : undefined;
-  if (!formatter) throw new UsageError(`formatLint: format '${String(format)}' is not one of ${Object.keys(LINT_FORMATS).join(', ')}`);
-  if (SINGLE_MODEL_FORMATS.includes(format) && list.length !== 1) throw new UsageError(`formatLint: format ${format} describes one model; got ${list.length}`);
-  return formatter(list, { color: options.color ?? false, rules: checkedRuleSet(options.ruleSet), version: efflintVersion(), width: options.width, statistics: options.statistics });
+  const formatter = formatterFor('formatLint', LINT_FORMATS, format);
+  if (SINGLE_MODEL_FORMATS.includes(format) && list.length !== 1)
+    throw new UsageError(`formatLint: format ${format} describes one model; got ${list.length}`);
+  return formatter(list, {
+    color: options.color ?? false,
+    rules: checkedRuleSet(options.ruleSet),
+    version: efflintVersion(),
+    width: options.width,
+    statistics: options.statistics,
+  });
 }
 
 /** Options of `formatDiff`. */
@@ -297,9 +332,11 @@ export interface DiffFormatOptions extends FormatOptions {
 
 /** A diff and its verdict as `efflint diff --format FORMAT` prints them (text, json, markdown). */
 export function formatDiff(result: DiffResult, format: DiffFormat = 'text', options: DiffFormatOptions = {}): string {
-  const formatter = Object.hasOwn(DIFF_FORMATS, format) ? DIFF_FORMATS[format] : undefined;
-  if (!formatter) throw new UsageError(`formatDiff: format '${String(format)}' is not one of ${Object.keys(DIFF_FORMATS).join(', ')}`);
-  return formatter(result.diff, result.verdict, { color: options.color ?? false, version: efflintVersion(), top: options.top });
+  return formatterFor('formatDiff', DIFF_FORMATS, format)(result.diff, result.verdict, {
+    color: options.color ?? false,
+    version: efflintVersion(),
+    top: options.top,
+  });
 }
 
 /** Options of `formatProfile`. */
@@ -308,9 +345,18 @@ export interface ProfileFormatOptions extends FormatOptions {
   readonly top?: number;
 }
 
+const PROFILE_FORMATS: Readonly<
+  Record<'text' | 'json', (result: ProfileResult, options: ProfileFormatOptions) => string>
+> = {
+  text: (result, options) => formatProfileText(result, { color: options.color ?? false, top: options.top }),
+  json: (result) => formatProfileJson(result),
+};
+
 /** A profile as `efflint profile --format FORMAT` prints it ('text' or 'json', docs/profile.md). */
-export function formatProfile(result: ProfileResult, format: 'text' | 'json' = 'text', options: ProfileFormatOptions = {}): string {
-  if (format === 'json') return formatProfileJson(result);
-  if (format === 'text') return formatProfileText(result, { color: options.color ?? false, top: options.top });
-  throw new UsageError(`formatProfile: format '${String(format)}' is not one of text, json`);
+export function formatProfile(
+  result: ProfileResult,
+  format: 'text' | 'json' = 'text',
+  options: ProfileFormatOptions = {},
+): string {
+  return formatterFor('formatProfile', PROFILE_FORMATS, format)(result, options);
 }

@@ -3,7 +3,18 @@
  * report) plus formatters, the rules (and `defineRule` for your own), the config loader, the reference
  * zoo and the error classes. Everything else is internal; test/api/surface.test.ts pins this list.
  */
-export { analyze, diff, formatAnalysis, formatDiff, formatLint, formatProfile, lint, loadModel, profile, report } from './api.js';
+export {
+  analyze,
+  diff,
+  formatAnalysis,
+  formatDiff,
+  formatLint,
+  formatProfile,
+  lint,
+  loadModel,
+  profile,
+  report,
+} from './api.js';
 export type {
   AnalysisFormat,
   AnalyzeOptions,

@@ -1,5 +1,10 @@
 import * as nodePath from 'node:path';
-import { checkExternalData, externalTensors, refuseUnsafeExternalData as refuseModelExternalData, summariseExternalDataProblems } from './model/external-data.js';
+import {
+  checkExternalData,
+  externalTensors,
+  refuseUnsafeExternalData as refuseModelExternalData,
+  summariseExternalDataProblems,
+} from './model/external-data.js';
 import { loadModelBytes, loadModelFile } from './model/load.js';
 import type { Model } from './model/ir.js';
 import type { ZooBuildOptions } from './zoo/index.js';
@@ -24,7 +29,9 @@ export function loadModel(arg: string, zooOptions?: ZooBuildOptions): Model {
 export function externalDataWarnings(arg: string): string[] {
   if (arg.startsWith(ZOO_PREFIX)) return [];
   const model = loadModelFile(arg);
-  return summariseExternalDataProblems(checkExternalData(externalTensors(model.graph, model.functions), nodePath.dirname(arg)));
+  return summariseExternalDataProblems(
+    checkExternalData(externalTensors(model.graph, model.functions), nodePath.dirname(arg)),
+  );
 }
 
 /** Refuses a model file whose external data is unsafe to read (see model/external-data.ts). */

@@ -28,6 +28,9 @@ export function bugReportUrl(): string {
  * report it. The stack is printed separately, under `--debug` only.
  */
 export function internalErrorMessage(err: unknown): string {
-  const what = err instanceof Error ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}` : `a thrown ${typeof err}: ${String(err)}`;
+  const what =
+    err instanceof Error
+      ? `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`
+      : `a thrown ${typeof err}: ${String(err)}`;
   return `internal error: ${what.split('\n')[0]} (this is a bug in efflint ${efflintVersion()}; please report it at ${bugReportUrl()} with the model or --debug output)`;
 }

@@ -1,6 +1,6 @@
 import type { Dim, DType, Model } from '../model/ir.js';
 import { BYTES_PER_ELEMENT, isFloatDType, isIntegerDType } from '../model/ir.js';
-import type { InferOptions, InferredNode } from './infer.js';
+import type { InferOptions, InferredBody, InferredNode } from './infer.js';
 import { inferModel } from './infer.js';
 import { numel } from './shape-utils.js';
 import { at } from '../util/at.js';
@@ -10,8 +10,10 @@ export const SCHEMA_VERSION = 1;
 
 /** Stated in every output that shows numbers. */
 export const CONVENTIONS = {
-  flops: 'multiply-adds: one multiply-add = 1 FLOP (ShuffleNet V2 footnote 1); element-wise ops count per output element',
-  params: 'elements of constant tensors consumed as weights (float, or the integer weights of quantized ops); BatchNormalization counts scale and bias only',
+  flops:
+    'multiply-adds: one multiply-add = 1 FLOP (ShuffleNet V2 footnote 1); element-wise ops count per output element',
+  params:
+    'elements of constant tensors consumed as weights (float, or the integer weights of quantized ops); BatchNormalization counts scale and bias only',
   memAccess: 'ShuffleNet V2 memory access cost: elements read + written per layer, weights included',
   memBytes: 'memAccess in bytes, by dtype',
   intensity: 'flops / memBytes',
@@ -58,18 +60,8 @@ export interface LayerReport {
   readonly runs: number | null;
 }
 
-/** A subgraph or function body whose layers are listed (a body that runs, or may run). */
-export interface SubgraphSummary {
-  /** The `scope` of its layers. */
-  readonly scope: string;
-  /** The scope of the layer that owns it. */
-  readonly parentScope: string;
-  /** Name (layer name) of the owning If/Loop/Scan node or function call. */
-  readonly owner: string;
-  /** Formal inputs: a Loop body's iteration number, condition and carried values, a Scan body's states and slices. */
-  readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
-}
+/** A subgraph or function body whose layers are listed (a body that runs, or may run), as inference records it. */
+export type SubgraphSummary = InferredBody;
 
 /** Whole-model sums over layers of known cost (Loop bodies counted per run); unknown-cost layers are listed, not guessed. */
 export interface Totals {
@@ -249,10 +241,14 @@ export function analyzeModel(model: Model, options: AnalyzeOptions = {}): Analys
   }
   const bothBranches = [...branches.values()].filter((n) => n === 2).length;
   if (bothBranches > 0) {
-    warnings.push(`${bothBranches} If nodes have a condition known only at run time: both branches are counted (either may run)`);
+    warnings.push(
+      `${bothBranches} If nodes have a condition known only at run time: both branches are counted (either may run)`,
+    );
   }
   if (unknown.length > 0) {
-    warnings.push(`${unknown.length} layers have unknown cost and are excluded from totals (see totals.unknownCostLayers)`);
+    warnings.push(
+      `${unknown.length} layers have unknown cost and are excluded from totals (see totals.unknownCostLayers)`,
+    );
   }
   return {
     schemaVersion: SCHEMA_VERSION,

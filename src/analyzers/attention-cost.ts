@@ -50,7 +50,8 @@ export function attentionFlops(
   vHead: Dim | null,
   extraPerScore: number,
 ): number | null {
-  if (total === null || total === undefined || batch === undefined || heads === undefined || seq === undefined) return null;
+  if (total === null || total === undefined || batch === undefined || heads === undefined || seq === undefined)
+    return null;
   const scores = numel([batch, heads, seq, total]);
   if (scores === null || !isKnownDim(qkHead) || !isKnownDim(vHead)) return null;
   return scores * (qkHead + vHead + ATTENTION_SCALE_FLOPS + ATTENTION_SOFTMAX_FLOPS + extraPerScore);

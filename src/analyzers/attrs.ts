@@ -1,4 +1,4 @@
-import type { AttributeValue, DType, Graph, Node, TensorRef } from '../model/ir.js';
+import type { AttributeValue, DType, Node } from '../model/ir.js';
 import { dtypeFromCode } from '../model/ir.js';
 import type { Attrs } from './types.js';
 import { OpSpecError } from '../errors.js';
@@ -35,57 +35,30 @@ const TYPE_NAMES: Readonly<Record<AttributeValue['type'], string>> = {
  */
 export function createAttrs(node: Pick<Node, 'attributes'>): Attrs {
   const get = (name: string): AttributeValue | undefined => node.attributes.get(name);
-  const wrongType = (name: string, a: AttributeValue, expected: string): never => {
-    throw new OpSpecError(`attribute '${name}' is ${TYPE_NAMES[a.type]}, expected ${expected}`);
+  /** The attribute as `pick` reads it: undefined when absent, an error when `pick` does not take its type. */
+  const read = <T>(name: string, expected: string, pick: (a: AttributeValue) => T | undefined): T | undefined => {
+    const a = get(name);
+    if (a === undefined) return undefined;
+    const value = pick(a);
+    if (value === undefined)
+      throw new OpSpecError(`attribute '${name}' is ${TYPE_NAMES[a.type]}, expected ${expected}`);
+    return value;
   };
+  const intOr = (name: string): number | undefined =>
+    read(name, 'INT', (a) => (a.type === 'int' ? a.value : undefined));
   return {
     has: (name) => node.attributes.has(name),
     raw: get,
-    int(name, fallback) {
-      const a = get(name);
-      if (a === undefined) return fallback;
-      return a.type === 'int' ? a.value : wrongType(name, a, 'INT');
-    },
-    intOr(name) {
-      const a = get(name);
-      if (a === undefined) return undefined;
-      return a.type === 'int' ? a.value : wrongType(name, a, 'INT');
-    },
-    float(name, fallback) {
-      const a = get(name);
-      if (a === undefined) return fallback;
-      if (a.type === 'float' || a.type === 'int') return a.value;
-      return wrongType(name, a, 'FLOAT');
-    },
-    string(name, fallback) {
-      const a = get(name);
-      if (a === undefined) return fallback;
-      return a.type === 'string' ? a.value : wrongType(name, a, 'STRING');
-    },
-    ints(name) {
-      const a = get(name);
-      if (a === undefined) return undefined;
-      if (a.type === 'ints') return a.value;
-      if (a.type === 'int') return [a.value];
-      return wrongType(name, a, 'INTS');
-    },
-    floats(name) {
-      const a = get(name);
-      if (a === undefined) return undefined;
-      if (a.type === 'floats') return a.value;
-      if (a.type === 'float') return [a.value];
-      return wrongType(name, a, 'FLOATS');
-    },
-    tensor(name): TensorRef | undefined {
-      const a = get(name);
-      if (a === undefined) return undefined;
-      return a.type === 'tensor' ? a.value : wrongType(name, a, 'TENSOR');
-    },
-    graph(name): Graph | undefined {
-      const a = get(name);
-      if (a === undefined) return undefined;
-      return a.type === 'graph' ? a.value : wrongType(name, a, 'GRAPH');
-    },
+    int: (name, fallback) => intOr(name) ?? fallback,
+    intOr,
+    float: (name, fallback) =>
+      read(name, 'FLOAT', (a) => (a.type === 'float' || a.type === 'int' ? a.value : undefined)) ?? fallback,
+    string: (name, fallback) => read(name, 'STRING', (a) => (a.type === 'string' ? a.value : undefined)) ?? fallback,
+    ints: (name) => read(name, 'INTS', (a) => (a.type === 'ints' ? a.value : a.type === 'int' ? [a.value] : undefined)),
+    floats: (name) =>
+      read(name, 'FLOATS', (a) => (a.type === 'floats' ? a.value : a.type === 'float' ? [a.value] : undefined)),
+    tensor: (name) => read(name, 'TENSOR', (a) => (a.type === 'tensor' ? a.value : undefined)),
+    graph: (name) => read(name, 'GRAPH', (a) => (a.type === 'graph' ? a.value : undefined)),
   };
 }
 

@@ -38,12 +38,12 @@ export function withElements(info: TensorInfo, elements: readonly Dim[] | undefi
  */
 export function forEachIndex(
   shape: readonly number[],
-  visit: (index: readonly number[], flat: number) => boolean | void,
+  visit: (index: readonly number[], flat: number) => boolean,
 ): boolean {
   const total = numel(shape) ?? Infinity;
   const index = new Array<number>(shape.length).fill(0);
   for (let flat = 0; flat < total; flat++) {
-    if (visit(index, flat) === false) return false;
+    if (!visit(index, flat)) return false;
     for (let a = shape.length - 1; a >= 0; a--) {
       const next = at(index, a) + 1;
       if (next < at(shape, a)) {
@@ -73,6 +73,7 @@ export function gatherElements<T>(
     const value = source[sourceIndex(index)];
     if (value === undefined) return false;
     out.push(value);
+    return true;
   });
   return complete ? out : undefined;
 }
@@ -109,7 +110,7 @@ export function foldBroadcast(
   // Per input, its values and its strides over the output's axes (0 along a broadcast axis).
   const operands: { readonly values: readonly number[]; readonly strides: readonly number[] }[] = [];
   for (const t of inputs) {
-    if (!t || !t.value || !isStaticShape(t.shape) || t.value.length !== numel(t.shape)) return undefined;
+    if (!t?.value || !isStaticShape(t.shape) || t.value.length !== numel(t.shape)) return undefined;
     const s = t.shape;
     const st = new Array<number>(rank).fill(0);
     let acc = 1;
@@ -133,6 +134,7 @@ export function foldBroadcast(
     const r = fn(args);
     if (r === undefined || !Number.isFinite(r)) return false;
     out.push(r);
+    return true;
   });
   return complete ? out : undefined;
 }

@@ -1,4 +1,4 @@
-import { nameText, quoteName } from '../model/onnx-decoder.js';
+import { quoteName, quoteUserInput as nameText } from '../util/escape.js';
 import { at } from '../util/at.js';
 import { InvalidModelError, OpSpecError } from '../errors.js';
 import type { AttributeValue, Dim, FunctionDef, Graph, Model, Node, TensorRef } from '../model/ir.js';
@@ -60,13 +60,16 @@ export interface InferredNode {
 
 /** A subgraph or function body that was inferred: what rules need to see it as a graph of its own. */
 export interface InferredBody {
-  /** The `scope` of its nodes. */
+  /** The `scope` of its nodes (layers). */
   readonly scope: string;
   /** The scope of the node that owns it. */
   readonly parentScope: string;
-  /** Name of the owning node (a control-flow node or a function call). */
+  /** Name (layer name) of the owning If/Loop/Scan node or function call. */
   readonly owner: string;
-  /** Its formal inputs (Loop: iteration number, condition, carried values; If: none). */
+  /**
+   * Formal inputs: a Loop body's iteration number, condition and carried values, a Scan body's states and slices;
+   * an If branch has none.
+   */
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
 }
@@ -237,7 +240,9 @@ export class ModelInferencer {
     for (const name of Object.keys(given)) {
       if (!graph.inputs.some((i) => i.name === name)) {
         const names = graph.inputs.map((i) => i.name).join(', ');
-        throw new InvalidModelError(`${this.model.path}: --input names ${quoteName(name)}, but the graph inputs are: ${names}`);
+        throw new InvalidModelError(
+          `${this.model.path}: --input names ${quoteName(name)}, but the graph inputs are: ${names}`,
+        );
       }
     }
     for (const input of graph.inputs) {
@@ -263,17 +268,21 @@ export class ModelInferencer {
         const symbolic = shape.filter((d): d is string => typeof d === 'string');
         if (symbolic.length > 0) {
           this.warnings.push(
-            `input ${quoteName(input.name)} keeps symbolic dims ${symbolic.map((d) => `${quoteName(d)}`).join(', ')}: layers that depend on them have unknown cost; bind them with --input ${nameText(input.name)}=${shape.map((d) => (typeof d === 'number' ? d : 'N')).join('x')}`,
+            `input ${quoteName(input.name)} keeps symbolic dims ${symbolic.map((d) => quoteName(d)).join(', ')}: layers that depend on them have unknown cost; bind them with --input ${nameText(input.name)}=${shape.map((d) => (typeof d === 'number' ? d : 'N')).join('x')}`,
           );
         }
       } else {
-        this.warnings.push(`input ${quoteName(input.name)} has no shape in the model; use --input ${nameText(input.name)}=...`);
+        this.warnings.push(
+          `input ${quoteName(input.name)} has no shape in the model; use --input ${nameText(input.name)}=...`,
+        );
       }
       const oversized = oversizedShape(shape);
       if (oversized) throw new InvalidModelError(`${this.model.path}: input ${quoteName(input.name)} has ${oversized}`);
-      if (input.shape && shape && input.shape.some((d, i) => typeof d === 'number' && d !== shape?.[i])) this.inputsAsDeclared = false;
+      if (input.shape && shape && input.shape.some((d, i) => typeof d === 'number' && d !== shape[i]))
+        this.inputsAsDeclared = false;
       const value = this.options.inputValues?.[input.name];
-      const info: TensorInfo = value && value.length === numel(shape) ? { dtype: input.dtype, shape, value } : { dtype: input.dtype, shape };
+      const info: TensorInfo =
+        value?.length === numel(shape) ? { dtype: input.dtype, shape, value } : { dtype: input.dtype, shape };
       scope.set(input.name, info);
       boundInputs.push({ name: input.name, info });
     }
@@ -291,7 +300,9 @@ export class ModelInferencer {
         : 0;
     const count = numel(ref.dims) ?? Infinity;
     const value = count <= limit ? this.model.tensors.read(ref, limit) : null;
-    return value ? { dtype: ref.dtype, shape: ref.dims, value, isConstant: true } : { dtype: ref.dtype, shape: ref.dims, isConstant: true };
+    return value
+      ? { dtype: ref.dtype, shape: ref.dims, value, isConstant: true }
+      : { dtype: ref.dtype, shape: ref.dims, isConstant: true };
   }
 
   private bindInitializers(graph: Graph, scope: Scope): void {
@@ -343,7 +354,9 @@ export class ModelInferencer {
     }
     if (order.length < graph.nodes.length) {
       const stuck = graph.nodes.find((_, i) => at(remaining, i) > 0);
-      throw new GraphStructureError(`${this.model.path}: the graph has a cycle through node ${quoteName(stuck?.name ?? '')} (${nameText(stuck?.opType ?? '')})`);
+      throw new GraphStructureError(
+        `${this.model.path}: the graph has a cycle through node ${quoteName(stuck?.name ?? '')} (${nameText(stuck?.opType ?? '')})`,
+      );
     }
     return order;
   }
@@ -373,6 +386,11 @@ export class ModelInferencer {
     return this.labels.get(node) ?? node.name;
   }
 
+  /** The scope of a body of `owner`, a node in the graph at `ownerScope` ('' for the main graph). */
+  private bodyPath(owner: Node, graph: Graph, ownerScope: string): string {
+    return `${ownerScope ? `${ownerScope}/` : ''}${this.label(owner)}/${subgraphLabel(owner, graph)}`;
+  }
+
   private inferNode(node: Node, scope: Scope, scopePath: string, opsets: ReadonlyMap<string, number>): void {
     const inputs = node.inputs.map((name) => (name === '' ? null : (scope.get(name) ?? null)));
     // The node is listed before the bodies it owns, which are inferred while it is.
@@ -396,7 +414,9 @@ export class ModelInferencer {
         cost = { flops: 0, memory: 'none', paramInputs: [] };
       } else {
         if (resolved.kind === 'opset-out-of-range') {
-          this.warnings.push(`node ${quoteName(node.name)} (${nameText(node.opType)}): ${resolved.reason}${UNKNOWN_COST_SUFFIX}`);
+          this.warnings.push(
+            `node ${quoteName(node.name)} (${nameText(node.opType)}): ${resolved.reason}${UNKNOWN_COST_SUFFIX}`,
+          );
         }
         outputs = node.outputs.map(() => UNKNOWN_TENSOR);
       }
@@ -426,12 +446,26 @@ export class ModelInferencer {
         this.results[i] = { ...r, runs: r.runs === null || bodyRuns === null ? null : r.runs * bodyRuns };
       }
     }
-    this.results.splice(slot, 0, { node, scope: scopePath, inputs, outputs, def, cost, folded, expandedFunction: fn?.name, runs: 1 });
+    this.results.splice(slot, 0, {
+      node,
+      scope: scopePath,
+      inputs,
+      outputs,
+      def,
+      cost,
+      folded,
+      expandedFunction: fn?.name,
+      runs: 1,
+    });
     // When the op inferred none of its bodies (an unknown op with graph attributes), the engine visits
     // them so their costs are counted once. An op that inferred some chose them (If with a known
     // condition takes one branch), and the others are not counted.
     if (visited.size === 0) {
-      for (const sub of subgraphsOf(node)) ctx.inferSubgraph(sub, sub.inputs.map((v) => ({ dtype: v.dtype, shape: v.shape })));
+      for (const sub of subgraphsOf(node))
+        ctx.inferSubgraph(
+          sub,
+          sub.inputs.map((v) => ({ dtype: v.dtype, shape: v.shape })),
+        );
     }
   }
 
@@ -442,7 +476,12 @@ export class ModelInferencer {
    * folds when that branch also reads only constants from the outer scope. Loop, Scan and every other node with a
    * body run at inference time (their body nodes may still fold one by one).
    */
-  private isFolded(node: Node, inputs: readonly (TensorInfo | null)[], bodies: ReadonlySet<Graph>, scope: Scope): boolean {
+  private isFolded(
+    node: Node,
+    inputs: readonly (TensorInfo | null)[],
+    bodies: ReadonlySet<Graph>,
+    scope: Scope,
+  ): boolean {
     if (inputs.length === 0 || !inputs.every((t) => t === null || t.isConstant === true)) return false;
     if (subgraphsOf(node).length === 0) return true;
     if (node.opType !== 'If' || node.domain !== '') return false;
@@ -476,8 +515,7 @@ export class ModelInferencer {
       if (name) scope.set(name, at(outputs, i));
     });
     this.results.push({ node, scope: scopePath, inputs, outputs, def, cost: null, folded: false, runs: 1 });
-    const path = `${scopePath ? `${scopePath}/` : ''}${this.label(node)}`;
-    for (const sub of subgraphsOf(node)) this.listUninferred(sub, `${path}/${subgraphLabel(node, sub)}`);
+    for (const sub of subgraphsOf(node)) this.listUninferred(sub, this.bodyPath(node, sub, scopePath));
   }
 
   /**
@@ -504,8 +542,10 @@ export class ModelInferencer {
     // A dim inference left symbolic (it depends on a run-time value) takes the size the producer
     // declared, but only while the inputs are the ones the file declares: after --input changed
     // them, a declared size may belong to the old inputs.
-    if (this.inputsAsDeclared && declared.shape && declared.shape.length === info.shape.length) {
-      const filled = info.shape.map((d, i) => (typeof d === 'string' && typeof declared.shape?.[i] === 'number' ? (declared.shape[i] as number) : d));
+    if (this.inputsAsDeclared && declared.shape?.length === info.shape.length) {
+      const filled = info.shape.map((d, i) =>
+        typeof d === 'string' && typeof declared.shape?.[i] === 'number' ? declared.shape[i] : d,
+      );
       if (filled.some((d, i) => d !== info.shape?.[i])) return { ...info, shape: filled };
     }
     return info;
@@ -534,20 +574,19 @@ export class ModelInferencer {
     scopePath: string,
     visited: Set<Graph>,
   ): OpContext {
+    const infer = (graph: Graph, formalInputs: readonly TensorInfo[]): TensorInfo[] => {
+      visited.add(graph);
+      return this.inferSubgraph(node, graph, formalInputs, scope, scopePath, opsets);
+    };
     return {
       node,
       opset: opsets.get(node.domain) ?? opsets.get('') ?? 1,
       inputs,
       attrs: createAttrs(node),
       readTensor: (ref) => this.model.tensors.read(ref, MAX_FOLD_ELEMENTS),
-      inferSubgraph: (graph, formalInputs) => {
-        visited.add(graph);
-        return this.inferSubgraph(node, graph, formalInputs, scope, scopePath, opsets);
-      },
-      tryInferSubgraph: (graph, formalInputs) => {
-        visited.add(graph);
-        return this.tryInferSubgraph(node, graph, formalInputs, scope, scopePath, opsets);
-      },
+      inferSubgraph: infer,
+      tryInferSubgraph: (graph, formalInputs) =>
+        this.tryInferSubgraph(this.bodyPath(node, graph, scopePath), graph, () => infer(graph, formalInputs)),
       warn: (message) => this.warnings.push(`node ${quoteName(node.name)} (${nameText(node.opType)}): ${message}`),
     };
   }
@@ -555,7 +594,9 @@ export class ModelInferencer {
   private enter(what: string): void {
     this.depth += 1;
     if (this.depth > MAX_NESTING) {
-      throw new GraphStructureError(`${this.model.path}: ${what} nests deeper than ${MAX_NESTING} levels (recursive function?)`);
+      throw new GraphStructureError(
+        `${this.model.path}: ${what} nests deeper than ${MAX_NESTING} levels (recursive function?)`,
+      );
     }
   }
 
@@ -569,7 +610,7 @@ export class ModelInferencer {
   ): TensorInfo[] {
     this.enter(`subgraph ${quoteName(graph.name)}`);
     try {
-      const path = `${parentPath ? `${parentPath}/` : ''}${this.label(owner)}/${subgraphLabel(owner, graph)}`;
+      const path = this.bodyPath(owner, graph, parentPath);
       // A body inferred twice (e.g. a Loop re-run with refined carried shapes) is listed once.
       this.dropResults(path);
       this.bodies.push({
@@ -595,24 +636,17 @@ export class ModelInferencer {
   /**
    * Infers a body the runtime may not run with these inputs. When a node inside it contradicts its op's spec, what
    * the body had listed and warned is dropped and every node of it (nested bodies included) is listed with unknown
-   * shapes and cost. Broken graphs (cycles, dangling names, nesting too deep) still abort.
+   * shapes and cost. Broken graphs (cycles, dangling names, nesting too deep) still abort. `infer` infers `graph`,
+   * the body at `path`.
    */
-  private tryInferSubgraph(
-    owner: Node,
-    graph: Graph,
-    formalInputs: readonly TensorInfo[],
-    parent: Scope,
-    parentPath: string,
-    opsets: ReadonlyMap<string, number>,
-  ): SubgraphOutcome {
+  private tryInferSubgraph(path: string, graph: Graph, infer: () => TensorInfo[]): SubgraphOutcome {
     const warningCount = this.warnings.length;
     this.tentative += 1;
     try {
-      return { outputs: this.inferSubgraph(owner, graph, formalInputs, parent, parentPath, opsets) };
+      return { outputs: infer() };
     } catch (err) {
       if (!(err instanceof NodeInferenceError)) throw err;
       this.warnings.length = warningCount;
-      const path = `${parentPath ? `${parentPath}/` : ''}${this.label(owner)}/${subgraphLabel(owner, graph)}`;
       this.dropResults(path);
       return { failure: err.detail, layers: this.listUninferred(graph, path) };
     } finally {
@@ -643,7 +677,7 @@ export class ModelInferencer {
         runs: 1,
       });
       count += 1;
-      for (const sub of subgraphsOf(node)) count += this.listUninferred(sub, `${path}/${this.label(node)}/${subgraphLabel(node, sub)}`);
+      for (const sub of subgraphsOf(node)) count += this.listUninferred(sub, this.bodyPath(node, sub, path));
     }
     return count;
   }
@@ -658,7 +692,13 @@ export class ModelInferencer {
     this.enter(`function ${quoteName(fn.name)}`);
     try {
       const path = `${parentPath ? `${parentPath}/` : ''}${this.label(call)}/${fn.name}`;
-      this.bodies.push({ scope: path, parentScope: parentPath, owner: call.name, inputs: fn.inputs.filter((_, i) => inputs[i]), outputs: fn.outputs });
+      this.bodies.push({
+        scope: path,
+        parentScope: parentPath,
+        owner: call.name,
+        inputs: fn.inputs.filter((_, i) => inputs[i]),
+        outputs: fn.outputs,
+      });
       const scope = new Scope(null);
       fn.inputs.forEach((name, i) => {
         const info = inputs[i];

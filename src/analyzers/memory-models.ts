@@ -20,7 +20,11 @@ export function movementCost(memory: MemoryModel = 'io', countParams = false): O
 export const METADATA_COST: OpCost = { flops: 0, memory: 'none', paramInputs: [] };
 
 /** `start` plus every element and byte of the given inputs (omitted ones skipped); 'io' when a size is unknown. */
-function plusInputs(ctx: OpContext, indices: readonly number[], start: { elements: number; bytes: number }): MemoryModel {
+function plusInputs(
+  ctx: OpContext,
+  indices: readonly number[],
+  start: { elements: number; bytes: number },
+): MemoryModel {
   let { elements, bytes } = start;
   for (const i of indices) {
     const t = ctx.inputs[i];

@@ -20,6 +20,13 @@ export function requireInput(ctx: OpContext, index: number, name: string): Tenso
   return t;
 }
 
+/** The operands of a variadic op (Concat, SequenceConstruct): the inputs the node gives, at least one. */
+export function variadicInputs(ctx: OpContext, opType: string): TensorInfo[] {
+  const inputs = ctx.inputs.filter((t): t is TensorInfo => t !== null);
+  if (inputs.length === 0) throw new OpSpecError(`${opType} needs at least one input`);
+  return inputs;
+}
+
 /** Pads or truncates a list of inferred outputs to the node's declared output count. */
 export function fitOutputs(ctx: OpContext, infos: readonly TensorInfo[]): TensorInfo[] {
   return ctx.node.outputs.map((_, i) => infos[i] ?? UNKNOWN_TENSOR);
@@ -42,7 +49,7 @@ export function constantInts(t: TensorInfo | null | undefined): readonly number[
 
 /** The scalar value of an input (a one-element tensor), or undefined. */
 export function scalarOf(t: TensorInfo | null | undefined): number | undefined {
-  return t?.value && t.value.length === 1 ? t.value[0] : undefined;
+  return t?.value?.length === 1 ? t.value[0] : undefined;
 }
 
 /**

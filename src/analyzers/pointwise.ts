@@ -57,9 +57,15 @@ function binaryShapes(
   const axisAttr = ctx.attrs.intOr('axis');
   const axis = axisAttr === undefined ? sa.length - sb.length : axisAttr < 0 ? axisAttr + sa.length : axisAttr;
   if (axis < 0 || axis + sb.length > sa.length) {
-    throw new OpSpecError(`legacy broadcast: B of rank ${sb.length} does not fit A of rank ${sa.length} at axis ${axis}`);
+    throw new OpSpecError(
+      `legacy broadcast: B of rank ${sb.length} does not fit A of rank ${sa.length} at axis ${axis}`,
+    );
   }
-  const padded: Dim[] = [...new Array<Dim>(axis).fill(1), ...sb, ...new Array<Dim>(sa.length - axis - sb.length).fill(1)];
+  const padded: Dim[] = [
+    ...new Array<Dim>(axis).fill(1),
+    ...sb,
+    ...new Array<Dim>(sa.length - axis - sb.length).fill(1),
+  ];
   return [sa, padded];
 }
 
@@ -107,7 +113,9 @@ export function binaryOp(opType: string, o: ElementwiseOptions = {}): OpDef {
     const inDType = a?.dtype ?? b?.dtype ?? null;
     const dtype = o.outDType ? o.outDType(ctx) : inDType;
     const fold = o.fold;
-    const value = fold ? foldBroadcast([asShape(a, sa), asShape(b, sb)], shape, (xs) => fold(xs, inDType, ctx)) : undefined;
+    const value = fold
+      ? foldBroadcast([asShape(a, sa), asShape(b, sb)], shape, (xs) => fold(xs, inDType, ctx))
+      : undefined;
     return withElements({ dtype, shape }, value);
   });
 }

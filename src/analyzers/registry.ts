@@ -33,6 +33,7 @@ import { ops as tensorMovement } from './ops/tensor/movement.js';
 import { ops as tensorResize } from './ops/tensor/resize.js';
 import { ops as tensorShape } from './ops/tensor/shape.js';
 import { coversOpset, type VersionedOpDef } from './opset-range.js';
+import { normalizeDomain } from '../model/onnx-decoder.js';
 import { OpSpecError } from '../errors.js';
 
 /**
@@ -77,13 +78,8 @@ export const OP_FAMILIES: Readonly<Record<string, readonly VersionedOpDef[]>> = 
   'tensor/shape': tensorShape,
 };
 
-/** Normalises a domain the way the loader does: 'ai.onnx' is the default domain ''. */
-export function normalizeDomain(domain: string | undefined): string {
-  return !domain || domain === 'ai.onnx' ? '' : domain;
-}
-
 function key(domain: string | undefined, opType: string): string {
-  return `${normalizeDomain(domain)}::${opType}`;
+  return `${normalizeDomain(domain ?? '')}::${opType}`;
 }
 
 function rangeText(def: VersionedOpDef): string {
@@ -104,7 +100,8 @@ export function buildRegistry(families: readonly (readonly VersionedOpDef[])[]):
       const k = key(def.domain, def.opType);
       const defs = map.get(k) ?? [];
       const clash = defs.find((d) => def.since <= (d.until ?? Infinity) && d.since <= (def.until ?? Infinity));
-      if (clash) throw new OpSpecError(`duplicate op definition for ${k} (opsets ${rangeText(clash)} and ${rangeText(def)})`);
+      if (clash)
+        throw new OpSpecError(`duplicate op definition for ${k} (opsets ${rangeText(clash)} and ${rangeText(def)})`);
       defs.push(def);
       defs.sort((a, b) => a.since - b.since);
       map.set(k, defs);
@@ -124,7 +121,12 @@ export type OpResolution =
   | { readonly kind: 'opset-out-of-range'; readonly reason: string };
 
 /** Resolves a node's op in `registry` (default: efflint's own) at the opset its model imports for the domain. */
-export function resolveOp(domain: string, opType: string, opset: number, registry: OpRegistry = REGISTRY): OpResolution {
+export function resolveOp(
+  domain: string,
+  opType: string,
+  opset: number,
+  registry: OpRegistry = REGISTRY,
+): OpResolution {
   const defs = registry.get(key(domain, opType)) ?? [];
   const first = defs[0];
   const last = defs.at(-1);
@@ -133,11 +135,17 @@ export function resolveOp(domain: string, opType: string, opset: number, registr
   if (def) return { kind: 'found', def };
   const domainName = normalizeDomain(domain) || 'ai.onnx';
   if (opset < first.since) {
-    return { kind: 'opset-out-of-range', reason: `${opType} is not in ${domainName} opset ${opset} (it first appears in opset ${first.since})` };
+    return {
+      kind: 'opset-out-of-range',
+      reason: `${opType} is not in ${domainName} opset ${opset} (it first appears in opset ${first.since})`,
+    };
   }
   const supported = defs.map(rangeText).join(', ');
   const beyond = last.until !== undefined && opset > last.until ? ` (it was removed after opset ${last.until})` : '';
-  return { kind: 'opset-out-of-range', reason: `efflint implements ${opType} for ${domainName} opsets ${supported}, not ${opset}${beyond}` };
+  return {
+    kind: 'opset-out-of-range',
+    reason: `efflint implements ${opType} for ${domainName} opsets ${supported}, not ${opset}${beyond}`,
+  };
 }
 
 /**

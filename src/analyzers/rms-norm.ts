@@ -22,7 +22,10 @@ export function rmsNormFlops(elements: number | null, rows: number | null): numb
 }
 
 /** Element count and row count of a normalisation over the axes [axis, rank). */
-export function normRows(xs: readonly Dim[] | null, axisAttr: number): { elements: number | null; rows: number | null } {
+export function normRows(
+  xs: readonly Dim[] | null,
+  axisAttr: number,
+): { elements: number | null; rows: number | null } {
   if (!xs) return { elements: null, rows: null };
   if (xs.length === 0) return { elements: 1, rows: 1 };
   const axis = normalizeAxis(axisAttr, xs.length);

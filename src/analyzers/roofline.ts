@@ -75,7 +75,13 @@ export interface ConvRoofs {
 /** The convolution families of {@link ConvRoofs}. */
 export type ConvFamily = 'dense' | 'depthwise' | 'grouped' | 'unaligned' | 'depthwiseUnaligned';
 
-export const CONV_FAMILIES: readonly ConvFamily[] = ['dense', 'depthwise', 'grouped', 'unaligned', 'depthwiseUnaligned'];
+export const CONV_FAMILIES: readonly ConvFamily[] = [
+  'dense',
+  'depthwise',
+  'grouped',
+  'unaligned',
+  'depthwiseUnaligned',
+];
 
 export interface RooflinePoint {
   /** Predicted time in microseconds: overhead + max(compute time, memory time). */
@@ -95,7 +101,12 @@ export interface Roofs {
  * least flops/peak and memBytes/bandwidth, and every kernel launch costs a fixed overhead. `roofs`
  * replaces the profile's peak or bandwidth for one kernel family (runtime/time-estimate.ts).
  */
-export function roofline(flops: number, memBytes: number, profile: DeviceProfile, roofs: Partial<Roofs> = {}): RooflinePoint {
+export function roofline(
+  flops: number,
+  memBytes: number,
+  profile: DeviceProfile,
+  roofs: Partial<Roofs> = {},
+): RooflinePoint {
   const computeUs = (flops / (roofs.flopsPerSecond ?? profile.peakFlopsPerSecond)) * 1e6;
   const memoryUs = (memBytes / (roofs.bytesPerSecond ?? profile.bandwidthBytesPerSecond)) * 1e6;
   const work = Math.max(computeUs, memoryUs);

@@ -120,13 +120,18 @@ export const MAX_RANK = 1024;
  */
 export function materialisableRank(ctx: Pick<OpContext, 'warn'>, rank: number): boolean {
   if (Number.isInteger(rank) && rank >= 0 && rank <= MAX_RANK) return true;
-  ctx.warn(`output rank ${rank} (from a declared input length) is beyond the ${MAX_RANK} dims efflint builds; its shape is unknown`);
+  ctx.warn(
+    `output rank ${rank} (from a declared input length) is beyond the ${MAX_RANK} dims efflint builds; its shape is unknown`,
+  );
   return false;
 }
 
-/** A shape of `rank` data-dependent dims for one output; null (rank unknown, with a warning) beyond MAX_RANK. */
-export function dynamicShape(ctx: Pick<OpContext, 'node' | 'warn'>, rank: number, output = 0): Dim[] | null {
-  if (!materialisableRank(ctx, rank)) return null;
+/**
+ * A shape of `rank` data-dependent dims for one output; null when the rank is unknown (null), or beyond MAX_RANK
+ * (with a warning).
+ */
+export function dynamicShape(ctx: Pick<OpContext, 'node' | 'warn'>, rank: number | null, output = 0): Dim[] | null {
+  if (rank === null || !materialisableRank(ctx, rank)) return null;
   return Array.from({ length: rank }, (_, i) => dynamicDim(ctx, output, i));
 }
 

@@ -169,7 +169,7 @@ interface GraphView {
  */
 function implicitInputs(analysis: Analysis, index: LayerIndex): Map<string, Set<string>> {
   const byOwner = new Map<string, Set<string>>();
-  const bodies = analysis.subgraphs ?? [];
+  const bodies = analysis.subgraphs;
   for (let k = bodies.length - 1; k >= 0; k--) {
     const b = at(bodies, k);
     const members = index.byScope.get(b.scope) ?? [];
@@ -233,7 +233,8 @@ function scopeDataflow(
     const dynInputs = readsOf(i).filter((t) => t !== '' && dynamic.has(t));
     if (dynInputs.length === 0) continue;
     // A body reads data of enclosing graphs as inputs of its own.
-    for (const t of dynInputs) if (!shapeTensors.has(t) && !producer.has(t) && view.outer.dynamic.has(t)) graphInputs.add(t);
+    for (const t of dynInputs)
+      if (!shapeTensors.has(t) && !producer.has(t) && view.outer.dynamic.has(t)) graphInputs.add(t);
     reached.push(i);
     const isShape = SHAPE_SOURCES.has(l.opType) || dynInputs.every((t) => shapeTensors.has(t));
     for (const o of l.outputs) {
@@ -385,7 +386,15 @@ function makeBlock(flow: Dataflow, layerIndices: number[], entry: string | null,
     if (FRAGMENT_CATEGORIES.has(l.category)) fragments += 1;
     flops += l.flops ?? 0;
   }
-  return { entry, exit, layers: layerIndices, branches: parallelFragments(flow, layerIndices), kernels, fragments, flops };
+  return {
+    entry,
+    exit,
+    layers: layerIndices,
+    branches: parallelFragments(flow, layerIndices),
+    kernels,
+    fragments,
+    flops,
+  };
 }
 
 function findChains(flow: Dataflow): OpChain[] {
@@ -427,7 +436,7 @@ export function analyzeStructure(analysis: Analysis): GraphStructure {
     if (!owners.has(key)) owners.set(key, l);
   });
   const subgraphs: GraphStructure[] = [];
-  for (const body of analysis.subgraphs ?? []) {
+  for (const body of analysis.subgraphs) {
     const outer = seen.get(body.parentScope);
     if (!outer) continue;
     const owner = owners.get(ownerKey(body));

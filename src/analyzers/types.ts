@@ -38,8 +38,7 @@ export interface Attrs {
 
 /** What inferring a subgraph that may fail gave: its outputs, or why it failed and how many layers it lists. */
 export type SubgraphOutcome =
-  | { readonly outputs: readonly TensorInfo[] }
-  | { readonly failure: string; readonly layers: number };
+  { readonly outputs: readonly TensorInfo[] } | { readonly failure: string; readonly layers: number };
 
 /** Everything an op's inferShape/cost may look at. */
 export interface OpContext {

@@ -50,7 +50,9 @@ export function readWindow(ctx: OpContext, n: number, kernel: readonly Dim[]): W
   }
   if (window.pads.some((p) => p < 0)) throw new OpSpecError(`pads must be >= 0, got [${window.pads.join(',')}]`);
   if (kernel.some((k) => typeof k === 'number' && k < 1)) {
-    throw new OpSpecError(`${ctx.attrs.has('kernel_shape') ? 'kernel_shape' : "the weight's kernel dims"} must be >= 1, got [${kernel.join(',')}]`);
+    throw new OpSpecError(
+      `${ctx.attrs.has('kernel_shape') ? 'kernel_shape' : "the weight's kernel dims"} must be >= 1, got [${kernel.join(',')}]`,
+    );
   }
   if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(window.autoPad)) {
     throw new OpSpecError(`unknown auto_pad '${window.autoPad}'`);
@@ -100,7 +102,8 @@ export function windowOutputDim(ctx: OpContext, w: Window, i: number, inDim: Dim
 
 /** Checks that X is (N, C, D1..Dn) with at least one spatial axis, as Conv and the windowed pools need. */
 export function checkSpatialRank(shape: readonly Dim[] | null | undefined): void {
-  if (shape && shape.length < 3) throw new OpSpecError(`input must have rank >= 3 (N, C, spatial...), got rank ${shape.length}`);
+  if (shape && shape.length < 3)
+    throw new OpSpecError(`input must have rank >= 3 (N, C, spatial...), got rank ${shape.length}`);
 }
 
 /** Shape (num_rois, C, out_h, out_w) of the RoI pools; rois is (num_rois, 4 or 5). */
@@ -108,7 +111,8 @@ export function roiShape(ctx: OpContext, outH: number, outW: number): Dim[] | nu
   const xs = inputAt(ctx, 0)?.shape ?? null;
   const rois = inputAt(ctx, 1)?.shape ?? null;
   if (xs && xs.length !== 4) throw new OpSpecError(`input must be 4-D (N, C, H, W), got rank ${xs.length}`);
-  if (rois && rois.length !== 2) throw new OpSpecError(`rois must be 2-D (num_rois, coordinates), got rank ${rois.length}`);
+  if (rois && rois.length !== 2)
+    throw new OpSpecError(`rois must be 2-D (num_rois, coordinates), got rank ${rois.length}`);
   const numRois = rois ? at(rois, 0) : dynamicDim(ctx, 0, 0);
   const c = xs ? at(xs, 1) : dynamicDim(ctx, 0, 1);
   return [numRois, c, outH, outW];

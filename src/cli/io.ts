@@ -27,12 +27,20 @@ function writeTo(stream: NodeJS.WriteStream, text: string): void {
   stream.write(text);
 }
 
+/**
+ * Whether a stream is a terminal. Node leaves `isTTY` undefined on a pipe or a file, although
+ * @types/node declares it a boolean on process.stdout and process.stderr.
+ */
+function isTerminal(stream: { readonly isTTY?: boolean }): boolean {
+  return stream.isTTY === true;
+}
+
 export const processIO: CliIO = {
   stdout: (t) => writeTo(process.stdout, t),
   stderr: (t) => writeTo(process.stderr, t),
-  stdoutIsTTY: process.stdout.isTTY === true,
-  stderrIsTTY: process.stderr.isTTY === true,
-  stdoutColumns: process.stdout.isTTY === true ? process.stdout.columns : undefined,
+  stdoutIsTTY: isTerminal(process.stdout),
+  stderrIsTTY: isTerminal(process.stderr),
+  stdoutColumns: isTerminal(process.stdout) ? process.stdout.columns : undefined,
   env: process.env,
   cwd: process.cwd(),
 };
@@ -43,7 +51,9 @@ export const processIO: CliIO = {
  * exit code stays the one the command computed. Any other stream error is left to Node. Called by
  * the `bin/` entry point only, so embedders keep their own stream handling.
  */
-export function endQuietlyOnClosedPipe(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+export function endQuietlyOnClosedPipe(
+  streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr],
+): void {
   for (const stream of streams) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {

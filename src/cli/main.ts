@@ -73,7 +73,11 @@ export function oneLineMessages(write: (text: string) => void): (text: string) =
 export async function main(argv: readonly string[], baseIO: CliIO = processIO): Promise<number> {
   const debug = argv.includes('--debug');
   const colorFlag = colorFlagOf(argv) ?? baseIO.colorFlag;
-  const io: CliIO = { ...baseIO, stderr: oneLineMessages(baseIO.stderr), ...(colorFlag === undefined ? {} : { colorFlag }) };
+  const io: CliIO = {
+    ...baseIO,
+    stderr: oneLineMessages(baseIO.stderr),
+    ...(colorFlag === undefined ? {} : { colorFlag }),
+  };
   let code: number = EXIT_OK;
   const done = (c: number): void => {
     code = c;
@@ -85,7 +89,11 @@ export async function main(argv: readonly string[], baseIO: CliIO = processIO): 
     .option('--color', 'force colour (wins over NO_COLOR and FORCE_COLOR)')
     .option('--no-color', 'no colour (wins over FORCE_COLOR)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(usageErrorLine(text)) });
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(usageErrorLine(text)),
+    });
   defineAnalyze(program, io, done);
   defineLint(program, io, done);
   defineDiff(program, io, done);

@@ -20,7 +20,8 @@ export function parseNonNegativeInt(value: string): number {
 /** A percentage in [0, 100]. */
 export function parsePercent(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage between 0 and 100');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('expected a percentage between 0 and 100');
   return n;
 }
 

@@ -12,10 +12,22 @@ export interface RuleSelectionArgs {
   readonly ignore: readonly string[];
 }
 
-const SEVERITY_ALIASES: Readonly<Record<string, Severity>> = { off: 'off', info: 'info', warn: 'warn', warning: 'warn', error: 'error', '0': 'off', '1': 'warn', '2': 'error' };
+const SEVERITY_ALIASES: Readonly<Record<string, Severity>> = {
+  off: 'off',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  '0': 'off',
+  '1': 'warn',
+  '2': 'error',
+};
 
 function splitList(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /**
@@ -24,7 +36,9 @@ function splitList(values: readonly string[]): string[] {
  */
 export function rulesMatching(selector: string, rules: readonly AnyRule[], flag: string): AnyRule[] {
   const upper = selector.toUpperCase();
-  const matched = rules.filter((r) => upper === 'ALL' || r.meta.id.toUpperCase().startsWith(upper) || r.meta.name === selector);
+  const matched = rules.filter(
+    (r) => upper === 'ALL' || r.meta.id.toUpperCase().startsWith(upper) || r.meta.name === selector,
+  );
   if (matched.length === 0) {
     throw new UsageError(`${flag} ${selector}: no such rule (known: ${rules.map((r) => r.meta.id).join(', ')})`);
   }
@@ -36,7 +50,11 @@ export function rulesMatching(selector: string, rules: readonly AnyRule[], flag:
  * (and a selected rule the config turned off back on at its default severity), then `--ignore` turns
  * rules off, then each `--rule ID:SEVERITY` sets a severity (options stay as configured).
  */
-export function applyRuleSelection(configured: Readonly<Record<string, RuleSetting>>, args: RuleSelectionArgs, rules: readonly AnyRule[]): Record<string, RuleSetting> {
+export function applyRuleSelection(
+  configured: Readonly<Record<string, RuleSetting>>,
+  args: RuleSelectionArgs,
+  rules: readonly AnyRule[],
+): Record<string, RuleSetting> {
   const out: Record<string, RuleSetting> = { ...configured };
   const select = splitList(args.select);
   if (select.length > 0) {
@@ -52,11 +70,22 @@ export function applyRuleSelection(configured: Readonly<Record<string, RuleSetti
   }
   for (const spec of args.rule) {
     const colon = spec.lastIndexOf(':');
-    const severity = colon > 0 ? SEVERITY_ALIASES[spec.slice(colon + 1).trim().toLowerCase()] : undefined;
+    const severity =
+      colon > 0
+        ? SEVERITY_ALIASES[
+            spec
+              .slice(colon + 1)
+              .trim()
+              .toLowerCase()
+          ]
+        : undefined;
     if (colon <= 0 || severity === undefined) {
-      throw new UsageError(`--rule ${spec}: expected ID:SEVERITY with SEVERITY one of off, info, warn, error (e.g. --rule G2:error)`);
+      throw new UsageError(
+        `--rule ${spec}: expected ID:SEVERITY with SEVERITY one of off, info, warn, error (e.g. --rule G2:error)`,
+      );
     }
-    for (const r of rulesMatching(spec.slice(0, colon).trim(), rules, '--rule')) out[r.meta.id] = { ...out[r.meta.id], severity };
+    for (const r of rulesMatching(spec.slice(0, colon).trim(), rules, '--rule'))
+      out[r.meta.id] = { ...out[r.meta.id], severity };
   }
   return out;
 }

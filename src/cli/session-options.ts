@@ -25,15 +25,34 @@ export interface SessionArgs {
 }
 
 /** Adds --ep, --threads, --opt-level, --warmup, --runs and --timeout; `when` says when they apply (e.g. 'with --profile'). */
-export function addSessionOptions(cmd: Command, defaults: { readonly runs: number; readonly when?: string; readonly warmupHelp?: string }): Command {
+export function addSessionOptions(
+  cmd: Command,
+  defaults: { readonly runs: number; readonly when?: string; readonly warmupHelp?: string },
+): Command {
   const when = defaults.when ? ` (${defaults.when})` : '';
   return cmd
-    .option('--ep <name>', `execution provider${when}: cpu, or any the binding offers (cuda, tensorrt, webgpu...)`, 'cpu')
+    .option(
+      '--ep <name>',
+      `execution provider${when}: cpu, or any the binding offers (cuda, tensorrt, webgpu...)`,
+      'cpu',
+    )
     .option('--threads <n>', `intra-op threads${when} (default: onnxruntime, one per physical core)`, parsePositiveInt)
-    .addOption(new Option('--opt-level <level>', `onnxruntime graph optimization level${when}`).choices(OPT_LEVELS).default('all'))
-    .option('--warmup <n>', defaults.warmupHelp ?? `untimed runs before timing${when} (default ${DEFAULT_WARMUP})`, parseNonNegativeInt)
+    .addOption(
+      new Option('--opt-level <level>', `onnxruntime graph optimization level${when}`)
+        .choices(OPT_LEVELS)
+        .default('all'),
+    )
+    .option(
+      '--warmup <n>',
+      defaults.warmupHelp ?? `untimed runs before timing${when} (default ${DEFAULT_WARMUP})`,
+      parseNonNegativeInt,
+    )
     .option('--runs <n>', `timed runs in each of the two sessions${when}`, parsePositiveInt, defaults.runs)
-    .option('--timeout <seconds>', `stop onnxruntime after this many seconds${when}, exit 2 (default ${DEFAULT_TIMEOUT_S})`, parsePositiveSeconds);
+    .option(
+      '--timeout <seconds>',
+      `stop onnxruntime after this many seconds${when}, exit 2 (default ${DEFAULT_TIMEOUT_S})`,
+      parsePositiveSeconds,
+    );
 }
 
 /**
@@ -57,7 +76,8 @@ export async function profileWithProgress(
       warmup: args.warmup,
       runs: args.runs,
       timeoutS: args.timeout,
-      onProgress: (p) => bar.update(`${label}${p.phase === 'latency' ? 'timing runs   ' : 'profiled runs '}`, p.done, p.total),
+      onProgress: (p) =>
+        bar.update(`${label}${p.phase === 'latency' ? 'timing runs   ' : 'profiled runs '}`, p.done, p.total),
     });
   } finally {
     bar.finish();

@@ -19,7 +19,10 @@ export function readDeviceProfile(path: string, cwd: string): DeviceProfile {
     raw = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'not found' : code ? code : `invalid JSON: ${quoteUserInput(at((err as Error).message.split('\n'), 0))}`;
+    const why =
+      code === 'ENOENT'
+        ? 'not found'
+        : (code ?? `invalid JSON: ${quoteUserInput(at((err as Error).message.split('\n'), 0))}`);
     throw new ConfigError(`${quoteUserInput(shown)}: cannot read device profile (${why})`, { cause: err });
   }
   const problem = deviceProfileProblem(raw);

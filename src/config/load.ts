@@ -29,20 +29,27 @@ export function readConfigFile(path: string, cwd: string, ruleSet?: readonly Any
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${quoteUserInput(shown)}: cannot read config file${code === 'ENOENT' ? ' (not found)' : code ? ` (${code})` : ''}`, { cause: err });
+    throw new ConfigError(
+      `${quoteUserInput(shown)}: cannot read config file${code === 'ENOENT' ? ' (not found)' : code ? ` (${code})` : ''}`,
+      { cause: err },
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${quoteUserInput(shown)}: invalid JSON: ${quoteUserInput(at((err as Error).message.split('\n'), 0))}`, { cause: err });
+    throw new ConfigError(
+      `${quoteUserInput(shown)}: invalid JSON: ${quoteUserInput(at((err as Error).message.split('\n'), 0))}`,
+      { cause: err },
+    );
   }
   return { ...validateConfig(raw, shown, ruleSet), path };
 }
 
 /** `--config FILE` if given, else the nearest efflint.config.json from cwd upward, else defaults. */
 export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
-  if (options.explicitPath !== undefined) return readConfigFile(resolve(options.cwd, options.explicitPath), options.cwd, options.ruleSet);
+  if (options.explicitPath !== undefined)
+    return readConfigFile(resolve(options.cwd, options.explicitPath), options.cwd, options.ruleSet);
   const found = findConfigFile(options.cwd);
   return found ? readConfigFile(found, options.cwd, options.ruleSet) : EMPTY_CONFIG;
 }

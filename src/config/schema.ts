@@ -30,25 +30,37 @@ const TOP_LEVEL_KEYS = ['$schema', 'rules', 'ignore', 'input', 'runtime'] as con
 const COMMAND_KEYS = ['diff'] as const;
 const IGNORE_KEYS = ['rule', 'nodes'] as const;
 
+/** A parsed JSON value (or a missing one) as an error message names it. */
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `"${quoteUserInput(v)}"`;
-  if (typeof v === 'object') return 'an object';
-  return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === undefined) return String(v);
+  return 'an object';
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function checkOption(fail: (where: string, msg: string) => never, where: string, spec: OptionSpec, value: unknown): OptionValue {
-  const range = [spec.minimum !== undefined ? `>= ${spec.minimum}` : '', spec.maximum !== undefined ? `<= ${spec.maximum}` : ''].filter(Boolean).join(' and ');
+function checkOption(
+  fail: (where: string, msg: string) => never,
+  where: string,
+  spec: OptionSpec,
+  value: unknown,
+): OptionValue {
+  const range = [
+    spec.minimum !== undefined ? `>= ${spec.minimum}` : '',
+    spec.maximum !== undefined ? `<= ${spec.maximum}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   if (spec.type === 'number' || spec.type === 'integer') {
     const want = `${spec.type === 'integer' ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}`;
     if (typeof value !== 'number' || !Number.isFinite(value)) fail(where, `expected ${want}, got ${describe(value)}`);
     if (spec.type === 'integer' && !Number.isInteger(value)) fail(where, `expected ${want}, got ${value}`);
-    if ((spec.minimum !== undefined && value < spec.minimum) || (spec.maximum !== undefined && value > spec.maximum)) fail(where, `expected ${want}, got ${value}`);
+    if ((spec.minimum !== undefined && value < spec.minimum) || (spec.maximum !== undefined && value > spec.maximum))
+      fail(where, `expected ${want}, got ${value}`);
     return value;
   }
   if (spec.type === 'boolean') {
@@ -71,10 +83,13 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
     throw new ConfigError(`${quoteUserInput(source)}: ${where ? `${where}: ` : ''}${msg}`);
   };
   if (!isObject(raw)) fail('', `expected a JSON object at the top level, got ${describe(raw)}`);
-  const root = raw as Record<string, unknown>;
+  const root = raw;
   for (const key of Object.keys(root)) {
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key) && !(COMMAND_KEYS as readonly string[]).includes(key)) {
-      fail('', `unknown key ${describe(key)} (allowed: ${TOP_LEVEL_KEYS.join(', ')}) or a command section (${COMMAND_KEYS.join(', ')})`);
+      fail(
+        '',
+        `unknown key ${describe(key)} (allowed: ${TOP_LEVEL_KEYS.join(', ')}) or a command section (${COMMAND_KEYS.join(', ')})`,
+      );
     }
   }
   const byKey = new Map<string, AnyRule>();
@@ -83,29 +98,39 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
     byKey.set(r.meta.name, r);
   }
   const knownRules = rules.map((r) => `${r.meta.id} (${r.meta.name})`).join(', ');
-  const ruleFor = (where: string, key: string): AnyRule => byKey.get(key) ?? fail(where, `unknown rule ${describe(key)} (known: ${knownRules})`);
+  const ruleFor = (where: string, key: string): AnyRule =>
+    byKey.get(key) ?? fail(where, `unknown rule ${describe(key)} (known: ${knownRules})`);
 
   const settings: Record<string, RuleSetting> = {};
   if (root.rules !== undefined) {
     if (!isObject(root.rules)) fail('rules', `expected an object of rule id -> severity, got ${describe(root.rules)}`);
-    for (const [key, value] of Object.entries(root.rules as Record<string, unknown>)) {
+    for (const [key, value] of Object.entries(root.rules)) {
       const where = `rules.${quoteUserInput(key)}`;
       const rule = ruleFor('rules', key);
       if (settings[rule.meta.id]) fail(where, `rule ${rule.meta.id} is configured twice (by id and by name)`);
-      const [severity, options, ...rest] = Array.isArray(value) ? value : [value];
-      if (Array.isArray(value) && (value.length === 0 || rest.length > 0)) fail(where, 'expected "severity" or ["severity", { options }]');
+      const parts: unknown[] = Array.isArray(value) ? value : [value];
+      const [severity, options, ...rest] = parts;
+      if (Array.isArray(value) && (value.length === 0 || rest.length > 0))
+        fail(where, 'expected "severity" or ["severity", { options }]');
       if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
         fail(where, `severity ${describe(severity)} is not one of ${SEVERITIES.join(', ')}`);
       }
       let checked: Record<string, OptionValue> | undefined;
       if (options !== undefined) {
-        if (!isObject(options)) fail(where, `expected an options object as the second element, got ${describe(options)}`);
+        if (!isObject(options))
+          fail(where, `expected an options object as the second element, got ${describe(options)}`);
         const specs = rule.meta.options as Readonly<Record<string, OptionSpec>>;
         const allowed = Object.keys(specs);
         checked = {};
-        for (const [name, v] of Object.entries(options as Record<string, unknown>)) {
+        for (const [name, v] of Object.entries(options)) {
           const spec = specs[name];
-          if (!spec) fail(where, allowed.length ? `unknown option ${describe(name)} (allowed: ${allowed.join(', ')})` : `rule ${rule.meta.id} takes no options`);
+          if (!spec)
+            fail(
+              where,
+              allowed.length
+                ? `unknown option ${describe(name)} (allowed: ${allowed.join(', ')})`
+                : `rule ${rule.meta.id} takes no options`,
+            );
           checked[name] = checkOption(fail, `${where}.${quoteUserInput(name)}`, spec, v);
         }
       }
@@ -115,19 +140,26 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
 
   const ignore: IgnoreEntry[] = [];
   if (root.ignore !== undefined) {
-    if (!Array.isArray(root.ignore)) fail('ignore', `expected an array of { "rule": "G4", "nodes": ["stage2.*"] }, got ${describe(root.ignore)}`);
+    if (!Array.isArray(root.ignore))
+      fail('ignore', `expected an array of { "rule": "G4", "nodes": ["stage2.*"] }, got ${describe(root.ignore)}`);
     (root.ignore as unknown[]).forEach((entry, i) => {
       const where = `ignore[${i}]`;
-      if (!isObject(entry)) fail(where, `expected an object { "rule": "G4", "nodes": ["stage2.*"] }, got ${describe(entry)}`);
+      if (!isObject(entry))
+        fail(where, `expected an object { "rule": "G4", "nodes": ["stage2.*"] }, got ${describe(entry)}`);
       for (const key of Object.keys(entry)) {
-        if (!(IGNORE_KEYS as readonly string[]).includes(key)) fail(where, `unknown key ${describe(key)} (allowed: ${IGNORE_KEYS.join(', ')})`);
+        if (!(IGNORE_KEYS as readonly string[]).includes(key))
+          fail(where, `unknown key ${describe(key)} (allowed: ${IGNORE_KEYS.join(', ')})`);
       }
-      if (typeof entry.rule !== 'string') fail(`${where}.rule`, `expected a rule id, a rule name or "*", got ${describe(entry.rule)}`);
+      if (typeof entry.rule !== 'string')
+        fail(`${where}.rule`, `expected a rule id, a rule name or "*", got ${describe(entry.rule)}`);
       const rule = entry.rule === '*' ? '*' : ruleFor(`${where}.rule`, entry.rule).meta.id;
       let nodes: string[] | undefined;
       if (entry.nodes !== undefined) {
         if (!Array.isArray(entry.nodes) || entry.nodes.some((n) => typeof n !== 'string' || n === '')) {
-          fail(`${where}.nodes`, `expected an array of node-name globs such as "stage2.*", got ${describe(entry.nodes)}`);
+          fail(
+            `${where}.nodes`,
+            `expected an array of node-name globs such as "stage2.*", got ${describe(entry.nodes)}`,
+          );
         }
         nodes = entry.nodes as string[];
       }
@@ -137,10 +169,17 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
 
   const input: Record<string, number[]> = {};
   if (root.input !== undefined) {
-    if (!isObject(root.input)) fail('input', `expected an object of input name -> dims such as { "input": [1, 3, 224, 224] }, got ${describe(root.input)}`);
-    for (const [name, dims] of Object.entries(root.input as Record<string, unknown>)) {
+    if (!isObject(root.input))
+      fail(
+        'input',
+        `expected an object of input name -> dims such as { "input": [1, 3, 224, 224] }, got ${describe(root.input)}`,
+      );
+    for (const [name, dims] of Object.entries(root.input)) {
       if (!Array.isArray(dims) || dims.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
-        fail(`input.${quoteUserInput(name)}`, `expected an array of non-negative integers such as [1, 3, 224, 224], got ${describe(dims)}`);
+        fail(
+          `input.${quoteUserInput(name)}`,
+          `expected an array of non-negative integers such as [1, 3, 224, 224], got ${describe(dims)}`,
+        );
       }
       input[name] = dims as number[];
     }
@@ -152,7 +191,14 @@ export function validateConfig(raw: unknown, source: string, rules: readonly Any
     }
     runtime = root.runtime as RuntimeName;
   }
-  return { path: source, rules: settings, ignore, input, diff: validateDiffSection(fail, root.diff), ...(runtime ? { runtime } : {}) };
+  return {
+    path: source,
+    rules: settings,
+    ignore,
+    input,
+    diff: validateDiffSection(fail, root.diff),
+    ...(runtime ? { runtime } : {}),
+  };
 }
 
 /** The `diff` section: percentage gates (finite numbers >= 0) and failOnNew (a severity). */
@@ -161,9 +207,10 @@ function validateDiffSection(fail: (where: string, msg: string) => never, raw: u
   const example = '{ "maxFlopsIncrease": 5, "failOnNew": "warn" }';
   if (!isObject(raw)) fail('diff', `expected an object of thresholds such as ${example}, got ${describe(raw)}`);
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(raw)) {
     const where = `diff.${quoteUserInput(key)}`;
-    if (!(DIFF_THRESHOLD_KEYS as readonly string[]).includes(key)) fail('diff', `unknown key ${describe(key)} (allowed: ${DIFF_THRESHOLD_KEYS.join(', ')})`);
+    if (!(DIFF_THRESHOLD_KEYS as readonly string[]).includes(key))
+      fail('diff', `unknown key ${describe(key)} (allowed: ${DIFF_THRESHOLD_KEYS.join(', ')})`);
     if (key === FAIL_ON_NEW.key) {
       if (typeof value !== 'string' || !(FAIL_ON_NEW.choices as readonly string[]).includes(value)) {
         fail(where, `${describe(value)} is not one of ${FAIL_ON_NEW.choices.join(', ')}`);
@@ -173,7 +220,7 @@ function validateDiffSection(fail: (where: string, msg: string) => never, raw: u
     }
     out[key] = value;
   }
-  return out as DiffThresholds;
+  return out;
 }
 
 /** JSON Schema (draft 2020-12) of efflint.config.json, generated from the rules' meta (for editors). */
@@ -198,7 +245,12 @@ export function configJsonSchema(rules: readonly AnyRule[] = RULES): Record<stri
       description: `${r.meta.id} ${r.meta.name}: ${r.meta.description}`,
       oneOf: [
         severity,
-        { type: 'array', prefixItems: [severity, { type: 'object', properties: optionProps, additionalProperties: false }], minItems: 1, maxItems: 2 },
+        {
+          type: 'array',
+          prefixItems: [severity, { type: 'object', properties: optionProps, additionalProperties: false }],
+          minItems: 1,
+          maxItems: 2,
+        },
       ],
     };
     ruleProps[r.meta.id] = setting;
@@ -222,14 +274,25 @@ export function configJsonSchema(rules: readonly AnyRule[] = RULES): Record<stri
         },
       },
       input: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', minimum: 0 } } },
-      runtime: { enum: [...RUNTIME_NAMES], description: 'runtime whose executed graph the rules judge (--runtime wins)' },
+      runtime: {
+        enum: [...RUNTIME_NAMES],
+        description: 'runtime whose executed graph the rules judge (--runtime wins)',
+      },
       diff: {
         type: 'object',
         description: 'efflint diff thresholds; command-line flags win key by key',
         additionalProperties: false,
         properties: {
-          ...Object.fromEntries(PERCENT_THRESHOLDS.map((t) => [t.key, { type: 'number', minimum: 0, description: `${t.description} (${t.flag})` }])),
-          [FAIL_ON_NEW.key]: { enum: [...FAIL_ON_NEW.choices], description: `new findings at or above this severity fail (${FAIL_ON_NEW.flag})` },
+          ...Object.fromEntries(
+            PERCENT_THRESHOLDS.map((t) => [
+              t.key,
+              { type: 'number', minimum: 0, description: `${t.description} (${t.flag})` },
+            ]),
+          ),
+          [FAIL_ON_NEW.key]: {
+            enum: [...FAIL_ON_NEW.choices],
+            description: `new findings at or above this severity fail (${FAIL_ON_NEW.flag})`,
+          },
         },
       },
     },

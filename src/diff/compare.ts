@@ -195,7 +195,15 @@ export function change(before: number, after: number): Change {
 }
 
 function snapshot(l: LayerReport): LayerSnapshot {
-  return { name: l.name, opType: l.opType, category: l.category, outputShapes: l.outputShapes, flops: l.flops, params: l.params, memAccess: l.memAccess };
+  return {
+    name: l.name,
+    opType: l.opType,
+    category: l.category,
+    outputShapes: l.outputShapes,
+    flops: l.flops,
+    params: l.params,
+    memAccess: l.memAccess,
+  };
 }
 
 function nullableChange(before: number | null, after: number | null): Change | null {
@@ -235,7 +243,12 @@ function groupDiff(base: Map<string, Sums>, head: Map<string, Sums>): { key: str
       const h = head.get(key) ?? NO_SUMS;
       return {
         key,
-        totals: { count: change(b.count, h.count), flops: change(b.flops, h.flops), params: change(b.params, h.params), memAccess: change(b.memAccess, h.memAccess) },
+        totals: {
+          count: change(b.count, h.count),
+          flops: change(b.flops, h.flops),
+          params: change(b.params, h.params),
+          memAccess: change(b.memAccess, h.memAccess),
+        },
       };
     })
     .sort(
@@ -315,7 +328,12 @@ function layerAmounts(layers: readonly LayerReport[]): Map<string, string> {
  * are the same in base is never new: it describes the same work, and only a relative cut (the top N
  * offenders, a share of a total that shrank elsewhere) moved it into view.
  */
-function compareFindings(base: readonly Finding[], head: readonly Finding[], baseLayers: readonly LayerReport[], headLayers: readonly LayerReport[]): FindingsDiff {
+function compareFindings(
+  base: readonly Finding[],
+  head: readonly Finding[],
+  baseLayers: readonly LayerReport[],
+  headLayers: readonly LayerReport[],
+): FindingsDiff {
   const count = (fs: readonly Finding[]): Map<string, number> => {
     const m = new Map<string, number>();
     for (const f of fs) m.set(findingKey(f), (m.get(findingKey(f)) ?? 0) + 1);
@@ -334,13 +352,18 @@ function compareFindings(base: readonly Finding[], head: readonly Finding[], bas
   };
   const before = layerAmounts(baseLayers);
   const after = layerAmounts(headLayers);
-  const unchangedNode = (f: Finding): boolean => f.node !== null && before.has(f.node) && before.get(f.node) === after.get(f.node);
+  const unchangedNode = (f: Finding): boolean =>
+    f.node !== null && before.has(f.node) && before.get(f.node) === after.get(f.node);
   const fresh = extra(head, count(base)).filter((f) => !unchangedNode(f));
   const fixed = extra(base, count(head)).filter((f) => !unchangedNode(f));
   return { new: fresh, fixed, unchanged: head.length - fresh.length };
 }
 
-function compareLatency(base: ProfileResult, head: ProfileResult, interleaved: InterleavedLatency | undefined): LatencyDiff | null {
+function compareLatency(
+  base: ProfileResult,
+  head: ProfileResult,
+  interleaved: InterleavedLatency | undefined,
+): LatencyDiff | null {
   if (!base.latencyMs || !head.latencyMs) return null;
   if (interleaved) {
     // Head's time relative to base is 1 / ratio; its spread carries over to first order.
@@ -395,15 +418,23 @@ function comparisonWarnings(base: CompareInput, head: CompareInput): string[] {
   const warnings: string[] = [];
   const inputs = (a: Analysis): string => a.inputs.map((i) => `${i.name}${shapeText(i.shape)}`).join(', ');
   if (inputs(base.analysis) !== inputs(head.analysis)) {
-    warnings.push(`the models' inputs differ (base ${inputs(base.analysis) || 'none'}; head ${inputs(head.analysis) || 'none'}): costs are compared at different input sizes`);
+    warnings.push(
+      `the models' inputs differ (base ${inputs(base.analysis) || 'none'}; head ${inputs(head.analysis) || 'none'}): costs are compared at different input sizes`,
+    );
   }
-  for (const [side, input] of [['base', base], ['head', head]] as const) {
+  for (const [side, input] of [
+    ['base', base],
+    ['head', head],
+  ] as const) {
     const n = input.analysis.totals.unknownCostLayers.length;
     if (n > 0) warnings.push(`${side} has ${n} layer${n === 1 ? '' : 's'} of unknown cost, left out of its totals`);
   }
-  if (Boolean(base.profile) !== Boolean(head.profile)) warnings.push(`only the ${base.profile ? 'base' : 'head'} model was profiled: latency is not compared`);
+  if (Boolean(base.profile) !== Boolean(head.profile))
+    warnings.push(`only the ${base.profile ? 'base' : 'head'} model was profiled: latency is not compared`);
   if (base.profile && head.profile && profileSettings(base.profile) !== profileSettings(head.profile)) {
-    warnings.push('the two models were profiled with different settings (provider, runs, warm-up, threads or opt level)');
+    warnings.push(
+      'the two models were profiled with different settings (provider, runs, warm-up, threads or opt level)',
+    );
   }
   if (base.profile && head.profile && (!base.profile.latencyMs || !head.profile.latencyMs)) {
     warnings.push('a profile holds no whole-model latency (an imported trace): latency is not compared');
@@ -416,7 +447,11 @@ function comparisonWarnings(base: CompareInput, head: CompareInput): string[] {
  * categories, layers matched by node name, findings matched by rule, node and message id, and the
  * measured latency when both sides were profiled. Pure: no I/O.
  */
-export function compareModels(base: CompareInput, head: CompareInput, options: { readonly interleaved?: InterleavedLatency } = {}): ModelDiff {
+export function compareModels(
+  base: CompareInput,
+  head: CompareInput,
+  options: { readonly interleaved?: InterleavedLatency } = {},
+): ModelDiff {
   const bt = base.analysis.totals;
   const ht = head.analysis.totals;
   const opKey = (l: LayerReport): string => `${l.domain}\u0000${l.opType}`;
@@ -436,11 +471,16 @@ export function compareModels(base: CompareInput, head: CompareInput, options: {
       layers: change(bt.layers, ht.layers),
       unknownCostLayers: change(bt.unknownCostLayers.length, ht.unknownCostLayers.length),
     },
-    opTypes: groupDiff(groupSums(base.analysis.layers, opKey), groupSums(head.analysis.layers, opKey)).map(({ key, totals }) => {
-      const parts = key.split('\u0000'); // opKey: always two or more parts
-      return { opType: at(parts, 1), domain: at(parts, 0), category: categoryOf.get(key) ?? 'unknown', ...totals };
-    }),
-    categories: groupDiff(groupSums(base.analysis.layers, (l) => l.category), groupSums(head.analysis.layers, (l) => l.category)).map(({ key, totals }) => ({
+    opTypes: groupDiff(groupSums(base.analysis.layers, opKey), groupSums(head.analysis.layers, opKey)).map(
+      ({ key, totals }) => {
+        const parts = key.split('\u0000'); // opKey: always two or more parts
+        return { opType: at(parts, 1), domain: at(parts, 0), category: categoryOf.get(key) ?? 'unknown', ...totals };
+      },
+    ),
+    categories: groupDiff(
+      groupSums(base.analysis.layers, (l) => l.category),
+      groupSums(head.analysis.layers, (l) => l.category),
+    ).map(({ key, totals }) => ({
       category: key as OpCategory | 'unknown',
       ...totals,
     })),

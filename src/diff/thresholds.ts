@@ -25,17 +25,44 @@ export interface PercentThreshold {
 
 /** Every percentage gate, in report order (config keys, flags and docs come from this table). */
 export const PERCENT_THRESHOLDS: readonly PercentThreshold[] = [
-  { key: 'maxFlopsIncrease', flag: '--max-flops-increase', metric: 'flops', label: 'FLOPs', description: 'largest allowed FLOPs (multiply-adds) increase, percent of base' },
-  { key: 'maxParamsIncrease', flag: '--max-params-increase', metric: 'params', label: 'params', description: 'largest allowed params increase, percent of base' },
-  { key: 'maxMemAccessIncrease', flag: '--max-memaccess-increase', metric: 'memAccess', label: 'memAccess', description: 'largest allowed memory access cost increase, percent of base' },
-  { key: 'maxLatencyIncrease', flag: '--max-latency-increase', metric: 'latency', label: 'latency', description: 'largest allowed measured median latency increase, percent of base (needs --profile)' },
+  {
+    key: 'maxFlopsIncrease',
+    flag: '--max-flops-increase',
+    metric: 'flops',
+    label: 'FLOPs',
+    description: 'largest allowed FLOPs (multiply-adds) increase, percent of base',
+  },
+  {
+    key: 'maxParamsIncrease',
+    flag: '--max-params-increase',
+    metric: 'params',
+    label: 'params',
+    description: 'largest allowed params increase, percent of base',
+  },
+  {
+    key: 'maxMemAccessIncrease',
+    flag: '--max-memaccess-increase',
+    metric: 'memAccess',
+    label: 'memAccess',
+    description: 'largest allowed memory access cost increase, percent of base',
+  },
+  {
+    key: 'maxLatencyIncrease',
+    flag: '--max-latency-increase',
+    metric: 'latency',
+    label: 'latency',
+    description: 'largest allowed measured median latency increase, percent of base (needs --profile)',
+  },
 ];
 
 /** Config key and flag of the new-findings gate. */
 export const FAIL_ON_NEW = { key: 'failOnNew', flag: '--fail-on-new', choices: FAIL_ON_CHOICES } as const;
 
 /** Every key a `diff` section of efflint.config.json may hold. */
-export const DIFF_THRESHOLD_KEYS: readonly (keyof DiffThresholds)[] = [...PERCENT_THRESHOLDS.map((t) => t.key), FAIL_ON_NEW.key];
+export const DIFF_THRESHOLD_KEYS: readonly (keyof DiffThresholds)[] = [
+  ...PERCENT_THRESHOLDS.map((t) => t.key),
+  FAIL_ON_NEW.key,
+];
 
 /** One gate the head model fails. */
 export interface DiffViolation {
@@ -98,10 +125,18 @@ export function evaluateDiff(diff: ModelDiff, thresholds: DiffThresholds): DiffV
       if (!exceeds(lat.median, limit)) continue;
       const what = `median latency ${signedPercent(lat.median.percent)} (${lat.median.before.toFixed(3)} ms -> ${lat.median.after.toFixed(3)} ms)`;
       if (lat.withinNoise) {
-        notes.push(`${what} is over the ${limit}% limit (${t.flag}) but within noise (2 x CV = ${lat.noisePercent.toFixed(1)}%): not counted`);
+        notes.push(
+          `${what} is over the ${limit}% limit (${t.flag}) but within noise (2 x CV = ${lat.noisePercent.toFixed(1)}%): not counted`,
+        );
         continue;
       }
-      violations.push({ threshold: t.key, flag: t.flag, limit, actual: lat.median.percent, message: `${what} exceeds the ${limit}% limit (${t.flag})` });
+      violations.push({
+        threshold: t.key,
+        flag: t.flag,
+        limit,
+        actual: lat.median.percent,
+        message: `${what} exceeds the ${limit}% limit (${t.flag})`,
+      });
       continue;
     }
     const c = diff.totals[t.metric];
@@ -147,5 +182,5 @@ export function mergeThresholds(config: DiffThresholds, cli: DiffThresholds): Di
     const v = cli[key] ?? config[key];
     if (v !== undefined) out[key] = v;
   }
-  return out as DiffThresholds;
+  return out;
 }

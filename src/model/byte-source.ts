@@ -85,7 +85,10 @@ export class FileByteSource implements ByteSource {
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, target, done, length - done, offset + done);
-      if (n === 0) throw new InvalidModelError(`unexpected end of file at byte ${offset + done} (the file shrank while it was read)`);
+      if (n === 0)
+        throw new InvalidModelError(
+          `unexpected end of file at byte ${offset + done} (the file shrank while it was read)`,
+        );
       done += n;
     }
   }

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { InvalidModelError } from '../errors.js';
 import { at } from '../util/at.js';
+import { quoteName } from '../util/escape.js';
 import type { FunctionDef, Graph, Model, TensorRef } from './ir.js';
-import { quoteName } from './onnx-decoder.js';
 
 /**
  * What is wrong with an external-data reference (TensorProto.external_data), in the order they
@@ -58,7 +58,9 @@ export function externalTensors(graph: Graph, functions: readonly FunctionDef[] 
 }
 
 /** What the file system says about one location, looked up once per distinct location. */
-type FileVerdict = { readonly kind: ExternalDataProblemKind; readonly detail: string } | { readonly kind: 'file'; readonly size: number };
+type FileVerdict =
+  | { readonly kind: ExternalDataProblemKind; readonly detail: string }
+  | { readonly kind: 'file'; readonly size: number };
 
 /**
  * Classifies external-data references against the model's folder without reading a byte: names
@@ -86,7 +88,12 @@ export function checkExternalData(tensors: readonly TensorRef[], baseDir: string
     }
     const length = t.location.length ?? t.byteLength;
     if (offset + length > verdict.size) {
-      problems.push({ kind: 'past-end', tensor: t.name, location, detail: `needs bytes ${offset} to ${offset + length}, the file has ${verdict.size}` });
+      problems.push({
+        kind: 'past-end',
+        tensor: t.name,
+        location,
+        detail: `needs bytes ${offset} to ${offset + length}, the file has ${verdict.size}`,
+      });
     }
   }
   return problems;
@@ -95,17 +102,25 @@ export function checkExternalData(tensors: readonly TensorRef[], baseDir: string
 function inspect(location: string, baseDir: string, realBase: string | null): FileVerdict {
   if (nodePath.isAbsolute(location)) return { kind: 'absolute', detail: 'an absolute path' };
   const relative = nodePath.normalize(location);
-  if (relative === '..' || relative.startsWith(`..${nodePath.sep}`)) return { kind: 'outside', detail: 'climbs out with ..' };
+  if (relative === '..' || relative.startsWith(`..${nodePath.sep}`))
+    return { kind: 'outside', detail: 'climbs out with ..' };
   const path = nodePath.join(baseDir, relative);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { kind: 'missing', detail: code === 'ENOENT' || code === 'ENOTDIR' ? `not found in ${baseDir}` : `cannot be looked up (${code ?? 'error'})` };
+    return {
+      kind: 'missing',
+      detail:
+        code === 'ENOENT' || code === 'ENOTDIR'
+          ? `not found in ${baseDir}`
+          : `cannot be looked up (${code ?? 'error'})`,
+    };
   }
   const real = realpathOrNull(path);
-  if (real !== null && realBase !== null && !isInside(real, realBase)) return { kind: 'symlink', detail: `leads to ${quoteName(real)}` };
+  if (real !== null && realBase !== null && !isInside(real, realBase))
+    return { kind: 'symlink', detail: `leads to ${quoteName(real)}` };
   if (!stat.isFile()) return { kind: 'not-a-file', detail: describeFileType(stat) };
   return { kind: 'file', size: stat.size };
 }
@@ -136,7 +151,10 @@ function describeFileType(stat: fs.Stats): string {
 const SUMMARY: Readonly<Record<ExternalDataProblemKind, readonly [string, string]>> = {
   absolute: ['uses an absolute path', 'use an absolute path'],
   outside: ["points outside the model's folder", "point outside the model's folder"],
-  symlink: ["reaches outside the model's folder through a symbolic link", "reach outside the model's folder through a symbolic link"],
+  symlink: [
+    "reaches outside the model's folder through a symbolic link",
+    "reach outside the model's folder through a symbolic link",
+  ],
   missing: ['names a file that does not exist', 'name a file that does not exist'],
   'not-a-file': ['names something that is not a regular file', 'name something that is not a regular file'],
   'past-end': ['reaches past the end of its file', 'reach past the end of their file'],
@@ -156,7 +174,8 @@ export function summariseExternalDataProblems(problems: readonly ExternalDataPro
   return [...byKind].map(([kind, list]) => {
     const first = at(list, 0);
     const [one, several] = SUMMARY[kind];
-    const what = list.length === 1 ? `1 external-data tensor ${one}` : `${list.length} external-data tensors ${several}`;
+    const what =
+      list.length === 1 ? `1 external-data tensor ${one}` : `${list.length} external-data tensors ${several}`;
     const detail = kind === 'outside' || kind === 'absolute' ? '' : `, ${first.detail}`;
     return `${what} (first: ${quoteName(first.location)}${detail}, tensor ${quoteName(first.tensor)})`;
   });
@@ -171,8 +190,9 @@ export function summariseExternalDataProblems(problems: readonly ExternalDataPro
  * @throws InvalidModelError, one line naming the model and each kind of problem.
  */
 export function refuseUnsafeExternalData(label: string, model: Model, baseDir: string): void {
-  const problems = summariseExternalDataProblems(checkExternalData(externalTensors(model.graph, model.functions), baseDir));
+  const problems = summariseExternalDataProblems(
+    checkExternalData(externalTensors(model.graph, model.functions), baseDir),
+  );
   if (problems.length === 0) return;
   throw new InvalidModelError(`${label}: not run, its external data is unsafe to read: ${problems.join('; ')}`);
 }
-

@@ -124,13 +124,7 @@ export type TensorLocation =
 
 /** TensorProto fields that can hold a payload. */
 export type TensorPayloadField =
-  | 'raw_data'
-  | 'float_data'
-  | 'int32_data'
-  | 'string_data'
-  | 'int64_data'
-  | 'double_data'
-  | 'uint64_data';
+  'raw_data' | 'float_data' | 'int32_data' | 'string_data' | 'int64_data' | 'double_data' | 'uint64_data';
 
 /** A tensor whose payload was located but not read (initializer, Constant value, attribute). */
 export interface TensorRef {

@@ -91,11 +91,13 @@ export function decode(source: ByteSource, label: string, baseDir: string | unde
     decoded = decoder.model();
   } catch (err) {
     const foreign = foreignFormat(source);
-    if (foreign !== null) throw new InvalidModelError(`${label}: not an ONNX model (looks like ${foreign})`, { cause: err });
+    if (foreign !== null)
+      throw new InvalidModelError(`${label}: not an ONNX model (looks like ${foreign})`, { cause: err });
     if (err instanceof EfflintError) throw err;
     // A read that failed (EIO, a file on a network share gone) says so; any other exception from the decoder
     // (a TypeError, a RangeError) is a bug in efflint, never dressed up as a broken model.
-    if (isSystemError(err)) throw new InvalidModelError(`${label}: cannot read: ${err.message.split('\n')[0]}`, { cause: err });
+    if (isSystemError(err))
+      throw new InvalidModelError(`${label}: cannot read: ${err.message.split('\n')[0]}`, { cause: err });
     throw err;
   }
 
@@ -103,7 +105,9 @@ export function decode(source: ByteSource, label: string, baseDir: string | unde
     const foreign = foreignFormat(source);
     if (foreign !== null) throw new InvalidModelError(`${label}: not an ONNX model (looks like ${foreign})`);
     if (decoded.graph === null) throw new InvalidModelError(`${label}: not an ONNX model (no graph in ModelProto)`);
-    throw new InvalidModelError(`${label}: not an ONNX model (ir_version ${decoded.irVersion} is missing or implausible)`);
+    throw new InvalidModelError(
+      `${label}: not an ONNX model (ir_version ${decoded.irVersion} is missing or implausible)`,
+    );
   }
 
   const warnings = decoder.allWarnings();
@@ -121,7 +125,9 @@ export function decode(source: ByteSource, label: string, baseDir: string | unde
   const invalid = validateModelStructure(decoded.graph, opsets);
   if (invalid !== null) throw new InvalidModelError(`${label}: ${invalid}`);
   if (baseDir !== undefined && decoder.externalFiles.size > 0) {
-    warnings.push(...summariseExternalDataProblems(checkExternalData(externalTensors(decoded.graph, decoded.functions), baseDir)));
+    warnings.push(
+      ...summariseExternalDataProblems(checkExternalData(externalTensors(decoded.graph, decoded.functions), baseDir)),
+    );
   }
 
   return {
@@ -140,7 +146,11 @@ export function decode(source: ByteSource, label: string, baseDir: string | unde
 
 /** An error Node's I/O raised (it carries an errno code such as `EIO`), as opposed to one thrown by code. */
 function isSystemError(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    err instanceof Error &&
+    typeof (err as NodeJS.ErrnoException).code === 'string' &&
+    typeof (err as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 function describeFsError(err: unknown): string {
@@ -175,7 +185,8 @@ function foreignFormat(source: ByteSource): string | null {
     return null;
   }
   const starts = (...sig: number[]): boolean => sig.every((b, i) => head[i] === b);
-  const ascii = (at: number, text: string): boolean => [...text].every((c, i) => head[at + i] === c.charCodeAt(0));
+  const ascii = (offset: number, text: string): boolean =>
+    String.fromCharCode(...head.subarray(offset, offset + text.length)) === text;
   if (starts(0x89, 0x50, 0x4e, 0x47)) return 'a PNG image';
   if (starts(0xff, 0xd8, 0xff)) return 'a JPEG image';
   if (ascii(0, 'GIF8')) return 'a GIF image';
@@ -187,7 +198,8 @@ function foreignFormat(source: ByteSource): string | null {
   if (ascii(0, 'GGUF')) return 'a GGUF model';
   if (ascii(4, 'TFL3')) return 'a TensorFlow Lite model';
   const pickleProtocol = head[1]; // undefined for a 1-byte file
-  if (head[0] === 0x80 && pickleProtocol !== undefined && pickleProtocol >= 2 && pickleProtocol <= 5) return 'a Python pickle, e.g. a PyTorch checkpoint';
+  if (head[0] === 0x80 && pickleProtocol !== undefined && pickleProtocol >= 2 && pickleProtocol <= 5)
+    return 'a Python pickle, e.g. a PyTorch checkpoint';
   if (n >= 9 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) return 'a safetensors file';
   let printable = 0;
   for (const b of head) if (b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f)) printable++;

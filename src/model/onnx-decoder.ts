@@ -1,4 +1,5 @@
 import { mapGet } from '../util/at.js';
+import { quoteName } from '../util/escape.js';
 import {
   BYTES_PER_ELEMENT,
   dtypeFromCode,
@@ -111,20 +112,6 @@ const NO_TYPE: TypeInfo = { kind: undefined, dtype: null, shape: null };
 /** 'ai.onnx' and '' both name the default operator set (onnx.proto OperatorSetIdProto). */
 export function normalizeDomain(domain: string): string {
   return domain === 'ai.onnx' ? '' : domain;
-}
-
-/** A name for messages: quoted, control characters escaped, cut at 80 characters. */
-export function quoteName(name: string): string {
-  return JSON.stringify(cutName(name));
-}
-
-/** A model-provided word (an op type, a name in a hint) for a message, unquoted: escaped like quoteName. */
-export function nameText(name: string): string {
-  return JSON.stringify(cutName(name)).slice(1, -1);
-}
-
-function cutName(name: string): string {
-  return name.length > 80 ? `${name.slice(0, 77)}...` : name;
 }
 
 /**
@@ -436,7 +423,9 @@ export class OnnxDecoder {
     const ints = hasInts ? takeFrom(this.numberStack, intsBase) : undefined;
     if (listDropped > 0) {
       const total = (ints?.length ?? 0) + (floats?.length ?? 0) + listDropped;
-      this.warn(`attribute ${quoteName(name)} of node ${quoteName(owner)}: list of ${total} elements (more than ${MAX_ATTRIBUTE_LIST_ELEMENTS}) not read; the attribute is left out`);
+      this.warn(
+        `attribute ${quoteName(name)} of node ${quoteName(owner)}: list of ${total} elements (more than ${MAX_ATTRIBUTE_LIST_ELEMENTS}) not read; the attribute is left out`,
+      );
       return;
     }
 
@@ -448,21 +437,35 @@ export class OnnxDecoder {
     if (type === 0) {
       // IR < 2 models carry no `type`: infer it from the field that is set.
       type =
-        floats !== undefined ? ATTR.FLOATS
-        : ints !== undefined ? ATTR.INTS
-        : strings !== undefined ? ATTR.STRINGS
-        : tensors !== undefined ? ATTR.TENSORS
-        : graphs !== undefined ? ATTR.GRAPHS
-        : sparses !== undefined ? ATTR.SPARSE_TENSORS
-        : tps !== undefined ? ATTR.TYPE_PROTOS
-        : g !== undefined ? ATTR.GRAPH
-        : t !== undefined ? ATTR.TENSOR
-        : sparse !== undefined ? ATTR.SPARSE_TENSOR
-        : tp !== undefined ? ATTR.TYPE_PROTO
-        : s !== undefined ? ATTR.STRING
-        : f !== undefined ? ATTR.FLOAT
-        : i !== undefined ? ATTR.INT
-        : 0;
+        floats !== undefined
+          ? ATTR.FLOATS
+          : ints !== undefined
+            ? ATTR.INTS
+            : strings !== undefined
+              ? ATTR.STRINGS
+              : tensors !== undefined
+                ? ATTR.TENSORS
+                : graphs !== undefined
+                  ? ATTR.GRAPHS
+                  : sparses !== undefined
+                    ? ATTR.SPARSE_TENSORS
+                    : tps !== undefined
+                      ? ATTR.TYPE_PROTOS
+                      : g !== undefined
+                        ? ATTR.GRAPH
+                        : t !== undefined
+                          ? ATTR.TENSOR
+                          : sparse !== undefined
+                            ? ATTR.SPARSE_TENSOR
+                            : tp !== undefined
+                              ? ATTR.TYPE_PROTO
+                              : s !== undefined
+                                ? ATTR.STRING
+                                : f !== undefined
+                                  ? ATTR.FLOAT
+                                  : i !== undefined
+                                    ? ATTR.INT
+                                    : 0;
     }
     let value: AttributeValue | undefined;
     switch (type) {
@@ -513,7 +516,9 @@ export class OnnxDecoder {
         break;
     }
     if (value === undefined) {
-      this.warn(`attribute ${quoteName(name)} of node ${quoteName(owner)} has type ${type} but no value of that type; ignored`);
+      this.warn(
+        `attribute ${quoteName(name)} of node ${quoteName(owner)} has type ${type} but no value of that type; ignored`,
+      );
       return;
     }
     into.set(name, value);
@@ -610,10 +615,16 @@ export class OnnxDecoder {
     const elements = this.checkedElementCount(dims, 'tensor', name, messageStart);
     const dtype = dtypeFromCode(dataType);
     if (dataType < 0 || dataType >= 24) this.warn(`${tensorLabel('tensor', name)} has unknown data type ${dataType}`);
-    if (segmented) this.warn(`${tensorLabel('tensor', name)} is segmented (TensorProto.segment); its size is taken from dims`);
+    if (segmented)
+      this.warn(`${tensorLabel('tensor', name)} is segmented (TensorProto.segment); its size is taken from dims`);
     let byteLength =
-      dtype === 'string' ? (payloadField === 0 ? 0 : payloadEnd - payloadStart) : Math.ceil(elements * BYTES_PER_ELEMENT[dtype]);
-    if (!Number.isSafeInteger(byteLength)) r.fail(`${tensorLabel('tensor', name)} has an absurd size (${elements} elements)`, messageStart);
+      dtype === 'string'
+        ? payloadField === 0
+          ? 0
+          : payloadEnd - payloadStart
+        : Math.ceil(elements * BYTES_PER_ELEMENT[dtype]);
+    if (!Number.isSafeInteger(byteLength))
+      r.fail(`${tensorLabel('tensor', name)} has an absurd size (${elements} elements)`, messageStart);
 
     let location: TensorLocation;
     if (dataLocation === DATA_LOCATION_EXTERNAL) {
@@ -621,12 +632,23 @@ export class OnnxDecoder {
       const extOffset = external.get('offset');
       const extLength = external.get('length');
       if (extFile === undefined || extFile === '') {
-        return this.r.fail(`${tensorLabel('tensor', name)} has data_location EXTERNAL but no external_data location`, messageStart);
+        return this.r.fail(
+          `${tensorLabel('tensor', name)} has data_location EXTERNAL but no external_data location`,
+          messageStart,
+        );
       }
-      const offset = extOffset === undefined ? 0 : this.parseExternalNumber(extOffset, 'offset', tensorLabel('tensor', name), messageStart);
-      const length = extLength === undefined ? null : this.parseExternalNumber(extLength, 'length', tensorLabel('tensor', name), messageStart);
+      const offset =
+        extOffset === undefined
+          ? 0
+          : this.parseExternalNumber(extOffset, 'offset', tensorLabel('tensor', name), messageStart);
+      const length =
+        extLength === undefined
+          ? null
+          : this.parseExternalNumber(extLength, 'length', tensorLabel('tensor', name), messageStart);
       if (length !== null && dtype !== 'string' && length !== byteLength) {
-        this.warn(`${tensorLabel('tensor', name)}: external_data length ${length} differs from ${byteLength} bytes implied by dims and dtype`);
+        this.warn(
+          `${tensorLabel('tensor', name)}: external_data length ${length} differs from ${byteLength} bytes implied by dims and dtype`,
+        );
       }
       this.externalFiles.set(extFile, (this.externalFiles.get(extFile) ?? 0) + 1);
       location = { kind: 'external', file: extFile, offset, length };
@@ -806,7 +828,11 @@ export class OnnxDecoder {
         if (f === 1) {
           r.expect(WIRE_VARINT, 'Dimension.dim_value');
           const at = r.pos;
-          dim = this.checkedDim(r.int64(), this.valueName === '' ? 'a shape' : `the shape of ${quoteName(this.valueName)}`, at);
+          dim = this.checkedDim(
+            r.int64(),
+            this.valueName === '' ? 'a shape' : `the shape of ${quoteName(this.valueName)}`,
+            at,
+          );
         } else if (f === 2) {
           r.expect(WIRE_LEN, 'Dimension.dim_param');
           const p = r.string();
@@ -976,7 +1002,8 @@ export class OnnxDecoder {
       if (!(d >= 0 && Number.isSafeInteger(d))) this.checkedDim(d, `the dims of ${tensorLabel(kind, name)}`, at);
       n *= d;
     }
-    if (!Number.isSafeInteger(n)) this.r.fail(`${tensorLabel(kind, name)} has an absurd element count (dims ${dims.join('x')})`, at);
+    if (!Number.isSafeInteger(n))
+      this.r.fail(`${tensorLabel(kind, name)} has an absurd element count (dims ${dims.join('x')})`, at);
     return n;
   }
 

@@ -86,7 +86,9 @@ export class ProtoReader {
   /** Fails unless the last tag has wire type `wire`; `what` names the field, e.g. `NodeProto.input`. */
   expect(wire: number, what: string): void {
     if (this.wireType !== wire) {
-      this.fail(`${what} (field ${this.field}) has wire type ${WIRE_NAMES[this.wireType]}, expected ${WIRE_NAMES[wire]}`);
+      this.fail(
+        `${what} (field ${this.field}) has wire type ${WIRE_NAMES[this.wireType]}, expected ${WIRE_NAMES[wire]}`,
+      );
     }
   }
 
@@ -230,18 +232,27 @@ export class ProtoReader {
       if (p >= limit) this.varintOverrun(start, need);
       byte = d.getUint8(p++);
       lo |= (byte & 0x7f) << shift;
-      if (byte < 0x80) return this.setVarint(lo, 0, p);
+      if (byte < 0x80) {
+        this.setVarint(lo, 0, p);
+        return;
+      }
     }
     if (p >= limit) this.varintOverrun(start, need);
     byte = d.getUint8(p++);
     lo |= (byte & 0x0f) << 28;
     hi = (byte & 0x7f) >> 4;
-    if (byte < 0x80) return this.setVarint(lo, hi, p);
+    if (byte < 0x80) {
+      this.setVarint(lo, hi, p);
+      return;
+    }
     for (let shift = 3; shift < 38; shift += 7) {
       if (p >= limit) this.varintOverrun(start, need);
       byte = d.getUint8(p++);
       hi |= (byte & 0x7f) << shift;
-      if (byte < 0x80) return this.setVarint(lo, hi, p);
+      if (byte < 0x80) {
+        this.setVarint(lo, hi, p);
+        return;
+      }
     }
     this.fail('varint longer than 10 bytes', start);
   }

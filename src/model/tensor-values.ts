@@ -1,5 +1,12 @@
 import { MemoryByteSource } from './byte-source.js';
-import { BYTES_PER_ELEMENT, elementCount, type DType, type TensorLocation, type TensorRef, type TensorValueReader } from './ir.js';
+import {
+  BYTES_PER_ELEMENT,
+  elementCount,
+  type DType,
+  type TensorLocation,
+  type TensorRef,
+  type TensorValueReader,
+} from './ir.js';
 import type { ScatteredPayload } from './onnx-decoder.js';
 import { ProtoReader, WIRE_LEN } from './proto-reader.js';
 
@@ -39,7 +46,8 @@ export class TensorValues implements TensorValueReader {
       const field = FIELD_NUMBER[loc.field];
       if (!typedFieldHolds(field, ref.dtype)) return null;
       const scattered = this.scattered.get(loc);
-      const values = scattered === undefined ? this.readPacked(field, n, loc.offset, loc.length) : this.readScattered(n, scattered);
+      const values =
+        scattered === undefined ? this.readPacked(field, n, loc.offset, loc.length) : this.readScattered(n, scattered);
       return values === null ? null : convertTyped(ref.dtype, field, values);
     } catch {
       // A malformed payload reads as "value unknown", never as an error: analysis goes on.

@@ -1,6 +1,6 @@
 import { at, mapGet } from '../util/at.js';
+import { quoteName } from '../util/escape.js';
 import type { Graph, Node } from './ir.js';
-import { quoteName } from './onnx-decoder.js';
 
 /**
  * The ai.onnx opset versions a model may import. Opset 1 is the first (onnx/docs/Versioning.md);
@@ -29,7 +29,10 @@ export const AI_ONNX_OPSETS = { min: 1, max: 30 } as const;
  */
 export function validateModelStructure(graph: Graph, opsets: ReadonlyMap<string, number>): string | null {
   const opset = opsets.get('');
-  if (opset !== undefined && (!Number.isSafeInteger(opset) || opset < AI_ONNX_OPSETS.min || opset > AI_ONNX_OPSETS.max)) {
+  if (
+    opset !== undefined &&
+    (!Number.isSafeInteger(opset) || opset < AI_ONNX_OPSETS.min || opset > AI_ONNX_OPSETS.max)
+  ) {
     // 2^62 prints exactly, not as 4611686018427388000.
     const shown = Number.isSafeInteger(opset) || !Number.isInteger(opset) ? String(opset) : BigInt(opset).toString();
     return `ai.onnx opset ${shown} is not a valid opset version (${AI_ONNX_OPSETS.min} to ${AI_ONNX_OPSETS.max})`;
@@ -97,9 +100,13 @@ function checkGraph(graph: Graph, outer: Scope | null, where: string, depth: num
       if (out === '') continue;
       const before = defined.get(out);
       if (before === i) fail(`${nodeLabel(node)} names its output ${quoteName(out)} twice`);
-      if (before !== undefined) fail(`tensor ${quoteName(out)} is defined twice: by ${nodeLabel(node)} and by ${describeDefinition(graph, before)}`);
+      if (before !== undefined)
+        fail(
+          `tensor ${quoteName(out)} is defined twice: by ${nodeLabel(node)} and by ${describeDefinition(graph, before)}`,
+        );
       const enclosing = outer === null ? undefined : definedOutside(outer, out);
-      if (enclosing !== undefined) fail(`${nodeLabel(node)} redefines ${quoteName(out)}, already defined by ${enclosing} in an enclosing graph`);
+      if (enclosing !== undefined)
+        fail(`${nodeLabel(node)} redefines ${quoteName(out)}, already defined by ${enclosing} in an enclosing graph`);
       defined.set(out, i);
     }
   }
@@ -126,7 +133,8 @@ function checkGraph(graph: Graph, outer: Scope | null, where: string, depth: num
     for (const [attrName, attr] of node.attributes) {
       const subgraphs = attr.type === 'graph' ? [attr.value] : attr.type === 'graphs' ? attr.value : [];
       for (const sub of subgraphs) {
-        for (const name of checkGraph(sub, scope, `subgraph ${quoteName(attrName)} of ${nodeLabel(node)}`, depth + 1)) use(name, i);
+        for (const name of checkGraph(sub, scope, `subgraph ${quoteName(attrName)} of ${nodeLabel(node)}`, depth + 1))
+          use(name, i);
       }
     }
   }
@@ -135,7 +143,9 @@ function checkGraph(graph: Graph, outer: Scope | null, where: string, depth: num
   for (const output of graph.outputs) {
     if (defined.has(output.name)) continue;
     if (outer !== null && definedOutside(outer, output.name) !== undefined) {
-      fail(`subgraph output ${quoteName(output.name)} is a value of an enclosing graph returned directly (onnxruntime needs an Identity node for it)`);
+      fail(
+        `subgraph output ${quoteName(output.name)} is a value of an enclosing graph returned directly (onnxruntime needs an Identity node for it)`,
+      );
     }
     fail(`graph output ${quoteName(output.name)} is not produced by any node, input or initializer`);
   }
@@ -147,7 +157,12 @@ function checkGraph(graph: Graph, outer: Scope | null, where: string, depth: num
  * left over lie on or behind a cycle; walking predecessors among them must revisit a node, and the
  * walk from there is the cycle.
  */
-function checkAcyclic(nodes: readonly Node[], edgeFrom: readonly number[], edgeTo: readonly number[], fail: (message: string) => never): void {
+function checkAcyclic(
+  nodes: readonly Node[],
+  edgeFrom: readonly number[],
+  edgeTo: readonly number[],
+  fail: (message: string) => never,
+): void {
   const n = nodes.length;
   const m = edgeFrom.length;
   const indegree = new Int32Array(n);

@@ -5,7 +5,6 @@ import type { KernelFamily, TimeEstimate } from '../analyzers/runtime/time-estim
 import { estimateKernel, estimatePlanTime } from '../analyzers/runtime/time-estimate.js';
 import type { ExecutionPlan, PlannedKernel } from '../analyzers/runtime/types.js';
 import { numel } from '../analyzers/shape-utils.js';
-import type { DType } from '../model/ir.js';
 import { BYTES_PER_ELEMENT } from '../model/ir.js';
 import { at } from '../util/at.js';
 import type { TimeCategory } from './categories.js';
@@ -13,11 +12,24 @@ import { runtimeOpCategory, TIME_CATEGORIES, timeCategory } from './categories.j
 import type { JoinResult, KernelJoin, SourceNode } from './join.js';
 import { latencyStats, median, spearman } from './stats.js';
 import type { ParsedTrace, TraceKernel } from './trace-types.js';
-import type { BytesMismatch, CategoryShare, Coverage, MemoryCheck, OpTypeShare, OptLevel, ProfileLayer, ProfileResult, ProfileSource } from './types.js';
+import type {
+  BytesMismatch,
+  CategoryShare,
+  Coverage,
+  MemoryCheck,
+  OpTypeShare,
+  ProfileLayer,
+  ProfileResult,
+} from './types.js';
 import { PROFILE_SCHEMA_VERSION } from './types.js';
 
 /** Providers whose Node events time the work itself (not an asynchronous launch). */
-const HOST_PROVIDERS = new Set(['CPUExecutionProvider', 'XnnpackExecutionProvider', 'DnnlExecutionProvider', 'TensorRT']);
+const HOST_PROVIDERS = new Set([
+  'CPUExecutionProvider',
+  'XnnpackExecutionProvider',
+  'DnnlExecutionProvider',
+  'TensorRT',
+]);
 
 /** Relative tolerance for "measured bytes agree with memBytes". */
 export const BYTES_TOLERANCE = 0.05;
@@ -29,18 +41,13 @@ export function sourceNodes(analysis: Analysis): SourceNode[] {
     .map((l) => ({ name: l.name, opType: l.opType, inputs: l.inputs, outputs: l.outputs, folded: l.folded }));
 }
 
-export interface AssembleContext {
-  readonly model: string;
-  readonly source: ProfileSource;
-  readonly ep: string | null;
+/** How the profile was taken; the fields named after ProfileResult's are copied into it as they are. */
+export interface AssembleContext extends Pick<
+  ProfileResult,
+  'model' | 'source' | 'ep' | 'onnxruntimeVersion' | 'optLevel' | 'threads' | 'batch' | 'warmup' | 'inputs'
+> {
   /** The provider asked for (`CPUExecutionProvider`); null: the trace's main provider. */
   readonly expectedProvider: string | null;
-  readonly onnxruntimeVersion: string | null;
-  readonly optLevel: OptLevel | null;
-  readonly threads: number | null;
-  readonly batch: number | null;
-  readonly warmup: number;
-  readonly inputs: readonly { readonly name: string; readonly dtype: DType; readonly shape: readonly number[] }[];
   /** Unprofiled session.run() wall times, milliseconds. */
   readonly latencySamplesMs: readonly number[] | null;
   /** CPU time of the same runs (process.cpuUsage), when measured. */
@@ -57,19 +64,34 @@ export interface AssembleContext {
 }
 
 /** Predicts each joined kernel from the plan: the plan kernel it ran, else (inserted, unmatched) one built from the trace. */
-function planPredictor(analysis: Analysis, plan: ExecutionPlan, profile: DeviceProfile): (j: KernelJoin) => (RooflinePoint & { readonly family: KernelFamily }) | null {
+function planPredictor(
+  analysis: Analysis,
+  plan: ExecutionPlan,
+  profile: DeviceProfile,
+): (j: KernelJoin) => (RooflinePoint & { readonly family: KernelFamily }) | null {
   const estimate: TimeEstimate = estimatePlanTime(analysis, plan, profile);
   const layerIndex = new Map<string, number>();
   analysis.layers.forEach((l, i) => {
     if (l.scope === '' && !layerIndex.has(l.name)) layerIndex.set(l.name, i);
   });
   // The estimate holds one entry per plan kernel, and `k` is always a plan kernel's index.
-  const fromPlan = (k: number): RooflinePoint & { readonly family: KernelFamily } => ({ predictedUs: at(estimate.kernelUs, k), bound: at(estimate.kernelBound, k), family: at(estimate.kernelFamily, k) });
+  const fromPlan = (k: number): RooflinePoint & { readonly family: KernelFamily } => ({
+    predictedUs: at(estimate.kernelUs, k),
+    bound: at(estimate.kernelBound, k),
+    family: at(estimate.kernelFamily, k),
+  });
   return (j) => {
-    if (plan.source === 'onnxruntime-optimized-graph' && typeof j.optimizedIndex === 'number' && j.optimizedIndex < plan.kernels.length) return fromPlan(j.optimizedIndex);
+    if (
+      plan.source === 'onnxruntime-optimized-graph' &&
+      typeof j.optimizedIndex === 'number' &&
+      j.optimizedIndex < plan.kernels.length
+    )
+      return fromPlan(j.optimizedIndex);
     const layers = j.nodes.map((n) => layerIndex.get(n)).filter((i): i is number => i !== undefined);
     // The plan kernel anchored at one of the kernel's nodes, else any plan kernel running one of them.
-    const anchored = layers.map((i) => plan.kernelOfLayer.get(i)).find((k, n) => k !== undefined && at(plan.kernels, k).layers[0] === layers[n]);
+    const anchored = layers
+      .map((i) => plan.kernelOfLayer.get(i))
+      .find((k, n) => k !== undefined && at(plan.kernels, k).layers[0] === layers[n]);
     if (anchored !== undefined) return fromPlan(anchored);
     const member = layers.map((i) => plan.kernelOfLayer.get(i)).find((k) => k !== undefined);
     if (member !== undefined) return fromPlan(member);
@@ -77,7 +99,11 @@ function planPredictor(analysis: Analysis, plan: ExecutionPlan, profile: DeviceP
     const shape = j.kernel.outputShapes?.[0] ?? j.kernel.inputShapes?.[0] ?? null;
     const elements = shape ? shape.reduce((a, b) => a * b, 1) : null;
     if (elements === null) return null;
-    const kernel: PlannedKernel = { opType: j.kernel.opType ?? 'ReorderOutput', layers: [], inserted: { kind: j.kernel.opType === 'ReorderInput' ? 'reorder-input' : 'reorder-output', tensor: '', elements } };
+    const kernel: PlannedKernel = {
+      opType: j.kernel.opType ?? 'ReorderOutput',
+      layers: [],
+      inserted: { kind: j.kernel.opType === 'ReorderInput' ? 'reorder-input' : 'reorder-output', tensor: '', elements },
+    };
     return estimateKernel(analysis, plan, kernel, profile);
   };
 }
@@ -93,12 +119,17 @@ function sumOrNull(values: readonly (number | null)[]): number | null {
 }
 
 /** Which count is off when traced bytes and memBytes disagree (investigated cases, docs/profile.md). */
-export function explainBytes(layer: LayerReport, kernel: TraceKernel, measured: number): Pick<BytesMismatch, 'side' | 'reason'> {
+export function explainBytes(
+  layer: LayerReport,
+  kernel: TraceKernel,
+  measured: number,
+): Pick<BytesMismatch, 'side' | 'reason'> {
   const mem = layer.memBytes ?? 0;
   if (mem === 0 && measured > 0) {
     return {
       side: 'onnxruntime',
-      reason: 'metadata-only op: the output aliases the input, so no data moves (efflint counts 0); the trace reports tensor sizes, not traffic',
+      reason:
+        'metadata-only op: the output aliases the input, so no data moves (efflint counts 0); the trace reports tensor sizes, not traffic',
     };
   }
   const declared = layer.inputs.filter((i) => i !== '').length;
@@ -109,7 +140,10 @@ export function explainBytes(layer: LayerReport, kernel: TraceKernel, measured: 
       reason: `onnxruntime pre-packed ${declared - traced} weight input(s) at load and its profiler leaves pre-packed inputs out of parameter_size; the kernel still reads them`,
     };
   }
-  return { side: 'unknown', reason: 'unexplained: compare input_type_shape/output_type_shape in the trace with the node' };
+  return {
+    side: 'unknown',
+    reason: 'unexplained: compare input_type_shape/output_type_shape in the trace with the node',
+  };
 }
 
 /**
@@ -117,26 +151,27 @@ export function explainBytes(layer: LayerReport, kernel: TraceKernel, measured: 
  * kernel (written by one member and read only by members), which a fused kernel never stores.
  * null when a size is unknown.
  */
-export function fusedMemBytes(nodes: readonly LayerReport[], consumers: ReadonlyMap<string, readonly string[]>): number | null {
-  let bytes = sumOrNull(nodes.map((n) => n.memBytes));
-  if (bytes === null || nodes.length < 2) return bytes;
+export function fusedMemBytes(
+  nodes: readonly LayerReport[],
+  consumers: ReadonlyMap<string, readonly string[]>,
+): number | null {
+  const total = sumOrNull(nodes.map((n) => n.memBytes));
+  if (total === null || nodes.length < 2) return total;
   const members = new Set(nodes.map((n) => n.name));
+  let bytes = total;
   for (const n of nodes) {
-    n.outputs.forEach((t, i) => {
+    for (const [i, t] of n.outputs.entries()) {
       const readers = consumers.get(t) ?? [];
-      if (readers.length === 0 || !readers.every((r) => members.has(r))) return;
+      if (readers.length === 0 || !readers.every((r) => members.has(r))) continue;
       // The analysis keeps outputShapes and outputDtypes parallel to outputs.
       const count = numel(at(n.outputShapes, i));
       const dtype = at(n.outputDtypes, i);
-      if (count === null || dtype === null || bytes === null) {
-        bytes = null;
-        return;
-      }
+      if (count === null || dtype === null) return null;
       // One write by the producer and one read per reading member never happen.
       bytes -= count * BYTES_PER_ELEMENT[dtype] * (1 + readers.filter((r) => members.has(r)).length);
-    });
+    }
   }
-  return bytes === null ? null : Math.max(0, bytes);
+  return Math.max(0, bytes);
 }
 
 function categoryOf(join: KernelJoin, nodes: readonly LayerReport[]): TimeCategory {
@@ -155,7 +190,12 @@ function opTypeOf(join: KernelJoin, nodes: readonly LayerReport[]): string {
 }
 
 /** Builds the profile result from a parsed trace joined to an analysis (pure; no I/O). */
-export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: JoinResult, ctx: AssembleContext): ProfileResult {
+export function assembleProfile(
+  analysis: Analysis,
+  trace: ParsedTrace,
+  joined: JoinResult,
+  ctx: AssembleContext,
+): ProfileResult {
   const byName = new Map(analysis.layers.filter((l) => l.scope === '').map((l) => [l.name, l]));
   const totalUs = trace.kernels.reduce((s, k) => s + (k.deviceUs ?? k.medianUs), 0);
   const mainProvider = ctx.expectedProvider ?? trace.providers[0] ?? 'unknown';
@@ -240,7 +280,13 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
     byOp.set(l.opType, e);
   }
   const opTypes: OpTypeShare[] = [...byOp]
-    .map(([opType, e]) => ({ opType, category: e.category, count: e.count, measuredUs: e.us, share: totalUs > 0 ? e.us / totalUs : 0 }))
+    .map(([opType, e]) => ({
+      opType,
+      category: e.category,
+      count: e.count,
+      measuredUs: e.us,
+      share: totalUs > 0 ? e.us / totalUs : 0,
+    }))
     .sort((a, b) => b.measuredUs - a.measuredUs);
 
   // Coverage.
@@ -250,12 +296,14 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
   const unmeasured = shouldRun.filter((l) => unclaimed.has(l.name));
   const joinedRows = rows.filter((r) => r.join.nodes.length > 0);
   const joinedUs = joinedRows.reduce((s, r) => s + r.layer.measuredUs, 0);
-  const profiledRunMs = trace.runDurationsUs && trace.runDurationsUs.length ? latencyStats(trace.runDurationsUs.map((u) => u / 1000)) : null;
-  const latencyMs = ctx.latencySamplesMs && ctx.latencySamplesMs.length ? latencyStats(ctx.latencySamplesMs) : null;
+  const profiledRunMs = trace.runDurationsUs?.length ? latencyStats(trace.runDurationsUs.map((u) => u / 1000)) : null;
+  const latencyMs = ctx.latencySamplesMs?.length ? latencyStats(ctx.latencySamplesMs) : null;
   const coverage: Coverage = {
     kernels: trace.kernels.length,
     joinedKernels: joinedRows.length,
-    unjoined: rows.filter((r) => r.join.nodes.length === 0).map((r) => ({ name: r.layer.name, measuredUs: r.layer.measuredUs, inserted: r.join.inserted })),
+    unjoined: rows
+      .filter((r) => r.join.nodes.length === 0)
+      .map((r) => ({ name: r.layer.name, measuredUs: r.layer.measuredUs, inserted: r.join.inserted })),
     joinedTimeShare: totalUs > 0 ? joinedUs / totalUs : 0,
     nodes: shouldRun.length,
     measuredNodes: shouldRun.length - unmeasured.length,
@@ -304,8 +352,16 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
   // Predictions cover the kernels the runtime inserted too (layout reorders) when a plan times them.
   const predicted = layers.filter((l) => l.predictedUs !== null && (l.nodes.length > 0 || l.inserted));
   const correlation = {
-    flopsSpearman: spearman(ranked.map((l) => l.flops as number), ranked.map((l) => l.measuredUs)),
-    predictedSpearman: ctx.deviceProfile ? spearman(predicted.map((l) => l.predictedUs as number), predicted.map((l) => l.measuredUs)) : null,
+    flopsSpearman: spearman(
+      ranked.map((l) => l.flops as number),
+      ranked.map((l) => l.measuredUs),
+    ),
+    predictedSpearman: ctx.deviceProfile
+      ? spearman(
+          predicted.map((l) => l.predictedUs as number),
+          predicted.map((l) => l.measuredUs),
+        )
+      : null,
     layers: ranked.length,
   };
 
@@ -314,13 +370,19 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
     .map((l) => ({ kernel: l.name, nodes: l.nodes, provider: l.provider as string }));
 
   const warnings = [...ctx.warnings];
-  const hostTimed = trace.kernels.filter((k) => k.deviceUs === null && k.provider !== null && !HOST_PROVIDERS.has(k.provider));
+  const hostTimed = trace.kernels.filter(
+    (k) => k.deviceUs === null && k.provider !== null && !HOST_PROVIDERS.has(k.provider),
+  );
   if (hostTimed.length > 0) {
     // Without CUPTI events onnxruntime times a GPU node's Compute(), which only enqueues work.
-    warnings.push(`${hostTimed.length} kernel(s) on ${[...new Set(hostTimed.map((k) => k.provider))].join(', ')} carry host-side launch times only (this onnxruntime build records no device kernel events); per-node shares are not GPU time, whole-model latency is`);
+    warnings.push(
+      `${hostTimed.length} kernel(s) on ${[...new Set(hostTimed.map((k) => k.provider))].join(', ')} carry host-side launch times only (this onnxruntime build records no device kernel events); per-node shares are not GPU time, whole-model latency is`,
+    );
   }
   if (coverage.costlyUnmeasured.length > 0) {
-    warnings.push(`${coverage.costlyUnmeasured.length} node(s) with FLOPs were not matched to any kernel: ${coverage.costlyUnmeasured.slice(0, 5).join(', ')}${coverage.costlyUnmeasured.length > 5 ? ', ...' : ''}`);
+    warnings.push(
+      `${coverage.costlyUnmeasured.length} node(s) with FLOPs were not matched to any kernel: ${coverage.costlyUnmeasured.slice(0, 5).join(', ')}${coverage.costlyUnmeasured.length > 5 ? ', ...' : ''}`,
+    );
   }
 
   return {
@@ -336,7 +398,7 @@ export function assembleProfile(analysis: Analysis, trace: ParsedTrace, joined: 
     warmup: ctx.warmup,
     inputs: ctx.inputs,
     latencyMs,
-    latencyCpuMs: ctx.latencyCpuSamplesMs && ctx.latencyCpuSamplesMs.length ? latencyStats(ctx.latencyCpuSamplesMs) : null,
+    latencyCpuMs: ctx.latencyCpuSamplesMs?.length ? latencyStats(ctx.latencyCpuSamplesMs) : null,
     profiledRunMs,
     layers,
     opTypes,

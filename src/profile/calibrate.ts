@@ -166,8 +166,19 @@ interface CalibrationModel {
 /** x -> Add(c) -> Add(c) ... `ops` times on an 8-element tensor. */
 function chainModel(label: string, ops: number): CalibrationModel {
   const nodes: BuildNode[] = [];
-  for (let i = 0; i < ops; i++) nodes.push({ opType: 'Add', name: `add${i}`, inputs: [i === 0 ? 'x' : `t${i - 1}`, 'c'], outputs: [i === ops - 1 ? 'y' : `t${i}`] });
-  const bytes = buildOnnxModel({ nodes, inputs: [{ name: 'x', dims: [1, 8] }], outputs: [{ name: 'y', dims: [1, 8] }], initializers: [{ name: 'c', dims: [1, 8] }] });
+  for (let i = 0; i < ops; i++)
+    nodes.push({
+      opType: 'Add',
+      name: `add${i}`,
+      inputs: [i === 0 ? 'x' : `t${i - 1}`, 'c'],
+      outputs: [i === ops - 1 ? 'y' : `t${i}`],
+    });
+  const bytes = buildOnnxModel({
+    nodes,
+    inputs: [{ name: 'x', dims: [1, 8] }],
+    outputs: [{ name: 'y', dims: [1, 8] }],
+    initializers: [{ name: 'c', dims: [1, 8] }],
+  });
   return { label, bytes, inputs: [f32('x', [1, 8])] };
 }
 
@@ -208,16 +219,32 @@ function convChain(label: string, shape: Omit<FamilyShape, 'chain'>, n: number, 
     initializers.push({ name: `w${i}`, dims: [cout, cin / g, k, k] }, { name: `b${i}`, dims: [cout] });
     cin = cout;
   }
-  const bytes = buildOnnxModel({ nodes, inputs: [{ name: 'x', dims: [1, c, s, s] }], outputs: [{ name: 'y', dims: [1, cin, s, s] }], initializers });
+  const bytes = buildOnnxModel({
+    nodes,
+    inputs: [{ name: 'x', dims: [1, c, s, s] }],
+    outputs: [{ name: 'y', dims: [1, cin, s, s] }],
+    initializers,
+  });
   return { label, bytes, inputs: [f32('x', [1, c, s, s])] };
 }
 
 /** p -> Add(p, p) [-> Add(., p)] -> ReduceMax: the sum stays inside the session, a scalar comes back. */
 function bandwidthModel(label: string, adds: number): CalibrationModel {
   const nodes: BuildNode[] = [];
-  for (let i = 0; i < adds; i++) nodes.push({ opType: 'Add', name: `add${i}`, inputs: [i === 0 ? 'p' : `s${i - 1}`, 'p'], outputs: [`s${i}`] });
-  nodes.push({ opType: 'ReduceMax', name: 'reduce', inputs: [`s${adds - 1}`], outputs: ['m'], attributes: { keepdims: 0 } });
-  const bytes = buildOnnxModel({ nodes, inputs: [{ name: 'p', dims: [BANDWIDTH_ELEMENTS] }], outputs: [{ name: 'm', dims: [] }] });
+  for (let i = 0; i < adds; i++)
+    nodes.push({ opType: 'Add', name: `add${i}`, inputs: [i === 0 ? 'p' : `s${i - 1}`, 'p'], outputs: [`s${i}`] });
+  nodes.push({
+    opType: 'ReduceMax',
+    name: 'reduce',
+    inputs: [`s${adds - 1}`],
+    outputs: ['m'],
+    attributes: { keepdims: 0 },
+  });
+  const bytes = buildOnnxModel({
+    nodes,
+    inputs: [{ name: 'p', dims: [BANDWIDTH_ELEMENTS] }],
+    outputs: [{ name: 'm', dims: [] }],
+  });
   return { label, bytes, inputs: [f32('p', [BANDWIDTH_ELEMENTS])] };
 }
 
@@ -227,8 +254,20 @@ function copyModel(label: string, shape: readonly number[], pairs: number): Cali
   const nodes: BuildNode[] = [];
   for (let i = 0; i < pairs; i++) {
     const x = i === 0 ? 'x' : `c${i - 1}`;
-    nodes.push({ opType: 'Split', name: `split${i}`, inputs: [x, 'halves'], outputs: [`a${i}`, `b${i}`], attributes: { axis: COPY_AXIS } });
-    nodes.push({ opType: 'Concat', name: `concat${i}`, inputs: [`b${i}`, `a${i}`], outputs: [i === pairs - 1 ? 'y' : `c${i}`], attributes: { axis: COPY_AXIS } });
+    nodes.push({
+      opType: 'Split',
+      name: `split${i}`,
+      inputs: [x, 'halves'],
+      outputs: [`a${i}`, `b${i}`],
+      attributes: { axis: COPY_AXIS },
+    });
+    nodes.push({
+      opType: 'Concat',
+      name: `concat${i}`,
+      inputs: [`b${i}`, `a${i}`],
+      outputs: [i === pairs - 1 ? 'y' : `c${i}`],
+      attributes: { axis: COPY_AXIS },
+    });
   }
   const bytes = buildOnnxModel({
     nodes,
@@ -242,8 +281,18 @@ function copyModel(label: string, shape: readonly number[], pairs: number): Cali
 /** `adds` x (y = y + x) on an activation: each Add reads two tensors and writes one. */
 function activationModel(label: string, shape: readonly number[], adds: number): CalibrationModel {
   const nodes: BuildNode[] = [];
-  for (let i = 0; i < adds; i++) nodes.push({ opType: 'Add', name: `add${i}`, inputs: [i === 0 ? 'x' : `s${i - 1}`, 'x'], outputs: [i === adds - 1 ? 'y' : `s${i}`] });
-  const bytes = buildOnnxModel({ nodes, inputs: [{ name: 'x', dims: [...shape] }], outputs: [{ name: 'y', dims: [...shape] }] });
+  for (let i = 0; i < adds; i++)
+    nodes.push({
+      opType: 'Add',
+      name: `add${i}`,
+      inputs: [i === 0 ? 'x' : `s${i - 1}`, 'x'],
+      outputs: [i === adds - 1 ? 'y' : `s${i}`],
+    });
+  const bytes = buildOnnxModel({
+    nodes,
+    inputs: [{ name: 'x', dims: [...shape] }],
+    outputs: [{ name: 'y', dims: [...shape] }],
+  });
   return { label, bytes, inputs: [f32('x', [...shape])] };
 }
 
@@ -256,7 +305,10 @@ export function familyShapeFlops(s: Omit<FamilyShape, 'chain'>): number {
 /** Bytes one convolution of a family shape reads and writes on average (float32): its input and output activations, and its weights and bias. */
 export function familyShapeBytes(s: Omit<FamilyShape, 'chain'>): { activations: number; weights: number } {
   const alt = s.alternate ?? s.channels;
-  return { activations: 4 * (s.channels + alt) * s.size * s.size, weights: 4 * (alt * (s.channels / s.group) * s.kernel * s.kernel + (s.channels + alt) / 2) };
+  return {
+    activations: 4 * (s.channels + alt) * s.size * s.size,
+    weights: 4 * (alt * (s.channels / s.group) * s.kernel * s.kernel + (s.channels + alt) / 2),
+  };
 }
 
 const shapeLabel = (f: ConvFamily, i: number, n: number): string => `${f}${i} x${n}`;
@@ -264,7 +316,9 @@ const shapeLabel = (f: ConvFamily, i: number, n: number): string => `${f}${i} x$
 /** The op a family's convolutions ran as in onnxruntime's optimized graph (`com.microsoft.nchwc:Conv`, `FusedConv`...). */
 function convKernelOf(ops: Readonly<Record<string, number>> | null): string {
   if (!ops) return 'not inspected';
-  const conv = Object.entries(ops).filter(([op]) => /(^|:)(Fused)?Conv$/.test(op)).sort((a, b) => b[1] - a[1]);
+  const conv = Object.entries(ops)
+    .filter(([op]) => /(^|:)(Fused)?Conv$/.test(op))
+    .sort((a, b) => b[1] - a[1]);
   return conv[0]?.[0] ?? 'none';
 }
 
@@ -286,7 +340,12 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   const large: CalibrationModel[] = [
     chainModel('empty', 1),
     matmulModel(),
-    convChain('conv', { channels: CONV_SHAPE.channels, size: CONV_SHAPE.size, kernel: CONV_SHAPE.kernel, group: 1 }, 1, false),
+    convChain(
+      'conv',
+      { channels: CONV_SHAPE.channels, size: CONV_SHAPE.size, kernel: CONV_SHAPE.kernel, group: 1 },
+      1,
+      false,
+    ),
     bandwidthModel('add 16M', 1),
     bandwidthModel('2 adds 16M', 2),
   ];
@@ -297,13 +356,19 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   const small: CalibrationModel[] = [
     chainModel('one add', 1),
     chainModel('add chain', CHAIN_OPS + 1),
-    ...COPY_SHAPES.flatMap((shape, i) => [copyModel(`copy${i} x${COPY_PAIRS}`, shape, COPY_PAIRS), copyModel(`copy${i} x${2 * COPY_PAIRS}`, shape, 2 * COPY_PAIRS)]),
+    ...COPY_SHAPES.flatMap((shape, i) => [
+      copyModel(`copy${i} x${COPY_PAIRS}`, shape, COPY_PAIRS),
+      copyModel(`copy${i} x${2 * COPY_PAIRS}`, shape, 2 * COPY_PAIRS),
+    ]),
     ...ACTIVATION_SHAPES.flatMap((shape, i) => [
       activationModel(`add${i} x${ACTIVATION_ADDS}`, shape, ACTIVATION_ADDS),
       activationModel(`add${i} x${2 * ACTIVATION_ADDS}`, shape, 2 * ACTIVATION_ADDS),
     ]),
     ...families.flatMap((f) =>
-      FAMILY_SHAPES[f].flatMap((shape, i) => [convChain(shapeLabel(f, i, shape.chain), shape, shape.chain), convChain(shapeLabel(f, i, 2 * shape.chain), shape, 2 * shape.chain)]),
+      FAMILY_SHAPES[f].flatMap((shape, i) => [
+        convChain(shapeLabel(f, i, shape.chain), shape, shape.chain),
+        convChain(shapeLabel(f, i, 2 * shape.chain), shape, 2 * shape.chain),
+      ]),
     ),
     convChain(`fixed x${FIXED_COST_SHAPE.chain}`, FIXED_COST_SHAPE, FIXED_COST_SHAPE.chain),
     convChain(`fixed x${2 * FIXED_COST_SHAPE.chain}`, FIXED_COST_SHAPE, 2 * FIXED_COST_SHAPE.chain),
@@ -329,7 +394,8 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   // A worker's teardown (freeing sessions) runs on threads of this process: let it end before the
   // next CPU-time measurement.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  for (const v of (await measure(small, large.length * (warmup + blocks * runsPerBlock))).variants) measured.set(v.label, v);
+  for (const v of (await measure(small, large.length * (warmup + blocks * runsPerBlock))).variants)
+    measured.set(v.label, v);
   const blockMs = (label: string): readonly number[] => onClock(mapGet(measured, label), clock).blockMediansMs;
   const fallbacks: string[] = [];
   /**
@@ -365,7 +431,12 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   let activationBytes = 0;
   let activationSeconds = 0;
   ACTIVATION_SHAPES.forEach((shape, i) => {
-    const addSeconds = perUnit('activationBandwidth', `add${i} x${2 * ACTIVATION_ADDS}`, `add${i} x${ACTIVATION_ADDS}`, ACTIVATION_ADDS);
+    const addSeconds = perUnit(
+      'activationBandwidth',
+      `add${i} x${2 * ACTIVATION_ADDS}`,
+      `add${i} x${ACTIVATION_ADDS}`,
+      ACTIVATION_ADDS,
+    );
     activationBytes += 3 * 4 * shape.reduce((a, b) => a * b, 1);
     activationSeconds += Math.max(addSeconds - overheadUs * 1e-6, 0.5 * addSeconds);
   });
@@ -377,7 +448,12 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   const fixedBytes = familyShapeBytes(FIXED_COST_SHAPE);
   const convOverheadUs = Math.max(
     0,
-    (fixedSeconds - familyShapeFlops(FIXED_COST_SHAPE) / Math.max(matmulFlops, convFlops) - fixedBytes.activations / activationBandwidth - fixedBytes.weights / bandwidth) * 1e6 - overheadUs,
+    (fixedSeconds -
+      familyShapeFlops(FIXED_COST_SHAPE) / Math.max(matmulFlops, convFlops) -
+      fixedBytes.activations / activationBandwidth -
+      fixedBytes.weights / bandwidth) *
+      1e6 -
+      overheadUs,
   );
   const roofs: Record<string, number> = {};
   const kernels: Record<string, string> = {};
@@ -391,14 +467,25 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
     let flops = 0;
     let computeSeconds = 0;
     FAMILY_SHAPES[f].forEach((shape, i) => {
-      const seconds = perUnit(`convRoofs.${f}`, shapeLabel(f, i, 2 * shape.chain), shapeLabel(f, i, shape.chain), shape.chain);
+      const seconds = perUnit(
+        `convRoofs.${f}`,
+        shapeLabel(f, i, 2 * shape.chain),
+        shapeLabel(f, i, shape.chain),
+        shape.chain,
+      );
       const bytes = familyShapeBytes(shape);
-      const compute = seconds - bytes.activations / activationBandwidth - bytes.weights / bandwidth - (overheadUs + convOverheadUs) * 1e-6;
+      const compute =
+        seconds -
+        bytes.activations / activationBandwidth -
+        bytes.weights / bandwidth -
+        (overheadUs + convOverheadUs) * 1e-6;
       flops += familyShapeFlops(shape);
       computeSeconds += Math.max(compute, (1 - MAX_MEMORY_SHARE) * seconds);
     });
     roofs[f] = flops / computeSeconds;
-    kernels[`${f}Kernel`] = convKernelOf(mapGet(measured, shapeLabel(f, 0, at(FAMILY_SHAPES[f], 0).chain)).optimizedOps);
+    kernels[`${f}Kernel`] = convKernelOf(
+      mapGet(measured, shapeLabel(f, 0, at(FAMILY_SHAPES[f], 0).chain)).optimizedOps,
+    );
   }
   const block = detectNchwcBlock();
   const kernelProfile: DeviceProfile = {
@@ -420,7 +507,10 @@ export async function calibrateDevice(options: CalibrateOptions = {}): Promise<D
   const predictedUs = estimatePlanTime(analysis, plan, kernelProfile).modelUs;
   const overheadSumUs = plan.kernels.length * overheadUs;
   const networkMs = median(blockMs('network'));
-  const factor = Math.min(MAX_FACTOR, Math.max(1 / MAX_FACTOR, (networkMs * 1000 - overheadSumUs) / Math.max(1, predictedUs - overheadSumUs)));
+  const factor = Math.min(
+    MAX_FACTOR,
+    Math.max(1 / MAX_FACTOR, (networkMs * 1000 - overheadSumUs) / Math.max(1, predictedUs - overheadSumUs)),
+  );
   return {
     ...kernelProfile,
     inNetworkFactor: factor,
@@ -475,7 +565,13 @@ export async function calibrateFromTrace(options: CalibrateOptions = {}): Promis
     const { channels: c, size: s, kernel: k } = CONV_SHAPE;
     const nodes: BuildNode[] = [
       { opType: 'MatMul', name: 'matmul', inputs: ['a', 'b'], outputs: ['mm'] },
-      { opType: 'Conv', name: 'conv', inputs: ['img', 'w'], outputs: ['cv'], attributes: { kernel_shape: [k, k], pads: [1, 1, 1, 1] } },
+      {
+        opType: 'Conv',
+        name: 'conv',
+        inputs: ['img', 'w'],
+        outputs: ['cv'],
+        attributes: { kernel_shape: [k, k], pads: [1, 1, 1, 1] },
+      },
       { opType: 'Add', name: 'add', inputs: ['p', 'q'], outputs: ['sum'] },
       { opType: 'ReduceMax', name: 'reduce', inputs: ['sum'], outputs: ['m'], attributes: { keepdims: 0 } },
     ];
@@ -498,13 +594,24 @@ export async function calibrateFromTrace(options: CalibrateOptions = {}): Promis
           { name: 'w', dims: [c, c, k, k] },
         ],
       }),
-      inputs: [f32('a', [n, n]), f32('img', [1, c, s, s]), f32('p', [BANDWIDTH_ELEMENTS]), f32('q', [BANDWIDTH_ELEMENTS])],
+      inputs: [
+        f32('a', [n, n]),
+        f32('img', [1, c, s, s]),
+        f32('p', [BANDWIDTH_ELEMENTS]),
+        f32('q', [BANDWIDTH_ELEMENTS]),
+      ],
     };
     const one = chainModel('one', 1);
     const many = chainModel('many', CHAIN_OPS + 1);
     const chainRuns = runs * 40;
     const jobs: SessionJob[] = [
-      { model: compute.bytes, inputs: compute.inputs, warmup, runs, sessionOptions: { ...base, enableProfiling: true, profileFilePrefix: join(dir, 'ort') } },
+      {
+        model: compute.bytes,
+        inputs: compute.inputs,
+        warmup,
+        runs,
+        sessionOptions: { ...base, enableProfiling: true, profileFilePrefix: join(dir, 'ort') },
+      },
       { model: one.bytes, inputs: one.inputs, warmup: chainRuns / 4, runs: chainRuns, sessionOptions: base },
       { model: many.bytes, inputs: many.inputs, warmup: chainRuns / 4, runs: chainRuns, sessionOptions: base },
     ];
@@ -512,7 +619,8 @@ export async function calibrateFromTrace(options: CalibrateOptions = {}): Promis
       ep,
       seed: 1,
       jobs,
-      onProgress: (job, done, total) => options.onProgress?.({ phase: job === 0 ? 'compute' : 'overhead', done, total }),
+      onProgress: (job, done, total) =>
+        options.onProgress?.({ phase: job === 0 ? 'compute' : 'overhead', done, total }),
     });
     const file = readdirSync(dir).find((f) => f.startsWith('ort_') && f.endsWith('.json'));
     if (!file) throw new ProfilerError('onnxruntime wrote no profile file during calibration');

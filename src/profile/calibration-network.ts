@@ -15,7 +15,10 @@ export const CALIBRATION_NETWORK_INPUT = [1, 24, 56, 56] as const;
 
 class NetworkBuilder {
   readonly nodes: BuildNode[] = [];
-  readonly initializers: BuildTensor[] = [{ name: 'zero', dims: [], fill: 0 }, { name: 'six', dims: [], fill: 6 }];
+  readonly initializers: BuildTensor[] = [
+    { name: 'zero', dims: [], fill: 0 },
+    { name: 'six', dims: [], fill: 6 },
+  ];
   private count = 0;
 
   private next(prefix: string): string {
@@ -23,13 +26,25 @@ class NetworkBuilder {
     return `${prefix}${this.count}`;
   }
 
-  conv(x: string, cin: number, cout: number, k: number, { stride = 1, group = 1, act = 'relu' }: { stride?: number; group?: number; act?: 'relu' | 'relu6' | 'none' } = {}): string {
+  conv(
+    x: string,
+    cin: number,
+    cout: number,
+    k: number,
+    { stride = 1, group = 1, act = 'relu' }: { stride?: number; group?: number; act?: 'relu' | 'relu6' | 'none' } = {},
+  ): string {
     const name = this.next('conv');
     const w = `${name}_w`;
     const b = `${name}_b`;
     this.initializers.push({ name: w, dims: [cout, cin / group, k, k] }, { name: b, dims: [cout] });
     const p = (k - 1) / 2;
-    this.nodes.push({ opType: 'Conv', name, inputs: [x, w, b], outputs: [name], attributes: { kernel_shape: [k, k], strides: [stride, stride], pads: [p, p, p, p], group } });
+    this.nodes.push({
+      opType: 'Conv',
+      name,
+      inputs: [x, w, b],
+      outputs: [name],
+      attributes: { kernel_shape: [k, k], strides: [stride, stride], pads: [p, p, p, p], group },
+    });
     if (act === 'none') return name;
     const a = `${name}_act`;
     if (act === 'relu') this.nodes.push({ opType: 'Relu', name: a, inputs: [name], outputs: [a] });
@@ -96,7 +111,13 @@ export function calibrationNetwork(): Uint8Array {
   const pooled = g.op('GlobalAveragePool', [x]);
   const flat = g.op('Flatten', [pooled], { axis: 1 });
   g.initializers.push({ name: 'fc_w', dims: [1000, 640] }, { name: 'fc_b', dims: [1000] });
-  g.nodes.push({ opType: 'Gemm', name: 'fc', inputs: [flat, 'fc_w', 'fc_b'], outputs: ['y'], attributes: { transB: 1 } });
+  g.nodes.push({
+    opType: 'Gemm',
+    name: 'fc',
+    inputs: [flat, 'fc_w', 'fc_b'],
+    outputs: ['y'],
+    attributes: { transB: 1 },
+  });
   return buildOnnxModel({
     nodes: g.nodes,
     inputs: [{ name: 'x', dims: [...CALIBRATION_NETWORK_INPUT] }],

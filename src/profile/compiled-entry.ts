@@ -16,10 +16,13 @@ const DIST_ROOT = new URL('../../dist/', import.meta.url);
  */
 export function compiledEntry(entry: URL): string {
   if (!new URL(import.meta.url).pathname.endsWith('.ts')) return fileURLToPath(entry);
-  if (!entry.href.startsWith(OWN_ROOT.href)) throw new Error(`compiledEntry: ${entry.href} is outside ${OWN_ROOT.href}`);
+  if (!entry.href.startsWith(OWN_ROOT.href))
+    throw new Error(`compiledEntry: ${entry.href} is outside ${OWN_ROOT.href}`);
   const compiled = new URL(entry.href.slice(OWN_ROOT.href.length), DIST_ROOT);
   if (!existsSync(compiled)) {
-    throw new Error(`${fileURLToPath(compiled)} does not exist: run \`npm run build\` (measurements run compiled JavaScript, also from the TypeScript sources)`);
+    throw new Error(
+      `${fileURLToPath(compiled)} does not exist: run \`npm run build\` (measurements run compiled JavaScript, also from the TypeScript sources)`,
+    );
   }
   return fileURLToPath(compiled);
 }

@@ -6,7 +6,13 @@ import { analyzeStructure } from '../analyzers/structure.js';
 import { at } from '../util/at.js';
 import { formatPercent } from '../util/number.js';
 import type { CounterfactualPair, CounterfactualSpec } from './counterfactual.js';
-import { buildCounterfactualPair, counterfactualFor, findBlock, hasCounterfactual, noCheckDeclared } from './counterfactual.js';
+import {
+  buildCounterfactualPair,
+  counterfactualFor,
+  findBlock,
+  hasCounterfactual,
+  noCheckDeclared,
+} from './counterfactual.js';
 import type { InterleavedResult, MeasureOptLevel } from './measure/interleaved.js';
 import { measureInterleaved } from './measure/interleaved.js';
 import { summarizeRatios } from './measure/interleaved-stats.js';
@@ -143,7 +149,8 @@ export interface CounterfactualVerdict {
  * / (copies - 1). What every run pays once (feeding the input, layout conversion of the input) cancels.
  */
 export function perCopyMs(oneBlockMs: readonly number[], manyBlockMs: readonly number[], copies: number): number[] {
-  if (oneBlockMs.length !== manyBlockMs.length) throw new RangeError('one-copy and many-copy runs need the same number of blocks');
+  if (oneBlockMs.length !== manyBlockMs.length)
+    throw new RangeError('one-copy and many-copy runs need the same number of blocks');
   return manyBlockMs.map((t, b) => (t - at(oneBlockMs, b)) / (copies - 1));
 }
 
@@ -151,8 +158,12 @@ export function perCopyMs(oneBlockMs: readonly number[], manyBlockMs: readonly n
  * Applies the rule to per-block times of the original and the replacement (milliseconds, same blocks;
  * `perCopyMs`). null when a block's time is not positive (the difference drowned in noise).
  */
-export function counterfactualVerdict(originalBlockMs: readonly number[], replacementBlockMs: readonly number[]): CounterfactualVerdict | null {
-  if (originalBlockMs.length === 0 || originalBlockMs.length !== replacementBlockMs.length) throw new RangeError('original and replacement need the same, non-zero number of blocks');
+export function counterfactualVerdict(
+  originalBlockMs: readonly number[],
+  replacementBlockMs: readonly number[],
+): CounterfactualVerdict | null {
+  if (originalBlockMs.length === 0 || originalBlockMs.length !== replacementBlockMs.length)
+    throw new RangeError('original and replacement need the same, non-zero number of blocks');
   if ([...originalBlockMs, ...replacementBlockMs].some((t) => !(t > 0))) return null;
   const s = summarizeRatios(originalBlockMs.map((t, b) => t / at(replacementBlockMs, b)));
   const margin = Math.max(MIN_EFFECT, 2 * s.iqr);
@@ -211,12 +222,29 @@ function timeMetrics(ctx: Context, layerUs: number): Record<string, number> {
 }
 
 /** What needs no measurement: fused, unmeasured, below the floor, no counterfactual. */
-function precheck(f: FindingLike, ctx: Context, cpu: string | null, top: number, channelAlign: number): Evaluation | { spec: CounterfactualSpec; layerUs: number; metrics: Record<string, number> } {
-  if (f.fixedByRuntime) return { confirmed: null, evidence: 'the runtime already removes this work; there is no time of its own to measure', metrics: {} };
+function precheck(
+  f: FindingLike,
+  ctx: Context,
+  cpu: string | null,
+  top: number,
+  channelAlign: number,
+): Evaluation | { spec: CounterfactualSpec; layerUs: number; metrics: Record<string, number> } {
+  if (f.fixedByRuntime)
+    return {
+      confirmed: null,
+      evidence: 'the runtime already removes this work; there is no time of its own to measure',
+      metrics: {},
+    };
   const kernel = f.node === null ? undefined : ctx.byNode.get(f.node);
   if (!hasCounterfactual(f)) {
-    const timing = kernel ? `; its kernel '${kernel.name}' took ${evidenceUs(kernel.measuredUs)}, ${evidencePercent(ctx.totalUs > 0 ? kernel.measuredUs / ctx.totalUs : 0)} of measured time` : '';
-    return { confirmed: null, evidence: `${noCheckDeclared(f)}${timing}`, metrics: kernel ? timeMetrics(ctx, kernel.measuredUs) : {} };
+    const timing = kernel
+      ? `; its kernel '${kernel.name}' took ${evidenceUs(kernel.measuredUs)}, ${evidencePercent(ctx.totalUs > 0 ? kernel.measuredUs / ctx.totalUs : 0)} of measured time`
+      : '';
+    return {
+      confirmed: null,
+      evidence: `${noCheckDeclared(f)}${timing}`,
+      metrics: kernel ? timeMetrics(ctx, kernel.measuredUs) : {},
+    };
   }
   if (cpu !== null) return { confirmed: null, evidence: cpu, metrics: {} };
   let layerUs: number;
@@ -225,7 +253,12 @@ function precheck(f: FindingLike, ctx: Context, cpu: string | null, top: number,
     if (t === null) return { confirmed: null, evidence: 'no kernel of the block was measured', metrics: {} };
     layerUs = t;
   } else {
-    if (!kernel) return { confirmed: null, evidence: `node '${f.node}' was not measured (folded at load or not executed)`, metrics: {} };
+    if (!kernel)
+      return {
+        confirmed: null,
+        evidence: `node '${f.node}' was not measured (folded at load or not executed)`,
+        metrics: {},
+      };
     // A node inside another layer's kernel (a ReLU in a FusedConv, depthwise or not) costs no kernel of
     // its own; a node of an element-wise kernel (Sigmoid+Mul run as one SiLU kernel) is measured as that kernel.
     const anchor = ctx.analysis.layers.find((l) => l.name === kernel.nodes[0]);
@@ -257,8 +290,10 @@ function precheck(f: FindingLike, ctx: Context, cpu: string | null, top: number,
 
 /** `null` when the profile ran on onnxruntime's CPU provider, else why no counterfactual runs. */
 function cpuOnly(profile: ProfileResult): string | null {
-  if (profile.source !== 'onnxruntime-node') return `counterfactual pairs need onnxruntime-node; this profile was imported (${profile.source})`;
-  if (profile.ep !== null && profile.ep !== 'cpu') return `counterfactual pairs run on onnxruntime's CPU provider only; this profile ran on --ep ${profile.ep}`;
+  if (profile.source !== 'onnxruntime-node')
+    return `counterfactual pairs need onnxruntime-node; this profile was imported (${profile.source})`;
+  if (profile.ep !== null && profile.ep !== 'cpu')
+    return `counterfactual pairs run on onnxruntime's CPU provider only; this profile ran on --ep ${profile.ep}`;
   return null;
 }
 
@@ -280,7 +315,12 @@ function decide(pair: CounterfactualPair, result: InterleavedResult, offset: num
   const r1 = at(result.variants, offset + 3);
   const where = `CPUExecutionProvider, opt ${result.optLevel}, 1 thread, CPU time, ${result.blocks} blocks of ${result.runsPerBlock} runs`;
   const { spec } = pair;
-  if (spec.removedOps !== null && o.optimizedOps !== null && r.optimizedOps !== null && nodeCount(o.optimizedOps) - nodeCount(r.optimizedOps) < pair.copies) {
+  if (
+    spec.removedOps !== null &&
+    o.optimizedOps !== null &&
+    r.optimizedOps !== null &&
+    nodeCount(o.optimizedOps) - nodeCount(r.optimizedOps) < pair.copies
+  ) {
     return {
       confirmed: null,
       evidence: `in the pair (${pair.original.text}) onnxruntime fused the ${spec.removedOps} into its producer, while the model runs it as a kernel of its own: the pair does not represent the model (${where})`,
@@ -344,15 +384,30 @@ function elementwiseShare(ctx: Context, layers: readonly ProfileLayer[]): number
 }
 
 /** elementwise-time-share: the measured element-wise share, and the node-level pairs of the same rule (`ruleId`). */
-function elementwiseTimeShare(ctx: Context, profile: ProfileResult, ruleId: string, nodeLevel: readonly Evaluation[]): Evaluation {
+function elementwiseTimeShare(
+  ctx: Context,
+  profile: ProfileResult,
+  ruleId: string,
+  nodeLevel: readonly Evaluation[],
+): Evaluation {
   const share = elementwiseShare(ctx, profile.layers);
   const metrics = { measuredTimeSharePercent: 100 * share };
   const head = `element-wise kernels (depthwise convs included) take ${evidencePercent(share)} of measured time`;
-  if (100 * share < ELEMENTWISE_MIN_SHARE_PERCENT) return { confirmed: false, evidence: `${head}, under ${ELEMENTWISE_MIN_SHARE_PERCENT}%`, metrics };
+  if (100 * share < ELEMENTWISE_MIN_SHARE_PERCENT)
+    return { confirmed: false, evidence: `${head}, under ${ELEMENTWISE_MIN_SHARE_PERCENT}%`, metrics };
   const measured = nodeLevel.filter((e) => e.confirmed !== null);
   const yes = measured.filter((e) => e.confirmed === true).length;
-  if (measured.length === 0) return { confirmed: null, evidence: `${head}; no node-level ${ruleId} counterfactual was measured, so nothing decides it`, metrics };
-  return { confirmed: yes > 0, evidence: `${head}; ${yes} of ${measured.length} node-level ${ruleId} counterfactuals confirmed`, metrics };
+  if (measured.length === 0)
+    return {
+      confirmed: null,
+      evidence: `${head}; no node-level ${ruleId} counterfactual was measured, so nothing decides it`,
+      metrics,
+    };
+  return {
+    confirmed: yes > 0,
+    evidence: `${head}; ${yes} of ${measured.length} node-level ${ruleId} counterfactuals confirmed`,
+    metrics,
+  };
 }
 
 /**
@@ -384,30 +439,52 @@ export async function confirmFindings<F extends FindingLike>(
   findings.forEach((f, index) => {
     if (f.confirmation === 'elementwise-time-share') return; // decided last, from the node-level pairs
     const r = precheck(f, ctx, cpu, top, options.channelAlign ?? 8);
-    if ('spec' in r) candidates.push({ index, spec: r.spec, layerUs: r.layerUs, impactUs: f.impact?.estimatedUs ?? 0, metrics: r.metrics });
+    if ('spec' in r)
+      candidates.push({
+        index,
+        spec: r.spec,
+        layerUs: r.layerUs,
+        impactUs: f.impact?.estimatedUs ?? 0,
+        metrics: r.metrics,
+      });
     else evaluations[index] = r;
   });
 
   // One pair per key (identically shaped layers share it), the largest impacts first.
   const groups = new Map<string, Candidate[]>();
-  for (const c of [...candidates].sort((a, b) => b.impactUs - a.impactUs || a.index - b.index)) groups.set(c.spec.key, [...(groups.get(c.spec.key) ?? []), c]);
+  for (const c of [...candidates].sort((a, b) => b.impactUs - a.impactUs || a.index - b.index))
+    groups.set(c.spec.key, [...(groups.get(c.spec.key) ?? []), c]);
   const ranked = [...groups.values()];
   const measured = ranked.slice(0, top);
   for (const g of ranked.slice(top)) {
-    for (const c of g) evaluations[c.index] = { confirmed: null, evidence: `not measured: beyond the ${top} counterfactual pairs measured per model (--confirm-top), ranked by estimated impact`, metrics: c.metrics };
+    for (const c of g)
+      evaluations[c.index] = {
+        confirmed: null,
+        evidence: `not measured: beyond the ${top} counterfactual pairs measured per model (--confirm-top), ranked by estimated impact`,
+        metrics: c.metrics,
+      };
   }
   if (measured.length > 0) {
     const target = options.targetRunUs ?? 2000;
     const maxCopies = options.maxCopies ?? MAX_COPIES;
     const pairs = measured.map((g) => {
       const lead = at(g, 0); // a group holds at least the candidate that created it
-      return buildCounterfactualPair(lead.spec, Math.min(maxCopies, Math.max(MIN_COPIES, Math.ceil(target / Math.max(lead.layerUs, 1)))));
+      return buildCounterfactualPair(
+        lead.spec,
+        Math.min(maxCopies, Math.max(MIN_COPIES, Math.ceil(target / Math.max(lead.layerUs, 1)))),
+      );
     });
     let result: InterleavedResult | null = null;
     let failure = '';
     try {
       result = await measureInterleaved(
-        pairs.flatMap((p) => [p.original, p.replacement, p.originalOne, p.replacementOne].map((m) => ({ label: m.label, model: m.model, inputs: m.inputs }))),
+        pairs.flatMap((p) =>
+          [p.original, p.replacement, p.originalOne, p.replacementOne].map((m) => ({
+            label: m.label,
+            model: m.model,
+            inputs: m.inputs,
+          })),
+        ),
         {
           optLevel: optLevelFor(profile),
           blocks: options.blocks,
@@ -422,18 +499,27 @@ export async function confirmFindings<F extends FindingLike>(
       failure = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0] ?? '';
     }
     measured.forEach((g, k) => {
-      const e: Evaluation = result ? decide(at(pairs, k), result, 4 * k) : { confirmed: null, evidence: `the counterfactual measurement failed: ${failure}`, metrics: {} };
+      const e: Evaluation = result
+        ? decide(at(pairs, k), result, 4 * k)
+        : { confirmed: null, evidence: `the counterfactual measurement failed: ${failure}`, metrics: {} };
       for (const c of g) evaluations[c.index] = { ...e, metrics: { ...c.metrics, ...e.metrics } };
     });
   }
   // Node-level evaluations as they stand before the whole-model findings are decided.
   const nodeLevel = (ruleId: string): Evaluation[] =>
-    findings.flatMap((f, i) => (f.ruleId === ruleId && f.node !== null && evaluations[i] ? [evaluations[i] as Evaluation] : []));
-  const decidedLast = findings.flatMap((f, i) => (evaluations[i] === undefined ? [{ i, ruleId: f.ruleId, nodeLevel: nodeLevel(f.ruleId) }] : []));
+    findings.flatMap((f, i) => (f.ruleId === ruleId && f.node !== null && evaluations[i] ? [evaluations[i]] : []));
+  const decidedLast = findings.flatMap((f, i) =>
+    evaluations[i] === undefined ? [{ i, ruleId: f.ruleId, nodeLevel: nodeLevel(f.ruleId) }] : [],
+  );
   // Left: the whole-model element-wise findings.
   for (const { i, ruleId, nodeLevel: pairs } of decidedLast) {
     if (cpu !== null) evaluations[i] = { confirmed: null, evidence: cpu, metrics: {} };
-    else if (top === 0) evaluations[i] = { confirmed: null, evidence: 'counterfactual confirmation is off (--confirm-top 0)', metrics: {} };
+    else if (top === 0)
+      evaluations[i] = {
+        confirmed: null,
+        evidence: 'counterfactual confirmation is off (--confirm-top 0)',
+        metrics: {},
+      };
     else evaluations[i] = elementwiseTimeShare(ctx, profile, ruleId, pairs);
   }
 

@@ -128,10 +128,11 @@ function staticShape(shape: readonly (number | string)[] | null | undefined): nu
 
 function shape4(shape: readonly (number | string)[] | null | undefined): Dims4 | null {
   const s = staticShape(shape);
-  return s && s.length === 4 ? (s as unknown as Dims4) : null;
+  return s?.length === 4 ? (s as unknown as Dims4) : null;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 const dimsText = (s: readonly number[]): string => s.join('x');
 
 /** Conv attributes as GraphBuilder takes them (symmetric padding). */
@@ -147,7 +148,8 @@ interface ConvParams {
 function pairAttr(v: unknown, fallback: readonly [number, number]): readonly [number, number] | null {
   if (v === undefined) return fallback;
   if (!Array.isArray(v) || v.length !== 2) return null;
-  const [a, b]: readonly unknown[] = v;
+  const pair: readonly unknown[] = v;
+  const [a, b] = pair;
   return typeof a === 'number' && typeof b === 'number' ? [a, b] : null;
 }
 
@@ -163,13 +165,18 @@ function convParams(layer: LayerReport): ConvParams | string {
   const dilation = pairAttr(layer.attributes.dilations, [1, 1]);
   if (!stride || !dilation) return `${layer.name}: strides/dilations are not 2-D`;
   const group = typeof layer.attributes.group === 'number' ? layer.attributes.group : 1;
-  const out = (size: number, k: number, s: number, d: number, p: number): number => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
+  const out = (size: number, k: number, s: number, d: number, p: number): number =>
+    Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
   const autoPad = typeof layer.attributes.auto_pad === 'string' ? layer.attributes.auto_pad : 'NOTSET';
   let pad: [number, number];
   if (autoPad === 'VALID') pad = [0, 0];
   else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const total = (size: number, k: number, s: number, d: number): number => Math.max(0, (Math.ceil(size / s) - 1) * s + (k - 1) * d + 1 - size);
-    pad = [Math.floor(total(x[2], kernel[0], stride[0], dilation[0]) / 2), Math.floor(total(x[3], kernel[1], stride[1], dilation[1]) / 2)];
+    const total = (size: number, k: number, s: number, d: number): number =>
+      Math.max(0, (Math.ceil(size / s) - 1) * s + (k - 1) * d + 1 - size);
+    pad = [
+      Math.floor(total(x[2], kernel[0], stride[0], dilation[0]) / 2),
+      Math.floor(total(x[3], kernel[1], stride[1], dilation[1]) / 2),
+    ];
   } else {
     const pads = Array.isArray(layer.attributes.pads) ? (layer.attributes.pads as readonly number[]) : [0, 0, 0, 0];
     if (pads.length !== 4) return `${layer.name}: pads are not 2-D`;
@@ -177,7 +184,10 @@ function convParams(layer: LayerReport): ConvParams | string {
     // the extra row/column only pads what no output reads (checked below).
     pad = [Math.min(at(pads, 0), at(pads, 2)), Math.min(at(pads, 1), at(pads, 3))];
   }
-  if (out(x[2], kernel[0], stride[0], dilation[0], pad[0]) !== y[2] || out(x[3], kernel[1], stride[1], dilation[1], pad[1]) !== y[3]) {
+  if (
+    out(x[2], kernel[0], stride[0], dilation[0], pad[0]) !== y[2] ||
+    out(x[3], kernel[1], stride[1], dilation[1], pad[1]) !== y[3]
+  ) {
     return `${layer.name}: its padding cannot be re-created symmetrically with the same output size`;
   }
   const bias = layer.inputs.length > 2 && layer.inputs[2] !== '';
@@ -190,18 +200,61 @@ function convText(p: ConvParams, cIn: number, cOut: number, hw: readonly number[
   return `${k} conv ${cIn}->${cOut}${group > 1 ? ` g=${group}` : ''}${s} on ${dimsText(hw)}`;
 }
 
-function emitConv(b: GraphBuilder, x: TensorHandle, name: string, p: ConvParams, outChannels: number, group = p.group, bias = p.bias): TensorHandle {
-  return b.conv(x, { name, outChannels, kernel: p.kernel, stride: p.stride, pad: p.pad, dilation: p.dilation, group, bias });
+function emitConv(
+  b: GraphBuilder,
+  x: TensorHandle,
+  name: string,
+  p: ConvParams,
+  outChannels: number,
+  group = p.group,
+  bias = p.bias,
+): TensorHandle {
+  return b.conv(x, {
+    name,
+    outChannels,
+    kernel: p.kernel,
+    stride: p.stride,
+    pad: p.pad,
+    dilation: p.dilation,
+    group,
+    bias,
+  });
 }
 
-const UNARY_OPS = new Set(['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid', 'HardSwish', 'Elu', 'Selu', 'Softplus', 'Exp', 'Neg', 'Abs', 'Sqrt', 'Erf', 'Identity', 'Mish', 'Gelu']);
+const UNARY_OPS = new Set([
+  'Relu',
+  'Sigmoid',
+  'Tanh',
+  'LeakyRelu',
+  'HardSigmoid',
+  'HardSwish',
+  'Elu',
+  'Selu',
+  'Softplus',
+  'Exp',
+  'Neg',
+  'Abs',
+  'Sqrt',
+  'Erf',
+  'Identity',
+  'Mish',
+  'Gelu',
+]);
 const BINARY_OPS = new Set(['Add', 'Mul', 'Sub', 'Div', 'Max', 'Min']);
 
 /** Positions of a layer's inputs that carry data (the rest are weights the builder makes itself). */
 function dataPositions(layer: LayerReport): number[] | null {
   const op = layer.opType;
   if (op === 'Conv' || op === 'BatchNormalization' || op === 'Clip' || op === 'Split' || op === 'Reshape') return [0];
-  if (UNARY_OPS.has(op) || op === 'MaxPool' || op === 'AveragePool' || op === 'GlobalAveragePool' || op === 'Transpose' || op === 'Flatten') return [0];
+  if (
+    UNARY_OPS.has(op) ||
+    op === 'MaxPool' ||
+    op === 'AveragePool' ||
+    op === 'GlobalAveragePool' ||
+    op === 'Transpose' ||
+    op === 'Flatten'
+  )
+    return [0];
   if (BINARY_OPS.has(op)) return [0, 1];
   if (op === 'Concat') return layer.inputs.map((_, i) => i);
   return null;
@@ -213,7 +266,12 @@ function normAxis(axis: unknown, rank: number, fallback: number): number {
 }
 
 /** Re-creates one layer on `xs` (its data inputs, in dataPositions order); null when unsupported. */
-function emitLayer(b: GraphBuilder, layer: LayerReport, xs: readonly TensorHandle[], name: string): TensorHandle[] | string {
+function emitLayer(
+  b: GraphBuilder,
+  layer: LayerReport,
+  xs: readonly TensorHandle[],
+  name: string,
+): TensorHandle[] | string {
   const op = layer.opType;
   const a = layer.attributes;
   const outShapes: number[][] = [];
@@ -254,8 +312,10 @@ function emitLayer(b: GraphBuilder, layer: LayerReport, xs: readonly TensorHandl
     const kernel = pairAttr(a.kernel_shape, [0, 0]);
     const stride = pairAttr(a.strides, [1, 1]);
     const pads = Array.isArray(a.pads) ? (a.pads as readonly number[]) : [0, 0, 0, 0];
-    if (!kernel || !stride || pads.length !== 4 || pads[0] !== pads[2] || pads[1] !== pads[3]) return `${layer.name}: pooling window not re-created (2-D, symmetric padding only)`;
-    if (typeof a.auto_pad === 'string' && a.auto_pad !== 'NOTSET') return `${layer.name}: auto_pad pooling not re-created`;
+    if (!kernel || !stride || pads.length !== 4 || pads[0] !== pads[2] || pads[1] !== pads[3])
+      return `${layer.name}: pooling window not re-created (2-D, symmetric padding only)`;
+    if (typeof a.auto_pad === 'string' && a.auto_pad !== 'NOTSET')
+      return `${layer.name}: auto_pad pooling not re-created`;
     const o = { name, kernel, stride, pad: [at(pads, 0), at(pads, 1)] as const };
     out = [op === 'MaxPool' ? b.maxPool(x, o) : b.avgPool(x, { ...o, countIncludePad: a.count_include_pad === 1 })];
   } else if (op === 'GlobalAveragePool') {
@@ -273,7 +333,8 @@ function emitLayer(b: GraphBuilder, layer: LayerReport, xs: readonly TensorHandl
   // One handle per output: Split makes one per output shape, every other op one for the first.
   for (const [i, handle] of out.entries()) {
     const want = at(outShapes, i);
-    if (!sameShape(handle.shape, want)) return `${layer.name}: re-created ${op} gives ${dimsText(handle.shape)}, the model has ${dimsText(want)}`;
+    if (!sameShape(handle.shape, want))
+      return `${layer.name}: re-created ${op} gives ${dimsText(handle.shape)}, the model has ${dimsText(want)}`;
   }
   return out;
 }
@@ -304,7 +365,12 @@ function planLayers(layers: readonly LayerReport[], given: ReadonlySet<string>):
 }
 
 /** Emits `layers` in order; `tensors` maps model tensor names to handles and is extended. */
-function emitLayers(b: GraphBuilder, layers: readonly LayerReport[], tensors: Map<string, TensorHandle>, prefix: string): void {
+function emitLayers(
+  b: GraphBuilder,
+  layers: readonly LayerReport[],
+  tensors: Map<string, TensorHandle>,
+  prefix: string,
+): void {
   layers.forEach((l, k) => {
     // planLayers accepted the layers: every data position holds an input.
     const positions = dataPositions(l) as number[];
@@ -322,7 +388,11 @@ function emitLayers(b: GraphBuilder, layers: readonly LayerReport[], tensors: Ma
 function checkEmit(unit: UnitSpec): string | null {
   try {
     const b = new GraphBuilder({ name: 'check', weights: false });
-    unit.emit(b, unit.inputs.map((i) => b.input(safeName(i.name), i.shape)), 'check');
+    unit.emit(
+      b,
+      unit.inputs.map((i) => b.input(safeName(i.name), i.shape)),
+      'check',
+    );
     return null;
   } catch (err) {
     return (err as Error).message;
@@ -334,7 +404,14 @@ function safeName(name: string): string {
 }
 
 /** balanced-channels: the same conv at balanced widths, equal FLOPs within 2%. */
-export function balancedWidths(cIn: number, cOut: number, pixelsIn: number, pixelsOut: number, group: number, channelAlign: number): { cIn: number; cOut: number } | null {
+export function balancedWidths(
+  cIn: number,
+  cOut: number,
+  pixelsIn: number,
+  pixelsOut: number,
+  group: number,
+  channelAlign: number,
+): { cIn: number; cOut: number } | null {
   const product = cIn * cOut;
   // At the MAC bound pixelsIn*c1 = pixelsOut*c2 with c1*c2 fixed.
   const idealIn = Math.sqrt((product * pixelsOut) / pixelsIn);
@@ -348,11 +425,17 @@ export function balancedWidths(cIn: number, cOut: number, pixelsIn: number, pixe
       const mismatch = Math.abs((bIn * bOut) / product - 1);
       if (mismatch > MAX_FLOPS_MISMATCH) continue;
       const imbalance = Math.abs(Math.log((pixelsIn * bIn) / (pixelsOut * bOut)));
-      if (!best || imbalance < best.imbalance - 1e-12 || (Math.abs(imbalance - best.imbalance) <= 1e-12 && mismatch < best.mismatch)) best = { cIn: bIn, cOut: bOut, imbalance, mismatch };
+      if (
+        !best ||
+        imbalance < best.imbalance - 1e-12 ||
+        (Math.abs(imbalance - best.imbalance) <= 1e-12 && mismatch < best.mismatch)
+      )
+        best = { cIn: bIn, cOut: bOut, imbalance, mismatch };
     }
     return best ? { cIn: best.cIn, cOut: best.cOut } : null;
   };
-  const aligned = channelAlign > 1 && cIn % channelAlign === 0 && cOut % channelAlign === 0 ? attempt(channelAlign) : null;
+  const aligned =
+    channelAlign > 1 && cIn % channelAlign === 0 && cOut % channelAlign === 0 ? attempt(channelAlign) : null;
   return aligned ?? attempt(1);
 }
 
@@ -403,7 +486,11 @@ interface SpecSource {
 }
 
 /** balanced-channels: the same conv at balanced widths. */
-function balancedChannelsSpec(finding: SpecSource, layer: LayerReport, align: number): CounterfactualSpec | CounterfactualUnavailable {
+function balancedChannelsSpec(
+  finding: SpecSource,
+  layer: LayerReport,
+  align: number,
+): CounterfactualSpec | CounterfactualUnavailable {
   const p = convParams(layer);
   if (typeof p === 'string') return { unavailable: p };
   const x = shape4(layer.inputShapes[0]) as Dims4;
@@ -411,8 +498,17 @@ function balancedChannelsSpec(finding: SpecSource, layer: LayerReport, align: nu
   const cIn = x[1];
   const cOut = y[1];
   const w = balancedWidths(cIn, cOut, x[2] * x[3], y[2] * y[3], p.group, align);
-  if (!w) return { unavailable: `no balanced widths within ${100 * MAX_FLOPS_MISMATCH}% of the FLOPs of ${cIn}->${cOut}` };
-  return convSpec(finding, layer, 'equal-flops', { cIn, cOut, group: p.group }, { ...w, group: p.group }, p, ' (balanced, equal FLOPs)');
+  if (!w)
+    return { unavailable: `no balanced widths within ${100 * MAX_FLOPS_MISMATCH}% of the FLOPs of ${cIn}->${cOut}` };
+  return convSpec(
+    finding,
+    layer,
+    'equal-flops',
+    { cIn, cOut, group: p.group },
+    { ...w, group: p.group },
+    p,
+    ' (balanced, equal FLOPs)',
+  );
 }
 
 /** dense-conv: the grouped conv as g = 1 with c_out / g outputs. */
@@ -422,34 +518,58 @@ function denseConvSpec(finding: SpecSource, layer: LayerReport): CounterfactualS
   const x = shape4(layer.inputShapes[0]) as Dims4;
   const y = shape4(layer.outputShapes[0]) as Dims4;
   if (p.group <= 1 || y[1] % p.group !== 0) return { unavailable: `${layer.name} is not a group convolution` };
-  return convSpec(finding, layer, 'equal-flops', { cIn: x[1], cOut: y[1], group: p.group }, { cIn: x[1], cOut: y[1] / p.group, group: 1 }, p, ' (dense, equal FLOPs)');
+  return convSpec(
+    finding,
+    layer,
+    'equal-flops',
+    { cIn: x[1], cOut: y[1], group: p.group },
+    { cIn: x[1], cOut: y[1] / p.group, group: 1 },
+    p,
+    ' (dense, equal FLOPs)',
+  );
 }
 
 /** The structure block a merged-block finding describes (its data names the entry and exit tensors). */
-export function findBlock(structure: GraphStructure, data: Readonly<Record<string, unknown>> | undefined): Block | null {
+export function findBlock(
+  structure: GraphStructure,
+  data: Readonly<Record<string, unknown>> | undefined,
+): Block | null {
   if (!data || typeof data.entry !== 'string' || typeof data.exit !== 'string') return null;
-  return structure.blocks.find((b) => (b.entry ?? '(model inputs)') === data.entry && (b.exit ?? '(model outputs)') === data.exit) ?? null;
+  return (
+    structure.blocks.find(
+      (b) => (b.entry ?? '(model inputs)') === data.entry && (b.exit ?? '(model outputs)') === data.exit,
+    ) ?? null
+  );
 }
 
 /** merged-block: the block against one conv of equal FLOPs. */
-function mergedBlockSpec(finding: SpecSource, analysis: Analysis, structure: GraphStructure, data: Readonly<Record<string, unknown>> | undefined, node: string): CounterfactualSpec | CounterfactualUnavailable {
+function mergedBlockSpec(
+  finding: SpecSource,
+  analysis: Analysis,
+  structure: GraphStructure,
+  data: Readonly<Record<string, unknown>> | undefined,
+  node: string,
+): CounterfactualSpec | CounterfactualUnavailable {
   const block = findBlock(structure, data);
   if (!block) return { unavailable: 'the block the finding names was not found in the graph structure' };
-  if (block.entry === null || block.exit === null) return { unavailable: 'the block has no single entry and exit tensor' };
+  if (block.entry === null || block.exit === null)
+    return { unavailable: 'the block has no single entry and exit tensor' };
   const layers = block.layers.map((i) => at(analysis.layers, i));
   const entryReader = layers.find((l) => l.inputs.includes(block.entry as string));
   const entryShape = entryReader ? shape4(entryReader.inputShapes[entryReader.inputs.indexOf(block.entry)]) : null;
   const exitLayer = layers.find((l) => l.outputs.includes(block.exit as string));
-  const exitShape = exitLayer ? shape4(exitLayer.outputShapes[exitLayer.outputs.indexOf(block.exit as string)]) : null;
+  const exitShape = exitLayer ? shape4(exitLayer.outputShapes[exitLayer.outputs.indexOf(block.exit)]) : null;
   if (!entryShape || !exitShape) return { unavailable: 'the block entry or exit is not a static 4-D tensor' };
   const plan = planLayers(layers, new Set([block.entry]));
   if (typeof plan === 'string') return { unavailable: plan };
-  if (entryShape[2] % exitShape[2] !== 0 || entryShape[3] % exitShape[3] !== 0) return { unavailable: 'the exit size is not the entry size over an integer stride' };
+  if (entryShape[2] % exitShape[2] !== 0 || entryShape[3] % exitShape[3] !== 0)
+    return { unavailable: 'the exit size is not the entry size over an integer stride' };
   const stride = [entryShape[2] / exitShape[2], entryShape[3] / exitShape[3]] as const;
   const flops = layers.reduce((s, l) => s + (l.flops ?? 0), 0);
   const perChannel = exitShape[0] * exitShape[2] * exitShape[3] * entryShape[1];
   const cOut = Math.max(1, Math.round(flops / perChannel));
-  if (Math.abs((cOut * perChannel) / flops - 1) > MAX_FLOPS_MISMATCH) return { unavailable: `no single conv matches the block's ${flops} FLOPs within ${100 * MAX_FLOPS_MISMATCH}%` };
+  if (Math.abs((cOut * perChannel) / flops - 1) > MAX_FLOPS_MISMATCH)
+    return { unavailable: `no single conv matches the block's ${flops} FLOPs within ${100 * MAX_FLOPS_MISMATCH}%` };
   const merged: ConvParams = { kernel: [1, 1], stride, pad: [0, 0], dilation: [1, 1], group: 1, bias: false };
   const entryName = block.entry;
   const exitName = block.exit;
@@ -470,8 +590,29 @@ function mergedBlockSpec(finding: SpecSource, analysis: Analysis, structure: Gra
     inputs: [{ name: 'x', shape: entryShape }],
     emit: (b, handles, prefix) => [emitConv(b, at(handles, 0), `${prefix}.merged`, merged, cOut)],
   };
-  const signature = layers.map((l) => [l.opType, l.inputShapes, l.outputShapes, l.attributes, l.inputs.map((t) => (t === entryName ? '<entry>' : layers.some((m) => m.outputs.includes(t)) ? `<${layers.findIndex((m) => m.outputs.includes(t))}>` : '<const>'))]);
-  return { ruleId: finding.ruleId, confirmation: finding.confirmation, node, key: `${finding.ruleId}|${JSON.stringify(signature)}`, kind: 'equal-flops', original, replacement, removedOps: null };
+  const signature = layers.map((l) => [
+    l.opType,
+    l.inputShapes,
+    l.outputShapes,
+    l.attributes,
+    l.inputs.map((t) =>
+      t === entryName
+        ? '<entry>'
+        : layers.some((m) => m.outputs.includes(t))
+          ? `<${layers.findIndex((m) => m.outputs.includes(t))}>`
+          : '<const>',
+    ),
+  ]);
+  return {
+    ruleId: finding.ruleId,
+    confirmation: finding.confirmation,
+    node,
+    key: `${finding.ruleId}|${JSON.stringify(signature)}`,
+    kind: 'equal-flops',
+    original,
+    replacement,
+    removedOps: null,
+  };
 }
 
 /** Element-wise kinds that the removed-elementwise counterfactual walks back through to reach the producer conv. */
@@ -483,7 +624,11 @@ const WALK_KINDS: ReadonlySet<ElementwiseKind> = new Set(['activation', 'normali
  * element-wise layers that only read tensors of the path (the Sigmoid of a SiLU x * sigmoid(x)), in
  * graph order. null when no input leads to a conv.
  */
-function producerPath(analysis: Analysis, structure: GraphStructure, ops: readonly LayerReport[]): LayerReport[] | null {
+function producerPath(
+  analysis: Analysis,
+  structure: GraphStructure,
+  ops: readonly LayerReport[],
+): LayerReport[] | null {
   const flow = structure.dataflow;
   const indexOf = new Map(analysis.layers.map((l, i) => [l, i]));
   const opSet = new Set(ops);
@@ -491,7 +636,9 @@ function producerPath(analysis: Analysis, structure: GraphStructure, ops: readon
     const p = flow.producerOf(t);
     return p !== undefined && set.has(at(analysis.layers, p));
   };
-  const external = [...new Set(ops.flatMap((o) => flow.dataInputsOf(indexOf.get(o) as number)))].filter((t) => !produced(opSet, t));
+  const external = [...new Set(ops.flatMap((o) => flow.dataInputsOf(indexOf.get(o) as number)))].filter(
+    (t) => !produced(opSet, t),
+  );
   for (const t of external) {
     const path: LayerReport[] = [];
     let tensor = t;
@@ -543,15 +690,30 @@ function opLabel(l: LayerReport): string {
  * removed-elementwise: `ops` (the flagged layer, or every node of the element-wise kernel onnxruntime
  * ran it in, e.g. Sigmoid+Mul fused into one SiLU kernel) removed from behind their producer conv.
  */
-function removedElementwiseSpec(finding: SpecSource, analysis: Analysis, structure: GraphStructure, layer: LayerReport, kernelNodes: readonly string[] | undefined): CounterfactualSpec | CounterfactualUnavailable {
+function removedElementwiseSpec(
+  finding: SpecSource,
+  analysis: Analysis,
+  structure: GraphStructure,
+  layer: LayerReport,
+  kernelNodes: readonly string[] | undefined,
+): CounterfactualSpec | CounterfactualUnavailable {
   const kind = elementwiseKind(layer);
-  if (kind === null) return { unavailable: `${layer.name} (${layer.opType}) is not element-wise under efflint's definition (analyzers/elementwise.ts)` };
+  if (kind === null)
+    return {
+      unavailable: `${layer.name} (${layer.opType}) is not element-wise under efflint's definition (analyzers/elementwise.ts)`,
+    };
   if (kind === 'copy') return { unavailable: `${layer.name} is a data copy (${layer.opType}), not element-wise work` };
   const members = (kernelNodes ?? []).map((n) => analysis.layers.find((l) => l.name === n && l.scope === ''));
   const ops =
-    members.length > 1 && members.every((l) => l !== undefined && elementwiseKind(l) !== null && elementwiseKind(l) !== 'copy') ? (members as LayerReport[]) : [layer];
+    members.length > 1 &&
+    members.every((l) => l !== undefined && elementwiseKind(l) !== null && elementwiseKind(l) !== 'copy')
+      ? (members as LayerReport[])
+      : [layer];
   const path = producerPath(analysis, structure, ops);
-  if (!path) return { unavailable: `no convolution produces the input of ${layer.name} (the pair is its producer conv with and without the op)` };
+  if (!path)
+    return {
+      unavailable: `no convolution produces the input of ${layer.name} (the pair is its producer conv with and without the op)`,
+    };
   const producer = at(path, 0); // a path holds at least its conv
   const px = shape4(producer.inputShapes[0]);
   if (!px) return { unavailable: `${producer.name}: input not a static 4-D tensor` };
@@ -569,7 +731,10 @@ function removedElementwiseSpec(finding: SpecSource, analysis: Analysis, structu
     .filter((t) => flow.isGraphOutput(t) || flow.consumersOf(t).some((c) => !all.includes(at(analysis.layers, c))));
   const pathExit = at(path, path.length - 1).outputs[0];
   const opsExit = at(ops, ops.length - 1).outputs[0];
-  if (pathExit === undefined || opsExit === undefined) return { unavailable: `the last layer of ${pathExit === undefined ? 'the producer path' : layer.name} has no output` };
+  if (pathExit === undefined || opsExit === undefined)
+    return {
+      unavailable: `the last layer of ${pathExit === undefined ? 'the producer path' : layer.name} has no output`,
+    };
   const unit = (layers: readonly LayerReport[], extra: readonly UnitInput[], exit: string, text: string): UnitSpec => ({
     text,
     inputs: [{ name: 'x', shape: px }, ...extra],
@@ -596,12 +761,18 @@ function removedElementwiseSpec(finding: SpecSource, analysis: Analysis, structu
 }
 
 /** folded-batchnorm: conv + BatchNormalization against the conv with a bias. */
-function foldedBatchNormSpec(finding: SpecSource, analysis: Analysis, structure: GraphStructure, layer: LayerReport): CounterfactualSpec | CounterfactualUnavailable {
+function foldedBatchNormSpec(
+  finding: SpecSource,
+  analysis: Analysis,
+  structure: GraphStructure,
+  layer: LayerReport,
+): CounterfactualSpec | CounterfactualUnavailable {
   const flow = structure.dataflow;
   const ins = flow.dataInputsOf(analysis.layers.indexOf(layer));
   const p = ins.length === 1 ? flow.producerOf(at(ins, 0)) : undefined;
   const conv = p === undefined ? undefined : at(analysis.layers, p);
-  if (!conv || conv.opType !== 'Conv') return { unavailable: `${layer.name} does not follow a Conv (only Conv + BatchNormalization pairs are built)` };
+  if (conv?.opType !== 'Conv')
+    return { unavailable: `${layer.name} does not follow a Conv (only Conv + BatchNormalization pairs are built)` };
   const params = convParams(conv);
   if (typeof params === 'string') return { unavailable: params };
   const x = shape4(conv.inputShapes[0]) as Dims4;
@@ -617,7 +788,9 @@ function foldedBatchNormSpec(finding: SpecSource, analysis: Analysis, structure:
     original: {
       text: `${base} + BatchNormalization`,
       inputs: [{ name: 'x', shape: x }],
-      emit: (b, handles, prefix) => [b.batchNorm(emitConv(b, at(handles, 0), `${prefix}.conv`, params, cOut), { name: `${prefix}.bn`, epsilon })],
+      emit: (b, handles, prefix) => [
+        b.batchNorm(emitConv(b, at(handles, 0), `${prefix}.conv`, params, cOut), { name: `${prefix}.bn`, epsilon }),
+      ],
     },
     replacement: {
       text: `${base} with the BatchNormalization folded into its weights and bias`,
@@ -663,7 +836,8 @@ export function counterfactualFor(
 ): CounterfactualSpec | CounterfactualUnavailable {
   const confirmation = finding.confirmation;
   if (confirmation == null) return { unavailable: noCheckDeclared(finding) };
-  if (confirmation === 'elementwise-time-share') return { unavailable: `the ${confirmation} check is decided from the measured model, not by a pair of its own` };
+  if (confirmation === 'elementwise-time-share')
+    return { unavailable: `the ${confirmation} check is decided from the measured model, not by a pair of its own` };
   if (finding.node === null) return { unavailable: 'a whole-model finding has no single layer to re-create' };
   const layer = analysis.layers.find((l) => l.name === finding.node && l.scope === '');
   if (!layer) return { unavailable: `node '${finding.node}' is not a layer of the main graph` };
@@ -707,9 +881,19 @@ function buildVariant(label: string, unit: UnitSpec, copies: number): Counterfac
     for (const t of outs) {
       // Reads one element per channel, then keeps one (see the module comment).
       const k = tails++;
-      const read = t.shape.length === 4 ? b.maxPool(t, { name: `tail${k}.pool`, kernel: 1, stride: [t.height, t.width] }) : t;
+      const read =
+        t.shape.length === 4 ? b.maxPool(t, { name: `tail${k}.pool`, kernel: 1, stride: [t.height, t.width] }) : t;
       const axes = Array.from({ length: read.shape.length - 1 }, (_, i) => i + 1);
-      b.output(b.slice(read, `tail${k}.slice`, axes.map(() => 0), axes.map(() => 1), axes), `y${k}`);
+      b.output(
+        b.slice(
+          read,
+          `tail${k}.slice`,
+          axes.map(() => 0),
+          axes.map(() => 1),
+          axes,
+        ),
+        `y${k}`,
+      );
     }
   }
   const model = b.toBytes();
@@ -729,7 +913,8 @@ function buildVariant(label: string, unit: UnitSpec, copies: number): Counterfac
 
 /** Builds both variants of a pair with `copies` copies of the unit each (at least 2), and with one. */
 export function buildCounterfactualPair(spec: CounterfactualSpec, copies: number): CounterfactualPair {
-  if (!Number.isSafeInteger(copies) || copies < 2) throw new RangeError(`copies must be an integer of at least 2 (got ${copies})`);
+  if (!Number.isSafeInteger(copies) || copies < 2)
+    throw new RangeError(`copies must be an integer of at least 2 (got ${copies})`);
   const tag = spec.node.replace(/[^A-Za-z0-9_.-]/g, '_');
   return {
     spec,

@@ -117,7 +117,11 @@ class SourceGraph {
 }
 
 /** Maps kernels to optimized-model nodes: by name, else (unnamed) by `<opType>_<index>` and order. */
-function matchOptimized(kernels: readonly TraceKernel[], optimized: readonly OptimizedNode[], src: SourceGraph): (number | null)[] {
+function matchOptimized(
+  kernels: readonly TraceKernel[],
+  optimized: readonly OptimizedNode[],
+  src: SourceGraph,
+): (number | null)[] {
   const named = new Map<string, number>();
   const unnamed = new Map<string, number[]>();
   optimized.forEach((n, i) => {
@@ -138,10 +142,12 @@ function matchOptimized(kernels: readonly TraceKernel[], optimized: readonly Opt
     if (!m || !op || m[1] !== op) return null;
     const candidates = (unnamed.get(op) ?? []).filter((i) => !used.has(i));
     // An unfused unnamed node keeps its original index, so its outputs come from the source node of that name.
-    const exact = candidates.find((i) => at(optimized, i).outputs.some((o) => {
-      const p = src.producer.get(o);
-      return p !== undefined && at(src.nodes, p).name === k.name;
-    }));
+    const exact = candidates.find((i) =>
+      at(optimized, i).outputs.some((o) => {
+        const p = src.producer.get(o);
+        return p !== undefined && at(src.nodes, p).name === k.name;
+      }),
+    );
     const pick = exact ?? candidates[0];
     if (pick === undefined) return null;
     used.add(pick);
@@ -165,8 +171,10 @@ function directAnchors(n: OptimizedNode, src: SourceGraph): (string | null)[] {
     const base = FUSION_NAME.exec(n.name)?.[1] ?? n.name;
     const same = base ? src.byName.get(base) : undefined;
     const sameNode = same === undefined ? undefined : at(src.nodes, same);
-    if (sameNode && sameNode.outputs.length === n.outputs.length) return sameNode.outputs[i] || null;
-    return null;
+    if (sameNode?.outputs.length !== n.outputs.length) return null;
+    // Same output count, so output i exists; '' marks an absent optional output.
+    const t = at(sameNode.outputs, i);
+    return t === '' ? null : t;
   });
 }
 
@@ -190,13 +198,16 @@ function optimizedAnchors(optimized: readonly OptimizedNode[], src: SourceGraph)
       const sum = n.inputs[3];
       const sumInput = CONV_OPS.has(n.opType) && sum ? eqInput(sum) : null;
       if (sumInput) {
-        const add = (src.consumers.get(cur) ?? []).map((c) => at(src.nodes, c)).find((c) => (c.opType === 'Add' || c.opType === 'Sum') && c.inputs.includes(sumInput));
-        if (add && add.outputs[0] && !directlyAnchored.has(add.outputs[0])) cur = add.outputs[0];
+        const add = (src.consumers.get(cur) ?? [])
+          .map((c) => at(src.nodes, c))
+          .find((c) => (c.opType === 'Add' || c.opType === 'Sum') && c.inputs.includes(sumInput));
+        if (add?.outputs[0] && !directlyAnchored.has(add.outputs[0])) cur = add.outputs[0];
       }
       if (n.attributeNames.includes('activation')) {
         const cons = src.consumers.get(cur) ?? [];
         const act = cons.length === 1 ? at(src.nodes, at(cons, 0)) : undefined;
-        if (act && FUSABLE_ACTIVATIONS.has(act.opType) && act.outputs[0] && !directlyAnchored.has(act.outputs[0])) cur = act.outputs[0];
+        if (act && FUSABLE_ACTIVATIONS.has(act.opType) && act.outputs[0] && !directlyAnchored.has(act.outputs[0]))
+          cur = act.outputs[0];
       }
       return cur;
     });
@@ -209,7 +220,11 @@ function optimizedAnchors(optimized: readonly OptimizedNode[], src: SourceGraph)
 }
 
 /** Anchors from the kernel name alone. */
-function nameAnchors(k: TraceKernel, naming: JoinOptions['naming'], src: SourceGraph): { anchors: string[]; inserted: boolean } {
+function nameAnchors(
+  k: TraceKernel,
+  naming: JoinOptions['naming'],
+  src: SourceGraph,
+): { anchors: string[]; inserted: boolean } {
   if (naming === 'tensorrt') {
     const parsed = parseTrtLayerName(k.name);
     if (parsed.reformat) return { anchors: [], inserted: true };
@@ -245,7 +260,11 @@ function resolveMember(m: string, src: SourceGraph): number | null {
 }
 
 /** Joins kernels to source nodes (see the module comment for the method). */
-export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonly TraceKernel[], options: JoinOptions): JoinResult {
+export function joinKernels(
+  sourceNodes: readonly SourceNode[],
+  kernels: readonly TraceKernel[],
+  options: JoinOptions,
+): JoinResult {
   const src = new SourceGraph(sourceNodes);
   const optimized = options.optimized ?? null;
   const matched = optimized ? matchOptimized(kernels, optimized, src) : kernels.map(() => null);
@@ -257,10 +276,17 @@ export function joinKernels(sourceNodes: readonly SourceNode[], kernels: readonl
     if (oi !== null && optimized) {
       const node = at(optimized, oi);
       const anchors = at(optAnchors, oi).filter((t): t is string => t !== null);
-      return { anchors, source: 'optimized-model' as AnchorSource, optimized: { opType: node.opType, domain: node.domain }, optimizedIndex: oi, inserted: LAYOUT_OPS.has(node.opType) };
+      return {
+        anchors,
+        source: 'optimized-model' as AnchorSource,
+        optimized: { opType: node.opType, domain: node.domain },
+        optimizedIndex: oi,
+        inserted: LAYOUT_OPS.has(node.opType),
+      };
     }
     const byName = nameAnchors(k, options.naming, src);
-    const source: AnchorSource = byName.anchors.length === 0 ? 'none' : options.naming === 'tensorrt' ? 'tensorrt-name' : 'node-name';
+    const source: AnchorSource =
+      byName.anchors.length === 0 ? 'none' : options.naming === 'tensorrt' ? 'tensorrt-name' : 'node-name';
     return { anchors: byName.anchors, source, optimized: null, optimizedIndex: null, inserted: byName.inserted };
   });
 

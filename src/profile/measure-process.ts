@@ -48,20 +48,30 @@ export function runMeasureProcess<M, R>(options: MeasureProcessOptions<M, R>): P
     const fail = (error: Error): void => finish({ error });
     if (options.timeoutS !== undefined) {
       const s = options.timeoutS;
-      timer = setTimeout(() => fail(new ProfilerError(`${options.label} did not finish within ${s} s (--timeout)`)), s * 1000);
+      timer = setTimeout(
+        () => fail(new ProfilerError(`${options.label} did not finish within ${s} s (--timeout)`)),
+        s * 1000,
+      );
     }
     child.on('message', (m: M) => {
       const outcome = options.onMessage(m);
       if (outcome instanceof Error) fail(outcome);
       else if (outcome) finish(outcome);
     });
-    child.on('error', (err) => fail(new ProfilerError(`cannot start the onnxruntime process: ${firstLine(err.message)}`, { cause: err })));
+    child.on('error', (err) =>
+      fail(new ProfilerError(`cannot start the onnxruntime process: ${firstLine(err.message)}`, { cause: err })),
+    );
     // 'close', not 'exit': it comes after the IPC channel has delivered every message the child sent.
     child.on('close', (code, signal) => {
       fail(new ProfilerError(`the onnxruntime process ended (${signal ?? `exit code ${code}`}) before finishing`));
     });
     child.send(options.data, (err) => {
-      if (err) fail(new ProfilerError(`cannot send the measurement to the onnxruntime process: ${firstLine(err.message)}`, { cause: err }));
+      if (err)
+        fail(
+          new ProfilerError(`cannot send the measurement to the onnxruntime process: ${firstLine(err.message)}`, {
+            cause: err,
+          }),
+        );
     });
   });
 }

@@ -83,7 +83,9 @@ export function parseOrtTrace(json: unknown, options: OrtTraceOptions = {}): Par
   const events = traceEvents(json);
   if (!events) throw new ProfilerError(`${label}: not an onnxruntime profile (expected a JSON array of trace events)`);
   const runs = events
-    .filter((e) => e.cat === 'Session' && e.name === 'model_run' && typeof e.ts === 'number' && typeof e.dur === 'number')
+    .filter(
+      (e) => e.cat === 'Session' && e.name === 'model_run' && typeof e.ts === 'number' && typeof e.dur === 'number',
+    )
     .sort((a, b) => (a.ts as number) - (b.ts as number));
   const warmup = Math.min(options.warmupRuns ?? (runs.length > 1 ? 1 : 0), Math.max(0, runs.length - 1));
 
@@ -124,7 +126,8 @@ export function parseOrtTrace(json: unknown, options: OrtTraceOptions = {}): Par
       lastKernel = { acc, run };
     } else if (e.cat === 'Kernel' && lastKernel) {
       const dur = num(e.dur);
-      if (dur !== null) lastKernel.acc.devicePerRun.set(lastKernel.run, (lastKernel.acc.devicePerRun.get(lastKernel.run) ?? 0) + dur);
+      if (dur !== null)
+        lastKernel.acc.devicePerRun.set(lastKernel.run, (lastKernel.acc.devicePerRun.get(lastKernel.run) ?? 0) + dur);
     }
   }
 

@@ -118,13 +118,18 @@ export function prepareModel(arg: string, options: ModelBindingOptions = {}): Pr
     model = loadModelFile(arg);
     ortModel = arg;
   }
-  const shapes = arg.startsWith(ZOO_PREFIX) ? bindShapes(model, { inputShapes: options.inputShapes }) : bindShapes(model, options);
+  const shapes = arg.startsWith(ZOO_PREFIX)
+    ? bindShapes(model, { inputShapes: options.inputShapes })
+    : bindShapes(model, options);
   const analysis = analyzeModel(model, { inputShapes: shapes });
   const inputs: InputSpec[] = analysis.inputs.map((i) => {
-    if (i.dtype === null || i.shape === null) throw new UsageError(`input '${i.name}' has no declared type or shape; bind it with --input ${i.name}=DxDxD`);
+    if (i.dtype === null || i.shape === null)
+      throw new UsageError(`input '${i.name}' has no declared type or shape; bind it with --input ${i.name}=DxDxD`);
     const symbolic = i.shape.filter((d) => typeof d !== 'number');
     if (symbolic.length > 0) {
-      throw new UsageError(`input '${i.name}' has symbolic dims [${i.shape.join(',')}]; bind them with --input ${i.name}=${i.shape.map((d) => (typeof d === 'number' ? d : 1)).join('x')}`);
+      throw new UsageError(
+        `input '${i.name}' has symbolic dims [${i.shape.join(',')}]; bind them with --input ${i.name}=${i.shape.map((d) => (typeof d === 'number' ? d : 1)).join('x')}`,
+      );
     }
     return { name: i.name, dtype: i.dtype, dims: i.shape as number[], intRange: INT_INPUT_RANGE };
   });
@@ -132,7 +137,11 @@ export function prepareModel(arg: string, options: ModelBindingOptions = {}): Pr
   return { display: arg, model, ortModel, analysis, inputs, batch };
 }
 
-function ortSessionOptions(ep: string, optLevel: OptLevel, threads: number | undefined): InferenceSession.SessionOptions {
+function ortSessionOptions(
+  ep: string,
+  optLevel: OptLevel,
+  threads: number | undefined,
+): InferenceSession.SessionOptions {
   return {
     executionProviders: [ep],
     graphOptimizationLevel: optLevel,
@@ -147,7 +156,9 @@ function saveCopy(from: string, to: string): void {
   try {
     copyFileSync(from, to);
   } catch (err) {
-    throw new ProfilerError(`${to}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new ProfilerError(`${to}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -212,7 +223,9 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
       try {
         optimized = readOptimizedGraph(optimizedPath);
       } catch (err) {
-        warnings.push(`could not read onnxruntime's optimized model (${(err as Error).message}); kernels joined by name only`);
+        warnings.push(
+          `could not read onnxruntime's optimized model (${(err as Error).message}); kernels joined by name only`,
+        );
       }
     }
     const joined = joinKernels(sourceNodes(prepared.analysis), trace.kernels, { naming: 'onnxruntime', optimized });
@@ -244,7 +257,11 @@ export async function profileModel(arg: string, options: ProfileOptions = {}): P
  * The plan predictions are made on: the graph onnxruntime saved when there is one, else efflint's
  * static model of onnxruntime at that level (opt 'disabled': every node its own kernel).
  */
-function measuredPlan(analysis: Analysis, optLevel: OptLevel, optimized: readonly OptimizedNode[] | null): ExecutionPlan {
+function measuredPlan(
+  analysis: Analysis,
+  optLevel: OptLevel,
+  optimized: readonly OptimizedNode[] | null,
+): ExecutionPlan {
   if (optimized) {
     try {
       return planFromOptimizedGraph(analysis, optimized);
@@ -275,20 +292,33 @@ export function importTrace(arg: string, tracePath: string, options: ImportTrace
   try {
     json = JSON.parse(readFileSync(tracePath, 'utf8'));
   } catch (err) {
-    throw new ProfilerError(`${tracePath}: cannot read trace: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new ProfilerError(`${tracePath}: cannot read trace: ${(err as Error).message.split('\n')[0]}`, {
+      cause: err,
+    });
   }
   const isTrt = isTrtProfile(json);
   if (!isTrt && !traceEvents(json)) {
-    throw new ProfilerError(`${tracePath}: neither an onnxruntime profile (array of trace events) nor a trtexec --exportProfile file`);
+    throw new ProfilerError(
+      `${tracePath}: neither an onnxruntime profile (array of trace events) nor a trtexec --exportProfile file`,
+    );
   }
-  const trace = isTrt ? parseTrtProfile(json, tracePath) : parseOrtTrace(json, { warmupRuns: options.warmup, label: tracePath });
+  const trace = isTrt
+    ? parseTrtProfile(json, tracePath)
+    : parseOrtTrace(json, { warmupRuns: options.warmup, label: tracePath });
   const prepared = prepareModel(arg, options);
   const optimized = options.optimizedModel ? readOptimizedGraph(options.optimizedModel) : null;
-  const joined = joinKernels(sourceNodes(prepared.analysis), trace.kernels, { naming: isTrt ? 'tensorrt' : 'onnxruntime', optimized });
+  const joined = joinKernels(sourceNodes(prepared.analysis), trace.kernels, {
+    naming: isTrt ? 'tensorrt' : 'onnxruntime',
+    optimized,
+  });
   const warnings = [...prepared.analysis.warnings];
   if (trace.kernels.length === 0) warnings.push(`${tracePath}: the trace has no kernel events`);
   return assembleProfile(prepared.analysis, trace, joined, {
-    plan: options.deviceProfile ? (isTrt ? buildExecutionPlan(prepared.analysis, 'tensorrt') : measuredPlan(prepared.analysis, 'all', optimized)) : null,
+    plan: options.deviceProfile
+      ? isTrt
+        ? buildExecutionPlan(prepared.analysis, 'tensorrt')
+        : measuredPlan(prepared.analysis, 'all', optimized)
+      : null,
     model: prepared.display,
     source: isTrt ? 'tensorrt-trace' : 'onnxruntime-trace',
     ep: null,

@@ -15,7 +15,12 @@ export function renderProgress(label: string, done: number, total: number): stri
   return `${label} [${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}] ${done}/${total}`;
 }
 
-export function createProgressBar(write: (text: string) => void, enabled: boolean, intervalMs = 80, now: () => number = Date.now): ProgressBar {
+export function createProgressBar(
+  write: (text: string) => void,
+  enabled: boolean,
+  intervalMs = 80,
+  now: () => number = Date.now,
+): ProgressBar {
   if (!enabled) return { update: () => undefined, finish: () => undefined };
   let last = -Infinity;
   let drawn = false;

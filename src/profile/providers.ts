@@ -58,9 +58,12 @@ export function onnxruntimeInfo(): { version: string; backends: readonly Backend
   try {
     ort = require(path) as typeof ort;
   } catch (err) {
-    throw new ProfilerError(`onnxruntime-node failed to load: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new ProfilerError(`onnxruntime-node failed to load: ${(err as Error).message.split('\n')[0]}`, {
+      cause: err,
+    });
   }
-  const backends = typeof ort.listSupportedBackends === 'function' ? ort.listSupportedBackends() : [{ name: 'cpu', bundled: true }];
+  const backends =
+    typeof ort.listSupportedBackends === 'function' ? ort.listSupportedBackends() : [{ name: 'cpu', bundled: true }];
   return { version: ort.env?.versions?.node ?? ort.env?.versions?.common ?? 'unknown', backends };
 }
 
@@ -91,7 +94,9 @@ export function checkProvider(ep: string, backends: readonly BackendInfo[]): Bac
   const found = backends.find((b) => b.name === ep);
   if (!found) {
     const offered = backends.map((b) => (b.bundled ? b.name : `${b.name} (not bundled)`)).join(', ');
-    throw new ProfilerError(`execution provider '${ep}' is not offered by onnxruntime-node on ${process.platform}/${process.arch} (offered: ${offered}); ${installHint(ep)}`);
+    throw new ProfilerError(
+      `execution provider '${ep}' is not offered by onnxruntime-node on ${process.platform}/${process.arch} (offered: ${offered}); ${installHint(ep)}`,
+    );
   }
   return found;
 }
@@ -103,8 +108,11 @@ export function sessionError(ep: string, stage: string, message: string): Profil
     return new ProfilerError(`execution provider '${ep}' is not installed (${first}); ${installHint(ep)}`);
   }
   if (/adapter|Vulkan|no available backend|backend not found/i.test(message) && ep !== 'cpu') {
-    return new ProfilerError(`execution provider '${ep}' cannot start on this machine (${first.slice(0, 160)}); ${installHint(ep)}`);
+    return new ProfilerError(
+      `execution provider '${ep}' cannot start on this machine (${first.slice(0, 160)}); ${installHint(ep)}`,
+    );
   }
-  const what = stage === 'create' ? 'could not load the model' : stage === 'run' ? 'failed while running the model' : 'failed';
+  const what =
+    stage === 'create' ? 'could not load the model' : stage === 'run' ? 'failed while running the model' : 'failed';
   return new ProfilerError(`onnxruntime ${what}: ${first}`);
 }

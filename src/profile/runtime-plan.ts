@@ -18,7 +18,19 @@ import type { TraceKernel } from './trace-types.js';
 /** Layers that run in no kernel of their own but do no work either. */
 const ELIMINATED = new Set(['Identity', 'Dropout']);
 /** Activations onnxruntime applies in a Conv/Gemm epilogue. */
-const ACTIVATIONS = new Set(['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid', 'Clip', 'Elu', 'Selu', 'Softplus', 'Softsign', 'ThresholdedRelu']);
+const ACTIVATIONS = new Set([
+  'Relu',
+  'Sigmoid',
+  'Tanh',
+  'LeakyRelu',
+  'HardSigmoid',
+  'Clip',
+  'Elu',
+  'Selu',
+  'Softplus',
+  'Softsign',
+  'ThresholdedRelu',
+]);
 const CONV_KERNELS = new Set(['Conv', 'FusedConv', 'NhwcFusedConv']);
 const GEMM_KERNELS = new Set(['Gemm', 'FusedGemm']);
 /** Synthetic trace names for unnamed optimized nodes: `<op>_<n>` with n far beyond any node index. */
@@ -39,7 +51,8 @@ function anchorOf(analysis: Analysis, members: readonly number[], opType: string
   const pool = working.length > 0 ? working : members;
   const op = baseOp(opType);
   const find = (...ops: string[]): number | undefined => pool.find((i) => ops.includes(opOf(i)));
-  if (CONV_KERNELS.has(op)) return find('Conv', 'ConvTranspose') ?? find('BatchNormalization') ?? find('Mul') ?? at(pool, 0);
+  if (CONV_KERNELS.has(op))
+    return find('Conv', 'ConvTranspose') ?? find('BatchNormalization') ?? find('Mul') ?? at(pool, 0);
   if (GEMM_KERNELS.has(op)) return find('Gemm', 'MatMul') ?? at(pool, 0);
   const same = pool.filter((i) => opOf(i) === op);
   return same.length > 0 ? at(same, same.length - 1) : at(pool, pool.length - 1);
@@ -52,7 +65,8 @@ function kindOf(analysis: Analysis, isConstant: (t: string) => boolean, layer: n
   const op = baseOp(opType);
   if (CONV_KERNELS.has(op)) {
     if (l.opType === 'BatchNormalization') return 'weight-fold';
-    if ((l.opType === 'Add' || l.opType === 'Mul') && l.inputs.some((t) => t !== '' && isConstant(t))) return 'weight-fold';
+    if ((l.opType === 'Add' || l.opType === 'Mul') && l.inputs.some((t) => t !== '' && isConstant(t)))
+      return 'weight-fold';
     if (l.opType === 'Add' || l.opType === 'Sum') return 'epilogue-add';
     if (ACTIVATIONS.has(l.opType)) return 'epilogue-activation';
   }
@@ -113,12 +127,23 @@ export function planFromOptimizedGraph(analysis: Analysis, optimized: readonly O
     const node = at(optimized, position);
     const opType = onnxruntimeOpName(node.opType, node.domain);
     if (members.length === 0) {
-      return { opType, layers: [], kinds: new Map<number, FusionKind>(), inserted: insertedOf(node, view.elementsOf), position };
+      return {
+        opType,
+        layers: [],
+        kinds: new Map<number, FusionKind>(),
+        inserted: insertedOf(node, (t) => view.elementsOf(t)),
+        position,
+      };
     }
     members.sort((a, b) => a - b);
     const anchor = anchorOf(analysis, members, opType);
     const kinds = new Map<number, FusionKind>();
-    for (const m of members) if (m !== anchor) kinds.set(m, kindOf(analysis, view.isConstant, m, opType));
+    for (const m of members)
+      if (m !== anchor)
+        kinds.set(
+          m,
+          kindOf(analysis, (t) => view.isConstant(t), m, opType),
+        );
     return { opType, layers: [anchor, ...members.filter((m) => m !== anchor)], kinds, position };
   });
   const unjoined = view.layers.filter((i) => !taken.has(i)).length;
@@ -143,7 +168,13 @@ function moveNhwcTransposes(analysis: Analysis, optimized: readonly OptimizedNod
         const l = at(analysis.layers, i);
         const perm = l.attributes.perm;
         const out = l.outputs[0];
-        return l.opType === 'Transpose' && l.inputs[0] === n.inputs[0] && Array.isArray(perm) && perm.join() === '0,3,1,2' && (out === undefined || !read.has(out));
+        return (
+          l.opType === 'Transpose' &&
+          l.inputs[0] === n.inputs[0] &&
+          Array.isArray(perm) &&
+          perm.join() === '0,3,1,2' &&
+          (out === undefined || !read.has(out))
+        );
       }),
     );
     if (from < 0) return;

@@ -43,12 +43,16 @@ async function main(data: SessionProcessData): Promise<void> {
         const input = generateInput(spec, data.seed + i);
         feeds.set(spec.name, new ort.Tensor(input.dtype, input.data, input.dims));
       }
-      session = typeof job.model === 'string' ? await ort.InferenceSession.create(job.model, job.sessionOptions) : await ort.InferenceSession.create(job.model, job.sessionOptions);
+      session =
+        typeof job.model === 'string'
+          ? await ort.InferenceSession.create(job.model, job.sessionOptions)
+          : await ort.InferenceSession.create(job.model, job.sessionOptions);
       stage = 'run';
       const own: Record<string, Ort.Tensor> = {};
       for (const name of session.inputNames) {
         const tensor = feeds.get(name);
-        if (tensor === undefined) throw new Error(`the session expects input ${JSON.stringify(name)} that efflint did not generate`);
+        if (tensor === undefined)
+          throw new Error(`the session expects input ${JSON.stringify(name)} that efflint did not generate`);
         own[name] = tensor;
       }
       const total = job.warmup + job.runs;
@@ -75,7 +79,15 @@ async function main(data: SessionProcessData): Promise<void> {
       }
       stage = 'end';
       if (job.sessionOptions.enableProfiling) session.endProfiling();
-      post({ type: 'job', job: j, latenciesMs, cpuMs, ...(countFaults ? { minorPageFaults: faults } : {}), inputNames: session.inputNames, outputNames: session.outputNames });
+      post({
+        type: 'job',
+        job: j,
+        latenciesMs,
+        cpuMs,
+        ...(countFaults ? { minorPageFaults: faults } : {}),
+        inputNames: session.inputNames,
+        outputNames: session.outputNames,
+      });
     } catch (err) {
       post({ type: 'error', job: j, stage, message: errorText(err) });
       return;

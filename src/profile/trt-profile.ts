@@ -33,13 +33,21 @@ export function isTrtProfile(json: unknown): boolean {
 export function parseTrtProfile(json: unknown, label = 'trace'): ParsedTrace {
   const count = trtIterationCount(json);
   if (count === null) {
-    throw new ProfilerError(`${label}: not a trtexec --exportProfile file (expected [{"count": N}, {"name", "timeMs", "averageMs", ...}, ...])`);
+    throw new ProfilerError(
+      `${label}: not a trtexec --exportProfile file (expected [{"count": N}, {"name", "timeMs", "averageMs", ...}, ...])`,
+    );
   }
-  const rows = json as TrtRow[];
+  // Rows come from JSON: any of them may be null or not an object.
+  const rows = json as readonly (TrtRow | null)[];
   const kernels: TraceKernel[] = [];
   for (const row of rows.slice(1)) {
     if (!row || typeof row.name !== 'string') continue;
-    const avg = typeof row.averageMs === 'number' ? row.averageMs : typeof row.timeMs === 'number' && count > 0 ? row.timeMs / count : null;
+    const avg =
+      typeof row.averageMs === 'number'
+        ? row.averageMs
+        : typeof row.timeMs === 'number' && count > 0
+          ? row.timeMs / count
+          : null;
     const med = typeof row.medianMs === 'number' ? row.medianMs : avg;
     if (med === null) continue;
     kernels.push({
@@ -83,7 +91,8 @@ export function parseTrtLayerName(name: string): TrtLayerName {
   if (foreign) {
     const inner = at(foreign, 1);
     const parts = inner.split('...');
-    if (parts.length === 2) return { members: [], range: { from: at(parts, 0).trim(), to: at(parts, 1).trim() }, reformat: false };
+    if (parts.length === 2)
+      return { members: [], range: { from: at(parts, 0).trim(), to: at(parts, 1).trim() }, reformat: false };
     return { members: splitMembers(inner), range: null, reformat: false };
   }
   return { members: splitMembers(name), range: null, reformat: false };

@@ -173,9 +173,18 @@ export interface ProfileResult {
     readonly layers: number;
   };
   /** Kernels that ran on another provider than the requested (or main) one: CPU fallback. */
-  readonly fallback: readonly { readonly kernel: string; readonly nodes: readonly string[]; readonly provider: string }[];
+  readonly fallback: readonly {
+    readonly kernel: string;
+    readonly nodes: readonly string[];
+    readonly provider: string;
+  }[];
   /** Device profile name used for predictedUs. */
   readonly deviceProfile: string | null;
-  readonly conventions: { readonly measuredUs: string; readonly flops: string; readonly memBytes: string; readonly measuredBytes: string };
+  readonly conventions: {
+    readonly measuredUs: string;
+    readonly flops: string;
+    readonly memBytes: string;
+    readonly measuredBytes: string;
+  };
   readonly warnings: readonly string[];
 }

@@ -36,9 +36,12 @@ export function readBaselineFile(path: string, cwd: string): BaselineFile {
     raw = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${path}: cannot read baseline (${code ?? (err as Error).message.split('\n')[0]})`, { cause: err });
+    throw new ConfigError(`${path}: cannot read baseline (${code ?? (err as Error).message.split('\n')[0]})`, {
+      cause: err,
+    });
   }
-  const doc = raw as Partial<BaselineFile> | null;
+  // Any JSON value: each field is checked before the document is taken as a BaselineFile.
+  const doc = raw as { readonly efflintBaseline?: unknown; readonly findings?: unknown } | null;
   const ok =
     doc !== null &&
     typeof doc === 'object' &&
@@ -46,7 +49,10 @@ export function readBaselineFile(path: string, cwd: string): BaselineFile {
     typeof doc.findings === 'object' &&
     doc.findings !== null &&
     Object.values(doc.findings).every((v) => Array.isArray(v) && v.every((fp) => typeof fp === 'string'));
-  if (!ok) throw new ConfigError(`${path}: not an efflint baseline (expected {"efflintBaseline": ${BASELINE_VERSION}, "findings": {model: [fingerprint, ...]}})`);
+  if (!ok)
+    throw new ConfigError(
+      `${path}: not an efflint baseline (expected {"efflintBaseline": ${BASELINE_VERSION}, "findings": {model: [fingerprint, ...]}})`,
+    );
   return doc as BaselineFile;
 }
 
@@ -54,7 +60,11 @@ export function readBaselineFile(path: string, cwd: string): BaselineFile {
  * Drops findings the baseline lists for this model, one per listed fingerprint (a fingerprint listed
  * once absorbs one finding, so a second copy of it is new). Returns the rest and how many were dropped.
  */
-export function applyBaseline(model: string, findings: readonly Finding[], baseline: BaselineFile): { findings: Finding[]; baselined: number } {
+export function applyBaseline(
+  model: string,
+  findings: readonly Finding[],
+  baseline: BaselineFile,
+): { findings: Finding[]; baselined: number } {
   const left = new Map<string, number>();
   for (const fp of baseline.findings[model] ?? []) left.set(fp, (left.get(fp) ?? 0) + 1);
   const kept: Finding[] = [];

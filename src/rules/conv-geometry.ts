@@ -59,8 +59,9 @@ export function convGeometry(layer: LayerReport): ConvGeometry | null {
   const g = typeof layer.attributes.group === 'number' ? layer.attributes.group : 1;
   const w = staticDims(layer.inputShapes[weightAt]);
   let kernelShape: readonly number[];
-  if (w && w.length === x.length) kernelShape = w.slice(2);
-  else if (Array.isArray(layer.attributes.kernel_shape)) kernelShape = layer.attributes.kernel_shape as readonly number[];
+  if (w?.length === x.length) kernelShape = w.slice(2);
+  else if (Array.isArray(layer.attributes.kernel_shape))
+    kernelShape = layer.attributes.kernel_shape as readonly number[];
   else return null;
   const kernelArea = product(kernelShape);
   const cIn = at(x, 1);

@@ -121,12 +121,13 @@ export interface Rule<O extends RuleOptions = RuleOptions, D extends MessageData
 }
 
 /** A rule of any options/messages, as the registry and the lint engine see it. */
-export type AnyRule = Rule<RuleOptions, MessageDataMap>;
+export type AnyRule = Rule;
 
 /** What a rule module passes to `defineRule`. */
 export interface RuleDefinition<O extends RuleOptions, D extends MessageDataMap> {
   readonly meta: RuleMeta<O, D>;
-  check(context: RuleContext<O, D>): void;
+  /** A function, not a method: `defineRule` hands it on without its object, so it must not use `this`. */
+  readonly check: (context: RuleContext<O, D>) => void;
 }
 
 /**
@@ -134,7 +135,9 @@ export interface RuleDefinition<O extends RuleOptions, D extends MessageDataMap>
  * ids are checked at compile time, each message id gets its own typed data record, and the docs URL
  * and default options are derived from the meta.
  */
-export function defineRule<O extends RuleOptions, D extends MessageDataMap>(definition: RuleDefinition<O, D>): Rule<O, D> {
+export function defineRule<O extends RuleOptions, D extends MessageDataMap>(
+  definition: RuleDefinition<O, D>,
+): Rule<O, D> {
   const defaultOptions = Object.fromEntries(
     Object.entries(definition.meta.options).map(([k, spec]) => [k, (spec as OptionSpec).default]),
   ) as unknown as O;

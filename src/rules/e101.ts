@@ -29,16 +29,20 @@ export const e101 = defineRule<E101Options, E101Messages>({
     id: 'E101',
     name: 'foldable-batchnorm',
     category: 'extra',
-    description: 'BatchNormalization directly after a Conv/Gemm with a single consumer: an extra memory pass that folds into the weights at export.',
+    description:
+      'BatchNormalization directly after a Conv/Gemm with a single consumer: an extra memory pass that folds into the weights at export.',
     defaultSeverity: 'warn',
     options: {},
     messages: {
-      foldableBatchNorm: 'BatchNormalization ({{channels}} ch) after {{producerOp}} {{producer}} folds into its weights: a {{memAccess}}-element pass',
-      foldedByRuntime: 'BatchNormalization after {{producerOp}} {{producer}}: {{runtime}} folds it into the weights at load time',
+      foldableBatchNorm:
+        'BatchNormalization ({{channels}} ch) after {{producerOp}} {{producer}} folds into its weights: a {{memAccess}}-element pass',
+      foldedByRuntime:
+        'BatchNormalization after {{producerOp}} {{producer}}: {{runtime}} folds it into the weights at load time',
     },
     fix: 'fold the BatchNormalization into the conv weights and bias at export (eval mode, constant folding), or deploy on a runtime that folds it',
     fixes: {
-      foldedByRuntime: 'nothing to do for this runtime; fold at export (eval mode, constant folding) for runtimes that do not',
+      foldedByRuntime:
+        'nothing to do for this runtime; fold at export (eval mode, constant folding) for runtimes that do not',
     },
     confirmation: { foldableBatchNorm: 'folded-batchnorm' },
   },

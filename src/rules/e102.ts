@@ -35,30 +35,39 @@ export const e102 = defineRule<E102Options, E102Messages>({
     id: 'E102',
     name: 'unaligned-channels',
     category: 'extra',
-    description: 'Convolutions and Gemms whose channel counts (per group) are not multiples of 8, on targets whose kernels need them (TensorRT tensor cores, or a device profile with channelMultiple).',
+    description:
+      'Convolutions and Gemms whose channel counts (per group) are not multiples of 8, on targets whose kernels need them (TensorRT tensor cores, or a device profile with channelMultiple).',
     defaultSeverity: 'info',
     options: {
       multiple: {
         type: 'integer',
         default: 8,
         minimum: 1,
-        description: 'Required multiple of the per-group input and output channel counts with --runtime tensorrt (8 for FP16 tensor cores, 16 for INT8 on some GPUs); a device profile\'s channelMultiple wins.',
+        description:
+          "Required multiple of the per-group input and output channel counts with --runtime tensorrt (8 for FP16 tensor cores, 16 for INT8 on some GPUs); a device profile's channelMultiple wins.",
       },
     },
     messages: {
-      unalignedChannels: '{{op}} {{cIn}}->{{cOut}} ch ({{perGroupIn}}->{{perGroupOut}} per group) not multiples of {{multiple}}: kernels pad or fall back',
+      unalignedChannels:
+        '{{op}} {{cIn}}->{{cOut}} ch ({{perGroupIn}}->{{perGroupOut}} per group) not multiples of {{multiple}}: kernels pad or fall back',
     },
     fix: 'round the widths to multiples of {{multiple}}, e.g. {{alignedIn}} -> {{alignedOut}} channels',
   },
   check(context) {
-    const wants = context.deviceProfile?.channelMultiple ?? (context.runtime === 'tensorrt' ? context.options.multiple : undefined);
+    const wants =
+      context.deviceProfile?.channelMultiple ?? (context.runtime === 'tensorrt' ? context.options.multiple : undefined);
     if (wants === undefined || wants <= 1) return;
     const multiple = wants;
     const modelInputs = new Set(context.analysis.inputs.map((i) => i.name));
     const modelOutputs = new Set(context.analysis.outputs.map((o) => o.name));
     context.analysis.layers.forEach((layer, index) => {
       const firstInput = layer.inputs[0];
-      if (layer.folded || (firstInput !== undefined && modelInputs.has(firstInput)) || layer.outputs.some((o) => modelOutputs.has(o))) return;
+      if (
+        layer.folded ||
+        (firstInput !== undefined && modelInputs.has(firstInput)) ||
+        layer.outputs.some((o) => modelOutputs.has(o))
+      )
+        return;
       let cIn: number;
       let cOut: number;
       let group = 1;
@@ -68,7 +77,7 @@ export const e102 = defineRule<E102Options, E102Messages>({
         ({ cIn, cOut, group } = geo);
       } else if (layer.opType === 'Gemm') {
         const w = layer.inputShapes[1];
-        if (!w || w.length !== 2 || typeof w[0] !== 'number' || typeof w[1] !== 'number') return;
+        if (w?.length !== 2 || typeof w[0] !== 'number' || typeof w[1] !== 'number') return;
         const transB = layer.attributes.transB === 1;
         cIn = transB ? w[1] : w[0];
         cOut = transB ? w[0] : w[1];

@@ -33,7 +33,7 @@ export type E103Messages = {
 const METADATA_OPS = new Set(['Reshape', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
 
 function staticShape(s: readonly (number | string)[] | null | undefined): number[] | null {
-  return s && s.every((d) => typeof d === 'number') ? (s as number[]) : null;
+  return s?.every((d) => typeof d === 'number') ? (s as number[]) : null;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -49,7 +49,12 @@ function permOf(t: LayerReport, rank: number): number[] {
 function shuffleGroups(input: number[], split: number[], perm: number[], output: number[]): number | null {
   if (input.length < 2 || split.length !== input.length + 1 || !sameShape(input, output)) return null;
   const groups = at(split, 1);
-  if (at(split, 0) !== at(input, 0) || groups * at(split, 2) !== at(input, 1) || !sameShape(split.slice(3), input.slice(2))) return null;
+  if (
+    at(split, 0) !== at(input, 0) ||
+    groups * at(split, 2) !== at(input, 1) ||
+    !sameShape(split.slice(3), input.slice(2))
+  )
+    return null;
   const expected = split.map((_, i) => (i === 1 ? 2 : i === 2 ? 1 : i));
   return sameShape(perm, expected) ? groups : null;
 }
@@ -64,17 +69,21 @@ export const e103 = defineRule<E103Options, E103Messages>({
     id: 'E103',
     name: 'transpose-reshape-pair',
     category: 'extra',
-    description: 'Reshape/Transpose sequences that only move data: channel shuffles, shape round trips, and Transposes that compose or cancel.',
+    description:
+      'Reshape/Transpose sequences that only move data: channel shuffles, shape round trips, and Transposes that compose or cancel.',
     defaultSeverity: 'info',
     options: {},
     messages: {
-      channelShuffle: 'channel shuffle ({{groups}} groups of {{channels}}): a {{memAccess}}-element copy that computes nothing',
+      channelShuffle:
+        'channel shuffle ({{groups}} groups of {{channels}}): a {{memAccess}}-element copy that computes nothing',
       dataOnlyRoundTrip: 'Reshape->Transpose->Reshape back to {{shape}}: a {{memAccess}}-element permutation copy',
-      consecutiveTransposes: 'Transposes {{first}} and {{last}} compose into one{{cancels}}: {{memAccess}} elements copied',
+      consecutiveTransposes:
+        'Transposes {{first}} and {{last}} compose into one{{cancels}}: {{memAccess}} elements copied',
     },
-    fix: 'merge the permutation into a neighbour: fold a fixed channel permutation into the adjacent conv\'s weights, or combine shuffle, concat and split into one op as ShuffleNet V2 does',
+    fix: "merge the permutation into a neighbour: fold a fixed channel permutation into the adjacent conv's weights, or combine shuffle, concat and split into one op as ShuffleNet V2 does",
     fixes: {
-      consecutiveTransposes: 'replace the two Transposes by one with the composed perm (or remove both when they cancel)',
+      consecutiveTransposes:
+        'replace the two Transposes by one with the composed perm (or remove both when they cancel)',
     },
   },
   check(context) {
@@ -100,7 +109,13 @@ export const e103 = defineRule<E103Options, E103Messages>({
 
         const before = onlyProducer(t);
         const after = soleReader(t);
-        if (before !== undefined && after !== undefined && at(layers, before).opType === 'Reshape' && at(layers, after).opType === 'Reshape' && soleReader(before) === t) {
+        if (
+          before !== undefined &&
+          after !== undefined &&
+          at(layers, before).opType === 'Reshape' &&
+          at(layers, after).opType === 'Reshape' &&
+          soleReader(before) === t
+        ) {
           const r1 = at(layers, before);
           const r2 = at(layers, after);
           const input = staticShape(r1.inputShapes[0]);
@@ -146,7 +161,13 @@ export const e103 = defineRule<E103Options, E103Messages>({
             context.report({
               node: tl,
               messageId: 'consecutiveTransposes',
-              data: { first: tl.name, last: nl.name, between, cancels: identity ? ' (they cancel)' : '', memAccess: memAccess + (nl.memAccess ?? 0) },
+              data: {
+                first: tl.name,
+                last: nl.name,
+                between,
+                cancels: identity ? ' (they cancel)' : '',
+                memAccess: memAccess + (nl.memAccess ?? 0),
+              },
               metrics: { memAccess: memAccess + (nl.memAccess ?? 0), between },
               // Composed: one copy saved; cancelling: both.
               excessUs: identity ? context.time.layerUs(t) + context.time.layerUs(next) : context.time.layerUs(t),

@@ -30,7 +30,8 @@ export const e104 = defineRule<E104Options, E104Messages>({
     id: 'E104',
     name: 'memory-bound-layer',
     category: 'extra',
-    description: 'Layers that the roofline model of a device profile predicts to be memory-bound and that take a noticeable share of the predicted time (needs --device-profile).',
+    description:
+      'Layers that the roofline model of a device profile predicts to be memory-bound and that take a noticeable share of the predicted time (needs --device-profile).',
     defaultSeverity: 'warn',
     requires: ['deviceProfile'],
     options: {
@@ -39,11 +40,13 @@ export const e104 = defineRule<E104Options, E104Messages>({
         default: 1,
         minimum: 0,
         maximum: 100,
-        description: 'Only flag memory-bound layers predicted to take at least this percentage of the model\'s predicted time.',
+        description:
+          "Only flag memory-bound layers predicted to take at least this percentage of the model's predicted time.",
       },
     },
     messages: {
-      memoryBound: '{{op}} memory-bound on {{device}}: {{intensity}} FLOPs/byte < ridge {{ridge}}; {{predictedUs}} us, {{timePercent}}% of est. time',
+      memoryBound:
+        '{{op}} memory-bound on {{device}}: {{intensity}} FLOPs/byte < ridge {{ridge}}; {{predictedUs}} us, {{timePercent}}% of est. time',
     },
     fix: 'raise its arithmetic intensity: fuse it into a neighbouring conv, store activations in fp16/int8, or run larger batches',
   },

@@ -60,6 +60,7 @@ export function lintExitReason(input: LintExitInput): string | null {
     ...(input.failOn === 'info' && total.info > 0 ? [`${total.info} info`] : []),
   ];
   if (reached.length > 0) reasons.push(`--fail-on ${input.failOn}: ${reached.join(', ')}`);
-  if (input.maxWarnings !== undefined && total.warn > input.maxWarnings) reasons.push(`--max-warnings ${input.maxWarnings}: ${count(total.warn, 'warning')}`);
+  if (input.maxWarnings !== undefined && total.warn > input.maxWarnings)
+    reasons.push(`--max-warnings ${input.maxWarnings}: ${count(total.warn, 'warning')}`);
   return reasons.join('; ');
 }

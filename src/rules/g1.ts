@@ -36,29 +36,34 @@ export const g1 = defineRule<G1Options, G1Messages>({
     id: 'G1',
     name: 'unbalanced-channels',
     category: 'guideline',
-    description: 'Convolutions whose input and output channel counts differ a lot pay memory access above the equal-FLOPs bound (ShuffleNet V2 G1).',
+    description:
+      'Convolutions whose input and output channel counts differ a lot pay memory access above the equal-FLOPs bound (ShuffleNet V2 G1).',
     defaultSeverity: 'warn',
     options: {
       maxRatio: {
         type: 'number',
         default: 2,
         minimum: 1,
-        description: 'Flag a conv when max(c_in/c_out, c_out/c_in) is above this (1:2 is not flagged: see the docs page).',
+        description:
+          'Flag a conv when max(c_in/c_out, c_out/c_in) is above this (1:2 is not flagged: see the docs page).',
       },
       minExcessPercent: {
         type: 'number',
         default: 15,
         minimum: 0,
-        description: 'Only flag it when its memAccess is at least this many percent above the Eq. 1 lower bound at equal FLOPs (filters out layers dominated by weight traffic).',
+        description:
+          'Only flag it when its memAccess is at least this many percent above the Eq. 1 lower bound at equal FLOPs (filters out layers dominated by weight traffic).',
       },
       ignoreModelInputs: {
         type: 'boolean',
         default: true,
-        description: 'Skip convs that read a model input or write a model output (3 image channels, a 1-channel mask head are not design choices).',
+        description:
+          'Skip convs that read a model input or write a model output (3 image channels, a 1-channel mask head are not design choices).',
       },
     },
     messages: {
-      unbalancedChannels: '{{kernel}} conv {{cIn}}->{{cOut}} ch ({{ratio}}:1): MAC {{excessPercent}}% above the equal-width bound (Eq. 1)',
+      unbalancedChannels:
+        '{{kernel}} conv {{cIn}}->{{cOut}} ch ({{ratio}}:1): MAC {{excessPercent}}% above the equal-width bound (Eq. 1)',
     },
     fix: 'balance the widths (about {{balancedIn}} -> {{balancedOut}} channels keeps the FLOPs at the bound), or change width where the feature map is small',
     confirmation: { unbalancedChannels: 'balanced-channels' },
@@ -104,7 +109,15 @@ export const g1 = defineRule<G1Options, G1Messages>({
             balancedIn,
             balancedOut,
           },
-          metrics: { cIn: geo.cIn, cOut: geo.cOut, ratio, memAccess, macLowerBound: bound, excessPercent, flops: geo.flops },
+          metrics: {
+            cIn: geo.cIn,
+            cOut: geo.cOut,
+            ratio,
+            memAccess,
+            macLowerBound: bound,
+            excessPercent,
+            flops: geo.flops,
+          },
           excessUs: context.time.bytesUs((memAccess - bound) * bytesPerElement(layer)),
         });
       }

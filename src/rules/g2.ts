@@ -29,7 +29,8 @@ export const g2 = defineRule<G2Options, G2Messages>({
     id: 'G2',
     name: 'group-convolution',
     category: 'guideline',
-    description: 'Grouped convolutions (1 < g < channels, e.g. ShuffleNet V1 pointwise group convs) raise memory access at equal FLOPs (ShuffleNet V2 G2).',
+    description:
+      'Grouped convolutions (1 < g < channels, e.g. ShuffleNet V1 pointwise group convs) raise memory access at equal FLOPs (ShuffleNet V2 G2).',
     defaultSeverity: 'warn',
     options: {
       maxGroups: {
@@ -40,7 +41,8 @@ export const g2 = defineRule<G2Options, G2Messages>({
       },
     },
     messages: {
-      groupConvolution: '{{kernel}} group conv g={{group}} {{cIn}}->{{cOut}} ch: MAC {{excessPercent}}% above a dense conv of equal FLOPs (Eq. 2)',
+      groupConvolution:
+        '{{kernel}} group conv g={{group}} {{cIn}}->{{cOut}} ch: MAC {{excessPercent}}% above a dense conv of equal FLOPs (Eq. 2)',
     },
     fix: 'use g=1 with fewer output channels at the same FLOPs (ShuffleNet V2 units use dense 1x1 convs plus channel split), or fewer groups',
     confirmation: { groupConvolution: 'dense-conv' },

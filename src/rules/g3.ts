@@ -46,20 +46,23 @@ export const g3 = defineRule<G3Options, G3Messages>({
     id: 'G3',
     name: 'fragmented-block',
     category: 'guideline',
-    description: 'Blocks with many parallel branches or many small operators, and long chains of tiny ops, reduce parallelism and add kernel launches (ShuffleNet V2 G3).',
+    description:
+      'Blocks with many parallel branches or many small operators, and long chains of tiny ops, reduce parallelism and add kernel launches (ShuffleNet V2 G3).',
     defaultSeverity: 'warn',
     options: {
       minBranches: {
         type: 'integer',
         default: 4,
         minimum: 2,
-        description: 'Flag a block with at least this many parallel entry-to-exit paths (the paper\'s 4-fragment-parallel block has 4; a ShuffleNet V2 unit has 2).',
+        description:
+          "Flag a block with at least this many parallel entry-to-exit paths (the paper's 4-fragment-parallel block has 4; a ShuffleNet V2 unit has 2).",
       },
       minFragments: {
         type: 'integer',
         default: 8,
         minimum: 2,
-        description: 'Flag a block with parallel branches and at least this many conv/Gemm/pooling operators (NASNet-A has 13, ResNet 2-3, an EfficientNet MBConv with SE 6). A sequential block is never fragmented: the paper\'s series fragments ran as fast as one conv on ARM.',
+        description:
+          "Flag a block with parallel branches and at least this many conv/Gemm/pooling operators (NASNet-A has 13, ResNet 2-3, an EfficientNet MBConv with SE 6). A sequential block is never fragmented: the paper's series fragments ran as fast as one conv on ARM.",
       },
       minChainOps: {
         type: 'integer',
@@ -71,17 +74,21 @@ export const g3 = defineRule<G3Options, G3Messages>({
         type: 'number',
         default: 100000,
         minimum: 0,
-        description: 'A kernel below this many FLOPs is tiny. With --device-profile, a kernel is tiny when its roofline time is below the per-op launch overhead instead.',
+        description:
+          'A kernel below this many FLOPs is tiny. With --device-profile, a kernel is tiny when its roofline time is below the per-op launch overhead instead.',
       },
     },
     messages: {
-      parallelBranches: '{{branches}} parallel branches, {{ops}} kernels ({{fragments}} conv/pool) up to {{exit}}, {{flopsPerOp}} FLOPs/kernel',
-      fragmentedBlock: '{{fragments}} conv/pool ops in {{branches}} branches up to {{exit}}, {{flopsPerOp}} FLOPs/kernel',
+      parallelBranches:
+        '{{branches}} parallel branches, {{ops}} kernels ({{fragments}} conv/pool) up to {{exit}}, {{flopsPerOp}} FLOPs/kernel',
+      fragmentedBlock:
+        '{{fragments}} conv/pool ops in {{branches}} branches up to {{exit}}, {{flopsPerOp}} FLOPs/kernel',
       tinyOpChain: 'chain of {{ops}} tiny kernels to {{last}} ({{flopsPerOp}} FLOPs/kernel; tiny = {{tiny}})',
     },
     fix: 'merge the branches into fewer, wider ops (one conv with more channels instead of parallel thin convs; grouped or concatenated weights)',
     fixes: {
-      tinyOpChain: 'fuse the chain into one op (a fused activation/normalisation op, or let the runtime fuse it by exporting the standard op instead of its decomposition)',
+      tinyOpChain:
+        'fuse the chain into one op (a fused activation/normalisation op, or let the runtime fuse it by exporting the standard op instead of its decomposition)',
     },
     confirmation: { parallelBranches: 'merged-block', fragmentedBlock: 'merged-block' },
   },
@@ -102,10 +109,13 @@ export const g3 = defineRule<G3Options, G3Messages>({
       };
     };
     const isTiny = (l: LayerReport): boolean => {
-      if (profile && l.flops !== null && l.memBytes !== null) return roofline(l.flops, l.memBytes, profile).bound === 'overhead';
+      if (profile && l.flops !== null && l.memBytes !== null)
+        return roofline(l.flops, l.memBytes, profile).bound === 'overhead';
       return (l.flops ?? 0) < tinyOpFlops;
     };
-    const tiny = profile ? `roofline time below the ${profile.perOpOverheadUs} us launch overhead of ${profile.name}` : `below ${tinyOpFlops.toLocaleString('en-US')} FLOPs`;
+    const tiny = profile
+      ? `roofline time below the ${profile.perOpOverheadUs} us launch overhead of ${profile.name}`
+      : `below ${tinyOpFlops.toLocaleString('en-US')} FLOPs`;
     const flush = (run: LayerReport[]): void => {
       if (run.length < minChainOps) return;
       // minChainOps >= 2 (its schema minimum), so the run has a first and a last layer.

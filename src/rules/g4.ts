@@ -58,7 +58,8 @@ export const g4 = defineRule<G4Options, G4Messages>({
     id: 'G4',
     name: 'elementwise-heavy',
     category: 'guideline',
-    description: 'Element-wise work (activations, Add/Mul, unfused BN, depthwise convs) that the runtime still does, when it moves a large share of the model\'s memory for few FLOPs (ShuffleNet V2 G4).',
+    description:
+      "Element-wise work (activations, Add/Mul, unfused BN, depthwise convs) that the runtime still does, when it moves a large share of the model's memory for few FLOPs (ShuffleNet V2 G4).",
     defaultSeverity: 'warn',
     options: {
       maxMemAccessPercent: {
@@ -66,7 +67,8 @@ export const g4 = defineRule<G4Options, G4Messages>({
         default: 16,
         minimum: 0,
         maximum: 100,
-        description: 'Flag the model when the element-wise work the runtime still does moves more than this percentage of the model\'s memory access (the paper\'s MAC).',
+        description:
+          "Flag the model when the element-wise work the runtime still does moves more than this percentage of the model's memory access (the paper's MAC).",
       },
       top: {
         type: 'integer',
@@ -81,13 +83,16 @@ export const g4 = defineRule<G4Options, G4Messages>({
       },
     },
     messages: {
-      elementwiseShare: 'element-wise work after fusion: {{memPercent}}% of executed memory access, {{timePercent}}% of est. time, {{flopPercent}}% of FLOPs ({{breakdown}})',
+      elementwiseShare:
+        'element-wise work after fusion: {{memPercent}}% of executed memory access, {{timePercent}}% of est. time, {{flopPercent}}% of FLOPs ({{breakdown}})',
       heavyElementwise: '{{op}}: {{timePercent}}% of est. time, {{memAccess}} elements moved for {{flops}} FLOPs',
-      fusedByRuntime: '{{runtime}} already fuses {{layers}} element-wise layers into neighbouring kernels ({{breakdown}})',
+      fusedByRuntime:
+        '{{runtime}} already fuses {{layers}} element-wise layers into neighbouring kernels ({{breakdown}})',
     },
     fix: 'reduce element-wise work on thick feature maps: fewer activations, concatenation instead of Add shortcuts, depthwise convs on thinner maps (ShuffleNet V2 units)',
     fixes: {
-      fusedByRuntime: 'nothing to do for this runtime; other runtimes may not fuse them (lint with --runtime none to see the raw graph)',
+      fusedByRuntime:
+        'nothing to do for this runtime; other runtimes may not fuse them (lint with --runtime none to see the raw graph)',
     },
     confirmation: { heavyElementwise: 'removed-elementwise', elementwiseShare: 'elementwise-time-share' },
   },
@@ -171,12 +176,20 @@ export const g4 = defineRule<G4Options, G4Messages>({
     const flow = context.structure.dataflow;
     const otherCause = new Set<LayerReport>();
     for (const m of findFoldableBatchNorms(context.structure)) otherCause.add(at(flow.layers, m.bn));
-    const heaviest = offenders.filter((o) => !otherCause.has(o.layer)).sort((a, b) => b.us - a.us).slice(0, top);
+    const heaviest = offenders
+      .filter((o) => !otherCause.has(o.layer))
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top);
     for (const o of heaviest) {
       context.report({
         node: o.layer,
         messageId: 'heavyElementwise',
-        data: { op: o.op, timePercent: roundTo((100 * o.us) / time.modelUs, 1), memAccess: o.layer.memAccess ?? 0, flops: o.layer.flops ?? 0 },
+        data: {
+          op: o.op,
+          timePercent: roundTo((100 * o.us) / time.modelUs, 1),
+          memAccess: o.layer.memAccess ?? 0,
+          flops: o.layer.flops ?? 0,
+        },
         metrics: { estimatedUs: o.us, memAccess: o.layer.memAccess ?? 0, flops: o.layer.flops ?? 0 },
         excessUs: o.us,
       });

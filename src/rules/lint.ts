@@ -85,7 +85,11 @@ export interface LintResult {
   readonly summary: LintSummary;
   readonly target: LintTarget;
   /** Findings left out by `--min-impact` (and their counts per severity), when a threshold was applied. */
-  readonly belowMinImpact?: { readonly percent: number; readonly summary: LintSummary; readonly findings: readonly Finding[] };
+  readonly belowMinImpact?: {
+    readonly percent: number;
+    readonly summary: LintSummary;
+    readonly findings: readonly Finding[];
+  };
   /** Findings `--quiet` left out (warnings and infos), per severity; absent without --quiet. */
   readonly quieted?: LintSummary;
   /** Findings left out because the `--baseline` file lists them; absent without --baseline. */
@@ -124,7 +128,10 @@ export interface LintOptions {
 }
 
 /** Severity and merged options of a rule under a configuration. */
-export function resolveRuleSetting(rule: AnyRule, setting: RuleSetting | undefined): { severity: Severity; options: Record<string, OptionValue> } {
+export function resolveRuleSetting(
+  rule: AnyRule,
+  setting: RuleSetting | undefined,
+): { severity: Severity; options: Record<string, OptionValue> } {
   return {
     severity: setting?.severity ?? rule.meta.defaultSeverity,
     options: { ...rule.meta.defaultOptions, ...(setting?.options ?? {}) },
@@ -175,7 +182,9 @@ export function lintAnalysis(analysis: Analysis, options: LintOptions = {}): Lin
       report(d) {
         const node = d.node?.name ?? null;
         const ignored = ignore.some(
-          (e) => (e.rule === '*' || e.rule === meta.id || e.rule === meta.name) && (!e.nodes || (node !== null && e.nodes.some((re) => re.test(node)))),
+          (e) =>
+            (e.rule === '*' || e.rule === meta.id || e.rule === meta.name) &&
+            (!e.nodes || (node !== null && e.nodes.some((re) => re.test(node)))),
         );
         if (ignored) return;
         const data = d.data;
@@ -243,15 +252,22 @@ export function applyMinImpact(result: LintResult, percent: number): LintResult 
   // A rule whose node findings add up to the threshold keeps its largest one (the findings come
   // largest first), so many small excesses of one cause (G1 on every bottleneck) still show.
   const ruleTotals = new Map<string, number>();
-  for (const f of result.findings) if (f.node !== null) ruleTotals.set(f.ruleId, (ruleTotals.get(f.ruleId) ?? 0) + f.impact.share);
+  for (const f of result.findings)
+    if (f.node !== null) ruleTotals.set(f.ruleId, (ruleTotals.get(f.ruleId) ?? 0) + f.impact.share);
   const representative = new Set<Finding>();
   for (const [ruleId, total] of ruleTotals) {
     if (100 * total < percent) continue;
     const top = result.findings.find((f) => f.ruleId === ruleId && f.node !== null);
     if (top) representative.add(top);
   }
-  const shown = (f: Finding): boolean => f.severity === 'error' || 100 * f.impact.share >= percent || representative.has(f);
+  const shown = (f: Finding): boolean =>
+    f.severity === 'error' || 100 * f.impact.share >= percent || representative.has(f);
   const keep = result.findings.filter(shown);
   const dropped = result.findings.filter((f) => !shown(f));
-  return { ...result, findings: keep, summary: summarize(keep), belowMinImpact: { percent, summary: summarize(dropped), findings: dropped } };
+  return {
+    ...result,
+    findings: keep,
+    summary: summarize(keep),
+    belowMinImpact: { percent, summary: summarize(dropped), findings: dropped },
+  };
 }

@@ -50,6 +50,14 @@ export function quoteUserInput(text: string, max: number = USER_INPUT_MAX): stri
 }
 
 /**
+ * A name (node, tensor, attribute, graph, file) inside a message: `quoteUserInput` in double quotes,
+ * the one way the decoder, the validator and the analyzers quote what a model names.
+ */
+export function quoteName(name: string): string {
+  return `"${quoteUserInput(name)}"`;
+}
+
+/**
  * Longest message (which may quote node names) a text table shows, in characters: a megabyte name
  * in a message would otherwise make every aligned row that wide.
  */
@@ -125,7 +133,12 @@ export function markdownCode(text: string): string {
 
 /** Escapes text for XML/HTML content and attribute values (both quote kinds); the SVG charts use it as is. */
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /**

@@ -11,6 +11,7 @@
  * the zoo's ONNX writer (onnx-writer.ts).
  */
 import { at } from '../util/at.js';
+import { mulberry32, mulberry32Advance, mulberry32Bits } from '../util/random.js';
 import type { AttributeRecord } from './onnx-writer.js';
 import { elementCount, encodeModel, graph, model, node, rawTensor, tensorValueInfo } from './onnx-writer.js';
 
@@ -132,25 +133,9 @@ function streamSeed(seed: number, name: string): number {
   return h;
 }
 
-/** One Mulberry32 step (a tiny 32-bit PRNG; plenty for synthetic weights). */
-function mulberry32(state: number): number {
-  let t = Math.imul(state ^ (state >>> 15), state | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return (t ^ (t >>> 14)) >>> 0;
-}
-
-/** Uniform [0, 1) stream from Mulberry32. */
-function uniformStream(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    return mulberry32(a) / 4294967296;
-  };
-}
-
 /**
- * Fills `out` with N(0, std²) samples: Marsaglia's polar method over an inlined Mulberry32
- * stream (no trigonometry, no closure calls; about 15 ns per value, B7's 66M weights in ~1 s).
+ * Fills `out` with N(0, std²) samples: Marsaglia's polar method over a Mulberry32 state kept in a
+ * local (no trigonometry, no closure calls; about 15 ns per value, B7's 66M weights in ~1 s).
  */
 function fillNormal(out: Float32Array, std: number, seed: number): void {
   const n = out.length;
@@ -158,10 +143,10 @@ function fillNormal(out: Float32Array, std: number, seed: number): void {
   let a = seed | 0;
   let i = 0;
   while (i < n) {
-    a = (a + 0x6d2b79f5) | 0;
-    const u = mulberry32(a) * scale - 1;
-    a = (a + 0x6d2b79f5) | 0;
-    const v = mulberry32(a) * scale - 1;
+    a = mulberry32Advance(a);
+    const u = mulberry32Bits(a) * scale - 1;
+    a = mulberry32Advance(a);
+    const v = mulberry32Bits(a) * scale - 1;
     const s = u * u + v * v;
     if (s >= 1 || s === 0) continue;
     const m = std * Math.sqrt((-2 * Math.log(s)) / s);
@@ -279,7 +264,11 @@ export class GraphBuilder {
     const ow = Math.floor((x.width + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
     if (oh <= 0 || ow <= 0) throw new Error(`${o.name}: output spatial size ${oh}x${ow} is empty`);
     const fanIn = (cin / group) * kh * kw;
-    const weight = this.randomInitializer(`${o.name}.weight`, [o.outChannels, cin / group, kh, kw], Math.sqrt(2 / fanIn));
+    const weight = this.randomInitializer(
+      `${o.name}.weight`,
+      [o.outChannels, cin / group, kh, kw],
+      Math.sqrt(2 / fanIn),
+    );
     const inputs = [x.name, weight];
     if (o.bias) inputs.push(this.constantInitializer(`${o.name}.bias`, [o.outChannels], 0));
     const attrs = { dilations: [dh, dw], group, kernel_shape: [kh, kw], pads: [ph, pw, ph, pw], strides: [sh, sw] };
@@ -410,7 +399,8 @@ export class GraphBuilder {
     if (xs.length === 0) throw new Error(`${name}: Concat needs inputs`);
     const first = at(xs, 0);
     for (const x of xs) this.use(x);
-    if (axis < 0 || axis >= first.shape.length) throw new Error(`${name}: Concat axis ${axis} outside a rank-${first.shape.length} tensor`);
+    if (axis < 0 || axis >= first.shape.length)
+      throw new Error(`${name}: Concat axis ${axis} outside a rank-${first.shape.length} tensor`);
     const shape = [...first.shape];
     let size = 0;
     for (const x of xs) {
@@ -421,7 +411,13 @@ export class GraphBuilder {
       size += at(x.shape, axis);
     }
     shape[axis] = size;
-    return this.singleNode('Concat', name, xs.map((x) => x.name), shape, { axis });
+    return this.singleNode(
+      'Concat',
+      name,
+      xs.map((x) => x.name),
+      shape,
+      { axis },
+    );
   }
 
   /** Split along `axis` into the given sizes (opset 13: `split` is an int64 input). */
@@ -448,26 +444,40 @@ export class GraphBuilder {
    * Slice (opset 13: `starts`, `ends`, `axes` as int64 initializers `<name>.starts/.ends/.axes`),
    * steps 1. `ends` are clamped to the dimension, as the ONNX spec says.
    */
-  slice(x: TensorHandle, name: string, starts: readonly number[], ends: readonly number[], axes: readonly number[]): TensorHandle {
+  slice(
+    x: TensorHandle,
+    name: string,
+    starts: readonly number[],
+    ends: readonly number[],
+    axes: readonly number[],
+  ): TensorHandle {
     this.use(x);
-    if (starts.length !== axes.length || ends.length !== axes.length) throw new Error(`${name}: starts, ends and axes need the same length`);
+    if (starts.length !== axes.length || ends.length !== axes.length)
+      throw new Error(`${name}: starts, ends and axes need the same length`);
     const shape = [...x.shape];
     axes.forEach((axis, i) => {
-      if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length) throw new Error(`${name}: axis ${axis} outside a rank-${x.shape.length} tensor`);
+      if (!Number.isInteger(axis) || axis < 0 || axis >= x.shape.length)
+        throw new Error(`${name}: axis ${axis} outside a rank-${x.shape.length} tensor`);
       const dim = at(x.shape, axis);
       const start = Math.min(Math.max(0, at(starts, i)), dim);
       const end = Math.min(Math.max(0, at(ends, i)), dim);
       if (end <= start) throw new Error(`${name}: empty slice ${at(starts, i)}:${at(ends, i)} of axis ${axis}`);
       shape[axis] = end - start;
     });
-    const inputs = [x.name, this.int64Initializer(`${name}.starts`, starts), this.int64Initializer(`${name}.ends`, ends), this.int64Initializer(`${name}.axes`, axes)];
+    const inputs = [
+      x.name,
+      this.int64Initializer(`${name}.starts`, starts),
+      this.int64Initializer(`${name}.ends`, ends),
+      this.int64Initializer(`${name}.axes`, axes),
+    ];
     return this.singleNode('Slice', name, inputs, shape);
   }
 
   transpose(x: TensorHandle, name: string, perm: readonly number[]): TensorHandle {
     this.use(x);
     const shape = perm.map((p) => {
-      if (!Number.isInteger(p) || p < 0 || p >= x.shape.length) throw new Error(`${name}: perm axis ${p} outside a rank-${x.shape.length} tensor`);
+      if (!Number.isInteger(p) || p < 0 || p >= x.shape.length)
+        throw new Error(`${name}: perm axis ${p} outside a rank-${x.shape.length} tensor`);
       return at(x.shape, p);
     });
     return this.singleNode('Transpose', name, [x.name], shape, { perm });
@@ -479,7 +489,8 @@ export class GraphBuilder {
    * Transpose (`<name>.transpose`) -> Reshape (`<name>.reshape2`).
    */
   channelShuffle(x: TensorHandle, groups: number, name: string): TensorHandle {
-    if (x.shape.length !== 4 || x.channels % groups !== 0) throw new Error(`${name}: cannot shuffle ${x.channels} channels in ${groups} groups`);
+    if (x.shape.length !== 4 || x.channels % groups !== 0)
+      throw new Error(`${name}: cannot shuffle ${x.channels} channels in ${groups} groups`);
     const [n, c, h, w] = [batch(x), x.channels, x.height, x.width];
     const r1 = this.reshape(x, `${name}.reshape1`, [n, groups, c / groups, h, w]);
     const t = this.transpose(r1, `${name}.transpose`, [0, 2, 1, 3, 4]);
@@ -589,7 +600,13 @@ export class GraphBuilder {
   }
 
   /** A node with one output of the given shape. */
-  private singleNode(opType: string, name: string, inputs: string[], outputShape: readonly number[], attrs: AttributeRecord = {}): TensorHandle {
+  private singleNode(
+    opType: string,
+    name: string,
+    inputs: string[],
+    outputShape: readonly number[],
+    attrs: AttributeRecord = {},
+  ): TensorHandle {
     return at(this.node(opType, name, inputs, [outputShape], attrs), 0);
   }
 
@@ -643,7 +660,8 @@ export class GraphBuilder {
 
   private addInitializer(name: string, dims: readonly number[], data: Float32Array | BigInt64Array): string {
     if (this.initializers.has(name) || this.shapes.has(name)) throw new Error(`tensor '${name}' already exists`);
-    if (data.length !== elementCount(dims)) throw new Error(`${name}: ${data.length} values for dims [${dims.join(',')}]`);
+    if (data.length !== elementCount(dims))
+      throw new Error(`${name}: ${data.length} values for dims [${dims.join(',')}]`);
     this.initializers.set(name, { name, dims: [...dims], data });
     return name;
   }
@@ -661,13 +679,17 @@ export class GraphBuilder {
   private uniformData(name: string, n: number, lo: number, hi: number): Float32Array {
     const data = new Float32Array(n);
     if (!this.weights) return data.fill((lo + hi) / 2);
-    const rand = uniformStream(streamSeed(this.seed, name));
+    const rand = mulberry32(streamSeed(this.seed, name));
     for (let i = 0; i < n; i++) data[i] = lo + (hi - lo) * rand();
     return data;
   }
 
   private int64Initializer(name: string, values: readonly number[]): string {
-    return this.addInitializer(name, [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+    return this.addInitializer(
+      name,
+      [values.length],
+      BigInt64Array.from(values, (v) => BigInt(v)),
+    );
   }
 
   /** A float scalar shared by every node that needs the same value (Clip bounds). */

@@ -57,9 +57,12 @@ export function defineZooModel(spec: ZooModelSpec): ZooEntry {
       try {
         out = spec.body(b, input);
       } catch (err) {
-        throw new UsageError(`zoo:${spec.name} cannot be built at ${resolution}x${resolution}: ${(err as Error).message}`, {
-          cause: err,
-        });
+        throw new UsageError(
+          `zoo:${spec.name} cannot be built at ${resolution}x${resolution}: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
       }
       b.output(out, spec.outputName ?? 'logits');
       const meta: [string, string][] = [
@@ -71,9 +74,11 @@ export function defineZooModel(spec: ZooModelSpec): ZooEntry {
         ['efflint.zoo.resolution', String(resolution)],
         ['efflint.zoo.weights', b.weights ? `seeded random, seed ${b.seed}` : 'zeros'],
       ];
-      if (spec.published?.params !== undefined) meta.push(['efflint.zoo.published.params', String(spec.published.params)]);
+      if (spec.published?.params !== undefined)
+        meta.push(['efflint.zoo.published.params', String(spec.published.params)]);
       if (spec.published?.flops !== undefined) meta.push(['efflint.zoo.published.flops', String(spec.published.flops)]);
-      if (spec.published?.reference !== undefined) meta.push(['efflint.zoo.published.reference', spec.published.reference]);
+      if (spec.published?.reference !== undefined)
+        meta.push(['efflint.zoo.published.reference', spec.published.reference]);
       for (const [key, value] of Object.entries(spec.paperMeasurements ?? {})) {
         meta.push([`efflint.zoo.paper.${key}`, String(value)]);
       }

@@ -14,6 +14,7 @@
  * when it is empty (`name: ''`), so what is left out stays out of the bytes.
  */
 import onnxProto from 'onnx-proto';
+import { lcg32 } from '../util/random.js';
 
 const { onnx } = onnxProto;
 
@@ -38,10 +39,16 @@ export type Dim = number | string | null;
  * A tensor value info. `dims` null writes no shape at all (unknown rank); `elemType` is a
  * TensorProto.DataType, float32 by default.
  */
-export function tensorValueInfo(name: string, dims: readonly Dim[] | null, elemType: number = DataType.FLOAT): IValueInfoProto {
+export function tensorValueInfo(
+  name: string,
+  dims: readonly Dim[] | null,
+  elemType: number = DataType.FLOAT,
+): IValueInfoProto {
   const tensorType: onnxProto.onnx.TypeProto.ITensor = { elemType };
   if (dims !== null) {
-    tensorType.shape = { dim: dims.map((d) => (d === null ? {} : typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+    tensorType.shape = {
+      dim: dims.map((d) => (d === null ? {} : typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+    };
   }
   return { name, type: { tensorType } };
 }
@@ -77,16 +84,13 @@ export function floatTensor(name: string, dims: readonly number[], fill = 0): IT
 }
 
 /**
- * `count` float32 values uniform in [-0.05, 0.05) from a 32-bit LCG (Numerical Recipes' constants)
- * started at `seed`: cheap, deterministic synthetic weights that keep activations small.
+ * `count` float32 values uniform in [-0.05, 0.05) from `lcg32(seed)`: cheap, deterministic synthetic
+ * weights that keep activations small.
  */
 export function seededUniform(count: number, seed: number): Float32Array {
   const data = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    data[i] = (s / 4294967296 - 0.5) * 0.1;
-  }
+  const rand = lcg32(seed);
+  for (let i = 0; i < count; i++) data[i] = (rand() - 0.5) * 0.1;
   return data;
 }
 
@@ -96,7 +100,11 @@ export function seededFloatTensor(name: string, dims: readonly number[], seed: n
 }
 
 /** An int64 tensor in int64_data form (dims default: a vector of the values). */
-export function int64Tensor(name: string, values: readonly number[], dims: readonly number[] = [values.length]): ITensorProto {
+export function int64Tensor(
+  name: string,
+  values: readonly number[],
+  dims: readonly number[] = [values.length],
+): ITensorProto {
   return { name, dims: [...dims], dataType: DataType.INT64, int64Data: [...values] };
 }
 
@@ -126,12 +134,14 @@ function isNumberList(v: AttributeValue): v is readonly number[] {
 
 /** One AttributeProto with its `type` set from the value's form (see {@link AttributeValue}). */
 export function attribute(name: string, v: AttributeValue): IAttributeProto {
-  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: AttributeType.INT, i: v } : { name, type: AttributeType.FLOAT, f: v };
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? { name, type: AttributeType.INT, i: v } : { name, type: AttributeType.FLOAT, f: v };
   if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
   if (isNumberList(v)) return { name, type: AttributeType.INTS, ints: [...v] };
   if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
   if ('floats' in v) return { name, type: AttributeType.FLOATS, floats: [...v.floats] };
-  if ('strings' in v) return { name, type: AttributeType.STRINGS, strings: v.strings.map((s) => new TextEncoder().encode(s)) };
+  if ('strings' in v)
+    return { name, type: AttributeType.STRINGS, strings: v.strings.map((s) => new TextEncoder().encode(s)) };
   if ('tensor' in v) return { name, type: AttributeType.TENSOR, t: v.tensor };
   if ('tensors' in v) return { name, type: AttributeType.TENSORS, tensors: [...v.tensors] };
   if ('graph' in v) return { name, type: AttributeType.GRAPH, g: v.graph };
@@ -154,7 +164,9 @@ export function node(
   attributes: AttributeRecord | readonly IAttributeProto[] = {},
   fields: NodeFields = {},
 ): INodeProto {
-  const list = isAttributeList(attributes) ? [...attributes] : Object.entries(attributes).map(([k, v]) => attribute(k, v));
+  const list = isAttributeList(attributes)
+    ? [...attributes]
+    : Object.entries(attributes).map(([k, v]) => attribute(k, v));
   const n: INodeProto = { opType, input: [...inputs], output: [...outputs], attribute: list };
   if (fields.name !== undefined) n.name = fields.name;
   if (fields.domain !== undefined) n.domain = fields.domain;
@@ -346,10 +358,16 @@ function buildAttributes(attributes: BuildNode['attributes'], seed: number): Att
 export function buildOnnxModel(m: BuildModel): Uint8Array {
   const g = graph({
     name: 'efflint',
-    nodes: m.nodes.map((n, i) => node(n.opType, n.inputs, n.outputs, buildAttributes(n.attributes, ATTRIBUTE_TENSOR_SEED + i), { name: n.name ?? '' })),
+    nodes: m.nodes.map((n, i) =>
+      node(n.opType, n.inputs, n.outputs, buildAttributes(n.attributes, ATTRIBUTE_TENSOR_SEED + i), {
+        name: n.name ?? '',
+      }),
+    ),
     inputs: m.inputs.map((v) => tensorValueInfo(v.name, v.dims)),
     outputs: m.outputs.map((v) => tensorValueInfo(v.name, v.dims)),
     initializers: (m.initializers ?? []).map((t, i) => buildTensor(t, INITIALIZER_SEED + i)),
   });
-  return encodeModel(model(g, { irVersion: 8, opsets: [{ domain: '', version: m.opset ?? 17 }], producerName: 'efflint' }));
+  return encodeModel(
+    model(g, { irVersion: 8, opsets: [{ domain: '', version: m.opset ?? 17 }], producerName: 'efflint' }),
+  );
 }

@@ -118,7 +118,9 @@ describe('analyzeModel: shapes', () => {
     const unbound = analyzeBytes(bytes);
     expect(at(unbound.outputs, 0).shape).toEqual([1, 3, 'H', 'W']);
     expect(at(unbound.layers, 0).flops).toBeNull();
-    expect(unbound.warnings.some((w) => w.includes('keeps symbolic dims "H", "W"') && w.includes('--input x=1x3xNxN'))).toBe(true);
+    expect(
+      unbound.warnings.some((w) => w.includes('keeps symbolic dims "H", "W"') && w.includes('--input x=1x3xNxN')),
+    ).toBe(true);
     expect(() => analyzeBytes(bytes, { x: [1, 3] })).toThrow(InvalidModelError);
     expect(() => analyzeBytes(bytes, { nope: [1] })).toThrow(/graph inputs are: x/);
   });
@@ -144,7 +146,9 @@ describe('analyzeModel: shapes', () => {
       nodes: [node('Relu', ['x'], ['y'])],
     });
     // 1e6^4 = 1e24 elements.
-    expect(() => analyzeBytes(bytes)).toThrow(/^test\.onnx: input "x" has the shape \[1000000,1000000,1000000,1000000\] with 1\.00e\+24 elements \(more than 2\^53\)$/);
+    expect(() => analyzeBytes(bytes)).toThrow(
+      /^test\.onnx: input "x" has the shape \[1000000,1000000,1000000,1000000\] with 1\.00e\+24 elements \(more than 2\^53\)$/,
+    );
   });
 });
 
@@ -176,14 +180,22 @@ describe('analyzeModel: invalid graphs', () => {
     });
     const a = analyzeBytes(bytes);
     expect(a.layers.map((l) => [l.name, l.flops])).toEqual([['conv', null]]);
-    expect(a.warnings.filter((w) => w.startsWith('node "conv" (Conv): '))).toEqual(['node "conv" (Conv): weight has rank 2 but the input has rank 4; expected (M, C/group, k1..kn); its cost is unknown']);
+    expect(a.warnings.filter((w) => w.startsWith('node "conv" (Conv): '))).toEqual([
+      'node "conv" (Conv): weight has rank 2 but the input has rank 4; expected (M, C/group, k1..kn); its cost is unknown',
+    ]);
   });
 });
 
 describe('analyzeModel: subgraphs and functions', () => {
   it('visits both If branches once and says so', () => {
-    const thenBranch = graphProto({ inputs: [], outputs: [tensorInfo('t', [])], nodes: [node('Relu', ['x'], ['t'], {}, 'then_relu')] }, 'then');
-    const elseBranch = graphProto({ inputs: [], outputs: [tensorInfo('e', [])], nodes: [node('Sigmoid', ['x'], ['e'], {}, 'else_sig')] }, 'else');
+    const thenBranch = graphProto(
+      { inputs: [], outputs: [tensorInfo('t', [])], nodes: [node('Relu', ['x'], ['t'], {}, 'then_relu')] },
+      'then',
+    );
+    const elseBranch = graphProto(
+      { inputs: [], outputs: [tensorInfo('e', [])], nodes: [node('Sigmoid', ['x'], ['e'], {}, 'else_sig')] },
+      'else',
+    );
     const bytes = tinyModel({
       inputs: [tensorInfo('x', [1, 10]), tensorInfo('c', [], onnx.TensorProto.DataType.BOOL)],
       outputs: [tensorInfo('y', [])],
@@ -205,7 +217,9 @@ describe('analyzeModel: subgraphs and functions', () => {
     expect(names.filter((n) => n.endsWith('then_relu'))).toHaveLength(1);
     expect(names.filter((n) => n.endsWith('else_sig'))).toHaveLength(1);
     expect(at(a.outputs, 0).shape).toEqual([1, 10]);
-    expect(a.warnings).toContain('1 If nodes have a condition known only at run time: both branches are counted (either may run)');
+    expect(a.warnings).toContain(
+      '1 If nodes have a condition known only at run time: both branches are counted (either may run)',
+    );
   });
 
   it('expands a model-local function into its body layers', () => {

@@ -37,9 +37,18 @@ const SIGMOID = 3;
 const TANH = 4;
 
 /** A value_info with a dtype and no shape (branch and graph outputs: onnxruntime then checks nothing against it). */
-const untyped = (name: string, elemType: number = FLOAT): IValueInfoProto => ({ name, type: { tensorType: { elemType } } });
+const untyped = (name: string, elemType: number = FLOAT): IValueInfoProto => ({
+  name,
+  type: { tensorType: { elemType } },
+});
 
-function ifNode(name: string, cond: string, outputs: string[], thenBranch: IGraphProto, elseBranch: IGraphProto): INodeProto {
+function ifNode(
+  name: string,
+  cond: string,
+  outputs: string[],
+  thenBranch: IGraphProto,
+  elseBranch: IGraphProto,
+): INodeProto {
   return {
     opType: 'If',
     name,
@@ -53,7 +62,13 @@ function ifNode(name: string, cond: string, outputs: string[], thenBranch: IGrap
 }
 
 function constantNode(name: string, output: string, dims: number[]): INodeProto {
-  return { opType: 'Constant', name, input: [], output: [output], attribute: [{ name: 'value', type: TENSOR, t: floatInit(output, dims) }] };
+  return {
+    opType: 'Constant',
+    name,
+    input: [],
+    output: [output],
+    attribute: [{ name: 'value', type: TENSOR, t: floatInit(output, dims) }],
+  };
 }
 
 /**
@@ -72,7 +87,12 @@ function speechModel(tail: 'size' | 'rank', probe = false): Uint8Array {
     {
       inputs: [],
       outputs: [untyped('ye')],
-      initializers: [floatInit('W2', [1, 4 * H, 6]), floatInit('R2', [1, 4 * H, H]), int64Init('pattern', [-1, 1, 1]), int64Init('keep', [0, 0])],
+      initializers: [
+        floatInit('W2', [1, 4 * H, 6]),
+        floatInit('R2', [1, 4 * H, H]),
+        int64Init('pattern', [-1, 1, 1]),
+        int64Init('keep', [0, 0]),
+      ],
       nodes: [
         ...elseNodes,
         node('Slice', ['pattern', 'zero', 'end'], ['tail'], {}, 'tail'),
@@ -154,14 +174,18 @@ function shapeIn(a: Analysis, scope: string, tensor: string): readonly unknown[]
 }
 
 /** Runs a model in onnxruntime (no graph optimisation) on the given feeds; returns every output's dims. */
-async function runtimeDimsOf(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, readonly number[]>> {
+async function runtimeDimsOf(
+  bytes: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+): Promise<Record<string, readonly number[]>> {
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', logSeverityLevel: 3 });
   const out = await session.run(feeds);
   await session.release();
   return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, t.dims]));
 }
 
-const zeros = (dims: number[]): ort.Tensor => new ort.Tensor('float32', new Float32Array(dims.reduce((p, d) => p * d, 1)), dims);
+const zeros = (dims: number[]): ort.Tensor =>
+  new ort.Tensor('float32', new Float32Array(dims.reduce((p, d) => p * d, 1)), dims);
 const int64Scalar = (v: number): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from([BigInt(v)]), []);
 
 const analyze = (bytes: Uint8Array, inputShapes?: Record<string, number[]>): Analysis =>
@@ -172,7 +196,8 @@ const layer = (a: Analysis, name: string): LayerReport => {
   if (!l) throw new Error(`no layer ${name} in ${a.layers.map((x) => x.name).join(', ')}`);
   return l;
 };
-const inScope = (a: Analysis, prefix: string): string[] => a.layers.filter((l) => l.scope.startsWith(prefix)).map((l) => l.name);
+const inScope = (a: Analysis, prefix: string): string[] =>
+  a.layers.filter((l) => l.scope.startsWith(prefix)).map((l) => l.name);
 
 /** Runs the model in onnxruntime on zeros of the given shape; returns every output's dims. */
 async function runtimeDims(
@@ -190,7 +215,8 @@ async function runtimeDims(
   return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, t.dims]));
 }
 
-const outputDims = (a: Analysis): Record<string, readonly unknown[] | null> => Object.fromEntries(a.outputs.map((o) => [o.name, o.shape]));
+const outputDims = (a: Analysis): Record<string, readonly unknown[] | null> =>
+  Object.fromEntries(a.outputs.map((o) => [o.name, o.shape]));
 
 describe('If with a condition that folds: only the taken branch', () => {
   const bytes = speechModel('size');
@@ -209,7 +235,15 @@ describe('If with a condition that folds: only the taken branch', () => {
 
   it('F = 6 takes else_branch: its LSTM is costed, then_branch is not', async () => {
     const a = analyze(bytes, { x: [3, 2, 6] });
-    expect(inScope(a, 'if/')).toEqual(['if/else/seven_minus_f', 'if/else/end', 'if/else/tail', 'if/else/target', 'if/else/reshape', 'if/else/lstm', 'if/else/squeeze']);
+    expect(inScope(a, 'if/')).toEqual([
+      'if/else/seven_minus_f',
+      'if/else/end',
+      'if/else/tail',
+      'if/else/target',
+      'if/else/reshape',
+      'if/else/lstm',
+      'if/else/squeeze',
+    ]);
     expect(layer(a, 'if/else/target').folded).toBe(true);
     expect(layer(a, 'if/else/reshape').outputShapes).toEqual([[3, 2, 6]]);
     // LSTM per step and batch row: 4 gates x H x (input + H) multiply-adds, then per unit 3 sigmoids, 2 tanhs, 3 products.
@@ -229,11 +263,20 @@ describe('If with an unknown condition: a branch that cannot run is unknown-cost
   it('F symbolic: both branches inferred, else_branch listed with unknown cost and one warning', () => {
     const a = analyze(bytes);
     const elseLayers = a.layers.filter((l) => l.scope === 'if/else');
-    expect(elseLayers.map((l) => l.name)).toEqual(['if/else/rank', 'if/else/tail', 'if/else/target', 'if/else/reshape', 'if/else/lstm', 'if/else/squeeze']);
-    expect(elseLayers.every((l) => l.flops === null && l.outputShapes.every((s) => s === null) && !l.folded)).toBe(true);
+    expect(elseLayers.map((l) => l.name)).toEqual([
+      'if/else/rank',
+      'if/else/tail',
+      'if/else/target',
+      'if/else/reshape',
+      'if/else/lstm',
+      'if/else/squeeze',
+    ]);
+    expect(elseLayers.every((l) => l.flops === null && l.outputShapes.every((s) => s === null) && !l.folded)).toBe(
+      true,
+    );
     expect(a.totals.unknownCostLayers).toEqual(expect.arrayContaining(elseLayers.map((l) => l.name)));
     expect(a.warnings).toContain(
-      "node \"if\" (If): else_branch cannot run with these input shapes, so its 6 layers have unknown cost and the outputs are the then_branch's: node \"lstm\" (LSTM): LSTM: X must be 3-D, got rank 5",
+      'node "if" (If): else_branch cannot run with these input shapes, so its 6 layers have unknown cost and the outputs are the then_branch\'s: node "lstm" (LSTM): LSTM: X must be 3-D, got rank 5',
     );
     expect(inScope(a, 'if/then')).toEqual(['if/then/matmul', 'if/then/relu']);
     // The outputs are then_branch's ([T, B, H] with T read as batch 1), so the head keeps its shape.
@@ -255,11 +298,19 @@ describe('If with an unknown condition: a branch that cannot run is unknown-cost
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const a = JSON.parse(r.stdout) as Analysis;
-    expect(a.warnings.some((w) => w.startsWith("node \"if\" (If): else_branch cannot run"))).toBe(true);
+    expect(a.warnings.some((w) => w.startsWith('node "if" (If): else_branch cannot run'))).toBe(true);
   });
 
   it('when neither branch can run, the If is the node that fails: it and both branches have unknown cost, with one warning', () => {
-    const broken = graphProto({ inputs: [], outputs: [untyped('b')], initializers: [floatInit('Wb', [3, 4])], nodes: [node('Gemm', ['x', 'Wb'], ['b'], {}, 'gemm')] }, 'b');
+    const broken = graphProto(
+      {
+        inputs: [],
+        outputs: [untyped('b')],
+        initializers: [floatInit('Wb', [3, 4])],
+        nodes: [node('Gemm', ['x', 'Wb'], ['b'], {}, 'gemm')],
+      },
+      'b',
+    );
     const model = tinyModel({
       inputs: [tensorInfo('x', [2, 3, 4]), tensorInfo('c', [], BOOL)],
       outputs: [untyped('y')],
@@ -273,7 +324,9 @@ describe('If with an unknown condition: a branch that cannot run is unknown-cost
     ]);
     const failure = a.warnings.filter((w) => w.startsWith('node "if" (If): '));
     expect(failure).toHaveLength(1);
-    expect(failure[0]).toMatch(/^node "if" \(If\): If: neither branch can run with these inputs: then_branch: node "gemm" \(Gemm\): .*; its cost is unknown$/);
+    expect(failure[0]).toMatch(
+      /^node "if" \(If\): If: neither branch can run with these inputs: then_branch: node "gemm" \(Gemm\): .*; its cost is unknown$/,
+    );
     expect(a.totals.unknownCostLayers).toEqual(['if', 'if/then/gemm', 'if/else/gemm']);
   });
 });
@@ -282,18 +335,41 @@ describe('folded: only what onnxruntime computes at load time', () => {
   it('an If whose constant condition takes a branch that reads the graph input is not folded, nor is what follows', () => {
     const a = analyze(speechModel('size'), { x: [3, 2, 4] });
     const folded = Object.fromEntries(a.layers.map((l) => [l.name, l.folded]));
-    expect(folded).toEqual({ shape: false, f: true, is4: true, if: false, 'if/then/matmul': false, 'if/then/relu': false, head: false });
+    expect(folded).toEqual({
+      shape: false,
+      f: true,
+      is4: true,
+      if: false,
+      'if/then/matmul': false,
+      'if/then/relu': false,
+      head: false,
+    });
     // `y` is a run-time tensor: the head counts Wout only.
     expect(layer(a, 'head').params).toBe(H * OUT);
   });
 
   it('an If whose constant condition takes a branch that reads only constants is folded, and its output is a weight', async () => {
-    const thenBranch = graphProto({ inputs: [], outputs: [untyped('wt')], nodes: [node('Transpose', ['Wa'], ['wt'], { perm: [1, 0] }, 'transpose')] }, 'then');
-    const elseBranch = graphProto({ inputs: [], outputs: [untyped('we')], nodes: [node('Identity', ['Wb'], ['we'], {}, 'id')] }, 'else');
+    const thenBranch = graphProto(
+      {
+        inputs: [],
+        outputs: [untyped('wt')],
+        nodes: [node('Transpose', ['Wa'], ['wt'], { perm: [1, 0] }, 'transpose')],
+      },
+      'then',
+    );
+    const elseBranch = graphProto(
+      { inputs: [], outputs: [untyped('we')], nodes: [node('Identity', ['Wb'], ['we'], {}, 'id')] },
+      'else',
+    );
     const bytes = tinyModel({
       inputs: [tensorInfo('x', [2, 4])],
       outputs: [untyped('y')],
-      initializers: [floatInit('Wa', [H, 4]), floatInit('Wb', [4, H]), int64Init('one', [1], []), int64Init('four', [4], [])],
+      initializers: [
+        floatInit('Wa', [H, 4]),
+        floatInit('Wb', [4, H]),
+        int64Init('one', [1], []),
+        int64Init('four', [4], []),
+      ],
       nodes: [
         node('Shape', ['x'], ['s'], {}, 'shape'),
         node('Gather', ['s', 'one'], ['f'], {}, 'f'),
@@ -318,16 +394,30 @@ describe('folded: only what onnxruntime computes at load time', () => {
       {
         inputs: [tensorInfo('i', [], INT64), tensorInfo('cond_in', [], BOOL)].concat(tensorInfo('acc_in', [2, 4])),
         outputs: [untyped('cond_out', BOOL), untyped('acc_out')],
-        nodes: [node('Identity', ['cond_in'], ['cond_out'], {}, 'keep'), node('Add', ['acc_in', 'x'], ['acc_out'], {}, 'accumulate')],
+        nodes: [
+          node('Identity', ['cond_in'], ['cond_out'], {}, 'keep'),
+          node('Add', ['acc_in', 'x'], ['acc_out'], {}, 'accumulate'),
+        ],
       },
       'body',
     );
     const bytes = tinyModel({
       inputs: [tensorInfo('x', [2, 4])],
       outputs: [untyped('y')],
-      initializers: [int64Init('trips', [3], []), { name: 'go', dims: [], dataType: BOOL, int32Data: [1] }, floatInit('acc0', [2, 4]), floatInit('Wm', [2, 4])],
+      initializers: [
+        int64Init('trips', [3], []),
+        { name: 'go', dims: [], dataType: BOOL, int32Data: [1] },
+        floatInit('acc0', [2, 4]),
+        floatInit('Wm', [2, 4]),
+      ],
       nodes: [
-        { opType: 'Loop', name: 'loop', input: ['trips', 'go', 'acc0'], output: ['acc'], attribute: [{ name: 'body', type: GRAPH, g: body }] },
+        {
+          opType: 'Loop',
+          name: 'loop',
+          input: ['trips', 'go', 'acc0'],
+          output: ['acc'],
+          attribute: [{ name: 'body', type: GRAPH, g: body }],
+        },
         node('Mul', ['acc', 'Wm'], ['y'], {}, 'scale'),
       ],
     });
@@ -346,11 +436,19 @@ describe('folded: only what onnxruntime computes at load time', () => {
 describe('weights as Constant nodes inside branches', () => {
   // x: [N, F]; F == 4 -> x @ Constant[4, 3]; otherwise x @ Constant[8, 3].
   const thenBranch = graphProto(
-    { inputs: [], outputs: [untyped('yt')], nodes: [constantNode('wt_const', 'Wt', [4, OUT]), node('MatMul', ['x', 'Wt'], ['yt'], {}, 'matmul')] },
+    {
+      inputs: [],
+      outputs: [untyped('yt')],
+      nodes: [constantNode('wt_const', 'Wt', [4, OUT]), node('MatMul', ['x', 'Wt'], ['yt'], {}, 'matmul')],
+    },
     'then',
   );
   const elseBranch = graphProto(
-    { inputs: [], outputs: [untyped('ye')], nodes: [constantNode('we_const', 'We', [8, OUT]), node('MatMul', ['x', 'We'], ['ye'], {}, 'matmul')] },
+    {
+      inputs: [],
+      outputs: [untyped('ye')],
+      nodes: [constantNode('we_const', 'We', [8, OUT]), node('MatMul', ['x', 'We'], ['ye'], {}, 'matmul')],
+    },
     'else',
   );
   const bytes = tinyModel({
@@ -390,14 +488,17 @@ describe('per-node shapes inside bodies, as onnxruntime computes them', () => {
   it.each([
     { f: 4, branch: 'then', probes: ['mt'], output: 'yt' },
     { f: 6, branch: 'else', probes: ['xr', 'Y'], output: 'ye' },
-  ])('F = $f: every float intermediate of the $branch branch has the shape onnxruntime gives it', async ({ f, branch, probes, output }) => {
-    const a = analyze(probed, { x: [3, 2, f] });
-    const measured = await runtimeDimsOf(probed, { x: zeros([3, 2, f]) });
-    probes.forEach((tensor, i) => expect(shapeIn(a, `if/${branch}`, tensor), tensor).toEqual(measured[`probe_${i}`]));
-    // The branch's own output is the If's output y.
-    expect(shapeIn(a, `if/${branch}`, output)).toEqual(shapeIn(a, '', 'y'));
-    expect(a.outputs.find((o) => o.name === 'z')?.shape).toEqual(measured.z);
-  });
+  ])(
+    'F = $f: every float intermediate of the $branch branch has the shape onnxruntime gives it',
+    async ({ f, branch, probes, output }) => {
+      const a = analyze(probed, { x: [3, 2, f] });
+      const measured = await runtimeDimsOf(probed, { x: zeros([3, 2, f]) });
+      probes.forEach((tensor, i) => expect(shapeIn(a, `if/${branch}`, tensor), tensor).toEqual(measured[`probe_${i}`]));
+      // The branch's own output is the If's output y.
+      expect(shapeIn(a, `if/${branch}`, output)).toEqual(shapeIn(a, '', 'y'));
+      expect(a.outputs.find((o) => o.name === 'z')?.shape).toEqual(measured.z);
+    },
+  );
 });
 
 /**
@@ -422,8 +523,19 @@ function loopModel(trips: 'constant' | 'input', probe = false): Uint8Array {
   return tinyModel({
     inputs: [tensorInfo('x', [2, 4]), ...(trips === 'input' ? [tensorInfo('n', [], INT64)] : [])],
     outputs: [untyped('h'), ...(probe ? [untyped('m_all'), untyped('a_all')] : [])],
-    initializers: [...(trips === 'constant' ? [int64Init('n', [3], [])] : []), { name: 'go', dims: [], dataType: BOOL, int32Data: [1] }],
-    nodes: [{ opType: 'Loop', name: 'loop', input: ['n', 'go', 'x'], output: ['h', ...(probe ? ['m_all', 'a_all'] : [])], attribute: [{ name: 'body', type: GRAPH, g: body }] }],
+    initializers: [
+      ...(trips === 'constant' ? [int64Init('n', [3], [])] : []),
+      { name: 'go', dims: [], dataType: BOOL, int32Data: [1] },
+    ],
+    nodes: [
+      {
+        opType: 'Loop',
+        name: 'loop',
+        input: ['n', 'go', 'x'],
+        output: ['h', ...(probe ? ['m_all', 'a_all'] : [])],
+        attribute: [{ name: 'body', type: GRAPH, g: body }],
+      },
+    ],
   });
 }
 
@@ -474,7 +586,10 @@ describe('Loop and Scan bodies that cannot run with these shapes: unknown cost, 
       inputs: [tensorInfo('i', [], INT64), tensorInfo('cond_in', [], BOOL), untyped('h_in')],
       outputs: [untyped('cond_out', BOOL), untyped('h_out')],
       initializers: [int64Init('three_rows', [3, -1])],
-      nodes: [node('Identity', ['cond_in'], ['cond_out'], {}, 'keep'), node('Reshape', ['h_in', 'three_rows'], ['h_out'], {}, 'reshape')],
+      nodes: [
+        node('Identity', ['cond_in'], ['cond_out'], {}, 'keep'),
+        node('Reshape', ['h_in', 'three_rows'], ['h_out'], {}, 'reshape'),
+      ],
     },
     'body',
   );
@@ -483,7 +598,13 @@ describe('Loop and Scan bodies that cannot run with these shapes: unknown cost, 
     outputs: [untyped('h')],
     initializers: [{ name: 'go', dims: [], dataType: BOOL, int32Data: [1] }],
     nodes: [
-      { opType: 'Loop', name: 'loop', input: ['n', 'go', 'x'], output: ['h'], attribute: [{ name: 'body', type: GRAPH, g: body }] },
+      {
+        opType: 'Loop',
+        name: 'loop',
+        input: ['n', 'go', 'x'],
+        output: ['h'],
+        attribute: [{ name: 'body', type: GRAPH, g: body }],
+      },
     ],
   });
   const dir = mkdtempSync(join(tmpdir(), 'efflint-loop-'));
@@ -495,8 +616,10 @@ describe('Loop and Scan bodies that cannot run with these shapes: unknown cost, 
     expect(bodyLayers.map((l) => l.name)).toEqual(['loop/body/keep', 'loop/body/reshape']);
     expect(bodyLayers.every((l) => l.flops === null)).toBe(true);
     expect(a.totals.unknownCostLayers).toEqual(['loop/body/keep', 'loop/body/reshape']);
-    expect(a.warnings.filter((w) => w.startsWith("node \"loop\" (Loop): body cannot run"))).toEqual([
-      expect.stringMatching(/so its 2 layers have unknown cost and its outputs are what the body declares: node "reshape" \(Reshape\)/),
+    expect(a.warnings.filter((w) => w.startsWith('node "loop" (Loop): body cannot run'))).toEqual([
+      expect.stringMatching(
+        /so its 2 layers have unknown cost and its outputs are what the body declares: node "reshape" \(Reshape\)/,
+      ),
     ]);
     // onnxruntime accepts and runs the model (no iteration).
     expect(await runtimeDimsOf(bytes, { x: zeros([1, 4]), n: int64Scalar(0) })).toEqual({ h: [1, 4] });
@@ -508,7 +631,9 @@ describe('Loop and Scan bodies that cannot run with these shapes: unknown cost, 
     const r = runCli(['analyze', file, '--format', 'json']);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as Analysis).warnings.some((w) => w.startsWith("node \"loop\" (Loop): body cannot run"))).toBe(true);
+    expect(
+      (JSON.parse(r.stdout) as Analysis).warnings.some((w) => w.startsWith('node "loop" (Loop): body cannot run')),
+    ).toBe(true);
   });
 
   it('a Scan whose body fails is the same: unknown-cost body, a warning, the analysis goes on', () => {
@@ -517,7 +642,10 @@ describe('Loop and Scan bodies that cannot run with these shapes: unknown cost, 
         inputs: [untyped('s_in'), untyped('slice')],
         outputs: [untyped('s_out'), untyped('y_t')],
         initializers: [int64Init('three_rows', [3, -1])],
-        nodes: [node('Add', ['s_in', 'slice'], ['s_out'], {}, 'acc'), node('Reshape', ['slice', 'three_rows'], ['y_t'], {}, 'reshape')],
+        nodes: [
+          node('Add', ['s_in', 'slice'], ['s_out'], {}, 'acc'),
+          node('Reshape', ['slice', 'three_rows'], ['y_t'], {}, 'reshape'),
+        ],
       },
       'body',
     );
@@ -526,12 +654,21 @@ describe('Loop and Scan bodies that cannot run with these shapes: unknown cost, 
       outputs: [untyped('s'), untyped('ys')],
       opset: 11,
       nodes: [
-        { opType: 'Scan', name: 'scan', input: ['s0', 'xs'], output: ['s', 'ys'], attribute: [{ name: 'body', type: GRAPH, g: scanBody }, { name: 'num_scan_inputs', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+        {
+          opType: 'Scan',
+          name: 'scan',
+          input: ['s0', 'xs'],
+          output: ['s', 'ys'],
+          attribute: [
+            { name: 'body', type: GRAPH, g: scanBody },
+            { name: 'num_scan_inputs', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+          ],
+        },
       ],
     });
     const a = analyze(model);
     expect(a.layers.filter((l) => l.scope === 'scan/body').every((l) => l.flops === null)).toBe(true);
-    expect(a.warnings.some((w) => w.startsWith("node \"scan\" (Scan): body cannot run"))).toBe(true);
+    expect(a.warnings.some((w) => w.startsWith('node "scan" (Scan): body cannot run'))).toBe(true);
   });
 });
 
@@ -545,7 +682,10 @@ describe('deep structures', () => {
     let ifN: INodeProto | null = null;
     for (let k = depth - 1; k >= 0; k--) {
       const thenBranch = graphProto({ inputs: [], outputs: [untyped(`o_${k}`)], nodes: inner }, 'then');
-      const elseBranch = graphProto({ inputs: [], outputs: [untyped(`e_${k}`)], nodes: [node('Neg', ['x'], [`e_${k}`], {}, `neg_${k}`)] }, 'else');
+      const elseBranch = graphProto(
+        { inputs: [], outputs: [untyped(`e_${k}`)], nodes: [node('Neg', ['x'], [`e_${k}`], {}, `neg_${k}`)] },
+        'else',
+      );
       ifN = ifNode(`if_${k}`, 'c', [`t_${k}`], thenBranch, elseBranch);
       if (k > 0) inner = [ifN, node('Relu', [`t_${k}`], [`o_${k - 1}`], {}, `relu_${k - 1}`)];
     }
@@ -557,7 +697,7 @@ describe('deep structures', () => {
     });
   }
 
-  it('64 nested Ifs with a known condition: only the then-branches, 64 Relus of 10 elements', async () => {
+  it('64 nested Ifs with a known condition: only the then-branches, 64 Relus of 10 elements', () => {
     const bytes = nestedIfs(64, 'constant');
     const a = analyze(bytes);
     expect(a.totals.flops).toBe(64 * 10 * RELU);
@@ -575,12 +715,16 @@ describe('deep structures', () => {
   it('64 nested Ifs with an unknown condition: both branches at every level', () => {
     const a = analyze(nestedIfs(64, 'input'));
     expect(a.totals.flops).toBe(64 * 10 * RELU + 64 * 10);
-    expect(a.warnings).toContain('64 If nodes have a condition known only at run time: both branches are counted (either may run)');
+    expect(a.warnings).toContain(
+      '64 If nodes have a condition known only at run time: both branches are counted (either may run)',
+    );
   });
 
   it('a chain of 100,000 nodes analyses, structure and lint included', () => {
     const n = 100_000;
-    const nodes = Array.from({ length: n }, (_, i) => node('Relu', [i === 0 ? 'x' : `r_${i - 1}`], [i === n - 1 ? 'y' : `r_${i}`], {}, `relu_${i}`));
+    const nodes = Array.from({ length: n }, (_, i) =>
+      node('Relu', [i === 0 ? 'x' : `r_${i - 1}`], [i === n - 1 ? 'y' : `r_${i}`], {}, `relu_${i}`),
+    );
     const a = analyze(tinyModel({ inputs: [tensorInfo('x', [1, 4])], outputs: [untyped('y')], nodes }));
     expect(a.totals.layers).toBe(n);
     expect(a.totals.flops).toBe(n * 4 * RELU);

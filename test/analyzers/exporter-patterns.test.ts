@@ -29,7 +29,13 @@ const bytes = tinyModel({
     node('Transpose', ['image'], ['nchw'], { perm: [0, 3, 1, 2] }, 'to_nchw'),
     constantFloat('conv_w', [8, 3, 3, 3]),
     constantFloat('conv_b', [8]),
-    node('Conv', ['nchw', 'conv_w', 'conv_b'], ['conv'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }, 'conv'),
+    node(
+      'Conv',
+      ['nchw', 'conv_w', 'conv_b'],
+      ['conv'],
+      { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] },
+      'conv',
+    ),
     node('Relu', ['conv'], ['relu'], {}, 'relu'),
     // flatten as exporters write it: Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1]))
     node('Shape', ['relu'], ['shape'], {}, 'shape'),
@@ -82,7 +88,12 @@ describe('exporter patterns', () => {
 
 describe('quantized exports', () => {
   const INT8 = onnx.TensorProto.DataType.INT8;
-  const int8Init = (name: string, dims: number[]) => ({ name, dims, dataType: INT8, rawData: new Uint8Array(dims.reduce((a, b) => a * b, 1)) });
+  const int8Init = (name: string, dims: number[]) => ({
+    name,
+    dims,
+    dataType: INT8,
+    rawData: new Uint8Array(dims.reduce((a, b) => a * b, 1)),
+  });
   const scalar = (name: string) => floatInit(name, []);
 
   it('counts a QDQ weight once, at the conv that consumes it', () => {
@@ -107,12 +118,24 @@ describe('quantized exports', () => {
       inputs: [tensorInfo('x', [1, 4, 8, 8], onnx.TensorProto.DataType.UINT8)],
       outputs: [tensorInfo('y', [])],
       initializers: [
-        scalar('x_s'), { ...int8Init('x_zp', []), dataType: onnx.TensorProto.DataType.UINT8 },
-        int8Init('w', [6, 4, 3, 3]), scalar('w_s'), int8Init('w_zp', []),
-        scalar('y_s'), { ...int8Init('y_zp', []), dataType: onnx.TensorProto.DataType.UINT8 },
+        scalar('x_s'),
+        { ...int8Init('x_zp', []), dataType: onnx.TensorProto.DataType.UINT8 },
+        int8Init('w', [6, 4, 3, 3]),
+        scalar('w_s'),
+        int8Init('w_zp', []),
+        scalar('y_s'),
+        { ...int8Init('y_zp', []), dataType: onnx.TensorProto.DataType.UINT8 },
         { name: 'b', dims: [6], dataType: INT32, rawData: new Uint8Array(24) },
       ],
-      nodes: [node('QLinearConv', ['x', 'x_s', 'x_zp', 'w', 'w_s', 'w_zp', 'y_s', 'y_zp', 'b'], ['y'], { pads: [1, 1, 1, 1] }, 'qconv')],
+      nodes: [
+        node(
+          'QLinearConv',
+          ['x', 'x_s', 'x_zp', 'w', 'w_s', 'w_zp', 'y_s', 'y_zp', 'b'],
+          ['y'],
+          { pads: [1, 1, 1, 1] },
+          'qconv',
+        ),
+      ],
     });
     const a = analyzeModel(loadModelBytes(bytes));
     expect(a.totals.params).toBe(6 * 4 * 3 * 3 + 6);

@@ -67,7 +67,10 @@ describe('a node that breaks its op spec in the middle of a model', () => {
     const bad = layer(a, 'bad');
     expect(bad.flops).toBeNull();
     expect(bad.category).toBe('conv');
-    expect(bad.inputShapes).toEqual([[1, 4, 8, 8], [3, 1, 3, 3]]);
+    expect(bad.inputShapes).toEqual([
+      [1, 4, 8, 8],
+      [3, 1, 3, 3],
+    ]);
     expect(bad.outputShapes).toEqual([null]);
     expect(a.warnings.filter((w) => w.includes('"bad"'))).toEqual([BAD_WARNING]);
   });
@@ -80,10 +83,12 @@ describe('a node that breaks its op spec in the middle of a model', () => {
     expect(layer(a, 'add').memAccess).toBe(768);
     expect(a.totals.flops).toBe(1024 + 256 + 256);
     expect(a.totals.unknownCostLayers).toEqual(['bad', 'relu2']);
-    expect(a.warnings).toContain('2 layers have unknown cost and are excluded from totals (see totals.unknownCostLayers)');
+    expect(a.warnings).toContain(
+      '2 layers have unknown cost and are excluded from totals (see totals.unknownCostLayers)',
+    );
   });
 
-  it("the output takes the shape the model declares, so what reads it is computed", () => {
+  it('the output takes the shape the model declares, so what reads it is computed', () => {
     const a = analyze(badConvModel(true));
     expect(layer(a, 'bad').flops).toBeNull();
     expect(layer(a, 'bad').outputShapes).toEqual([[1, 3, 8, 8]]);
@@ -143,7 +148,9 @@ describe('an exception that is not an EfflintError is a bug in efflint', () => {
   it('the CLI prints one internal-error line asking for a report and exits 2; --debug adds the stack', async () => {
     const plain = capture({ stdoutThrows: true });
     expect(await main(['rules'], plain.io)).toBe(2);
-    expect(plain.stderr).toEqual([`efflint: ${bugLine("TypeError: Cannot read properties of undefined (reading 'write')")}\n`]);
+    expect(plain.stderr).toEqual([
+      `efflint: ${bugLine("TypeError: Cannot read properties of undefined (reading 'write')")}\n`,
+    ]);
 
     const debug = capture({ stdoutThrows: true });
     expect(await main(['rules', '--debug'], debug.io)).toBe(2);
@@ -155,11 +162,20 @@ describe('an exception that is not an EfflintError is a bug in efflint', () => {
     const file = join(dir, 'bad-node-lint.onnx');
     const good = join(dir, 'good.onnx');
     writeFileSync(file, badConvModel());
-    writeFileSync(good, tinyModel({ inputs: [tensorInfo('x', [1, 8])], outputs: [tensorInfo('y', [1, 8])], nodes: [node('Relu', ['x'], ['y'], {}, 'r')] }));
+    writeFileSync(
+      good,
+      tinyModel({
+        inputs: [tensorInfo('x', [1, 8])],
+        outputs: [tensorInfo('y', [1, 8])],
+        nodes: [node('Relu', ['x'], ['y'], {}, 'r')],
+      }),
+    );
     // The bad node's warning line is the one write that fails.
     const c = capture({ stderrThrowsOn: /: warning: node "bad"/ });
     expect(await main(['lint', file, good, '--format', 'json'], c.io)).toBe(2);
-    expect(c.stderr).toEqual([`efflint: ${file}: ${bugLine("TypeError: Cannot read properties of undefined (reading 'warn')")}\n`]);
+    expect(c.stderr).toEqual([
+      `efflint: ${file}: ${bugLine("TypeError: Cannot read properties of undefined (reading 'warn')")}\n`,
+    ]);
 
     const d = capture({ stderrThrowsOn: /: warning: node "bad"/ });
     expect(await main(['lint', file, '--debug'], d.io)).toBe(2);
@@ -177,16 +193,31 @@ describe('an exception that is not an EfflintError is a bug in efflint', () => {
       ...(cause ? { cause } : {}),
     });
     const bug = described(typeError, false);
-    expect(classifyLibrary({ stage: 'analyze', thrown: bug })).toMatchObject({ outcome: 'internal', error: { name: 'TypeError' } });
-    expect(classifyLibrary({ stage: 'load', thrown: described(new RangeError('Maximum call stack size exceeded'), false) }).outcome).toBe('internal');
-    expect(classifyLibrary({ stage: 'analyze', thrown: described(new Error('plain'), false) }).outcome).toBe('internal');
+    expect(classifyLibrary({ stage: 'analyze', thrown: bug })).toMatchObject({
+      outcome: 'internal',
+      error: { name: 'TypeError' },
+    });
+    expect(
+      classifyLibrary({ stage: 'load', thrown: described(new RangeError('Maximum call stack size exceeded'), false) })
+        .outcome,
+    ).toBe('internal');
+    expect(classifyLibrary({ stage: 'analyze', thrown: described(new Error('plain'), false) }).outcome).toBe(
+      'internal',
+    );
     // An EfflintError that wraps a TypeError disguises a bug.
-    expect(classifyLibrary({ stage: 'load', thrown: described(new Error('x.onnx: cannot decode'), true, bug) })).toMatchObject({
+    expect(
+      classifyLibrary({ stage: 'load', thrown: described(new Error('x.onnx: cannot decode'), true, bug) }),
+    ).toMatchObject({
       outcome: 'internal',
       wrappedAs: 'x.onnx: cannot decode',
     });
-    expect(classifyLibrary({ stage: 'load', thrown: described(new Error('x.onnx: truncated'), true) }).outcome).toBe('bad-model');
-    expect(classifyLibrary({ stage: 'analyze', thrown: described(new Error('x.onnx: the graph has a cycle'), true) }).outcome).toBe('bad-analysis');
+    expect(classifyLibrary({ stage: 'load', thrown: described(new Error('x.onnx: truncated'), true) }).outcome).toBe(
+      'bad-model',
+    );
+    expect(
+      classifyLibrary({ stage: 'analyze', thrown: described(new Error('x.onnx: the graph has a cycle'), true) })
+        .outcome,
+    ).toBe('bad-analysis');
     expect(classifyLibrary({ stage: 'done', nodeFailures: 1 }).outcome).toBe('bad-node');
     expect(classifyLibrary({ stage: 'done', nodeFailures: 0 }).outcome).toBe('ok');
   });
@@ -207,7 +238,9 @@ describe('an op newer than the model opset', () => {
   it('is unknown-cost with a warning naming the first opset, and known at that opset', () => {
     const old = analyze(model(16));
     expect(layer(old, 'ln').flops).toBeNull();
-    expect(old.warnings).toContain('node "ln" (LayerNormalization): LayerNormalization is not in ai.onnx opset 16 (it first appears in opset 17); its cost is unknown');
+    expect(old.warnings).toContain(
+      'node "ln" (LayerNormalization): LayerNormalization is not in ai.onnx opset 16 (it first appears in opset 17); its cost is unknown',
+    );
     const current = analyze(model(17));
     expect(layer(current, 'ln').flops).not.toBeNull();
     expect(current.warnings.filter((w) => w.includes('"ln"'))).toEqual([]);
@@ -225,6 +258,8 @@ describe('regressions found by the long fuzz run (bench/fuzz.mjs --seed 7)', () 
       }),
     );
     expect(layer(a, 'up').flops).toBeNull();
-    expect(a.warnings).toContain('node "up" (ConvTranspose): weight must have rank >= 3 (C, M/group, k1..kn), got rank 1; its cost is unknown');
+    expect(a.warnings).toContain(
+      'node "up" (ConvTranspose): weight must have rank >= 3 (C, M/group, k1..kn), got rank 1; its cost is unknown',
+    );
   });
 });

@@ -51,7 +51,7 @@ function readTensorFile(path: string): { dtype: DType; dims: number[]; values: n
   const n = dims.reduce((a, b) => a * b, 1);
   if (n > 1024) return { dtype, dims, values: null };
   const raw = t.rawData;
-  if (raw && raw.length > 0) {
+  if (raw.length > 0) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const readers: Partial<Record<DType, [number, (o: number) => number]>> = {
       float32: [4, (o) => view.getFloat32(o, true)],
@@ -85,14 +85,19 @@ describe.skipIf(nodeCases.length === 0)('libonnx-testdata single-node cases with
     for (const dir of nodeCases) {
       const model = loadModelFile(join(NODE_TESTS, dir, 'model.onnx'));
       const [node] = model.graph.nodes;
-      if (model.graph.nodes.length !== 1 || !node || node.domain !== '') continue;
+      if (model.graph.nodes.length !== 1 || node?.domain !== '') continue;
       const def = SINGLE_NODE_DEFS.get(node.opType);
-      const tensorsOnly = [...model.graph.inputs, ...model.graph.outputs].every((v) => (v.kind ?? 'tensor') === 'tensor');
+      const tensorsOnly = [...model.graph.inputs, ...model.graph.outputs].every(
+        (v) => (v.kind ?? 'tensor') === 'tensor',
+      );
       if (!def || !tensorsOnly) continue;
       if (node.attributes.has('then_branch') || node.attributes.has('body')) continue; // subgraphs: test/conformance
       const data = join(NODE_TESTS, dir, 'test_data_set_0');
       const fed = new Map(
-        model.graph.inputs.map((v, i) => [v.name, existsSync(join(data, `input_${i}.pb`)) ? readTensorFile(join(data, `input_${i}.pb`)) : null]),
+        model.graph.inputs.map((v, i) => [
+          v.name,
+          existsSync(join(data, `input_${i}.pb`)) ? readTensorFile(join(data, `input_${i}.pb`)) : null,
+        ]),
       );
       const inputs = node.inputs.map((name): TensorInfo | null => {
         const init = name ? model.graph.initializers.get(name) : undefined;
@@ -123,7 +128,7 @@ describe.skipIf(nodeCases.length === 0)('libonnx-testdata single-node cases with
         const got = at(outputs, i);
         const symbolic = got.shape?.some((d) => typeof d === 'string') ?? false;
         if (!(symbolic && DATA_DEPENDENT.has(node.opType)) && JSON.stringify(got.shape) !== JSON.stringify(real.dims)) {
-          problems.push(`${dir} output ${i}: shape [${got.shape}] real [${real.dims}]`);
+          problems.push(`${dir} output ${i}: shape ${JSON.stringify(got.shape)} real ${JSON.stringify(real.dims)}`);
         }
         // Older test data stores bfloat16 tensors as uint16.
         if (got.dtype && got.dtype !== real.dtype && !(got.dtype === 'bfloat16' && real.dtype === 'uint16')) {
@@ -135,7 +140,9 @@ describe.skipIf(nodeCases.length === 0)('libonnx-testdata single-node cases with
           return w !== undefined && Math.abs(v - w) <= 1e-6 * Math.max(1, Math.abs(v));
         };
         if (got.value && want && !got.value.every(close)) {
-          problems.push(`${dir} output ${i}: value [${got.value.slice(0, 8)}...] real [${want.slice(0, 8)}...]`);
+          problems.push(
+            `${dir} output ${i}: value [${got.value.slice(0, 8).join(',')}...] real [${want.slice(0, 8).join(',')}...]`,
+          );
         }
       });
     }

@@ -46,10 +46,14 @@ describe('op registry: lookup by (domain, opType, opset)', () => {
 describe('op registry: building', () => {
   it('two definitions of one op with overlapping ranges are a duplicate, thrown at registration', () => {
     expect(() => buildRegistry([[versioned('Foo', 1)], [versioned('Foo', 5)]])).toThrow(OpSpecError);
-    expect(() => buildRegistry([[versioned('Foo', 1)], [versioned('Foo', 5)]])).toThrow('duplicate op definition for ::Foo (opsets 1+ and 5+)');
+    expect(() => buildRegistry([[versioned('Foo', 1)], [versioned('Foo', 5)]])).toThrow(
+      'duplicate op definition for ::Foo (opsets 1+ and 5+)',
+    );
     expect(() => buildRegistry([[versioned('Foo', 1, 6)], [versioned('Foo', 6)]])).toThrow('(opsets 1-6 and 6+)');
     // The same op type in another domain is another key.
-    expect(() => buildRegistry([[versioned('Foo', 1)], [{ ...versioned('Foo', 1), domain: 'com.example' }]])).not.toThrow();
+    expect(() =>
+      buildRegistry([[versioned('Foo', 1)], [{ ...versioned('Foo', 1), domain: 'com.example' }]]),
+    ).not.toThrow();
   });
 
   it('disjoint ranges coexist and are picked by opset; an opset past the last one says it was removed', () => {
@@ -65,7 +69,9 @@ describe('op registry: building', () => {
   });
 
   it('a family table must name every definition once, and nothing else', () => {
-    expect(withOpsets([stub('A'), stub('B')], { A: 1, B: { since: 7, until: 12 } }).map((d) => [d.since, d.until])).toEqual([
+    expect(
+      withOpsets([stub('A'), stub('B')], { A: 1, B: { since: 7, until: 12 } }).map((d) => [d.since, d.until]),
+    ).toEqual([
       [1, undefined],
       [7, 12],
     ]);
@@ -77,6 +83,7 @@ describe('op registry: building', () => {
 
 describe('op families', () => {
   it('op types are unique in every family', () => {
-    for (const [family, defs] of Object.entries(OP_FAMILIES)) expect(new Set(defs.map((d) => d.opType)).size, family).toBe(defs.length);
+    for (const [family, defs] of Object.entries(OP_FAMILIES))
+      expect(new Set(defs.map((d) => d.opType)).size, family).toBe(defs.length);
   });
 });

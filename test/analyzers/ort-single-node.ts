@@ -41,7 +41,12 @@ export const zeros = (name: string, dataType: number, dims: number[]): onnxProto
   dataType,
   rawData: new Uint8Array(dims.reduce((a, b) => a * b, 1) * bytesPerElement(dataType)),
 });
-export const int32s = (name: string, dims: number[], values: number[]): onnxProto.onnx.ITensorProto => ({ name, dims, dataType: INT32, int32Data: values });
+export const int32s = (name: string, dims: number[], values: number[]): onnxProto.onnx.ITensorProto => ({
+  name,
+  dims,
+  dataType: INT32,
+  int32Data: values,
+});
 /** A float32 scalar scale and a uint8 scalar zero point, both zero. */
 export const q = (name: string) => zeros(name, FLOAT, []);
 export const zp = (name: string) => zeros(name, UINT8, []);
@@ -53,7 +58,7 @@ export interface OrtCase {
   domain?: string;
   inputs: string[];
   /** Graph inputs fed with zeros: name -> [TensorProto data type, dims]. */
-  feeds: Record<string, [number, number[]]>;
+  feeds: Record<string, [onnxProto.onnx.TensorProto.DataType, number[]]>;
   inits: onnxProto.onnx.ITensorProto[];
   attrs?: Record<string, number | number[] | string>;
   outputs?: number;
@@ -78,7 +83,14 @@ export async function expectOnnxruntimeAgrees(c: OrtCase): Promise<void> {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, [type, dims]] of Object.entries(c.feeds)) {
       const count = dims.reduce((a, b) => a * b, 1);
-      const data = type === INT64 ? new BigInt64Array(count) : type === INT32 ? new Int32Array(count) : type === FLOAT ? new Float32Array(count) : new Uint8Array(count);
+      const data =
+        type === INT64
+          ? new BigInt64Array(count)
+          : type === INT32
+            ? new Int32Array(count)
+            : type === FLOAT
+              ? new Float32Array(count)
+              : new Uint8Array(count);
       feeds[name] = new ort.Tensor(ortType(type), data, dims);
     }
     const real = await session.run(feeds);

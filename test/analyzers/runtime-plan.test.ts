@@ -5,7 +5,13 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Analysis } from '../../src/analyzers/analyze.js';
 import { analyzeModel } from '../../src/analyzers/analyze.js';
-import { buildExecutionPlan, buildNonePlan, buildOnnxruntimeCpuPlan, buildTensorrtPlan, detectNchwcBlock } from '../../src/analyzers/runtime/index.js';
+import {
+  buildExecutionPlan,
+  buildNonePlan,
+  buildOnnxruntimeCpuPlan,
+  buildTensorrtPlan,
+  detectNchwcBlock,
+} from '../../src/analyzers/runtime/index.js';
 import type { ExecutionPlan } from '../../src/analyzers/runtime/index.js';
 import { loadModelBytes } from '../../src/model/load.js';
 import { readOptimizedGraph } from '../../src/profile/optimized-graph.js';
@@ -45,7 +51,9 @@ function describePlan(a: Analysis, plan: ExecutionPlan): { layers: string[]; ins
 
 let saved = 0;
 /** Runs onnxruntime at level "all" on the model and compares its saved graph with the static model. */
-async function expectAgreement(bytes: Uint8Array): Promise<{ fromModel: ExecutionPlan; fromRuntime: ExecutionPlan; analysis: Analysis }> {
+async function expectAgreement(
+  bytes: Uint8Array,
+): Promise<{ fromModel: ExecutionPlan; fromRuntime: ExecutionPlan; analysis: Analysis }> {
   const analysis = analyzeModel(loadModelBytes(bytes));
   const path = join(dir, `optimized-${saved++}.onnx`);
   const session = await ort.InferenceSession.create(bytes, {
@@ -73,13 +81,18 @@ const cases = covered.flatMap((name) => [
 ]);
 
 describe('onnxruntime CPU static model = the graph onnxruntime 1.30 saves (zoo)', () => {
-  it.each(cases)('$name (deploy: $deploy)', async ({ name, deploy }) => {
-    const { fromModel, analysis } = await expectAgreement(buildZooModel(name, { deploy, weights: false, resolution: RESOLUTION }));
-    // Every layer that runs is accounted for.
-    const running = analysis.layers.filter((l) => l.scope === '' && !l.folded).length;
-    expect(fromModel.kernelOfLayer.size).toBe(running);
-  }, 60_000);
-
+  it.each(cases)(
+    '$name (deploy: $deploy)',
+    async ({ name, deploy }) => {
+      const { fromModel, analysis } = await expectAgreement(
+        buildZooModel(name, { deploy, weights: false, resolution: RESOLUTION }),
+      );
+      // Every layer that runs is accounted for.
+      const running = analysis.layers.filter((l) => l.scope === '' && !l.folded).length;
+      expect(fromModel.kernelOfLayer.size).toBe(running);
+    },
+    60_000,
+  );
 });
 
 /** A small graph written op by op, with the shapes onnxruntime needs for its outputs. */
@@ -102,7 +115,13 @@ class Tiny {
     this.shapes.set(name, dims);
     return name;
   }
-  op(opType: string, inputs: string[], attrs: Record<string, number | number[] | string> = {}, shape?: number[], outputs = 1): string {
+  op(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, number | number[] | string> = {},
+    shape?: number[],
+    outputs = 1,
+  ): string {
     const name = `${opType.toLowerCase()}${this.k++}`;
     const outs = Array.from({ length: outputs }, (_, i) => (outputs === 1 ? `${name}.out` : `${name}.out${i}`));
     this.nodes.push(node(opType, inputs, outs, attrs, name));
@@ -111,7 +130,8 @@ class Tiny {
   }
   conv(x: string, cout: number, o: { k?: number; g?: number; bias?: boolean } = {}): string {
     const [n, c, h, w] = this.shapes.get(x)!;
-    if (n === undefined || c === undefined || h === undefined || w === undefined) throw new Error(`conv input ${x} is not rank 4`);
+    if (n === undefined || c === undefined || h === undefined || w === undefined)
+      throw new Error(`conv input ${x} is not rank 4`);
     const k = o.k ?? 1;
     const p = (k - 1) / 2;
     const ins = [x, this.init([cout, c / (o.g ?? 1), k, k])];
@@ -120,7 +140,9 @@ class Tiny {
   }
   bn(x: string): string {
     const c = at(this.shapes.get(x)!, 1);
-    return this.op('BatchNormalization', [x, this.init([c]), this.init([c]), this.init([c]), this.init([c])], { epsilon: 1e-5 });
+    return this.op('BatchNormalization', [x, this.init([c]), this.init([c]), this.init([c]), this.init([c])], {
+      epsilon: 1e-5,
+    });
   }
   output(t: string): void {
     this.outs.push(tensorInfo(t, this.shapes.get(t)!));
@@ -225,7 +247,10 @@ describe('onnxruntime CPU static model = onnxruntime on small graphs', () => {
 });
 
 /** `layer -> anchor [how]` for every planned layer, and the count of inserted kernels. */
-function partition(bytes: Uint8Array, build: (a: Analysis) => ExecutionPlan): { layers: string[]; inserted: Record<string, number>; kernels: number } {
+function partition(
+  bytes: Uint8Array,
+  build: (a: Analysis) => ExecutionPlan,
+): { layers: string[]; inserted: Record<string, number>; kernels: number } {
   const a = analyzeModel(loadModelBytes(bytes));
   const plan = build(a);
   const d = describePlan(a, plan);
@@ -281,7 +306,10 @@ describe('onnxruntime CPU static model: block size', () => {
 
   it('records the block size and where it came from', () => {
     const a = analyzeModel(loadModelBytes(residualWithPool()));
-    expect(buildOnnxruntimeCpuPlan(a, { nchwcBlock: 8 }).assumptions).toMatchObject({ nchwcBlock: 8, nchwcBlockSource: 'option' });
+    expect(buildOnnxruntimeCpuPlan(a, { nchwcBlock: 8 }).assumptions).toMatchObject({
+      nchwcBlock: 8,
+      nchwcBlockSource: 'option',
+    });
     expect(buildOnnxruntimeCpuPlan(a).assumptions).toMatchObject({ nchwcBlock: BLOCK > 1 ? BLOCK : 0 });
     expect([1, 8, 16]).toContain(BLOCK);
   });
@@ -342,7 +370,12 @@ describe('TensorRT static model (documented fusions)', () => {
       ],
       inputs: [tensorInfo('x', [1, 8, 4, 4])],
       outputs: [tensorInfo('y', [1, 8, 4, 4]), tensorInfo('z', [1, 4])],
-      initializers: [floatInit('w', [8, 8, 1, 1]), floatInit('b', [8]), floatInit('m', [128, 4]), floatInit('bias', [4])],
+      initializers: [
+        floatInit('w', [8, 8, 1, 1]),
+        floatInit('b', [8]),
+        floatInit('m', [128, 4]),
+        floatInit('bias', [4]),
+      ],
     });
     expect(partition(bytes, buildTensorrtPlan)).toEqual({
       layers: [

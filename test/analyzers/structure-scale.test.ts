@@ -19,7 +19,10 @@ type IGraphProto = onnxProto.onnx.IGraphProto;
 
 const { GRAPH } = onnx.AttributeProto.AttributeType;
 const BOOL = onnx.TensorProto.DataType.BOOL;
-const untyped = (name: string): onnxProto.onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } });
+const untyped = (name: string): onnxProto.onnx.IValueInfoProto => ({
+  name,
+  type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } },
+});
 
 /** 32 channels on 8x8; a 3x3 conv with 8 groups: a G2 finding wherever it runs. */
 const X = [1, 32, 8, 8];
@@ -36,8 +39,12 @@ const BLOCK: onnxProto.onnx.IFunctionProto = {
   opsetImport: [{ domain: '', version: 13 }],
 };
 
-const branch = (name: string, nodes: INodeProto[], output: string, initializers: onnxProto.onnx.ITensorProto[] = []): IGraphProto =>
-  graphProto({ inputs: [], outputs: [untyped(output)], nodes, initializers }, name);
+const branch = (
+  name: string,
+  nodes: INodeProto[],
+  output: string,
+  initializers: onnxProto.onnx.ITensorProto[] = [],
+): IGraphProto => graphProto({ inputs: [], outputs: [untyped(output)], nodes, initializers }, name);
 
 const ifNode = (output: string, thenBranch: IGraphProto, elseBranch: IGraphProto): INodeProto => ({
   opType: 'If',
@@ -61,7 +68,10 @@ const relu = (name: string, input: string, output: string): INodeProto => node('
  *   gate#2/then: r1, r2, r3 (3); gate#2/else: r1 (1).
  */
 function sameNamesModel(): Uint8Array {
-  const call = (input: string, output: string): INodeProto => ({ ...node('Block', [input, 'Wg'], [output], {}, 'block'), domain: 'local' });
+  const call = (input: string, output: string): INodeProto => ({
+    ...node('Block', [input, 'Wg'], [output], {}, 'block'),
+    domain: 'local',
+  });
   const first = ifNode(
     'y1',
     branch('then', [groupedConv('h3', 'Wt', 'a1')], 'a1', [floatInit('Wt', [32, 4, 3, 3])]),
@@ -97,16 +107,30 @@ const analysis = (): Analysis => analyzeModel(loadModelBytes(sameNamesModel(), {
 describe('bodies of nodes that share a name', () => {
   it('each body gets a scope of its own, with its own layers', () => {
     const a = analysis();
-    expect((a.subgraphs ?? []).map((b) => b.scope).sort()).toEqual(Object.keys(EXPECTED_LAYERS).sort());
+    expect(a.subgraphs.map((b) => b.scope).sort()).toEqual(Object.keys(EXPECTED_LAYERS).sort());
     for (const [scope, count] of Object.entries(EXPECTED_LAYERS)) {
-      expect(a.layers.filter((l) => l.scope === scope).map((l) => l.name), scope).toHaveLength(count);
+      expect(
+        a.layers.filter((l) => l.scope === scope).map((l) => l.name),
+        scope,
+      ).toHaveLength(count);
     }
     // 5 main-graph layers (3 calls, 2 Ifs) + 13 body layers.
     expect(a.layers).toHaveLength(18);
-    expect(a.layers.filter((l) => l.scope === '').map((l) => l.name)).toEqual(['block', 'block', 'block', 'gate', 'gate']);
-    expect(a.layers.filter((l) => l.scope === 'block#2/Block').map((l) => l.name)).toEqual(['block#2/Block/gconv', 'block#2/Block/relu']);
+    expect(a.layers.filter((l) => l.scope === '').map((l) => l.name)).toEqual([
+      'block',
+      'block',
+      'block',
+      'gate',
+      'gate',
+    ]);
+    expect(a.layers.filter((l) => l.scope === 'block#2/Block').map((l) => l.name)).toEqual([
+      'block#2/Block/gconv',
+      'block#2/Block/relu',
+    ]);
     // Counted per If, not per name: each of the two Ifs lists both branches.
-    expect(a.warnings).toContain('2 If nodes have a condition known only at run time: both branches are counted (either may run)');
+    expect(a.warnings).toContain(
+      '2 If nodes have a condition known only at run time: both branches are counted (either may run)',
+    );
   });
 
   it('each body structure holds only its own layers, and each If reads only what its own branches read', () => {
@@ -117,7 +141,10 @@ describe('bodies of nodes that share a name', () => {
     expect(s.subgraphs).toHaveLength(7);
     for (const [scope, count] of Object.entries(EXPECTED_LAYERS)) {
       const flow = bodies.get(scope)!.dataflow;
-      expect(flow.nodes.map((i) => at(a.layers, i).scope), scope).toEqual(new Array<string>(count).fill(scope));
+      expect(
+        flow.nodes.map((i) => at(a.layers, i).scope),
+        scope,
+      ).toEqual(new Array<string>(count).fill(scope));
     }
     // Main graph: the chain block, block, block, gate, gate; the first If reads h3 through its branches, the second y1.
     const main = s.dataflow;

@@ -43,7 +43,13 @@ const analysis = analyzeModel(loadModelBytes(bytes, { path: 'families.onnx' }));
 const plan = buildOnnxruntimeCpuPlan(analysis, { nchwcBlock: 16 });
 
 /** Round numbers: 100 G multiply-adds/s peak, 10 GB/s memory, 1 µs per kernel. */
-const BASE: DeviceProfile = { schemaVersion: 1, name: 'hand', peakFlopsPerSecond: 1e11, bandwidthBytesPerSecond: 1e10, perOpOverheadUs: 1 };
+const BASE: DeviceProfile = {
+  schemaVersion: 1,
+  name: 'hand',
+  peakFlopsPerSecond: 1e11,
+  bandwidthBytesPerSecond: 1e10,
+  perOpOverheadUs: 1,
+};
 const FAMILIES: DeviceProfile = {
   ...BASE,
   convRoofs: { dense: 5e10, depthwise: 1e10, grouped: 4e10, unaligned: 2e10, depthwiseUnaligned: 1e9 },
@@ -62,7 +68,15 @@ describe('estimatePlanTime with kernel-family roofs', () => {
       'ReorderOutput',
       'Conv',
     ]);
-    expect(estimatePlanTime(analysis, plan, FAMILIES).kernelFamily).toEqual(['copy', 'dense', 'depthwise', 'grouped', 'dense', 'copy', 'unaligned']);
+    expect(estimatePlanTime(analysis, plan, FAMILIES).kernelFamily).toEqual([
+      'copy',
+      'dense',
+      'depthwise',
+      'grouped',
+      'dense',
+      'copy',
+      'unaligned',
+    ]);
   });
 
   it('times each family on its own roof, by hand', () => {
@@ -114,8 +128,12 @@ describe('estimatePlanTime with kernel-family roofs', () => {
   });
 
   it('falls back from the NCHW depthwise roof to the depthwise one, and from the activation to the copy bandwidth', () => {
-    const { depthwiseUnaligned: _, ...roofs } = FAMILIES.convRoofs!;
-    const p: DeviceProfile = { ...FAMILIES, convRoofs: roofs, activationBandwidthBytesPerSecond: undefined };
+    const { dense, depthwise, grouped, unaligned } = FAMILIES.convRoofs!;
+    const p: DeviceProfile = {
+      ...FAMILIES,
+      convRoofs: { dense, depthwise, grouped, unaligned },
+      activationBandwidthBytesPerSecond: undefined,
+    };
     expect(familyRoofs(p, 'depthwiseUnaligned')).toEqual({ flopsPerSecond: 1e10, bytesPerSecond: 2e10 });
     expect(familyRoofs(FAMILIES, 'depthwiseUnaligned')).toEqual({ flopsPerSecond: 1e9, bytesPerSecond: 4e10 });
     expect(familyRoofs(FAMILIES, 'gemm')).toEqual({ flopsPerSecond: 1e11, bytesPerSecond: 1e10 });
@@ -133,7 +151,9 @@ describe('device profile schema', () => {
 
   it('rejects malformed family fields key by key', () => {
     expect(deviceProfileProblem({ ...BASE, convRoofs: { dense: 1 } })).toMatch(/^convRoofs\.depthwise/);
-    expect(deviceProfileProblem({ ...BASE, convRoofs: { ...FAMILIES.convRoofs, sparse: 1 } })).toMatch(/^convRoofs\.sparse: unknown family/);
+    expect(deviceProfileProblem({ ...BASE, convRoofs: { ...FAMILIES.convRoofs, sparse: 1 } })).toMatch(
+      /^convRoofs\.sparse: unknown family/,
+    );
     expect(deviceProfileProblem({ ...BASE, copyBandwidthBytesPerSecond: -1 })).toMatch(/^copyBandwidthBytesPerSecond/);
     expect(deviceProfileProblem({ ...BASE, inNetworkFactor: 0 })).toMatch(/^inNetworkFactor/);
   });

@@ -33,7 +33,10 @@ import { floatInit, node, tensorInfo, tinyModel } from '../helpers/tiny-model.js
  * Params: 8*3*3*3 = 216, plus 32*8 = 256: 472.
  */
 const TWO_CONVS = tinyModel({
-  nodes: [node('Conv', ['x', 'w1'], ['y1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, 'conv1'), node('Conv', ['y1', 'w2'], ['y'], { kernel_shape: [1, 1] }, 'conv2')],
+  nodes: [
+    node('Conv', ['x', 'w1'], ['y1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, 'conv1'),
+    node('Conv', ['y1', 'w2'], ['y'], { kernel_shape: [1, 1] }, 'conv2'),
+  ],
   inputs: [tensorInfo('x', [1, 3, 8, 8])],
   outputs: [tensorInfo('y', [1, 32, 8, 8])],
   initializers: [floatInit('w1', [8, 3, 3, 3]), floatInit('w2', [32, 8, 1, 1])],
@@ -48,7 +51,9 @@ const wideConv = defineRule<{ maxChannels: number }, { wide: { channels: number;
     category: 'extra',
     description: 'A Conv with more output channels than the budget.',
     defaultSeverity: 'warn',
-    options: { maxChannels: { type: 'integer', default: 64, minimum: 1, description: 'Largest allowed output channel count.' } },
+    options: {
+      maxChannels: { type: 'integer', default: 64, minimum: 1, description: 'Largest allowed output channel count.' },
+    },
     messages: { wide: '{{channels}} output channels, more than {{max}}' },
     fix: 'Use at most {{max}} channels.',
   },
@@ -88,7 +93,9 @@ describe('loadModel and analyze', () => {
   });
 
   it('print what `efflint analyze --format json` prints', () => {
-    expect(formatAnalysis(analyze('zoo:shufflenet_v2_x0_5'), 'json')).toBe(runCli(['analyze', 'zoo:shufflenet_v2_x0_5', '--format', 'json'], { cwd: dir }).stdout);
+    expect(formatAnalysis(analyze('zoo:shufflenet_v2_x0_5'), 'json')).toBe(
+      runCli(['analyze', 'zoo:shufflenet_v2_x0_5', '--format', 'json'], { cwd: dir }).stdout,
+    );
     expect(formatAnalysis(analyze(TWO_CONVS), 'csv').split('\n')[0]).toMatch(/^name,/);
   });
 });
@@ -99,13 +106,24 @@ describe('lint, with rules of your own', () => {
     expect(lint(analysis).findings.filter((f) => f.ruleId === 'X1')).toEqual([]);
     // 32 channels are within the default budget of 64.
     expect(lint(analysis, { ruleSet: RULE_SET }).findings.filter((f) => f.ruleId === 'X1')).toEqual([]);
-    const inline = lint(analysis, { ruleSet: RULE_SET, config: { rules: { 'wide-conv': ['error', { maxChannels: 16 }] } } });
-    expect(inline.findings.filter((f) => f.ruleId === 'X1').map((f) => [f.severity, f.node, f.message])).toEqual([['error', 'conv2', '32 output channels, more than 16']]);
+    const inline = lint(analysis, {
+      ruleSet: RULE_SET,
+      config: { rules: { 'wide-conv': ['error', { maxChannels: 16 }] } },
+    });
+    expect(inline.findings.filter((f) => f.ruleId === 'X1').map((f) => [f.severity, f.node, f.message])).toEqual([
+      ['error', 'conv2', '32 output channels, more than 16'],
+    ]);
   });
 
   it('efflint.config.json configures it when loadConfig gets the same ruleSet', () => {
     const project = mkdtempSync(join(tmpdir(), 'efflint-api-config-'));
-    writeFileSync(join(project, 'efflint.config.json'), JSON.stringify({ rules: { X1: ['error', { maxChannels: 4 }] }, ignore: [{ rule: 'wide-conv', nodes: ['conv1'] }] }));
+    writeFileSync(
+      join(project, 'efflint.config.json'),
+      JSON.stringify({
+        rules: { X1: ['error', { maxChannels: 4 }] },
+        ignore: [{ rule: 'wide-conv', nodes: ['conv1'] }],
+      }),
+    );
     // Without the rule the file names an unknown rule, as before.
     expect(() => loadConfig({ cwd: project })).toThrow(ConfigError);
     expect(() => loadConfig({ cwd: project })).toThrow(/rules: unknown rule "X1"/);
@@ -113,24 +131,34 @@ describe('lint, with rules of your own', () => {
     expect(config.rules).toEqual({ X1: { severity: 'error', options: { maxChannels: 4 } } });
     const result = lint(analyze(TWO_CONVS), { config, ruleSet: RULE_SET });
     // conv1 (8 channels) would be flagged too, but the config's ignore entry leaves it out.
-    expect(result.findings.filter((f) => f.ruleId === 'X1').map((f) => [f.severity, f.node, f.data])).toEqual([['error', 'conv2', { channels: 32, max: 4 }]]);
+    expect(result.findings.filter((f) => f.ruleId === 'X1').map((f) => [f.severity, f.node, f.data])).toEqual([
+      ['error', 'conv2', { channels: 32, max: 4 }],
+    ]);
     expect(result.summary.error).toBeGreaterThanOrEqual(1);
     // The config names X1, so linting without X1 in the ruleSet is an error, not a silently dropped setting.
     expect(() => lint(analyze(TWO_CONVS), { config })).toThrow(/rule 'X1' is configured but not in the ruleSet/);
     // An option the rule does not declare is rejected like a built-in rule's.
-    expect(() => lint(analyze(TWO_CONVS), { ruleSet: RULE_SET, config: { rules: { X1: ['warn', { width: 3 }] } } })).toThrow(/config: rules\.X1: unknown option "width" \(allowed: maxChannels\)/);
+    expect(() =>
+      lint(analyze(TWO_CONVS), { ruleSet: RULE_SET, config: { rules: { X1: ['warn', { width: 3 }] } } }),
+    ).toThrow(/config: rules\.X1: unknown option "width" \(allowed: maxChannels\)/);
     // SARIF lists the rule after the built-in ones, and its finding.
     const sarif = JSON.parse(formatLint(result, 'sarif', { ruleSet: RULE_SET }));
     expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(RULE_SET.map((r) => r.meta.id));
-    expect(sarif.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === 'X1').map((r: { level: string }) => r.level)).toEqual(['error']);
+    expect(
+      sarif.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === 'X1').map((r: { level: string }) => r.level),
+    ).toEqual(['error']);
     // A rule of its own points at its own docs page, not at efflint's.
-    expect(sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'X1').helpUri).toBe('https://example.test/rules/wide-conv');
+    expect(sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'X1').helpUri).toBe(
+      'https://example.test/rules/wide-conv',
+    );
   });
 
   it('refuses a ruleSet with two rules of one id or name', () => {
     const clash = defineRule({ ...wideConv, meta: { ...wideConv.meta, id: 'G1' } });
     expect(() => lint(analyze(TWO_CONVS), { ruleSet: [...RULES, clash] })).toThrow(UsageError);
-    expect(() => lint(analyze(TWO_CONVS), { ruleSet: [...RULES, clash] })).toThrow("ruleSet: two rules are called 'G1'");
+    expect(() => lint(analyze(TWO_CONVS), { ruleSet: [...RULES, clash] })).toThrow(
+      "ruleSet: two rules are called 'G1'",
+    );
   });
 
   it('finds and prints what `efflint lint --format json` prints', () => {
@@ -145,7 +173,10 @@ describe('diff and report', () => {
     const result = diff('zoo:shufflenet_v2_x0_5', 'zoo:shufflenet_v2_x1_0', { thresholds: { maxFlopsIncrease: 5 } });
     expect(result.verdict.pass).toBe(false);
     expect(result.diff.totals.flops.after).toBe(analyze('zoo:shufflenet_v2_x1_0').totals.flops);
-    const r = runCli(['diff', 'zoo:shufflenet_v2_x0_5', 'zoo:shufflenet_v2_x1_0', '--format', 'json', '--max-flops-increase', '5'], { cwd: dir });
+    const r = runCli(
+      ['diff', 'zoo:shufflenet_v2_x0_5', 'zoo:shufflenet_v2_x1_0', '--format', 'json', '--max-flops-increase', '5'],
+      { cwd: dir },
+    );
     expect(r.code).toBe(1);
     expect(formatDiff(result, 'json')).toBe(r.stdout);
     expect(diff(TWO_CONVS, TWO_CONVS).verdict.pass).toBe(true);

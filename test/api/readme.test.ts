@@ -30,8 +30,31 @@ const EXAMPLES = libraryExamples();
 describe("README's library examples", () => {
   it('cover every step: load, analyse, lint, your own rule, formats, diff, zoo, profile and report', () => {
     expect(EXAMPLES).toHaveLength(7);
-    const used = new Set(EXAMPLES.flatMap((code) => [...code.matchAll(/import \{([^}]+)\} from 'efflint'/g)].flatMap((m) => at(m, 1).split(',').map((n) => n.trim()))));
-    for (const name of ['loadModel', 'analyze', 'lint', 'defineRule', 'RULES', 'loadConfig', 'formatLint', 'formatAnalysis', 'diff', 'formatDiff', 'buildZooModel', 'profile', 'report']) expect(used, name).toContain(name);
+    const used = new Set(
+      EXAMPLES.flatMap((code) =>
+        [...code.matchAll(/import \{([^}]+)\} from 'efflint'/g)].flatMap((m) =>
+          at(m, 1)
+            .split(',')
+            .map((n) => n.trim()),
+        ),
+      ),
+    );
+    for (const name of [
+      'loadModel',
+      'analyze',
+      'lint',
+      'defineRule',
+      'RULES',
+      'loadConfig',
+      'formatLint',
+      'formatAnalysis',
+      'diff',
+      'formatDiff',
+      'buildZooModel',
+      'profile',
+      'report',
+    ])
+      expect(used, name).toContain(name);
   });
 
   it('type-check against src/index.ts (strict)', () => {
@@ -48,15 +71,23 @@ describe("README's library examples", () => {
       paths: { efflint: [join(ROOT, 'src/index.ts')] },
     };
     const host = ts.createCompilerHost(options);
-    const { getSourceFile, fileExists, readFile } = host;
-    host.getSourceFile = (name, version, onError, create) => (files.has(name) ? ts.createSourceFile(name, files.get(name)!, version) : getSourceFile.call(host, name, version, onError, create));
-    host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
-    host.readFile = (name) => files.get(name) ?? readFile.call(host, name);
+    const getSourceFile = host.getSourceFile.bind(host);
+    const fileExists = host.fileExists.bind(host);
+    const readFile = host.readFile.bind(host);
+    host.getSourceFile = (name, version, onError, create) =>
+      files.has(name)
+        ? ts.createSourceFile(name, files.get(name)!, version)
+        : getSourceFile(name, version, onError, create);
+    host.fileExists = (name) => files.has(name) || fileExists(name);
+    host.readFile = (name) => files.get(name) ?? readFile(name);
     const program = ts.createProgram([...files.keys()], options, host);
     const problems = ts
       .getPreEmitDiagnostics(program)
       .filter((d) => d.file && files.has(d.file.fileName))
-      .map((d) => `${d.file!.fileName.slice(ROOT.length)}:${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      .map(
+        (d) =>
+          `${d.file!.fileName.slice(ROOT.length)}:${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+      );
     expect(problems).toEqual([]);
   });
 
@@ -64,16 +95,25 @@ describe("README's library examples", () => {
     expect(existsSync(DIST), 'dist/ is missing: run npm run build').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'efflint-readme-'));
     const entry = pathToFileURL(DIST).href;
-    EXAMPLES.forEach((code, i) => writeFileSync(join(dir, `example${i}.mjs`), code.replaceAll("from 'efflint'", `from '${entry}'`)));
+    EXAMPLES.forEach((code, i) =>
+      writeFileSync(join(dir, `example${i}.mjs`), code.replaceAll("from 'efflint'", `from '${entry}'`)),
+    );
     writeFileSync(
       join(dir, 'run.mjs'),
       `for (let i = 0; i < ${EXAMPLES.length}; i++) {\n` +
         `  try { await import(\`./example\${i}.mjs\`); console.log(\`example\${i}: ok\`); }\n` +
         `  catch (e) { console.log(\`example\${i}: \${e.name}: \${e.message}\`); }\n}\n`,
     );
-    const r = spawnSync(process.execPath, ['run.mjs'], { cwd: dir, encoding: 'utf8', timeout: 240_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, ['run.mjs'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 240_000,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' },
+    });
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n').filter((l) => /^example\d: /.test(l))).toEqual(EXAMPLES.map((_, i) => `example${i}: ok`));
+    expect(r.stdout.split('\n').filter((l) => /^example\d: /.test(l))).toEqual(
+      EXAMPLES.map((_, i) => `example${i}: ok`),
+    );
     expect(r.stdout).toMatch(/^\d+ nodes$/m);
     // The rule of one's own, configured by the efflint.config.json the example wrote: MobileNet V2's
     // 1x1 expansions to 384, 576 and 960 channels and its final 1280-channel Conv exceed 256.
@@ -81,17 +121,27 @@ describe("README's library examples", () => {
     expect(r.stdout).toMatch(/^\d+ SARIF results$/m);
     expect(r.stdout).toMatch(/^fail [\d.]+ % FLOPs$/m);
     expect(r.stdout).toMatch(/^[\d.]+ ms median; \d+ layers timed$/m);
-    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['efflint.config.json', 'report.html', 'shufflenet_v2.onnx']));
+    expect(readdirSync(dir).sort()).toEqual(
+      expect.arrayContaining(['efflint.config.json', 'report.html', 'shufflenet_v2.onnx']),
+    );
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
   it("every name README and docs/ import from 'efflint' is exported", async () => {
     const exported = new Set(Object.keys((await import(pathToFileURL(DIST).href)) as object));
-    const docs = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f))];
+    const docs = [
+      join(ROOT, 'README.md'),
+      ...readdirSync(join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => join(ROOT, 'docs', f)),
+    ];
     const missing: string[] = [];
     for (const file of docs) {
       for (const m of readFileSync(file, 'utf8').matchAll(/import \{([^}]+)\} from 'efflint'/g)) {
-        for (const name of at(m, 1).split(',').map((n) => n.trim().replace(/^type /, ''))) if (!exported.has(name)) missing.push(`${file.slice(ROOT.length)}: ${name}`);
+        for (const name of at(m, 1)
+          .split(',')
+          .map((n) => n.trim().replace(/^type /, '')))
+          if (!exported.has(name)) missing.push(`${file.slice(ROOT.length)}: ${name}`);
       }
     }
     expect(missing).toEqual([]);

@@ -97,12 +97,22 @@ interface ExportInfo {
 
 /** src/index.ts's exports as the compiler sees them: value or type-only, and whether the declaration carries TSDoc. */
 function sourceExports(): ExportInfo[] {
-  const program = ts.createProgram([join(ROOT, 'src/index.ts')], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true });
+  const program = ts.createProgram([join(ROOT, 'src/index.ts')], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(join(ROOT, 'src/index.ts'))!)!;
   return checker.getExportsOfModule(moduleSymbol).map((s) => {
     const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
-    return { name: s.name, value: (target.flags & ts.SymbolFlags.Value) !== 0, documented: ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== '' };
+    return {
+      name: s.name,
+      value: (target.flags & ts.SymbolFlags.Value) !== 0,
+      documented: ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== '',
+    };
   });
 }
 
@@ -110,14 +120,22 @@ const EXPORTS = sourceExports();
 
 describe('the public API (src/index.ts, dist/index.js)', () => {
   it('exports exactly these values, and the built package exports the same', async () => {
-    expect(EXPORTS.filter((e) => e.value).map((e) => e.name).sort()).toEqual(VALUES);
+    expect(
+      EXPORTS.filter((e) => e.value)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(VALUES);
     expect(existsSync(DIST), 'dist/ is missing: run npm run build').toBe(true);
     const built = (await import(pathToFileURL(DIST).href)) as Record<string, unknown>;
     expect(Object.keys(built).sort()).toEqual(VALUES);
   });
 
   it('exports exactly these types', () => {
-    expect(EXPORTS.filter((e) => !e.value).map((e) => e.name).sort()).toEqual(TYPES);
+    expect(
+      EXPORTS.filter((e) => !e.value)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(TYPES);
     // The declarations a TypeScript consumer compiles against come from the same file.
     const dts = readFileSync(join(ROOT, 'dist/index.d.ts'), 'utf8');
     for (const name of [...VALUES, ...TYPES]) expect(dts, name).toMatch(new RegExp(`\\b${name}\\b`));
@@ -125,7 +143,21 @@ describe('the public API (src/index.ts, dist/index.js)', () => {
 
   it('leaves internals and the CLI out (the bin imports the CLI module itself)', () => {
     const names = new Set(EXPORTS.map((e) => e.name));
-    for (const internal of ['main', 'spearman', 'joinKernels', 'parseTrtLayerName', 'loadModelFile', 'loadModelBytes', 'analyzeFile', 'analyzeModel', 'lintAnalysis', 'profileModel', 'LINT_FORMATS', 'compareModels', 'buildReportData']) {
+    for (const internal of [
+      'main',
+      'spearman',
+      'joinKernels',
+      'parseTrtLayerName',
+      'loadModelFile',
+      'loadModelBytes',
+      'analyzeFile',
+      'analyzeModel',
+      'lintAnalysis',
+      'profileModel',
+      'LINT_FORMATS',
+      'compareModels',
+      'buildReportData',
+    ]) {
       expect(names.has(internal), internal).toBe(false);
     }
     const bin = readFileSync(join(ROOT, 'bin/efflint.js'), 'utf8');

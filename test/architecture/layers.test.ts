@@ -65,8 +65,10 @@ export function moduleSpecifiers(fileName: string, text: string): string[] {
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) literal(node.moduleSpecifier);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) literal(node.moduleReference.expression);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) literal(node.arguments[0]);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+      literal(node.moduleReference.expression);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      literal(node.arguments[0]);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) literal(node.argument.literal);
     ts.forEachChild(node, visit);
   };
@@ -77,7 +79,13 @@ export function moduleSpecifiers(fileName: string, text: string): string[] {
 /** The source file a relative specifier names (`./x.js` -> `x.ts`, a folder -> its index.ts), or null. */
 function resolveRelative(fromFile: string, specifier: string): string | null {
   const target = resolve(dirname(fromFile), specifier);
-  const candidates = [target.replace(/\.js$/, '.ts'), target.replace(/\.mjs$/, '.mts'), target, `${target}.ts`, join(target, 'index.ts')];
+  const candidates = [
+    target.replace(/\.js$/, '.ts'),
+    target.replace(/\.mjs$/, '.mts'),
+    target,
+    `${target}.ts`,
+    join(target, 'index.ts'),
+  ];
   return candidates.find((c) => existsSync(c) && statSync(c).isFile()) ?? null;
 }
 
@@ -134,10 +142,20 @@ describe('layers (DESIGN.md: util -> model -> analyzers -> rules | profile -> di
       "type H = import('./h.js').H;",
       "import i = require('./i.js');",
       "// import z from './commented-out.js';",
-      "const s = 'import y from \"./in-a-string.js\"';",
+      'const s = \'import y from "./in-a-string.js"\';',
       'const dynamic = await import(name);',
     ].join('\n');
-    expect(moduleSpecifiers('x.ts', text)).toEqual(['./a.js', './b.js', '../c.js', './side-effect.js', './e.js', './f.js', './g.js', './h.js', './i.js']);
+    expect(moduleSpecifiers('x.ts', text)).toEqual([
+      './a.js',
+      './b.js',
+      '../c.js',
+      './side-effect.js',
+      './e.js',
+      './f.js',
+      './g.js',
+      './h.js',
+      './i.js',
+    ]);
   });
 
   it('ranks the layers as DESIGN.md draws them', () => {
@@ -145,11 +163,48 @@ describe('layers (DESIGN.md: util -> model -> analyzers -> rules | profile -> di
       const l = layerOf(p);
       return l ? `${l.name}:${l.rank}` : 'none';
     };
-    expect(['src/util/glob.ts', 'src/errors.ts', 'src/version.ts', 'src/model/ir.ts', 'src/zoo/index.ts', 'src/analyzers/analyze.ts', 'src/rules/g1.ts', 'src/profile/profile.ts', 'src/diff/compare.ts', 'src/config/schema.ts', 'src/report/sarif.ts', 'src/api.ts', 'src/load-model.ts', 'src/cli/main.ts'].map(rank)).toEqual([
-      'util:0', 'util:0', 'util:0', 'model:1', 'zoo:1', 'analyzers:2', 'rules:3', 'profile:3', 'diff:4', 'config:5', 'report:6', 'facade:7', 'facade:7', 'cli:8',
+    expect(
+      [
+        'src/util/glob.ts',
+        'src/errors.ts',
+        'src/version.ts',
+        'src/model/ir.ts',
+        'src/zoo/index.ts',
+        'src/analyzers/analyze.ts',
+        'src/rules/g1.ts',
+        'src/profile/profile.ts',
+        'src/diff/compare.ts',
+        'src/config/schema.ts',
+        'src/report/sarif.ts',
+        'src/api.ts',
+        'src/load-model.ts',
+        'src/cli/main.ts',
+      ].map(rank),
+    ).toEqual([
+      'util:0',
+      'util:0',
+      'util:0',
+      'model:1',
+      'zoo:1',
+      'analyzers:2',
+      'rules:3',
+      'profile:3',
+      'diff:4',
+      'config:5',
+      'report:6',
+      'facade:7',
+      'facade:7',
+      'cli:8',
     ]);
-    expect(violations([{ from: 'src/rules/x.ts', to: 'src/profile/y.ts' }])).toEqual(['src/rules/x.ts -> src/profile/y.ts (layer rules imports sibling layer profile)']);
-    expect(violations([{ from: 'src/model/x.ts', to: 'src/util/y.ts' }, { from: 'src/cli/x.ts', to: 'src/api.ts' }])).toEqual([]);
+    expect(violations([{ from: 'src/rules/x.ts', to: 'src/profile/y.ts' }])).toEqual([
+      'src/rules/x.ts -> src/profile/y.ts (layer rules imports sibling layer profile)',
+    ]);
+    expect(
+      violations([
+        { from: 'src/model/x.ts', to: 'src/util/y.ts' },
+        { from: 'src/cli/x.ts', to: 'src/api.ts' },
+      ]),
+    ).toEqual([]);
   });
 
   it('places every source file in a layer and resolves every relative import', () => {

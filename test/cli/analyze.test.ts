@@ -18,7 +18,10 @@ beforeAll(() => {
       inputs: [tensorInfo('x', ['N', 3, 32, 32])],
       outputs: [tensorInfo('y', [])],
       initializers: [floatInit('w', [16, 3, 3, 3]), floatInit('b', [16])],
-      nodes: [node('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1] }, 'conv1'), node('Relu', ['c'], ['y'], {}, 'relu1')],
+      nodes: [
+        node('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1] }, 'conv1'),
+        node('Relu', ['c'], ['y'], {}, 'relu1'),
+      ],
     }),
   );
 });
@@ -45,7 +48,8 @@ describe('efflint analyze (spawned CLI)', () => {
     // 3x3 conv, 3 -> 16 channels, 32x32 output, batch 2: multiply-adds by hand
     expect(conv.flops).toBe(2 * 16 * 32 * 32 * 3 * 3 * 3);
     expect(conv.params).toBe(16 * 3 * 3 * 3 + 16);
-    for (const k of ['flops', 'params', 'memAccess', 'memBytes', 'layers', 'unknownCostLayers']) expect(a.totals).toHaveProperty(k);
+    for (const k of ['flops', 'params', 'memAccess', 'memBytes', 'layers', 'unknownCostLayers'])
+      expect(a.totals).toHaveProperty(k);
     expect(Array.isArray(a.warnings)).toBe(true);
   });
 
@@ -69,25 +73,86 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
   const cases: [string, () => string[]][] = [
     ['missing file', () => ['analyze', join(dir, 'nope.onnx')]],
     ['a directory', () => ['analyze', dir]],
-    ['an empty file', () => { const p = join(dir, 'empty.onnx'); writeFileSync(p, ''); return ['analyze', p]; }],
-    ['a truncated model', () => { const p = join(dir, 'trunc.onnx'); const b = readFileSync(good); writeFileSync(p, b.subarray(0, Math.floor(b.length / 2))); return ['analyze', p]; }],
-    ['a bit-flipped model', () => { const p = join(dir, 'flip.onnx'); const b = Buffer.from(readFileSync(good)); for (let i = 0; i < b.length; i += 7) b[i] = at(b, i) ^ 0xa5; writeFileSync(p, b); return ['analyze', p]; }],
-    ['a text file', () => { const p = join(dir, 'readme.onnx'); writeFileSync(p, 'hello, this is not a model\n'); return ['analyze', p]; }],
-    ['a graph with a cycle', () => {
-      const p = join(dir, 'cycle.onnx');
-      writeFileSync(p, tinyModel({ inputs: [tensorInfo('x', [4])], outputs: [tensorInfo('z', [4])], nodes: [node('Add', ['x', 'z'], ['y']), node('Relu', ['y'], ['z'])] }));
-      return ['analyze', p];
-    }],
-    ['a dangling input', () => {
-      const p = join(dir, 'dangling.onnx');
-      writeFileSync(p, tinyModel({ inputs: [tensorInfo('x', [4])], outputs: [tensorInfo('y', [4])], nodes: [node('Add', ['x', 'ghost'], ['y'])] }));
-      return ['analyze', p];
-    }],
-    ['a negative dim', () => {
-      const p = join(dir, 'negdim.onnx');
-      writeFileSync(p, tinyModel({ inputs: [tensorInfo('x', [1, -3])], outputs: [tensorInfo('y', [])], nodes: [node('Relu', ['x'], ['y'])] }));
-      return ['analyze', p];
-    }],
+    [
+      'an empty file',
+      () => {
+        const p = join(dir, 'empty.onnx');
+        writeFileSync(p, '');
+        return ['analyze', p];
+      },
+    ],
+    [
+      'a truncated model',
+      () => {
+        const p = join(dir, 'trunc.onnx');
+        const b = readFileSync(good);
+        writeFileSync(p, b.subarray(0, Math.floor(b.length / 2)));
+        return ['analyze', p];
+      },
+    ],
+    [
+      'a bit-flipped model',
+      () => {
+        const p = join(dir, 'flip.onnx');
+        const b = Buffer.from(readFileSync(good));
+        for (let i = 0; i < b.length; i += 7) b[i] = at(b, i) ^ 0xa5;
+        writeFileSync(p, b);
+        return ['analyze', p];
+      },
+    ],
+    [
+      'a text file',
+      () => {
+        const p = join(dir, 'readme.onnx');
+        writeFileSync(p, 'hello, this is not a model\n');
+        return ['analyze', p];
+      },
+    ],
+    [
+      'a graph with a cycle',
+      () => {
+        const p = join(dir, 'cycle.onnx');
+        writeFileSync(
+          p,
+          tinyModel({
+            inputs: [tensorInfo('x', [4])],
+            outputs: [tensorInfo('z', [4])],
+            nodes: [node('Add', ['x', 'z'], ['y']), node('Relu', ['y'], ['z'])],
+          }),
+        );
+        return ['analyze', p];
+      },
+    ],
+    [
+      'a dangling input',
+      () => {
+        const p = join(dir, 'dangling.onnx');
+        writeFileSync(
+          p,
+          tinyModel({
+            inputs: [tensorInfo('x', [4])],
+            outputs: [tensorInfo('y', [4])],
+            nodes: [node('Add', ['x', 'ghost'], ['y'])],
+          }),
+        );
+        return ['analyze', p];
+      },
+    ],
+    [
+      'a negative dim',
+      () => {
+        const p = join(dir, 'negdim.onnx');
+        writeFileSync(
+          p,
+          tinyModel({
+            inputs: [tensorInfo('x', [1, -3])],
+            outputs: [tensorInfo('y', [])],
+            nodes: [node('Relu', ['x'], ['y'])],
+          }),
+        );
+        return ['analyze', p];
+      },
+    ],
     ['an unknown zoo model', () => ['analyze', 'zoo:shufflenet_v9']],
     ['a malformed --input', () => ['analyze', good, '--input', 'x=1xbanana']],
     ['an unknown option', () => ['analyze', good, '--bogus']],
@@ -105,12 +170,22 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
 
   it('a Conv weight of the wrong rank is a layer of unknown cost with a warning, not an error (exit 0)', () => {
     const p = join(dir, 'badconv.onnx');
-    writeFileSync(p, tinyModel({ inputs: [tensorInfo('x', [1, 3, 8, 8])], outputs: [tensorInfo('y', [])], initializers: [floatInit('w', [4, 3])], nodes: [node('Conv', ['x', 'w'], ['y'], {}, 'conv')] }));
+    writeFileSync(
+      p,
+      tinyModel({
+        inputs: [tensorInfo('x', [1, 3, 8, 8])],
+        outputs: [tensorInfo('y', [])],
+        initializers: [floatInit('w', [4, 3])],
+        nodes: [node('Conv', ['x', 'w'], ['y'], {}, 'conv')],
+      }),
+    );
     const r = runCli(['analyze', p, '--format', 'json']);
     expect(r.code).toBe(0);
     const a = JSON.parse(r.stdout) as { layers: { name: string; flops: number | null }[]; warnings: string[] };
     expect(a.layers.map((l) => [l.name, l.flops])).toEqual([['conv', null]]);
-    expect(a.warnings).toContain('node "conv" (Conv): weight has rank 2 but the input has rank 4; expected (M, C/group, k1..kn); its cost is unknown');
+    expect(a.warnings).toContain(
+      'node "conv" (Conv): weight has rank 2 but the input has rank 4; expected (M, C/group, k1..kn); its cost is unknown',
+    );
   });
 
   it('names the file in the error', () => {

@@ -26,7 +26,10 @@ beforeAll(() => {
       inputs: [tensorInfo('x', [1, 3, 'H', 'W'])],
       outputs: [tensorInfo('y', [])],
       initializers: [floatInit('w', [16, 3, 3, 3])],
-      nodes: [node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] }, 'conv1'), node('Relu', ['c'], ['y'], {}, 'relu1')],
+      nodes: [
+        node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] }, 'conv1'),
+        node('Relu', ['c'], ['y'], {}, 'relu1'),
+      ],
     }),
   );
   writeFileSync(join(dir, 'models', 'README.txt'), 'not a model');
@@ -34,10 +37,14 @@ beforeAll(() => {
 
 /** Runs `efflint ARGS | head -c 100` in bash and returns efflint's own exit status and stderr. */
 function throughHead(args: string): { code: number; stderr: string; stdout: string } {
-  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${args} 2>"${dir}/err.txt" | head -c 100; echo "rc=\${PIPESTATUS[0]}" >&2`], {
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'bash',
+    ['-c', `"${process.execPath}" "${BIN}" ${args} 2>"${dir}/err.txt" | head -c 100; echo "rc=\${PIPESTATUS[0]}" >&2`],
+    {
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      encoding: 'utf8',
+    },
+  );
   const code = Number(/rc=(\d+)/.exec(r.stderr)?.[1]);
   return { code, stderr: readFileSync(join(dir, 'err.txt'), 'utf8'), stdout: r.stdout };
 }
@@ -68,9 +75,19 @@ describe('exit 1 says which limit failed; --quiet counts what it hid', () => {
   });
 
   it('names the diff threshold', () => {
-    const r = runCli(['diff', 'zoo:exp_g2_g1', 'zoo:exp_g2_g8', '--max-memaccess-increase', '100', '--fail-on-new', 'warn']);
+    const r = runCli([
+      'diff',
+      'zoo:exp_g2_g1',
+      'zoo:exp_g2_g8',
+      '--max-memaccess-increase',
+      '100',
+      '--fail-on-new',
+      'warn',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^efflint: exit 1: .*exceeds the 100% limit \(--max-memaccess-increase\); \d+ new findings? at or above warn \(--fail-on-new\)[^\n]*\n$/);
+    expect(r.stderr).toMatch(
+      /^efflint: exit 1: .*exceeds the 100% limit \(--max-memaccess-increase\); \d+ new findings? at or above warn \(--fail-on-new\)[^\n]*\n$/,
+    );
   });
 
   it('--quiet shows errors only and its summary counts the hidden findings', () => {
@@ -100,7 +117,7 @@ describe('colour', () => {
   });
 
   it('decides like chalk on a terminal: FORCE_COLOR=0/false off, NO_COLOR off, flags win', () => {
-    const tty = { stdout: () => {}, stderr: () => {}, stdoutIsTTY: true, stderrIsTTY: true, cwd: '/' };
+    const tty = { stdout: () => undefined, stderr: () => undefined, stdoutIsTTY: true, stderrIsTTY: true, cwd: '/' };
     expect(useColor({ ...tty, env: {} })).toBe(true);
     expect(useColor({ ...tty, env: { FORCE_COLOR: '0' } })).toBe(false);
     expect(useColor({ ...tty, env: { FORCE_COLOR: 'false' } })).toBe(false);
@@ -120,7 +137,9 @@ describe('-o, directories and globs', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).results[0].model).toBe(MODEL);
     const bad = runCli(['lint', MODEL, '--output-file', join(dir, 'missing-dir', 'x.json')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe(`efflint: cannot write ${join(dir, 'missing-dir', 'x.json')}: folder ${join(dir, 'missing-dir')} does not exist\n`);
+    expect(bad.stderr).toBe(
+      `efflint: cannot write ${join(dir, 'missing-dir', 'x.json')}: folder ${join(dir, 'missing-dir')} does not exist\n`,
+    );
   });
 
   it('recurses into directories for *.onnx and expands ** globs', () => {
@@ -128,7 +147,9 @@ describe('-o, directories and globs', () => {
     expect(byDir.code).toBe(0);
     expect(JSON.parse(byDir.stdout).results.map((r: { model: string }) => r.model)).toEqual(['models/nested/sym.onnx']);
     const byGlob = runCli(['lint', 'models/**/*.onnx', '--format', 'json'], { cwd: dir });
-    expect(JSON.parse(byGlob.stdout).results.map((r: { model: string }) => r.model)).toEqual(['models/nested/sym.onnx']);
+    expect(JSON.parse(byGlob.stdout).results.map((r: { model: string }) => r.model)).toEqual([
+      'models/nested/sym.onnx',
+    ]);
     mkdirSync(join(dir, 'empty'), { recursive: true });
     const empty = runCli(['lint', 'empty'], { cwd: dir });
     expect([empty.code, empty.stderr]).toEqual([2, "efflint: no .onnx files under 'empty'\n"]);
@@ -149,7 +170,14 @@ describe('incomplete shapes and costs', () => {
 });
 
 describe('rule selection, --print-config, baseline', () => {
-  const ruleIds = (args: string[]): string[] => [...new Set<string>(JSON.parse(runCli(['lint', MODEL, '--format', 'json', ...args]).stdout).results[0].findings.map((f: { ruleId: string }) => f.ruleId))].sort();
+  const ruleIds = (args: string[]): string[] =>
+    [
+      ...new Set<string>(
+        JSON.parse(runCli(['lint', MODEL, '--format', 'json', ...args]).stdout).results[0].findings.map(
+          (f: { ruleId: string }) => f.ruleId,
+        ),
+      ),
+    ].sort();
 
   it('--select, --ignore and --rule choose rules and severities', () => {
     expect(ruleIds(['--select', 'G2'])).toEqual(['G2']);
@@ -168,7 +196,12 @@ describe('rule selection, --print-config, baseline', () => {
     const r = runCli(['lint', '--print-config', '--rule', 'G2:error', '--ignore', 'E103'], { cwd: dir });
     expect(r.code).toBe(0);
     const config = JSON.parse(r.stdout);
-    expect(config).toMatchObject({ configFile: null, runtime: 'onnxruntime-cpu', failOn: 'error', rules: { G2: { severity: 'error' }, E103: { severity: 'off' } } });
+    expect(config).toMatchObject({
+      configFile: null,
+      runtime: 'onnxruntime-cpu',
+      failOn: 'error',
+      rules: { G2: { severity: 'error' }, E103: { severity: 'off' } },
+    });
   });
 
   it('--print-config FILE names the model it describes; a missing FILE is a usage error', () => {
@@ -192,7 +225,9 @@ describe('rule selection, --print-config, baseline', () => {
     expect(again.stdout).toMatch(/no new findings in 1 model; \d+ findings in the baseline not shown/);
     // One accepted finding removed from the baseline is new again.
     const fps: string[] = doc.findings[MODEL];
-    const warnFp = JSON.parse(runCli(['lint', MODEL, '--format', 'json']).stdout).results[0].findings.find((f: { severity: string }) => f.severity === 'warn').fingerprint;
+    const warnFp = JSON.parse(runCli(['lint', MODEL, '--format', 'json']).stdout).results[0].findings.find(
+      (f: { severity: string }) => f.severity === 'warn',
+    ).fingerprint;
     fps.splice(fps.indexOf(warnFp), 1);
     writeFileSync(file, JSON.stringify(doc));
     const one = runCli(['lint', MODEL, '--fail-on', 'warn', '--baseline', file]);
@@ -208,9 +243,13 @@ describe('--format github', () => {
     const json = JSON.parse(runCli(['lint', MODEL, '--format', 'json']).stdout);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.length).toBe(json.results[0].findings.length);
-    for (const line of lines) expect(line).toMatch(/^::(error|warning|notice) title=efflint [GE]\d+ \([a-z-]+\)::zoo:shufflenet_v1_g8 \S+: [^\n\r]+$/);
+    for (const line of lines)
+      expect(line).toMatch(
+        /^::(error|warning|notice) title=efflint [GE]\d+ \([a-z-]+\)::zoo:shufflenet_v1_g8 \S+: [^\n\r]+$/,
+      );
     const withFile = runCli(['lint', symbolic, '--format', 'github', '--input', 'x=1x3x32x32', '--rule', 'G1:error']);
-    for (const line of withFile.stdout.trimEnd().split('\n').filter(Boolean)) expect(line).toMatch(/^::\w+ file=.*sym\.onnx,title=/);
+    for (const line of withFile.stdout.trimEnd().split('\n').filter(Boolean))
+      expect(line).toMatch(/^::\w+ file=.*sym\.onnx,title=/);
   });
 
   it("escapes data and properties by GitHub's rules", () => {

@@ -31,7 +31,11 @@ function runSteps(workflow: string): { name: string; run: string }[] {
 }
 
 const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=efflint-test', '-c', 'user.email=test@efflint.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=efflint-test', '-c', 'user.email=test@efflint.invalid', '-c', 'init.defaultBranch=main', ...args],
+    { cwd, encoding: 'utf8' },
+  );
 
 /**
  * A repository whose main branch holds model.onnx (and the documented config), cloned, with the model
@@ -72,7 +76,12 @@ describe('docs/ci.md "Gate a model pull request with efflint diff", run in a rea
   });
 
   it('its config block is a valid efflint.config.json with a diff section', () => {
-    expect(validateConfig(JSON.parse(block('json')), 'efflint.config.json').diff).toEqual({ maxFlopsIncrease: 5, maxParamsIncrease: 10, maxMemAccessIncrease: 5, failOnNew: 'warn' });
+    expect(validateConfig(JSON.parse(block('json')), 'efflint.config.json').diff).toEqual({
+      maxFlopsIncrease: 5,
+      maxParamsIncrease: 10,
+      maxMemAccessIncrease: 5,
+      failOnNew: 'warn',
+    });
   });
 
   it('passes a pull request that replaces group convolutions by dense ones of equal FLOPs (G2)', () => {
@@ -87,7 +96,11 @@ describe('docs/ci.md "Gate a model pull request with efflint diff", run in a rea
     const r = runWorkflow(['shufflenet_v2_x0_5'], ['shufflenet_v2_x1_0']);
     expect(r.code).toBe(1);
     expect(r.summary).toMatch(/^## ❌ efflint diff fails \d+ thresholds: `base\.onnx` → `model\.onnx`\n/);
-    expect(r.summary).toContain('- ❌ params +66.7% (1,366,792 -&gt; 2,278,604) exceeds the 10% limit (--max-params-increase)');
-    expect(r.summary).toMatch(/- ❌ FLOPs \+\d+\.\d% \([\d,]+ -&gt; [\d,]+\) exceeds the 5% limit \(--max-flops-increase\)/);
+    expect(r.summary).toContain(
+      '- ❌ params +66.7% (1,366,792 -&gt; 2,278,604) exceeds the 10% limit (--max-params-increase)',
+    );
+    expect(r.summary).toMatch(
+      /- ❌ FLOPs \+\d+\.\d% \([\d,]+ -&gt; [\d,]+\) exceeds the 5% limit \(--max-flops-increase\)/,
+    );
   });
 });

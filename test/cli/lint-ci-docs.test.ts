@@ -16,14 +16,26 @@ function block(lang: string, after = ''): string {
 }
 
 /** Splits a one-line shell command: quotes, and `>` / `>>` redirection of stdout. */
-function parseCommand(line: string, env: Record<string, string>): { args: string[]; redirect?: { file: string; append: boolean } } {
+function parseCommand(
+  line: string,
+  env: Record<string, string>,
+): { args: string[]; redirect?: { file: string; append: boolean } } {
   const tokens: string[] = [];
   const re = /'([^']*)'|"([^"]*)"|(>>|>)|(\S+)/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) tokens.push(m[1] ?? (m[2] !== undefined ? m[2].replace(/\$(\w+)/g, (_, v: string) => env[v] ?? '') : undefined) ?? m[3] ?? at(m, 4));
+  for (let m = re.exec(line); m; m = re.exec(line))
+    tokens.push(
+      m[1] ??
+        (m[2] !== undefined ? m[2].replace(/\$(\w+)/g, (_, v: string) => env[v] ?? '') : undefined) ??
+        m[3] ??
+        at(m, 4),
+    );
   const redirectAt = tokens.findIndex((t) => t === '>' || t === '>>');
   const args = redirectAt >= 0 ? tokens.slice(0, redirectAt) : tokens;
   expect(args.slice(0, 2)).toEqual(['npx', 'efflint']);
-  return { args: args.slice(2), redirect: redirectAt >= 0 ? { file: at(tokens, redirectAt + 1), append: tokens[redirectAt] === '>>' } : undefined };
+  return {
+    args: args.slice(2),
+    redirect: redirectAt >= 0 ? { file: at(tokens, redirectAt + 1), append: tokens[redirectAt] === '>>' } : undefined,
+  };
 }
 
 interface Step {
@@ -38,7 +50,11 @@ function efflintSteps(workflow: string): Step[] {
   for (const chunk of workflow.split(/\n\s+- /).slice(1)) {
     const run = /(?:^|\n)\s*run: (.+)/.exec(chunk)?.[1];
     if (!run || !/\bnpx efflint\b/.test(run)) continue;
-    steps.push({ name: /name: (.+)/.exec(chunk)?.[1] ?? '', run, continueOnError: /continue-on-error: true/.test(chunk) });
+    steps.push({
+      name: /name: (.+)/.exec(chunk)?.[1] ?? '',
+      run,
+      continueOnError: chunk.includes('continue-on-error: true'),
+    });
   }
   return steps;
 }
@@ -56,7 +72,11 @@ function runWorkflow(models: Record<string, string>, config?: string) {
   const results = efflintSteps(block('yaml')).map((step) => {
     const { args, redirect } = parseCommand(step.run, env);
     const r = runCli(args, { cwd: repo });
-    if (redirect) (redirect.append ? appendFileSync : writeFileSync)(isAbsolute(redirect.file) ? redirect.file : join(repo, redirect.file), r.stdout);
+    if (redirect)
+      (redirect.append ? appendFileSync : writeFileSync)(
+        isAbsolute(redirect.file) ? redirect.file : join(repo, redirect.file),
+        r.stdout,
+      );
     return { step, args, redirect, ...r };
   });
   return { repo, env, results };
@@ -70,7 +90,9 @@ describe('docs/ci.md workflow, run with the real CLI', () => {
     const [sarifStep, summaryStep, gateStep] = [at(steps, 0), at(steps, 1), at(steps, 2)];
     expect(sarifStep.run).toMatch(/--format sarif > (\S+)$/);
     const sarifFile = /> (\S+)$/.exec(sarifStep.run)?.[1] ?? '';
-    expect(block('yaml')).toMatch(new RegExp(`uses: github/codeql-action/upload-sarif@v\\d+[\\s\\S]*sarif_file: ${sarifFile.replace('.', '\\.')}`));
+    expect(block('yaml')).toMatch(
+      new RegExp(`uses: github/codeql-action/upload-sarif@v\\d+[\\s\\S]*sarif_file: ${sarifFile.replace('.', '\\.')}`),
+    );
     expect(summaryStep.run).toMatch(/--format markdown >> "\$GITHUB_STEP_SUMMARY"$/);
     expect(sarifStep.continueOnError && summaryStep.continueOnError && !gateStep.continueOnError).toBe(true);
   });
@@ -81,11 +103,16 @@ describe('docs/ci.md workflow, run with the real CLI', () => {
     const sarif = JSON.parse(readFileSync(join(repo, 'efflint.sarif'), 'utf8'));
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0].results).toEqual([]);
-    expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(/^## ✅ efflint: 0 errors, 0 warnings, 0 info in 2 models/);
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(
+      /^## ✅ efflint: 0 errors, 0 warnings, 0 info in 2 models/,
+    );
   });
 
   it('fails the gate on errors from the documented config, after writing SARIF and the summary', () => {
-    const { repo, env, results } = runWorkflow({ 'models/v1.onnx': 'shufflenet_v1_g8', 'models/v2.onnx': 'shufflenet_v2_x1_0' }, block('json', '## Configuration'));
+    const { repo, env, results } = runWorkflow(
+      { 'models/v1.onnx': 'shufflenet_v1_g8', 'models/v2.onnx': 'shufflenet_v2_x1_0' },
+      block('json', '## Configuration'),
+    );
     expect(results.map((r) => r.code)).toEqual([1, 1, 1]);
     expect(at(results, 2).stdout).toMatch(/error +G2 +stage2/);
     const sarif = JSON.parse(readFileSync(join(repo, 'efflint.sarif'), 'utf8'));

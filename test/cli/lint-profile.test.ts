@@ -4,10 +4,21 @@ import { runCli } from '../helpers/cli.js';
 describe('efflint lint --profile (spawned CLI, real onnxruntime-node)', () => {
   it('confirms findings by counterfactual pairs: the shortcut Add of a bottleneck costs real time on this CPU', () => {
     // One pair is measured (the largest estimated impact: the ten identically shaped Adds share it).
-    const r = runCli(['lint', 'zoo:exp_g4_relu_on_shortcut_on', '--profile', '--runs', '3', '--confirm-top', '1', '--format', 'json'], { timeoutMs: 120_000 });
+    const r = runCli(
+      ['lint', 'zoo:exp_g4_relu_on_shortcut_on', '--profile', '--runs', '3', '--confirm-top', '1', '--format', 'json'],
+      { timeoutMs: 120_000 },
+    );
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    const findings = doc.results[0].findings as { ruleId: string; messageId: string; node: string | null; confirmed: boolean | null; evidence: string; message: string; metrics: Record<string, number> }[];
+    const findings = doc.results[0].findings as {
+      ruleId: string;
+      messageId: string;
+      node: string | null;
+      confirmed: boolean | null;
+      evidence: string;
+      message: string;
+      metrics: Record<string, number>;
+    }[];
     expect(findings.length).toBeGreaterThan(0);
     for (const f of findings) {
       expect([true, false, null]).toContain(f.confirmed);
@@ -21,26 +32,37 @@ describe('efflint lint --profile (spawned CLI, real onnxruntime-node)', () => {
     const measured = adds.filter((f) => !f.evidence.startsWith('below the floor: '));
     expect(measured.length).toBeGreaterThan(0);
     for (const f of measured) {
-      expect([f.confirmed, f.evidence]).toEqual([true, expect.stringMatching(/^counterfactual Conv \+ Add on 1x16x56x56 vs Conv without the Add: /)]);
+      expect([f.confirmed, f.evidence]).toEqual([
+        true,
+        expect.stringMatching(/^counterfactual Conv \+ Add on 1x16x56x56 vs Conv without the Add: /),
+      ]);
       expect(f.metrics.measuredRatio).toBeGreaterThan(1.05);
       expect(f.metrics.measuredSpread).toBeGreaterThanOrEqual(0);
     }
     // The model-level G4 finding rests on them and on the measured time share of element-wise kernels.
     const model = findings.find((f) => f.ruleId === 'G4' && f.node === null && f.messageId === 'elementwiseShare');
     expect(model?.confirmed).toBe(true);
-    expect(model?.evidence).toMatch(/^element-wise kernels \(depthwise convs included\) take \d+% of measured time; \d+ of \d+ node-level G4 counterfactuals confirmed/);
+    expect(model?.evidence).toMatch(
+      /^element-wise kernels \(depthwise convs included\) take \d+% of measured time; \d+ of \d+ node-level G4 counterfactuals confirmed/,
+    );
     // The G1 pairs were not among the top 1.
-    for (const f of findings.filter((x) => x.ruleId === 'G1')) expect([f.confirmed, f.evidence]).toEqual([null, expect.stringMatching(/^not measured: beyond the 1 counterfactual pairs measured per model \(--confirm-top\)/)]);
+    for (const f of findings.filter((x) => x.ruleId === 'G1'))
+      expect([f.confirmed, f.evidence]).toEqual([
+        null,
+        expect.stringMatching(/^not measured: beyond the 1 counterfactual pairs measured per model \(--confirm-top\)/),
+      ]);
   });
 
   it('prints a measured column in text output', () => {
-    const r = runCli(['lint', 'zoo:exp_g4_relu_on_shortcut_on', '--profile', '--runs', '2', '--confirm-top', '1'], { timeoutMs: 120_000 });
+    const r = runCli(['lint', 'zoo:exp_g4_relu_on_shortcut_on', '--profile', '--runs', '2', '--confirm-top', '1'], {
+      timeoutMs: 120_000,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ (confirmed|not confirmed|not measured) /);
     expect(r.stdout).toMatch(/; \d+ of \d+ confirmed by measured time\n/);
   });
 
-  it("lints the graph onnxruntime ran: its optimized graph is the plan, and findings on layers it fused are not warnings", () => {
+  it('lints the graph onnxruntime ran: its optimized graph is the plan, and findings on layers it fused are not warnings', () => {
     // A small ShuffleNet v1 (41M FLOPs, ~1 s measured): every BatchNormalization follows a Conv, and
     // onnxruntime folds them all; on the raw graph (--runtime none) E101 warns about each.
     interface JsonFinding {
@@ -55,7 +77,10 @@ describe('efflint lint --profile (spawned CLI, real onnxruntime-node)', () => {
     }
     const model = 'zoo:shufflenet_v1_g3_x0_5';
     // --confirm-top 0: no counterfactual pairs; fused and folded layers are null all the same.
-    const r = runCli(['lint', model, '--profile', '--runs', '2', '--warmup', '1', '--confirm-top', '0', '--format', 'json'], { timeoutMs: 120_000 });
+    const r = runCli(
+      ['lint', model, '--profile', '--runs', '2', '--warmup', '1', '--confirm-top', '0', '--format', 'json'],
+      { timeoutMs: 120_000 },
+    );
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout).results[0];
     expect(result.target).toMatchObject({ runtime: 'onnxruntime-cpu', planSource: 'onnxruntime-optimized-graph' });
@@ -80,10 +105,13 @@ describe('efflint lint --profile (spawned CLI, real onnxruntime-node)', () => {
     expect(raw.code).toBe(0);
     const rawBn = (JSON.parse(raw.stdout).results[0].findings as JsonFinding[]).filter((f) => f.ruleId === 'E101');
     expect(rawBn.length).toBeGreaterThan(0);
-    expect(rawBn.every((f) => f.severity === 'warn' && f.messageId === 'foldableBatchNorm' && !f.fixedByRuntime)).toBe(true);
+    expect(rawBn.every((f) => f.severity === 'warn' && f.messageId === 'foldableBatchNorm' && !f.fixedByRuntime)).toBe(
+      true,
+    );
     const measuredBn = findings.filter((f) => f.ruleId === 'E101');
     expect(measuredBn.map((f) => f.node).sort()).toEqual(rawBn.map((f) => f.node).sort());
     // Folded away, a BatchNormalization has no time of its own to confirm or refute the finding with.
-    for (const f of measuredBn) expect([f.messageId, f.severity, f.fixedByRuntime, f.confirmed]).toEqual(['foldedByRuntime', 'info', true, null]);
+    for (const f of measuredBn)
+      expect([f.messageId, f.severity, f.fixedByRuntime, f.confirmed]).toEqual(['foldedByRuntime', 'info', true, null]);
   });
 });

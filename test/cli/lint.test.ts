@@ -35,7 +35,16 @@ beforeAll(() => {
   writeFileSync(join(dir, 'models', 'v1.onnx'), buildZooModel('shufflenet_v1_g8'));
   writeFileSync(join(dir, 'models', 'sub', 'one.onnx'), buildZooModel('exp_g3_1frag'));
   writeFileSync(join(dir, 'models', 'broken.txt'), 'not a model');
-  writeFileSync(join(dir, 'gpu.json'), JSON.stringify({ schemaVersion: 1, name: 'test-gpu', peakFlopsPerSecond: 5.67e12, bandwidthBytesPerSecond: 4.84e11, perOpOverheadUs: 5 }));
+  writeFileSync(
+    join(dir, 'gpu.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      name: 'test-gpu',
+      peakFlopsPerSecond: 5.67e12,
+      bandwidthBytesPerSecond: 4.84e11,
+      perOpOverheadUs: 5,
+    }),
+  );
 });
 
 describe('efflint lint (spawned CLI)', () => {
@@ -43,9 +52,13 @@ describe('efflint lint (spawned CLI)', () => {
     const r = lintV1G8();
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^zoo:shufflenet_v1_g8  [\d.]+M FLOPs, /);
-    expect(lines[1]).toMatch(/^  on onnxruntime-cpu \(static model\): \d+ kernels, [1-9]\d* layers fused; est\. [\d.]+ (us|ms|s) on default CPU /);
-    expect(r.stdout).toMatch(/^ +[\d.]+% {2}warning {2}G2 +stage2\.unit1\.conv3 +1x1 group conv g=8 96->360 ch: MAC \d+% above a dense conv of equal FLOPs/m);
+    expect(lines[0]).toMatch(/^zoo:shufflenet_v1_g8 {2}[\d.]+M FLOPs, /);
+    expect(lines[1]).toMatch(
+      /^ {2}on onnxruntime-cpu \(static model\): \d+ kernels, [1-9]\d* layers fused; est\. [\d.]+ (us|ms|s) on default CPU /,
+    );
+    expect(r.stdout).toMatch(
+      /^ +[\d.]+% {2}warning {2}G2 +stage2\.unit1\.conv3 +1x1 group conv g=8 96->360 ch: MAC \d+% above a dense conv of equal FLOPs/m,
+    );
     // One row per finding, largest estimated share of time first.
     const rows = lines.filter((l) => ROW.test(l));
     expect(rows.length).toBeGreaterThan(3);
@@ -57,9 +70,15 @@ describe('efflint lint (spawned CLI)', () => {
     expect(new Set(fixRules).size).toBe(fixRules.length);
     expect([...fixRules].sort()).toEqual([...new Set(rows.map((l) => ROW.exec(l)![3]))].sort());
     expect(lines.findIndex((l) => l.startsWith('  fix '))).toBeGreaterThan(lines.indexOf(rows.at(-1)!));
-    expect(fixes.find((l) => l.startsWith('  fix G2 ('))).toMatch(/^ {2}fix G2 \(\d+ shown of \d+, group-convolution\): use g=1 /);
+    expect(fixes.find((l) => l.startsWith('  fix G2 ('))).toMatch(
+      /^ {2}fix G2 \(\d+ shown of \d+, group-convolution\): use g=1 /,
+    );
     // Then what --min-impact (default DEFAULT_MIN_IMPACT_PERCENT) left out, and the summary of what is shown.
-    expect(r.stdout).toMatch(new RegExp(`\\n {2}\\d+ findings \\(0 errors, \\d+ warnings, \\d+ info\\) below ${DEFAULT_MIN_IMPACT_PERCENT}% of est\\. time not shown: --min-impact 0 shows all\\n`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `\\n {2}\\d+ findings \\(0 errors, \\d+ warnings, \\d+ info\\) below ${DEFAULT_MIN_IMPACT_PERCENT}% of est\\. time not shown: --min-impact 0 shows all\\n`,
+      ),
+    );
     expect(r.stdout).toContain(`\n${rows.length} findings (0 errors, `);
     expect(r.stdout).toMatch(/\d+ findings \(0 errors, \d+ warnings, \d+ info\) in 1 model/);
     expect(r.stdout).not.toMatch(/\u001b\[/);
@@ -77,7 +96,9 @@ describe('efflint lint (spawned CLI)', () => {
   });
 
   it('--min-impact 0 prints every finding; the default leaves out the smallest and says so', () => {
-    const byDefault = lintV1G8().stdout.split('\n').filter((l) => ROW.test(l));
+    const byDefault = lintV1G8()
+      .stdout.split('\n')
+      .filter((l) => ROW.test(l));
     const r = runCli(['lint', 'zoo:shufflenet_v1_g8', '--min-impact', '0']);
     expect(r.code).toBe(0);
     const rows = r.stdout.split('\n').filter((l) => ROW.test(l));
@@ -90,7 +111,9 @@ describe('efflint lint (spawned CLI)', () => {
     // Not a percentage: a usage error.
     const bad = runCli(['lint', 'zoo:shufflenet_v1_g8', '--min-impact', '120']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^efflint: option '--min-impact <percent>' argument '120' is invalid\. expected a percentage between 0 and 100\n$/);
+    expect(bad.stderr).toMatch(
+      /^efflint: option '--min-impact <percent>' argument '120' is invalid\. expected a percentage between 0 and 100\n$/,
+    );
   });
 
   it('--min-impact never changes the exit code: it only shortens what people read', () => {
@@ -100,12 +123,18 @@ describe('efflint lint (spawned CLI)', () => {
     expect(cut.code).toBe(warn.code);
     // At 50% nothing is shown, and the summary does not pretend there is nothing to report.
     expect(cut.stdout.split('\n').filter((l) => ROW.test(l))).toEqual([]);
-    expect(cut.stdout).toMatch(/\n {2}\d+ findings \(0 errors, [1-9]\d* warnings, \d+ info\) below 50% of est\. time not shown/);
-    expect(cut.stdout).toMatch(/\nno findings shown in 1 model; \d+ findings \(0 errors, [1-9]\d* warnings, \d+ info\) below --min-impact\n/);
+    expect(cut.stdout).toMatch(
+      /\n {2}\d+ findings \(0 errors, [1-9]\d* warnings, \d+ info\) below 50% of est\. time not shown/,
+    );
+    expect(cut.stdout).toMatch(
+      /\nno findings shown in 1 model; \d+ findings \(0 errors, [1-9]\d* warnings, \d+ info\) below --min-impact\n/,
+    );
     expect(cut.stdout).not.toContain('no findings in');
     // JSON gets every finding whatever --min-impact says.
     const full = JSON.parse(runCli(['lint', 'zoo:exp_g3_4frag_parallel', '--format', 'json']).stdout);
-    const cutJson = JSON.parse(runCli(['lint', 'zoo:exp_g3_4frag_parallel', '--format', 'json', '--min-impact', '100']).stdout);
+    const cutJson = JSON.parse(
+      runCli(['lint', 'zoo:exp_g3_4frag_parallel', '--format', 'json', '--min-impact', '100']).stdout,
+    );
     expect(cutJson).toEqual(full);
     expect(cutJson.results[0].belowMinImpact).toBeUndefined();
   });
@@ -117,7 +146,15 @@ describe('efflint lint (spawned CLI)', () => {
     expect(lines.filter((l) => ROW.test(l))).toEqual([]);
     const rows = lines.filter((l) => /^ +\d+ {2}[GE]\d+ /.test(l)).map((l) => l.trim().split(/ {2,}/));
     expect(rows.length).toBeGreaterThan(2);
-    for (const row of rows) expect(row).toEqual([expect.stringMatching(/^\d+$/), expect.stringMatching(/^[GE]\d+$/), expect.stringMatching(/^[a-z-]+$/), expect.stringMatching(/^[a-zA-Z]+$/), expect.stringMatching(/^(error|warning|info)$/), expect.stringMatching(/^(\d+\.\d%|<0\.1%|0%)$/)]);
+    for (const row of rows)
+      expect(row).toEqual([
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^[GE]\d+$/),
+        expect.stringMatching(/^[a-z-]+$/),
+        expect.stringMatching(/^[a-zA-Z]+$/),
+        expect.stringMatching(/^(error|warning|info)$/),
+        expect.stringMatching(/^(\d+\.\d%|<0\.1%|0%)$/),
+      ]);
     // One row per rule, message and severity; the counts add up to every finding.
     expect(new Set(rows.map((x) => `${x[1]} ${x[3]} ${x[4]}`)).size).toBe(rows.length);
     const total = Number(/\n(\d+) findings \(0 errors, \d+ warnings, \d+ info\) in 1 model/.exec(r.stdout)![1]);
@@ -133,7 +170,10 @@ describe('efflint lint (spawned CLI)', () => {
     const lint = (args: string[]) => {
       const r = runCli(['lint', 'zoo:shufflenet_v1_g3', '--format', 'json', ...args]);
       expect(r.code).toBe(0);
-      return JSON.parse(r.stdout).results[0] as { target: { runtime: string; planSource: string; fusedLayers: number; kernels: number }; findings: JsonFinding[] };
+      return JSON.parse(r.stdout).results[0] as {
+        target: { runtime: string; planSource: string; fusedLayers: number; kernels: number };
+        findings: JsonFinding[];
+      };
     };
     const none = lint(['--runtime', 'none']);
     const ort = lint([]);
@@ -143,9 +183,29 @@ describe('efflint lint (spawned CLI)', () => {
     expect(ort.target.kernels).toBeLessThan(none.target.kernels);
     const bn = (r: typeof none) => r.findings.filter((f) => f.ruleId === 'E101');
     expect(bn(none).length).toBeGreaterThan(0);
-    expect(bn(ort).map((f) => f.node).sort()).toEqual(bn(none).map((f) => f.node).sort());
-    for (const f of bn(none)) expect([f.severity, f.messageId, f.fixedByRuntime, f.impact.estimatedUs > 0]).toEqual(['warn', 'foldableBatchNorm', false, true]);
-    for (const f of bn(ort)) expect([f.severity, f.messageId, f.fixedByRuntime, f.impact.estimatedUs]).toEqual(['info', 'foldedByRuntime', true, 0]);
+    expect(
+      bn(ort)
+        .map((f) => f.node)
+        .sort(),
+    ).toEqual(
+      bn(none)
+        .map((f) => f.node)
+        .sort(),
+    );
+    for (const f of bn(none))
+      expect([f.severity, f.messageId, f.fixedByRuntime, f.impact.estimatedUs > 0]).toEqual([
+        'warn',
+        'foldableBatchNorm',
+        false,
+        true,
+      ]);
+    for (const f of bn(ort))
+      expect([f.severity, f.messageId, f.fixedByRuntime, f.impact.estimatedUs]).toEqual([
+        'info',
+        'foldedByRuntime',
+        true,
+        0,
+      ]);
     // Whatever the runtime fixes is an info at most; findings come largest impact first.
     for (const r of [none, ort]) {
       for (const f of r.findings.filter((x) => x.fixedByRuntime)) expect(f.severity).toBe('info');
@@ -167,7 +227,9 @@ describe('efflint lint (spawned CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     // One line prefixed efflint:, like every other error.
-    expect(r.stderr).toBe("efflint: option '--runtime <name>' argument 'cuda' is invalid. Allowed choices are onnxruntime-cpu, tensorrt, none.\n");
+    expect(r.stderr).toBe(
+      "efflint: option '--runtime <name>' argument 'cuda' is invalid. Allowed choices are onnxruntime-cpu, tensorrt, none.\n",
+    );
   });
 
   it('reads the runtime from the config; --runtime wins; a bad one exits 2 with one line', () => {
@@ -181,7 +243,9 @@ describe('efflint lint (spawned CLI)', () => {
     writeFileSync(join(project, 'efflint.config.json'), JSON.stringify({ runtime: 'cuda' }));
     const bad = runCli(['lint', 'zoo:exp_g3_1frag'], { cwd: project });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('efflint: efflint.config.json: runtime: "cuda" is not one of onnxruntime-cpu, tensorrt, none\n');
+    expect(bad.stderr).toBe(
+      'efflint: efflint.config.json: runtime: "cuda" is not one of onnxruntime-cpu, tensorrt, none\n',
+    );
     expect(bad.stdout).toBe('');
   });
 
@@ -203,7 +267,12 @@ describe('efflint lint (spawned CLI)', () => {
       'json',
       (out: string) => {
         const doc = JSON.parse(out);
-        expect(doc).toMatchObject({ schemaVersion: 2, results: [{ model: 'zoo:exp_g3_4frag_parallel', target: { runtime: 'onnxruntime-cpu', planSource: 'static-model' } }] });
+        expect(doc).toMatchObject({
+          schemaVersion: 2,
+          results: [
+            { model: 'zoo:exp_g3_4frag_parallel', target: { runtime: 'onnxruntime-cpu', planSource: 'static-model' } },
+          ],
+        });
         const r = doc.results[0];
         expect(r.target.modelEstimatedUs).toBeGreaterThan(0);
         expect(r.findings.length).toBeGreaterThan(0);
@@ -219,7 +288,11 @@ describe('efflint lint (spawned CLI)', () => {
         expect(r.belowMinImpact).toBeUndefined();
       },
     ],
-    ['sarif', (out: string) => expect(JSON.parse(out)).toMatchObject({ version: '2.1.0', runs: [{ tool: { driver: { name: 'efflint' } } }] })],
+    [
+      'sarif',
+      (out: string) =>
+        expect(JSON.parse(out)).toMatchObject({ version: '2.1.0', runs: [{ tool: { driver: { name: 'efflint' } } }] }),
+    ],
     ['markdown', (out: string) => expect(out).toMatch(/^## ⚠️ efflint: 0 errors, \d+ warnings/)],
     ['netron', (out: string) => expect(JSON.parse(out).signature).toBe('netron:attachment')],
   ])('--format %s', (format, check) => {
@@ -237,14 +310,19 @@ describe('efflint lint (spawned CLI)', () => {
   it('expands globs itself, relative to the working directory', () => {
     const r = runCli(['lint', 'models/**/*.onnx', '--format', 'json'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).results.map((x: { model: string }) => x.model)).toEqual(['models/sub/one.onnx', 'models/v1.onnx']);
+    expect(JSON.parse(r.stdout).results.map((x: { model: string }) => x.model)).toEqual([
+      'models/sub/one.onnx',
+      'models/v1.onnx',
+    ]);
     const none = runCli(['lint', 'models/*.pb'], { cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toBe("efflint: no files match 'models/*.pb'\n");
   });
 
   it('a bad model among several: one line naming it, the others still reported, exit 2', () => {
-    const r = runCli(['lint', 'zoo:exp_g3_1frag', 'models/broken.txt', 'zoo:no_such_model', '--format', 'json'], { cwd: dir });
+    const r = runCli(['lint', 'zoo:exp_g3_1frag', 'models/broken.txt', 'zoo:no_such_model', '--format', 'json'], {
+      cwd: dir,
+    });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
@@ -258,13 +336,18 @@ describe('efflint lint (spawned CLI)', () => {
     mkdirSync(join(project, 'nested'));
     writeFileSync(
       join(project, 'efflint.config.json'),
-      JSON.stringify({ rules: { G2: 'error', G4: 'off', E101: 'off', E102: 'off', E103: 'off', G1: 'off' }, ignore: [{ rule: 'G2', nodes: ['stage3.*', 'stage4.*'] }] }),
+      JSON.stringify({
+        rules: { G2: 'error', G4: 'off', E101: 'off', E102: 'off', E103: 'off', G1: 'off' },
+        ignore: [{ rule: 'G2', nodes: ['stage3.*', 'stage4.*'] }],
+      }),
     );
     const r = runCli(['lint', 'zoo:shufflenet_v1_g8', '--format', 'json'], { cwd: join(project, 'nested') });
     expect(r.code).toBe(1);
     const findings = JSON.parse(r.stdout).results[0].findings as { ruleId: string; severity: string; node: string }[];
     expect(findings.length).toBeGreaterThan(0);
-    expect(findings.every((f) => f.ruleId === 'G2' && f.severity === 'error' && f.node.startsWith('stage2.'))).toBe(true);
+    expect(findings.every((f) => f.ruleId === 'G2' && f.severity === 'error' && f.node.startsWith('stage2.'))).toBe(
+      true,
+    );
   });
 
   it('--config FILE wins; a bad config exits 2 with one line listing the choices', () => {
@@ -288,7 +371,9 @@ describe('efflint lint (spawned CLI)', () => {
     const findings = result.findings as JsonFinding[];
     const e104 = findings.filter((f) => f.ruleId === 'E104');
     expect(e104.length).toBeGreaterThan(0);
-    expect(at(e104, 0).message).toMatch(/^(Conv|Gemm|MatMul) memory-bound on test-gpu: [\d.]+ FLOPs\/byte < ridge [\d.]+; [\d.]+ us, [\d.]+% of est\. time$/);
+    expect(at(e104, 0).message).toMatch(
+      /^(Conv|Gemm|MatMul) memory-bound on test-gpu: [\d.]+ FLOPs\/byte < ridge [\d.]+; [\d.]+ us, [\d.]+% of est\. time$/,
+    );
     // Element-wise layers (depthwise convs included) are G4's, not E104's.
     const g4Nodes = new Set(findings.filter((f) => f.ruleId === 'G4' && f.node !== null).map((f) => f.node));
     expect(g4Nodes.size).toBeGreaterThan(0);
@@ -323,14 +408,24 @@ describe('efflint rules (spawned CLI)', () => {
   it('lists every rule with id, name, default severity, description and docs', () => {
     const r = runCli(['rules']);
     expect(r.code).toBe(0);
-    for (const id of ['G1', 'G2', 'G3', 'G4', 'E101', 'E102', 'E103', 'E104']) expect(r.stdout).toContain(`docs: https://github.com/efflint/efflint/blob/main/docs/rules/${id}.md`);
+    for (const id of ['G1', 'G2', 'G3', 'G4', 'E101', 'E102', 'E103', 'E104'])
+      expect(r.stdout).toContain(`docs: https://github.com/efflint/efflint/blob/main/docs/rules/${id}.md`);
     expect(r.stdout).toMatch(/G2 +group-convolution +warn +Grouped convolutions/);
   });
 
   it('--format json', () => {
     const r = runCli(['rules', '--format', 'json']);
-    const rules = JSON.parse(r.stdout) as { id: string; name: string; defaultSeverity: string; options: Record<string, { default: unknown }> }[];
+    const rules = JSON.parse(r.stdout) as {
+      id: string;
+      name: string;
+      defaultSeverity: string;
+      options: Record<string, { default: unknown }>;
+    }[];
     expect(rules.map((x) => x.id)).toEqual(['G1', 'G2', 'G3', 'G4', 'E101', 'E102', 'E103', 'E104']);
-    expect(rules[0]).toMatchObject({ name: 'unbalanced-channels', defaultSeverity: 'warn', options: { maxRatio: { default: 2 } } });
+    expect(rules[0]).toMatchObject({
+      name: 'unbalanced-channels',
+      defaultSeverity: 'warn',
+      options: { maxRatio: { default: 2 } },
+    });
   });
 });

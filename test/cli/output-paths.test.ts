@@ -33,22 +33,37 @@ describe('a folder that does not exist is reported, never created', () => {
   it('zoo build -o under a missing folder at the root', () => {
     const root = path.join('/', `efflint-missing-${process.pid}-${Date.now()}`);
     const out = path.join(root, 'dir', 'm.onnx');
-    expectRefused(['zoo', 'build', 'shufflenet_v2_x0_5', '-o', out], `efflint: cannot write ${out}: folder ${path.join(root, 'dir')} does not exist`);
+    expectRefused(
+      ['zoo', 'build', 'shufflenet_v2_x0_5', '-o', out],
+      `efflint: cannot write ${out}: folder ${path.join(root, 'dir')} does not exist`,
+    );
     expect(fs.existsSync(root)).toBe(false);
   });
 
   it('report -o a/b/r.html (relative) and lint -o missing/x.json', () => {
-    expectRefused(['report', ZOO, '--no-profile', '-o', 'a/b/r.html'], `efflint: cannot write a/b/r.html: folder ${path.join(tmp, 'a', 'b')} does not exist`);
+    expectRefused(
+      ['report', ZOO, '--no-profile', '-o', 'a/b/r.html'],
+      `efflint: cannot write a/b/r.html: folder ${path.join(tmp, 'a', 'b')} does not exist`,
+    );
     expect(fs.existsSync(path.join(tmp, 'a'))).toBe(false);
-    expectRefused(['lint', ZOO, '-o', 'missing/x.json', '--format', 'json'], `efflint: cannot write missing/x.json: folder ${path.join(tmp, 'missing')} does not exist`);
+    expectRefused(
+      ['lint', ZOO, '-o', 'missing/x.json', '--format', 'json'],
+      `efflint: cannot write missing/x.json: folder ${path.join(tmp, 'missing')} does not exist`,
+    );
     expect(fs.existsSync(path.join(tmp, 'missing'))).toBe(false);
-    expectRefused(['lint', ZOO, '--write-baseline', 'nobase/b.json'], `efflint: cannot write nobase/b.json: folder ${path.join(tmp, 'nobase')} does not exist`);
+    expectRefused(
+      ['lint', ZOO, '--write-baseline', 'nobase/b.json'],
+      `efflint: cannot write nobase/b.json: folder ${path.join(tmp, 'nobase')} does not exist`,
+    );
     expect(fs.existsSync(path.join(tmp, 'nobase'))).toBe(false);
   });
 
   it('a regular file where the folder should be', () => {
     fs.writeFileSync(path.join(tmp, 'plain.txt'), 'x');
-    expectRefused(['zoo', 'build', 'shufflenet_v2_x0_5', '-o', 'plain.txt/m.onnx'], `efflint: cannot write plain.txt/m.onnx: ${path.join(tmp, 'plain.txt')} is not a folder`);
+    expectRefused(
+      ['zoo', 'build', 'shufflenet_v2_x0_5', '-o', 'plain.txt/m.onnx'],
+      `efflint: cannot write plain.txt/m.onnx: ${path.join(tmp, 'plain.txt')} is not a folder`,
+    );
   });
 });
 
@@ -59,25 +74,43 @@ describe('special files are refused before they are opened', () => {
   });
 
   it('a folder', () => {
-    expectRefused(['zoo', 'build', 'shufflenet_v2_x0_5', '-o', 'a-folder'], 'efflint: cannot write a-folder: it is a folder');
+    expectRefused(
+      ['zoo', 'build', 'shufflenet_v2_x0_5', '-o', 'a-folder'],
+      'efflint: cannot write a-folder: it is a folder',
+    );
   });
 
   it('a FIFO (no hang: nothing reads the other end)', () => {
-    expectRefused(['zoo', 'build', 'shufflenet_v2_x0_5', '-o', 'pipe'], 'efflint: cannot write pipe: it is a FIFO, not a regular file');
-    expectRefused(['report', ZOO, '--no-profile', '-o', 'pipe.md'], 'efflint: cannot write pipe.md: it is a FIFO, not a regular file');
+    expectRefused(
+      ['zoo', 'build', 'shufflenet_v2_x0_5', '-o', 'pipe'],
+      'efflint: cannot write pipe: it is a FIFO, not a regular file',
+    );
+    expectRefused(
+      ['report', ZOO, '--no-profile', '-o', 'pipe.md'],
+      'efflint: cannot write pipe.md: it is a FIFO, not a regular file',
+    );
     expectRefused(['lint', ZOO, '-o', 'pipe.md'], 'efflint: cannot write pipe.md: it is a FIFO, not a regular file');
-    expect([fs.statSync(path.join(tmp, 'pipe')).isFIFO(), fs.statSync(path.join(tmp, 'pipe.md')).isFIFO()]).toEqual([true, true]);
+    expect([fs.statSync(path.join(tmp, 'pipe')).isFIFO(), fs.statSync(path.join(tmp, 'pipe.md')).isFIFO()]).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it('devices: /dev/null and /dev/full', () => {
     for (const dev of ['/dev/null', '/dev/full']) {
-      expectRefused(['zoo', 'build', 'shufflenet_v2_x0_5', '-o', dev], `efflint: cannot write ${dev}: it is a character device, not a regular file`);
+      expectRefused(
+        ['zoo', 'build', 'shufflenet_v2_x0_5', '-o', dev],
+        `efflint: cannot write ${dev}: it is a character device, not a regular file`,
+      );
     }
   });
 
   it('kernel files under /proc, even when they look like regular files', () => {
     expect(fs.statSync('/proc/self/comm').isFile()).toBe(true);
-    expectRefused(['zoo', 'build', 'shufflenet_v2_x0_5', '-o', '/proc/self/comm'], /^efflint: cannot write \/proc\/self\/comm: \/proc\/\d+\/comm is a kernel or device file, not storage$/);
+    expectRefused(
+      ['zoo', 'build', 'shufflenet_v2_x0_5', '-o', '/proc/self/comm'],
+      /^efflint: cannot write \/proc\/self\/comm: \/proc\/\d+\/comm is a kernel or device file, not storage$/,
+    );
   });
 });
 
@@ -91,12 +124,31 @@ describe('ordinary I/O errors are one plain line, never "internal error"', () =>
     fs.chmodSync(tmp, 0o755);
     fs.chmodSync(dir, 0o555);
     const bin = fileURLToPath(new URL('../../bin/efflint.js', import.meta.url));
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'zoo', 'build', 'shufflenet_v2_x0_5', '-o', path.join(dir, 'm.onnx')], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: '/tmp' },
-      timeout: 60_000,
-    });
-    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `efflint: cannot write ${path.join(dir, 'm.onnx')}: permission denied\n`]);
+    const r = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        bin,
+        'zoo',
+        'build',
+        'shufflenet_v2_x0_5',
+        '-o',
+        path.join(dir, 'm.onnx'),
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: '/tmp' },
+        timeout: 60_000,
+      },
+    );
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `efflint: cannot write ${path.join(dir, 'm.onnx')}: permission denied\n`,
+    ]);
   });
 
   it('the reasons for errors a write can really meet (ENOSPC from /dev/full, EISDIR, ENOENT, ENOTDIR)', () => {
@@ -110,9 +162,13 @@ describe('ordinary I/O errors are one plain line, never "internal error"', () =>
     };
     expect(reason(() => fs.writeFileSync('/dev/full', 'x'))).toBe('no space left on the device');
     expect(reason(() => fs.writeFileSync(tmp, 'x'))).toBe('it is a folder');
-    expect(reason(() => fs.writeFileSync(path.join(tmp, 'no', 'such', 'folder'), 'x'))).toBe('its folder does not exist');
+    expect(reason(() => fs.writeFileSync(path.join(tmp, 'no', 'such', 'folder'), 'x'))).toBe(
+      'its folder does not exist',
+    );
     fs.writeFileSync(path.join(tmp, 'file.txt'), 'x');
-    expect(reason(() => fs.writeFileSync(path.join(tmp, 'file.txt', 'x'), 'x'))).toBe('a component of the path is not a folder');
+    expect(reason(() => fs.writeFileSync(path.join(tmp, 'file.txt', 'x'), 'x'))).toBe(
+      'a component of the path is not a folder',
+    );
   });
 });
 

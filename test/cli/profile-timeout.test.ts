@@ -19,14 +19,19 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'efflint-timeout-'));
   const body: IGraphProto = {
     name: 'body',
-    node: [node('Identity', ['cond_in'], ['cond_out'], { name: 'keep' }), node('Add', ['acc_in', 'one'], ['acc_out'], { name: 'inc' })],
+    node: [
+      node('Identity', ['cond_in'], ['cond_out'], { name: 'keep' }),
+      node('Add', ['acc_in', 'one'], ['acc_out'], { name: 'inc' }),
+    ],
     input: [tensorInfo('i', DT.INT64, []), tensorInfo('cond_in', DT.BOOL, []), tensorInfo('acc_in', DT.FLOAT, [1])],
     output: [tensorInfo('cond_out', DT.BOOL, []), tensorInfo('acc_out', DT.FLOAT, [1])],
     initializer: [{ name: 'one', dims: [1], dataType: DT.FLOAT, floatData: [1] }],
   };
   const g: IGraphProto = {
     name: 'endless',
-    node: [node('Loop', ['M', 'cond', 'x'], ['y'], { name: 'loop', attribute: [{ name: 'body', type: AT.GRAPH, g: body }] })],
+    node: [
+      node('Loop', ['M', 'cond', 'x'], ['y'], { name: 'loop', attribute: [{ name: 'body', type: AT.GRAPH, g: body }] }),
+    ],
     input: [tensorInfo('x', DT.FLOAT, [1])],
     output: [tensorInfo('y', DT.FLOAT, [1])],
     initializer: [

@@ -34,12 +34,34 @@ const FAST = ['--threads', '1', '--warmup', '1', '--runs', '3'];
 describe('efflint profile (in process)', () => {
   it('prints the documented JSON', async () => {
     const io = captureIO();
-    const code = await main(['profile', 'zoo:exp_g4_relu_on_shortcut_on_c32', ...FAST, '--opt-level', 'disabled', '--format', 'json'], io);
+    const code = await main(
+      ['profile', 'zoo:exp_g4_relu_on_shortcut_on_c32', ...FAST, '--opt-level', 'disabled', '--format', 'json'],
+      io,
+    );
     expect(code).toBe(0);
     const r = JSON.parse(io.out());
-    expect(r).toMatchObject({ schemaVersion: 1, model: 'zoo:exp_g4_relu_on_shortcut_on_c32', provider: 'CPUExecutionProvider', optLevel: 'disabled', threads: 1, batch: 1 });
+    expect(r).toMatchObject({
+      schemaVersion: 1,
+      model: 'zoo:exp_g4_relu_on_shortcut_on_c32',
+      provider: 'CPUExecutionProvider',
+      optLevel: 'disabled',
+      threads: 1,
+      batch: 1,
+    });
     expect(Object.keys(r.latencyMs).sort()).toEqual(['cv', 'max', 'median', 'min', 'p90', 'runs']);
-    expect(Object.keys(r.layers[0])).toEqual(expect.arrayContaining(['name', 'opType', 'measuredUs', 'share', 'flops', 'memAccess', 'memBytes', 'measuredBytes', 'predictedUs']));
+    expect(Object.keys(r.layers[0])).toEqual(
+      expect.arrayContaining([
+        'name',
+        'opType',
+        'measuredUs',
+        'share',
+        'flops',
+        'memAccess',
+        'memBytes',
+        'measuredBytes',
+        'predictedUs',
+      ]),
+    );
     expect(r.opTypes[0]).toHaveProperty('category');
     expect(r.coverage.unmeasuredNodes).toEqual([]);
     expect(r.correlation).toHaveProperty('flopsSpearman');
@@ -74,7 +96,17 @@ describe('efflint profile (in process)', () => {
 
   it('exits 2 for a trace that is not one', async () => {
     const io = captureIO();
-    expect(await main(['profile', 'zoo:exp_g4_relu_on_shortcut_on_c32', '--trace', new URL('../../package.json', import.meta.url).pathname], io)).toBe(2);
+    expect(
+      await main(
+        [
+          'profile',
+          'zoo:exp_g4_relu_on_shortcut_on_c32',
+          '--trace',
+          new URL('../../package.json', import.meta.url).pathname,
+        ],
+        io,
+      ),
+    ).toBe(2);
     expect(io.err()).toContain('neither an onnxruntime profile');
   });
 });
@@ -87,11 +119,17 @@ describe('efflint calibrate (in process)', () => {
     expect(io.out()).toContain('peak compute');
     const p = parseDeviceProfile(readFileSync(file, 'utf8'), file);
     const prof = captureIO();
-    expect(await main(['profile', 'zoo:exp_g4_relu_on_shortcut_on_c32', ...FAST, '--device-profile', file, '--format', 'json'], prof)).toBe(0);
+    expect(
+      await main(
+        ['profile', 'zoo:exp_g4_relu_on_shortcut_on_c32', ...FAST, '--device-profile', file, '--format', 'json'],
+        prof,
+      ),
+    ).toBe(0);
     const r = JSON.parse(prof.out());
     expect(r.deviceProfile).toBe(p.name);
     // Every kernel is predicted from the execution plan, the NCHWc reorders onnxruntime inserted included.
-    for (const l of r.layers as { nodes: string[]; predictedUs: number | null }[]) expect(typeof l.predictedUs).toBe('number');
+    for (const l of r.layers as { nodes: string[]; predictedUs: number | null }[])
+      expect(typeof l.predictedUs).toBe('number');
   });
 });
 

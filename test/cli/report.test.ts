@@ -59,7 +59,9 @@ describe('efflint report (in process)', () => {
     expect(io.out()).toBe('');
     const htm = captureIO(dir);
     expect(await main(['report', SMALL, '-o', 'small.HTM', '--no-profile'], htm)).toBe(0);
-    expect(readFileSync(join(dir, 'small.HTM'), 'utf8')).toContain('<strong>No latency was measured</strong> (--no-profile)');
+    expect(readFileSync(join(dir, 'small.HTM'), 'utf8')).toContain(
+      '<strong>No latency was measured</strong> (--no-profile)',
+    );
   });
 
   it('shows progress on stderr only when it is a TTY', async () => {
@@ -90,12 +92,19 @@ describe('efflint report (in process)', () => {
     writeFileSync(cfg, JSON.stringify({ rules: { G4: 'off' } }));
     const io = captureIO(dir);
     expect(await main(['report', SMALL, '-o', 'cfg.md', '--no-profile', '--config', cfg], io)).toBe(0);
-    expect(readFileSync(join(dir, 'cfg.md'), 'utf8')).toContain('#### G4 `elementwise-heavy`: off in the configuration');
+    expect(readFileSync(join(dir, 'cfg.md'), 'utf8')).toContain(
+      '#### G4 `elementwise-heavy`: off in the configuration',
+    );
   });
 });
 
 /** Headless Chromium, if this machine has one (it is not a CI dependency). */
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p): p is string => !!p && existsSync(p));
+const CHROMIUM = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+].find((p): p is string => !!p && existsSync(p));
 
 // End to end: the built CLI (`npm run build` first), as a user runs it.
 describe('efflint report (built CLI)', () => {
@@ -104,7 +113,10 @@ describe('efflint report (built CLI)', () => {
   beforeAll(() => {
     cwd = mkdtempSync(join(tmpdir(), 'efflint-report-e2e-'));
     mkdirSync(join(cwd, 'tmp'));
-    const r = runCli(['report', 'zoo:shufflenet_v2_x0_5', '-o', 'tmp/report.html', '--runs', '3'], { cwd, timeoutMs: 120_000 });
+    const r = runCli(['report', 'zoo:shufflenet_v2_x0_5', '-o', 'tmp/report.html', '--runs', '3'], {
+      cwd,
+      timeoutMs: 120_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     html = readFileSync(join(cwd, 'tmp', 'report.html'), 'utf8');
@@ -112,7 +124,16 @@ describe('efflint report (built CLI)', () => {
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('writes a report of ShuffleNet V2 0.5x with every section', () => {
-    for (const id of ['summary', 'where-the-time-goes', 'top-layers', 'flops-vs-time', 'findings', 'coverage', 'methodology']) expect(html).toContain(`id="${id}"`);
+    for (const id of [
+      'summary',
+      'where-the-time-goes',
+      'top-layers',
+      'flops-vs-time',
+      'findings',
+      'coverage',
+      'methodology',
+    ])
+      expect(html).toContain(`id="${id}"`);
     expect(html).toContain('>43.05M</div>');
     expect(html).toContain('Measured with CPUExecutionProvider (onnxruntime-node');
     expect(html).toContain('<details class="rule" id="rule-G4" open>');
@@ -122,7 +143,10 @@ describe('efflint report (built CLI)', () => {
   });
 
   it('writes the Markdown report too', () => {
-    const r = runCli(['report', 'zoo:shufflenet_v2_x0_5', '-o', 'tmp/report.md', '--runs', '3'], { cwd, timeoutMs: 120_000 });
+    const r = runCli(['report', 'zoo:shufflenet_v2_x0_5', '-o', 'tmp/report.md', '--runs', '3'], {
+      cwd,
+      timeoutMs: 120_000,
+    });
     expect(r.code).toBe(0);
     const md = readFileSync(join(cwd, 'tmp', 'report.md'), 'utf8');
     expect(md).toContain('# efflint latency report: `zoo:shufflenet_v2_x0_5`');
@@ -130,13 +154,27 @@ describe('efflint report (built CLI)', () => {
     expect(md).toContain('| category | kernels | share of FLOPs | share of memAccess | share of time | measured µs |');
   });
 
-  if (!CHROMIUM) console.info('chromium not found (/usr/bin/chromium): skipping the headless browser check of the HTML report');
+  if (!CHROMIUM)
+    console.info('chromium not found (/usr/bin/chromium): skipping the headless browser check of the HTML report');
 
   it.skipIf(!CHROMIUM)('renders in headless Chromium without network access', () => {
     const png = join(cwd, 'report.png');
     const url = `file://${join(cwd, 'tmp', 'report.html')}`;
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${join(cwd, 'chromium')}`];
-    const shot = spawnSync(CHROMIUM as string, [...flags, '--hide-scrollbars', '--window-size=1200,3000', `--screenshot=${png}`, url], { encoding: 'utf8', timeout: 60_000 });
+    const flags = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-data-dir=${join(cwd, 'chromium')}`,
+    ];
+    const shot = spawnSync(
+      CHROMIUM as string,
+      [...flags, '--hide-scrollbars', '--window-size=1200,3000', `--screenshot=${png}`, url],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(shot.status).toBe(0);
     const bytes = readFileSync(png);
     expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
@@ -144,7 +182,11 @@ describe('efflint report (built CLI)', () => {
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1200, 3000]);
     expect(statSync(png).size).toBeGreaterThan(50_000);
     // The DOM the browser built: every chart parsed as SVG, nothing went missing.
-    const dom = spawnSync(CHROMIUM as string, [...flags, '--dump-dom', url], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
+    const dom = spawnSync(CHROMIUM as string, [...flags, '--dump-dom', url], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      maxBuffer: 64 * 2 ** 20,
+    });
     expect(dom.status).toBe(0);
     expect([...dom.stdout.matchAll(/<svg /g)]).toHaveLength(3);
     expect([...dom.stdout.matchAll(/<section class="card"/g)]).toHaveLength(6);

@@ -51,9 +51,17 @@ async function efflint(args: string[]): Promise<{ code: number; out: string; err
   return { code, out: io.out(), err: io.err() };
 }
 
-function run(cmd: string, args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number | null; out: string; err: string } {
   // No __pycache__ in the work tree from the stand-in onnxruntime.
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeout: 60_000 });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -74,11 +82,32 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
   let runnerErr: string;
 
   beforeAll(async () => {
-    const exp = await efflint(['validate', '--export', dir, '--quick', '--models', 'shufflenet_v2_x1_0', '--format', 'json']);
+    const exp = await efflint([
+      'validate',
+      '--export',
+      dir,
+      '--quick',
+      '--models',
+      'shufflenet_v2_x1_0',
+      '--format',
+      'json',
+    ]);
     expect(exp.err).toBe('');
     expect(exp.code).toBe(0);
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ValidateManifest;
-    const r = run(process.execPath, [NODE_RUNNER, dir, '--opt-level', 'both', '--blocks', '3', '--runs', '2', '--warmup', '1', '--trace']);
+    const r = run(process.execPath, [
+      NODE_RUNNER,
+      dir,
+      '--opt-level',
+      'both',
+      '--blocks',
+      '3',
+      '--runs',
+      '2',
+      '--warmup',
+      '1',
+      '--trace',
+    ]);
     runnerErr = r.err;
     expect(r.code).toBe(0);
     const imp = await efflint(['validate', '--import', dir, '--format', 'json']);
@@ -89,13 +118,38 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
 
   it('writes every model of the run and a manifest with setups, inputs, paper numbers and protocol', () => {
     expect(manifest).toMatchObject({ schemaVersion: 1, kind: 'efflint-validate-export', quick: true, batch: 1 });
-    expect(manifest.protocol).toMatchObject({ optLevels: ['all'], blocks: 12, runsPerBlock: 6, warmup: 2, modelBlocks: 3, modelRunsPerBlock: 4 });
-    for (const key of ['inputs', 'sessions', 'interleaving', 'timing', 'memory'] as const) expect(manifest.protocol[key].length).toBeGreaterThan(40);
-    expect(manifest.measurements.map((m) => m.id)).toEqual(['table1-gpu-x1', 'table2-gpu-x1', 'table3-c-128', 'table4-c-64', 'reference-networks']);
+    expect(manifest.protocol).toMatchObject({
+      optLevels: ['all'],
+      blocks: 12,
+      runsPerBlock: 6,
+      warmup: 2,
+      modelBlocks: 3,
+      modelRunsPerBlock: 4,
+    });
+    for (const key of ['inputs', 'sessions', 'interleaving', 'timing', 'memory'] as const)
+      expect(manifest.protocol[key].length).toBeGreaterThan(40);
+    expect(manifest.measurements.map((m) => m.id)).toEqual([
+      'table1-gpu-x1',
+      'table2-gpu-x1',
+      'table3-c-128',
+      'table4-c-64',
+      'reference-networks',
+    ]);
     const g2 = at(manifest.measurements, 1);
-    expect(g2).toMatchObject({ kind: 'column', table: 2, column: 'GPU x1', results: 'results/table2-gpu-x1.json', baseline: 0 });
+    expect(g2).toMatchObject({
+      kind: 'column',
+      table: 2,
+      column: 'GPU x1',
+      results: 'results/table2-gpu-x1.json',
+      baseline: 0,
+    });
     expect(g2.variants.map((v) => v.label)).toEqual(['g = 1', 'g = 2', 'g = 4', 'g = 8']);
-    expect(g2.variants[0]).toMatchObject({ model: 'exp_g2_g1', file: 'models/exp_g2_g1.onnx', paperGpu: 2451, paperArm: null });
+    expect(g2.variants[0]).toMatchObject({
+      model: 'exp_g2_g1',
+      file: 'models/exp_g2_g1.onnx',
+      paperGpu: 2451,
+      paperArm: null,
+    });
     expect(at(g2.variants, 0).inputs).toEqual([{ name: 'input', dtype: 'float32', shape: [1, 128, 56, 56] }]);
     const refs = at(manifest.measurements, 4);
     expect(refs).toMatchObject({ kind: 'models', blocks: 3, runsPerBlock: 4 });
@@ -112,17 +166,34 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
   it('imports to the same report as a local run: every guideline at every opt level the runner measured', () => {
     expect(runnerErr).toContain('wrote 5 results files');
     expect(imported).toMatchObject({ schemaVersion: 1, clock: 'cpu', quick: true, optLevels: ['all', 'disabled'] });
-    expect(imported.device).toMatchObject({ accelerator: null, backend: 'onnxruntime-node', executionProvider: 'cpu', intraOpThreads: 1, nchwcBlock: null });
+    expect(imported.device).toMatchObject({
+      accelerator: null,
+      backend: 'onnxruntime-node',
+      executionProvider: 'cpu',
+      intraOpThreads: 1,
+      nchwcBlock: null,
+    });
     expect(imported.imported).toMatchObject({ exportId: manifest.exportId, runner: 'ort-node-runner.mjs 1', batch: 1 });
-    expect(imported.protocol).toMatchObject({ blocks: 3, runsPerBlock: 2, warmup: 1, modelBlocks: 3, modelRunsPerBlock: 2 });
-    expect(imported.guidelines.map((g) => `${g.id}/${g.optLevel}`)).toEqual(IDS.flatMap((id) => [`${id}/all`, `${id}/disabled`]));
+    expect(imported.protocol).toMatchObject({
+      blocks: 3,
+      runsPerBlock: 2,
+      warmup: 1,
+      modelBlocks: 3,
+      modelRunsPerBlock: 2,
+    });
+    expect(imported.guidelines.map((g) => `${g.id}/${g.optLevel}`)).toEqual(
+      IDS.flatMap((id) => [`${id}/all`, `${id}/disabled`]),
+    );
     for (const g of imported.guidelines) {
       expect(VERDICTS).toContain(g.verdict);
       expect(g.setups[0]).toMatchObject({ ratio: 1, spread: 0, kernels: null });
       for (const s of g.setups) expect(s.measuredPerSec).toBeGreaterThan(0);
     }
     expect(at(imported.guidelines.find((g) => g.id === 'G2')!.setups, 3).paperGpu).toBeCloseTo(634 / 2451, 4);
-    expect(imported.models.map((m) => `${m.name}/${m.optLevel}`)).toEqual(['shufflenet_v2_x1_0/all', 'shufflenet_v2_x1_0/disabled']);
+    expect(imported.models.map((m) => `${m.name}/${m.optLevel}`)).toEqual([
+      'shufflenet_v2_x1_0/all',
+      'shufflenet_v2_x1_0/disabled',
+    ]);
     expect(at(imported.models, 0).flops).toBe(at(at(manifest.measurements, 4).variants, 0).flops);
   });
 
@@ -144,7 +215,14 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
     };
     const expected = columnVerdict(
       perBlock.map((p) => ({ ratio: median(p), spread: iqr(p) })),
-      [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]],
+      [
+        [0, 1],
+        [0, 2],
+        [0, 3],
+        [1, 2],
+        [1, 3],
+        [2, 3],
+      ],
     );
     expect(at(g2.columns, 0).verdict).toBe(expected.verdict);
   });
@@ -152,7 +230,9 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
   it('formats imported results as text and Markdown, naming the source and the device', () => {
     const text = formatValidateText(imported);
     expect(text).toMatch(/^efflint validate --quick: the ShuffleNet V2 paper's Tables 1-4 measured on /);
-    expect(text).toContain(`source    imported from ${dir} (export ${manifest.exportId}, batch 1; measured by ort-node-runner.mjs 1; 5 results files)`);
+    expect(text).toContain(
+      `source    imported from ${dir} (export ${manifest.exportId}, batch 1; measured by ort-node-runner.mjs 1; 5 results files)`,
+    );
     expect(text).toContain('onnxruntime-node');
     for (const id of IDS) expect(text).toContain(`${id}  `);
     const md = formatValidateMarkdown(imported);
@@ -160,11 +240,18 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
     expect(md).toContain('| guideline | opt all | opt disabled |');
   });
 
-  it("writes onnxruntime traces per variant that efflint profile --trace reads", async () => {
+  it('writes onnxruntime traces per variant that efflint profile --trace reads', async () => {
     const results = JSON.parse(readFileSync(join(dir, 'results', 'reference-networks.json'), 'utf8')) as RunnerResults;
     const trace = at(at(results.measured, 0).variants, 0).trace!;
     expect(trace).toBe('traces/reference-networks/all-shufflenet_v2_x1_0.json');
-    const r = await efflint(['profile', join(dir, 'models', 'shufflenet_v2_x1_0.onnx'), '--trace', join(dir, trace), '--format', 'json']);
+    const r = await efflint([
+      'profile',
+      join(dir, 'models', 'shufflenet_v2_x1_0.onnx'),
+      '--trace',
+      join(dir, trace),
+      '--format',
+      'json',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const profile = JSON.parse(r.out) as { layers: unknown[] };
@@ -202,7 +289,9 @@ describe('validate --export, a runner, validate --import (onnxruntime-node runne
 
     it('a sample that is not a time, naming the field', async () => {
       fresh();
-      const doc = JSON.parse(readFileSync(results('table4-c-64'), 'utf8')) as { measured: { variants: { wallMs: unknown[][] }[] }[] };
+      const doc = JSON.parse(readFileSync(results('table4-c-64'), 'utf8')) as {
+        measured: { variants: { wallMs: unknown[][] }[] }[];
+      };
       at(at(at(doc.measured, 1).variants, 2).wallMs, 1)[0] = -3;
       writeFileSync(results('table4-c-64'), JSON.stringify(doc));
       const r = await efflint(['validate', '--import', broken]);
@@ -242,7 +331,7 @@ describe('validate --export/--import usage errors (exit 2, one line)', () => {
 });
 
 describe('the runners shipped in the package', () => {
-  it('gpu-runner.py compiles with the machine\'s python3 and prints its usage', () => {
+  it("gpu-runner.py compiles with the machine's python3 and prints its usage", () => {
     const r = run(PYTHON, [GPU_RUNNER, '--help']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('--provider {cuda,tensorrt,cpu}');
@@ -268,12 +357,22 @@ describe('the runners shipped in the package', () => {
 describe.skipIf(!HAS_NUMPY)('gpu-runner.py, onnxruntime path, against a stand-in onnxruntime (python3 + numpy)', () => {
   it('runs the CUDA provider path (IOBinding, profiling) and its results import with the GPU clock', async () => {
     const dir = join(work, 'fake-cuda');
-    expect((await efflint(['validate', '--export', dir, '--quick', '--guideline', 'G2', '--models', 'none'])).code).toBe(0);
-    const r = run(PYTHON, [GPU_RUNNER, dir, '--provider', 'cuda', '--blocks', '2', '--runs', '2', '--warmup', '1', '--trace'], { PYTHONPATH: FAKE_ORT });
+    expect(
+      (await efflint(['validate', '--export', dir, '--quick', '--guideline', 'G2', '--models', 'none'])).code,
+    ).toBe(0);
+    const r = run(
+      PYTHON,
+      [GPU_RUNNER, dir, '--provider', 'cuda', '--blocks', '2', '--runs', '2', '--warmup', '1', '--trace'],
+      { PYTHONPATH: FAKE_ORT },
+    );
     expect(r.err).toContain('backend onnxruntime, provider cuda, opt level all, clock gpu-wall');
     expect(r.code).toBe(0);
     const results = JSON.parse(readFileSync(join(dir, 'results', 'table2-gpu-x1.json'), 'utf8')) as RunnerResults;
-    expect(results).toMatchObject({ runner: 'gpu-runner.py 1', clock: 'gpu-wall', device: { backend: 'onnxruntime', provider: 'cuda', intraOpThreads: 1 } });
+    expect(results).toMatchObject({
+      runner: 'gpu-runner.py 1',
+      clock: 'gpu-wall',
+      device: { backend: 'onnxruntime', provider: 'cuda', intraOpThreads: 1 },
+    });
     expect(results.device.backendVersion).toBe('0.0.0-fake, CUDA 12.0, cuDNN 9.0, TF32 off');
     expect(at(at(results.measured, 0).variants, 3).trace).toBe('traces/table2-gpu-x1/all-exp_g2_g8.json');
     const imp = await efflint(['validate', '--import', dir, '--format', 'json']);
@@ -283,26 +382,45 @@ describe.skipIf(!HAS_NUMPY)('gpu-runner.py, onnxruntime path, against a stand-in
     expect(v.device.accelerator).toEqual(expect.any(String));
     expect(v.guidelines.map((g) => `${g.id}/${g.optLevel}`)).toEqual(['G2/all']);
     expect(at(at(v.guidelines, 0).setups, 0).otherClock.clock).toBe('cpu');
-    expect(formatValidateText(v)).toContain('gpu-wall: verdicts and ranks use the wall time of each run, the device synchronised before the clock stops');
+    expect(formatValidateText(v)).toContain(
+      'gpu-wall: verdicts and ranks use the wall time of each run, the device synchronised before the clock stops',
+    );
   }, 60_000);
 
   it('refuses a provider onnxruntime lacks, in one line, when only that backend is allowed', () => {
     const dir = join(work, 'fake-cuda');
-    const r = run(PYTHON, [GPU_RUNNER, dir, '--provider', 'tensorrt', '--backend', 'onnxruntime'], { PYTHONPATH: FAKE_ORT });
+    const r = run(PYTHON, [GPU_RUNNER, dir, '--provider', 'tensorrt', '--backend', 'onnxruntime'], {
+      PYTHONPATH: FAKE_ORT,
+    });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^gpu-runner: no backend for --provider tensorrt: onnxruntime 0\.0\.0-fake has no TensorrtExecutionProvider[^\n]*\n$/);
+    expect(r.err).toMatch(
+      /^gpu-runner: no backend for --provider tensorrt: onnxruntime 0\.0\.0-fake has no TensorrtExecutionProvider[^\n]*\n$/,
+    );
   });
 });
 
 describe.skipIf(!HAS_TORCH)('gpu-runner.py, PyTorch path, on the CPU (python3 with torch and onnx)', () => {
   const dir = join(work, 'torch');
   beforeAll(async () => {
-    expect((await efflint(['validate', '--export', dir, '--quick', '--guideline', 'G4', '--models', 'shufflenet_v2_x1_0'])).code).toBe(0);
+    expect(
+      (await efflint(['validate', '--export', dir, '--quick', '--guideline', 'G4', '--models', 'shufflenet_v2_x1_0']))
+        .code,
+    ).toBe(0);
   });
 
   it('computes what onnxruntime computes, model by model', async () => {
     const out = join(dir, 'outputs');
-    const r = run(PYTHON, [GPU_RUNNER, dir, '--provider', 'cpu', '--backend', 'torch', '--dump-outputs', out, '--quiet']);
+    const r = run(PYTHON, [
+      GPU_RUNNER,
+      dir,
+      '--provider',
+      'cpu',
+      '--backend',
+      'torch',
+      '--dump-outputs',
+      out,
+      '--quiet',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
@@ -314,7 +432,9 @@ describe.skipIf(!HAS_TORCH)('gpu-runner.py, PyTorch path, on the CPU (python3 wi
       const input = at(v.inputs, 0);
       const n = input.shape.reduce((a, b) => a * b, 1);
       const data = Float32Array.from({ length: n }, (_, i) => (i % 251) / 125 - 1);
-      const output = (await session.run({ [input.name]: new ort.Tensor('float32', data, [...input.shape]) }))[at(session.outputNames, 0)];
+      const output = (await session.run({ [input.name]: new ort.Tensor('float32', data, [...input.shape]) }))[
+        at(session.outputNames, 0)
+      ];
       if (!output) throw new Error(`${v.model}: onnxruntime returned no output`);
       const expected = output.data as Float32Array;
       await session.release();
@@ -338,7 +458,11 @@ describe.skipIf(!HAS_TORCH)('gpu-runner.py, PyTorch path, on the CPU (python3 wi
     const imp = await efflint(['validate', '--import', dir, '--format', 'json']);
     expect(imp.code).toBe(0);
     const v = JSON.parse(imp.out) as ValidationResult;
-    expect(v).toMatchObject({ clock: 'cpu', optLevels: ['disabled'], device: { backend: 'torch', executionProvider: 'cpu', onnxruntime: null } });
+    expect(v).toMatchObject({
+      clock: 'cpu',
+      optLevels: ['disabled'],
+      device: { backend: 'torch', executionProvider: 'cpu', onnxruntime: null },
+    });
     expect(v.guidelines.map((g) => `${g.id}/${g.optLevel}`)).toEqual(['G4/disabled']);
     expect(v.models.map((m) => m.name)).toEqual(['shufflenet_v2_x1_0']);
   }, 60_000);

@@ -31,7 +31,23 @@ describe('efflint validate (in process, real onnxruntime, tiny budget)', () => {
 
   beforeAll(async () => {
     const io = captureIO(true);
-    code = await main(['validate', '--quick', '--blocks', '2', '--runs', '2', '--warmup', '0', '--models', 'shufflenet_v2_x1_0,mobilenet_v2', '--format', 'json'], io);
+    code = await main(
+      [
+        'validate',
+        '--quick',
+        '--blocks',
+        '2',
+        '--runs',
+        '2',
+        '--warmup',
+        '0',
+        '--models',
+        'shufflenet_v2_x1_0,mobilenet_v2',
+        '--format',
+        'json',
+      ],
+      io,
+    );
     stderr = io.err();
     result = JSON.parse(io.out()) as ValidationResult;
   }, 120_000);
@@ -41,7 +57,9 @@ describe('efflint validate (in process, real onnxruntime, tiny budget)', () => {
     expect(result).toMatchObject({ schemaVersion: 1, clock: 'cpu', quick: true, optLevels: ['all', 'disabled'] });
     expect(result.device).toMatchObject({ executionProvider: 'cpu', intraOpThreads: 1 });
     expect(typeof result.device.cpu).toBe('string');
-    expect(result.guidelines.map((g) => `${g.id}/${g.optLevel}`)).toEqual(IDS.flatMap((id) => [`${id}/all`, `${id}/disabled`]));
+    expect(result.guidelines.map((g) => `${g.id}/${g.optLevel}`)).toEqual(
+      IDS.flatMap((id) => [`${id}/all`, `${id}/disabled`]),
+    );
     for (const g of result.guidelines) {
       expect(VERDICTS).toContain(g.verdict);
       expect(g.rule).toMatch(/margin = max\(5%, 2 x block spread/);
@@ -49,7 +67,16 @@ describe('efflint validate (in process, real onnxruntime, tiny budget)', () => {
       expect(g.setups.length).toBeGreaterThanOrEqual(3);
       for (const s of g.setups) {
         expect(Object.keys(s)).toEqual(
-          expect.arrayContaining(['label', 'measuredPerSec', 'ratio', 'spread', 'paperGpu', 'paperArm', 'predictedRank', 'measuredRank']),
+          expect.arrayContaining([
+            'label',
+            'measuredPerSec',
+            'ratio',
+            'spread',
+            'paperGpu',
+            'paperArm',
+            'predictedRank',
+            'measuredRank',
+          ]),
         );
         expect(s.measuredPerSec).toBeGreaterThan(0);
       }

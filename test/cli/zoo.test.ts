@@ -9,7 +9,10 @@ describe('efflint zoo (spawned CLI)', () => {
   it('lists every zoo model with params and FLOPs measured on the built graph', () => {
     const r = runCli(['zoo', 'list', '--format', 'json']);
     expect(r.code).toBe(0);
-    const { schemaVersion, models } = JSON.parse(r.stdout) as { schemaVersion: number; models: { name: string; params: number; convGemmFlops: number; source: string }[] };
+    const { schemaVersion, models } = JSON.parse(r.stdout) as {
+      schemaVersion: number;
+      models: { name: string; params: number; convGemmFlops: number; source: string }[];
+    };
     expect(schemaVersion).toBe(1);
     expect(models.map((m) => m.name)).toEqual(listZoo().map((e) => e.name));
     const v2 = models.find((m) => m.name === 'shufflenet_v2_x1_0');

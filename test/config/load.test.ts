@@ -17,7 +17,10 @@ describe('config discovery and loading', () => {
     mkdirSync(join(root, 'a', 'b'), { recursive: true });
     writeFileSync(join(root, 'efflint.config.json'), JSON.stringify({ rules: { G1: 'error' } }));
     expect(findConfigFile(join(root, 'a', 'b'))).toBe(join(root, 'efflint.config.json'));
-    expect(loadConfig({ cwd: join(root, 'a', 'b') })).toMatchObject({ path: join(root, 'efflint.config.json'), rules: { G1: { severity: 'error' } } });
+    expect(loadConfig({ cwd: join(root, 'a', 'b') })).toMatchObject({
+      path: join(root, 'efflint.config.json'),
+      rules: { G1: { severity: 'error' } },
+    });
   });
 
   it('prefers the nearest file', () => {
@@ -36,20 +39,31 @@ describe('config discovery and loading', () => {
   it('uses defaults when there is no file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'efflint-noconfig-'));
     // A config somewhere above the temp dir would leak in; only assert when there is none.
-    if (findConfigFile(dir) === null) expect(loadConfig({ cwd: dir })).toMatchObject({ path: null, rules: {}, ignore: [] });
+    if (findConfigFile(dir) === null)
+      expect(loadConfig({ cwd: dir })).toMatchObject({ path: null, rules: {}, ignore: [] });
   });
 
   it('reports a missing explicit file, invalid JSON and invalid content as one-line ConfigErrors naming the file', () => {
-    expect(() => loadConfig({ cwd: root, explicitPath: 'nope.json' })).toThrow(new ConfigError('nope.json: cannot read config file (not found)'));
+    expect(() => loadConfig({ cwd: root, explicitPath: 'nope.json' })).toThrow(
+      new ConfigError('nope.json: cannot read config file (not found)'),
+    );
     writeFileSync(join(root, 'bad.json'), '{ "rules": ');
     expect(() => loadConfig({ cwd: root, explicitPath: 'bad.json' })).toThrow(/^bad\.json: invalid JSON: /);
     writeFileSync(join(root, 'wrong.json'), JSON.stringify({ rules: { G1: 'loud' } }));
-    expect(() => loadConfig({ cwd: root, explicitPath: 'wrong.json' })).toThrow('wrong.json: rules.G1: severity "loud" is not one of off, info, warn, error');
+    expect(() => loadConfig({ cwd: root, explicitPath: 'wrong.json' })).toThrow(
+      'wrong.json: rules.G1: severity "loud" is not one of off, info, warn, error',
+    );
   });
 });
 
 describe('readDeviceProfile', () => {
-  const good = { schemaVersion: 1, name: 'gpu', peakFlopsPerSecond: 1e13, bandwidthBytesPerSecond: 1e12, perOpOverheadUs: 5 };
+  const good = {
+    schemaVersion: 1,
+    name: 'gpu',
+    peakFlopsPerSecond: 1e13,
+    bandwidthBytesPerSecond: 1e12,
+    perOpOverheadUs: 5,
+  };
   it('reads a valid profile', () => {
     writeFileSync(join(root, 'p.json'), JSON.stringify(good));
     expect(readDeviceProfile('p.json', root)).toEqual(good);
@@ -65,6 +79,8 @@ describe('readDeviceProfile', () => {
     expect(() => readDeviceProfile('p.json', root)).toThrow(message);
   });
   it('rejects a missing file', () => {
-    expect(() => readDeviceProfile('missing.json', root)).toThrow('missing.json: cannot read device profile (not found)');
+    expect(() => readDeviceProfile('missing.json', root)).toThrow(
+      'missing.json: cannot read device profile (not found)',
+    );
   });
 });

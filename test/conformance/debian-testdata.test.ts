@@ -23,7 +23,8 @@ function modelDirs(): string[] {
     const base = join(ROOT, suite);
     if (!existsSync(base)) continue;
     for (const d of readdirSync(base).sort()) {
-      if (existsSync(join(base, d, 'model.onnx')) && existsSync(join(base, d, 'test_data_set_0'))) dirs.push(join(base, d));
+      if (existsSync(join(base, d, 'model.onnx')) && existsSync(join(base, d, 'test_data_set_0')))
+        dirs.push(join(base, d));
     }
   }
   return dirs;
@@ -115,8 +116,12 @@ function tally(dirs: readonly string[], bindValues: boolean): Tally {
       if (!real) return;
       const verdict = compare(outputs[i]?.shape ?? null, real);
       t.counts[verdict] += 1;
-      if (verdict === 'wrong') t.wrong.push(`${dir} output ${i}: inferred [${outputs[i]?.shape}] real [${real}]`);
-      if (verdict === 'unknown' && process.env.EFFLINT_LIST_UNKNOWN) console.log(`unknown: ${dir} output ${i}: [${outputs[i]?.shape}]`);
+      if (verdict === 'wrong')
+        t.wrong.push(
+          `${dir} output ${i}: inferred ${JSON.stringify(outputs[i]?.shape ?? null)} real ${JSON.stringify(real)}`,
+        );
+      if (verdict === 'unknown' && process.env.EFFLINT_LIST_UNKNOWN)
+        console.log(`unknown: ${dir} output ${i}: ${JSON.stringify(outputs[i]?.shape ?? null)}`);
     });
   }
   return t;

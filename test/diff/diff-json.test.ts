@@ -15,7 +15,9 @@ const pair = (withProfile: boolean) =>
 describe('formatDiffJson', () => {
   it.each([false, true])('matches the schema documented in docs/json-schema.md (profiled: %s)', (withProfile) => {
     const d = pair(withProfile);
-    const doc = JSON.parse(formatDiffJson(d, evaluateDiff(d, { maxFlopsIncrease: 5, failOnNew: 'warn', maxLatencyIncrease: 1 }), context));
+    const doc = JSON.parse(
+      formatDiffJson(d, evaluateDiff(d, { maxFlopsIncrease: 5, failOnNew: 'warn', maxLatencyIncrease: 1 }), context),
+    );
     expect(validate(doc, documentedDiffSchema())).toEqual([]);
     expect('latency' in doc).toBe(withProfile);
   });
@@ -23,7 +25,19 @@ describe('formatDiffJson', () => {
   it('has the documented top-level shape and the numbers of the diff', () => {
     const d = pair(false);
     const doc = JSON.parse(formatDiffJson(d, evaluateDiff(d, { maxFlopsIncrease: 5 }), context));
-    expect(Object.keys(doc)).toEqual(['schemaVersion', 'base', 'head', 'conventions', 'totals', 'opTypes', 'categories', 'layers', 'findings', 'verdict', 'warnings']);
+    expect(Object.keys(doc)).toEqual([
+      'schemaVersion',
+      'base',
+      'head',
+      'conventions',
+      'totals',
+      'opTypes',
+      'categories',
+      'layers',
+      'findings',
+      'verdict',
+      'warnings',
+    ]);
     expect(doc.schemaVersion).toBe(DIFF_JSON_SCHEMA_VERSION);
     expect(doc.totals.flops).toEqual({ before: 4088, after: 5324, delta: 1236, percent: 30.2348 });
     expect(doc.totals.unknownCostLayers).toEqual({ before: 0, after: 1, delta: 1, percent: null });
@@ -42,11 +56,18 @@ describe('formatDiffJson', () => {
         docsUrl: 'https://github.com/efflint/efflint/blob/main/docs/rules/G2.md',
       },
     ]);
-    expect(doc.verdict).toMatchObject({ pass: false, violations: [{ threshold: 'maxFlopsIncrease', limit: 5, actual: 30.2348 }], thresholds: { maxFlopsIncrease: 5 } });
+    expect(doc.verdict).toMatchObject({
+      pass: false,
+      violations: [{ threshold: 'maxFlopsIncrease', limit: 5, actual: 30.2348 }],
+      thresholds: { maxFlopsIncrease: 5 },
+    });
   });
 
   it('rounds measured milliseconds to 6 significant digits', () => {
-    const d = compareModels({ analysis: baseAnalysis(), profile: profile(1 / 3, 0.01) }, { analysis: baseAnalysis(), profile: profile(2 / 3, 0.01) });
+    const d = compareModels(
+      { analysis: baseAnalysis(), profile: profile(1 / 3, 0.01) },
+      { analysis: baseAnalysis(), profile: profile(2 / 3, 0.01) },
+    );
     const doc = JSON.parse(formatDiffJson(d, evaluateDiff(d, {}), context));
     expect(doc.latency.before.median).toBe(0.333333);
     expect(doc.latency.median.percent).toBe(100);

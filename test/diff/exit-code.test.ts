@@ -6,7 +6,11 @@ import type { DiffVerdict } from '../../src/diff/thresholds.js';
 import { evaluateDiff } from '../../src/diff/thresholds.js';
 import { baseAnalysis, baseFindings, headAnalysis, headFindings } from './fixtures.js';
 
-const diff = () => compareModels({ analysis: baseAnalysis(), findings: baseFindings() }, { analysis: headAnalysis(), findings: headFindings() });
+const diff = () =>
+  compareModels(
+    { analysis: baseAnalysis(), findings: baseFindings() },
+    { analysis: headAnalysis(), findings: headFindings() },
+  );
 
 describe('diffExitCode', () => {
   const verdict = (pass: boolean): DiffVerdict => ({ pass, violations: [], notes: [], thresholds: {} });
@@ -21,6 +25,8 @@ describe('diffExitCode', () => {
 
   it('follows evaluateDiff end to end', () => {
     expect(diffExitCode({ verdict: evaluateDiff(diff(), { maxFlopsIncrease: 31 }), hadErrors: false })).toBe(EXIT_OK);
-    expect(diffExitCode({ verdict: evaluateDiff(diff(), { maxFlopsIncrease: 30 }), hadErrors: false })).toBe(EXIT_FINDINGS);
+    expect(diffExitCode({ verdict: evaluateDiff(diff(), { maxFlopsIncrease: 30 }), hadErrors: false })).toBe(
+      EXIT_FINDINGS,
+    );
   });
 });

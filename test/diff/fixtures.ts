@@ -42,7 +42,12 @@ export function layer(s: LayerSpec): LayerReport {
 }
 
 /** An Analysis with the given layers and hand-written totals. */
-export function analysis(path: string, layers: readonly LayerReport[], totals: Totals, input: readonly number[] = [1, 3, 8, 8]): Analysis {
+export function analysis(
+  path: string,
+  layers: readonly LayerReport[],
+  totals: Totals,
+  input: readonly number[] = [1, 3, 8, 8],
+): Analysis {
   return {
     schemaVersion: SCHEMA_VERSION,
     model: { path, irVersion: 8, opsets: { 'ai.onnx': 17 }, producer: 'hand', producerVersion: '1', metadata: {} },
@@ -104,9 +109,32 @@ export function baseAnalysis(): Analysis {
   return analysis(
     'base.onnx',
     [
-      layer({ name: 'conv1', opType: 'Conv', category: 'conv', out: [1, 16, 8, 8], flops: 1000, params: 100, memAccess: 500 }),
-      layer({ name: 'bn1', opType: 'BatchNormalization', category: 'normalization', out: [1, 16, 8, 8], flops: 64, params: 32, memAccess: 200 }),
-      layer({ name: 'relu1', opType: 'Relu', category: 'activation', out: [1, 16, 8, 8], flops: 1024, memAccess: 2048 }),
+      layer({
+        name: 'conv1',
+        opType: 'Conv',
+        category: 'conv',
+        out: [1, 16, 8, 8],
+        flops: 1000,
+        params: 100,
+        memAccess: 500,
+      }),
+      layer({
+        name: 'bn1',
+        opType: 'BatchNormalization',
+        category: 'normalization',
+        out: [1, 16, 8, 8],
+        flops: 64,
+        params: 32,
+        memAccess: 200,
+      }),
+      layer({
+        name: 'relu1',
+        opType: 'Relu',
+        category: 'activation',
+        out: [1, 16, 8, 8],
+        flops: 1024,
+        memAccess: 2048,
+      }),
       layer({ name: 'shape', opType: 'Shape', category: 'metadata', out: [4], flops: 5, memAccess: 10, folded: true }),
       layer({ name: 'fc', opType: 'Gemm', category: 'gemm', out: [1, 10], flops: 2000, params: 2010, memAccess: 3000 }),
     ],
@@ -129,12 +157,51 @@ export function headAnalysis(): Analysis {
   return analysis(
     'head.onnx',
     [
-      layer({ name: 'conv1', opType: 'Conv', category: 'conv', out: [1, 32, 8, 8], flops: 2000, params: 200, memAccess: 800 }),
-      layer({ name: 'relu1', opType: 'Relu', category: 'activation', out: [1, 16, 8, 8], flops: 1024, memAccess: 2048 }),
+      layer({
+        name: 'conv1',
+        opType: 'Conv',
+        category: 'conv',
+        out: [1, 32, 8, 8],
+        flops: 2000,
+        params: 200,
+        memAccess: 800,
+      }),
+      layer({
+        name: 'relu1',
+        opType: 'Relu',
+        category: 'activation',
+        out: [1, 16, 8, 8],
+        flops: 1024,
+        memAccess: 2048,
+      }),
       layer({ name: 'shape', opType: 'Shape', category: 'metadata', out: [4], flops: 5, memAccess: 10, folded: true }),
-      layer({ name: 'fc', opType: 'MatMul', category: 'gemm', out: [1, 10], flops: 2000, params: 2000, memAccess: 2990 }),
-      layer({ name: 'conv2', opType: 'Conv', category: 'conv', out: [1, 8, 8, 8], flops: 300, params: 30, memAccess: 100 }),
-      layer({ name: 'custom', opType: 'MyOp', domain: 'com.acme', category: 'unknown', out: [1, 10], flops: null, memAccess: null }),
+      layer({
+        name: 'fc',
+        opType: 'MatMul',
+        category: 'gemm',
+        out: [1, 10],
+        flops: 2000,
+        params: 2000,
+        memAccess: 2990,
+      }),
+      layer({
+        name: 'conv2',
+        opType: 'Conv',
+        category: 'conv',
+        out: [1, 8, 8, 8],
+        flops: 300,
+        params: 30,
+        memAccess: 100,
+      }),
+      layer({
+        name: 'custom',
+        opType: 'MyOp',
+        domain: 'com.acme',
+        category: 'unknown',
+        out: [1, 10],
+        flops: null,
+        memAccess: null,
+      }),
     ],
     { flops: 5324, params: 2230, memAccess: 5938, memBytes: 23752, layers: 6, unknownCostLayers: ['custom'] },
   );
@@ -152,7 +219,11 @@ export function baseFindings(): Finding[] {
 
 /** Head findings: G1 on conv1 with other numbers (same finding), G4 once, and a new G2 error on conv2. */
 export function headFindings(): Finding[] {
-  return [finding('G1', 'conv1', 'unbalancedChannels', 'warn', 'G1 ratio 8:1'), finding('G4', null, 'elementwiseShare', 'info'), finding('G2', 'conv2', 'groupConvolution', 'error')];
+  return [
+    finding('G1', 'conv1', 'unbalancedChannels', 'warn', 'G1 ratio 8:1'),
+    finding('G4', null, 'elementwiseShare', 'info'),
+    finding('G2', 'conv2', 'groupConvolution', 'error'),
+  ];
 }
 
 /** A ProfileResult with just the fields the diff reads (the rest is irrelevant to it). */

@@ -27,21 +27,28 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
     return validate(value, target, root, path);
   }
   const errors: string[] = [];
-  const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
-  if (schema.anyOf && !schema.anyOf.some((s) => validate(value, s, root, path).length === 0)) errors.push(`${path}: matches none of anyOf`);
-  if (schema.const !== undefined && value !== schema.const) errors.push(`${path}: expected const ${String(schema.const)}`);
+  const typeOf = (v: unknown): string =>
+    v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
+  if (schema.anyOf && !schema.anyOf.some((s) => validate(value, s, root, path).length === 0))
+    errors.push(`${path}: matches none of anyOf`);
+  if (schema.const !== undefined && value !== schema.const)
+    errors.push(`${path}: expected const ${JSON.stringify(schema.const)}`);
   if (schema.enum && !schema.enum.includes(value)) errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
   if (schema.type) {
     const types = Array.isArray(schema.type) ? schema.type : [schema.type];
     const t = typeOf(value);
-    if (!types.includes(t) && !(t === 'integer' && types.includes('number'))) errors.push(`${path}: expected ${types.join('|')}, got ${t}`);
+    if (!types.includes(t) && !(t === 'integer' && types.includes('number')))
+      errors.push(`${path}: expected ${types.join('|')}, got ${t}`);
   }
   if (typeof value === 'string') {
     if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${path}: too short`);
-    if (schema.pattern && !new RegExp(schema.pattern).test(value)) errors.push(`${path}: does not match ${schema.pattern}`);
+    if (schema.pattern && !new RegExp(schema.pattern).test(value))
+      errors.push(`${path}: does not match ${schema.pattern}`);
   }
-  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum) errors.push(`${path}: below minimum`);
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...validate(v, schema.items!, root, `${path}[${i}]`)));
+  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum)
+    errors.push(`${path}: below minimum`);
+  if (Array.isArray(value) && schema.items)
+    value.forEach((v, i) => errors.push(...validate(v, schema.items!, root, `${path}[${i}]`)));
   if (typeOf(value) === 'object') {
     const obj = value as Record<string, unknown>;
     for (const k of schema.required ?? []) if (!(k in obj)) errors.push(`${path}: missing ${k}`);
@@ -49,18 +56,24 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
       const sub = schema.properties?.[k];
       if (sub) errors.push(...validate(v, sub, root, `${path}.${k}`));
       else if (schema.additionalProperties === false) errors.push(`${path}: unexpected ${k}`);
-      else if (typeof schema.additionalProperties === 'object') errors.push(...validate(v, schema.additionalProperties, root, `${path}.${k}`));
+      else if (typeof schema.additionalProperties === 'object')
+        errors.push(...validate(v, schema.additionalProperties, root, `${path}.${k}`));
     }
   }
   return errors;
 }
 
+/** The JSON Schema block of the `## <section>` section of docs/json-schema.md ("lint", "diff"). */
+export function documentedSchema(section: string): Schema {
+  const doc = readFileSync(new URL('../../docs/json-schema.md', import.meta.url), 'utf8');
+  const start = doc.indexOf(`\n## ${section}`);
+  if (start < 0) throw new Error(`docs/json-schema.md: no "## ${section}" section`);
+  const block = /```json\n([\s\S]*?)\n```/.exec(doc.slice(start));
+  if (!block) throw new Error(`docs/json-schema.md: no \`\`\`json block in the ${section} section`);
+  return JSON.parse(at(block, 1)) as Schema;
+}
+
 /** The JSON Schema block of the "diff" section of docs/json-schema.md. */
 export function documentedDiffSchema(): Schema {
-  const doc = readFileSync(new URL('../../docs/json-schema.md', import.meta.url), 'utf8');
-  const start = doc.indexOf('\n## diff');
-  if (start < 0) throw new Error('docs/json-schema.md: no "## diff" section');
-  const block = /```json\n([\s\S]*?)\n```/.exec(doc.slice(start));
-  if (!block) throw new Error('docs/json-schema.md: no ```json block in the diff section');
-  return JSON.parse(at(block, 1)) as Schema;
+  return documentedSchema('diff');
 }

@@ -100,7 +100,9 @@ describe('exp_g2_g1 -> exp_g2_g8 (SNV2 Table 2: group convolution at equal FLOPs
   });
 
   it('G2 is new on every layer, and a --fail-on-new warn gate fails', () => {
-    expect(d.findings.new.filter((f) => f.ruleId === 'G2').map((f) => f.node)).toEqual(Array.from({ length: 10 }, (_, i) => `layer${i + 1}.conv`));
+    expect(d.findings.new.filter((f) => f.ruleId === 'G2').map((f) => f.node)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `layer${i + 1}.conv`),
+    );
     expect(d.findings.fixed).toEqual([]);
     expect(evaluateDiff(d, { failOnNew: 'warn' }).pass).toBe(false);
     expect(evaluateDiff(d, { failOnNew: 'error' }).pass).toBe(true);
@@ -118,7 +120,10 @@ describe('shufflenet_v2_x1_0 -> the same model with --deploy (BatchNormalization
     expect(d.layers.added).toEqual([]);
     expect(d.layers.changed).toEqual([]);
     expect(d.totals.layers.delta).toBe(-bn.length);
-    expect(d.opTypes.find((o) => o.opType === 'BatchNormalization')!.count).toMatchObject({ before: bn.length, after: 0 });
+    expect(d.opTypes.find((o) => o.opType === 'BatchNormalization')!.count).toMatchObject({
+      before: bn.length,
+      after: 0,
+    });
   });
 
   it('FLOPs drop by the BatchNormalization FLOPs; params by one per channel (scale + bias become a conv bias)', () => {

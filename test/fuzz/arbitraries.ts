@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mulberry32 } from '../../src/profile/measure/input-data.js';
+import { mulberry32 } from '../../src/util/random.js';
 import { at } from '../../src/util/at.js';
 import {
   allSites,
@@ -73,10 +73,34 @@ export interface FuzzCase {
 const TWO = (e: number): bigint => 1n << BigInt(e);
 
 /** Length prefixes that no buffer can satisfy, or that overflow 32/53/64-bit arithmetic. */
-const HUGE_LENGTHS: readonly bigint[] = [TWO(31), TWO(31) - 1n, TWO(32) - 1n, TWO(32), TWO(53), TWO(53) + 1n, TWO(62), TWO(64) - 1n];
+const HUGE_LENGTHS: readonly bigint[] = [
+  TWO(31),
+  TWO(31) - 1n,
+  TWO(32) - 1n,
+  TWO(32),
+  TWO(53),
+  TWO(53) + 1n,
+  TWO(62),
+  TWO(64) - 1n,
+];
 
 /** Integer values for dims and attributes: boundaries of int32, int53 and int64. */
-const EXTREME_INTS: readonly bigint[] = [0n, 1n, -1n, 2n, 3n, TWO(31) - 1n, TWO(31), -TWO(31), TWO(32), TWO(53), TWO(53) + 1n, TWO(62), TWO(63) - 1n, -TWO(63)];
+const EXTREME_INTS: readonly bigint[] = [
+  0n,
+  1n,
+  -1n,
+  2n,
+  3n,
+  TWO(31) - 1n,
+  TWO(31),
+  -TWO(31),
+  TWO(32),
+  TWO(53),
+  TWO(53) + 1n,
+  TWO(62),
+  TWO(63) - 1n,
+  -TWO(63),
+];
 
 const EXTREME_FLOATS: readonly number[] = [NaN, Infinity, -Infinity, -0, 0, 3.4e38, -3.4e38, 1e-45, 0.5, -1];
 
@@ -106,17 +130,89 @@ export const HOSTILE_NAMES: readonly string[] = [
 const INVALID_UTF8 = Uint8Array.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80]);
 
 const OP_TYPES: readonly string[] = [
-  'Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Add', 'Mul', 'Relu', 'Reshape', 'Transpose', 'Concat', 'Split', 'Slice',
-  'Gather', 'Resize', 'Pad', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization', 'Flatten', 'Squeeze',
-  'Unsqueeze', 'Expand', 'Tile', 'ReduceMean', 'Softmax', 'If', 'Loop', 'Scan', 'Einsum', 'Attention', 'LSTM', 'TopK',
-  'Range', 'ConstantOfShape', 'Constant', 'Shape', 'Size', 'NonZero', 'Where', 'Cast', 'QLinearConv', 'CumSum', '',
-  'NoSuchOp', 'conv', 'Conv\n',
+  'Conv',
+  'ConvTranspose',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Mul',
+  'Relu',
+  'Reshape',
+  'Transpose',
+  'Concat',
+  'Split',
+  'Slice',
+  'Gather',
+  'Resize',
+  'Pad',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'BatchNormalization',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Expand',
+  'Tile',
+  'ReduceMean',
+  'Softmax',
+  'If',
+  'Loop',
+  'Scan',
+  'Einsum',
+  'Attention',
+  'LSTM',
+  'TopK',
+  'Range',
+  'ConstantOfShape',
+  'Constant',
+  'Shape',
+  'Size',
+  'NonZero',
+  'Where',
+  'Cast',
+  'QLinearConv',
+  'CumSum',
+  '',
+  'NoSuchOp',
+  'conv',
+  'Conv\n',
 ];
 
-const DOMAINS: readonly string[] = ['', 'ai.onnx', 'ai.onnx.ml', 'com.microsoft', 'custom', 'ai.onnx.preview.training', '\n'];
+const DOMAINS: readonly string[] = [
+  '',
+  'ai.onnx',
+  'ai.onnx.ml',
+  'com.microsoft',
+  'custom',
+  'ai.onnx.preview.training',
+  '\n',
+];
 
 /** TensorProto.DataType codes, valid and not. */
-const ELEM_TYPES: readonly bigint[] = [0n, 1n, 2n, 6n, 7n, 8n, 9n, 10n, 11n, 13n, 14n, 16n, 17n, 21n, 22n, 23n, 24n, 25n, 100n, TWO(31) - 1n, -1n];
+const ELEM_TYPES: readonly bigint[] = [
+  0n,
+  1n,
+  2n,
+  6n,
+  7n,
+  8n,
+  9n,
+  10n,
+  11n,
+  13n,
+  14n,
+  16n,
+  17n,
+  21n,
+  22n,
+  23n,
+  24n,
+  25n,
+  100n,
+  TWO(31) - 1n,
+  -1n,
+];
 
 const OPSET_VERSIONS: readonly bigint[] = [0n, 1n, 6n, 7n, 11n, 13n, 17n, 21n, 99n, TWO(31), -1n, TWO(63) - 1n];
 const IR_VERSIONS: readonly bigint[] = [0n, 1n, 2n, 3n, 7n, 11n, 12n, 999n, 1000n, 1001n, -1n, TWO(62)];
@@ -197,7 +293,9 @@ export function nestBytes(core: Uint8Array, layers: readonly NestLayer[]): Uint8
   const sizes = [core.length];
   for (const l of layers) {
     const inner = at(sizes, sizes.length - 1);
-    sizes.push(l.before.length + encodeVarint(l.field * 8 + 2).length + encodeVarint(inner).length + inner + l.after.length);
+    sizes.push(
+      l.before.length + encodeVarint(l.field * 8 + 2).length + encodeVarint(inner).length + inner + l.after.length,
+    );
   }
   const out = new Uint8Array(at(sizes, sizes.length - 1));
   let pos = 0;
@@ -237,14 +335,34 @@ export function nestedIfs(levels: number, x = 'x', cond = 'c'): Uint8Array {
   const layers: NestLayer[] = [];
   for (let i = 1; i <= levels; i++) {
     // Attribute then_branch: name, type GRAPH, then g = the level below.
-    layers.push({ before: fieldsBytes([wire.string(1, 'then_branch'), wire.varint(20, 5)]), field: 6, after: new Uint8Array(0) });
+    layers.push({
+      before: fieldsBytes([wire.string(1, 'then_branch'), wire.varint(20, 5)]),
+      field: 6,
+      after: new Uint8Array(0),
+    });
     // Node If: inputs, outputs, op type, then the then_branch attribute, then else_branch.
-    const elseBranch = wire.message(5, 'Attribute', [wire.string(1, 'else_branch'), wire.varint(20, 5), wire.message(6, 'Graph', leafGraph(i))]);
-    layers.push({ before: fieldsBytes([wire.string(1, cond), wire.string(2, `nest_y${i}_`), wire.string(4, 'If')]), field: 5, after: fieldsBytes([elseBranch]) });
+    const elseBranch = wire.message(5, 'Attribute', [
+      wire.string(1, 'else_branch'),
+      wire.varint(20, 5),
+      wire.message(6, 'Graph', leafGraph(i)),
+    ]);
+    layers.push({
+      before: fieldsBytes([wire.string(1, cond), wire.string(2, `nest_y${i}_`), wire.string(4, 'If')]),
+      field: 5,
+      after: fieldsBytes([elseBranch]),
+    });
     if (i < levels) {
       // The graph around it (a then_branch of the level above): the If, an Identity, a name and an output.
-      const id = wire.message(1, 'Node', [wire.string(1, `nest_y${i}_`), wire.string(2, `nest_y${i}`), wire.string(4, 'Identity')]);
-      layers.push({ before: new Uint8Array(0), field: 1, after: fieldsBytes([id, wire.string(2, `g${i}`), outInfo(`nest_y${i}`)]) });
+      const id = wire.message(1, 'Node', [
+        wire.string(1, `nest_y${i}_`),
+        wire.string(2, `nest_y${i}`),
+        wire.string(4, 'Identity'),
+      ]);
+      layers.push({
+        before: new Uint8Array(0),
+        field: 1,
+        after: fieldsBytes([id, wire.string(2, `g${i}`), outInfo(`nest_y${i}`)]),
+      });
     }
   }
   return nestBytes(fieldsBytes(leafGraph(0)), layers);
@@ -255,7 +373,8 @@ function nestedSequenceType(levels: number): Uint8Array {
   const core = fieldsBytes([wire.message(1, 'TensorType', [wire.varint(1, 1)])]);
   const layers: NestLayer[] = [];
   const none = new Uint8Array(0);
-  for (let i = 0; i < levels; i++) layers.push({ before: none, field: 1, after: none }, { before: none, field: 4, after: none });
+  for (let i = 0; i < levels; i++)
+    layers.push({ before: none, field: 1, after: none }, { before: none, field: 4, after: none });
   return nestBytes(core, layers);
 }
 
@@ -287,7 +406,7 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       const part = m.extra % 3; // 0: the value or length, 1: the tag, 2: the value again
       if (part === 1) setField(s, { ...f, tagBytes: bad });
       else if (f.wire === 0) setField(s, { ...f, valueBytes: bad });
-      else if (f.wire === 2) setField(s, { ...f, lengthBytes: bad } as WireField);
+      else if (f.wire === 2) setField(s, { ...f, lengthBytes: bad });
       else setField(s, { ...f, tagBytes: bad });
       return `varint-overflow ${where(s)} (${part === 1 || (f.wire !== 0 && f.wire !== 2) ? 'tag' : f.wire === 0 ? 'value' : 'length'}): ${bad.length} bytes`;
     }
@@ -311,7 +430,11 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       // Node -> attribute -> node -> ... under GraphProto.node: the attribute fields are skipped by
       // the decoder (field 1 of an attribute is its name, a string), so this checks skipping, not depth.
       const none = new Uint8Array(0);
-      const layers = Array.from({ length: depth }, (_, i) => ({ before: none, field: i % 2 === 0 ? 1 : 5, after: none }));
+      const layers = Array.from({ length: depth }, (_, i) => ({
+        before: none,
+        field: i % 2 === 0 ? 1 : 5,
+        after: none,
+      }));
       at(graphs, 0).fields.push(wire.bytes(1, nestBytes(none, layers)));
       return `nest-deep: ${depth} levels of node/attribute fields`;
     }
@@ -336,10 +459,16 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       const fieldNo = pick([2 ** 29 - 1, 1000, 19, 100, 16, 3, 4], m.choice);
       const w = m.extra % 4;
       const f: WireField =
-        w === 0 ? wire.varint(fieldNo, TWO(63))
-        : w === 1 ? { field: fieldNo, wire: 1, bytes: new Uint8Array(8).fill(0xff) }
-        : w === 2 ? wire.bytes(fieldNo, Uint8Array.from({ length: 64 }, () => Math.floor(rand() * 256)))
-        : wire.float(fieldNo, NaN);
+        w === 0
+          ? wire.varint(fieldNo, TWO(63))
+          : w === 1
+            ? { field: fieldNo, wire: 1, bytes: new Uint8Array(8).fill(0xff) }
+            : w === 2
+              ? wire.bytes(
+                  fieldNo,
+                  Uint8Array.from({ length: 64 }, () => Math.floor(rand() * 256)),
+                )
+              : wire.float(fieldNo, NaN);
       target.fields.splice(m.site % (target.fields.length + 1), 0, f);
       return `unknown-field ${fieldNo} (wire ${f.wire}) in ${target.kind ?? '?'}`;
     }
@@ -356,7 +485,13 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
     case 'attribute':
       return mutateAttribute(root, m, rand);
     case 'dims': {
-      const dims = sitesWhere(root, (f, kind) => (kind === 'Dimension' && f.field === 1) || (kind === 'Tensor' && f.field === 1) || (kind === 'SparseTensor' && f.field === 3));
+      const dims = sitesWhere(
+        root,
+        (f, kind) =>
+          (kind === 'Dimension' && f.field === 1) ||
+          (kind === 'Tensor' && f.field === 1) ||
+          (kind === 'SparseTensor' && f.field === 3),
+      );
       const s = choose(dims);
       if (s === null) return null;
       const f = fieldAt(s);
@@ -397,13 +532,21 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       const s = choose(sitesWhere(root, isNameField));
       if (s === null) return null;
       const f = fieldAt(s);
-      const bytes = m.choice % (HOSTILE_NAMES.length + 1) === HOSTILE_NAMES.length ? INVALID_UTF8 : utf8(pick(HOSTILE_NAMES, m.choice));
+      const bytes =
+        m.choice % (HOSTILE_NAMES.length + 1) === HOSTILE_NAMES.length
+          ? INVALID_UTF8
+          : utf8(pick(HOSTILE_NAMES, m.choice));
       setField(s, wire.bytes(f.field, bytes));
       return `hostile-name ${where(s)}: ${JSON.stringify(new TextDecoder().decode(bytes).slice(0, 40))}`;
     }
     case 'rewire': {
       // A node input or output renamed to another name of the model: cycles, self-loops, duplicate producers.
-      const s = choose(sitesWhere(root, (f, kind) => kind === 'Node' && (f.field === 1 || f.field === 2) && f.wire === 2 && !('message' in f)));
+      const s = choose(
+        sitesWhere(
+          root,
+          (f, kind) => kind === 'Node' && (f.field === 1 || f.field === 2) && f.wire === 2 && !('message' in f),
+        ),
+      );
       const names = sitesWhere(root, isNameField).map((x) => (fieldAt(x) as { bytes: Uint8Array }).bytes);
       if (s === null || names.length === 0) return null;
       const f = fieldAt(s);
@@ -412,7 +555,9 @@ function applyTreeMutation(root: WireMessage, m: MutationSpec, rand: () => numbe
       return `rewire ${where(s)}: -> ${JSON.stringify(new TextDecoder().decode(to).slice(0, 40))}`;
     }
     case 'elem-type': {
-      const s = choose(sitesWhere(root, (f, kind) => (kind === 'Tensor' && f.field === 2) || (kind === 'TensorType' && f.field === 1)));
+      const s = choose(
+        sitesWhere(root, (f, kind) => (kind === 'Tensor' && f.field === 2) || (kind === 'TensorType' && f.field === 1)),
+      );
       if (s === null) return null;
       const v = pick(ELEM_TYPES, m.choice);
       setField(s, wire.varint(fieldAt(s).field, v));
@@ -519,13 +664,19 @@ function mutateAttribute(root: WireMessage, m: MutationSpec, rand: () => number)
       const dims = Array.from({ length: m.choice % 5 }, () => pick(EXTREME_INTS, Math.floor(rand() * 100)));
       const dtype = pick(ELEM_TYPES, Math.floor(rand() * 100));
       const raw = new Uint8Array(Math.floor(rand() * 33));
-      replace(5, wire.message(5, 'Tensor', [...dims.map((d) => wire.varint(1, d)), wire.varint(2, dtype), wire.bytes(9, raw)]));
+      replace(
+        5,
+        wire.message(5, 'Tensor', [...dims.map((d) => wire.varint(1, d)), wire.varint(2, dtype), wire.bytes(9, raw)]),
+      );
       return `attribute ${label}: t dims [${dims.map((d) => BigInt.asIntN(64, d)).join(',')}] dtype ${BigInt.asIntN(64, dtype)} raw ${raw.length} bytes`;
     }
     default: {
       // The attribute's name: a duplicate of another, empty, or hostile.
       const other = pick(attrs, m.site + 1).fields.find((f) => f.field === 1);
-      const to = m.choice % 2 === 0 && other !== undefined && 'bytes' in other ? other.bytes : utf8(pick(HOSTILE_NAMES, m.choice));
+      const to =
+        m.choice % 2 === 0 && other !== undefined && 'bytes' in other
+          ? other.bytes
+          : utf8(pick(HOSTILE_NAMES, m.choice));
       replace(1, wire.bytes(1, to));
       return `attribute ${label}: renamed ${JSON.stringify(new TextDecoder().decode(to).slice(0, 40))}`;
     }
@@ -561,7 +712,11 @@ function serializeFieldLength(f: WireField): { head: number; body: number } {
 function truncate(root: WireMessage, m: MutationSpec): { bytes: Uint8Array; step: string } | null {
   const bytes = serializeMessage(root);
   const packed = (f: WireField, kind: string | null): boolean =>
-    f.wire === 2 && !('message' in f) && ((kind === 'Tensor' && [1, 4, 5, 7, 9, 10, 11].includes(f.field)) || (kind === 'Attribute' && (f.field === 7 || f.field === 8)) || (kind === 'SparseTensor' && f.field === 3));
+    f.wire === 2 &&
+    !('message' in f) &&
+    ((kind === 'Tensor' && [1, 4, 5, 7, 9, 10, 11].includes(f.field)) ||
+      (kind === 'Attribute' && (f.field === 7 || f.field === 8)) ||
+      (kind === 'SparseTensor' && f.field === 3));
   const sites = m.kind === 'truncate-packed' ? sitesWhere(root, packed) : allSites(root);
   if (sites.length === 0) return null;
   const s = pick(sites, m.site);
@@ -574,7 +729,11 @@ function truncate(root: WireMessage, m: MutationSpec): { bytes: Uint8Array; step
 }
 
 /** Builds a case from a seed and mutation specs (deterministic: the same specs give the same bytes). */
-export function buildCase(seeds: readonly ParsedSeed[], seedIndex: number, mutations: readonly MutationSpec[]): FuzzCase {
+export function buildCase(
+  seeds: readonly ParsedSeed[],
+  seedIndex: number,
+  mutations: readonly MutationSpec[],
+): FuzzCase {
   const seed = pick(seeds, seedIndex);
   const root = cloneMessage(seed.tree);
   const steps: string[] = [];
@@ -616,13 +775,25 @@ export function parseSeeds(seeds: readonly Seed[]): ParsedSeed[] {
     const tree = parseMessage(s.bytes, 'Model');
     if (tree === null) throw new Error(`seed ${s.name} does not parse as a protobuf message`);
     const again = serializeMessage(tree);
-    if (again.length !== s.bytes.length || again.some((b, i) => b !== s.bytes[i])) throw new Error(`seed ${s.name} does not round-trip`);
+    if (again.length !== s.bytes.length || again.some((b, i) => b !== s.bytes[i]))
+      throw new Error(`seed ${s.name} does not round-trip`);
     return { ...s, tree };
   });
 }
 
 /** Protobuf-level mutation kinds (the wire format, lengths, varints, nesting). */
-export const WIRE_KINDS: readonly MutationKind[] = ['wire-type', 'huge-length', 'varint-overflow', 'truncate', 'truncate-packed', 'nest-deep', 'delete-field', 'duplicate-field', 'unknown-field', 'random-bytes'];
+export const WIRE_KINDS: readonly MutationKind[] = [
+  'wire-type',
+  'huge-length',
+  'varint-overflow',
+  'truncate',
+  'truncate-packed',
+  'nest-deep',
+  'delete-field',
+  'duplicate-field',
+  'unknown-field',
+  'random-bytes',
+];
 /** ONNX-level mutation kinds (attributes, dims, op types, names, versions). */
 export const ONNX_KINDS: readonly MutationKind[] = MUTATION_KINDS.filter((k) => !WIRE_KINDS.includes(k));
 
@@ -637,13 +808,20 @@ export function mutationArb(kinds: readonly MutationKind[] = MUTATION_KINDS): fc
 }
 
 /** A fuzz case: a seed and one to three mutations of `kinds`, printed as its steps when a property fails. */
-export function fuzzCaseArb(seeds: readonly ParsedSeed[], kinds: readonly MutationKind[] = MUTATION_KINDS): fc.Arbitrary<FuzzCase> {
+export function fuzzCaseArb(
+  seeds: readonly ParsedSeed[],
+  kinds: readonly MutationKind[] = MUTATION_KINDS,
+): fc.Arbitrary<FuzzCase> {
   return fc
-    .record({ seed: fc.nat({ max: seeds.length - 1 }), mutations: fc.array(mutationArb(kinds), { minLength: 1, maxLength: 3 }) })
+    .record({
+      seed: fc.nat({ max: seeds.length - 1 }),
+      mutations: fc.array(mutationArb(kinds), { minLength: 1, maxLength: 3 }),
+    })
     .map(({ seed, mutations }) => {
       const c = buildCase(seeds, seed, mutations);
       return Object.assign(c, {
-        [fc.toStringMethod]: () => `{seed ${c.seed}: ${c.steps.length === 0 ? 'unmutated' : c.steps.join('; ')} (${c.bytes.length} bytes)}`,
+        [fc.toStringMethod]: () =>
+          `{seed ${c.seed}: ${c.steps.length === 0 ? 'unmutated' : c.steps.join('; ')} (${c.bytes.length} bytes)}`,
       });
     });
 }

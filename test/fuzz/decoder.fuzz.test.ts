@@ -36,7 +36,9 @@ async function fuzz(label: string, kinds: readonly MutationKind[], seed: number)
       { seed, numRuns: RUNS },
     );
   } finally {
-    console.log(`${tally.summary(`${label} (seed ${seed})`)}${tally.failures.length > 0 ? `\nfailures:\n${tally.failures.join('\n')}` : ''}`);
+    console.log(
+      `${tally.summary(`${label} (seed ${seed})`)}${tally.failures.length > 0 ? `\nfailures:\n${tally.failures.join('\n')}` : ''}`,
+    );
   }
   if (COLLECT) expect(tally.failures, 'failures (EFFLINT_FUZZ_COLLECT)').toEqual([]);
 }
@@ -51,7 +53,15 @@ describe('fuzzing: decoder, analyzers and CLI on mutated models', () => {
     }
   });
 
-  it(`protobuf-level mutations (wire types, lengths, varints, truncation, nesting): ${RUNS} cases`, () => fuzz('wire', WIRE_KINDS, SEED), TIMEOUT_MS);
+  it(
+    `protobuf-level mutations (wire types, lengths, varints, truncation, nesting): ${RUNS} cases`,
+    () => fuzz('wire', WIRE_KINDS, SEED),
+    TIMEOUT_MS,
+  );
 
-  it(`ONNX-level mutations (attributes, dims, op types, names, versions): ${RUNS} cases`, () => fuzz('onnx', ONNX_KINDS, SEED + 1), TIMEOUT_MS);
+  it(
+    `ONNX-level mutations (attributes, dims, op types, names, versions): ${RUNS} cases`,
+    () => fuzz('onnx', ONNX_KINDS, SEED + 1),
+    TIMEOUT_MS,
+  );
 });

@@ -38,7 +38,8 @@ export const COMMANDS = [
 
 /** A thrown value as plain data for harness.ts (class identity does not cross the worker boundary). */
 function describeThrown(err, depth = 0) {
-  if (!(err instanceof Error)) return { name: typeof err, message: String(err), stack: '', efflint: false, system: false };
+  if (!(err instanceof Error))
+    return { name: typeof err, message: String(err), stack: '', efflint: false, system: false };
   const described = {
     name: err.constructor?.name ?? 'Error',
     message: err.message,
@@ -47,7 +48,9 @@ function describeThrown(err, depth = 0) {
     // An error Node's I/O raised (errno code and syscall), which a model error may carry as its cause.
     system: typeof err.code === 'string' && typeof err.syscall === 'string',
   };
-  return err.cause !== undefined && depth < 10 ? { ...described, cause: describeThrown(err.cause, depth + 1) } : described;
+  return err.cause !== undefined && depth < 10
+    ? { ...described, cause: describeThrown(err.cause, depth + 1) }
+    : described;
 }
 
 function libraryPath(bytes) {
@@ -67,7 +70,13 @@ function libraryPath(bytes) {
 async function cliPath(dir, command, debug = false) {
   const file = path.join(dir, 'case.onnx');
   const argv = COMMANDS[command % COMMANDS.length].map((a) =>
-    a === 'FILE' ? file : a === 'BASE' ? path.join(dir, 'base.onnx') : a.startsWith('OUT') ? path.join(dir, `report${path.extname(a)}`) : a,
+    a === 'FILE'
+      ? file
+      : a === 'BASE'
+        ? path.join(dir, 'base.onnx')
+        : a.startsWith('OUT')
+          ? path.join(dir, `report${path.extname(a)}`)
+          : a,
   );
   if (debug) argv.push('--debug');
   const stdout = [];
@@ -83,7 +92,12 @@ async function cliPath(dir, command, debug = false) {
   const code = await main(argv, io);
   const lines = stderr.join('').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  return { argv: argv.map((a) => (a.startsWith(dir) ? path.basename(a) : a)).join(' '), code, stderr: lines, stdoutBytes: stdout.reduce((n, t) => n + t.length, 0) };
+  return {
+    argv: argv.map((a) => (a.startsWith(dir) ? path.basename(a) : a)).join(' '),
+    code,
+    stderr: lines,
+    stdoutBytes: stdout.reduce((n, t) => n + t.length, 0),
+  };
 }
 
 /**
@@ -95,12 +109,17 @@ function cliProblems(r) {
   const problems = [];
   if (r.code !== 0 && r.code !== 1 && r.code !== 2) problems.push(`exit code ${r.code}`);
   for (const line of r.stderr) {
-    if (!line.startsWith('efflint: ')) problems.push(`stderr line without the efflint: prefix: ${JSON.stringify(line.slice(0, 200))}`);
+    if (!line.startsWith('efflint: '))
+      problems.push(`stderr line without the efflint: prefix: ${JSON.stringify(line.slice(0, 200))}`);
     if (line.includes('internal error')) problems.push(`internal error: ${line.slice(0, 300)}`);
   }
   const errors = r.stderr.filter((l) => !/^efflint: .*: warning: /.test(l) && !l.startsWith('efflint: exit 1: '));
-  if (r.code === 2 && errors.length !== 1) problems.push(`exit 2 with ${errors.length} error lines on stderr: ${JSON.stringify(errors.map((l) => l.slice(0, 160)))}`);
-  if (r.code !== 2 && errors.length !== 0) problems.push(`exit ${r.code} with error lines on stderr: ${errors[0].slice(0, 200)}`);
+  if (r.code === 2 && errors.length !== 1)
+    problems.push(
+      `exit 2 with ${errors.length} error lines on stderr: ${JSON.stringify(errors.map((l) => l.slice(0, 160)))}`,
+    );
+  if (r.code !== 2 && errors.length !== 0)
+    problems.push(`exit ${r.code} with error lines on stderr: ${errors[0].slice(0, 200)}`);
   return problems;
 }
 
@@ -121,7 +140,13 @@ parentPort.on('message', async ({ bytes, original, command, dir }) => {
   } catch (err) {
     // main() itself threw: it promises never to.
     const thrown = describeThrown(err);
-    cli = { argv: String(command), code: null, stderr: [], problems: [`main() threw ${thrown.name}: ${thrown.message}`], stack: thrown.stack };
+    cli = {
+      argv: String(command),
+      code: null,
+      stderr: [],
+      problems: [`main() threw ${thrown.name}: ${thrown.message}`],
+      stack: thrown.stack,
+    };
   }
   const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
   parentPort.postMessage({ library, cli, ms: performance.now() - started, heapMb });

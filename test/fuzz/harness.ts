@@ -64,7 +64,8 @@ export function classifyLibrary(raw: RawLibraryResult): LibraryResult {
   if (!err.efflint) return { outcome: 'internal', stage: raw.stage, error: err };
   const masked = foreignCause(err);
   if (masked !== undefined) return { outcome: 'internal', stage: raw.stage, error: masked, wrappedAs: err.message };
-  if (/[\r\n]/.test(err.message)) return { outcome: 'internal', stage: raw.stage, error: err, why: 'multi-line error message' };
+  if (/[\r\n]/.test(err.message))
+    return { outcome: 'internal', stage: raw.stage, error: err, why: 'multi-line error message' };
   return { outcome: raw.stage === 'load' ? 'bad-model' : 'bad-analysis', stage: raw.stage, message: err.message };
 }
 
@@ -152,12 +153,26 @@ export class FuzzRunner {
       };
       const onError = (err: Error): void => {
         const oom = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
-        finish({ failure: oom ? `out of memory (worker heap limit ${WORKER_HEAP_MB} MB)` : `worker died: ${err.message}`, ms: performance.now() - started, heapMb: NaN }, true);
+        finish(
+          {
+            failure: oom ? `out of memory (worker heap limit ${WORKER_HEAP_MB} MB)` : `worker died: ${err.message}`,
+            ms: performance.now() - started,
+            heapMb: NaN,
+          },
+          true,
+        );
       };
       const onExit = (code: number): void => {
         finish({ failure: `worker exited with code ${code}`, ms: performance.now() - started, heapMb: NaN }, true);
       };
-      const timer = setTimeout(() => finish({ failure: `no answer in ${CASE_TIMEOUT_MS / 1000} s (hang)`, ms: CASE_TIMEOUT_MS, heapMb: NaN }, true), CASE_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          finish(
+            { failure: `no answer in ${CASE_TIMEOUT_MS / 1000} s (hang)`, ms: CASE_TIMEOUT_MS, heapMb: NaN },
+            true,
+          ),
+        CASE_TIMEOUT_MS,
+      );
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
@@ -194,7 +209,9 @@ export class Tally {
     this.maxMs = Math.max(this.maxMs, r.ms);
     if (Number.isFinite(r.heapMb)) this.maxHeapMb = Math.max(this.maxHeapMb, r.heapMb);
     if (r.failure !== undefined && this.failures.length < 20) {
-      this.failures.push(`${r.failure} [seed ${c.seed}: ${short(c.steps.join('; '))}]${r.library?.error?.stack ? `\n${r.library.error.stack.split('\n').slice(0, 8).join('\n')}` : ''}${r.cli?.stack ? `\n${r.cli.stack.split('\n').slice(0, 8).join('\n')}` : ''}`);
+      this.failures.push(
+        `${r.failure} [seed ${c.seed}: ${short(c.steps.join('; '))}]${r.library?.error?.stack ? `\n${r.library.error.stack.split('\n').slice(0, 8).join('\n')}` : ''}${r.cli?.stack ? `\n${r.cli.stack.split('\n').slice(0, 8).join('\n')}` : ''}`,
+      );
     }
   }
 

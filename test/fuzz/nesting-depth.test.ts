@@ -22,9 +22,23 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A model whose graph takes a bool `c` and holds `levels` nested Ifs, each branch an Identity of `c`. */
 function nestedModel(levels: number): Uint8Array {
-  const input = wire.message(11, 'ValueInfo', [wire.string(1, 'c'), wire.message(2, 'Type', [wire.message(1, 'TensorType', [wire.varint(1, 9)])])]);
-  const graph = serializeMessage({ kind: 'Graph', fields: [wire.bytes(1, nestedIfs(levels, 'c', 'c')), wire.string(2, 'main'), input, wire.message(12, 'ValueInfo', [wire.string(1, 'nest_y' + levels + '_')])] });
-  const head = serializeMessage({ kind: 'Model', fields: [wire.varint(1, 8), wire.message(8, 'OpsetId', [wire.varint(2, 17)])] });
+  const input = wire.message(11, 'ValueInfo', [
+    wire.string(1, 'c'),
+    wire.message(2, 'Type', [wire.message(1, 'TensorType', [wire.varint(1, 9)])]),
+  ]);
+  const graph = serializeMessage({
+    kind: 'Graph',
+    fields: [
+      wire.bytes(1, nestedIfs(levels, 'c', 'c')),
+      wire.string(2, 'main'),
+      input,
+      wire.message(12, 'ValueInfo', [wire.string(1, `nest_y${levels}_`)]),
+    ],
+  });
+  const head = serializeMessage({
+    kind: 'Model',
+    fields: [wire.varint(1, 8), wire.message(8, 'OpsetId', [wire.varint(2, 17)])],
+  });
   return concatBytes([head, encodeVarint(7 * 8 + 2), encodeVarint(graph.length), graph]);
 }
 
@@ -77,6 +91,10 @@ describe('nested subgraphs', () => {
     const r = runCli(['analyze', file]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^efflint: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: messages nested deeper than 512 levels \\(at byte \\d+\\)\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^efflint: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: messages nested deeper than 512 levels \\(at byte \\d+\\)\\n$`,
+      ),
+    );
   });
 });

@@ -18,7 +18,8 @@ function withoutWeights(bytes: Uint8Array): Uint8Array {
     if (g.field !== 7 || !('message' in g)) continue;
     for (const t of g.message.fields) {
       // Small payloads stay: shape and axes constants that shape inference folds.
-      if (t.field === 5 && 'message' in t) t.message.fields = t.message.fields.filter((f) => f.field !== 9 || !('bytes' in f) || f.bytes.length <= 256);
+      if (t.field === 5 && 'message' in t)
+        t.message.fields = t.message.fields.filter((f) => f.field !== 9 || !('bytes' in f) || f.bytes.length <= 256);
     }
   }
   return serializeMessage(tree);
@@ -28,7 +29,13 @@ function withoutWeights(bytes: Uint8Array): Uint8Array {
 function handBuilt(): Seed[] {
   const convRelu = tinyModel({
     nodes: [
-      node('Conv', ['x', 'w', 'b'], ['c'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1], group: 1 }, 'conv'),
+      node(
+        'Conv',
+        ['x', 'w', 'b'],
+        ['c'],
+        { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1], group: 1 },
+        'conv',
+      ),
       node('Relu', ['c'], ['r'], {}, 'relu'),
       node('Reshape', ['r', 'shape'], ['y'], {}, 'reshape'),
     ],
@@ -47,11 +54,22 @@ function handBuilt(): Seed[] {
     ],
     inputs: [tensorInfo('x', ['batch', 16])],
     outputs: [tensorInfo('y', ['batch', 8])],
-    initializers: [floatInit('w', [16, 32]), floatInit('w2', [8, 32]), floatInit('b2', [8]), int64Init('splits', [4, 4])],
+    initializers: [
+      floatInit('w', [16, 32]),
+      floatInit('w2', [8, 32]),
+      floatInit('b2', [8]),
+      int64Init('splits', [4, 4]),
+    ],
     opset: 17,
   });
-  const thenGraph = graphProto({ nodes: [node('Relu', ['x'], ['t'])], inputs: [], outputs: [tensorInfo('t', [1, 4])] }, 'then');
-  const elseGraph = graphProto({ nodes: [node('Neg', ['x'], ['e'])], inputs: [], outputs: [tensorInfo('e', [1, 4])] }, 'else');
+  const thenGraph = graphProto(
+    { nodes: [node('Relu', ['x'], ['t'])], inputs: [], outputs: [tensorInfo('t', [1, 4])] },
+    'then',
+  );
+  const elseGraph = graphProto(
+    { nodes: [node('Neg', ['x'], ['e'])], inputs: [], outputs: [tensorInfo('e', [1, 4])] },
+    'else',
+  );
   const ifModel = tinyModel({
     nodes: [
       {
@@ -86,10 +104,15 @@ function handBuilt(): Seed[] {
     ],
   });
   // A graph input bound by name for the nested-If seed; the chain itself is spliced in as bytes.
-  const nestedBase = tinyModel({ nodes: [], inputs: [tensorInfo('x', [1, 4], BOOL)], outputs: [tensorInfo('x', [1, 4], BOOL)] });
+  const nestedBase = tinyModel({
+    nodes: [],
+    inputs: [tensorInfo('x', [1, 4], BOOL)],
+    outputs: [tensorInfo('x', [1, 4], BOOL)],
+  });
   const tree = parseMessage(new Uint8Array(nestedBase), 'Model') as WireMessage;
   const graph = tree.fields.find((f) => f.field === 7);
-  if (graph !== undefined && 'message' in graph) graph.message.fields.unshift({ field: 1, wire: 2, bytes: nestedIfs(4, 'x', 'x') });
+  if (graph !== undefined && 'message' in graph)
+    graph.message.fields.unshift({ field: 1, wire: 2, bytes: nestedIfs(4, 'x', 'x') });
   return [
     { name: 'conv-relu-reshape', bytes: convRelu },
     { name: 'matmul-gemm-split', bytes: matmul },
@@ -100,9 +123,17 @@ function handBuilt(): Seed[] {
 }
 
 /** Reference zoo models (small ones, weights dropped). */
-const ZOO_SEEDS = ['exp_g1_1to1_arm_x1', 'exp_g2_g2', 'exp_g3_2frag_parallel', 'exp_g4_relu_on_shortcut_on_c32'] as const;
+const ZOO_SEEDS = [
+  'exp_g1_1to1_arm_x1',
+  'exp_g2_g2',
+  'exp_g3_2frag_parallel',
+  'exp_g4_relu_on_shortcut_on_c32',
+] as const;
 
 /** The seed corpus: hand-built models first, then zoo models. */
 export function fuzzSeeds(): Seed[] {
-  return [...handBuilt(), ...ZOO_SEEDS.map((name) => ({ name: `zoo:${name}`, bytes: withoutWeights(buildZooModel(name)) }))];
+  return [
+    ...handBuilt(),
+    ...ZOO_SEEDS.map((name) => ({ name: `zoo:${name}`, bytes: withoutWeights(buildZooModel(name)) })),
+  ];
 }

@@ -33,7 +33,16 @@ const SUBMESSAGES: Readonly<Record<MessageKind, Readonly<Record<number, MessageK
   Model: { 7: 'Graph', 8: 'OpsetId', 14: 'Entry', 25: 'Function' },
   Graph: { 1: 'Node', 5: 'Tensor', 11: 'ValueInfo', 12: 'ValueInfo', 13: 'ValueInfo', 15: 'SparseTensor' },
   Node: { 5: 'Attribute' },
-  Attribute: { 5: 'Tensor', 6: 'Graph', 10: 'Tensor', 11: 'Graph', 14: 'Type', 15: 'Type', 22: 'SparseTensor', 23: 'SparseTensor' },
+  Attribute: {
+    5: 'Tensor',
+    6: 'Graph',
+    10: 'Tensor',
+    11: 'Graph',
+    14: 'Type',
+    15: 'Type',
+    22: 'SparseTensor',
+    23: 'SparseTensor',
+  },
   Tensor: { 13: 'Entry' },
   SparseTensor: { 1: 'Tensor', 2: 'Tensor' },
   ValueInfo: { 2: 'Type' },
@@ -82,7 +91,13 @@ function readVarint(bytes: Uint8Array, pos: number, end: number): { value: bigin
  * Parses `bytes[start, end)` as a message of `kind`; null when they are not a well-formed message
  * (then the caller keeps them as bytes). Non-canonical varints are kept verbatim so a round trip is exact.
  */
-export function parseMessage(bytes: Uint8Array, kind: MessageKind | null, start = 0, end = bytes.length, depth = 0): WireMessage | null {
+export function parseMessage(
+  bytes: Uint8Array,
+  kind: MessageKind | null,
+  start = 0,
+  end = bytes.length,
+  depth = 0,
+): WireMessage | null {
   if (depth > 200) return null;
   const fields: WireField[] = [];
   let pos = start;
@@ -97,7 +112,13 @@ export function parseMessage(bytes: Uint8Array, kind: MessageKind | null, start 
       const v = readVarint(bytes, pos, end);
       if (v === null) return null;
       const canonical = v.next - pos === encodeVarint(v.value).length;
-      fields.push({ field, wire: 0, value: v.value, tagBytes, valueBytes: canonical ? undefined : bytes.slice(pos, v.next) });
+      fields.push({
+        field,
+        wire: 0,
+        value: v.value,
+        tagBytes,
+        valueBytes: canonical ? undefined : bytes.slice(pos, v.next),
+      });
       pos = v.next;
     } else if (wire === 1 || wire === 5) {
       const n = wire === 1 ? 8 : 4;
@@ -173,16 +194,26 @@ export function messagesOf(root: WireMessage, kind: MessageKind): WireMessage[] 
 export function cloneMessage(m: WireMessage): WireMessage {
   return {
     kind: m.kind,
-    fields: m.fields.map((f): WireField => (f.wire === 2 && 'message' in f ? { ...f, message: cloneMessage(f.message) } : { ...f })),
+    fields: m.fields.map((f): WireField =>
+      f.wire === 2 && 'message' in f ? { ...f, message: cloneMessage(f.message) } : { ...f },
+    ),
   };
 }
 
 /** Field constructors for mutations and hand-built seeds. */
 export const wire = {
-  varint: (field: number, value: bigint | number): WireField => ({ field, wire: 0, value: BigInt.asUintN(64, BigInt(value)) }),
+  varint: (field: number, value: bigint | number): WireField => ({
+    field,
+    wire: 0,
+    value: BigInt.asUintN(64, BigInt(value)),
+  }),
   bytes: (field: number, bytes: Uint8Array): WireField => ({ field, wire: 2, bytes }),
   string: (field: number, text: string): WireField => ({ field, wire: 2, bytes: new TextEncoder().encode(text) }),
-  message: (field: number, kind: MessageKind | null, fields: WireField[]): WireField => ({ field, wire: 2, message: { kind, fields } }),
+  message: (field: number, kind: MessageKind | null, fields: WireField[]): WireField => ({
+    field,
+    wire: 2,
+    message: { kind, fields },
+  }),
   float: (field: number, value: number): WireField => {
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, value, true);

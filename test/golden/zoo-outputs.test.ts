@@ -8,7 +8,9 @@ import { goldenDigests } from '../../scripts/golden-outputs.mjs';
  * is pinned by digest: refactors of the source tree must not change a byte. An intended output change
  * regenerates the file (command in scripts/golden-outputs.mjs) in the same commit, which shows it in review.
  */
-const expected = JSON.parse(readFileSync(new URL('../../fixtures/golden/zoo-outputs.json', import.meta.url), 'utf8')) as Record<string, Record<string, string>>;
+const expected = JSON.parse(
+  readFileSync(new URL('../../fixtures/golden/zoo-outputs.json', import.meta.url), 'utf8'),
+) as Record<string, Record<string, string>>;
 
 describe('outputs on every zoo model are unchanged (fixtures/golden/zoo-outputs.json)', () => {
   it('digests match for every model and command', { timeout: 600_000 }, async () => {

@@ -94,7 +94,13 @@ export interface OpShapeRow {
 
 /** Runs one table row and asserts its output shapes, dtypes and FLOPs. */
 export function expectOpRow(def: OpDef, row: OpShapeRow): void {
-  const { outputs, cost } = runOp(def, { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset, outputs: row.outputs });
+  const { outputs, cost } = runOp(def, {
+    opType: row.op,
+    inputs: row.inputs,
+    attrs: row.attrs,
+    opset: row.opset,
+    outputs: row.outputs,
+  });
   expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
   expect(outputs.map((o) => o.dtype)).toEqual(row.dtypes ?? row.shapes.map(() => 'float32'));
   expect(cost?.flops).toBe(row.flops);

@@ -1,5 +1,12 @@
 import onnxProto from 'onnx-proto';
-import type { AttributeRecord, IFunctionProto, IGraphProto, INodeProto, ITensorProto, IValueInfoProto } from '../../src/zoo/onnx-writer.js';
+import type {
+  AttributeRecord,
+  IFunctionProto,
+  IGraphProto,
+  INodeProto,
+  ITensorProto,
+  IValueInfoProto,
+} from '../../src/zoo/onnx-writer.js';
 import { encodeModel, graph, model, node as writerNode } from '../../src/zoo/onnx-writer.js';
 
 /**
@@ -19,7 +26,13 @@ export { floatTensor as floatInit } from '../../src/zoo/onnx-writer.js';
 export { int64Tensor as int64Init } from '../../src/zoo/onnx-writer.js';
 
 /** A node with attributes from a record (see the writer's AttributeValue) and a name ('' by default). */
-export function node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: AttributeRecord = {}, name = ''): INodeProto {
+export function node(
+  opType: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  attrs: AttributeRecord = {},
+  name = '',
+): INodeProto {
   return writerNode(opType, inputs, outputs, attrs, { name });
 }
 
@@ -36,8 +49,18 @@ export interface TinyModel {
 }
 
 /** The graph of a TinyModel (also a subgraph for a graph attribute). */
-export function graphProto(m: Omit<TinyModel, 'opset' | 'irVersion' | 'functions' | 'extraOpsets'>, name = 'g'): IGraphProto {
-  return graph({ name, nodes: m.nodes, inputs: m.inputs, outputs: m.outputs, initializers: m.initializers ?? [], valueInfo: m.valueInfo ?? [] });
+export function graphProto(
+  m: Omit<TinyModel, 'opset' | 'irVersion' | 'functions' | 'extraOpsets'>,
+  name = 'g',
+): IGraphProto {
+  return graph({
+    name,
+    nodes: m.nodes,
+    inputs: m.inputs,
+    outputs: m.outputs,
+    initializers: m.initializers ?? [],
+    valueInfo: m.valueInfo ?? [],
+  });
 }
 
 /** Encodes a small ModelProto for graph-level tests. */

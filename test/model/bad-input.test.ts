@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mulberry32 } from '../../src/profile/measure/input-data.js';
+import { mulberry32 } from '../../src/util/random.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,7 +8,18 @@ import { InvalidModelError } from '../../src/errors.js';
 import { loadModelBytes, loadModelFile } from '../../src/model/load.js';
 import { MAX_MESSAGE_DEPTH } from '../../src/model/proto-reader.js';
 import { at } from '../../src/util/at.js';
-import { concat, DT, encodeModel, fieldBytes, fieldString, fieldVarint, float32Bytes, model, node, tensorInfo } from './proto-builder.js';
+import {
+  concat,
+  DT,
+  encodeModel,
+  fieldBytes,
+  fieldString,
+  fieldVarint,
+  float32Bytes,
+  model,
+  node,
+  tensorInfo,
+} from './proto-builder.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'efflint-bad-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -45,7 +56,9 @@ function expectBadBytes(name: string, bytes: Uint8Array, fragment: string | RegE
 const good = encodeModel(
   model({
     node: [node('Conv', ['X', 'W'], ['Y'], { name: 'conv' }), node('Relu', ['Y'], ['Z'])],
-    initializer: [{ name: 'W', dims: [8, 3, 3, 3], dataType: DT.FLOAT, rawData: float32Bytes(new Array(216).fill(0.5)) }],
+    initializer: [
+      { name: 'W', dims: [8, 3, 3, 3], dataType: DT.FLOAT, rawData: float32Bytes(new Array(216).fill(0.5)) },
+    ],
     input: [tensorInfo('X', DT.FLOAT, ['N', 3, 32, 32])],
     output: [tensorInfo('Z', DT.FLOAT, ['N', 8, 30, 30])],
   }),
@@ -120,31 +133,63 @@ describe('bad input gives a one-line InvalidModelError naming the file', () => {
   it('non-ONNX files name what they look like', () => {
     const png = concat(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), new Uint8Array(200).fill(7));
     expectBadBytes('image.png', png, 'not an ONNX model (looks like a PNG image)');
-    expectBadBytes('readme.onnx', new TextEncoder().encode('# Not a model\nJust some text, hello world.\n'), 'looks like a text file');
-    expectBadBytes('ckpt.pt', concat(Uint8Array.from([0x50, 0x4b, 0x03, 0x04]), new Uint8Array(64)), 'looks like a ZIP archive');
+    expectBadBytes(
+      'readme.onnx',
+      new TextEncoder().encode('# Not a model\nJust some text, hello world.\n'),
+      'looks like a text file',
+    );
+    expectBadBytes(
+      'ckpt.pt',
+      concat(Uint8Array.from([0x50, 0x4b, 0x03, 0x04]), new Uint8Array(64)),
+      'looks like a ZIP archive',
+    );
   });
 
   it('a protobuf that decodes but is not a model', () => {
     expectBadBytes('nograph.onnx', modelHeader, 'not an ONNX model (no graph in ModelProto)');
-    expectBadBytes('noir.onnx', encodeModel({ graph: { node: [node('Relu', ['x'], ['y'])] } }), 'ir_version 0 is missing or implausible');
+    expectBadBytes(
+      'noir.onnx',
+      encodeModel({ graph: { node: [node('Relu', ['x'], ['y'])] } }),
+      'ir_version 0 is missing or implausible',
+    );
   });
 
   it('invalid wire types, wrong wire type for a known field', () => {
     expectBadBytes('wire7.onnx', Uint8Array.from([0x0f, 0x00]), 'invalid wire type');
-    expectBadBytes('group.onnx', concat(fieldVarint(1, 8), Uint8Array.from([0x3b, 0x3c])), 'invalid wire type group start');
-    expectBadBytes('graphvarint.onnx', concat(fieldVarint(1, 8), Uint8Array.from([0x38, 0x01])), 'ModelProto.graph (field 7) has wire type varint, expected length-delimited');
+    expectBadBytes(
+      'group.onnx',
+      concat(fieldVarint(1, 8), Uint8Array.from([0x3b, 0x3c])),
+      'invalid wire type group start',
+    );
+    expectBadBytes(
+      'graphvarint.onnx',
+      concat(fieldVarint(1, 8), Uint8Array.from([0x38, 0x01])),
+      'ModelProto.graph (field 7) has wire type varint, expected length-delimited',
+    );
     expectBadBytes('field0.onnx', Uint8Array.from([0x02, 0x00]), 'invalid field tag');
   });
 
   it('lengths that run past the end of the data or of the enclosing message', () => {
     expectBadBytes('pastend.onnx', concat(fieldVarint(1, 8), Uint8Array.from([0x3a, 0x64, 0x0a, 0x00])), 'truncated');
     const graph = concat(Uint8Array.from([0x0a, 0x0a]), fieldString(4, 'Relu')); // node claims 10 bytes, has 6
-    expectBadBytes('pastmsg.onnx', concat(fieldVarint(1, 8), fieldBytes(7, graph), fieldBytes(8, fieldVarint(2, 17))), 'runs past the end of the enclosing message');
-    expectBadBytes('hugelen.onnx', concat(fieldVarint(1, 8), Uint8Array.from([0x3a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])), 'truncated');
+    expectBadBytes(
+      'pastmsg.onnx',
+      concat(fieldVarint(1, 8), fieldBytes(7, graph), fieldBytes(8, fieldVarint(2, 17))),
+      'runs past the end of the enclosing message',
+    );
+    expectBadBytes(
+      'hugelen.onnx',
+      concat(fieldVarint(1, 8), Uint8Array.from([0x3a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])),
+      'truncated',
+    );
   });
 
   it('a varint longer than 10 bytes', () => {
-    expectBadBytes('longvarint.onnx', concat(Uint8Array.from([0x08]), new Uint8Array(10).fill(0xff), Uint8Array.from([0x01])), 'varint longer than 10 bytes');
+    expectBadBytes(
+      'longvarint.onnx',
+      concat(Uint8Array.from([0x08]), new Uint8Array(10).fill(0xff), Uint8Array.from([0x01])),
+      'varint longer than 10 bytes',
+    );
     expectBadBytes('cutvarint.onnx', Uint8Array.from([0x08, 0xff, 0xff]), 'truncated');
   });
 
@@ -171,29 +216,74 @@ describe('bad input gives a one-line InvalidModelError naming the file', () => {
       body.set(part, offset);
       offset += part.length;
     }
-    expectBadBytes('deeper.onnx', concat(modelHeader, Uint8Array.from([0x3a]), varintBytes(body.length), body), 'nested deeper');
+    expectBadBytes(
+      'deeper.onnx',
+      concat(modelHeader, Uint8Array.from([0x3a]), varintBytes(body.length), body),
+      'nested deeper',
+    );
   });
 
   it('negative, too large and absurd dimensions', () => {
     const withInit = (tensor: Uint8Array) => concat(modelHeader, fieldBytes(7, fieldBytes(5, tensor)));
-    expectBadBytes('negdim.onnx', withInit(concat(fieldVarint(1, -1), fieldVarint(2, DT.FLOAT), fieldString(8, 'w'))), 'negative dimension -1 in the dims of tensor "w"');
-    expectBadBytes('hugedim.onnx', withInit(concat(fieldVarint(1, 2n ** 60n), fieldVarint(2, DT.FLOAT), fieldString(8, 'w'))), 'beyond 2^53');
+    expectBadBytes(
+      'negdim.onnx',
+      withInit(concat(fieldVarint(1, -1), fieldVarint(2, DT.FLOAT), fieldString(8, 'w'))),
+      'negative dimension -1 in the dims of tensor "w"',
+    );
+    expectBadBytes(
+      'hugedim.onnx',
+      withInit(concat(fieldVarint(1, 2n ** 60n), fieldVarint(2, DT.FLOAT), fieldString(8, 'w'))),
+      'beyond 2^53',
+    );
     expectBadBytes(
       'absurd.onnx',
-      withInit(concat(fieldVarint(1, 2 ** 31), fieldVarint(1, 2 ** 31), fieldVarint(1, 2 ** 31), fieldVarint(2, DT.FLOAT), fieldString(8, 'w'))),
+      withInit(
+        concat(
+          fieldVarint(1, 2 ** 31),
+          fieldVarint(1, 2 ** 31),
+          fieldVarint(1, 2 ** 31),
+          fieldVarint(2, DT.FLOAT),
+          fieldString(8, 'w'),
+        ),
+      ),
       'absurd element count',
     );
-    expectBadBytes('absurdbytes.onnx', withInit(concat(fieldVarint(1, 2 ** 51), fieldVarint(2, DT.DOUBLE), fieldString(8, 'w'))), 'absurd size');
+    expectBadBytes(
+      'absurdbytes.onnx',
+      withInit(concat(fieldVarint(1, 2 ** 51), fieldVarint(2, DT.DOUBLE), fieldString(8, 'w'))),
+      'absurd size',
+    );
     const negShape = encodeModel(model({ input: [tensorInfo('x', DT.FLOAT, [1, -1])] }));
     expectBadBytes('negshape.onnx', negShape, 'negative dimension -1 in the shape of "x"');
   });
 
   it('broken external-data entries', () => {
     const ext = (entries: Uint8Array[]) =>
-      concat(modelHeader, fieldBytes(7, fieldBytes(5, fieldVarint(1, 4), fieldVarint(2, DT.FLOAT), fieldString(8, 'w'), fieldVarint(14, 1), ...entries)));
+      concat(
+        modelHeader,
+        fieldBytes(
+          7,
+          fieldBytes(
+            5,
+            fieldVarint(1, 4),
+            fieldVarint(2, DT.FLOAT),
+            fieldString(8, 'w'),
+            fieldVarint(14, 1),
+            ...entries,
+          ),
+        ),
+      );
     const entry = (k: string, v: string) => fieldBytes(13, fieldString(1, k), fieldString(2, v));
-    expectBadBytes('extnoloc.onnx', ext([entry('offset', '0')]), 'data_location EXTERNAL but no external_data location');
-    expectBadBytes('extbadoff.onnx', ext([entry('location', 'w.bin'), entry('offset', '-5')]), 'invalid external_data offset "-5"');
+    expectBadBytes(
+      'extnoloc.onnx',
+      ext([entry('offset', '0')]),
+      'data_location EXTERNAL but no external_data location',
+    );
+    expectBadBytes(
+      'extbadoff.onnx',
+      ext([entry('location', 'w.bin'), entry('offset', '-5')]),
+      'invalid external_data offset "-5"',
+    );
   });
 });
 

@@ -41,7 +41,11 @@ function writeModel(folder: string, refs: readonly ExternalRef[]): string {
   const bytes = encodeModel(
     model({
       name: 'g',
-      node: refs.map((_, i) => node('MatMul', [i === 0 ? 'x' : `h${i - 1}`, `W${i}`], [i === refs.length - 1 ? 'y' : `h${i}`], { name: `matmul${i}` })),
+      node: refs.map((_, i) =>
+        node('MatMul', [i === 0 ? 'x' : `h${i - 1}`, `W${i}`], [i === refs.length - 1 ? 'y' : `h${i}`], {
+          name: `matmul${i}`,
+        }),
+      ),
       initializer: refs.map((r, i) => ({
         name: `W${i}`,
         dims: dims[i],
@@ -75,7 +79,9 @@ beforeAll(() => {
 describe('static loading: one warning line per kind of problem, nothing read', () => {
   it('a location that climbs out of the folder with ..', () => {
     const m = loadModelFile(writeModel('dotdot', [{ location: '../secret.bin' }]));
-    expect(m.warnings).toEqual(['1 external-data tensor points outside the model\'s folder (first: "../secret.bin", tensor "W0")']);
+    expect(m.warnings).toEqual([
+      '1 external-data tensor points outside the model\'s folder (first: "../secret.bin", tensor "W0")',
+    ]);
   });
 
   it('a location that stays inside despite .. is fine', () => {
@@ -108,7 +114,9 @@ describe('static loading: one warning line per kind of problem, nothing read', (
   it('a folder where a file should be', () => {
     fs.mkdirSync(path.join(tmp, 'folder', 'sub'), { recursive: true });
     const m = loadModelFile(writeModel('folder', [{ location: 'sub' }]));
-    expect(m.warnings).toEqual(['1 external-data tensor names something that is not a regular file (first: "sub", a folder, tensor "W0")']);
+    expect(m.warnings).toEqual([
+      '1 external-data tensor names something that is not a regular file (first: "sub", a folder, tensor "W0")',
+    ]);
   });
 
   it('offsets and lengths past the end of the file; a payload that fits is fine', () => {
@@ -120,18 +128,28 @@ describe('static loading: one warning line per kind of problem, nothing read', (
         { location: 'w.bin', offset: 2 ** 40 },
       ]),
     );
-    expect(m.warnings).toEqual(['2 external-data tensors reach past the end of their file (first: "w.bin", needs bytes 64 to 128, the file has 100, tensor "W1")']);
+    expect(m.warnings).toEqual([
+      '2 external-data tensors reach past the end of their file (first: "w.bin", needs bytes 64 to 128, the file has 100, tensor "W1")',
+    ]);
   });
 
   it('a missing file', () => {
     const file = writeModel('missing', [{ location: 'gone.bin' }]);
-    expect(loadModelFile(file).warnings).toEqual([`1 external-data tensor names a file that does not exist (first: "gone.bin", not found in ${path.dirname(file)}, tensor "W0")`]);
+    expect(loadModelFile(file).warnings).toEqual([
+      `1 external-data tensor names a file that does not exist (first: "gone.bin", not found in ${path.dirname(file)}, tensor "W0")`,
+    ]);
   });
 
   it('several kinds: one line each, counted, in the order first met', () => {
     writeWeights(path.join(tmp, 'mixed', 'ok.bin'), 64);
     const m = loadModelFile(
-      writeModel('mixed', [{ location: '../secret.bin' }, { location: 'ok.bin' }, { location: '../../a.bin' }, { location: 'nope.bin' }, { location: '../secret.bin', offset: 4 }]),
+      writeModel('mixed', [
+        { location: '../secret.bin' },
+        { location: 'ok.bin' },
+        { location: '../../a.bin' },
+        { location: 'nope.bin' },
+        { location: '../secret.bin', offset: 4 },
+      ]),
     );
     expect(m.warnings).toEqual([
       '3 external-data tensors point outside the model\'s folder (first: "../secret.bin", tensor "W0")',
@@ -160,7 +178,8 @@ describe('FIFOs and devices through the CLI: a warning from the static commands,
     }
   });
   const opts = { timeoutMs: 60_000 };
-  const fifoWarning = '1 external-data tensor names something that is not a regular file (first: "w.bin", a FIFO, tensor "W0")';
+  const fifoWarning =
+    '1 external-data tensor names something that is not a regular file (first: "w.bin", a FIFO, tensor "W0")';
 
   it('analyze prints the warning once and exits 0; JSON lists it in warnings', () => {
     const text = runCli(['analyze', fifoModel], opts);
@@ -174,7 +193,9 @@ describe('FIFOs and devices through the CLI: a warning from the static commands,
   it('lint prints it as one stderr line', () => {
     const r = runCli(['lint', fifoModel], opts);
     expect(r.code).not.toBeNull();
-    expect(lines(r.stderr).filter((l) => l.includes('external-data'))).toEqual([`efflint: ${fifoModel}: warning: ${fifoWarning}`]);
+    expect(lines(r.stderr).filter((l) => l.includes('external-data'))).toEqual([
+      `efflint: ${fifoModel}: warning: ${fifoWarning}`,
+    ]);
   });
 
   it('diff lists it among its warnings', () => {
@@ -199,24 +220,39 @@ describe('FIFOs and devices through the CLI: a warning from the static commands,
 
   it('a character device inside the folder: a warning, then a refusal', (ctx) => {
     if (deviceModel === null) return ctx.skip();
-    const warning = '1 external-data tensor names something that is not a regular file (first: "w.bin", a character device, tensor "W0")';
+    const warning =
+      '1 external-data tensor names something that is not a regular file (first: "w.bin", a character device, tensor "W0")';
     const analysed = runCli(['analyze', deviceModel, '--format', 'json'], opts);
     expect([analysed.code, JSON.parse(analysed.stdout).warnings]).toEqual([0, [warning]]);
     const r = runCli(['profile', deviceModel, '--runs', '1', '--warmup', '0'], opts);
-    expect([r.code, r.stderr]).toEqual([2, `efflint: ${deviceModel}: not run, its external data is unsafe to read: ${warning}\n`]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      `efflint: ${deviceModel}: not run, its external data is unsafe to read: ${warning}\n`,
+    ]);
   });
 
   it('every other kind is refused too: .., absolute, symbolic link, past the end', () => {
     const cases: [string, ExternalRef[], string][] = [
-      ['refuse-dotdot', [{ location: '../secret.bin' }], 'points outside the model\'s folder (first: "../secret.bin", tensor "W0")'],
+      [
+        'refuse-dotdot',
+        [{ location: '../secret.bin' }],
+        'points outside the model\'s folder (first: "../secret.bin", tensor "W0")',
+      ],
       ['refuse-absolute', [{ location: '/dev/zero' }], 'uses an absolute path (first: "/dev/zero", tensor "W0")'],
-      ['refuse-past-end', [{ location: 'w.bin', offset: 32 }], 'reaches past the end of its file (first: "w.bin", needs bytes 32 to 96, the file has 64, tensor "W0")'],
+      [
+        'refuse-past-end',
+        [{ location: 'w.bin', offset: 32 }],
+        'reaches past the end of its file (first: "w.bin", needs bytes 32 to 96, the file has 64, tensor "W0")',
+      ],
     ];
     writeWeights(path.join(tmp, 'refuse-past-end', 'w.bin'), 64);
     for (const [folder, refs, what] of cases) {
       const file = writeModel(folder, refs);
       const r = runCli(['profile', file, '--runs', '1', '--warmup', '0'], opts);
-      expect([r.code, r.stderr]).toEqual([2, `efflint: ${file}: not run, its external data is unsafe to read: 1 external-data tensor ${what}\n`]);
+      expect([r.code, r.stderr]).toEqual([
+        2,
+        `efflint: ${file}: not run, its external data is unsafe to read: 1 external-data tensor ${what}\n`,
+      ]);
     }
   });
 

@@ -16,10 +16,22 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const WEIGHT_BYTES = 3 * 1024 * 1024 * 1024;
 
 function writeSparseModel(file: string): { rawOffset: number; size: number } {
-  const tensorHead = concat(fieldVarint(1, 1024), fieldVarint(1, WEIGHT_BYTES / 4 / 1024), fieldVarint(2, DT.FLOAT), varint(9 * 8 + 2), varint(WEIGHT_BYTES));
+  const tensorHead = concat(
+    fieldVarint(1, 1024),
+    fieldVarint(1, WEIGHT_BYTES / 4 / 1024),
+    fieldVarint(2, DT.FLOAT),
+    varint(9 * 8 + 2),
+    varint(WEIGHT_BYTES),
+  );
   const tensorTail = fieldString(8, 'W'); // the name comes after the payload: decoding must continue past it
   const tensorLength = tensorHead.length + WEIGHT_BYTES + tensorTail.length;
-  const nodeBytes = fieldBytes(1, fieldString(1, 'X'), fieldString(1, 'W'), fieldString(2, 'Y'), fieldString(4, 'MatMul'));
+  const nodeBytes = fieldBytes(
+    1,
+    fieldString(1, 'X'),
+    fieldString(1, 'W'),
+    fieldString(2, 'Y'),
+    fieldString(4, 'MatMul'),
+  );
   const graphTail = concat(
     fieldBytes(1, fieldString(1, 'Y'), fieldString(2, 'Z'), fieldString(4, 'Relu')),
     fieldBytes(11, fieldString(1, 'X')),
@@ -27,7 +39,12 @@ function writeSparseModel(file: string): { rawOffset: number; size: number } {
   );
   const graphHead = concat(nodeBytes, varint(5 * 8 + 2), varint(tensorLength), tensorHead);
   const graphLength = graphHead.length + WEIGHT_BYTES + tensorTail.length + graphTail.length;
-  const head = concat(encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }] }), varint(7 * 8 + 2), varint(graphLength), graphHead);
+  const head = concat(
+    encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }] }),
+    varint(7 * 8 + 2),
+    varint(graphLength),
+    graphHead,
+  );
   const tail = concat(tensorTail, graphTail, fieldBytes(14, fieldString(1, 'k'), fieldString(2, 'v')));
   const fd = fs.openSync(file, 'w');
   try {
@@ -97,7 +114,12 @@ describe('many mid-sized inline weights', () => {
     const bytes = encodeModel(
       model({
         node: Array.from({ length: count }, (_, i) => node('MatMul', [`x${i}`, `w${i}`], [`x${i + 1}`])),
-        initializer: Array.from({ length: count }, (_, i) => ({ name: `w${i}`, dims: [128, 256], dataType: DT.FLOAT, rawData: weight })),
+        initializer: Array.from({ length: count }, (_, i) => ({
+          name: `w${i}`,
+          dims: [128, 256],
+          dataType: DT.FLOAT,
+          rawData: weight,
+        })),
       }),
     );
     const file = path.join(tmp, 'mid.onnx');

@@ -19,11 +19,11 @@ import {
   int64Bytes,
   model,
   node,
+  onnx,
   tensorInfo,
 } from './proto-builder.js';
 
-/** TensorProto.DataLocation.EXTERNAL. */
-const EXTERNAL = 1;
+const EXTERNAL = onnx.TensorProto.DataLocation.EXTERNAL;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'efflint-load-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -52,7 +52,12 @@ const convBytes = encodeModel(
   model(
     {
       name: 'conv',
-      node: [node('Conv', ['X', 'W', 'B'], ['Y'], { name: 'conv1', attribute: [{ name: 'pads', type: AT.INTS, ints: [1, 1, 1, 1] }] })],
+      node: [
+        node('Conv', ['X', 'W', 'B'], ['Y'], {
+          name: 'conv1',
+          attribute: [{ name: 'pads', type: AT.INTS, ints: [1, 1, 1, 1] }],
+        }),
+      ],
       initializer: [
         { name: 'W', dims: [4, 3, 3, 3], dataType: DT.FLOAT, rawData: float32Bytes(weightValues) },
         { name: 'B', dims: [4], dataType: DT.FLOAT, floatData: [1, 2, 3, 4] },
@@ -62,7 +67,12 @@ const convBytes = encodeModel(
     },
     8,
     17,
-    { producerName: 'efflint-test', producerVersion: '1.2.3', docString: 'skipped', metadataProps: [{ key: 'author', value: 'me' }] },
+    {
+      producerName: 'efflint-test',
+      producerVersion: '1.2.3',
+      docString: 'skipped',
+      metadataProps: [{ key: 'author', value: 'me' }],
+    },
   ),
 );
 
@@ -85,7 +95,14 @@ describe('loadModelBytes / loadModelFile', () => {
     expect(b.location).toMatchObject({ kind: 'inline', field: 'float_data', length: 16 });
     expect(bytesAt(convBytes, b)).toEqual(float32Bytes([1, 2, 3, 4]));
     const conv = at(m.graph.nodes, 0);
-    expect(conv).toMatchObject({ name: 'conv1', opType: 'Conv', domain: '', inputs: ['X', 'W', 'B'], outputs: ['Y'], index: 0 });
+    expect(conv).toMatchObject({
+      name: 'conv1',
+      opType: 'Conv',
+      domain: '',
+      inputs: ['X', 'W', 'B'],
+      outputs: ['Y'],
+      index: 0,
+    });
     expect(conv.attributes.get('pads')).toEqual({ type: 'ints', value: [1, 1, 1, 1] });
     expect(m.graph.inputs).toEqual([{ name: 'X', dtype: 'float32', shape: ['N', 3, 8, 8], kind: 'tensor' }]);
     expect(at(m.graph.outputs, 0).shape).toEqual(['N', 4, 8, 8]);
@@ -104,7 +121,9 @@ describe('loadModelBytes / loadModelFile', () => {
   });
 
   it('crosses page boundaries: many nodes and a weight larger than a page', () => {
-    const nodes = Array.from({ length: 3000 }, (_, i) => node('Relu', [`t${i}`], [`t${i + 1}`], { name: `relu_${'x'.repeat(i % 70)}_${i}` }));
+    const nodes = Array.from({ length: 3000 }, (_, i) =>
+      node('Relu', [`t${i}`], [`t${i + 1}`], { name: `relu_${'x'.repeat(i % 70)}_${i}` }),
+    );
     const big = new Float32Array(300_000).map((_, i) => i % 251);
     const bytes = encodeModel(
       model({
@@ -124,14 +143,20 @@ describe('loadModelBytes / loadModelFile', () => {
     expect(fromFile.graph.nodes).toHaveLength(3000);
     expect(at(fromFile.graph.nodes, 2999).name).toBe(`relu_${'x'.repeat(2999 % 70)}_2999`);
     expect(fromFile.tensors.read(init(fromFile.graph, 'shape'), 8)).toEqual([3, -1]);
-    expect(Buffer.compare(bytesAt(fs.readFileSync(file), init(fromFile.graph, 'big')), new Uint8Array(big.buffer))).toBe(0);
+    expect(
+      Buffer.compare(bytesAt(fs.readFileSync(file), init(fromFile.graph, 'big')), new Uint8Array(big.buffer)),
+    ).toBe(0);
   });
 
   it('names unnamed nodes <opType>_<index> like onnxruntime', () => {
     const m = loadModelBytes(
       encodeModel(
         model({
-          node: [node('Relu', ['x'], ['a']), node('Add', ['a', 'a'], ['b'], { name: 'named' }), node('Relu', ['b'], ['c'])],
+          node: [
+            node('Relu', ['x'], ['a']),
+            node('Add', ['a', 'a'], ['b'], { name: 'named' }),
+            node('Relu', ['b'], ['c']),
+          ],
           input: [tensorInfo('x', DT.FLOAT, [2])],
           output: [tensorInfo('c', DT.FLOAT, [2])],
         }),
@@ -155,7 +180,11 @@ describe('loadModelBytes / loadModelFile', () => {
               { name: 'W', dims: [4, 2], dataType: DT.FLOAT, rawData: new Uint8Array(32) },
               { name: 'B', dims: [2], dataType: DT.FLOAT, rawData: new Uint8Array(8) },
             ],
-            input: [tensorInfo('X', DT.FLOAT, [1, 4]), tensorInfo('W', DT.FLOAT, [4, 2]), tensorInfo('B', DT.FLOAT, [2])],
+            input: [
+              tensorInfo('X', DT.FLOAT, [1, 4]),
+              tensorInfo('W', DT.FLOAT, [4, 2]),
+              tensorInfo('B', DT.FLOAT, [2]),
+            ],
             output: [tensorInfo('Y', DT.FLOAT, [1, 2])],
           },
           3,
@@ -178,7 +207,12 @@ describe('loadModelBytes / loadModelFile', () => {
           { domain: 'com.microsoft', version: 1 },
           { domain: 'ai.onnx.ml', version: 2 },
         ],
-        graph: { node: [node('Relu', ['x'], ['y'], { domain: 'ai.onnx' }), node('FusedConv', ['y'], ['z'], { domain: 'com.microsoft' })] },
+        graph: {
+          node: [
+            node('Relu', ['x'], ['y'], { domain: 'ai.onnx' }),
+            node('FusedConv', ['y'], ['z'], { domain: 'com.microsoft' }),
+          ],
+        },
       }),
     );
     expect([...m.opsets]).toEqual([
@@ -197,10 +231,30 @@ describe('loadModelBytes / loadModelFile', () => {
           input: [
             tensorInfo('x', DT.FLOAT16, ['batch', null, 3]),
             tensorInfo('norank', DT.INT64, null),
-            { name: 'seq', type: { sequenceType: { elemType: { tensorType: { elemType: DT.FLOAT, shape: { dim: [{ dimValue: 2 }] } } } } } },
-            { name: 'opt', type: { optionalType: { elemType: { sequenceType: { elemType: { tensorType: { elemType: DT.INT32 } } } } } } },
-            { name: 'map', type: { mapType: { keyType: DT.STRING, valueType: { tensorType: { elemType: DT.DOUBLE, shape: { dim: [] } } } } } },
-            { name: 'sparse', type: { sparseTensorType: { elemType: DT.FLOAT, shape: { dim: [{ dimValue: 100 }, { dimValue: 100 }] } } } },
+            {
+              name: 'seq',
+              type: {
+                sequenceType: { elemType: { tensorType: { elemType: DT.FLOAT, shape: { dim: [{ dimValue: 2 }] } } } },
+              },
+            },
+            {
+              name: 'opt',
+              type: {
+                optionalType: { elemType: { sequenceType: { elemType: { tensorType: { elemType: DT.INT32 } } } } },
+              },
+            },
+            {
+              name: 'map',
+              type: {
+                mapType: { keyType: DT.STRING, valueType: { tensorType: { elemType: DT.DOUBLE, shape: { dim: [] } } } },
+              },
+            },
+            {
+              name: 'sparse',
+              type: {
+                sparseTensorType: { elemType: DT.FLOAT, shape: { dim: [{ dimValue: 100 }, { dimValue: 100 }] } },
+              },
+            },
             { name: 'untyped' },
           ],
           valueInfo: [tensorInfo('mid', DT.BOOL, [null, 'batch'])],
@@ -211,10 +265,32 @@ describe('loadModelBytes / loadModelFile', () => {
     const byName = new Map(m.graph.inputs.map((v) => [v.name, v]));
     expect(byName.get('x')).toEqual({ name: 'x', dtype: 'float16', shape: ['batch', 'unk__0', 3], kind: 'tensor' });
     expect(byName.get('norank')).toEqual({ name: 'norank', dtype: 'int64', shape: null, kind: 'tensor' });
-    expect(byName.get('seq')).toEqual({ name: 'seq', dtype: null, shape: null, kind: 'sequence', element: { dtype: 'float32', shape: [2] } });
-    expect(byName.get('opt')).toEqual({ name: 'opt', dtype: null, shape: null, kind: 'optional', element: { dtype: 'int32', shape: null } });
-    expect(byName.get('map')).toEqual({ name: 'map', dtype: null, shape: null, kind: 'map', element: { dtype: 'float64', shape: [] } });
-    expect(byName.get('sparse')).toMatchObject({ dtype: null, kind: 'sparse_tensor', element: { dtype: 'float32', shape: [100, 100] } });
+    expect(byName.get('seq')).toEqual({
+      name: 'seq',
+      dtype: null,
+      shape: null,
+      kind: 'sequence',
+      element: { dtype: 'float32', shape: [2] },
+    });
+    expect(byName.get('opt')).toEqual({
+      name: 'opt',
+      dtype: null,
+      shape: null,
+      kind: 'optional',
+      element: { dtype: 'int32', shape: null },
+    });
+    expect(byName.get('map')).toEqual({
+      name: 'map',
+      dtype: null,
+      shape: null,
+      kind: 'map',
+      element: { dtype: 'float64', shape: [] },
+    });
+    expect(byName.get('sparse')).toMatchObject({
+      dtype: null,
+      kind: 'sparse_tensor',
+      element: { dtype: 'float32', shape: [100, 100] },
+    });
     expect(byName.get('untyped')).toEqual({ name: 'untyped', dtype: null, shape: null });
     // Numbered in file order: protobuf writers emit output (12) before value_info (13).
     expect(at(m.graph.outputs, 0).shape).toEqual(['batch', 'unk__1', 3]);
@@ -232,20 +308,37 @@ describe('loadModelBytes / loadModelFile', () => {
               attribute: [
                 { name: 'f', type: AT.FLOAT, f: 0.25 },
                 { name: 'i', type: AT.INT, i: -3 },
-                { name: 'big', type: AT.INT, i: '9223372036854775807' as unknown as number },
+                // INT64_MAX as the low and high 32 bits: protobufjs encodes a string exactly only when it can load 'long'.
+                { name: 'big', type: AT.INT, i: { low: -1, high: 0x7fffffff, unsigned: false } },
                 { name: 's', type: AT.STRING, s: new TextEncoder().encode('héllo') },
                 { name: 't', type: AT.TENSOR, t: { dims: [2], dataType: DT.INT64, int64Data: [7, 8] } },
                 { name: 'g', type: AT.GRAPH, g: sub },
                 { name: 'fs', type: AT.FLOATS, floats: [0.5, 1.5] },
                 { name: 'is', type: AT.INTS, ints: [1, -1, 0] },
-                { name: 'ss', type: AT.STRINGS, strings: [new TextEncoder().encode('a'), new TextEncoder().encode('b')] },
-                { name: 'ts', type: AT.TENSORS, tensors: [{ name: 't0', dims: [1], dataType: DT.FLOAT, floatData: [1] }] },
+                {
+                  name: 'ss',
+                  type: AT.STRINGS,
+                  strings: [new TextEncoder().encode('a'), new TextEncoder().encode('b')],
+                },
+                {
+                  name: 'ts',
+                  type: AT.TENSORS,
+                  tensors: [{ name: 't0', dims: [1], dataType: DT.FLOAT, floatData: [1] }],
+                },
                 { name: 'gs', type: AT.GRAPHS, graphs: [sub, sub] },
-                { name: 'tp', type: AT.TYPE_PROTO, tp: { tensorType: { elemType: DT.UINT8, shape: { dim: [{ dimValue: 4 }] } } } },
+                {
+                  name: 'tp',
+                  type: AT.TYPE_PROTO,
+                  tp: { tensorType: { elemType: DT.UINT8, shape: { dim: [{ dimValue: 4 }] } } },
+                },
                 {
                   name: 'sp',
                   type: AT.SPARSE_TENSOR,
-                  sparseTensor: { values: { name: 'v', dims: [2], dataType: DT.FLOAT, floatData: [1, 2] }, indices: { dims: [2], dataType: DT.INT64, int64Data: [0, 5] }, dims: [10] },
+                  sparseTensor: {
+                    values: { name: 'v', dims: [2], dataType: DT.FLOAT, floatData: [1, 2] },
+                    indices: { dims: [2], dataType: DT.INT64, int64Data: [0, 5] },
+                    dims: [10],
+                  },
                 },
                 { name: 'empty_ints', type: AT.INTS },
                 { name: 'untyped_int', i: 5 },
@@ -258,7 +351,8 @@ describe('loadModelBytes / loadModelFile', () => {
     const a = at(m.graph.nodes, 0).attributes;
     expect(a.get('f')).toEqual({ type: 'float', value: 0.25 });
     expect(a.get('i')).toEqual({ type: 'int', value: -3 });
-    expect(a.get('big')).toEqual({ type: 'int', value: 9223372036854775807 });
+    // INT64_MAX read as a JS number: the nearest double, 2^63.
+    expect(a.get('big')).toEqual({ type: 'int', value: Number(9223372036854775807n) });
     expect(a.get('s')).toEqual({ type: 'string', value: 'héllo' });
     const t = a.get('t');
     expect(t?.type === 'tensor' && t.value).toMatchObject({ dtype: 'int64', dims: [2], byteLength: 16 });
@@ -272,7 +366,10 @@ describe('loadModelBytes / loadModelFile', () => {
     expect(ts?.type === 'tensors' && ts.value.map((x) => x.name)).toEqual(['t0']);
     const gs = a.get('gs');
     expect(gs?.type === 'graphs' && gs.value.length).toBe(2);
-    expect(a.get('tp')).toEqual({ type: 'type_proto', value: { name: '', dtype: 'uint8', shape: [4], kind: 'tensor' } });
+    expect(a.get('tp')).toEqual({
+      type: 'type_proto',
+      value: { name: '', dtype: 'uint8', shape: [4], kind: 'tensor' },
+    });
     expect(a.get('sp')).toEqual({ type: 'sparse_tensor', value: { name: 'v', dtype: 'float32', dims: [10], nnz: 2 } });
     expect(a.get('empty_ints')).toEqual({ type: 'ints', value: [] });
     expect(a.get('untyped_int')).toEqual({ type: 'int', value: 5 });
@@ -349,7 +446,11 @@ describe('loadModelBytes / loadModelFile', () => {
           { domain: '', version: 15 },
           { domain: 'local', version: 1 },
         ],
-        graph: { node: [node('ScaledRelu', ['x'], ['y'], { domain: 'local', attribute: [{ name: 'alpha', type: AT.FLOAT, f: 2 }] })] },
+        graph: {
+          node: [
+            node('ScaledRelu', ['x'], ['y'], { domain: 'local', attribute: [{ name: 'alpha', type: AT.FLOAT, f: 2 }] }),
+          ],
+        },
         functions: [
           {
             name: 'ScaledRelu',
@@ -359,7 +460,9 @@ describe('loadModelBytes / loadModelFile', () => {
             attribute: ['alpha'],
             opsetImport: [{ domain: 'ai.onnx', version: 15 }],
             node: [
-              node('Constant', [], ['a'], { attribute: [{ name: 'value_float', type: AT.FLOAT, refAttrName: 'alpha' }] }),
+              node('Constant', [], ['a'], {
+                attribute: [{ name: 'value_float', type: AT.FLOAT, refAttrName: 'alpha' }],
+              }),
               node('Relu', ['X'], ['r']),
               node('Mul', ['r', 'a'], ['Y']),
             ],
@@ -369,7 +472,13 @@ describe('loadModelBytes / loadModelFile', () => {
     );
     expect(m.functions).toHaveLength(1);
     const f = at(m.functions, 0);
-    expect(f).toMatchObject({ name: 'ScaledRelu', domain: 'local', inputs: ['X'], outputs: ['Y'], attributeNames: ['alpha'] });
+    expect(f).toMatchObject({
+      name: 'ScaledRelu',
+      domain: 'local',
+      inputs: ['X'],
+      outputs: ['Y'],
+      attributeNames: ['alpha'],
+    });
     expect([...f.opsets]).toEqual([['', 15]]);
     expect(f.nodes.map((n) => n.name)).toEqual(['Constant_0', 'Relu_1', 'Mul_2']);
     expect(at(f.nodes, 0).attributes.get('value_float')).toEqual({ type: 'ref', refAttrName: 'alpha' });
@@ -386,9 +495,16 @@ describe('loadModelBytes / loadModelFile', () => {
       fieldBytes(11, fieldString(1, 'b'), fieldVarint(20, AT.INT), fieldVarint(3, 4)),
       fieldBytes(7, fieldString(1, 'X'), fieldString(2, 'Y'), fieldString(4, 'Identity')),
     );
-    const bytes = concat(encodeModel(model({ node: [node('F', ['x'], ['y'], { domain: 'local' })] })), fieldBytes(25, fn));
+    const bytes = concat(
+      encodeModel(model({ node: [node('F', ['x'], ['y'], { domain: 'local' })] })),
+      fieldBytes(25, fn),
+    );
     const m = loadModelBytes(bytes);
-    expect(m.functions[0]).toMatchObject({ name: 'F', attributeNames: ['a', 'b'], nodes: [{ opType: 'Identity', name: 'Identity_0' }] });
+    expect(m.functions[0]).toMatchObject({
+      name: 'F',
+      attributeNames: ['a', 'b'],
+      nodes: [{ opType: 'Identity', name: 'Identity_0' }],
+    });
   });
 
   it('records sparse initializers (excluded from inputs) without reading values or indices', () => {
@@ -418,7 +534,15 @@ describe('loadModelBytes / loadModelFile', () => {
       encodeModel(
         model({
           node: [
-            node('Constant', [], ['c0'], { attribute: [{ name: 'value', type: AT.TENSOR, t: { dims: [3], dataType: DT.INT64, rawData: int64Bytes([1, -1, 64]) } }] }),
+            node('Constant', [], ['c0'], {
+              attribute: [
+                {
+                  name: 'value',
+                  type: AT.TENSOR,
+                  t: { dims: [3], dataType: DT.INT64, rawData: int64Bytes([1, -1, 64]) },
+                },
+              ],
+            }),
             node('Constant', [], ['c1'], { attribute: [{ name: 'value_ints', type: AT.INTS, ints: [2, 3] }] }),
             node('Constant', [], ['c2'], { attribute: [{ name: 'value_float', type: AT.FLOAT, f: 1.5 }] }),
           ],
@@ -427,7 +551,13 @@ describe('loadModelBytes / loadModelFile', () => {
     );
     const v = at(m.graph.nodes, 0).attributes.get('value');
     if (v?.type !== 'tensor') throw new Error('no value');
-    expect(v.value).toMatchObject({ name: '', dtype: 'int64', dims: [3], byteLength: 24, location: { kind: 'inline', field: 'raw_data', length: 24 } });
+    expect(v.value).toMatchObject({
+      name: '',
+      dtype: 'int64',
+      dims: [3],
+      byteLength: 24,
+      location: { kind: 'inline', field: 'raw_data', length: 24 },
+    });
     expect(m.tensors.read(v.value, 8)).toEqual([1, -1, 64]);
     expect(at(m.graph.nodes, 1).attributes.get('value_ints')).toEqual({ type: 'ints', value: [2, 3] });
     expect(at(m.graph.nodes, 2).attributes.get('value_float')).toEqual({ type: 'float', value: 1.5 });
@@ -436,7 +566,17 @@ describe('loadModelBytes / loadModelFile', () => {
   it('does not read a huge string attribute (EPContext engine blobs); warns instead', () => {
     const blob = new Uint8Array(1024 * 1024 + 1).fill(65);
     const m = loadModelBytes(
-      encodeModel(model({ node: [node('EPContext', ['x'], ['y'], { name: 'ctx', domain: 'com.microsoft', attribute: [{ name: 'ep_cache_context', type: AT.STRING, s: blob }] })] })),
+      encodeModel(
+        model({
+          node: [
+            node('EPContext', ['x'], ['y'], {
+              name: 'ctx',
+              domain: 'com.microsoft',
+              attribute: [{ name: 'ep_cache_context', type: AT.STRING, s: blob }],
+            }),
+          ],
+        }),
+      ),
     );
     expect(at(m.graph.nodes, 0).attributes.get('ep_cache_context')).toEqual({ type: 'string', value: '' });
     expect(m.warnings).toEqual(['attribute "ep_cache_context" of node "ctx": 1048577-byte string not read']);
@@ -472,15 +612,20 @@ describe('external data', () => {
     );
 
   it('a missing external file is a warning, sizes come from dims, the file is never needed', () => {
-    const file = writeTmp('ext/missing.onnx', externalModel('weights.bin', [
-      { key: 'offset', value: '4096' },
-      { key: 'length', value: '2097152' },
-    ]));
+    const file = writeTmp(
+      'ext/missing.onnx',
+      externalModel('weights.bin', [
+        { key: 'offset', value: '4096' },
+        { key: 'length', value: '2097152' },
+      ]),
+    );
     const m = loadModelFile(file);
     const w = init(m.graph, 'W');
     expect(w).toMatchObject({ dtype: 'float16', dims: [1024, 1024], byteLength: 2 * 1024 * 1024 });
     expect(w.location).toEqual({ kind: 'external', file: 'weights.bin', offset: 4096, length: 2097152 });
-    expect(m.warnings).toEqual([`1 external-data tensor names a file that does not exist (first: "weights.bin", not found in ${path.dirname(file)}, tensor "W")`]);
+    expect(m.warnings).toEqual([
+      `1 external-data tensor names a file that does not exist (first: "weights.bin", not found in ${path.dirname(file)}, tensor "W")`,
+    ]);
     expect(m.tensors.read(w, Infinity)).toBeNull();
   });
 
@@ -499,7 +644,6 @@ describe('external data', () => {
   });
 });
 
-
 describe('tensors.read', () => {
   function readOne(tensor: Parameters<typeof encodeTensor>[0], max = 64, m?: Model): number[] | null {
     const loaded = m ?? loadModelBytes(encodeModel(model({ initializer: [{ name: 't', ...tensor }] })));
@@ -507,27 +651,45 @@ describe('tensors.read', () => {
   }
 
   it('int64 from raw_data and from int64_data', () => {
-    expect(readOne({ dims: [4], dataType: DT.INT64, rawData: int64Bytes([1, -1, 2 ** 40, -(2 ** 40)]) })).toEqual([1, -1, 2 ** 40, -(2 ** 40)]);
-    expect(readOne({ dims: [4], dataType: DT.INT64, int64Data: [1, -1, 2 ** 40, -(2 ** 40)] })).toEqual([1, -1, 2 ** 40, -(2 ** 40)]);
+    expect(readOne({ dims: [4], dataType: DT.INT64, rawData: int64Bytes([1, -1, 2 ** 40, -(2 ** 40)]) })).toEqual([
+      1,
+      -1,
+      2 ** 40,
+      -(2 ** 40),
+    ]);
+    expect(readOne({ dims: [4], dataType: DT.INT64, int64Data: [1, -1, 2 ** 40, -(2 ** 40)] })).toEqual([
+      1,
+      -1,
+      2 ** 40,
+      -(2 ** 40),
+    ]);
     expect(readOne({ dims: [], dataType: DT.INT64, int64Data: [7] })).toEqual([7]);
   });
 
   it('int32/uint8/int8/bool/float16/float32/float64 in raw and typed forms', () => {
-    expect(readOne({ dims: [2], dataType: DT.INT32, rawData: new Uint8Array(new Int32Array([-5, 6]).buffer) })).toEqual([-5, 6]);
+    expect(readOne({ dims: [2], dataType: DT.INT32, rawData: new Uint8Array(new Int32Array([-5, 6]).buffer) })).toEqual(
+      [-5, 6],
+    );
     expect(readOne({ dims: [2], dataType: DT.INT32, int32Data: [-5, 6] })).toEqual([-5, 6]);
     expect(readOne({ dims: [3], dataType: DT.UINT8, rawData: Uint8Array.from([0, 200, 255]) })).toEqual([0, 200, 255]);
     expect(readOne({ dims: [2], dataType: DT.INT8, rawData: Uint8Array.from([0xff, 0x7f]) })).toEqual([-1, 127]);
     expect(readOne({ dims: [2], dataType: DT.INT8, int32Data: [-1, 127] })).toEqual([-1, 127]);
     expect(readOne({ dims: [3], dataType: DT.BOOL, rawData: Uint8Array.from([0, 1, 2]) })).toEqual([0, 1, 1]);
     expect(readOne({ dims: [2], dataType: DT.BOOL, int32Data: [1, 0] })).toEqual([1, 0]);
-    expect(readOne({ dims: [3], dataType: DT.FLOAT16, rawData: new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x3555]).buffer) })).toEqual([
-      1, -2, 0.333251953125,
-    ]);
+    expect(
+      readOne({
+        dims: [3],
+        dataType: DT.FLOAT16,
+        rawData: new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x3555]).buffer),
+      }),
+    ).toEqual([1, -2, 0.333251953125]);
     expect(readOne({ dims: [2], dataType: DT.FLOAT16, int32Data: [0x3c00, 0x7c00] })).toEqual([1, Infinity]);
     expect(readOne({ dims: [1], dataType: DT.BFLOAT16, int32Data: [0x3f80] })).toEqual([1]);
     expect(readOne({ dims: [2], dataType: DT.FLOAT, floatData: [0.5, -3] })).toEqual([0.5, -3]);
     expect(readOne({ dims: [2], dataType: DT.DOUBLE, doubleData: [0.1, -3] })).toEqual([0.1, -3]);
-    expect(readOne({ dims: [2], dataType: DT.DOUBLE, rawData: new Uint8Array(new Float64Array([0.1, -3]).buffer) })).toEqual([0.1, -3]);
+    expect(
+      readOne({ dims: [2], dataType: DT.DOUBLE, rawData: new Uint8Array(new Float64Array([0.1, -3]).buffer) }),
+    ).toEqual([0.1, -3]);
     expect(readOne({ dims: [2], dataType: DT.UINT64, uint64Data: [3, 2 ** 50] })).toEqual([3, 2 ** 50]);
   });
 
@@ -540,26 +702,53 @@ describe('tensors.read', () => {
   });
 
   it('unpacked (one field per element) int64_data, as hand-written protobuf may store it', () => {
-    const tensor = concat(fieldVarint(1, 3), fieldVarint(2, DT.INT64), fieldVarint(7, -4), fieldVarint(7, 5), fieldVarint(7, 2 ** 45), fieldString(8, 't'));
+    const tensor = concat(
+      fieldVarint(1, 3),
+      fieldVarint(2, DT.INT64),
+      fieldVarint(7, -4),
+      fieldVarint(7, 5),
+      fieldVarint(7, 2 ** 45),
+      fieldString(8, 't'),
+    );
     const graph = concat(encodeGraph({ name: 'g' }), fieldBytes(5, tensor));
     const bytes = concat(encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }] }), fieldBytes(7, graph));
     const m = loadModelBytes(bytes);
     const t = init(m.graph, 't');
-    expect(t).toMatchObject({ dims: [3], dtype: 'int64', byteLength: 24, location: { kind: 'inline', field: 'int64_data' } });
+    expect(t).toMatchObject({
+      dims: [3],
+      dtype: 'int64',
+      byteLength: 24,
+      location: { kind: 'inline', field: 'int64_data' },
+    });
     expect(m.tensors.read(t, 3)).toEqual([-4, 5, 2 ** 45]);
     // A copy of the ref (same location object) still reads.
     expect(m.tensors.read({ ...t }, 3)).toEqual([-4, 5, 2 ** 45]);
   });
 
   it('unpacked dims (protobuf-C++ writes dims unpacked) decode like packed ones', () => {
-    const tensor = concat(fieldVarint(1, 2), fieldVarint(1, 3), fieldVarint(2, DT.FLOAT), fieldString(8, 'w'), fieldBytes(9, new Uint8Array(24)));
-    const bytes = concat(encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }] }), fieldBytes(7, fieldBytes(5, tensor)));
+    const tensor = concat(
+      fieldVarint(1, 2),
+      fieldVarint(1, 3),
+      fieldVarint(2, DT.FLOAT),
+      fieldString(8, 'w'),
+      fieldBytes(9, new Uint8Array(24)),
+    );
+    const bytes = concat(
+      encodeModel({ irVersion: 8, opsetImport: [{ version: 17 }] }),
+      fieldBytes(7, fieldBytes(5, tensor)),
+    );
     const w = init(loadModelBytes(bytes).graph, 'w');
-    expect(w).toMatchObject({ dims: [2, 3], byteLength: 24, location: { kind: 'inline', field: 'raw_data', length: 24 } });
+    expect(w).toMatchObject({
+      dims: [2, 3],
+      byteLength: 24,
+      location: { kind: 'inline', field: 'raw_data', length: 24 },
+    });
   });
 
   it('warns when raw_data disagrees with dims', () => {
-    const m = loadModelBytes(encodeModel(model({ initializer: [{ name: 'w', dims: [4], dataType: DT.FLOAT, rawData: new Uint8Array(12) }] })));
+    const m = loadModelBytes(
+      encodeModel(model({ initializer: [{ name: 'w', dims: [4], dataType: DT.FLOAT, rawData: new Uint8Array(12) }] })),
+    );
     expect(m.warnings).toEqual(['tensor "w": raw_data has 12 bytes, dims and dtype imply 16']);
     expect(init(m.graph, 'w').byteLength).toBe(16);
   });

@@ -1,6 +1,12 @@
 import onnxProto from 'onnx-proto';
 import type { IGraphProto, IModelProto, INodeProto, IValueInfoProto } from '../../src/zoo/onnx-writer.js';
-import { AttributeType, DataType, model as writerModel, node as writerNode, tensorValueInfo } from '../../src/zoo/onnx-writer.js';
+import {
+  AttributeType,
+  DataType,
+  model as writerModel,
+  node as writerNode,
+  tensorValueInfo,
+} from '../../src/zoo/onnx-writer.js';
 
 /**
  * The tests' reference encoder: onnx-proto's full protobufjs codec for arbitrary, even invalid,

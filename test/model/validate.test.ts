@@ -24,7 +24,11 @@ function plain(nodes: INodeProto[], outputs: string[], extra: Partial<IGraphProt
   return model({ name: 'g', node: nodes, input: [x], output: out(...outputs), ...extra }, 8, opset);
 }
 
-const branch = (nodes: INodeProto[], outputs: string[]): IGraphProto => ({ name: 'branch', node: nodes, output: out(...outputs) });
+const branch = (nodes: INodeProto[], outputs: string[]): IGraphProto => ({
+  name: 'branch',
+  node: nodes,
+  output: out(...outputs),
+});
 const thenOk = branch([node('Relu', ['x'], ['t'], { name: 'then_relu' })], ['t']);
 const elseOk = branch([node('Sigmoid', ['x'], ['e'], { name: 'else_sigmoid' })], ['e']);
 
@@ -66,7 +70,11 @@ async function ortAccepts(bytes: Uint8Array): Promise<boolean> {
 /** [case, model, efflint's message or null for a model both accept] */
 const CASES: [string, IModelProto, string | null][] = [
   ['a well-formed graph', plain([node('Relu', ['x'], ['y'])], ['y']), null],
-  ['nodes listed out of order (onnxruntime sorts them)', plain([node('Relu', ['a'], ['y'], { name: 'second' }), node('Relu', ['x'], ['a'], { name: 'first' })], ['y']), null],
+  [
+    'nodes listed out of order (onnxruntime sorts them)',
+    plain([node('Relu', ['a'], ['y'], { name: 'second' }), node('Relu', ['x'], ['a'], { name: 'first' })], ['y']),
+    null,
+  ],
   ['a graph output that is a graph input', plain([], ['x']), null],
   ['a graph output that is an initializer', model({ name: 'g', output: out('w'), initializer: [w] }), null],
   [
@@ -76,7 +84,15 @@ const CASES: [string, IModelProto, string | null][] = [
   ],
   [
     'a cycle through three nodes',
-    plain([node('Add', ['x', 'c3'], ['c1'], { name: 'n1' }), node('Relu', ['c1'], ['c2'], { name: 'n2' }), node('Relu', ['c2'], ['c3'], { name: 'n3' }), node('Relu', ['c3'], ['y'], { name: 'n4' })], ['y']),
+    plain(
+      [
+        node('Add', ['x', 'c3'], ['c1'], { name: 'n1' }),
+        node('Relu', ['c1'], ['c2'], { name: 'n2' }),
+        node('Relu', ['c2'], ['c3'], { name: 'n3' }),
+        node('Relu', ['c3'], ['y'], { name: 'n4' }),
+      ],
+      ['y'],
+    ),
     'm.onnx: invalid graph: the nodes form a cycle: "n1" -> "n2" -> "n3" -> "n1"',
   ],
   [
@@ -86,7 +102,20 @@ const CASES: [string, IModelProto, string | null][] = [
   ],
   [
     'one node naming the same output twice',
-    plain([node('Split', ['x'], ['y', 'y'], { name: 'split', attribute: [{ name: 'axis', type: AT.INT, i: 1 }, { name: 'num_outputs', type: AT.INT, i: 2 }] })], ['y'], {}, 18),
+    plain(
+      [
+        node('Split', ['x'], ['y', 'y'], {
+          name: 'split',
+          attribute: [
+            { name: 'axis', type: AT.INT, i: 1 },
+            { name: 'num_outputs', type: AT.INT, i: 2 },
+          ],
+        }),
+      ],
+      ['y'],
+      {},
+      18,
+    ),
     'm.onnx: invalid graph: node "split" names its output "y" twice',
   ],
   [
@@ -99,17 +128,47 @@ const CASES: [string, IModelProto, string | null][] = [
     plain([node('Relu', ['x'], ['w'], { name: 'relu' })], ['w'], { initializer: [w] }),
     'm.onnx: invalid graph: tensor "w" is defined twice: by node "relu" and by an initializer',
   ],
-  ['a graph input declared twice', model({ name: 'g', node: [node('Relu', ['x'], ['y'])], input: [x, x], output: out('y') }), 'm.onnx: invalid graph: graph input "x" is declared twice'],
+  [
+    'a graph input declared twice',
+    model({ name: 'g', node: [node('Relu', ['x'], ['y'])], input: [x, x], output: out('y') }),
+    'm.onnx: invalid graph: graph input "x" is declared twice',
+  ],
   [
     'a graph output no node produces',
     plain([node('Relu', ['x'], ['y'])], ['z']),
     'm.onnx: invalid graph: graph output "z" is not produced by any node, input or initializer',
   ],
-  ['ai.onnx opset -5', plain([node('Relu', ['x'], ['y'])], ['y'], {}, -5), `m.onnx: ai.onnx opset -5 is not a valid opset version (1 to ${AI_ONNX_OPSETS.max})`],
-  ['ai.onnx opset 0', plain([node('Relu', ['x'], ['y'])], ['y'], {}, 0), `m.onnx: ai.onnx opset 0 is not a valid opset version (1 to ${AI_ONNX_OPSETS.max})`],
-  ['ai.onnx opset 2^62', plain([node('Relu', ['x'], ['y'])], ['y'], {}, 2 ** 62), `m.onnx: ai.onnx opset 4611686018427387904 is not a valid opset version (1 to ${AI_ONNX_OPSETS.max})`],
-  ['an If whose branches use the same names (separate scopes)', withIf([ifNode(thenOk, branch([node('Sigmoid', ['x'], ['t'])], ['t']), 'y')]), null],
-  ['a subgraph reading a later node of the outer graph (no cycle)', withIf([ifNode(branch([node('Relu', ['z'], ['t'])], ['t']), elseOk, 'y'), node('Relu', ['x'], ['z'])]), null],
+  [
+    // Names are quoted by util/escape.ts quoteName: cut at 200 characters, then terminal escaping.
+    'a graph output no node produces, with a bidi override in a 302-character name',
+    plain([node('Relu', ['x'], ['y'])], [`z\u202E${'n'.repeat(300)}`]),
+    `m.onnx: invalid graph: graph output "z\\u202e${'n'.repeat(198)}… (+102 chars)" is not produced by any node, input or initializer`,
+  ],
+  [
+    'ai.onnx opset -5',
+    plain([node('Relu', ['x'], ['y'])], ['y'], {}, -5),
+    `m.onnx: ai.onnx opset -5 is not a valid opset version (1 to ${AI_ONNX_OPSETS.max})`,
+  ],
+  [
+    'ai.onnx opset 0',
+    plain([node('Relu', ['x'], ['y'])], ['y'], {}, 0),
+    `m.onnx: ai.onnx opset 0 is not a valid opset version (1 to ${AI_ONNX_OPSETS.max})`,
+  ],
+  [
+    'ai.onnx opset 2^62',
+    plain([node('Relu', ['x'], ['y'])], ['y'], {}, 2 ** 62),
+    `m.onnx: ai.onnx opset 4611686018427387904 is not a valid opset version (1 to ${AI_ONNX_OPSETS.max})`,
+  ],
+  [
+    'an If whose branches use the same names (separate scopes)',
+    withIf([ifNode(thenOk, branch([node('Sigmoid', ['x'], ['t'])], ['t']), 'y')]),
+    null,
+  ],
+  [
+    'a subgraph reading a later node of the outer graph (no cycle)',
+    withIf([ifNode(branch([node('Relu', ['z'], ['t'])], ['t']), elseOk, 'y'), node('Relu', ['x'], ['z'])]),
+    null,
+  ],
   [
     'a subgraph node that consumes its own output',
     withIf([ifNode(branch([node('Add', ['x', 't'], ['t'], { name: 'inner' })], ['t']), elseOk, 'y')]),
@@ -122,17 +181,29 @@ const CASES: [string, IModelProto, string | null][] = [
   ],
   [
     'a cycle through a subgraph: the If reads z, z reads the If',
-    withIf([ifNode(branch([node('Relu', ['z'], ['t'])], ['t']), elseOk, 'y'), node('Relu', ['y'], ['z'], { name: 'after' })]),
+    withIf([
+      ifNode(branch([node('Relu', ['z'], ['t'])], ['t']), elseOk, 'y'),
+      node('Relu', ['y'], ['z'], { name: 'after' }),
+    ]),
     'm.onnx: invalid graph: the nodes form a cycle: "if" -> "after" -> "if"',
   ],
   [
     'two subgraph nodes producing the same tensor',
-    withIf([ifNode(branch([node('Relu', ['x'], ['t'], { name: 'a' }), node('Sigmoid', ['x'], ['t'], { name: 'b' })], ['t']), elseOk, 'y')]),
+    withIf([
+      ifNode(
+        branch([node('Relu', ['x'], ['t'], { name: 'a' }), node('Sigmoid', ['x'], ['t'], { name: 'b' })], ['t']),
+        elseOk,
+        'y',
+      ),
+    ]),
     'm.onnx: invalid graph: tensor "t" is defined twice: by node "b" and by node "a" (in subgraph "then_branch" of node "if")',
   ],
   [
     'a subgraph node redefining a name of the outer graph',
-    withIf([node('Relu', ['x'], ['z'], { name: 'outer' }), ifNode(branch([node('Relu', ['x'], ['z'], { name: 'inner' })], ['z']), elseOk, 'y')]),
+    withIf([
+      node('Relu', ['x'], ['z'], { name: 'outer' }),
+      ifNode(branch([node('Relu', ['x'], ['z'], { name: 'inner' })], ['z']), elseOk, 'y'),
+    ]),
     'm.onnx: invalid graph: node "inner" redefines "z", already defined by node "outer" in an enclosing graph (in subgraph "then_branch" of node "if")',
   ],
   [
@@ -155,25 +226,48 @@ describe('structural validation agrees with onnxruntime', () => {
   });
 
   it('opset 1 and the newest opsets load (onnxruntime may lack kernels for them, which is not a structural verdict)', () => {
-    for (const opset of [1, 7, 17, 23, AI_ONNX_OPSETS.max]) expect(efflintVerdict(encodeModel(plain([node('Relu', ['x'], ['y'])], ['y'], {}, opset)))).toBeNull();
-    expect(efflintVerdict(encodeModel(plain([node('Relu', ['x'], ['y'])], ['y'], {}, AI_ONNX_OPSETS.max + 1)))).toMatch(/opset 31 is not a valid/);
+    for (const opset of [1, 7, 17, 23, AI_ONNX_OPSETS.max])
+      expect(efflintVerdict(encodeModel(plain([node('Relu', ['x'], ['y'])], ['y'], {}, opset)))).toBeNull();
+    expect(efflintVerdict(encodeModel(plain([node('Relu', ['x'], ['y'])], ['y'], {}, AI_ONNX_OPSETS.max + 1)))).toMatch(
+      /opset 31 is not a valid/,
+    );
   });
 
   it('a custom domain with a negative version is left alone, as onnxruntime leaves it', async () => {
-    const bytes = encodeModel({ ...plain([node('Relu', ['x'], ['y'])], ['y']), opsetImport: [{ domain: '', version: 17 }, { domain: 'com.example', version: -3 }] });
+    const bytes = encodeModel({
+      ...plain([node('Relu', ['x'], ['y'])], ['y']),
+      opsetImport: [
+        { domain: '', version: 17 },
+        { domain: 'com.example', version: -3 },
+      ],
+    });
     expect(efflintVerdict(bytes)).toBeNull();
     expect(await ortAccepts(bytes)).toBe(true);
   });
 });
 
 /** An IR graph (no decoder): validation alone, at depths and sizes the wire format would cap. */
-function irNode(opType: string, inputs: string[], outputs: string[], index: number, attributes: Node['attributes'] = new Map()): Node {
+function irNode(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  index: number,
+  attributes: Node['attributes'] = new Map(),
+): Node {
   return { name: `${opType}_${index}`, opType, domain: '', inputs, outputs, attributes, index };
 }
 
 function irGraph(nodes: Node[], outputs: string[], inputs: string[] = []): Graph {
   const info = (name: string) => ({ name, dtype: 'float32' as const, shape: [1] });
-  return { name: 'g', nodes, inputs: inputs.map(info), outputs: outputs.map(info), valueInfo: [], initializers: new Map(), sparseInitializers: new Map() };
+  return {
+    name: 'g',
+    nodes,
+    inputs: inputs.map(info),
+    outputs: outputs.map(info),
+    valueInfo: [],
+    initializers: new Map(),
+    sparseInitializers: new Map(),
+  };
 }
 
 /** `depth` Ifs, each the then_branch of the one above; the innermost reads the outer input `x`. */
@@ -198,14 +292,19 @@ describe('validation of deep and large graphs', () => {
     expect(validateModelStructure(nestedIfs(1000), opsets)).toBeNull();
     const g = nestedIfs(1000);
     let innermost = g;
-    while (at(innermost.nodes, 0).opType === 'If') innermost = (at(innermost.nodes, 0).attributes.get('then_branch') as { value: Graph }).value;
+    while (at(innermost.nodes, 0).opType === 'If')
+      innermost = (at(innermost.nodes, 0).attributes.get('then_branch') as { value: Graph }).value;
     (innermost.nodes as Node[])[0] = irNode('Add', ['x', 'r1000'], ['r1000'], 0);
-    expect(validateModelStructure(g, opsets)).toBe('invalid graph: node "Add_0" consumes its own output "r1000" (in subgraph "then_branch" of node "If_0", 1000 subgraph levels deep)');
+    expect(validateModelStructure(g, opsets)).toBe(
+      'invalid graph: node "Add_0" consumes its own output "r1000" (in subgraph "then_branch" of node "If_0", 1000 subgraph levels deep)',
+    );
   });
 
   it('a 100000-node chain closed into a cycle is found without deep recursion, the message abbreviated', () => {
     const n = 100_000;
-    const nodes = Array.from({ length: n }, (_, i) => irNode('Relu', [i === 0 ? `t${n - 1}` : `t${i - 1}`], [`t${i}`], i));
+    const nodes = Array.from({ length: n }, (_, i) =>
+      irNode('Relu', [i === 0 ? `t${n - 1}` : `t${i - 1}`], [`t${i}`], i),
+    );
     expect(validateModelStructure(irGraph(nodes, []), opsets)).toBe(
       `invalid graph: the nodes form a cycle: "Relu_0" -> "Relu_1" -> "Relu_2" -> "Relu_3" -> "Relu_4" -> ... (${n} nodes) -> "Relu_0"`,
     );

@@ -11,12 +11,32 @@ import { tinyConvNet } from './tiny-models.js';
 
 /** A CUDA-session trace of the tiny model as onnxruntime would write it, with Relu falling back to CPU. */
 function cudaTrace(withDeviceEvents: boolean): unknown[] {
-  const names: [string, string][] = [['conv1', 'Conv'], ['bn1', 'BatchNormalization'], ['relu1', 'Relu'], ['Conv_3', 'Conv'], ['Add_4', 'Add'], ['shuffle_reshape1', 'Reshape'], ['shuffle_transpose', 'Transpose'], ['shuffle_reshape2', 'Reshape'], ['gap', 'GlobalAveragePool'], ['flatten', 'Flatten'], ['fc', 'Gemm']];
+  const names: [string, string][] = [
+    ['conv1', 'Conv'],
+    ['bn1', 'BatchNormalization'],
+    ['relu1', 'Relu'],
+    ['Conv_3', 'Conv'],
+    ['Add_4', 'Add'],
+    ['shuffle_reshape1', 'Reshape'],
+    ['shuffle_transpose', 'Transpose'],
+    ['shuffle_reshape2', 'Reshape'],
+    ['gap', 'GlobalAveragePool'],
+    ['flatten', 'Flatten'],
+    ['fc', 'Gemm'],
+  ];
   const events: unknown[] = [{ cat: 'Session', ph: 'X', name: 'model_run', ts: 0, dur: 1000 }];
   names.forEach(([name, op], i) => {
     const provider = name === 'relu1' ? 'CPUExecutionProvider' : 'CUDAExecutionProvider';
-    events.push({ cat: 'Node', ph: 'X', name: `${name}_kernel_time`, ts: 10 + 50 * i, dur: 5, args: { op_name: op, provider } });
-    if (withDeviceEvents && provider !== 'CPUExecutionProvider') events.push({ cat: 'Kernel', ph: 'X', name: 'k', ts: 90000 + i, dur: 20, args: { op_name: op } });
+    events.push({
+      cat: 'Node',
+      ph: 'X',
+      name: `${name}_kernel_time`,
+      ts: 10 + 50 * i,
+      dur: 5,
+      args: { op_name: op, provider },
+    });
+    if (withDeviceEvents && provider !== 'CPUExecutionProvider')
+      events.push({ cat: 'Kernel', ph: 'X', name: 'k', ts: 90000 + i, dur: 20, args: { op_name: op } });
   });
   return events;
 }
@@ -29,8 +49,19 @@ function assemble(withDeviceEvents: boolean) {
   const trace = parseOrtTrace(cudaTrace(withDeviceEvents), { warmupRuns: 0 });
   const joined = joinKernels(sourceNodes(prepared.analysis), trace.kernels, { naming: 'onnxruntime' });
   return assembleProfile(prepared.analysis, trace, joined, {
-    model: file, source: 'onnxruntime-trace', ep: null, expectedProvider: null, onnxruntimeVersion: null, optLevel: null, threads: null,
-    batch: prepared.batch, warmup: 0, inputs: [], latencySamplesMs: null, deviceProfile: null, warnings: [],
+    model: file,
+    source: 'onnxruntime-trace',
+    ep: null,
+    expectedProvider: null,
+    onnxruntimeVersion: null,
+    optLevel: null,
+    threads: null,
+    batch: prepared.batch,
+    warmup: 0,
+    inputs: [],
+    latencySamplesMs: null,
+    deviceProfile: null,
+    warnings: [],
   });
 }
 
@@ -51,16 +82,31 @@ describe('assembleProfile on a GPU trace', () => {
 
 describe('fusedMemBytes', () => {
   const layer = (name: string, inputs: string[], outputs: string[], memBytes: number, outElems: number): LayerReport =>
-    ({ name, inputs, outputs, memBytes, outputShapes: outputs.map(() => [outElems]), outputDtypes: outputs.map(() => 'float32') }) as unknown as LayerReport;
+    ({
+      name,
+      inputs,
+      outputs,
+      memBytes,
+      outputShapes: outputs.map(() => [outElems]),
+      outputDtypes: outputs.map(() => 'float32'),
+    }) as unknown as LayerReport;
 
   it('drops the write and the reads of tensors that stay inside the group', () => {
     // conv: x(100) + w(10) -> c(100); relu: c -> r(100). Fused: x + w -> r, c never stored.
     const conv = layer('conv', ['x', 'w'], ['c'], 4 * 210, 100);
     const relu = layer('relu', ['c'], ['r'], 4 * 200, 100);
-    const consumers = new Map([['c', ['relu']], ['r', ['next']], ['x', ['conv']], ['w', ['conv']]]);
+    const consumers = new Map([
+      ['c', ['relu']],
+      ['r', ['next']],
+      ['x', ['conv']],
+      ['w', ['conv']],
+    ]);
     expect(fusedMemBytes([conv, relu], consumers)).toBe(4 * 210);
     // A tensor also read outside the group is stored.
-    const shared = new Map([['c', ['relu', 'other']], ['r', ['next']]]);
+    const shared = new Map([
+      ['c', ['relu', 'other']],
+      ['r', ['next']],
+    ]);
     expect(fusedMemBytes([conv, relu], shared)).toBe(4 * 410);
     expect(fusedMemBytes([conv], consumers)).toBe(4 * 210);
   });

@@ -12,9 +12,20 @@ describe('calibrateDevice (real onnxruntime-node)', () => {
     expect(phases).toEqual(new Set(['kernels']));
     expect(p.schemaVersion).toBe(1);
     expect(p.name).toBe('cpu:onnxruntime-1.30.0:1 thread');
-    expect(p.measuredWith).toMatchObject({ ep: 'cpu', threads: 1, onnxruntime: '1.30.0', optLevel: 'all', clock: 'cpu' });
+    expect(p.measuredWith).toMatchObject({
+      ep: 'cpu',
+      threads: 1,
+      onnxruntime: '1.30.0',
+      optLevel: 'all',
+      clock: 'cpu',
+    });
     // Loose physical bounds for any machine that runs the tests (one run each: noisy).
-    for (const v of [p.peakFlopsPerSecond, p.bandwidthBytesPerSecond, p.copyBandwidthBytesPerSecond!, p.activationBandwidthBytesPerSecond!]) {
+    for (const v of [
+      p.peakFlopsPerSecond,
+      p.bandwidthBytesPerSecond,
+      p.copyBandwidthBytesPerSecond!,
+      p.activationBandwidthBytesPerSecond!,
+    ]) {
       expect(v).toBeGreaterThan(1e8);
       expect(v).toBeLessThan(1e13);
     }
@@ -31,7 +42,12 @@ describe('calibrateDevice (real onnxruntime-node)', () => {
     // The plan prediction is checked with the built-in profile (calibrated from many runs): the
     // one-run profile above is too noisy on a loaded machine to rank kernels reliably. The code path
     // (family roofs, reorders, per-conv overhead) is the same for any profile with these fields.
-    const r = await profileModel('zoo:shufflenet_v2_x0_5', { threads: 1, warmup: 1, runs: 5, deviceProfile: DEFAULT_CPU_PROFILE });
+    const r = await profileModel('zoo:shufflenet_v2_x0_5', {
+      threads: 1,
+      warmup: 1,
+      runs: 5,
+      deviceProfile: DEFAULT_CPU_PROFILE,
+    });
     expect(r.deviceProfile).toBe(DEFAULT_CPU_PROFILE.name);
     // Every kernel has a plan estimate, the NCHWc reorders onnxruntime inserted included.
     const inserted = r.layers.filter((l) => l.inserted);
@@ -45,6 +61,11 @@ describe('calibrateDevice (real onnxruntime-node)', () => {
 
   it('rejects files that are not device profiles', () => {
     expect(() => parseDeviceProfile('{', 'x.json')).toThrow(ProfilerError);
-    expect(() => parseDeviceProfile('{"schemaVersion":1,"name":"x","peakFlopsPerSecond":0,"bandwidthBytesPerSecond":1,"perOpOverheadUs":1}', 'x.json')).toThrow(/efflint calibrate/);
+    expect(() =>
+      parseDeviceProfile(
+        '{"schemaVersion":1,"name":"x","peakFlopsPerSecond":0,"bandwidthBytesPerSecond":1,"perOpOverheadUs":1}',
+        'x.json',
+      ),
+    ).toThrow(/efflint calibrate/);
   });
 });

@@ -30,7 +30,8 @@ const groupedConvs = defineRule<Record<string, never>, { groupedConv: { group: n
   check(context) {
     for (const layer of context.analysis.layers) {
       const group = layer.attributes.group;
-      if (layer.opType === 'Conv' && typeof group === 'number' && group > 1) context.report({ node: layer, messageId: 'groupedConv', data: { group }, excessUs: 1 });
+      if (layer.opType === 'Conv' && typeof group === 'number' && group > 1)
+        context.report({ node: layer, messageId: 'groupedConv', data: { group }, excessUs: 1 });
     }
   },
 });
@@ -48,7 +49,8 @@ const undeclared = defineRule<Record<string, never>, { anyConv: Record<string, n
     fix: 'none',
   },
   check(context) {
-    for (const layer of context.analysis.layers) if (layer.opType === 'Conv') context.report({ node: layer, messageId: 'anyConv', data: {}, excessUs: 0 });
+    for (const layer of context.analysis.layers)
+      if (layer.opType === 'Conv') context.report({ node: layer, messageId: 'anyConv', data: {}, excessUs: 0 });
   },
 });
 
@@ -57,7 +59,10 @@ describe('confirmation declared by a rule, run by the profiler (real onnxruntime
     // One 1x1 conv 360 -> 360, g = 8 at 56x56 (as each layer of zoo:exp_g2_g8): 3136 * 360 * 45 = 50,803,200
     // multiply-adds; dense-conv builds g = 1 with 360 / 8 = 45 outputs on the same input, the same FLOPs.
     const b = new GraphBuilder({ name: 'one-grouped-conv' });
-    b.output(b.conv(b.input('input', [1, 360, 56, 56]), { name: 'gconv', outChannels: 360, kernel: 1, group: 8 }), 'out');
+    b.output(
+      b.conv(b.input('input', [1, 360, 56, 56]), { name: 'gconv', outChannels: 360, kernel: 1, group: 8 }),
+      'out',
+    );
     const path = join(dir, 'one-grouped-conv.onnx');
     writeFileSync(path, b.toBytes());
     const analysis = analyzeModel(loadModelBytes(b.toBytes(), { path }));
@@ -68,21 +73,31 @@ describe('confirmation declared by a rule, run by the profiler (real onnxruntime
     ]);
 
     const profile = await profileModel(path, { threads: 1, warmup: 1, runs: 2 });
-    const confirmed = await confirmFindings(findings, analysis, profile, { top: 1, blocks: 3, runsPerBlock: 4, warmup: 1 });
+    const confirmed = await confirmFindings(findings, analysis, profile, {
+      top: 1,
+      blocks: 3,
+      runsPerBlock: 4,
+      warmup: 1,
+    });
     expect(confirmed).toHaveLength(2);
     const declared = at(confirmed, 0);
     const none = at(confirmed, 1);
 
     // The pair was built and measured for E901 although src/profile names no such rule.
     expect(typeof declared.confirmed).toBe('boolean');
-    expect(declared.evidence).toMatch(/^counterfactual 1x1 conv 360->360 g=8 on 1x360x56x56 vs 1x1 conv 360->45 \(dense, equal FLOPs\), 50\.8M vs 50\.8M multiply-adds: /);
+    expect(declared.evidence).toMatch(
+      /^counterfactual 1x1 conv 360->360 g=8 on 1x360x56x56 vs 1x1 conv 360->45 \(dense, equal FLOPs\), 50\.8M vs 50\.8M multiply-adds: /,
+    );
     // The verdict is the documented rule applied to the measured numbers.
     const { measuredRatio, measuredMargin } = declared.metrics;
-    if (measuredRatio === undefined || measuredMargin === undefined) throw new Error('E901: no measuredRatio / measuredMargin metric');
+    if (measuredRatio === undefined || measuredMargin === undefined)
+      throw new Error('E901: no measuredRatio / measuredMargin metric');
     expect(declared.confirmed).toBe(measuredRatio - 1 > measuredMargin);
     expect(measuredMargin).toBeGreaterThanOrEqual(0.05);
 
     expect(none.confirmed).toBeNull();
-    expect(none.evidence).toMatch(/^this rule declares no measurement check for its 'anyConv' findings; its kernel '.+' took \d+(\.\d)? µs, 100% of measured time \(profile: CPUExecutionProvider, opt all\)$/);
+    expect(none.evidence).toMatch(
+      /^this rule declares no measurement check for its 'anyConv' findings; its kernel '.+' took \d+(\.\d)? µs, 100% of measured time \(profile: CPUExecutionProvider, opt all\)$/,
+    );
   });
 });

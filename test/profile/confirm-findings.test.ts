@@ -29,14 +29,21 @@ describe('confirmFindings (counterfactual pairs, real onnxruntime)', () => {
     // One pair serves all ten identically shaped layers.
     const progress: number[] = [];
     // The engine's default 5 blocks of 8 runs: the pair takes about 0.4 s.
-    const confirmed = await confirmFindings(g2, analysis, profile, { top: 1, onProgress: (done) => progress.push(done) });
+    const confirmed = await confirmFindings(g2, analysis, profile, {
+      top: 1,
+      onProgress: (done) => progress.push(done),
+    });
     for (const f of confirmed) {
       expect([f.confirmed, f.evidence]).toEqual([true, expect.any(String)]);
       const spread = f.metrics.measuredSpread;
       if (spread === undefined) throw new Error(`${f.node ?? '(model)'}: no measuredSpread metric`);
       expect(f.metrics.measuredRatio).toBeGreaterThan(1 + Math.max(0.05, 2 * spread));
-      expect(f.evidence).toMatch(/^counterfactual 1x1 conv 360->360 g=8 on 1x360x56x56 vs 1x1 conv 360->45 \(dense, equal FLOPs\), 50\.8M vs 50\.8M multiply-adds: /);
-      expect(f.evidence).toMatch(/ratio \d\.\d\d \(block spread \d\.\d{3}, margin \d+(\.\d)?%\): the original is \d+(\.\d)?% slower, more than the margin \(CPUExecutionProvider, opt all, 1 thread, CPU time, 5 blocks of 8 runs\)$/);
+      expect(f.evidence).toMatch(
+        /^counterfactual 1x1 conv 360->360 g=8 on 1x360x56x56 vs 1x1 conv 360->45 \(dense, equal FLOPs\), 50\.8M vs 50\.8M multiply-adds: /,
+      );
+      expect(f.evidence).toMatch(
+        /ratio \d\.\d\d \(block spread \d\.\d{3}, margin \d+(\.\d)?%\): the original is \d+(\.\d)?% slower, more than the margin \(CPUExecutionProvider, opt all, 1 thread, CPU time, 5 blocks of 8 runs\)$/,
+      );
       expect(f.message).toContain('Measured: counterfactual');
     }
     expect(progress.length).toBeGreaterThan(0);
@@ -58,9 +65,16 @@ describe('confirmFindings (counterfactual pairs, real onnxruntime)', () => {
     const confirmed = await confirmFindings(findings, analysis, profile, QUICK);
     const relu = confirmed.find((f) => f.ruleId === 'G4' && f.node === 'relu');
     expect(relu?.confirmed).toBeNull();
-    expect(relu?.evidence, relu?.evidence).toMatch(/^onnxruntime fused it into kernel '.*' \(Conv\+Relu\); not separately measurable \(profile: CPUExecutionProvider, opt all\)$/);
+    expect(relu?.evidence, relu?.evidence).toMatch(
+      /^onnxruntime fused it into kernel '.*' \(Conv\+Relu\); not separately measurable \(profile: CPUExecutionProvider, opt all\)$/,
+    );
     const tiny = confirmed.find((f) => f.ruleId === 'G2' && f.node === 'gconv');
-    expect([tiny?.confirmed, tiny?.evidence]).toEqual([null, expect.stringMatching(/^below the floor: \d+(\.\d)? µs, \d+(\.\d)?% of measured time \(floor: 20 µs and 1\.0%\); per-kernel overhead/)]);
+    expect([tiny?.confirmed, tiny?.evidence]).toEqual([
+      null,
+      expect.stringMatching(
+        /^below the floor: \d+(\.\d)? µs, \d+(\.\d)?% of measured time \(floor: 20 µs and 1\.0%\); per-kernel overhead/,
+      ),
+    ]);
     expect(tiny?.metrics.measuredTimeSharePercent).toBeLessThan(1);
     // The whole-model G4 finding has no measured node-level counterfactual: null, with the time share.
     const model = confirmed.find((f) => f.ruleId === 'G4' && f.node === null);
@@ -73,8 +87,16 @@ describe('confirmFindings (counterfactual pairs, real onnxruntime)', () => {
     const findings = lintAnalysis(analysis).findings.slice(0, 2);
     const profile = await profileModel('zoo:exp_g2_g8', { threads: 1, warmup: 0, runs: 1 });
     const off = await confirmFindings(findings, analysis, profile, { top: 0 });
-    expect(off.map((f) => [f.confirmed, f.evidence])).toEqual(findings.map(() => [null, 'counterfactual confirmation is off (--confirm-top 0) (profile: CPUExecutionProvider, opt all)']));
+    expect(off.map((f) => [f.confirmed, f.evidence])).toEqual(
+      findings.map(() => [
+        null,
+        'counterfactual confirmation is off (--confirm-top 0) (profile: CPUExecutionProvider, opt all)',
+      ]),
+    );
     const gpu = await confirmFindings(findings, analysis, { ...profile, ep: 'cuda' });
-    for (const f of gpu) expect(f.evidence).toMatch(/^counterfactual pairs run on onnxruntime's CPU provider only; this profile ran on --ep cuda/);
+    for (const f of gpu)
+      expect(f.evidence).toMatch(
+        /^counterfactual pairs run on onnxruntime's CPU provider only; this profile ran on --ep cuda/,
+      );
   });
 });

@@ -13,8 +13,16 @@ import { at } from '../../src/util/at.js';
 import { GraphBuilder } from '../../src/zoo/builder.js';
 
 /** The first finding of `ruleId`/`messageId` on `node` (any node when omitted). */
-function findingOf(analysis: Analysis, ruleId: string, messageId: string, node?: string, runtime: 'none' | 'onnxruntime-cpu' = 'onnxruntime-cpu'): Finding {
-  const f = lintAnalysis(analysis, { runtime, nchwcBlock: 8 }).findings.find((x) => x.ruleId === ruleId && x.messageId === messageId && (node === undefined || x.node === node));
+function findingOf(
+  analysis: Analysis,
+  ruleId: string,
+  messageId: string,
+  node?: string,
+  runtime: 'none' | 'onnxruntime-cpu' = 'onnxruntime-cpu',
+): Finding {
+  const f = lintAnalysis(analysis, { runtime, nchwcBlock: 8 }).findings.find(
+    (x) => x.ruleId === ruleId && x.messageId === messageId && (node === undefined || x.node === node),
+  );
   if (!f) throw new Error(`no ${ruleId}/${messageId} finding${node ? ` on ${node}` : ''}`);
   return f;
 }
@@ -129,11 +137,25 @@ describe('counterfactual models', () => {
   it('G4 behind a SiLU: the Sigmoid and the Mul are re-created with the producer conv; a fused SiLU kernel is removed whole', () => {
     const a = analyzeFile('zoo:efficientnet_b0');
     const structure = analyzeStructure(a);
-    const dw = counterfactualFor({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'stage2.block1.dw.conv', confirmation: 'removed-elementwise' }, a, structure) as CounterfactualSpec;
+    const dw = counterfactualFor(
+      {
+        ruleId: 'G4',
+        messageId: 'heavyElementwise',
+        node: 'stage2.block1.dw.conv',
+        confirmation: 'removed-elementwise',
+      },
+      a,
+      structure,
+    ) as CounterfactualSpec;
     expect(dw.original.text).toBe('Conv+BatchNormalization+Sigmoid+Mul + depthwise Conv on 1x16x112x112');
     expect(dw.replacement.text).toBe('Conv+BatchNormalization+Sigmoid+Mul without the depthwise Conv');
     const silu = counterfactualFor(
-      { ruleId: 'G4', messageId: 'heavyElementwise', node: 'stage2.block1.expand.silu.mul', confirmation: 'removed-elementwise' },
+      {
+        ruleId: 'G4',
+        messageId: 'heavyElementwise',
+        node: 'stage2.block1.expand.silu.mul',
+        confirmation: 'removed-elementwise',
+      },
       a,
       structure,
       { kernelNodes: ['stage2.block1.expand.silu.sigmoid', 'stage2.block1.expand.silu.mul'] },
@@ -141,7 +163,14 @@ describe('counterfactual models', () => {
     expect(silu.removedOps).toBe('Sigmoid+Mul');
     expect(silu.original.text).toBe('Conv+BatchNormalization + Sigmoid+Mul on 1x16x112x112');
     const p = buildCounterfactualPair(silu, 2);
-    expect(ops(p.originalOne.model)).toEqual({ Conv: 1, BatchNormalization: 1, Sigmoid: 1, Mul: 1, MaxPool: 1, Slice: 1 });
+    expect(ops(p.originalOne.model)).toEqual({
+      Conv: 1,
+      BatchNormalization: 1,
+      Sigmoid: 1,
+      Mul: 1,
+      MaxPool: 1,
+      Slice: 1,
+    });
     expect(ops(p.replacementOne.model)).toEqual({ Conv: 1, BatchNormalization: 1, MaxPool: 1, Slice: 1 });
     // expand 1x1 16 -> 96 at 112x112: 12544 * 16 * 96 = 19,267,584 multiply-adds in both.
     expect(p.replacement.flopsPerCopy).toBeGreaterThanOrEqual(19_267_584);
@@ -168,22 +197,46 @@ describe('counterfactual models', () => {
   it('says why when there is no counterfactual', () => {
     const a = analyzeFile('zoo:exp_g4_relu_on_shortcut_on');
     const structure = analyzeStructure(a);
-    const why = (f: Parameters<typeof counterfactualFor>[0]): string => (counterfactualFor(f, a, structure) as CounterfactualUnavailable).unavailable;
+    const why = (f: Parameters<typeof counterfactualFor>[0]): string =>
+      (counterfactualFor(f, a, structure) as CounterfactualUnavailable).unavailable;
     // The procedure follows the kind the finding's rule declares; without one there is nothing to build.
-    expect(why({ ruleId: 'E103', messageId: 'channelShuffle', node: 'unit1.add' })).toBe("this rule declares no measurement check for its 'channelShuffle' findings");
-    expect(why({ ruleId: 'G4', messageId: 'elementwiseShare', node: null, confirmation: 'elementwise-time-share' })).toBe(
-      'the elementwise-time-share check is decided from the measured model, not by a pair of its own',
+    expect(why({ ruleId: 'E103', messageId: 'channelShuffle', node: 'unit1.add' })).toBe(
+      "this rule declares no measurement check for its 'channelShuffle' findings",
     );
-    expect(why({ ruleId: 'G2', messageId: 'groupConvolution', node: 'unit1.conv1', confirmation: 'dense-conv' })).toBe('unit1.conv1 is not a group convolution');
-    expect(why({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'unit1.conv1', confirmation: 'removed-elementwise' })).toMatch(/is not element-wise under efflint's definition/);
+    expect(
+      why({ ruleId: 'G4', messageId: 'elementwiseShare', node: null, confirmation: 'elementwise-time-share' }),
+    ).toBe('the elementwise-time-share check is decided from the measured model, not by a pair of its own');
+    expect(why({ ruleId: 'G2', messageId: 'groupConvolution', node: 'unit1.conv1', confirmation: 'dense-conv' })).toBe(
+      'unit1.conv1 is not a group convolution',
+    );
+    expect(
+      why({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'unit1.conv1', confirmation: 'removed-elementwise' }),
+    ).toMatch(/is not element-wise under efflint's definition/);
     // A ReLU on the model input has no producer conv.
     const b = new GraphBuilder({ name: 'input-relu' });
-    b.output(b.conv(b.relu(b.input('input', [1, 8, 16, 16]), 'relu'), { name: 'conv', outChannels: 8, kernel: 3 }), 'out');
-    const r = analyzeModel(loadModelBytes(b.toBytes()));
-    expect((counterfactualFor({ ruleId: 'G4', messageId: 'heavyElementwise', node: 'relu', confirmation: 'removed-elementwise' }, r, analyzeStructure(r)) as CounterfactualUnavailable).unavailable).toBe(
-      'no convolution produces the input of relu (the pair is its producer conv with and without the op)',
+    b.output(
+      b.conv(b.relu(b.input('input', [1, 8, 16, 16]), 'relu'), { name: 'conv', outChannels: 8, kernel: 3 }),
+      'out',
     );
-    expect(why({ ruleId: 'G3', messageId: 'parallelBranches', node: 'unit1.conv1', data: { entry: 'nope', exit: 'nope' }, confirmation: 'merged-block' })).toMatch(/not found/);
+    const r = analyzeModel(loadModelBytes(b.toBytes()));
+    expect(
+      (
+        counterfactualFor(
+          { ruleId: 'G4', messageId: 'heavyElementwise', node: 'relu', confirmation: 'removed-elementwise' },
+          r,
+          analyzeStructure(r),
+        ) as CounterfactualUnavailable
+      ).unavailable,
+    ).toBe('no convolution produces the input of relu (the pair is its producer conv with and without the op)');
+    expect(
+      why({
+        ruleId: 'G3',
+        messageId: 'parallelBranches',
+        node: 'unit1.conv1',
+        data: { entry: 'nope', exit: 'nope' },
+        confirmation: 'merged-block',
+      }),
+    ).toMatch(/not found/);
   });
 });
 

@@ -4,10 +4,34 @@ import { joinKernels } from '../../src/profile/join.js';
 import type { TraceKernel } from '../../src/profile/trace-types.js';
 
 function k(name: string, opType: string | null = null): TraceKernel {
-  return { name, opType, provider: 'CPUExecutionProvider', nodeIndex: null, medianUs: 1, runsUs: [1], deviceUs: null, bytes: null, inputShapes: null, outputShapes: null };
+  return {
+    name,
+    opType,
+    provider: 'CPUExecutionProvider',
+    nodeIndex: null,
+    medianUs: 1,
+    runsUs: [1],
+    deviceUs: null,
+    bytes: null,
+    inputShapes: null,
+    outputShapes: null,
+  };
 }
-const src = (name: string, opType: string, inputs: string[], outputs: string[], folded = false): SourceNode => ({ name, opType, inputs, outputs, folded });
-const opt = (name: string, opType: string, inputs: string[], outputs: string[], domain = '', attributeNames: string[] = []): OptimizedNode => ({ name, opType, domain, inputs, outputs, attributeNames });
+const src = (name: string, opType: string, inputs: string[], outputs: string[], folded = false): SourceNode => ({
+  name,
+  opType,
+  inputs,
+  outputs,
+  folded,
+});
+const opt = (
+  name: string,
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  domain = '',
+  attributeNames: string[] = [],
+): OptimizedNode => ({ name, opType, domain, inputs, outputs, attributeNames });
 
 /** The source graph of test/profile/tiny-models.ts (names as the analyzer gives them). */
 const TINY: SourceNode[] = [
@@ -20,11 +44,16 @@ const TINY: SourceNode[] = [
   src('tr', 'Transpose', ['rs'], ['tr']),
 ];
 
-const groups = (r: ReturnType<typeof joinKernels>): Record<string, readonly string[]> => Object.fromEntries(r.joins.map((j) => [j.kernel.name, j.nodes]));
+const groups = (r: ReturnType<typeof joinKernels>): Record<string, readonly string[]> =>
+  Object.fromEntries(r.joins.map((j) => [j.kernel.name, j.nodes]));
 
 describe('joining kernels to ONNX nodes', () => {
   it('maps kernels 1:1 by name when nothing is fused (opt level disabled)', () => {
-    const r = joinKernels(TINY, TINY.map((n) => k(n.name, n.opType)), { naming: 'onnxruntime' });
+    const r = joinKernels(
+      TINY,
+      TINY.map((n) => k(n.name, n.opType)),
+      { naming: 'onnxruntime' },
+    );
     expect(groups(r)).toEqual(Object.fromEntries(TINY.map((n) => [n.name, [n.name]])));
     expect(r.unclaimed).toEqual([]);
     expect(r.joins.every((j) => j.anchoredBy === 'node-name')).toBe(true);
@@ -34,13 +63,34 @@ describe('joining kernels to ONNX nodes', () => {
     // As onnxruntime 1.30 saved it at opt level 'all' (see docs/profile.md).
     const optimized = [
       opt('ReorderInput', 'ReorderInput', ['x'], ['reorder_token_0'], 'com.microsoft.nchwc'),
-      opt('r1_nchwc', 'Conv', ['reorder_token_0', 'reorder', 'ConvBnFusion_BN_B_b'], ['reorder_token_1'], 'com.microsoft.nchwc', ['activation', 'kernel_shape']),
-      opt('c2_nchwc', 'Conv', ['reorder_token_1', 'reorder_token_2', '', 'reorder_token_1'], ['reorder_token_3'], 'com.microsoft.nchwc', ['kernel_shape']),
+      opt(
+        'r1_nchwc',
+        'Conv',
+        ['reorder_token_0', 'reorder', 'ConvBnFusion_BN_B_b'],
+        ['reorder_token_1'],
+        'com.microsoft.nchwc',
+        ['activation', 'kernel_shape'],
+      ),
+      opt(
+        'c2_nchwc',
+        'Conv',
+        ['reorder_token_1', 'reorder_token_2', '', 'reorder_token_1'],
+        ['reorder_token_3'],
+        'com.microsoft.nchwc',
+        ['kernel_shape'],
+      ),
       opt('ReorderOutput', 'ReorderOutput', ['reorder_token_3'], ['a1'], 'com.microsoft.nchwc'),
       opt('rs', 'Reshape', ['a1', 'shape5'], ['rs']),
       opt('tr', 'Transpose', ['rs'], ['tr']),
     ];
-    const kernels = [k('ReorderInput', 'ReorderInput'), k('r1_nchwc', 'Conv'), k('c2_nchwc', 'Conv'), k('ReorderOutput', 'ReorderOutput'), k('rs', 'Reshape'), k('tr', 'Transpose')];
+    const kernels = [
+      k('ReorderInput', 'ReorderInput'),
+      k('r1_nchwc', 'Conv'),
+      k('c2_nchwc', 'Conv'),
+      k('ReorderOutput', 'ReorderOutput'),
+      k('rs', 'Reshape'),
+      k('tr', 'Transpose'),
+    ];
     const r = joinKernels(TINY, kernels, { naming: 'onnxruntime', optimized });
     expect(groups(r)).toEqual({
       ReorderInput: [],
@@ -62,7 +112,13 @@ describe('joining kernels to ONNX nodes', () => {
       opt('rs', 'Reshape', ['a1', 'shape5'], ['rs']),
       opt('tr', 'Transpose', ['rs'], ['tr']),
     ];
-    const kernels = [k('conv1', 'FusedConv'), k('Conv_3', 'Conv'), k('Add_4', 'Add'), k('rs', 'Reshape'), k('tr', 'Transpose')];
+    const kernels = [
+      k('conv1', 'FusedConv'),
+      k('Conv_3', 'Conv'),
+      k('Add_4', 'Add'),
+      k('rs', 'Reshape'),
+      k('tr', 'Transpose'),
+    ];
     const r = joinKernels(TINY, kernels, { naming: 'onnxruntime', optimized });
     expect(groups(r)).toMatchObject({ conv1: ['conv1', 'bn1', 'relu1'], Conv_3: ['Conv_3'], Add_4: ['Add_4'] });
     // Without the optimized model the name alone says only "conv1": BN and ReLU then land in the next kernel.
@@ -71,9 +127,20 @@ describe('joining kernels to ONNX nodes', () => {
   });
 
   it('matches unnamed fused nodes by op type and order, and puts removed nodes into their consumer', () => {
-    const source = [src('Conv_0', 'Conv', ['x', 'w'], ['c']), src('Relu_1', 'Relu', ['c'], ['r']), src('Identity_2', 'Identity', ['r'], ['i']), src('Conv_3', 'Conv', ['i', 'w2'], ['y'])];
-    const optimized = [opt('', 'FusedConv', ['x', 'w'], ['r'], 'com.microsoft', ['activation']), opt('', 'Conv', ['r', 'w2'], ['y'])];
-    const r = joinKernels(source, [k('FusedConv_4', 'FusedConv'), k('Conv_3', 'Conv')], { naming: 'onnxruntime', optimized });
+    const source = [
+      src('Conv_0', 'Conv', ['x', 'w'], ['c']),
+      src('Relu_1', 'Relu', ['c'], ['r']),
+      src('Identity_2', 'Identity', ['r'], ['i']),
+      src('Conv_3', 'Conv', ['i', 'w2'], ['y']),
+    ];
+    const optimized = [
+      opt('', 'FusedConv', ['x', 'w'], ['r'], 'com.microsoft', ['activation']),
+      opt('', 'Conv', ['r', 'w2'], ['y']),
+    ];
+    const r = joinKernels(source, [k('FusedConv_4', 'FusedConv'), k('Conv_3', 'Conv')], {
+      naming: 'onnxruntime',
+      optimized,
+    });
     expect(groups(r)).toEqual({ FusedConv_4: ['Conv_0', 'Relu_1'], Conv_3: ['Identity_2', 'Conv_3'] });
     expect(r.joins.every((j) => j.anchoredBy === 'optimized-model')).toBe(true);
   });

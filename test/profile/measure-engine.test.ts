@@ -28,8 +28,21 @@ function convChain(convs: number): MeasureVariant {
 
 describe('measureInterleaved (real onnxruntime)', () => {
   it('puts a model with 10x the work of another slower on both clocks, in every block', async () => {
-    const r = await measureInterleaved([convChain(1), convChain(10)], { optLevel: 'disabled', blocks: 3, runsPerBlock: 5, warmup: 1 });
-    expect(r).toMatchObject({ optLevel: 'disabled', clock: 'cpu', blocks: 3, runsPerBlock: 5, warmup: 1, baseline: 0, intraOpThreads: 1 });
+    const r = await measureInterleaved([convChain(1), convChain(10)], {
+      optLevel: 'disabled',
+      blocks: 3,
+      runsPerBlock: 5,
+      warmup: 1,
+    });
+    expect(r).toMatchObject({
+      optLevel: 'disabled',
+      clock: 'cpu',
+      blocks: 3,
+      runsPerBlock: 5,
+      warmup: 1,
+      baseline: 0,
+      intraOpThreads: 1,
+    });
     expect(r.variants).toHaveLength(2);
     const one = at(r.variants, 0);
     const ten = at(r.variants, 1);
@@ -44,15 +57,26 @@ describe('measureInterleaved (real onnxruntime)', () => {
       expect(ten[clock].ratio.max).toBeGreaterThanOrEqual(ten[clock].ratio.median);
     }
     // Ratios are per block: each one is the block's baseline median over the variant's.
-    const med = (xs: readonly number[]): number => at([...xs].sort((a, b) => a - b), 2);
-    for (let b = 0; b < 3; b++) expect(ten.cpu.ratio.perBlock[b]).toBeCloseTo(med(at(one.samples.cpuMs, b)) / med(at(ten.samples.cpuMs, b)), 12);
+    const med = (xs: readonly number[]): number =>
+      at(
+        [...xs].sort((a, b) => a - b),
+        2,
+      );
+    for (let b = 0; b < 3; b++)
+      expect(ten.cpu.ratio.perBlock[b]).toBeCloseTo(med(at(one.samples.cpuMs, b)) / med(at(ten.samples.cpuMs, b)), 12);
     expect(ten.samples.wallMs).toHaveLength(3);
     expect(ten.samples.wallMs[0]).toHaveLength(5);
     expect(ten.optimizedOps).toBeNull();
   });
 
   it("records onnxruntime's kernel choice at opt level 'all' when asked", async () => {
-    const r = await measureInterleaved([convChain(2)], { optLevel: 'all', blocks: 1, runsPerBlock: 1, warmup: 0, inspectOptimizedGraphs: true });
+    const r = await measureInterleaved([convChain(2)], {
+      optLevel: 'all',
+      blocks: 1,
+      runsPerBlock: 1,
+      warmup: 0,
+      inspectOptimizedGraphs: true,
+    });
     const ops = at(r.variants, 0).optimizedOps!;
     const convs = (ops.Conv ?? 0) + (ops['com.microsoft.nchwc:Conv'] ?? 0);
     expect(convs).toBe(2);
@@ -62,7 +86,9 @@ describe('measureInterleaved (real onnxruntime)', () => {
     await expect(measureInterleaved([convChain(1)], { blocks: 0 })).rejects.toBeInstanceOf(UsageError);
     await expect(measureInterleaved([], {})).rejects.toBeInstanceOf(UsageError);
     const broken: MeasureVariant = { label: 'broken', model: new Uint8Array([1, 2, 3]), inputs: [] };
-    const err = await measureInterleaved([convChain(1), broken], { blocks: 1, runsPerBlock: 1, warmup: 0 }).catch((e: unknown) => e);
+    const err = await measureInterleaved([convChain(1), broken], { blocks: 1, runsPerBlock: 1, warmup: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProfilerError);
     expect((err as Error).message).toMatch(/^broken: onnxruntime could not load the model/);
   });

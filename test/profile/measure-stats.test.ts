@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { blockMedians, rotatedOrder, summarizeInterleaved, summarizeRatios } from '../../src/profile/measure/interleaved-stats.js';
+import {
+  blockMedians,
+  rotatedOrder,
+  summarizeInterleaved,
+  summarizeRatios,
+} from '../../src/profile/measure/interleaved-stats.js';
 import { columnVerdict, combineVerdicts } from '../../src/profile/measure/verdict.js';
 import { GUIDELINES } from '../../src/profile/measure/paper-tables.js';
 import { at } from '../../src/util/at.js';
@@ -150,14 +155,44 @@ describe('verdict rule', () => {
   });
 
   it('does-not-hold: extreme not slower by more than 5%', () => {
-    expect(columnVerdict([{ ratio: 1, spread: 0 }, { ratio: 1.03, spread: 0.01 }], [[0, 1]]).verdict).toBe('does-not-hold');
-    expect(columnVerdict([{ ratio: 1, spread: 0 }, { ratio: 0.97, spread: 0.01 }], [[0, 1]]).verdict).toBe('does-not-hold');
+    expect(
+      columnVerdict(
+        [
+          { ratio: 1, spread: 0 },
+          { ratio: 1.03, spread: 0.01 },
+        ],
+        [[0, 1]],
+      ).verdict,
+    ).toBe('does-not-hold');
+    expect(
+      columnVerdict(
+        [
+          { ratio: 1, spread: 0 },
+          { ratio: 0.97, spread: 0.01 },
+        ],
+        [[0, 1]],
+      ).verdict,
+    ).toBe('does-not-hold');
     // Large spread does not turn a measured null effect into "inconclusive".
-    expect(columnVerdict([{ ratio: 1, spread: 0 }, { ratio: 0.97, spread: 0.2 }], [[0, 1]]).verdict).toBe('does-not-hold');
+    expect(
+      columnVerdict(
+        [
+          { ratio: 1, spread: 0 },
+          { ratio: 0.97, spread: 0.2 },
+        ],
+        [[0, 1]],
+      ).verdict,
+    ).toBe('does-not-hold');
   });
 
   it('inconclusive: slower by more than 5% but the spread is larger than the effect', () => {
-    const v = columnVerdict([{ ratio: 1, spread: 0 }, { ratio: 0.85, spread: 0.1 }], [[0, 1]]);
+    const v = columnVerdict(
+      [
+        { ratio: 1, spread: 0 },
+        { ratio: 0.85, spread: 0.1 },
+      ],
+      [[0, 1]],
+    );
     expect(v.verdict).toBe('inconclusive');
     expect(v.margin).toBeCloseTo(0.2, 12);
     expect(v.effect).toBeCloseTo(0.15, 12);

@@ -15,7 +15,17 @@ function kernel(name: string, ts: number, dur: number, extra: Record<string, unk
     name: `${name}_kernel_time`,
     ts,
     dur,
-    args: { op_name: 'Conv', provider: 'CPUExecutionProvider', node_index: '0', activation_size: '100', parameter_size: '20', output_size: '50', input_type_shape: [{ float: [1, 3, 8, 8] }, { float: [4, 3, 1, 1] }], output_type_shape: [{ float: [1, 4, 8, 8] }], ...extra },
+    args: {
+      op_name: 'Conv',
+      provider: 'CPUExecutionProvider',
+      node_index: '0',
+      activation_size: '100',
+      parameter_size: '20',
+      output_size: '50',
+      input_type_shape: [{ float: [1, 3, 8, 8] }, { float: [4, 3, 1, 1] }],
+      output_type_shape: [{ float: [1, 4, 8, 8] }],
+      ...extra,
+    },
   };
 }
 
@@ -24,7 +34,10 @@ function threeRuns(): unknown[] {
   const events: unknown[] = [session('model_loading_array', 0, 5), session('session_initialization', 5, 10)];
   for (let r = 0; r < 3; r++) {
     const t = 100 * (r + 1);
-    events.push(kernel('conv', t + 1, 10 * (r + 1)), { ...kernel('Relu_1', t + 40, 2), args: { op_name: 'Relu', provider: 'CPUExecutionProvider' } });
+    events.push(kernel('conv', t + 1, 10 * (r + 1)), {
+      ...kernel('Relu_1', t + 40, 2),
+      args: { op_name: 'Relu', provider: 'CPUExecutionProvider' },
+    });
     events.push(session('SequentialExecutor::Execute', t, 50), session('model_run', t, 60));
   }
   return events;
@@ -37,9 +50,19 @@ describe('onnxruntime trace reader', () => {
     expect(t.warmupRuns).toBe(1);
     expect(t.runDurationsUs).toEqual([60, 60]);
     expect(t.kernels.map((k) => k.name)).toEqual(['conv', 'Relu_1']);
-    expect(t.kernels[0]).toMatchObject({ opType: 'Conv', provider: 'CPUExecutionProvider', nodeIndex: 0, runsUs: [20, 30], medianUs: 25, deviceUs: null });
+    expect(t.kernels[0]).toMatchObject({
+      opType: 'Conv',
+      provider: 'CPUExecutionProvider',
+      nodeIndex: 0,
+      runsUs: [20, 30],
+      medianUs: 25,
+      deviceUs: null,
+    });
     expect(at(t.kernels, 0).bytes).toEqual({ activation: 100, parameter: 20, output: 50, total: 170 });
-    expect(at(t.kernels, 0).inputShapes).toEqual([[1, 3, 8, 8], [4, 3, 1, 1]]);
+    expect(at(t.kernels, 0).inputShapes).toEqual([
+      [1, 3, 8, 8],
+      [4, 3, 1, 1],
+    ]);
     expect(at(t.kernels, 1).bytes).toBeNull();
     expect(t.providers).toEqual(['CPUExecutionProvider']);
   });
@@ -50,7 +73,13 @@ describe('onnxruntime trace reader', () => {
   });
 
   it('sums a node that runs several times in one run, counts 0 where it did not run', () => {
-    const events = [session('model_run', 0, 100), kernel('loop_body', 1, 5), kernel('loop_body', 10, 7), session('model_run', 200, 100), kernel('other', 201, 3)];
+    const events = [
+      session('model_run', 0, 100),
+      kernel('loop_body', 1, 5),
+      kernel('loop_body', 10, 7),
+      session('model_run', 200, 100),
+      kernel('other', 201, 3),
+    ];
     const t = parseOrtTrace(events, { warmupRuns: 0 });
     expect(t.kernels.find((k) => k.name === 'loop_body')?.runsUs).toEqual([12, 0]);
   });

@@ -30,7 +30,11 @@ function nodesOf(r: ProfileResult): string[] {
 describe('profileModel with onnxruntime-node (opt level disabled)', () => {
   let r: ProfileResult;
   beforeAll(async () => {
-    r = await profileModel('zoo:shufflenet_v2_x0_5', { ...FAST, optLevel: 'disabled', saveTrace: join(dir, 'snv2-disabled.json') });
+    r = await profileModel('zoo:shufflenet_v2_x0_5', {
+      ...FAST,
+      optLevel: 'disabled',
+      saveTrace: join(dir, 'snv2-disabled.json'),
+    });
   });
 
   it('times unprofiled runs, warm-up excluded', () => {
@@ -41,7 +45,15 @@ describe('profileModel with onnxruntime-node (opt level disabled)', () => {
     expect(l.median).toBeLessThanOrEqual(l.p90);
     expect(l.p90).toBeLessThanOrEqual(l.max);
     expect(l.cv).toBeGreaterThanOrEqual(0);
-    expect(r).toMatchObject({ source: 'onnxruntime-node', ep: 'cpu', provider: 'CPUExecutionProvider', optLevel: 'disabled', threads: 1, batch: 1, warmup: 2 });
+    expect(r).toMatchObject({
+      source: 'onnxruntime-node',
+      ep: 'cpu',
+      provider: 'CPUExecutionProvider',
+      optLevel: 'disabled',
+      threads: 1,
+      batch: 1,
+      warmup: 2,
+    });
   });
 
   it('measures every node, one kernel per node', () => {
@@ -84,7 +96,9 @@ describe('profileModel with onnxruntime-node (opt level disabled)', () => {
     const byCat = new Map(r.categories.map((c) => [c.category, c]));
     expect(mapGet(byCat, 'conv').flopsShare).toBeGreaterThan(0.9);
     // The paper's point: element-wise and data movement cost far more time than their FLOPs.
-    expect(mapGet(byCat, 'elementwise').share + mapGet(byCat, 'data-movement').share).toBeGreaterThan(mapGet(byCat, 'elementwise').flopsShare);
+    expect(mapGet(byCat, 'elementwise').share + mapGet(byCat, 'data-movement').share).toBeGreaterThan(
+      mapGet(byCat, 'elementwise').flopsShare,
+    );
     expect(r.correlation.layers).toBe(r.layers.length);
     expect(r.correlation.flopsSpearman).not.toBeNull();
     expect(r.correlation.predictedSpearman).toBeNull();
@@ -104,7 +118,12 @@ describe('profileModel with onnxruntime-node (opt level disabled)', () => {
 describe('profileModel with fusions (opt level all)', () => {
   let r: ProfileResult;
   beforeAll(async () => {
-    r = await profileModel(tiny, { ...FAST, optLevel: 'all', saveTrace: join(dir, 'tiny-all.json'), saveOptimizedModel: join(dir, 'tiny-all.onnx') });
+    r = await profileModel(tiny, {
+      ...FAST,
+      optLevel: 'all',
+      saveTrace: join(dir, 'tiny-all.json'),
+      saveOptimizedModel: join(dir, 'tiny-all.onnx'),
+    });
   });
 
   it('gives a fused kernel the group of nodes it replaced', () => {
@@ -125,7 +144,10 @@ describe('profileModel with fusions (opt level all)', () => {
 
   it('imports an onnxruntime trace with the optimized model that came with it', () => {
     expect(existsSync(join(dir, 'tiny-all.onnx'))).toBe(true);
-    const withModel = importTrace(tiny, join(dir, 'tiny-all.json'), { warmup: FAST.warmup, optimizedModel: join(dir, 'tiny-all.onnx') });
+    const withModel = importTrace(tiny, join(dir, 'tiny-all.json'), {
+      warmup: FAST.warmup,
+      optimizedModel: join(dir, 'tiny-all.onnx'),
+    });
     expect(withModel.layers.map((l) => [l.name, l.nodes])).toEqual(r.layers.map((l) => [l.name, l.nodes]));
     // Names alone still recover the NCHWc groups, but not the Add fused into the second conv.
     const byName = importTrace(tiny, join(dir, 'tiny-all.json'), { warmup: FAST.warmup });
@@ -145,16 +167,34 @@ describe('inputs and batch', () => {
   });
 
   it('rebuilds zoo models with the batch; --input wins for a named input', async () => {
-    const r = await profileModel('zoo:exp_g4_relu_on_shortcut_on_c32', { ...FAST, runs: 2, optLevel: 'disabled', batch: 2 });
+    const r = await profileModel('zoo:exp_g4_relu_on_shortcut_on_c32', {
+      ...FAST,
+      runs: 2,
+      optLevel: 'disabled',
+      batch: 2,
+    });
     expect(at(r.inputs, 0).shape).toEqual([2, 32, 56, 56]);
-    const bound = await profileModel(tiny, { ...FAST, runs: 2, optLevel: 'disabled', batch: 4, inputShapes: { x: [2, 32, 32, 32] } });
+    const bound = await profileModel(tiny, {
+      ...FAST,
+      runs: 2,
+      optLevel: 'disabled',
+      batch: 4,
+      inputShapes: { x: [2, 32, 32, 32] },
+    });
     expect(at(bound.inputs, 0).shape).toEqual([2, 32, 32, 32]);
   });
 
   it('asks for --input when a dim stays symbolic', async () => {
     const sym = join(dir, 'sym.onnx');
     const { buildOnnxModel } = await import('../../src/zoo/onnx-writer.js');
-    writeFileSync(sym, buildOnnxModel({ nodes: [{ opType: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }], inputs: [{ name: 'x', dims: ['N', 'L'] }], outputs: [{ name: 'y', dims: ['N', 'L'] }] }));
+    writeFileSync(
+      sym,
+      buildOnnxModel({
+        nodes: [{ opType: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }],
+        inputs: [{ name: 'x', dims: ['N', 'L'] }],
+        outputs: [{ name: 'y', dims: ['N', 'L'] }],
+      }),
+    );
     await expect(profileModel(sym, FAST)).rejects.toThrow(UsageError);
     await expect(profileModel(sym, FAST)).rejects.toThrow(/--input x=/);
   });
@@ -163,25 +203,37 @@ describe('inputs and batch', () => {
 describe('execution providers', () => {
   it('names the providers this build lacks, with how to get them', async () => {
     await expect(profileModel(tiny, { ...FAST, ep: 'dml' })).rejects.toThrow(ProfilerError);
-    await expect(profileModel(tiny, { ...FAST, ep: 'dml' })).rejects.toThrow(/not offered by onnxruntime-node.*Windows only/);
+    await expect(profileModel(tiny, { ...FAST, ep: 'dml' })).rejects.toThrow(
+      /not offered by onnxruntime-node.*Windows only/,
+    );
   });
 
-  it.runIf(onnxruntimeInfo().backends.some((b) => b.name === 'cuda' && !b.bundled))('explains a CUDA provider whose libraries are not installed', async () => {
-    const err = await profileModel(tiny, { ...FAST, ep: 'cuda' }).catch((e: unknown) => e);
-    // Skipped in spirit on a machine with the CUDA build installed and a GPU: then it simply runs.
-    if (err instanceof Error) {
-      expect(err).toBeInstanceOf(ProfilerError);
-      expect(err.message).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm install');
-      expect(err.message.split('\n')).toHaveLength(1);
-    }
-  });
+  it.runIf(onnxruntimeInfo().backends.some((b) => b.name === 'cuda' && !b.bundled))(
+    'explains a CUDA provider whose libraries are not installed',
+    async () => {
+      const err = await profileModel(tiny, { ...FAST, ep: 'cuda' }).catch((e: unknown) => e);
+      // Skipped in spirit on a machine with the CUDA build installed and a GPU: then it simply runs.
+      if (err instanceof Error) {
+        expect(err).toBeInstanceOf(ProfilerError);
+        expect(err.message).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm install');
+        expect(err.message.split('\n')).toHaveLength(1);
+      }
+    },
+  );
 });
 
 describe('onnxruntime errors', () => {
   it('reports a model onnxruntime cannot load as a one-line ProfilerError', async () => {
     const bad = join(dir, 'bad.onnx');
     const { buildOnnxModel } = await import('../../src/zoo/onnx-writer.js');
-    writeFileSync(bad, buildOnnxModel({ nodes: [{ opType: 'NoSuchOp', name: 'n', inputs: ['x'], outputs: ['y'] }], inputs: [{ name: 'x', dims: [1, 4] }], outputs: [{ name: 'y', dims: [1, 4] }] }));
+    writeFileSync(
+      bad,
+      buildOnnxModel({
+        nodes: [{ opType: 'NoSuchOp', name: 'n', inputs: ['x'], outputs: ['y'] }],
+        inputs: [{ name: 'x', dims: [1, 4] }],
+        outputs: [{ name: 'y', dims: [1, 4] }],
+      }),
+    );
     const err = await profileModel(bad, FAST).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProfilerError);
     expect((err as Error).message).toMatch(/^onnxruntime could not load the model: .*NoSuchOp/);
@@ -191,15 +243,24 @@ describe('onnxruntime errors', () => {
 
 describe('TensorRT trtexec --exportProfile import', () => {
   it('joins the fixture to the zoo model it was written for', () => {
-    const r = importTrace('zoo:exp_g4_relu_on_shortcut_on_c32', new URL('../../fixtures/trtexec-profile.json', import.meta.url).pathname);
+    const r = importTrace(
+      'zoo:exp_g4_relu_on_shortcut_on_c32',
+      new URL('../../fixtures/trtexec-profile.json', import.meta.url).pathname,
+    );
     expect(r).toMatchObject({ source: 'tensorrt-trace', provider: 'TensorRT', latencyMs: null, memoryCheck: null });
     expect(r.coverage.unmeasuredNodes).toEqual([]);
     expect(r.coverage.unjoined.map((u) => u.inserted)).toEqual([true, true]);
     const foreign = r.layers.find((l) => l.name.startsWith('{ForeignNode'));
     expect(foreign?.nodes).toHaveLength(14);
-    expect(r.layers.find((l) => l.name === 'unit1.conv3 + unit1.add + unit1.relu3')?.nodes).toEqual(['unit1.conv3', 'unit1.add', 'unit1.relu3']);
+    expect(r.layers.find((l) => l.name === 'unit1.conv3 + unit1.add + unit1.relu3')?.nodes).toEqual([
+      'unit1.conv3',
+      'unit1.add',
+      'unit1.relu3',
+    ]);
     expect(r.layers.find((l) => l.name === 'PWN(unit8.add, unit8.relu3)')?.category).toBe('elementwise');
-    const json = JSON.parse(readFileSync(new URL('../../fixtures/trtexec-profile.json', import.meta.url), 'utf8')) as { medianMs?: number }[];
+    const json = JSON.parse(readFileSync(new URL('../../fixtures/trtexec-profile.json', import.meta.url), 'utf8')) as {
+      medianMs?: number;
+    }[];
     const total = json.slice(1).reduce((s, x) => s + (x.medianMs ?? 0) * 1000, 0);
     expect(r.coverage.kernelSumUs).toBeCloseTo(total, 6);
   });

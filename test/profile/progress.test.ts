@@ -9,13 +9,22 @@ describe('progress bar', () => {
   it('throttles redraws, always draws the last step, and erases itself', () => {
     let t = 0;
     const out: string[] = [];
-    const bar = createProgressBar((s) => out.push(s), true, 100, () => t);
+    const bar = createProgressBar(
+      (s) => out.push(s),
+      true,
+      100,
+      () => t,
+    );
     bar.update('x', 1, 3);
     t = 50;
     bar.update('x', 2, 3);
     bar.update('x', 3, 3);
     bar.finish();
-    expect(out).toEqual(['\r\u001b[K' + renderProgress('x', 1, 3), '\r\u001b[K' + renderProgress('x', 3, 3), '\r\u001b[K']);
+    expect(out).toEqual([
+      '\r\u001b[K' + renderProgress('x', 1, 3),
+      '\r\u001b[K' + renderProgress('x', 3, 3),
+      '\r\u001b[K',
+    ]);
   });
 
   it('writes nothing when disabled (stderr not a TTY, or --quiet)', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { coefficientOfVariation, latencyStats, median, percentile, ranks, spearman, stdev } from '../../src/profile/stats.js';
+import {
+  coefficientOfVariation,
+  latencyStats,
+  median,
+  percentile,
+  ranks,
+  spearman,
+  stdev,
+} from '../../src/profile/stats.js';
 
 describe('statistics', () => {
   it('percentiles interpolate between order statistics (R type 7)', () => {

@@ -16,16 +16,36 @@ describe('TensorRT trtexec --exportProfile reader', () => {
   });
 
   it('falls back to averageMs, then timeMs / count, when medianMs is absent (TensorRT < 8.6)', () => {
-    const t = parseTrtProfile([{ count: 10 }, { name: 'a', timeMs: 2, averageMs: 0.2, percentage: 50 }, { name: 'b', timeMs: 2, percentage: 50 }]);
+    const t = parseTrtProfile([
+      { count: 10 },
+      { name: 'a', timeMs: 2, averageMs: 0.2, percentage: 50 },
+      { name: 'b', timeMs: 2, percentage: 50 },
+    ]);
     expect(t.kernels.map((k) => k.medianUs)).toEqual([200, 200]);
   });
 
   it('splits fused layer names into ONNX names', () => {
-    expect(parseTrtLayerName('unit1.conv1 + unit1.relu1')).toEqual({ members: ['unit1.conv1', 'unit1.relu1'], range: null, reformat: false });
-    expect(parseTrtLayerName('PWN(PWN(/act/Sigmoid, /act/Mul), /add/Add)').members).toEqual(['/act/Sigmoid', '/act/Mul', '/add/Add']);
+    expect(parseTrtLayerName('unit1.conv1 + unit1.relu1')).toEqual({
+      members: ['unit1.conv1', 'unit1.relu1'],
+      range: null,
+      reformat: false,
+    });
+    expect(parseTrtLayerName('PWN(PWN(/act/Sigmoid, /act/Mul), /add/Add)').members).toEqual([
+      '/act/Sigmoid',
+      '/act/Mul',
+      '/add/Add',
+    ]);
     expect(parseTrtLayerName('/conv/Conv + PWN(/act/Relu)').members).toEqual(['/conv/Conv', '/act/Relu']);
-    expect(parseTrtLayerName('{ForeignNode[/encoder/Unsqueeze_3.../match_model/Squeeze]}')).toEqual({ members: [], range: { from: '/encoder/Unsqueeze_3', to: '/match_model/Squeeze' }, reformat: false });
-    expect(parseTrtLayerName('Reformatting CopyNode for Input Tensor 0 to conv1 + relu1')).toEqual({ members: ['conv1', 'relu1'], range: null, reformat: true });
+    expect(parseTrtLayerName('{ForeignNode[/encoder/Unsqueeze_3.../match_model/Squeeze]}')).toEqual({
+      members: [],
+      range: { from: '/encoder/Unsqueeze_3', to: '/match_model/Squeeze' },
+      reformat: false,
+    });
+    expect(parseTrtLayerName('Reformatting CopyNode for Input Tensor 0 to conv1 + relu1')).toEqual({
+      members: ['conv1', 'relu1'],
+      range: null,
+      reformat: true,
+    });
     expect(parseTrtLayerName('(Unnamed Layer* 4) [Shuffle]').members).toEqual([]);
   });
 });

@@ -18,7 +18,9 @@ export function sampleResult(path = 'models/net.onnx', rules = {}): LintResult {
 export function cleanResult(path = 'models/clean.onnx'): LintResult {
   const b = new AnalysisBuilder();
   const x = b.input('input', [1, 64, 28, 28]);
-  return lintAnalysis(b.build([b.conv('conv', b.conv('conv0', x, { cOut: 64, k: 3 }), { cOut: 64, k: 3 })], path), { model: path });
+  return lintAnalysis(b.build([b.conv('conv', b.conv('conv0', x, { cOut: 64, k: 3 }), { cOut: 64, k: 3 })], path), {
+    model: path,
+  });
 }
 
 export const context: LintFormatContext = { color: false, rules: RULES, version: '9.9.9' };

@@ -8,7 +8,21 @@ const EVIL = '<script>alert(1)</script>';
 const EVIL_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
 const QUOTES = `a"b'c&d`;
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
 
 /**
  * A tiny well-formedness check: every non-void element is closed, in order (`<style>` content is
@@ -55,7 +69,12 @@ function data(): ReportData {
     opsets: { 'ai.onnx': 17 },
     inputs: [{ name: QUOTES, dtype: 'float32', shape: '1×3×224×224' }],
     totals: { flops: 146e6, params: 2.3e6, memAccess: 25e6, memBytes: 100e6, layers: 200, unknownCostLayers: 0 },
-    conventions: { flops: 'multiply-adds', params: 'weights', memAccess: 'elements read + written', measuredUs: 'median kernel time' },
+    conventions: {
+      flops: 'multiply-adds',
+      params: 'weights',
+      memAccess: 'elements read + written',
+      measuredUs: 'median kernel time',
+    },
     figures: [
       { id: 'flops', label: FIGURE_LABELS.flops, value: 146e6, text: '146.00M' },
       { id: 'params', label: FIGURE_LABELS.params, value: 2.3e6, text: '2.30M' },
@@ -83,19 +102,83 @@ function data(): ReportData {
     breakdown: {
       basis: 'kernels',
       rows: [
-        { category: 'conv', label: 'conv / GEMM', flopsShare: 0.97, memAccessShare: 0.6, timeShare: 0.62, measuredUs: 2418, count: 56 },
-        { category: 'elementwise', label: 'element-wise', flopsShare: 0.02, memAccessShare: 0.15, timeShare: 0.1, measuredUs: 390, count: 10 },
-        { category: 'data-movement', label: 'data movement', flopsShare: 0, memAccessShare: 0.2, timeShare: 0.25, measuredUs: 975, count: 40 },
-        { category: 'other', label: 'other', flopsShare: 0.01, memAccessShare: 0.05, timeShare: 0.03, measuredUs: 117, count: 2 },
+        {
+          category: 'conv',
+          label: 'conv / GEMM',
+          flopsShare: 0.97,
+          memAccessShare: 0.6,
+          timeShare: 0.62,
+          measuredUs: 2418,
+          count: 56,
+        },
+        {
+          category: 'elementwise',
+          label: 'element-wise',
+          flopsShare: 0.02,
+          memAccessShare: 0.15,
+          timeShare: 0.1,
+          measuredUs: 390,
+          count: 10,
+        },
+        {
+          category: 'data-movement',
+          label: 'data movement',
+          flopsShare: 0,
+          memAccessShare: 0.2,
+          timeShare: 0.25,
+          measuredUs: 975,
+          count: 40,
+        },
+        {
+          category: 'other',
+          label: 'other',
+          flopsShare: 0.01,
+          memAccessShare: 0.05,
+          timeShare: 0.03,
+          measuredUs: 117,
+          count: 2,
+        },
       ],
     },
     graphBreakdown: {
       basis: 'graph',
       rows: [
-        { category: 'conv', label: 'conv / GEMM', flopsShare: 0.94, memAccessShare: 0.36, timeShare: null, measuredUs: null, count: 57 },
-        { category: 'elementwise', label: 'element-wise', flopsShare: 0.05, memAccessShare: 0.39, timeShare: null, measuredUs: null, count: 93 },
-        { category: 'data-movement', label: 'data movement', flopsShare: 0, memAccessShare: 0.2, timeShare: null, measuredUs: null, count: 77 },
-        { category: 'other', label: 'other', flopsShare: 0.01, memAccessShare: 0.05, timeShare: null, measuredUs: null, count: 2 },
+        {
+          category: 'conv',
+          label: 'conv / GEMM',
+          flopsShare: 0.94,
+          memAccessShare: 0.36,
+          timeShare: null,
+          measuredUs: null,
+          count: 57,
+        },
+        {
+          category: 'elementwise',
+          label: 'element-wise',
+          flopsShare: 0.05,
+          memAccessShare: 0.39,
+          timeShare: null,
+          measuredUs: null,
+          count: 93,
+        },
+        {
+          category: 'data-movement',
+          label: 'data movement',
+          flopsShare: 0,
+          memAccessShare: 0.2,
+          timeShare: null,
+          measuredUs: null,
+          count: 77,
+        },
+        {
+          category: 'other',
+          label: 'other',
+          flopsShare: 0.01,
+          memAccessShare: 0.05,
+          timeShare: null,
+          measuredUs: null,
+          count: 2,
+        },
       ],
     },
     takeaways: [`Data movement takes 25% of the time; worst kernel ${EVIL}.`],
@@ -103,9 +186,42 @@ function data(): ReportData {
       by: 'measured',
       total: 120,
       rows: [
-        { name: 'conv1_fused', opType: 'Conv+BatchNormalization+Relu', category: 'conv', nodes: ['conv1', 'bn1', 'relu1'], flops: 10e6, memAccess: 1e6, predictedUs: 150, measuredUs: 200, share: 0.05, bound: 'compute' },
-        { name: EVIL, opType: 'Transpose', category: 'data-movement', nodes: [EVIL], flops: 0, memAccess: 75e3, predictedUs: 12, measuredUs: 20, share: 0.005, bound: 'memory' },
-        { name: 'ReorderOutput', opType: 'ReorderOutput', category: 'data-movement', nodes: [], flops: null, memAccess: null, predictedUs: null, measuredUs: 15, share: 0.004, bound: null },
+        {
+          name: 'conv1_fused',
+          opType: 'Conv+BatchNormalization+Relu',
+          category: 'conv',
+          nodes: ['conv1', 'bn1', 'relu1'],
+          flops: 10e6,
+          memAccess: 1e6,
+          predictedUs: 150,
+          measuredUs: 200,
+          share: 0.05,
+          bound: 'compute',
+        },
+        {
+          name: EVIL,
+          opType: 'Transpose',
+          category: 'data-movement',
+          nodes: [EVIL],
+          flops: 0,
+          memAccess: 75e3,
+          predictedUs: 12,
+          measuredUs: 20,
+          share: 0.005,
+          bound: 'memory',
+        },
+        {
+          name: 'ReorderOutput',
+          opType: 'ReorderOutput',
+          category: 'data-movement',
+          nodes: [],
+          flops: null,
+          memAccess: null,
+          predictedUs: null,
+          measuredUs: 15,
+          share: 0.004,
+          bound: null,
+        },
       ],
     },
     scatter: {
@@ -117,25 +233,57 @@ function data(): ReportData {
       ],
     },
     correlation: { flops: 0.84, predicted: 0.93, layers: 96, deviceProfile: 'cpu:test' },
-    misleading: [{ name: EVIL, opType: 'Transpose', category: 'data-movement', timeShare: 0.005, flopsShare: 0, measuredUs: 20 }],
+    misleading: [
+      { name: EVIL, opType: 'Transpose', category: 'data-movement', timeShare: 0.005, flopsShare: 0, measuredUs: 20 },
+    ],
     findings: {
       summary: { error: 1, warn: 1, info: 1 },
       measured: true,
       groups: [
         group('G1', {
-          findings: [{ severity: 'error', node: 'conv1', opType: 'Conv', message: 'c_in:c_out is 1:6', suggestion: 'balance channels', confirmed: true, evidence: '2.1x slower per FLOP' }],
+          findings: [
+            {
+              severity: 'error',
+              node: 'conv1',
+              opType: 'Conv',
+              message: 'c_in:c_out is 1:6',
+              suggestion: 'balance channels',
+              confirmed: true,
+              evidence: '2.1x slower per FLOP',
+            },
+          ],
           counts: { error: 1, warn: 0, info: 0 },
           verdicts: { confirmed: 1, notConfirmed: 0, notMeasured: 0 },
         }),
         group('G2', { status: 'off', verdicts: null }),
         group('G3'),
         group('G4', {
-          findings: [{ severity: 'warn', node: null, opType: null, message: `element-wise ops ${EVIL}`, suggestion: '', confirmed: false, evidence: 'fused' }],
+          findings: [
+            {
+              severity: 'warn',
+              node: null,
+              opType: null,
+              message: `element-wise ops ${EVIL}`,
+              suggestion: '',
+              confirmed: false,
+              evidence: 'fused',
+            },
+          ],
           counts: { error: 0, warn: 1, info: 0 },
           verdicts: { confirmed: 0, notConfirmed: 1, notMeasured: 0 },
         }),
         group('E103', {
-          findings: [{ severity: 'info', node: EVIL, opType: 'Transpose', message: 'moves data', suggestion: 'drop it', confirmed: null, evidence: 'not measured' }],
+          findings: [
+            {
+              severity: 'info',
+              node: EVIL,
+              opType: 'Transpose',
+              message: 'moves data',
+              suggestion: 'drop it',
+              confirmed: null,
+              evidence: 'not measured',
+            },
+          ],
           counts: { error: 0, warn: 0, info: 1 },
           verdicts: { confirmed: 0, notConfirmed: 0, notMeasured: 1 },
         }),
@@ -169,12 +317,24 @@ function unmeasured(): ReportData {
     measurement: null,
     noProfileReason: '--no-profile',
     breakdown: d.graphBreakdown,
-    topLayers: { ...d.topLayers, by: 'memAccess', rows: d.topLayers.rows.map((r) => ({ ...r, measuredUs: null, predictedUs: null, bound: null })) },
+    topLayers: {
+      ...d.topLayers,
+      by: 'memAccess',
+      rows: d.topLayers.rows.map((r) => ({ ...r, measuredUs: null, predictedUs: null, bound: null })),
+    },
     scatter: { y: 'memAccess', points: d.scatter.points.map((p) => ({ ...p, y: 1000 })) },
     correlation: null,
     misleading: [],
     coverage: null,
-    findings: { ...d.findings, measured: false, groups: d.findings.groups.map((g) => ({ ...g, verdicts: null, findings: g.findings.map(({ confirmed: _c, evidence: _e, ...f }) => f) })) },
+    findings: {
+      ...d.findings,
+      measured: false,
+      groups: d.findings.groups.map((g) => ({
+        ...g,
+        verdicts: null,
+        findings: g.findings.map((f) => ({ ...f, confirmed: undefined, evidence: undefined })),
+      })),
+    },
     deviceProfile: null,
     conventions: { ...d.conventions, measuredUs: null },
   };
@@ -195,11 +355,30 @@ describe('formatReportHtml', () => {
   });
 
   it('has every section, in reading order', () => {
-    const ids = ['summary', 'where-the-time-goes', 'top-layers', 'flops-vs-time', 'findings', 'coverage', 'methodology'];
+    const ids = [
+      'summary',
+      'where-the-time-goes',
+      'top-layers',
+      'flops-vs-time',
+      'findings',
+      'coverage',
+      'methodology',
+    ];
     const positions = ids.map((id) => html.indexOf(`id="${id}"`));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    for (const h of ['Summary', 'Where the time goes', 'Before fusion (ONNX graph)', 'Top layers by measured time', 'FLOPs vs measured time', 'Where FLOPs mislead', 'Guideline findings', 'ShuffleNet V2 guidelines', 'Extras', 'Methodology']) {
+    for (const h of [
+      'Summary',
+      'Where the time goes',
+      'Before fusion (ONNX graph)',
+      'Top layers by measured time',
+      'FLOPs vs measured time',
+      'Where FLOPs mislead',
+      'Guideline findings',
+      'ShuffleNet V2 guidelines',
+      'Extras',
+      'Methodology',
+    ]) {
       expect(html).toMatch(new RegExp(`<h[23]>${h.replace(/[()]/g, '\\$&')}</h[23]>`));
     }
   });
@@ -221,7 +400,9 @@ describe('formatReportHtml', () => {
     expect(html).toContain('>146.00M</div>');
     expect(html).toContain('>4.20 ms</div>');
     expect(html).toContain('p90 4.60 ms · CV 3.1%');
-    expect(html).toContain('Measured with CPUExecutionProvider (onnxruntime-node 1.30.0), graph optimization all, 2 threads, batch 1');
+    expect(html).toContain(
+      'Measured with CPUExecutionProvider (onnxruntime-node 1.30.0), graph optimization all, 2 threads, batch 1',
+    );
     expect(html).toContain('profiling makes a run 2.36x slower');
     expect(html).toContain('Test CPU, 8 logical cores, 16 GiB RAM, linux 6.1 x64, Node.js v20.0.0');
   });
@@ -249,7 +430,9 @@ describe('formatReportHtml', () => {
 
   it('groups findings by rule with their measured verdict and a docs link', () => {
     expect(html).toContain('<details class="rule" id="rule-G1" open>');
-    expect(html).toContain('<a href="https://github.com/efflint/efflint/blob/main/docs/rules/G1.md">Rule documentation</a>');
+    expect(html).toContain(
+      '<a href="https://github.com/efflint/efflint/blob/main/docs/rules/G1.md">Rule documentation</a>',
+    );
     expect(html).toContain('<span class="badge v-yes">confirmed</span>');
     expect(html).toContain('<span class="badge v-no">not confirmed</span>');
     expect(html).toContain('<span class="badge v-na">not measured</span>');

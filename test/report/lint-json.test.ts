@@ -1,63 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LINT_JSON_SCHEMA_VERSION, formatLintJson } from '../../src/report/lint/lint-json.js';
 import { renderTemplate } from '../../src/rules/define-rule.js';
 import { applyMinImpact } from '../../src/rules/lint.js';
 import { RULES } from '../../src/rules/registry.js';
-import { at } from '../../src/util/at.js';
+import { documentedSchema, validate } from '../diff/json-schema.js';
 import { cleanResult, context, sampleResult } from './fixtures.js';
-
-type Schema = {
-  type?: string | string[];
-  const?: unknown;
-  enum?: unknown[];
-  required?: string[];
-  properties?: Record<string, Schema>;
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  minimum?: number;
-  minLength?: number;
-  pattern?: string;
-};
-
-/** Just enough JSON Schema to check the documented shape (no dependency). Returns error paths. */
-function validate(value: unknown, schema: Schema, path = '$'): string[] {
-  const errors: string[] = [];
-  const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
-  if (schema.const !== undefined && value !== schema.const) errors.push(`${path}: expected const ${String(schema.const)}`);
-  if (schema.enum && !schema.enum.includes(value)) errors.push(`${path}: not in enum`);
-  if (schema.type) {
-    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    const t = typeOf(value);
-    if (!types.includes(t) && !(t === 'integer' && types.includes('number'))) errors.push(`${path}: expected ${types.join('|')}, got ${t}`);
-  }
-  if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${path}: too short`);
-    if (schema.pattern && !new RegExp(schema.pattern).test(value)) errors.push(`${path}: does not match ${schema.pattern}`);
-  }
-  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum) errors.push(`${path}: below minimum`);
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...validate(v, schema.items!, `${path}[${i}]`)));
-  if (typeOf(value) === 'object') {
-    const obj = value as Record<string, unknown>;
-    for (const k of schema.required ?? []) if (!(k in obj)) errors.push(`${path}: missing ${k}`);
-    for (const [k, v] of Object.entries(obj)) {
-      const sub = schema.properties?.[k];
-      if (sub) errors.push(...validate(v, sub, `${path}.${k}`));
-      else if (schema.additionalProperties === false) errors.push(`${path}: unexpected ${k}`);
-      else if (typeof schema.additionalProperties === 'object') errors.push(...validate(v, schema.additionalProperties, `${path}.${k}`));
-    }
-  }
-  return errors;
-}
-
-/** The JSON Schema block of the "lint" section of docs/json-schema.md. */
-function documentedSchema(): Schema {
-  const doc = readFileSync(new URL('../../docs/json-schema.md', import.meta.url), 'utf8');
-  const section = doc.slice(doc.indexOf('\n## lint'));
-  const block = /```json\n([\s\S]*?)\n```/.exec(section);
-  if (!block) throw new Error('docs/json-schema.md: no ```json block in the lint section');
-  return JSON.parse(at(block, 1)) as Schema;
-}
 
 describe('formatLintJson', () => {
   const sample = sampleResult();
@@ -66,26 +13,33 @@ describe('formatLintJson', () => {
   const out = JSON.parse(formatLintJson(results, context));
 
   it('matches the schema documented in docs/json-schema.md', () => {
-    expect(validate(out, documentedSchema())).toEqual([]);
+    expect(validate(out, documentedSchema('lint'))).toEqual([]);
   });
 
   it('matches it with --min-impact and --profile fields too', () => {
     const r = applyMinImpact(sampleResult(), 3);
-    const confirmed = { ...r, findings: r.findings.map((f, i) => ({ ...f, confirmed: i % 2 === 0 ? true : null, evidence: 'measured' })) };
+    const confirmed = {
+      ...r,
+      findings: r.findings.map((f, i) => ({ ...f, confirmed: i % 2 === 0 ? true : null, evidence: 'measured' })),
+    };
     const doc = JSON.parse(formatLintJson([confirmed], context));
-    expect(validate(doc, documentedSchema())).toEqual([]);
+    expect(validate(doc, documentedSchema('lint'))).toEqual([]);
     expect(doc.results[0].belowMinImpact).toEqual({ percent: 3, summary: r.belowMinImpact!.summary });
   });
 
   it('the validator does catch a wrong document', () => {
-    const schema = documentedSchema();
+    const schema = documentedSchema('lint');
     expect(validate({ schemaVersion: 2, results: [{ model: 1 }] }, schema).length).toBeGreaterThan(0);
     // a version 1 document (no target, findings without messageId, data, impact, fingerprint, fixedByRuntime) is rejected
     const v1 = { schemaVersion: 1, results: [{ model: 'm', findings: [], summary: { error: 0, warn: 0, info: 0 } }] };
-    expect(validate(v1, schema)).toEqual(expect.arrayContaining(['$.schemaVersion: expected const 2', '$.results[0]: missing target']));
+    expect(validate(v1, schema)).toEqual(
+      expect.arrayContaining(['$.schemaVersion: expected const 2', '$.results[0]: missing target']),
+    );
     const finding = { ...out.results[0].findings[0] };
     delete finding.impact;
-    expect(validate({ ...out, results: [{ ...out.results[0], findings: [finding] }] }, schema)).toEqual(['$.results[0].findings[0]: missing impact']);
+    expect(validate({ ...out, results: [{ ...out.results[0], findings: [finding] }] }, schema)).toEqual([
+      '$.results[0].findings[0]: missing impact',
+    ]);
   });
 
   it('carries every finding with its summary and target, in the order of the results (largest impact first)', () => {
@@ -97,21 +51,41 @@ describe('formatLintJson', () => {
     expect(out.results[0].target).toEqual(sample.target);
     expect(out.results[0].target).toMatchObject({ runtime: 'onnxruntime-cpu', planSource: 'static-model' });
     expect(out.results[0].target.modelEstimatedUs).toBeGreaterThan(0);
-    expect(out.results[1]).toEqual({ model: 'models/clean.onnx', target: clean.target, findings: [], summary: { error: 0, warn: 0, info: 0 }, warnings: clean.analysis.warnings });
+    expect(out.results[1]).toEqual({
+      model: 'models/clean.onnx',
+      target: clean.target,
+      findings: [],
+      summary: { error: 0, warn: 0, info: 0 },
+      warnings: clean.analysis.warnings,
+    });
     // No belowMinImpact when no threshold was applied.
     expect('belowMinImpact' in out.results[0]).toBe(false);
-    expect(out.results[0].findings.map((f: { fingerprint: string }) => f.fingerprint)).toEqual(sample.findings.map((f) => f.fingerprint));
+    expect(out.results[0].findings.map((f: { fingerprint: string }) => f.fingerprint)).toEqual(
+      sample.findings.map((f) => f.fingerprint),
+    );
     const shares = out.results[0].findings.map((f: { impact: { share: number } }) => f.impact.share);
     expect(shares).toEqual([...shares].sort((a: number, b: number) => b - a));
     const g2 = out.results[0].findings.find((f: { ruleId: string }) => f.ruleId === 'G2');
-    expect(g2).toMatchObject({ severity: 'warn', node: 'gconv|2', opType: 'Conv', docsUrl: 'https://github.com/efflint/efflint/blob/main/docs/rules/G2.md' });
+    expect(g2).toMatchObject({
+      severity: 'warn',
+      node: 'gconv|2',
+      opType: 'Conv',
+      docsUrl: 'https://github.com/efflint/efflint/blob/main/docs/rules/G2.md',
+    });
     expect(g2.metrics.group).toBe(8);
   });
 
   it('gives each finding its message id and data, impact, fingerprint and fixedByRuntime', () => {
     for (const [i, f] of sample.findings.entries()) {
       const j = out.results[0].findings[i];
-      expect(j).toMatchObject({ ruleId: f.ruleId, node: f.node, messageId: f.messageId, data: f.data, message: f.message, fixedByRuntime: f.fixedByRuntime });
+      expect(j).toMatchObject({
+        ruleId: f.ruleId,
+        node: f.node,
+        messageId: f.messageId,
+        data: f.data,
+        message: f.message,
+        fixedByRuntime: f.fixedByRuntime,
+      });
       expect(j.impact).toEqual({ estimatedUs: f.impact.estimatedUs, share: f.impact.share });
       expect(j.fingerprint).toBe(`${f.ruleId}:${f.node ?? '(model)'}:${j.fingerprint.split(':').at(-1)}`);
       expect(j.fingerprint).toBe(f.fingerprint);

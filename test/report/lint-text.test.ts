@@ -32,7 +32,8 @@ function expectedFixLines(r: LintResult): string[] {
     if (g) g.hidden += 1;
   }
   return [...groups.values()].map(
-    ({ f, shown, hidden }) => `  fix ${f.ruleId} (${hidden > 0 ? `${shown} shown of ${shown + hidden}` : plural(shown, 'finding')}, ${f.ruleName}): ${f.suggestion}`,
+    ({ f, shown, hidden }) =>
+      `  fix ${f.ruleId} (${hidden > 0 ? `${shown} shown of ${shown + hidden}` : plural(shown, 'finding')}, ${f.ruleName}): ${f.suggestion}`,
   );
 }
 
@@ -50,7 +51,11 @@ describe('formatLintText', () => {
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^models\/net\.onnx {2}[\d.]+[KMG]? FLOPs, [\d.]+[KMG]? params, [\d.]+[KMG]? memAccess$/);
     const t = r.target;
-    expect(lines[1]).toMatch(new RegExp(`^  on ${t.runtime} \\(static model\\): ${t.kernels} kernels, ${t.fusedLayers} layers fused; est\\. [\\d.]+ (us|ms|s) on `));
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^  on ${t.runtime} \\(static model\\): ${t.kernels} kernels, ${t.fusedLayers} layers fused; est\\. [\\d.]+ (us|ms|s) on `,
+      ),
+    );
     expect(at(lines, 1).endsWith(` on ${t.deviceProfile}`)).toBe(true);
     const rows = lines.filter((l) => ROW.test(l));
     expect(rows.length).toBe(r.findings.length);
@@ -89,7 +94,8 @@ describe('formatLintText', () => {
     expect(fixLines.filter((l) => l.startsWith(`  fix ${rule.ruleId} (`))).toEqual([
       `  fix ${rule.ruleId} (${mixed.length} findings, ${rule.ruleName}): ${largest.suggestion}`,
     ]);
-    for (const f of mixed) if (f.suggestion !== largest.suggestion) expect(fixLines.join('\n')).not.toContain(f.suggestion);
+    for (const f of mixed)
+      if (f.suggestion !== largest.suggestion) expect(fixLines.join('\n')).not.toContain(f.suggestion);
     expect(fixLines.some((l) => / \(1 finding, [a-z-]+\): /.test(l))).toBe(true);
     // Fix lines follow the rules' largest findings: the rule of the first row comes first.
     expect(at(fixLines, 0).startsWith(`  fix ${at(r.findings, 0).ruleId} (`)).toBe(true);
@@ -109,7 +115,8 @@ describe('formatLintText', () => {
     for (const [i, line] of byDefault.entries()) {
       const full = at(wide, i);
       if (full.length <= NON_TTY_WIDTH) expect(line).toBe(full);
-      else expect([line.length, line.at(-1), full.startsWith(line.slice(0, -1))]).toEqual([NON_TTY_WIDTH, '\u2026', true]);
+      else
+        expect([line.length, line.at(-1), full.startsWith(line.slice(0, -1))]).toEqual([NON_TTY_WIDTH, '\u2026', true]);
     }
     expect(byDefault.length).toBe(wide.length);
 
@@ -134,7 +141,11 @@ describe('formatLintText', () => {
     const out = formatLintText([r], { ...WIDE, statistics: true });
     const lines = out.split('\n');
     const groups = new Map<string, Finding[]>();
-    for (const f of r.findings) groups.set(`${f.ruleId} ${f.messageId} ${f.severity}`, [...(groups.get(`${f.ruleId} ${f.messageId} ${f.severity}`) ?? []), f]);
+    for (const f of r.findings)
+      groups.set(`${f.ruleId} ${f.messageId} ${f.severity}`, [
+        ...(groups.get(`${f.ruleId} ${f.messageId} ${f.severity}`) ?? []),
+        f,
+      ]);
     const rows = lines.filter((l) => /^ +\d+ {2}[GE]\d+ /.test(l));
     expect(rows).toHaveLength(groups.size);
     expect(rows.length).toBeLessThan(r.findings.length);
@@ -204,11 +215,15 @@ describe('formatLintText', () => {
     expect(all.findings).toEqual([]);
     const out = formatLintText([all], WIDE);
     expect(out.split('\n')[0]).toMatch(/^models\/net\.onnx {2}/);
-    expect(out).toContain(`  ${plural(r.findings.length, 'finding')} (0 errors, ${plural(r.summary.warn, 'warning')}, ${r.summary.info} info) below 100% of est. time not shown`);
+    expect(out).toContain(
+      `  ${plural(r.findings.length, 'finding')} (0 errors, ${plural(r.summary.warn, 'warning')}, ${r.summary.info} info) below 100% of est. time not shown`,
+    );
     expect(out.split('\n').filter((l) => ROW.test(l) || l.startsWith('  fix '))).toEqual([]);
     // The summary does not claim there is nothing to report (--fail-on still counts these findings).
     expect(out).not.toContain('no findings in');
-    expect(out).toContain(`no findings shown in 1 model; ${plural(r.findings.length, 'finding')} (0 errors, ${plural(r.summary.warn, 'warning')}, ${r.summary.info} info) below --min-impact\n`);
+    expect(out).toContain(
+      `no findings shown in 1 model; ${plural(r.findings.length, 'finding')} (0 errors, ${plural(r.summary.warn, 'warning')}, ${r.summary.info} info) below --min-impact\n`,
+    );
     // With nothing hidden, the line is left out.
     expect(formatLintText([applyMinImpact(r, 0)], WIDE)).not.toContain('not shown');
   });
@@ -216,7 +231,9 @@ describe('formatLintText', () => {
   it('ends with a summary line and the share and FLOPs conventions', () => {
     const out = formatLintText([r, cleanResult()], context);
     const s = r.summary;
-    expect(out).toContain(`${s.error + s.warn + s.info} findings (${s.error} errors, ${s.warn} warnings, ${s.info} info) in 2 models`);
+    expect(out).toContain(
+      `${s.error + s.warn + s.info} findings (${s.error} errors, ${s.warn} warnings, ${s.info} info) in 2 models`,
+    );
     expect(out).toContain('share = estimated share of model time');
     expect(out).toContain('FLOPs = multiply-adds');
     expect(out).not.toContain('models/clean.onnx');

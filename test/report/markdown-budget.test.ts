@@ -6,7 +6,16 @@ import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../src/report/shared/markd
 import { runCli } from '../helpers/cli.js';
 
 const doc = (rows: number): string =>
-  ['# title', '', '| a | b |', '| --- | ---: |', ...Array.from({ length: rows }, (_, i) => `| row ${i} | ${i} |`), '', 'footer', ''].join('\n');
+  [
+    '# title',
+    '',
+    '| a | b |',
+    '| --- | ---: |',
+    ...Array.from({ length: rows }, (_, i) => `| row ${i} | ${i} |`),
+    '',
+    'footer',
+    '',
+  ].join('\n');
 
 describe('fitMarkdown', () => {
   it('returns text that fits unchanged', () => {
@@ -27,14 +36,34 @@ describe('fitMarkdown', () => {
 
 describe('--max-bytes (spawned CLI)', () => {
   it('keeps lint, diff and report Markdown under the limit with a note', () => {
-    const lint = runCli(['lint', 'zoo:shufflenet_v1_g3', '--format', 'markdown', '--min-impact', '0', '--max-bytes', '3000']);
+    const lint = runCli([
+      'lint',
+      'zoo:shufflenet_v1_g3',
+      '--format',
+      'markdown',
+      '--min-impact',
+      '0',
+      '--max-bytes',
+      '3000',
+    ]);
     expect(lint.code).toBe(0);
     expect(Buffer.byteLength(lint.stdout)).toBeLessThanOrEqual(3000);
     expect(lint.stdout).toMatch(/\d+ more rows? cut to keep this under 3,000 bytes/);
-    const diff = runCli(['diff', 'zoo:shufflenet_v2_x0_5', 'zoo:shufflenet_v2_x1_0', '--format', 'markdown', '--max-bytes', '2500']);
+    const diff = runCli([
+      'diff',
+      'zoo:shufflenet_v2_x0_5',
+      'zoo:shufflenet_v2_x1_0',
+      '--format',
+      'markdown',
+      '--max-bytes',
+      '2500',
+    ]);
     expect(Buffer.byteLength(diff.stdout)).toBeLessThanOrEqual(2500);
     const dir = mkdtempSync(join(tmpdir(), 'efflint-max-bytes-'));
-    const report = runCli(['report', 'zoo:shufflenet_v1_g3', '-o', 'r.md', '--no-profile', '--quiet', '--max-bytes', '20000'], { cwd: dir });
+    const report = runCli(
+      ['report', 'zoo:shufflenet_v1_g3', '-o', 'r.md', '--no-profile', '--quiet', '--max-bytes', '20000'],
+      { cwd: dir },
+    );
     expect(report.code).toBe(0);
     const md = readFileSync(join(dir, 'r.md'), 'utf8');
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(20_000);

@@ -28,12 +28,26 @@ function strayMarkup(markdown: string): string[] {
 }
 
 describe('markdownCell', () => {
-  it.each(['MAC >= 2*sqrt(hw*B)', 'hw_in*c1 + hw_out*c2', 'a|b', '<script>x</script>', '[x](y)', '~~gone~~', '`code`', 'a\\b', '# not a heading'])('leaves no markup in %j', (text) => {
+  it.each([
+    'MAC >= 2*sqrt(hw*B)',
+    'hw_in*c1 + hw_out*c2',
+    'a|b',
+    '<script>x</script>',
+    '[x](y)',
+    '~~gone~~',
+    '`code`',
+    'a\\b',
+    '# not a heading',
+  ])('leaves no markup in %j', (text) => {
     const escaped = markdownCell(text);
     expect(strayMarkup(escaped)).toEqual([]);
     expect(escaped).not.toContain('\n');
     // Unescaping gives the text back: nothing is lost.
-    const back = escaped.replace(/\\([\\`*_[\]~#|])/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const back = escaped
+      .replace(/\\([\\`*_[\]~#|])/g, '$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
     expect(back).toBe(text);
   });
 
@@ -55,7 +69,13 @@ describe('every Markdown writer escapes (spawned CLI)', () => {
       tinyModel({
         inputs: [tensorInfo('x', [1, 64, 56, 56])],
         outputs: [tensorInfo('y', [])],
-        initializers: [floatInit('w', [64, 8, 1, 1]), floatInit('s', [64]), floatInit('b', [64]), floatInit('m', [64]), floatInit('v', [64])],
+        initializers: [
+          floatInit('w', [64, 8, 1, 1]),
+          floatInit('s', [64]),
+          floatInit('b', [64]),
+          floatInit('m', [64]),
+          floatInit('v', [64]),
+        ],
         nodes: [
           node('Conv', ['x', 'w'], ['c'], { group: 8 }, 'stage_1*conv|<b>'),
           node('BatchNormalization', ['c', 's', 'b', 'm', 'v'], ['d'], {}, 'bn_1*x_'),

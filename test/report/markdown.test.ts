@@ -24,7 +24,9 @@ describe('formatLintMarkdown', () => {
 
   it('counts findings per rule with links to the rule docs', () => {
     const g2 = r.findings.filter((f) => f.ruleId === 'G2').length;
-    expect(md).toContain(`| [G2](https://github.com/efflint/efflint/blob/main/docs/rules/G2.md) | group-convolution | 0 | ${g2} | 0 |`);
+    expect(md).toContain(
+      `| [G2](https://github.com/efflint/efflint/blob/main/docs/rules/G2.md) | group-convolution | 0 | ${g2} | 0 |`,
+    );
   });
 
   const ROW = /^\| (\d+\.\d%|<0\.1%|0%) \| (🔴|🟠|🔵)/;
@@ -33,7 +35,9 @@ describe('formatLintMarkdown', () => {
 
   it('lists top findings with a share-of-time column, escaped cells and the conventions', () => {
     expect(md).toContain('### Top findings');
-    expect(md).toContain('| share of time | severity | rule | model | node | finding |\n| ---: | --- | --- | --- | --- | --- |');
+    expect(md).toContain(
+      '| share of time | severity | rule | model | node | finding |\n| ---: | --- | --- | --- | --- | --- |',
+    );
     expect(md).toContain('`gconv\\|2`');
     expect(md).toContain('share of time = estimated share of model time');
     expect(md).toContain('FLOPs = multiply-adds');
@@ -65,14 +69,28 @@ describe('formatLintMarkdown', () => {
   });
 
   it('breaks ties in share by severity, most severe first', () => {
-    const tied = { ...r, findings: r.findings.map((f, i) => ({ ...f, severity: i === r.findings.length - 1 ? ('error' as const) : f.severity, impact: { estimatedUs: 5, share: 0.05 } })) };
+    const tied = {
+      ...r,
+      findings: r.findings.map((f, i) => ({
+        ...f,
+        severity: i === r.findings.length - 1 ? ('error' as const) : f.severity,
+        impact: { estimatedUs: 5, share: 0.05 },
+      })),
+    };
     const rows = rowsOf(formatLintMarkdown([tied], context));
     expect(rows[0]).toMatch(/^\| 5\.0% \| 🔴 error \| \[/);
     expect(new Set(rows.map(shareOf))).toEqual(new Set([5]));
   });
 
   it('keeps the largest shares across models when it cuts the table', () => {
-    const many = ['a', 'b', 'c'].map((m, k) => ({ ...r, model: `models/${m}.onnx`, findings: r.findings.map((f) => ({ ...f, impact: { estimatedUs: f.impact.estimatedUs, share: f.impact.share * (k + 1) } })) }));
+    const many = ['a', 'b', 'c'].map((m, k) => ({
+      ...r,
+      model: `models/${m}.onnx`,
+      findings: r.findings.map((f) => ({
+        ...f,
+        impact: { estimatedUs: f.impact.estimatedUs, share: f.impact.share * (k + 1) },
+      })),
+    }));
     const all = many.flatMap((x) => x.findings);
     expect(all.length).toBeGreaterThan(MARKDOWN_TOP_FINDINGS);
     const text = formatLintMarkdown(many, context);
@@ -114,7 +132,11 @@ describe('what --quiet and --baseline hid, said once in every format', () => {
 
   it('counts both', () => {
     expect(full.summary.warn).toBeGreaterThan(2);
-    expect(leftOutOf([narrowed, cleanResult()])).toEqual({ quieted: { warn: full.summary.warn - 2, info: full.summary.info }, baselined: 2, text: words });
+    expect(leftOutOf([narrowed, cleanResult()])).toEqual({
+      quieted: { warn: full.summary.warn - 2, info: full.summary.info },
+      baselined: 2,
+      text: words,
+    });
     expect(leftOutOf([cleanResult()]).text).toBe('');
   });
 
@@ -126,7 +148,9 @@ describe('what --quiet and --baseline hid, said once in every format', () => {
   });
 
   it('github: one notice before the annotations', () => {
-    expect(formatLintGithub([narrowed], context)).toBe(`::notice title=efflint%3A findings not shown::efflint: ${words}\n`);
+    expect(formatLintGithub([narrowed], context)).toBe(
+      `::notice title=efflint%3A findings not shown::efflint: ${words}\n`,
+    );
     expect(formatLintGithub([cleanResult()], context)).toBe('');
   });
 

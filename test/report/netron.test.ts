@@ -54,7 +54,12 @@ describe('Netron attachment', () => {
     ]);
     const g4 = a.metadata.filter((e) => e.kind === 'model' && e.name.startsWith('efflint G4'));
     expect(g4).toEqual(
-      model.map((f, i) => ({ kind: 'model', target: '', name: i === 0 ? 'efflint G4' : `efflint G4 (${i + 1})`, value: `${f.severity}: ${f.message}. Fix: ${f.suggestion}` })),
+      model.map((f, i) => ({
+        kind: 'model',
+        target: '',
+        name: i === 0 ? 'efflint G4' : `efflint G4 (${i + 1})`,
+        value: `${f.severity}: ${f.message}. Fix: ${f.suggestion}`,
+      })),
     );
     expect(String(at(g4, 0).value)).toMatch(/^warn: element-wise /);
     expect(String(at(g4, 1).value)).toMatch(/^info: /);
@@ -70,7 +75,8 @@ describe('Netron attachment', () => {
     // line `unit`, as an exporter that names every call of a function alike produces.
     const b = new AnalysisBuilder();
     let x = b.input('input', [1, 64, 28, 28]);
-    for (const name of ['unit\n1', 'unit\n2', 'unit', 'unit\n3']) x = b.relu(`${name}.act`, b.conv(name, x, { cOut: 64, group: 8 }));
+    for (const name of ['unit\n1', 'unit\n2', 'unit', 'unit\n3'])
+      x = b.relu(`${name}.act`, b.conv(name, x, { cOut: 64, group: 8 }));
     const res = lintAnalysis(b.build([x], 'unit.onnx'), { model: 'unit.onnx' });
     const g2 = res.findings.filter((f) => f.ruleId === 'G2');
     expect(g2.map((f) => f.node)).toEqual(['unit\n1', 'unit\n2', 'unit', 'unit\n3']);
@@ -108,7 +114,9 @@ describe('Netron attachment', () => {
       at('a', 'G2 (2)'),
     ];
     const res: LintResult = { ...r, findings };
-    const names = toNetronAttachment(res).metadata.slice(1).map((e) => `${e.kind}:${e.target}:${e.name}`);
+    const names = toNetronAttachment(res)
+      .metadata.slice(1)
+      .map((e) => `${e.kind}:${e.target}:${e.name}`);
     expect(names).toEqual([
       'node:a:efflint G2',
       'node:a:efflint G4',

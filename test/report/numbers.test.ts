@@ -50,7 +50,7 @@ describe('report number formats (src/report/shared/numbers.ts)', () => {
     expect(formatLatencyMs(1.2345)).toBe('1.23');
   });
 
-  it('kernel µs: 0 decimals from 100, 1 below; the placeholder for a missing time is the caller\'s', () => {
+  it("kernel µs: 0 decimals from 100, 1 below; the placeholder for a missing time is the caller's", () => {
     expect(formatKernelUs(850.4)).toBe('850');
     expect(formatKernelUs(12.34)).toBe('12.3');
     expect(formatKernelUs(null)).toBe('–');
@@ -68,7 +68,9 @@ describe('report number formats (src/report/shared/numbers.ts)', () => {
   });
 
   it('JSON: fractions to 6 significant digits, integers as they are, non-finite as null', () => {
-    expect(JSON.stringify({ a: 1.23456789, b: 1234567, c: NaN, d: 1 / 3, e: [0.1 + 0.2] }, roundMeasuredJson)).toBe('{"a":1.23457,"b":1234567,"c":null,"d":0.333333,"e":[0.3]}');
+    expect(JSON.stringify({ a: 1.23456789, b: 1234567, c: NaN, d: 1 / 3, e: [0.1 + 0.2] }, roundMeasuredJson)).toBe(
+      '{"a":1.23457,"b":1234567,"c":null,"d":0.333333,"e":[0.3]}',
+    );
   });
 });
 
@@ -76,7 +78,9 @@ describe('one number formatter', () => {
   const NUMBER_MODULES = new Set(['src/util/number.ts', 'src/report/shared/numbers.ts']);
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const sources = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
 
   it('no module outside the number modules defines its own percent, ms, µs, rho or rounding helper', () => {
     const offenders: string[] = [];
@@ -86,7 +90,10 @@ describe('one number formatter', () => {
       const text = readFileSync(file, 'utf8');
       const patterns: [RegExp, string][] = [
         [/\(100 \* [^)]*\)\.toFixed\(/, 'a percentage by hand (formatPercent)'],
-        [/\bconst\s+(?:pct|ms|us|rho|round\d?)\s*=\s*(?:\([^)]*\)\s*(?::\s*[\w |]+)?\s*=>|formatPercent\b)/, 'a local number formatter'],
+        [
+          /\bconst\s+(?:pct|ms|us|rho|round\d?)\s*=\s*(?:\([^)]*\)\s*(?::\s*[\w |]+)?\s*=>|formatPercent\b)/,
+          'a local number formatter',
+        ],
         [/\bfunction\s+(?:pct|round\d?)\s*\(/, 'a local number formatter'],
         [/toPrecision\(6\)/, 'JSON rounding by hand (roundMeasuredJson)'],
       ];

@@ -9,7 +9,16 @@ import { formatReportHtml } from '../../src/report/report/html.js';
 import type { FigureId, ReportData } from '../../src/report/report/report-data.js';
 import { buildReportData, FIGURE_LABELS } from '../../src/report/report/report-data.js';
 import { formatReportMarkdown } from '../../src/report/report/report-md.js';
-import { horizontalBarChart, linearTicks, logDomain, logTicks, MAX_TICKS, niceLinearDomain, scatterPlot, shareBars } from '../../src/report/report/svg-charts.js';
+import {
+  horizontalBarChart,
+  linearTicks,
+  logDomain,
+  logTicks,
+  MAX_TICKS,
+  niceLinearDomain,
+  scatterPlot,
+  shareBars,
+} from '../../src/report/report/svg-charts.js';
 import { lintAnalysis } from '../../src/rules/lint.js';
 import { RULES } from '../../src/rules/registry.js';
 import { at } from '../../src/util/at.js';
@@ -59,7 +68,8 @@ function millions(x: number): string {
 function expectedFigures(a: JsonAnalysis): Figures {
   const elementwise = new Set(['elementwise', 'activation', 'normalization']);
   const live = a.layers.filter((l) => !l.folded);
-  const total = (ls: readonly JsonLayer[], k: 'flops' | 'memAccess'): number => ls.reduce((s, l) => s + (l[k] ?? 0) * (l.runs ?? 1), 0);
+  const total = (ls: readonly JsonLayer[], k: 'flops' | 'memAccess'): number =>
+    ls.reduce((s, l) => s + (l[k] ?? 0) * (l.runs ?? 1), 0);
   const ew = live.filter((l) => elementwise.has(l.category));
   expect(ew.length).toBeGreaterThan(10);
   return {
@@ -73,7 +83,13 @@ function expectedFigures(a: JsonAnalysis): Figures {
 
 /** HTML as the reader sees it: tags become spaces, entities their characters. */
 const unhtml = (s: string): string =>
-  s.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -81,7 +97,9 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
 function labelledValues(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const label of Object.values(FIGURE_LABELS)) {
-    const values = [...text.matchAll(new RegExp(`${escapeRegExp(label)}:?\\s*\\**([^\\s*]+)`, 'g'))].map((m) => at(m, 1));
+    const values = [...text.matchAll(new RegExp(`${escapeRegExp(label)}:?\\s*\\**([^\\s*]+)`, 'g'))].map((m) =>
+      at(m, 1),
+    );
     if (values.length) out.set(label, values);
   }
   return out;
@@ -89,22 +107,39 @@ function labelledValues(text: string): Map<string, string[]> {
 
 /** The key-figures table of the HTML report, by id. */
 function htmlFigures(html: string): Figures {
-  const section = html.slice(html.indexOf('id="key-figures"'), html.indexOf('</table>', html.indexOf('id="key-figures"')));
-  const byLabel = new Map([...section.matchAll(/<tr><th scope="row">([^<]*)<\/th><td class="num">([^<]*)<\/td><\/tr>/g)].map((m) => [unhtml(at(m, 1)), unhtml(at(m, 2))]));
-  return Object.fromEntries(Object.entries(FIGURE_LABELS).filter(([, l]) => byLabel.has(l)).map(([id, l]) => [id, byLabel.get(l)]));
+  const section = html.slice(
+    html.indexOf('id="key-figures"'),
+    html.indexOf('</table>', html.indexOf('id="key-figures"')),
+  );
+  const byLabel = new Map(
+    [...section.matchAll(/<tr><th scope="row">([^<]*)<\/th><td class="num">([^<]*)<\/td><\/tr>/g)].map((m) => [
+      unhtml(at(m, 1)),
+      unhtml(at(m, 2)),
+    ]),
+  );
+  return Object.fromEntries(
+    Object.entries(FIGURE_LABELS)
+      .filter(([, l]) => byLabel.has(l))
+      .map(([id, l]) => [id, byLabel.get(l)]),
+  );
 }
 
 /** The key-figures list of the Markdown report, by id. */
 function markdownFigures(md: string): Figures {
   const byLabel = new Map([...md.matchAll(/^- (.+): \*\*(.+)\*\*$/gm)].map((m) => [m[1], m[2]]));
-  return Object.fromEntries(Object.entries(FIGURE_LABELS).filter(([, l]) => byLabel.has(l)).map(([id, l]) => [id, byLabel.get(l)]));
+  return Object.fromEntries(
+    Object.entries(FIGURE_LABELS)
+      .filter(([, l]) => byLabel.has(l))
+      .map(([id, l]) => [id, byLabel.get(l)]),
+  );
 }
 
 /** The `analyze` text: totals from its total line, shares from its labelled lines. */
 function textFigures(text: string): Figures {
   const total = /^total: (\S+) FLOPs, (\S+) params, (\S+) memAccess/m.exec(text);
   expect(total).not.toBeNull();
-  const line = (id: FigureId): string | undefined => new RegExp(`^${escapeRegExp(FIGURE_LABELS[id])}: (\\S+)$`, 'm').exec(text)?.[1];
+  const line = (id: FigureId): string | undefined =>
+    new RegExp(`^${escapeRegExp(FIGURE_LABELS[id])}: (\\S+)$`, 'm').exec(text)?.[1];
   return {
     flops: total?.[1],
     params: total?.[2],
@@ -133,7 +168,10 @@ function markdownBreakdownRow(md: string, caption: string): string[] {
 
 /** G4's model finding as the rule wrote it: "element-wise work after fusion: A% of executed memory access, B% of est. time, C% of FLOPs". */
 function g4Message(text: string): { memAccess: string; time: string; flops: string } | null {
-  const m = /element-wise work after fusion: ([\d.]+%) of executed memory access, ([\d.]+%) of est\. time, ([\d.]+%) of FLOPs/.exec(text);
+  const m =
+    /element-wise work after fusion: ([\d.]+%) of executed memory access, ([\d.]+%) of est\. time, ([\d.]+%) of FLOPs/.exec(
+      text,
+    );
   return m ? { memAccess: at(m, 1), time: at(m, 2), flops: at(m, 3) } : null;
 }
 
@@ -155,7 +193,10 @@ describe.each(MODELS)('%s: HTML, Markdown and analyze text print the same figure
   const expected = json.code === 0 ? expectedFigures(JSON.parse(json.stdout) as JsonAnalysis) : {};
 
   it('runs every command', () => {
-    expect([json.code, text.code, htmlRun.code, mdRun.code], [json.stderr, text.stderr, htmlRun.stderr, mdRun.stderr].join('\n')).toEqual([0, 0, 0, 0]);
+    expect(
+      [json.code, text.code, htmlRun.code, mdRun.code],
+      [json.stderr, text.stderr, htmlRun.stderr, mdRun.stderr].join('\n'),
+    ).toEqual([0, 0, 0, 0]);
   });
 
   it('prints totals and element-wise shares equal to the sums over the analysis JSON, in every format', () => {
@@ -179,7 +220,10 @@ describe.each(MODELS)('%s: HTML, Markdown and analyze text print the same figure
     expect(md).toMatch(new RegExp(`^\\| ${e.flops} \\| ${e.params} \\| ${e.memAccess} \\(`, 'm'));
     // The ONNX-graph breakdown: element-wise row, FLOPs and memAccess columns.
     expect(htmlBreakdownRow(html, 'graph')).toEqual([e.elementwiseGraphFlops, e.elementwiseGraphMemAccess]);
-    expect(markdownBreakdownRow(md, 'ONNX graph, before fusion:')).toEqual([e.elementwiseGraphFlops, e.elementwiseGraphMemAccess]);
+    expect(markdownBreakdownRow(md, 'ONNX graph, before fusion:')).toEqual([
+      e.elementwiseGraphFlops,
+      e.elementwiseGraphMemAccess,
+    ]);
     // The summary sentence.
     const alone = `(element-wise layers alone: ${e.elementwiseGraphMemAccess} of the memory access, ${e.elementwiseGraphFlops} of the FLOPs)`;
     expect(unhtml(html)).toContain(alone);
@@ -226,7 +270,12 @@ describe.each(MODELS)('%s with a measured profile: time shares agree across form
   beforeAll(async () => {
     const profile = await profileModel(model, { runs: 2, warmup: 1, threads: 1 });
     state.profile = profile;
-    state.data = buildReportData({ lint: lintAnalysis(analyzeFile(model), { model }), profile, rules: RULES, version: 'test' });
+    state.data = buildReportData({
+      lint: lintAnalysis(analyzeFile(model), { model }),
+      profile,
+      rules: RULES,
+      version: 'test',
+    });
   }, 120_000);
 
   it('prints the element-wise share of measured time, summed here from the kernels, in both formats', () => {
@@ -250,7 +299,10 @@ describe.each(MODELS)('%s with a measured profile: time shares agree across form
   it('says "everything else" with the numbers the chart and the table show', () => {
     const d = state.data as ReportData;
     const html = formatReportHtml(d);
-    const sentence = /take ([\d.]+%) of the measured time; everything else takes ([\d.]+%) of the time for ([\d.]+%) of the FLOPs/.exec(unhtml(html));
+    const sentence =
+      /take ([\d.]+%) of the measured time; everything else takes ([\d.]+%) of the time for ([\d.]+%) of the FLOPs/.exec(
+        unhtml(html),
+      );
     expect(sentence).not.toBeNull();
     const rows = d.breakdown.rows;
     const rest = rows.filter((r) => r.category !== 'conv');
@@ -260,7 +312,10 @@ describe.each(MODELS)('%s with a measured profile: time shares agree across form
     // The chart's conv segment prints the sentence's and the table's value, not a re-rounded one.
     const segments = chartSegments(html);
     expect(segments.get('measured time')?.get('conv / GEMM')).toBe(sentence?.[1]);
-    const tableConv = /<tr><td><span class="swatch"[^>]*><\/span>conv \/ GEMM<\/td>(.*?)<\/tr>/.exec(html.slice(html.indexOf('data-basis="kernels"')))?.[1] ?? '';
+    const tableConv =
+      /<tr><td><span class="swatch"[^>]*><\/span>conv \/ GEMM<\/td>(.*?)<\/tr>/.exec(
+        html.slice(html.indexOf('data-basis="kernels"')),
+      )?.[1] ?? '';
     expect([...tableConv.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1])[3]).toBe(sentence?.[1]);
     for (const r of rows) {
       const text = segments.get('FLOPs')?.get(r.label);
@@ -327,8 +382,20 @@ describe('report charts with huge or non-finite numbers', () => {
       ...TEXT,
       legend: [],
       rows: [
-        { label: 'r1', segments: [{ label: 'a', value: Infinity, color: '#000' }, { label: 'b', value: NaN, color: '#000' }] },
-        { label: 'r2', segments: [{ label: 'a', value: 1e300, color: '#000' }, { label: 'b', value: 1e300, color: '#000' }] },
+        {
+          label: 'r1',
+          segments: [
+            { label: 'a', value: Infinity, color: '#000' },
+            { label: 'b', value: NaN, color: '#000' },
+          ],
+        },
+        {
+          label: 'r2',
+          segments: [
+            { label: 'a', value: 1e300, color: '#000' },
+            { label: 'b', value: 1e300, color: '#000' },
+          ],
+        },
       ],
     });
     expect(share).not.toMatch(/NaN|Infinity/);

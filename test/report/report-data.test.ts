@@ -41,17 +41,38 @@ function finding(ruleId: string, node: string | null, opType: string | null = nu
 }
 
 function lint(): LintResult {
-  const findings = [finding('G4', null), finding('G1', 'c', 'Conv'), finding('G4', 'r', 'Relu'), finding('E103', 't', 'Transpose')];
+  const findings = [
+    finding('G4', null),
+    finding('G1', 'c', 'Conv'),
+    finding('G4', 'r', 'Relu'),
+    finding('E103', 't', 'Transpose'),
+  ];
   return {
     model: 'zoo:test',
     analysis: model(),
     findings,
     summary: summarize(findings),
-    target: { runtime: 'onnxruntime-cpu', planSource: 'static-model', assumptions: {}, deviceProfile: 'test-device', modelEstimatedUs: 100, kernels: 3, fusedLayers: 0 },
+    target: {
+      runtime: 'onnxruntime-cpu',
+      planSource: 'static-model',
+      assumptions: {},
+      deviceProfile: 'test-device',
+      modelEstimatedUs: 100,
+      kernels: 3,
+      fusedLayers: 0,
+    },
   };
 }
 
-function kernel(name: string, category: ProfileLayer['category'], nodes: string[], measuredUs: number, flops: number | null, memAccess: number | null, extra: Partial<ProfileLayer> = {}): ProfileLayer {
+function kernel(
+  name: string,
+  category: ProfileLayer['category'],
+  nodes: string[],
+  measuredUs: number,
+  flops: number | null,
+  memAccess: number | null,
+  extra: Partial<ProfileLayer> = {},
+): ProfileLayer {
   return {
     name,
     opType: nodes.length > 1 ? 'Conv+Relu' : name === 't' ? 'Transpose' : 'ReorderOutput',
@@ -120,21 +141,43 @@ function profile(): ProfileResult {
     correlation: { flopsSpearman: 0.5, predictedSpearman: 0.9, layers: 2 },
     fallback: [],
     deviceProfile: 'test-device',
-    conventions: { measuredUs: 'median kernel time', flops: 'multiply-adds', memBytes: 'bytes', measuredBytes: 'trace bytes' },
+    conventions: {
+      measuredUs: 'median kernel time',
+      flops: 'multiply-adds',
+      memBytes: 'bytes',
+      measuredBytes: 'trace bytes',
+    },
     warnings: ['shared warning'],
   };
 }
 
-const DEVICE: DeviceProfile = { schemaVersion: 1, name: 'test-device', peakFlopsPerSecond: 1e9, bandwidthBytesPerSecond: 1e9, perOpOverheadUs: 1 };
+const DEVICE: DeviceProfile = {
+  schemaVersion: 1,
+  name: 'test-device',
+  peakFlopsPerSecond: 1e9,
+  bandwidthBytesPerSecond: 1e9,
+  perOpOverheadUs: 1,
+};
 
 describe('buildReportData without a profile', () => {
-  const d = buildReportData({ lint: lint(), rules: RULES, version: '9.9.9', ruleSettings: { G2: { severity: 'off' } } });
+  const d = buildReportData({
+    lint: lint(),
+    rules: RULES,
+    version: '9.9.9',
+    ruleSettings: { G2: { severity: 'off' } },
+  });
 
   it('groups FLOPs and memAccess shares by Figure 2 category over the ONNX graph', () => {
     expect(d.breakdown.basis).toBe('graph');
     expect(d.breakdown).toBe(d.graphBreakdown);
     const rows = Object.fromEntries(d.breakdown.rows.map((r) => [r.category, r]));
-    expect(rows.conv).toMatchObject({ label: 'conv / GEMM', flopsShare: 64 / 80, memAccessShare: 48 / 112, timeShare: null, count: 1 });
+    expect(rows.conv).toMatchObject({
+      label: 'conv / GEMM',
+      flopsShare: 64 / 80,
+      memAccessShare: 48 / 112,
+      timeShare: null,
+      count: 1,
+    });
     expect(rows.elementwise).toMatchObject({ flopsShare: 16 / 80, memAccessShare: 32 / 112, count: 1 });
     expect(rows['data-movement']).toMatchObject({ flopsShare: 0, memAccessShare: 32 / 112, count: 1 });
     expect(rows.other).toMatchObject({ flopsShare: 0, memAccessShare: 0, count: 0 });
@@ -179,7 +222,13 @@ describe('buildReportData without a profile', () => {
   it('groups findings by rule in registry order and tells rules that did not run from clean ones', () => {
     expect(d.findings.groups.map((g) => g.id)).toEqual(['G1', 'G2', 'G3', 'G4', 'E101', 'E102', 'E103', 'E104']);
     const byId = new Map(d.findings.groups.map((g) => [g.id, g]));
-    expect(byId.get('G1')).toMatchObject({ status: 'ran', counts: { error: 0, warn: 1, info: 0 }, verdicts: null, category: 'guideline', docsUrl: docsUrlFor('G1') });
+    expect(byId.get('G1')).toMatchObject({
+      status: 'ran',
+      counts: { error: 0, warn: 1, info: 0 },
+      verdicts: null,
+      category: 'guideline',
+      docsUrl: docsUrlFor('G1'),
+    });
     expect(byId.get('G2')?.status).toBe('off');
     expect(byId.get('G3')).toMatchObject({ status: 'ran', findings: [] });
     expect(byId.get('E104')?.status).toBe('needs-device-profile');
@@ -189,14 +238,27 @@ describe('buildReportData without a profile', () => {
   });
 
   it('predicts per-layer time with a device profile, and is deterministic', () => {
-    const withDevice = buildReportData({ lint: lint(), rules: RULES, version: '9.9.9', deviceProfile: DEVICE, noProfileReason: '--no-profile' });
+    const withDevice = buildReportData({
+      lint: lint(),
+      rules: RULES,
+      version: '9.9.9',
+      deviceProfile: DEVICE,
+      noProfileReason: '--no-profile',
+    });
     // c: 64 FLOPs / 1e9 = 0.064 µs; 192 bytes / 1e9 = 0.192 µs; + 1 µs overhead.
     expect(at(withDevice.topLayers.rows, 0).predictedUs).toBeCloseTo(1.192, 9);
     expect(at(withDevice.topLayers.rows, 0).bound).toBe('overhead');
     expect(withDevice.findings.groups.find((g) => g.id === 'E104')?.status).toBe('ran');
     expect(withDevice.noProfileReason).toBe('--no-profile');
-    expect(withDevice.deviceProfile).toEqual({ name: 'test-device', peakFlopsPerSecond: 1e9, bandwidthBytesPerSecond: 1e9, perOpOverheadUs: 1 });
-    expect(JSON.stringify(buildReportData({ lint: lint(), rules: RULES, version: '1' }))).toBe(JSON.stringify(buildReportData({ lint: lint(), rules: RULES, version: '1' })));
+    expect(withDevice.deviceProfile).toEqual({
+      name: 'test-device',
+      peakFlopsPerSecond: 1e9,
+      bandwidthBytesPerSecond: 1e9,
+      perOpOverheadUs: 1,
+    });
+    expect(JSON.stringify(buildReportData({ lint: lint(), rules: RULES, version: '1' }))).toBe(
+      JSON.stringify(buildReportData({ lint: lint(), rules: RULES, version: '1' })),
+    );
     expect(d.tool).toEqual({ version: '9.9.9', generatedAt: null, docsUrl: REPORT_DOCS_URL });
     expect(REPORT_DOCS_URL).toMatch(/^https:\/\/.*\/docs\/report\.md$/);
   });
@@ -204,18 +266,36 @@ describe('buildReportData without a profile', () => {
 
 /** Verdicts as confirmFindings gives them (profile/confirm-findings.ts), one per finding of lint(). */
 const CONFIRMATIONS = [
-  { confirmed: true, evidence: 'element-wise kernels (depthwise convs included) take 70% of measured time; 1 of 1 node-level G4 counterfactuals confirmed' },
-  { confirmed: false, evidence: 'counterfactual 3x3 conv 4->4 vs ...: ratio 1.01 (block spread 0.010, margin 5.0%): the original is at most 1.0% slower' },
+  {
+    confirmed: true,
+    evidence:
+      'element-wise kernels (depthwise convs included) take 70% of measured time; 1 of 1 node-level G4 counterfactuals confirmed',
+  },
+  {
+    confirmed: false,
+    evidence:
+      'counterfactual 3x3 conv 4->4 vs ...: ratio 1.01 (block spread 0.010, margin 5.0%): the original is at most 1.0% slower',
+  },
   { confirmed: null, evidence: "onnxruntime fused it into kernel 'c_fused' (Conv+Relu); not separately measurable" },
   { confirmed: null, evidence: 'no counterfactual is defined for E103 (m)' },
 ];
 
 describe('buildReportData with a profile', () => {
-  const d = buildReportData({ lint: lint(), profile: profile(), confirmations: CONFIRMATIONS, rules: RULES, version: '9.9.9', top: 2, generatedAt: '2025-01-01T00:00:00.000Z' });
+  const d = buildReportData({
+    lint: lint(),
+    profile: profile(),
+    confirmations: CONFIRMATIONS,
+    rules: RULES,
+    version: '9.9.9',
+    top: 2,
+    generatedAt: '2025-01-01T00:00:00.000Z',
+  });
 
   it('takes the Figure 2 breakdown over measured kernels and keeps the graph one beside it', () => {
     expect(d.breakdown.basis).toBe('kernels');
-    expect(d.breakdown.rows.map((r) => [r.category, r.flopsShare, r.memAccessShare, r.timeShare, r.measuredUs, r.count])).toEqual([
+    expect(
+      d.breakdown.rows.map((r) => [r.category, r.flopsShare, r.memAccessShare, r.timeShare, r.measuredUs, r.count]),
+    ).toEqual([
       ['conv', 1, 64 / 96, 0.3, 30, 1],
       ['elementwise', 0, 0, 0, 0, 0],
       ['data-movement', 0, 32 / 96, 0.7, 70, 2],
@@ -226,7 +306,14 @@ describe('buildReportData with a profile', () => {
   });
 
   it('carries how latency was measured', () => {
-    expect(d.measurement).toMatchObject({ provider: 'CPUExecutionProvider', optLevel: 'all', threads: 2, warmup: 5, kernelSumUs: 100, deviceProfile: 'test-device' });
+    expect(d.measurement).toMatchObject({
+      provider: 'CPUExecutionProvider',
+      optLevel: 'all',
+      threads: 2,
+      warmup: 5,
+      kernelSumUs: 100,
+      deviceProfile: 'test-device',
+    });
     expect(d.measurement?.latencyMs?.median).toBe(0.2);
     expect(d.measurement?.profilingSlowdown).toBeCloseTo(2.5, 9);
     expect(d.noProfileReason).toBeNull();
@@ -271,9 +358,19 @@ describe('buildReportData with a profile', () => {
   it('gives no verdicts without confirmations, profile or not, and rejects misaligned ones', () => {
     const plain = buildReportData({ lint: lint(), profile: profile(), rules: RULES, version: '1' });
     expect(plain.findings.measured).toBe(false);
-    expect(plain.findings.groups.every((g) => g.verdicts === null && g.findings.every((f) => f.confirmed === undefined))).toBe(true);
+    expect(
+      plain.findings.groups.every((g) => g.verdicts === null && g.findings.every((f) => f.confirmed === undefined)),
+    ).toBe(true);
     expect(plain.takeaways.at(-1)).toBe('4 findings from G1, G4, E103.');
-    expect(() => buildReportData({ lint: lint(), profile: profile(), confirmations: CONFIRMATIONS.slice(1), rules: RULES, version: '1' })).toThrow(RangeError);
+    expect(() =>
+      buildReportData({
+        lint: lint(),
+        profile: profile(),
+        confirmations: CONFIRMATIONS.slice(1),
+        rules: RULES,
+        version: '1',
+      }),
+    ).toThrow(RangeError);
   });
 
   it('states the takeaways with the numbers above', () => {
@@ -289,8 +386,15 @@ describe('buildReportData with a profile', () => {
 
   it('warns when latency varied a lot between runs', () => {
     const p = profile();
-    const noisy = buildReportData({ lint: lint(), profile: { ...p, latencyMs: { ...(p.latencyMs as NonNullable<typeof p.latencyMs>), cv: 1.44 } }, rules: RULES, version: '1' });
-    expect(noisy.takeaways).toContain('Run-to-run variation is high (CV 144.0% over 20 runs): shares and rankings are less reliable; rerun on an idle machine, or with more runs (--runs N).');
+    const noisy = buildReportData({
+      lint: lint(),
+      profile: { ...p, latencyMs: { ...(p.latencyMs as NonNullable<typeof p.latencyMs>), cv: 1.44 } },
+      rules: RULES,
+      version: '1',
+    });
+    expect(noisy.takeaways).toContain(
+      'Run-to-run variation is high (CV 144.0% over 20 runs): shares and rankings are less reliable; rerun on an idle machine, or with more runs (--runs N).',
+    );
     expect(d.takeaways.some((t) => t.startsWith('Run-to-run'))).toBe(false);
   });
 

@@ -9,7 +9,13 @@ import { sampleResult } from './fixtures.js';
 
 const MODEL = 'models/<script>alert(1)</script>|net.onnx';
 
-function kernel(name: string, category: ProfileLayer['category'], nodes: string[], measuredUs: number, flops: number | null): ProfileLayer {
+function kernel(
+  name: string,
+  category: ProfileLayer['category'],
+  nodes: string[],
+  measuredUs: number,
+  flops: number | null,
+): ProfileLayer {
   return {
     name,
     opType: nodes.length > 1 ? 'Conv+BatchNormalization+Relu' : 'Conv',
@@ -79,7 +85,12 @@ function profile(): ProfileResult {
     correlation: { flopsSpearman: 0.84, predictedSpearman: 0.93, layers: 3 },
     fallback: [],
     deviceProfile: 'cpu:test',
-    conventions: { measuredUs: 'median kernel time over the timed runs', flops: 'multiply-adds', memBytes: 'bytes', measuredBytes: 'bytes' },
+    conventions: {
+      measuredUs: 'median kernel time over the timed runs',
+      flops: 'multiply-adds',
+      memBytes: 'bytes',
+      measuredBytes: 'bytes',
+    },
     warnings: [],
   };
 }
@@ -110,7 +121,10 @@ describe('formatReportMarkdown', () => {
     lint,
     profile: profile(),
     // As confirmFindings (profile/confirm-findings.ts) gives them: one verdict per finding.
-    confirmations: lint.findings.map((f, i) => ({ confirmed: i === 0 ? true : null, evidence: `verdict ${i} on ${f.node ?? 'the model'}` })),
+    confirmations: lint.findings.map((f, i) => ({
+      confirmed: i === 0 ? true : null,
+      evidence: `verdict ${i} on ${f.node ?? 'the model'}`,
+    })),
     rules: RULES,
     version: '9.9.9',
     environment: { cpu: 'Test CPU', cores: 4, memoryGiB: 8, os: 'linux', node: 'v20.0.0' },
@@ -146,8 +160,12 @@ describe('formatReportMarkdown', () => {
   });
 
   it('lists top kernels with predicted and measured time and prints both correlations', () => {
-    expect(md).toContain('| # | kernel | op | category | FLOPs | memAccess | predicted µs | measured µs | share of time |');
-    expect(md).toContain('| 1 | `conv1_fused` (3 nodes) | Conv+BatchNormalization+Relu | conv / GEMM | 7.00M | 700.0K | 25.0 | 50.0 | 50.0% |');
+    expect(md).toContain(
+      '| # | kernel | op | category | FLOPs | memAccess | predicted µs | measured µs | share of time |',
+    );
+    expect(md).toContain(
+      '| 1 | `conv1_fused` (3 nodes) | Conv+BatchNormalization+Relu | conv / GEMM | 7.00M | 700.0K | 25.0 | 50.0 | 50.0% |',
+    );
     expect(md).toContain('| 2 | `gconv\\|2` | Conv |');
     expect(md).toContain('`ReorderOutput` (inserted)');
     expect(md).toContain('**FLOPs alone: ρ=0.84; roofline prediction: ρ=0.93**');
@@ -155,7 +173,9 @@ describe('formatReportMarkdown', () => {
   });
 
   it('groups findings per rule with verdicts, evidence and docs links', () => {
-    expect(md).toMatch(/\| \[G2\]\(https:\/\/github\.com\/efflint\/efflint\/blob\/main\/docs\/rules\/G2\.md\) \| `group-convolution` \| 0 \| 1 \| 0 \| \d \| \d \| \d \|/);
+    expect(md).toMatch(
+      /\| \[G2\]\(https:\/\/github\.com\/efflint\/efflint\/blob\/main\/docs\/rules\/G2\.md\) \| `group-convolution` \| 0 \| 1 \| 0 \| \d \| \d \| \d \|/,
+    );
     expect(md).toContain('#### G2 `group-convolution`: 1 finding:');
     expect(md).toMatch(/\| warning \| (confirmed|not confirmed|not measured) \| `gconv\\\|2` \| .*<br>Measured: /);
     expect(md).toContain('#### E104 `memory-bound-layer`: not run: needs --device-profile');
@@ -170,7 +190,9 @@ describe('formatReportMarkdown', () => {
   });
 
   it('says clearly when no latency was measured', () => {
-    const plain = formatReportMarkdown(buildReportData({ lint: sampleResult(MODEL), rules: RULES, version: '9.9.9', noProfileReason: '--no-profile' }));
+    const plain = formatReportMarkdown(
+      buildReportData({ lint: sampleResult(MODEL), rules: RULES, version: '9.9.9', noProfileReason: '--no-profile' }),
+    );
     expect(plain).toContain('> **No latency was measured** (--no-profile).');
     expect(plain).toContain('**not measured** (--no-profile)');
     expect(plain).toContain('## Top layers by memory access');

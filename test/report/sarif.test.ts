@@ -9,9 +9,19 @@ interface SarifResult {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: { name: string; kind: string }[] }[];
+  locations: {
+    physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+    logicalLocations: { name: string; kind: string }[];
+  }[];
   partialFingerprints: Record<string, string>;
-  properties: { opType?: string; metrics: Record<string, number>; suggestion: string; messageId: string; impact: { estimatedUs: number; share: number }; efflintFingerprint: string };
+  properties: {
+    opType?: string;
+    metrics: Record<string, number>;
+    suggestion: string;
+    messageId: string;
+    impact: { estimatedUs: number; share: number };
+    efflintFingerprint: string;
+  };
 }
 
 /** A result's location and its logical location: efflint writes exactly one of each. */
@@ -19,11 +29,17 @@ const location = (r: SarifResult) => at(r.locations, 0);
 const logical = (r: SarifResult) => at(location(r).logicalLocations, 0);
 
 describe('SARIF 2.1.0', () => {
-  const results = [sampleResult('models\\b.onnx'), sampleResult('zoo:shufflenet_v1_g8', { G2: { severity: 'error' }, E102: { severity: 'info' } })];
+  const results = [
+    sampleResult('models\\b.onnx'),
+    sampleResult('zoo:shufflenet_v1_g8', { G2: { severity: 'error' }, E102: { severity: 'info' } }),
+  ];
   const log = JSON.parse(formatSarif(results, context)) as {
     $schema: string;
     version: string;
-    runs: { tool: { driver: { name: string; version: string; informationUri: string; rules: Record<string, unknown>[] } }; results: SarifResult[] }[];
+    runs: {
+      tool: { driver: { name: string; version: string; informationUri: string; rules: Record<string, unknown>[] } };
+      results: SarifResult[];
+    }[];
   };
 
   it('has the top-level structure and one run', () => {
@@ -34,7 +50,11 @@ describe('SARIF 2.1.0', () => {
 
   it('describes efflint and every rule from the rule meta', () => {
     const driver = at(log.runs, 0).tool.driver;
-    expect(driver).toMatchObject({ name: 'efflint', version: '9.9.9', informationUri: 'https://github.com/efflint/efflint' });
+    expect(driver).toMatchObject({
+      name: 'efflint',
+      version: '9.9.9',
+      informationUri: 'https://github.com/efflint/efflint',
+    });
     expect(driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
     for (const [i, r] of driver.rules.entries()) {
       const meta = at(RULES, i).meta;
@@ -43,7 +63,9 @@ describe('SARIF 2.1.0', () => {
         name: meta.name,
         shortDescription: { text: meta.description },
         helpUri: meta.docsUrl,
-        defaultConfiguration: { level: { warn: 'warning', info: 'note', error: 'error', off: 'none' }[meta.defaultSeverity] },
+        defaultConfiguration: {
+          level: { warn: 'warning', info: 'note', error: 'error', off: 'none' }[meta.defaultSeverity],
+        },
       });
     }
   });
@@ -63,7 +85,9 @@ describe('SARIF 2.1.0', () => {
     expect(g2.map((r) => r.level).sort()).toEqual(['error', 'warning']);
     const zoo = g2.find((r) => r.level === 'error')!;
     expect(location(zoo).physicalLocation.artifactLocation.uri).toBe('zoo:shufflenet_v1_g8');
-    expect(location(zoo).logicalLocations).toEqual([{ name: 'gconv|2', fullyQualifiedName: 'zoo:shufflenet_v1_g8#gconv|2', kind: 'function' }]);
+    expect(location(zoo).logicalLocations).toEqual([
+      { name: 'gconv|2', fullyQualifiedName: 'zoo:shufflenet_v1_g8#gconv|2', kind: 'function' },
+    ]);
     const file = g2.find((r) => r.level === 'warning')!;
     expect(location(file).physicalLocation.artifactLocation.uri).toBe('models/b.onnx');
     const model = rs.find((r) => r.ruleId === 'G4' && logical(r).kind === 'module')!;
@@ -77,12 +101,17 @@ describe('SARIF 2.1.0', () => {
       const node = logical(r).kind === 'module' ? null : logical(r).name;
       const f = findings.find((x) => x.fingerprint === r.properties.efflintFingerprint && x.node === node)!;
       expect(f).toBeDefined();
-      expect(r.properties.efflintFingerprint).toBe(`${f.ruleId}:${node ?? '(model)'}:${f.fingerprint.split(':').at(-1)}`);
+      expect(r.properties.efflintFingerprint).toBe(
+        `${f.ruleId}:${node ?? '(model)'}:${f.fingerprint.split(':').at(-1)}`,
+      );
       expect(r.properties.messageId).toBe(f.messageId);
       expect(r.properties.impact).toEqual({ estimatedUs: f.impact.estimatedUs, share: f.impact.share });
     }
     const g2 = rs.find((r) => r.ruleId === 'G2')!;
-    expect(g2.properties).toMatchObject({ messageId: 'groupConvolution', efflintFingerprint: 'G2:gconv|2:groupConvolution' });
+    expect(g2.properties).toMatchObject({
+      messageId: 'groupConvolution',
+      efflintFingerprint: 'G2:gconv|2:groupConvolution',
+    });
     expect(g2.properties.impact.share).toBeGreaterThan(0);
   });
 

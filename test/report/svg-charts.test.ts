@@ -32,11 +32,17 @@ function balanced(xml: string): boolean {
 /** Attributes of every `<rect>` inside the `<g class="bars">` group. */
 function barRects(svg: string): { x: number; width: number }[] {
   const group = svg.slice(svg.indexOf('<g class="bars">'));
-  return [...group.matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => ({ x: Number(m[1]), width: Number(m[2]) }));
+  return [...group.matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => ({
+    x: Number(m[1]),
+    width: Number(m[2]),
+  }));
 }
 
 function circles(svg: string): { cx: number; cy: number }[] {
-  return [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)"/g)].map((m) => ({ cx: Number(m[1]), cy: Number(m[2]) }));
+  return [...svg.matchAll(/<circle cx="([\d.-]+)" cy="([\d.-]+)"/g)].map((m) => ({
+    cx: Number(m[1]),
+    cy: Number(m[2]),
+  }));
 }
 
 const TEXT = { id: 'c1', title: 'A chart', desc: 'What it shows' };
@@ -47,7 +53,17 @@ describe('helpers', () => {
   });
 
   it('labels ticks with SI suffixes', () => {
-    expect([0, 1, 10, 1500, 1e6, 2.5e9, 3e12, 0.5, 0.002].map(siLabel)).toEqual(['0', '1', '10', '1.5K', '1M', '2.5G', '3T', '0.5', '0.002']);
+    expect([0, 1, 10, 1500, 1e6, 2.5e9, 3e12, 0.5, 0.002].map(siLabel)).toEqual([
+      '0',
+      '1',
+      '10',
+      '1.5K',
+      '1M',
+      '2.5G',
+      '3T',
+      '0.5',
+      '0.002',
+    ]);
   });
 
   it('rounds a linear axis up to a 1-2-5 step', () => {
@@ -96,7 +112,16 @@ describe('horizontalBarChart', () => {
       { x: 230, width: 102.5 },
     ]);
     // Axis max rounds up: 137 -> 150, so a bar of 75 is half the plot.
-    const half = barRects(horizontalBarChart({ ...TEXT, bars: [{ label: 'x', value: 137, color: '#000' }, { label: 'y', value: 75, color: '#000' }], xLabel: 'x' }));
+    const half = barRects(
+      horizontalBarChart({
+        ...TEXT,
+        bars: [
+          { label: 'x', value: 137, color: '#000' },
+          { label: 'y', value: 75, color: '#000' },
+        ],
+        xLabel: 'x',
+      }),
+    );
     expect(at(half, 1).width).toBe(205);
     expect(at(half, 0).width).toBeCloseTo((137 / 150) * 410, 1);
   });
@@ -138,13 +163,21 @@ describe('shareBars', () => {
     const svg = shareBars({
       ...TEXT,
       rows: [
-        { label: 'FLOPs', segments: [{ label: 'conv', value: 3, color: '#00f' }, { label: 'ew', value: 1, color: '#f90' }] },
+        {
+          label: 'FLOPs',
+          segments: [
+            { label: 'conv', value: 3, color: '#00f' },
+            { label: 'ew', value: 1, color: '#f90' },
+          ],
+        },
         { label: 'time', segments: [], emptyText: 'not measured' },
       ],
       legend: [{ label: 'conv', color: '#00f' }],
     });
     const plotW = SHARE_LAYOUT.width - SHARE_LAYOUT.labelWidth - SHARE_LAYOUT.right; // 590
-    const widths = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="30" fill="#(00f|f90)"/g)].map((m) => [Number(m[1]), Number(m[3])]);
+    const widths = [
+      ...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="30" fill="#(00f|f90)"/g),
+    ].map((m) => [Number(m[1]), Number(m[3])]);
     expect(widths).toEqual([
       [150, 0.75 * plotW],
       [150 + 0.75 * plotW, 0.25 * plotW],
@@ -183,7 +216,8 @@ describe('scatterPlot', () => {
     expect(svg).toContain('>FLOPs</text>');
     expect(svg).toMatch(/transform="rotate\(-90 [\d.]+ [\d.]+\)"[^>]*>µs<\/text>/);
     // 2x and 5x ticks on a two-decade axis.
-    for (const t of ['10', '20', '50', '100', '200', '500', '1K']) expect(svg).toContain(`text-anchor="middle">${t}</text>`);
+    for (const t of ['10', '20', '50', '100', '200', '500', '1K'])
+      expect(svg).toContain(`text-anchor="middle">${t}</text>`);
     expect(balanced(svg)).toBe(true);
   });
 
@@ -209,7 +243,12 @@ describe('scatterPlot', () => {
   });
 
   it('escapes point labels', () => {
-    const svg = scatterPlot({ ...TEXT, xLabel: 'x', yLabel: 'y', points: [{ x: 1, y: 1, color: '#000', label: '"><script>alert(1)</script>' }] });
+    const svg = scatterPlot({
+      ...TEXT,
+      xLabel: 'x',
+      yLabel: 'y',
+      points: [{ x: 1, y: 1, color: '#000', label: '"><script>alert(1)</script>' }],
+    });
     expect(svg).not.toContain('<script>');
     expect(svg).toContain('<title>&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>');
   });

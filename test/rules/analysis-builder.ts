@@ -114,13 +114,37 @@ export class AnalysisBuilder {
     const [m, kIn] = dims(x.shape, 2);
     const weight = { name: `${name}.weight`, shape: transB ? [nOut, kIn] : [kIn, nOut], weight: true as const };
     const out = [m, nOut];
-    return this.addOne(name, 'Gemm', 'gemm', [x, weight], [out], m * kIn * nOut, numel(x.shape) + numel(out) + kIn * nOut, { transB: transB ? 1 : 0 }, kIn * nOut);
+    return this.addOne(
+      name,
+      'Gemm',
+      'gemm',
+      [x, weight],
+      [out],
+      m * kIn * nOut,
+      numel(x.shape) + numel(out) + kIn * nOut,
+      { transB: transB ? 1 : 0 },
+      kIn * nOut,
+    );
   }
 
   bn(name: string, x: T): T {
     const c = at(x.shape, 1);
-    const params = ['weight', 'bias', 'running_mean', 'running_var'].map((p) => ({ name: `${name}.${p}`, shape: [c], weight: true as const }));
-    return this.addOne(name, 'BatchNormalization', 'normalization', [x, ...params], [x.shape], numel(x.shape), 2 * numel(x.shape) + 4 * c, {}, 2 * c);
+    const params = ['weight', 'bias', 'running_mean', 'running_var'].map((p) => ({
+      name: `${name}.${p}`,
+      shape: [c],
+      weight: true as const,
+    }));
+    return this.addOne(
+      name,
+      'BatchNormalization',
+      'normalization',
+      [x, ...params],
+      [x.shape],
+      numel(x.shape),
+      2 * numel(x.shape) + 4 * c,
+      {},
+      2 * c,
+    );
   }
 
   unary(name: string, opType: string, x: T, category: OpCategory = 'activation'): T {
@@ -133,13 +157,29 @@ export class AnalysisBuilder {
 
   binary(name: string, opType: string, a: T, b: T): T {
     const shape = numel(a.shape) >= numel(b.shape) ? a.shape : b.shape;
-    return this.addOne(name, opType, 'elementwise', [a, b], [shape], numel(shape), numel(a.shape) + numel(b.shape) + numel(shape));
+    return this.addOne(
+      name,
+      opType,
+      'elementwise',
+      [a, b],
+      [shape],
+      numel(shape),
+      numel(a.shape) + numel(b.shape) + numel(shape),
+    );
   }
 
   /** Adds a constant (bias) to x: one data input. */
   addConst(name: string, x: T): T {
     const c = { name: `${name}.const`, shape: [at(x.shape, x.shape.length - 1)], weight: true as const };
-    return this.addOne(name, 'Add', 'elementwise', [x, c], [x.shape], numel(x.shape), 2 * numel(x.shape) + numel(c.shape));
+    return this.addOne(
+      name,
+      'Add',
+      'elementwise',
+      [x, c],
+      [x.shape],
+      numel(x.shape),
+      2 * numel(x.shape) + numel(c.shape),
+    );
   }
 
   concat(name: string, parts: readonly T[], axis = 1): T {
@@ -151,7 +191,16 @@ export class AnalysisBuilder {
   split(name: string, x: T, parts: number): T[] {
     const shape = [...x.shape];
     shape[1] = at(shape, 1) / parts;
-    return this.add(name, 'Split', 'data-movement', [x], Array.from({ length: parts }, () => shape), 0, 2 * numel(x.shape), { axis: 1 });
+    return this.add(
+      name,
+      'Split',
+      'data-movement',
+      [x],
+      Array.from({ length: parts }, () => shape),
+      0,
+      2 * numel(x.shape),
+      { axis: 1 },
+    );
   }
 
   reshape(name: string, x: T, shape: readonly number[]): T {
@@ -167,7 +216,15 @@ export class AnalysisBuilder {
   globalAvgPool(name: string, x: T): T {
     const n = at(x.shape, 0);
     const c = at(x.shape, 1);
-    return this.addOne(name, 'GlobalAveragePool', 'pooling', [x], [[n, c, 1, 1]], numel(x.shape), numel(x.shape) + n * c);
+    return this.addOne(
+      name,
+      'GlobalAveragePool',
+      'pooling',
+      [x],
+      [[n, c, 1, 1]],
+      numel(x.shape),
+      numel(x.shape) + n * c,
+    );
   }
 
   /** Reshape -> Transpose -> Reshape channel shuffle with `groups` groups. */

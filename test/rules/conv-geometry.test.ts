@@ -16,7 +16,7 @@ function convTranspose(c1: number, c2: number, h: number, g = 1) {
   return at(analyzeModel(loadModelBytes(bytes, { path: 'up.onnx' })).layers, 0);
 }
 
-describe('convGeometry reads the analyzer\'s costs', () => {
+describe("convGeometry reads the analyzer's costs", () => {
   it('ConvTranspose: FLOPs are per input pixel (hw_in * k * c1 * c2 / g), not per output pixel', () => {
     const layer = convTranspose(64, 32, 14);
     const geo = convGeometry(layer)!;

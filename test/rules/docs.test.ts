@@ -9,7 +9,15 @@ import { RULES } from '../../src/rules/registry.js';
 import { at } from '../../src/util/at.js';
 
 const DOCS = new URL('../../docs/rules/', import.meta.url);
-const HEADINGS = ['What it flags', 'Why it matters', 'Example', 'Use instead', 'Options', 'When not to use it', 'References'];
+const HEADINGS = [
+  'What it flags',
+  'Why it matters',
+  'Example',
+  'Use instead',
+  'Options',
+  'When not to use it',
+  'References',
+];
 
 interface Page {
   front: Record<string, string>;
@@ -21,7 +29,11 @@ function readPage(id: string): Page {
   const text = readFileSync(new URL(`${id}.md`, DOCS), 'utf8');
   const fm = /^---\n([\s\S]*?)\n---\n/.exec(text);
   if (!fm) throw new Error(`docs/rules/${id}.md: no front matter`);
-  const front = Object.fromEntries(at(fm, 1).split('\n').map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]));
+  const front = Object.fromEntries(
+    at(fm, 1)
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]),
+  );
   const body = text.slice(fm[0].length);
   const title = /^# (.+)$/m.exec(body)?.[1] ?? '';
   const sections = new Map<string, string>();
@@ -32,7 +44,10 @@ function readPage(id: string): Page {
 
 describe('rule docs pages (docs/rules/<id>.md)', () => {
   it('exist for every rule, and every page belongs to a rule', () => {
-    const pages = readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, '')).sort();
+    const pages = readdirSync(DOCS)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => f.replace(/\.md$/, ''))
+      .sort();
     expect(pages).toEqual(RULES.map((r) => r.meta.id).sort());
   });
 
@@ -40,7 +55,13 @@ describe('rule docs pages (docs/rules/<id>.md)', () => {
     const page = readPage(id);
 
     it('front matter and title match the rule meta', () => {
-      expect(page.front).toMatchObject({ id, name: rule.meta.name, category: rule.meta.category, severity: rule.meta.defaultSeverity, fixable: 'false' });
+      expect(page.front).toMatchObject({
+        id,
+        name: rule.meta.name,
+        category: rule.meta.category,
+        severity: rule.meta.defaultSeverity,
+        fixable: 'false',
+      });
       if (rule.meta.requires?.length) expect(page.front.requires).toBe(rule.meta.requires.join(', '));
       expect(page.title).toBe(`${id} ${rule.meta.name}`);
     });
@@ -53,14 +74,18 @@ describe('rule docs pages (docs/rules/<id>.md)', () => {
       const options = page.sections.get('Options')!;
       for (const [name, spec] of Object.entries(rule.meta.options as Readonly<Record<string, OptionSpec>>)) {
         if (spec.type !== 'number' && spec.type !== 'integer') continue;
-        const entry = new RegExp(`^- \`${name}\`[\\s\\S]*?(?=^- \`|^\`\`\`|(?![\\s\\S]))`, 'm').exec(options)?.[0] ?? '';
+        const entry =
+          new RegExp(`^- \`${name}\`[\\s\\S]*?(?=^- \`|^\`\`\`|(?![\\s\\S]))`, 'm').exec(options)?.[0] ?? '';
         expect(entry, `${id}.${name}: a "Why this number:" line`).toMatch(/Why this number:/);
       }
     });
 
-    it('documents exactly the rule\'s options, with their defaults', () => {
+    it("documents exactly the rule's options, with their defaults", () => {
       const options = page.sections.get('Options')!;
-      const documented = [...options.matchAll(/^- `(\w+)` \(default: `([^`]+)`\)/gm)].map((m): [string, string] => [at(m, 1), at(m, 2)]);
+      const documented = [...options.matchAll(/^- `(\w+)` \(default: `([^`]+)`\)/gm)].map((m): [string, string] => [
+        at(m, 1),
+        at(m, 2),
+      ]);
       const specs = rule.meta.options as Readonly<Record<string, OptionSpec>>;
       expect(documented.map((d) => d[0])).toEqual(Object.keys(rule.meta.defaultOptions));
       for (const [name, value] of documented) {

@@ -31,7 +31,13 @@ ruleTester(e101, {
     {
       name: 'Conv -> BN with a single consumer',
       analysis: () => convBn(false),
-      errors: [{ messageId: 'foldableBatchNorm', node: 'bn', data: { producer: 'conv', producerOp: 'Conv', channels: 32, memAccess: 2 * 32 * 28 * 28 + 4 * 32 } }],
+      errors: [
+        {
+          messageId: 'foldableBatchNorm',
+          node: 'bn',
+          data: { producer: 'conv', producerOp: 'Conv', channels: 32, memAccess: 2 * 32 * 28 * 28 + 4 * 32 },
+        },
+      ],
     },
     {
       name: 'onnxruntime folds the BN at load time: an info that says so, no excess',
@@ -50,14 +56,29 @@ function maskHead(): Analysis {
 }
 
 const trt = 'tensorrt' as const;
-const alignedDevice: DeviceProfile = { schemaVersion: 1, name: 'int8-npu', peakFlopsPerSecond: 1e12, bandwidthBytesPerSecond: 1e11, perOpOverheadUs: 1, channelMultiple: 16 };
+const alignedDevice: DeviceProfile = {
+  schemaVersion: 1,
+  name: 'int8-npu',
+  peakFlopsPerSecond: 1e12,
+  bandwidthBytesPerSecond: 1e11,
+  perOpOverheadUs: 1,
+  channelMultiple: 16,
+};
 
 ruleTester(e102, {
   valid: [
-    { name: 'CPU target (default runtime): channel alignment is not a CPU concern', analysis: singleConv(24, 58, 28).analysis, runtime: 'onnxruntime-cpu' },
+    {
+      name: 'CPU target (default runtime): channel alignment is not a CPU concern',
+      analysis: singleConv(24, 58, 28).analysis,
+      runtime: 'onnxruntime-cpu',
+    },
     { name: 'raw graph without a device profile', analysis: singleConv(24, 58, 28).analysis },
     { name: '32 -> 64 channels', analysis: singleConv(32, 64, 14).analysis, runtime: trt },
-    { name: 'depthwise 58 channels (no tensor cores)', analysis: singleConv(58, 58, 14, { k: 3, group: 58 }).analysis, runtime: trt },
+    {
+      name: 'depthwise 58 channels (no tensor cores)',
+      analysis: singleConv(58, 58, 14, { k: 3, group: 58 }).analysis,
+      runtime: trt,
+    },
     {
       name: 'stem with 3 input channels',
       runtime: trt,
@@ -82,7 +103,23 @@ ruleTester(e102, {
       name: 'ShuffleNet V2 widths 24 -> 58',
       analysis: singleConv(24, 58, 28).analysis,
       runtime: trt,
-      errors: [{ messageId: 'unalignedChannels', node: 'conv', data: { op: '1x1 Conv', cIn: 24, cOut: 58, group: 1, perGroupIn: 24, perGroupOut: 58, multiple: 8, alignedIn: 24, alignedOut: 64 } }],
+      errors: [
+        {
+          messageId: 'unalignedChannels',
+          node: 'conv',
+          data: {
+            op: '1x1 Conv',
+            cIn: 24,
+            cOut: 58,
+            group: 1,
+            perGroupIn: 24,
+            perGroupOut: 58,
+            multiple: 8,
+            alignedIn: 24,
+            alignedOut: 64,
+          },
+        },
+      ],
     },
     {
       name: 'a device profile that wants multiples of 16, on any runtime',
@@ -94,7 +131,13 @@ ruleTester(e102, {
       name: 'grouped conv with 45 channels per group',
       analysis: singleConv(96, 360, 28, { group: 8 }).analysis,
       runtime: trt,
-      errors: [{ messageId: 'unalignedChannels', node: 'conv', data: { perGroupIn: 12, perGroupOut: 45, alignedIn: 128, alignedOut: 384 } }],
+      errors: [
+        {
+          messageId: 'unalignedChannels',
+          node: 'conv',
+          data: { perGroupIn: 12, perGroupOut: 45, alignedIn: 128, alignedOut: 384 },
+        },
+      ],
     },
     {
       name: 'Gemm 100 -> 10',
@@ -135,7 +178,17 @@ ruleTester(e103, {
         return b.build([b.channelShuffle('shuffle', b.relu('r', b.input('input', [1, 96, 28, 28])), 8)]);
       },
       errors: [
-        { messageId: 'channelShuffle', node: 'shuffle.transpose', data: { first: 'shuffle.reshape1', last: 'shuffle.reshape2', groups: 8, channels: 12, memAccess: 2 * 96 * 28 * 28 } },
+        {
+          messageId: 'channelShuffle',
+          node: 'shuffle.transpose',
+          data: {
+            first: 'shuffle.reshape1',
+            last: 'shuffle.reshape2',
+            groups: 8,
+            channels: 12,
+            memAccess: 2 * 96 * 28 * 28,
+          },
+        },
       ],
     },
     {
@@ -155,7 +208,13 @@ ruleTester(e103, {
         const x = b.relu('r', b.input('input', [1, 8, 4, 4]));
         return b.build([b.transpose('t2', b.transpose('t1', x, [0, 2, 3, 1]), [0, 3, 1, 2])]);
       },
-      errors: [{ messageId: 'consecutiveTransposes', node: 't1', data: { first: 't1', last: 't2', between: 0, cancels: ' (they cancel)' } }],
+      errors: [
+        {
+          messageId: 'consecutiveTransposes',
+          node: 't1',
+          data: { first: 't1', last: 't2', between: 0, cancels: ' (they cancel)' },
+        },
+      ],
     },
     {
       name: 'two Transposes around a Reshape compose into one',
@@ -170,7 +229,13 @@ ruleTester(e103, {
   ],
 });
 
-const device: DeviceProfile = { schemaVersion: 1, name: 'test-device', peakFlopsPerSecond: 1e12, bandwidthBytesPerSecond: 1e11, perOpOverheadUs: 1 };
+const device: DeviceProfile = {
+  schemaVersion: 1,
+  name: 'test-device',
+  peakFlopsPerSecond: 1e12,
+  bandwidthBytesPerSecond: 1e11,
+  perOpOverheadUs: 1,
+};
 
 function convRelu(channels = 64, k = 3): Analysis {
   const b = new ModelBuilder();
@@ -182,8 +247,17 @@ ruleTester(e104, {
   valid: [
     { name: 'without a device profile the rule does not run', analysis: () => convRelu() },
     // The ReLU is memory-bound too, but element-wise work is G4's cause, not reported twice.
-    { name: 'the 3x3 conv is compute-bound; the memory-bound ReLU is left to G4', analysis: () => convRelu(), deviceProfile: device },
-    { name: 'memory-bound layers below minTimePercent', analysis: () => convRelu(8, 1), deviceProfile: device, options: { minTimePercent: 60 } },
+    {
+      name: 'the 3x3 conv is compute-bound; the memory-bound ReLU is left to G4',
+      analysis: () => convRelu(),
+      deviceProfile: device,
+    },
+    {
+      name: 'memory-bound layers below minTimePercent',
+      analysis: () => convRelu(8, 1),
+      deviceProfile: device,
+      options: { minTimePercent: 60 },
+    },
   ],
   invalid: [
     {
@@ -193,7 +267,13 @@ ruleTester(e104, {
       // ridge = 1e12 / 1e11 = 10 FLOPs/byte. Conv: 56*56*8*8 = 200,704 FLOPs over (25,088 + 25,088 + 64) * 4
       // = 200,960 bytes = 1.0 FLOPs/byte; 1 us + 200,960 / 1e11 s = 3.01 us. ReLU: 1 us + 2 * 25,088 * 4 / 1e11 s
       // = 3.01 us. Share: 3.01 / (3.01 + 3.01) = 50%.
-      errors: [{ messageId: 'memoryBound', node: 'conv', data: { op: 'Conv', device: 'test-device', intensity: 1, ridge: 10, predictedUs: 3.01, timePercent: 50 } }],
+      errors: [
+        {
+          messageId: 'memoryBound',
+          node: 'conv',
+          data: { op: 'Conv', device: 'test-device', intensity: 1, ridge: 10, predictedUs: 3.01, timePercent: 50 },
+        },
+      ],
     },
   ],
 });

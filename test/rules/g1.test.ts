@@ -25,14 +25,21 @@ ruleTester(g1, {
         return b.build([b.conv('stem', x, { cOut: 48 })]);
       },
     },
-    { name: 'minExcessPercent raises the bar', analysis: singleConv(52, 312, 56).analysis, options: { minExcessPercent: 50 } },
+    {
+      name: 'minExcessPercent raises the bar',
+      analysis: singleConv(52, 312, 56).analysis,
+      options: { minExcessPercent: 50 },
+    },
     {
       // ShuffleNet V2 x1.5, stage 2: 3 -> 24 (stem) -> 88 -> 88. The widening never comes back: a stage
       // transition, not a bottleneck, although 24 -> 88 alone is 3.67:1 and 21.7% above the bound.
       name: 'one-way widening between stages (stem 24 -> 88, then 88 -> 88)',
       analysis: () => {
         const b = new ModelBuilder();
-        const stem = b.relu('stem.relu', b.conv('stem', b.input('input', [1, 3, 112, 112]), { cOut: 24, k: 3, stride: 2 }));
+        const stem = b.relu(
+          'stem.relu',
+          b.conv('stem', b.input('input', [1, 3, 112, 112]), { cOut: 24, k: 3, stride: 2 }),
+        );
         const up = b.relu('up.relu', b.conv('up', stem, { cOut: 88 }));
         return b.build([b.relu('out', b.conv('next', up, { cOut: 88 }))]);
       },
@@ -54,25 +61,49 @@ ruleTester(g1, {
         {
           messageId: 'unbalancedChannels',
           node: 'conv',
-          data: { kernel: '1x1', cIn: 52, cOut: 312, ratio: 6, memAccess: 1_157_728, bound: 815_110, excessPercent: 42, balancedIn: 127, balancedOut: 127 },
+          data: {
+            kernel: '1x1',
+            cIn: 52,
+            cOut: 312,
+            ratio: 6,
+            memAccess: 1_157_728,
+            bound: 815_110,
+            excessPercent: 42,
+            balancedIn: 127,
+            balancedOut: 127,
+          },
         },
       ],
     },
     {
       name: '1:12 (36, 432)',
       analysis: singleConv(36, 432, 56).analysis,
-      errors: [{ messageId: 'unbalancedChannels', node: 'conv', data: { ratio: 12, memAccess: 1_483_200, bound: 797_718, excessPercent: 85.9 } }],
+      errors: [
+        {
+          messageId: 'unbalancedChannels',
+          node: 'conv',
+          data: { ratio: 12, memAccess: 1_483_200, bound: 797_718, excessPercent: 85.9 },
+        },
+      ],
     },
     {
       name: 'the inverse ratio (projection 312 -> 52) counts the same',
       analysis: singleConv(312, 52, 56).analysis,
-      errors: [{ messageId: 'unbalancedChannels', node: 'conv', data: { cIn: 312, cOut: 52, ratio: 6, excessPercent: 42 } }],
+      errors: [
+        { messageId: 'unbalancedChannels', node: 'conv', data: { cIn: 312, cOut: 52, ratio: 6, excessPercent: 42 } },
+      ],
     },
     {
       name: '1:2 (90, 180) with maxRatio 1.5 and no excess filter: 5.9% above the bound',
       analysis: singleConv(90, 180, 56).analysis,
       options: { maxRatio: 1.5, minExcessPercent: 0 },
-      errors: [{ messageId: 'unbalancedChannels', node: 'conv', data: { ratio: 2, memAccess: 862_920, bound: 814_495, excessPercent: 5.9 } }],
+      errors: [
+        {
+          messageId: 'unbalancedChannels',
+          node: 'conv',
+          data: { ratio: 2, memAccess: 862_920, bound: 814_495, excessPercent: 5.9 },
+        },
+      ],
     },
     {
       name: '3x3 stride-1 conv 32 -> 192 (kxk generalisation of Eq. 1)',

@@ -7,20 +7,39 @@ import { g2 } from '../../src/rules/g2.js';
 ruleTester(g2, {
   valid: [
     { name: 'dense conv (g=1, c=128)', analysis: singleConv(128, 128, 56).analysis },
-    { name: 'depthwise conv (g = channels) is G4, not G2', analysis: singleConv(128, 128, 56, { k: 3, group: 128 }).analysis },
+    {
+      name: 'depthwise conv (g = channels) is G4, not G2',
+      analysis: singleConv(128, 128, 56, { k: 3, group: 128 }).analysis,
+    },
     { name: 'depthwise with channel multiplier 2', analysis: singleConv(64, 128, 56, { k: 3, group: 64 }).analysis },
-    { name: 'maxGroups 8 allows g=8', analysis: singleConv(360, 360, 56, { group: 8 }).analysis, options: { maxGroups: 8 } },
+    {
+      name: 'maxGroups 8 allows g=8',
+      analysis: singleConv(360, 360, 56, { group: 8 }).analysis,
+      options: { maxGroups: 8 },
+    },
   ],
   invalid: [
     {
       name: 'g=8, c=360: 77% more memory access than g=1 at equal FLOPs',
       analysis: singleConv(360, 360, 56, { group: 8 }).analysis,
-      errors: [{ messageId: 'groupConvolution', node: 'conv', data: { group: 8, cIn: 360, cOut: 360, memAccess: 2_274_120, denseMemAccess: 1_286_280, excessPercent: 76.8 } }],
+      errors: [
+        {
+          messageId: 'groupConvolution',
+          node: 'conv',
+          data: { group: 8, cIn: 360, cOut: 360, memAccess: 2_274_120, denseMemAccess: 1_286_280, excessPercent: 76.8 },
+        },
+      ],
     },
     {
       name: 'g=2, c=180',
       analysis: singleConv(180, 180, 56, { group: 2 }).analysis,
-      errors: [{ messageId: 'groupConvolution', node: 'conv', data: { group: 2, memAccess: 1_145_160, denseMemAccess: 862_920, excessPercent: 32.7 } }],
+      errors: [
+        {
+          messageId: 'groupConvolution',
+          node: 'conv',
+          data: { group: 2, memAccess: 1_145_160, denseMemAccess: 862_920, excessPercent: 32.7 },
+        },
+      ],
     },
     {
       name: 'g=4, c=256',

@@ -13,7 +13,9 @@ function parallelBlocks(fragments: number, blocks = 1, c = 128): () => Analysis 
     const input = b.input('input', [1, c, 56, 56]);
     let x: T = b.relu('stem', input);
     for (let k = 1; k <= blocks; k++) {
-      const branches = Array.from({ length: fragments }, (_, i) => b.conv(`block${k}.branch${i + 1}`, x, { cOut: c / fragments }));
+      const branches = Array.from({ length: fragments }, (_, i) =>
+        b.conv(`block${k}.branch${i + 1}`, x, { cOut: c / fragments }),
+      );
       x = fragments > 1 ? b.concat(`block${k}.concat`, branches) : at(branches, 0);
     }
     return b.build([x]);
@@ -41,7 +43,11 @@ function swishResidual(): Analysis {
   const swish = (name: string, t: T): T => b.binary(`${name}.mul`, 'Mul', t, b.unary(`${name}.sigmoid`, 'Sigmoid', t));
   let y = swish('expand.silu', b.conv('expand', x, { cOut: 64 }));
   y = swish('dw.silu', b.conv('dw', y, { cOut: 64, k: 3, group: 64 }));
-  const gate = b.unary('se.sigmoid', 'Sigmoid', b.conv('se.fc2', swish('se.silu', b.conv('se.fc1', b.globalAvgPool('se.pool', y), { cOut: 8 })), { cOut: 64 }));
+  const gate = b.unary(
+    'se.sigmoid',
+    'Sigmoid',
+    b.conv('se.fc2', swish('se.silu', b.conv('se.fc1', b.globalAvgPool('se.pool', y), { cOut: 8 })), { cOut: 64 }),
+  );
   y = b.conv('project', b.binary('se.scale', 'Mul', y, gate), { cOut: 32 });
   return b.build([b.binary('add', 'Add', x, y)]);
 }
@@ -78,7 +84,7 @@ ruleTester(g3, {
     // Table 3: 4-fragment-series ran as fast as 1-fragment on ARM (38.4 vs 40.2 images/s): a
     // sequential block is never "fragmented", however many convs it has.
     { name: 'residual main path with 8 convs in series is not fragmented', analysis: () => deepResidual(8) },
-    { name: '1-fragment block (the paper\'s baseline)', analysis: parallelBlocks(1, 3) },
+    { name: "1-fragment block (the paper's baseline)", analysis: parallelBlocks(1, 3) },
     { name: '2-fragment-parallel block', analysis: parallelBlocks(2, 3) },
     { name: 'ShuffleNet V2 unit: channel split, one conv branch, concat, shuffle', analysis: shuffleNetV2Unit },
     { name: 'residual unit with swish diamonds and an SE gate', analysis: swishResidual },
@@ -95,7 +101,14 @@ ruleTester(g3, {
         {
           messageId: 'parallelBranches',
           node: 'block1.branch1',
-          data: { entry: 'stem.out', exit: 'block1.concat.out', branches: 4, ops: 5, fragments: 4, flopsPerOp: 10_276_045 },
+          data: {
+            entry: 'stem.out',
+            exit: 'block1.concat.out',
+            branches: 4,
+            ops: 5,
+            fragments: 4,
+            flopsPerOp: 10_276_045,
+          },
         },
       ],
     },
@@ -118,13 +131,25 @@ ruleTester(g3, {
       // Relu 1: (3*3 + 3*1) * 4,096 / 6 kernels = 8,192 FLOPs per kernel.
       name: 'six tiny ops in a row',
       analysis: chain(6),
-      errors: [{ messageId: 'tinyOpChain', node: 'op1', data: { ops: 6, first: 'op1', last: 'op6', flopsPerOp: 8192, tiny: 'below 100,000 FLOPs' } }],
+      errors: [
+        {
+          messageId: 'tinyOpChain',
+          node: 'op1',
+          data: { ops: 6, first: 'op1', last: 'op6', flopsPerOp: 8192, tiny: 'below 100,000 FLOPs' },
+        },
+      ],
     },
     {
       name: 'with a device profile, tiny means launch-overhead bound',
       analysis: chain(6, [1, 64, 56, 56]),
       deviceProfile: slowLaunch,
-      errors: [{ messageId: 'tinyOpChain', node: 'op1', data: { ops: 7, last: 'tail', tiny: 'roofline time below the 10 us launch overhead of test-gpu' } }],
+      errors: [
+        {
+          messageId: 'tinyOpChain',
+          node: 'op1',
+          data: { ops: 7, last: 'tail', tiny: 'roofline time below the 10 us launch overhead of test-gpu' },
+        },
+      ],
     },
   ],
 });

@@ -51,17 +51,29 @@ ruleTester(g4, {
       },
       runtime: 'onnxruntime-cpu',
       options: { maxMemAccessPercent: 0 },
-      errors: [{ messageId: 'fusedByRuntime', node: null, data: { runtime: 'onnxruntime-cpu', layers: 3, breakdown: '3 Relu' } }],
+      errors: [
+        {
+          messageId: 'fusedByRuntime',
+          node: null,
+          data: { runtime: 'onnxruntime-cpu', layers: 3, breakdown: '3 Relu' },
+        },
+      ],
     },
     {
       name: 'ResNet unit, raw graph: every element-wise layer is its own kernel',
       analysis: resnetUnit,
       options: { top: 0 },
       // (3 Relu * 401,408 + 2 BN * 401,664 + Add 602,112) / (that + 2 convs * 438,272) = 74.9%.
-      errors: [{ messageId: 'elementwiseShare', node: null, data: { memPercent: 74.9, kernels: 6, breakdown: '3 Relu, 2 BatchNormalization, 1 Add' } }],
+      errors: [
+        {
+          messageId: 'elementwiseShare',
+          node: null,
+          data: { memPercent: 74.9, kernels: 6, breakdown: '3 Relu, 2 BatchNormalization, 1 Add' },
+        },
+      ],
     },
     {
-      name: 'top 3 by estimated time: the Add, then ReLUs; the foldable BNs are E101\'s, not listed again',
+      name: "top 3 by estimated time: the Add, then ReLUs; the foldable BNs are E101's, not listed again",
       analysis: resnetUnit,
       options: { top: 3 },
       errors: [
@@ -80,7 +92,11 @@ ruleTester(g4, {
       runtime: 'onnxruntime-cpu',
       options: { top: 0 },
       errors: [
-        { messageId: 'elementwiseShare', node: null, data: { memPercent: 61.6, breakdown: '2 Relu, 1 Add', runtime: 'onnxruntime-cpu' } },
+        {
+          messageId: 'elementwiseShare',
+          node: null,
+          data: { memPercent: 61.6, breakdown: '2 Relu, 1 Add', runtime: 'onnxruntime-cpu' },
+        },
         { messageId: 'fusedByRuntime', node: null, data: { layers: 3, breakdown: '2 BatchNormalization, 1 Relu' } },
       ],
     },

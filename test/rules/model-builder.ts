@@ -31,7 +31,14 @@ export class ModelBuilder {
 
   /** Conv with pad (k-1)/2 (odd k), no bias unless asked. */
   conv(name: string, x: T, spec: ConvSpec): T {
-    return this.graph.conv(x, { name, outChannels: spec.cOut, kernel: spec.k ?? 1, stride: spec.stride ?? 1, group: spec.group ?? 1, bias: spec.bias });
+    return this.graph.conv(x, {
+      name,
+      outChannels: spec.cOut,
+      kernel: spec.k ?? 1,
+      stride: spec.stride ?? 1,
+      group: spec.group ?? 1,
+      bias: spec.bias,
+    });
   }
 
   /** Gemm with transB = 1 (nn.Linear), with bias. */
@@ -65,7 +72,11 @@ export class ModelBuilder {
   }
 
   split(name: string, x: T, parts: number): T[] {
-    return this.graph.split(x, name, Array.from({ length: parts }, () => at(x.shape, 1) / parts));
+    return this.graph.split(
+      x,
+      name,
+      Array.from({ length: parts }, () => at(x.shape, 1) / parts),
+    );
   }
 
   reshape(name: string, x: T, shape: readonly number[]): T {
@@ -99,7 +110,12 @@ export class ModelBuilder {
 }
 
 /** One 1x1 conv c1 -> c2 on an h x w map, between two ReLUs so it neither reads a model input nor writes a model output. */
-export function singleConv(c1: number, c2: number, hw: number, opts: Omit<ConvSpec, 'cOut'> = {}): { analysis: Analysis; node: string } {
+export function singleConv(
+  c1: number,
+  c2: number,
+  hw: number,
+  opts: Omit<ConvSpec, 'cOut'> = {},
+): { analysis: Analysis; node: string } {
   const b = new ModelBuilder();
   const x = b.input('input', [1, c1, hw, hw]);
   const pre = b.relu('pre', x);

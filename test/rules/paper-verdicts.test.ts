@@ -21,11 +21,31 @@ function firingGuidelines(model: string, nchwcBlock: number): Guideline[] {
 
 /** Reference networks: exactly these guidelines fire (the paper's §3 verdicts). */
 const NETWORKS: readonly { model: string; fire: readonly Guideline[]; why: string }[] = [
-  { model: 'shufflenet_v1_g3', fire: ['G1', 'G2', 'G4'], why: 'group convs (G2), bottlenecks (G1), the shortcut Add (G4)' },
-  { model: 'shufflenet_v1_g8', fire: ['G1', 'G2', 'G4'], why: 'group convs (G2), bottlenecks (G1), the shortcut Add (G4)' },
-  { model: 'mobilenet_v2', fire: ['G1', 'G4'], why: 'inverted bottleneck (G1); depthwise convs and ReLUs on thick maps (G4)' },
-  { model: 'efficientnet_b0', fire: ['G1', 'G4'], why: 'inverted bottleneck (G1); depthwise convs and activations on thick maps (G4)' },
-  ...['x0_5', 'x1_0', 'x1_5', 'x2_0'].map((w) => ({ model: `shufflenet_v2_${w}`, fire: [] as Guideline[], why: 'designed to follow all four guidelines' })),
+  {
+    model: 'shufflenet_v1_g3',
+    fire: ['G1', 'G2', 'G4'],
+    why: 'group convs (G2), bottlenecks (G1), the shortcut Add (G4)',
+  },
+  {
+    model: 'shufflenet_v1_g8',
+    fire: ['G1', 'G2', 'G4'],
+    why: 'group convs (G2), bottlenecks (G1), the shortcut Add (G4)',
+  },
+  {
+    model: 'mobilenet_v2',
+    fire: ['G1', 'G4'],
+    why: 'inverted bottleneck (G1); depthwise convs and ReLUs on thick maps (G4)',
+  },
+  {
+    model: 'efficientnet_b0',
+    fire: ['G1', 'G4'],
+    why: 'inverted bottleneck (G1); depthwise convs and activations on thick maps (G4)',
+  },
+  ...['x0_5', 'x1_0', 'x1_5', 'x2_0'].map((w) => ({
+    model: `shufflenet_v2_${w}`,
+    fire: [] as Guideline[],
+    why: 'designed to follow all four guidelines',
+  })),
 ];
 
 /** Guideline experiments (Tables 1-4, every column): the named guideline fires, or does not. */
@@ -43,12 +63,17 @@ const EXPERIMENTS: readonly { prefix: string; guideline: Guideline; fires: boole
   { prefix: 'exp_g3_1frag', guideline: 'G3', fires: false, why: 'Table 3 baseline' },
   { prefix: 'exp_g3_4frag_parallel', guideline: 'G3', fires: true, why: 'Table 3: 0.28-0.91 of 1-fragment speed' },
   // Decision (docs/rules/G3.md): series fragments are flat on ARM (0.95-1.0) and on this CPU.
-  { prefix: 'exp_g3_4frag_series', guideline: 'G3', fires: false, why: 'decision: series fragments are not fragmentation' },
+  {
+    prefix: 'exp_g3_4frag_series',
+    guideline: 'G3',
+    fires: false,
+    why: 'decision: series fragments are not fragmentation',
+  },
   { prefix: 'exp_g4_relu_on_shortcut_on', guideline: 'G4', fires: true, why: 'Table 4: removing both gives +8-24%' },
   { prefix: 'exp_g4_relu_off_shortcut_off', guideline: 'G4', fires: false, why: 'Table 4 fastest row' },
 ];
 
-describe('the paper\'s verdicts (ShuffleNet V2 §3, deploy form, default settings)', () => {
+describe("the paper's verdicts (ShuffleNet V2 §3, deploy form, default settings)", () => {
   for (const nchwcBlock of [8, 16]) {
     describe(`onnxruntime CPU, NCHWc block ${nchwcBlock}`, () => {
       for (const n of NETWORKS) {

@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyRule } from '../../src/rules/define-rule.js';
-import { defineRule, docsUrlFor, formatMessageNumber, placeholdersOf, renderTemplate } from '../../src/rules/define-rule.js';
+import {
+  defineRule,
+  docsUrlFor,
+  formatMessageNumber,
+  placeholdersOf,
+  renderTemplate,
+} from '../../src/rules/define-rule.js';
 import { RULES, RULE_REGISTRY, createRuleRegistry, findRule } from '../../src/rules/registry.js';
 
 const stub = (id: string, name: string): AnyRule =>
   defineRule({
-    meta: { id, name, category: 'extra', description: 'x', defaultSeverity: 'info', options: {}, messages: { m: 'x' }, fix: 'y' },
-    check() {},
+    meta: {
+      id,
+      name,
+      category: 'extra',
+      description: 'x',
+      defaultSeverity: 'info',
+      options: {},
+      messages: { m: 'x' },
+      fix: 'y',
+    },
+    check: () => undefined,
   });
 
 describe('rule registry', () => {
@@ -35,7 +50,8 @@ describe('rule registry', () => {
     expect(m.name).not.toMatch(/^(no|avoid)-/);
     expect(Object.keys(m.messages).length).toBeGreaterThan(0);
     expect(Object.keys(m.defaultOptions)).toEqual(Object.keys(m.options));
-    for (const [k, spec] of Object.entries(m.options as Record<string, { default: unknown }>)) expect(m.defaultOptions[k]).toBe(spec.default);
+    for (const [k, spec] of Object.entries(m.options as Record<string, { default: unknown }>))
+      expect(m.defaultOptions[k]).toBe(spec.default);
     expect(m.category).toBe(m.id.startsWith('G') ? 'guideline' : 'extra');
   });
 });
@@ -43,8 +59,15 @@ describe('rule registry', () => {
 describe('message templates', () => {
   it('lists placeholders and fills them, formatting numbers', () => {
     expect(placeholdersOf('a {{x}} b {{ y }} {{x}}')).toEqual(['x', 'y']);
-    expect(renderTemplate('{{n}} of {{m}} ({{p}}%), {{s}}', { n: 1157728, m: 12, p: 42.0331, s: 'ok' })).toBe('1,157,728 of 12 (42%), ok');
+    expect(renderTemplate('{{n}} of {{m}} ({{p}}%), {{s}}', { n: 1157728, m: 12, p: 42.0331, s: 'ok' })).toBe(
+      '1,157,728 of 12 (42%), ok',
+    );
     expect(renderTemplate('{{missing}}', {})).toBe('{{missing}}');
-    expect([formatMessageNumber(5.95), formatMessageNumber(85.9), formatMessageNumber(0.125), formatMessageNumber(815110.4)]).toEqual(['5.95', '85.9', '0.13', '815110']);
+    expect([
+      formatMessageNumber(5.95),
+      formatMessageNumber(85.9),
+      formatMessageNumber(0.125),
+      formatMessageNumber(815110.4),
+    ]).toEqual(['5.95', '85.9', '0.13', '815110']);
   });
 });

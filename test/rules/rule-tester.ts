@@ -40,14 +40,23 @@ export function runRule(
   deviceProfile?: DeviceProfile,
   runtime: RuntimeName = 'none',
 ): Finding[] {
-  return [...lintAnalysis(analysis, { ruleSet: [rule], rules: { [rule.meta.id]: { severity: 'warn', options } }, deviceProfile, runtime, nchwcBlock: 16 }).findings];
+  return [
+    ...lintAnalysis(analysis, {
+      ruleSet: [rule],
+      rules: { [rule.meta.id]: { severity: 'warn', options } },
+      deviceProfile,
+      runtime,
+      nchwcBlock: 16,
+    }).findings,
+  ];
 }
 
 /** Every message and fix placeholder is filled: a template must not reach users with `{{x}}` in it. */
 function expectRendered(rule: AnyRule, f: Finding): void {
   const template = rule.meta.messages[f.messageId];
   expect(template, `unknown messageId ${f.messageId}`).toBeDefined();
-  for (const p of placeholdersOf(template ?? '')) expect(f.data, `placeholder {{${p}}} of ${f.messageId}`).toHaveProperty(p);
+  for (const p of placeholdersOf(template ?? ''))
+    expect(f.data, `placeholder {{${p}}} of ${f.messageId}`).toHaveProperty(p);
   expect(f.message).not.toMatch(/\{\{/);
   expect(f.suggestion).not.toMatch(/\{\{/);
 }
@@ -57,7 +66,10 @@ function expectRendered(rule: AnyRule, f: Finding): void {
  * the listed ones (messageId, node, data), in the rule's report order. Case names must be unique and
  * an invalid case needs at least one expected finding.
  */
-export function ruleTester(rule: AnyRule, cases: { valid: readonly ValidCase[]; invalid: readonly InvalidCase[] }): void {
+export function ruleTester(
+  rule: AnyRule,
+  cases: { valid: readonly ValidCase[]; invalid: readonly InvalidCase[] },
+): void {
   const names = [...cases.valid, ...cases.invalid].map((c) => c.name);
   describe(`${rule.meta.id} ${rule.meta.name}`, () => {
     it('has unique case names and at least one valid and one invalid case', () => {
@@ -80,13 +92,15 @@ export function ruleTester(rule: AnyRule, cases: { valid: readonly ValidCase[]; 
           expect(c.errors.length).toBeGreaterThan(0);
           const analysis = typeof c.analysis === 'function' ? c.analysis() : c.analysis;
           const found = runRule(rule, analysis, c.options, c.deviceProfile, c.runtime);
-          expect(found.map((f) => ({ messageId: f.messageId, node: f.node }))).toEqual(c.errors.map((e) => ({ messageId: e.messageId, node: e.node })));
+          expect(found.map((f) => ({ messageId: f.messageId, node: f.node }))).toEqual(
+            c.errors.map((e) => ({ messageId: e.messageId, node: e.node })),
+          );
           found.forEach((f, i) => {
             expectRendered(rule, f);
             expect(f.ruleId).toBe(rule.meta.id);
             expect(f.docsUrl).toBe(rule.meta.docsUrl);
             const expected = at(c.errors, i);
-            if (expected.data) expect(f.data).toMatchObject(expected.data as object);
+            if (expected.data) expect(f.data).toMatchObject(expected.data);
           });
         });
       }

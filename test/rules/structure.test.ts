@@ -57,7 +57,15 @@ describe('analyzeStructure: cut points and blocks', () => {
     const b = new AnalysisBuilder();
     const x = b.relu('stem', b.input('input', [1, 8, 4, 4]));
     const shape = b.addOne('shape', 'Shape', 'metadata', [x], [[4]], 0, 0);
-    const dims = b.addOne('gather', 'Gather', 'data-movement', [shape, { name: 'idx', shape: [2], weight: true }], [[2]], 0, 4);
+    const dims = b.addOne(
+      'gather',
+      'Gather',
+      'data-movement',
+      [shape, { name: 'idx', shape: [2], weight: true }],
+      [[2]],
+      0,
+      4,
+    );
     const y = b.addOne('flatten', 'Reshape', 'metadata', [x, dims], [[1, 128]], 0, 0);
     const a = b.build([b.relu('out', y)]);
     const s = analyzeStructure(a);

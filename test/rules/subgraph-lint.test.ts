@@ -23,7 +23,10 @@ type IGraphProto = onnxProto.onnx.IGraphProto;
 const { GRAPH } = onnx.AttributeProto.AttributeType;
 const BOOL = onnx.TensorProto.DataType.BOOL;
 const INT64 = onnx.TensorProto.DataType.INT64;
-const untyped = (name: string, elemType = onnx.TensorProto.DataType.FLOAT): onnxProto.onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType } } });
+const untyped = (name: string, elemType = onnx.TensorProto.DataType.FLOAT): onnxProto.onnx.IValueInfoProto => ({
+  name,
+  type: { tensorType: { elemType } },
+});
 
 /** 32 channels on 8x8; a 3x3 conv with 8 groups (4 input channels per group): what G2 flags. */
 const X = [1, 32, 8, 8];
@@ -35,7 +38,10 @@ function ifModel(cond: 'input' | 'true', grouped: 'then' | 'else'): Uint8Array {
   const branch = (which: 'then' | 'else'): IGraphProto => {
     const out = `y_${which}`;
     const nodes = which === grouped ? [groupedConv('x', out)] : [node('Relu', ['x'], [out], {}, 'relu')];
-    return graphProto({ inputs: [], outputs: [untyped(out)], nodes, initializers: which === grouped ? [WEIGHTS] : [] }, which);
+    return graphProto(
+      { inputs: [], outputs: [untyped(out)], nodes, initializers: which === grouped ? [WEIGHTS] : [] },
+      which,
+    );
   };
   const gate: INodeProto = {
     opType: 'If',
@@ -70,11 +76,21 @@ function loopModel(): Uint8Array {
     inputs: [tensorInfo('x', X)],
     outputs: [untyped('h')],
     initializers: [int64Init('trips', [2], []), { name: 'go', dims: [], dataType: BOOL, int32Data: [1] }],
-    nodes: [{ opType: 'Loop', name: 'repeat', input: ['trips', 'go', 'x'], output: ['h'], attribute: [{ name: 'body', type: GRAPH, g: body }] }],
+    nodes: [
+      {
+        opType: 'Loop',
+        name: 'repeat',
+        input: ['trips', 'go', 'x'],
+        output: ['h'],
+        attribute: [{ name: 'body', type: GRAPH, g: body }],
+      },
+    ],
   });
 }
 
-const lint = (bytes: Uint8Array): Finding[] => [...lintAnalysis(analyzeModel(loadModelBytes(bytes, { path: 'sub.onnx' }))).findings];
+const lint = (bytes: Uint8Array): Finding[] => [
+  ...lintAnalysis(analyzeModel(loadModelBytes(bytes, { path: 'sub.onnx' }))).findings,
+];
 const g2 = (findings: readonly Finding[]): Finding[] => findings.filter((f) => f.ruleId === 'G2');
 
 /** G2's numbers for this conv: 3x3, g = 8, 32 -> 32 channels. */
@@ -97,7 +113,9 @@ describe('lint inside subgraphs', () => {
 
   it('a grouped conv in a Loop body is reported by its path', () => {
     const found = g2(lint(loopModel()));
-    expect(found.map((f) => [f.node, f.fingerprint])).toEqual([['repeat/body/gconv', 'G2:repeat/body/gconv:groupConvolution']]);
+    expect(found.map((f) => [f.node, f.fingerprint])).toEqual([
+      ['repeat/body/gconv', 'G2:repeat/body/gconv:groupConvolution'],
+    ]);
     expect(at(found, 0).data).toMatchObject(G2_DATA);
   });
 
@@ -115,8 +133,14 @@ describe('lint inside subgraphs', () => {
 
   it('an If reads what its branches read: the main graph goes through it even when its condition is a shape test', () => {
     // c = Shape(x)[1] == 32 is shape arithmetic; the branch reads x, so the If's output is data, not a shape.
-    const then = graphProto({ inputs: [], outputs: [untyped('yt')], initializers: [WEIGHTS], nodes: [groupedConv('x', 'yt')] }, 'then');
-    const other = graphProto({ inputs: [], outputs: [untyped('ye')], nodes: [node('Relu', ['x'], ['ye'], {}, 'relu')] }, 'else');
+    const then = graphProto(
+      { inputs: [], outputs: [untyped('yt')], initializers: [WEIGHTS], nodes: [groupedConv('x', 'yt')] },
+      'then',
+    );
+    const other = graphProto(
+      { inputs: [], outputs: [untyped('ye')], nodes: [node('Relu', ['x'], ['ye'], {}, 'relu')] },
+      'else',
+    );
     const bytes = tinyModel({
       inputs: [tensorInfo('x', ['N', 32, 8, 8])],
       outputs: [untyped('z')],
@@ -125,7 +149,16 @@ describe('lint inside subgraphs', () => {
         node('Shape', ['x'], ['s'], {}, 'shape'),
         node('Gather', ['s', 'one'], ['ch'], {}, 'ch'),
         node('Equal', ['ch', 'c32'], ['c'], {}, 'is32'),
-        { opType: 'If', name: 'gate', input: ['c'], output: ['y'], attribute: [{ name: 'then_branch', type: GRAPH, g: then }, { name: 'else_branch', type: GRAPH, g: other }] },
+        {
+          opType: 'If',
+          name: 'gate',
+          input: ['c'],
+          output: ['y'],
+          attribute: [
+            { name: 'then_branch', type: GRAPH, g: then },
+            { name: 'else_branch', type: GRAPH, g: other },
+          ],
+        },
         node('Sigmoid', ['y'], ['z'], {}, 'act'),
       ],
     });
@@ -154,7 +187,9 @@ describe('the CLI names subgraph nodes by path', () => {
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).toContain('1 If nodes have a condition known only at run time: both branches are counted');
     const findings = at((JSON.parse(json.stdout) as { results: { findings: Finding[] }[] }).results, 0).findings;
-    expect(findings.map((f) => [f.ruleId, f.node, f.fingerprint])).toEqual([['G2', 'gate/then/gconv', 'G2:gate/then/gconv:groupConvolution']]);
+    expect(findings.map((f) => [f.ruleId, f.node, f.fingerprint])).toEqual([
+      ['G2', 'gate/then/gconv', 'G2:gate/then/gconv:groupConvolution'],
+    ]);
 
     const text = runCli(['lint', file, '--select', 'G2', '--min-impact', '0']);
     expect(text.stdout).toContain('gate/then/gconv');
@@ -162,9 +197,18 @@ describe('the CLI names subgraph nodes by path', () => {
     const sarif = JSON.parse(runCli(['lint', file, '--format', 'sarif', '--select', 'G2']).stdout) as {
       runs: { results: { ruleId: string; locations: { logicalLocations: { name: string }[] }[] }[] }[];
     };
-    expect(at(sarif.runs, 0).results.map((r) => [r.ruleId, r.locations[0]?.logicalLocations[0]?.name])).toEqual([['G2', 'gate/then/gconv']]);
+    expect(at(sarif.runs, 0).results.map((r) => [r.ruleId, r.locations[0]?.logicalLocations[0]?.name])).toEqual([
+      ['G2', 'gate/then/gconv'],
+    ]);
 
-    const untaken = runCli(['lint', write('if-else-untaken.onnx', ifModel('true', 'else')), '--format', 'json', '--select', 'G2']);
+    const untaken = runCli([
+      'lint',
+      write('if-else-untaken.onnx', ifModel('true', 'else')),
+      '--format',
+      'json',
+      '--select',
+      'G2',
+    ]);
     expect((JSON.parse(untaken.stdout) as { results: { findings: Finding[] }[] }).results[0]?.findings).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import {
   escapeHtml,
   markdownCell,
   markdownCode,
+  quoteName,
   quoteUserInput,
   terminalText,
 } from '../../src/util/escape.js';
@@ -50,7 +51,16 @@ describe('quoteUserInput', () => {
 
   it('cuts before escaping and never inside a surrogate pair', () => {
     expect(quoteUserInput('😀😀', 3)).toBe('😀… (+2 chars)');
-    expect(quoteUserInput(`${ESC.repeat(300)}`)).toBe(`${'\\x1b'.repeat(200)}… (+100 chars)`);
+    expect(quoteUserInput(ESC.repeat(300))).toBe(`${'\\x1b'.repeat(200)}… (+100 chars)`);
+  });
+});
+
+describe('quoteName', () => {
+  it('is quoteUserInput in double quotes: escaped, cut at 200 characters, inner quotes and backslashes left', () => {
+    expect(quoteName('stage2.conv_1')).toBe('"stage2.conv_1"');
+    expect(quoteName(`a\n${ESC}[31m\u202Eb`)).toBe('"a\\n\\x1b[31m\\u202eb"');
+    expect(quoteName('say "hi" C:\\x')).toBe('"say "hi" C:\\x"');
+    expect(quoteName('n'.repeat(250))).toBe(`"${'n'.repeat(200)}… (+50 chars)"`);
   });
 });
 

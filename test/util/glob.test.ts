@@ -27,7 +27,8 @@ describe('expandGlob', () => {
   const root = mkdtempSync(join(tmpdir(), 'efflint-glob-'));
   mkdirSync(join(root, 'models', 'sub'), { recursive: true });
   mkdirSync(join(root, 'models', '.hidden'), { recursive: true });
-  for (const f of ['models/b.onnx', 'models/a.onnx', 'models/readme.md', 'models/sub/c.onnx', 'models/.hidden/d.onnx']) writeFileSync(join(root, f), '');
+  for (const f of ['models/b.onnx', 'models/a.onnx', 'models/readme.md', 'models/sub/c.onnx', 'models/.hidden/d.onnx'])
+    writeFileSync(join(root, f), '');
 
   it('expands * in one directory, sorted, spelled like the pattern', () => {
     expect(expandGlob('models/*.onnx', root)).toEqual(['models/a.onnx', 'models/b.onnx']);
@@ -41,6 +42,9 @@ describe('expandGlob', () => {
     expect(expandGlob('nowhere/*.onnx', root)).toEqual([]);
   });
   it('works with absolute patterns', () => {
-    expect(expandGlob(join(root, 'models', '*.onnx'), '/')).toEqual([join(root, 'models/a.onnx'), join(root, 'models/b.onnx')]);
+    expect(expandGlob(join(root, 'models', '*.onnx'), '/')).toEqual([
+      join(root, 'models/a.onnx'),
+      join(root, 'models/b.onnx'),
+    ]);
   });
 });

@@ -28,7 +28,7 @@ describe('GraphBuilder', () => {
   it('writes opset 13, IR 8, producer and typed graph inputs/outputs', () => {
     const m = decodeModel(tiny());
     expect(num(m.irVersion)).toBe(ZOO_IR_VERSION);
-    expect(m.opsetImport!.map((o) => [o.domain, num(o.version)])).toEqual([['', ZOO_OPSET]]);
+    expect(m.opsetImport.map((o) => [o.domain, num(o.version)])).toEqual([['', ZOO_OPSET]]);
     expect(m.producerName).toBe(ZOO_PRODUCER);
     expect(m.graph!.input!.map((i) => i.name)).toEqual(['input']);
     expect(m.graph!.output!.map((o) => o.name)).toEqual(['logits']);
@@ -67,7 +67,10 @@ describe('GraphBuilder', () => {
     const conv = m.graph!.node!.find((n) => n.name === 'block.conv1')!;
     expect(conv.input).toEqual(['input', 'block.conv1.weight']);
     expect(conv.output).toEqual(['block.conv1.out']);
-    expect(m.graph!.node!.find((n) => n.name === 'block.split')!.output).toEqual(['block.split.out0', 'block.split.out1']);
+    expect(m.graph!.node!.find((n) => n.name === 'block.split')!.output).toEqual([
+      'block.split.out0',
+      'block.split.out1',
+    ]);
   });
 
   it('emits channel shuffle as Reshape (g, c/g) -> Transpose -> Reshape with int64 shapes', () => {
@@ -112,7 +115,13 @@ describe('GraphBuilder', () => {
   it('writes BatchNormalization with running mean 0, var 1, scale near 1 and bias 0', () => {
     const m = decodeModel(tiny());
     const bn = m.graph!.node!.find((n) => n.opType === 'BatchNormalization')!;
-    expect(bn.input).toEqual(['block.conv1.out', 'block.bn1.weight', 'block.bn1.bias', 'block.bn1.running_mean', 'block.bn1.running_var']);
+    expect(bn.input).toEqual([
+      'block.conv1.out',
+      'block.bn1.weight',
+      'block.bn1.bias',
+      'block.bn1.running_mean',
+      'block.bn1.running_var',
+    ]);
     expect(Array.from(floats(m, 'block.bn1.running_var'))).toEqual(new Array(12).fill(1));
     expect(Array.from(floats(m, 'block.bn1.running_mean'))).toEqual(new Array(12).fill(0));
     for (const v of floats(m, 'block.bn1.weight')) expect(Math.abs(v - 1)).toBeLessThanOrEqual(0.1 + 1e-6);

@@ -42,14 +42,14 @@ function int64Values(t: onnxProto.onnx.ITensorProto): number[] {
 }
 
 export function metadata(model: ModelProto): Record<string, string> {
-  return Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
+  return Object.fromEntries(model.metadataProps.map((p) => [p.key ?? '', p.value ?? '']));
 }
 
 /** The four dims of an NCHW shape (conv and pooling inputs and weights in the zoo are rank 4). */
 function nchw(s: number[], what: string): [number, number, number, number] {
   const [n, c, h, w] = s;
   if (n === undefined || c === undefined || h === undefined || w === undefined) {
-    throw new Error(`${what}: expected a rank-4 shape, got [${s}]`);
+    throw new Error(`${what}: expected a rank-4 shape, got [${s.join(',')}]`);
   }
   return [n, c, h, w];
 }
@@ -57,7 +57,7 @@ function nchw(s: number[], what: string): [number, number, number, number] {
 /** A spatial attribute (kernel_shape, strides, dilations) of a 2-D conv or pool. */
 function pair(v: number[], what: string): [number, number] {
   const [a, b] = v;
-  if (a === undefined || b === undefined) throw new Error(`${what}: expected 2 values, got [${v}]`);
+  if (a === undefined || b === undefined) throw new Error(`${what}: expected 2 values, got [${v.join(',')}]`);
   return [a, b];
 }
 
@@ -65,7 +65,7 @@ function pair(v: number[], what: string): [number, number] {
 function pads4(v: number[], what: string): [number, number, number, number] {
   const [t, l, b, r] = v;
   if (t === undefined || l === undefined || b === undefined || r === undefined) {
-    throw new Error(`${what}: expected 4 pads, got [${v}]`);
+    throw new Error(`${what}: expected 4 pads, got [${v.join(',')}]`);
   }
   return [t, l, b, r];
 }
@@ -92,7 +92,10 @@ export function inspectModel(model: ModelProto): ModelStats {
   const dims = (name: string) => inits.get(name)!.dims!.map(num);
   const shapes = new Map<string, number[]>();
   for (const i of g.input ?? []) {
-    shapes.set(i.name!, i.type!.tensorType!.shape!.dim!.map((d) => num(d.dimValue)));
+    shapes.set(
+      i.name!,
+      i.type!.tensorType!.shape!.dim!.map((d) => num(d.dimValue)),
+    );
   }
   for (const [name] of inits) shapes.set(name, dims(name));
   const shape = (name: string) => {
@@ -129,7 +132,8 @@ export function inspectModel(model: ModelProto): ModelStats {
         const [dh, dw] = pair(attrInts(n, 'dilations') ?? [1, 1], `${n.name} dilations`);
         const [pt, pl, pb, pr] = pads4(attrInts(n, 'pads') ?? [0, 0, 0, 0], `${n.name} pads`);
         const group = attrInt(n, 'group', 1);
-        if (wc * group !== xc) throw new Error(`${n.name}: weight ${w} vs input ${x} group ${group}`);
+        if (wc * group !== xc)
+          throw new Error(`${n.name}: weight ${w.join(',')} vs input ${x.join(',')} group ${group}`);
         const oh = Math.floor((xh + pt + pb - dh * (kh - 1) - 1) / sh) + 1;
         const ow = Math.floor((xw + pl + pr - dw * (kw - 1) - 1) / sw) + 1;
         set([xn, m, oh, ow]);
@@ -161,7 +165,11 @@ export function inspectModel(model: ModelProto): ModelStats {
         break;
       case 'Clip':
         set(x);
-        for (const s of ins.slice(1)) if (!counted.has(s)) (counted.add(s), (otherFloatElements += 1));
+        for (const s of ins.slice(1)) {
+          if (counted.has(s)) continue;
+          counted.add(s);
+          otherFloatElements += 1;
+        }
         break;
       case 'Add':
       case 'Mul': {
@@ -171,7 +179,7 @@ export function inspectModel(model: ModelProto): ModelStats {
         for (let i = 0; i < rank; i++) {
           const a = x[x.length - rank + i] ?? 1;
           const b = y[y.length - rank + i] ?? 1;
-          if (a !== b && a !== 1 && b !== 1) throw new Error(`${n.name}: ${x} vs ${y}`);
+          if (a !== b && a !== 1 && b !== 1) throw new Error(`${n.name}: ${x.join(',')} vs ${y.join(',')}`);
           out.push(Math.max(a, b));
         }
         set(out);
@@ -213,12 +221,18 @@ export function inspectModel(model: ModelProto): ModelStats {
       case 'Split': {
         const axis = attrInt(n, 'axis', 0);
         const sizes = int64Values(inits.get(at(ins, 1))!);
-        sizes.forEach((s, i) => set(x.map((d, j) => (j === axis ? s : d)), i));
+        sizes.forEach((s, i) =>
+          set(
+            x.map((d, j) => (j === axis ? s : d)),
+            i,
+          ),
+        );
         break;
       }
       case 'Reshape': {
         const target = int64Values(inits.get(at(ins, 1))!);
-        if (target.reduce((a, b) => a * b, 1) !== x.reduce((a, b) => a * b, 1)) throw new Error(`${n.name}: bad reshape`);
+        if (target.reduce((a, b) => a * b, 1) !== x.reduce((a, b) => a * b, 1))
+          throw new Error(`${n.name}: bad reshape`);
         set(target);
         break;
       }

@@ -23,7 +23,16 @@ for path in sys.argv[1:]:
 print("ok")
 `;
 
-const DEFAULT = ['shufflenet_v1_g3', 'shufflenet_v2_x0_5', 'efficientnet_b0', 'mobilenet_v2', 'exp_g1_1to2_gpu_x1', 'exp_g2_g8', 'exp_g3_4frag_parallel', 'exp_g4_relu_on_shortcut_on'];
+const DEFAULT = [
+  'shufflenet_v1_g3',
+  'shufflenet_v2_x0_5',
+  'efficientnet_b0',
+  'mobilenet_v2',
+  'exp_g1_1to2_gpu_x1',
+  'exp_g2_g8',
+  'exp_g3_4frag_parallel',
+  'exp_g4_relu_on_shortcut_on',
+];
 
 describe.skipIf(!hasOnnx)('zoo models pass the ONNX checker (full_check)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'efflint-zoo-'));

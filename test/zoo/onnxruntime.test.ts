@@ -9,7 +9,13 @@ import type { ZooBuildOptions } from '../../src/zoo/index.js';
  * small models; EFFLINT_SLOW=1 runs all of them (B7 at 600x600 included, ~1 min on 2 cores).
  */
 const SLOW = !!process.env.EFFLINT_SLOW;
-const CI_MODELS = ['shufflenet_v2_x0_5', 'shufflenet_v1_g3', 'mobilenet_v2', 'exp_g3_4frag_parallel', 'exp_g4_relu_on_shortcut_on'];
+const CI_MODELS = [
+  'shufflenet_v2_x0_5',
+  'shufflenet_v1_g3',
+  'mobilenet_v2',
+  'exp_g3_4frag_parallel',
+  'exp_g4_relu_on_shortcut_on',
+];
 
 function deterministicInput(shape: readonly number[]): ort.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -28,7 +34,10 @@ function inputChw(name: string): [number, number, number] {
 async function run(name: string, options: ZooBuildOptions = {}): Promise<ort.Tensor> {
   const [c, h, w] = inputChw(name);
   const shape = [options.batch ?? 1, c, options.resolution ?? h, options.resolution ?? w];
-  const session = await ort.InferenceSession.create(buildZooModel(name, options), { intraOpNumThreads: 2, interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(buildZooModel(name, options), {
+    intraOpNumThreads: 2,
+    interOpNumThreads: 1,
+  });
   try {
     expect(session.inputNames).toEqual(['input']);
     const out = await session.run({ input: deterministicInput(shape) });
@@ -70,15 +79,31 @@ describe('zoo models run in onnxruntime-node', () => {
   });
 
   describe.skipIf(!SLOW)('all zoo models (EFFLINT_SLOW)', () => {
-    it.each(listZoo().map((e) => e.name).filter((n) => !CI_MODELS.includes(n)))('%s', async (name) => {
-      const out = await run(name);
-      expect(out.dims).toEqual(expectedOutputShape(name, 1));
-      expect(allFinite(out)).toBe(true);
-    }, 120_000);
+    it.each(
+      listZoo()
+        .map((e) => e.name)
+        .filter((n) => !CI_MODELS.includes(n)),
+    )(
+      '%s',
+      async (name) => {
+        const out = await run(name);
+        expect(out.dims).toEqual(expectedOutputShape(name, 1));
+        expect(allFinite(out)).toBe(true);
+      },
+      120_000,
+    );
 
-    it.each(listZoo().map((e) => e.name).filter((n) => !n.startsWith('exp_')))('%s (deploy)', async (name) => {
-      const out = await run(name, { deploy: true, weights: false });
-      expect(out.dims).toEqual([1, 1000]);
-    }, 120_000);
+    it.each(
+      listZoo()
+        .map((e) => e.name)
+        .filter((n) => !n.startsWith('exp_')),
+    )(
+      '%s (deploy)',
+      async (name) => {
+        const out = await run(name, { deploy: true, weights: false });
+        expect(out.dims).toEqual([1, 1000]);
+      },
+      120_000,
+    );
   });
 });

@@ -46,7 +46,9 @@ describe('zoo models match published parameter counts and FLOPs', () => {
     it(`zoo:${p.name}`, () => {
       const a = analyzeFile(`zoo:${p.name}`, { zoo: { weights: false } });
       if (p.params !== undefined) expect(a.totals.params).toBe(p.params);
-      const convGemm = a.layers.filter((l) => l.category === 'conv' || l.category === 'gemm').reduce((s, l) => s + (l.flops ?? 0), 0);
+      const convGemm = a.layers
+        .filter((l) => l.category === 'conv' || l.category === 'gemm')
+        .reduce((s, l) => s + (l.flops ?? 0), 0);
       expect(Math.abs(convGemm - p.flops) / p.flops).toBeLessThan(0.02);
       expect(a.totals.unknownCostLayers).toEqual([]);
       expect(at(a.outputs, 0).shape).toEqual([1, 1000]);

@@ -267,7 +267,12 @@ describe('ShuffleNet V2 guideline experiments (SNV2 Tables 1-4)', () => {
   });
 
   it('G1: Table 1 channels, 10 blocks of c1->c2->c1, FLOPs nearly fixed across ratios', () => {
-    const table: Record<string, [number, number]> = { '1to1': [128, 128], '1to2': [90, 180], '1to6': [52, 312], '1to12': [36, 432] };
+    const table: Record<string, [number, number]> = {
+      '1to1': [128, 128],
+      '1to2': [90, 180],
+      '1to6': [52, 312],
+      '1to12': [36, 432],
+    };
     for (const [ratio, [c1, c2]] of Object.entries(table)) {
       const s = stats(`exp_g1_${ratio}_gpu_x1`);
       expect(s.shapes.get('input')).toEqual([1, c1, 56, 56]);
@@ -289,7 +294,12 @@ describe('ShuffleNet V2 guideline experiments (SNV2 Tables 1-4)', () => {
   });
 
   it('G2: 10 pointwise group convs with g groups at nearly equal FLOPs', () => {
-    for (const [g, c] of [[1, 128], [2, 180], [4, 256], [8, 360]]) {
+    for (const [g, c] of [
+      [1, 128],
+      [2, 180],
+      [4, 256],
+      [8, 360],
+    ]) {
       const m = decodeModel(buildZooModel(`exp_g2_g${g}`, { weights: false }));
       const convs = m.graph!.node!.filter((n) => n.opType === 'Conv');
       expect(convs).toHaveLength(10);
@@ -302,7 +312,9 @@ describe('ShuffleNet V2 guideline experiments (SNV2 Tables 1-4)', () => {
     }
     // The paper's c = 180 for g = 8 (CPU) is not divisible by 8: built with 184.
     expect(stats('exp_g2_g8_cpu').shapes.get('input')).toEqual([1, 184, 56, 56]);
-    expect(getZooEntry('exp_g2_g8_cpu')!.paperMeasurements!['snv2.table2.channels']).toMatch(/180 in the paper; built with 184/);
+    expect(getZooEntry('exp_g2_g8_cpu')!.paperMeasurements!['snv2.table2.channels']).toMatch(
+      /180 in the paper; built with 184/,
+    );
   });
 
   it('G3: 1-4 fragments in series or parallel at equal FLOPs (within 1.2%)', () => {

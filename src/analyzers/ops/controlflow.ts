@@ -43,18 +43,23 @@ function requireGraph(ctx: OpContext, name: string): Graph {
 function mergeInfos(ctx: OpContext, output: number, a: TensorInfo, b: TensorInfo): TensorInfo {
   const dtype = a.dtype === null || b.dtype === null || a.dtype === b.dtype ? (a.dtype ?? b.dtype) : null;
   let shape: Dim[] | null = null;
-  if (a.shape && b.shape && a.shape.length === b.shape.length) {
+  if (a.shape && a.shape.length === b.shape?.length) {
     const bs = b.shape;
     shape = a.shape.map((d, i) => (d === bs[i] ? d : dynamicDim(ctx, output, i)));
   }
   const ea = knownElements(a);
   const eb = knownElements(b);
-  const same = ea && eb && ea.length === eb.length && ea.every((v, i) => v === eb[i]);
+  const same = ea && ea.length === eb?.length && ea.every((v, i) => v === eb[i]);
   return withElements({ dtype, shape }, same ? ea : undefined);
 }
 
 /** The outputs of a branch inferred with tryInferSubgraph, or null after warning that it cannot run. */
-function branchOutputs(ctx: OpContext, outcome: SubgraphOutcome, name: string, other: string): readonly TensorInfo[] | null {
+function branchOutputs(
+  ctx: OpContext,
+  outcome: SubgraphOutcome,
+  name: string,
+  other: string,
+): readonly TensorInfo[] | null {
   if ('outputs' in outcome) return outcome.outputs;
   ctx.warn(
     `${name} cannot run with these input shapes, so its ${outcome.layers} layers have unknown cost and the outputs are the ${other}'s: ${outcome.failure}`,
@@ -87,7 +92,8 @@ const ifOp = defineOp({
     if (known !== undefined) {
       // A known condition (often a folded shape test) selects one branch: its outputs, values included.
       const taken = ctx.inferSubgraph(known !== 0 ? thenBranch : elseBranch, []);
-      if (taken.length !== count) throw new OpSpecError(`If: the taken branch has ${taken.length} outputs, the node ${count}`);
+      if (taken.length !== count)
+        throw new OpSpecError(`If: the taken branch has ${taken.length} outputs, the node ${count}`);
       return [...taken];
     }
     // Either branch may run. One that contradicts its ops' specs with these inputs cannot be the one the runtime
@@ -95,12 +101,16 @@ const ifOp = defineOp({
     const a = ctx.tryInferSubgraph(thenBranch, []);
     const b = ctx.tryInferSubgraph(elseBranch, []);
     if ('failure' in a && 'failure' in b) {
-      throw new OpSpecError(`If: neither branch can run with these inputs: then_branch: ${a.failure}; else_branch: ${b.failure}`);
+      throw new OpSpecError(
+        `If: neither branch can run with these inputs: then_branch: ${a.failure}; else_branch: ${b.failure}`,
+      );
     }
     const ta = branchOutputs(ctx, a, 'then_branch', 'else_branch');
     const tb = branchOutputs(ctx, b, 'else_branch', 'then_branch');
     if ((ta && ta.length !== count) || (tb && tb.length !== count)) {
-      throw new OpSpecError(`If: branches have ${ta?.length ?? '?'} and ${tb?.length ?? '?'} outputs, the node ${count}`);
+      throw new OpSpecError(
+        `If: branches have ${ta?.length ?? '?'} and ${tb?.length ?? '?'} outputs, the node ${count}`,
+      );
     }
     if (ta && tb) return ta.map((t, i) => mergeInfos(ctx, i, t, at(tb, i)));
     // Only one branch can run: its outputs, values included (the If is not constant, its condition is not known).
@@ -175,18 +185,22 @@ const scanOp = defineOp({
       const axis = normalizeAxis(inAxes[j] ?? 0, t.shape.length);
       const d = at(t.shape, axis);
       if (length === null || (typeof length === 'string' && typeof d === 'number')) length = d;
-      else if (typeof d === 'number' && d !== length) throw new OpSpecError(`Scan: scan inputs disagree on the sequence length (${length} vs ${d})`);
+      else if (typeof d === 'number' && d !== length)
+        throw new OpSpecError(`Scan: scan inputs disagree on the sequence length (${length} vs ${d})`);
       if (batched) batch = at(t.shape, 0);
       return { dtype: t.dtype, shape: t.shape.filter((_, i) => i !== axis && !(batched && i === 0)) };
     });
     // Scan-8 bodies see states without their batch axis.
-    const bodyStates = batched ? states.map((s) => ({ dtype: s.dtype, shape: s.shape ? s.shape.slice(1) : null })) : states;
+    const bodyStates = batched
+      ? states.map((s) => ({ dtype: s.dtype, shape: s.shape ? s.shape.slice(1) : null }))
+      : states;
     const bodyOut = loopBodyOutputs(ctx, body, ctx.tryInferSubgraph(body, [...bodyStates, ...slices]));
     // One body run per sequence step (and, in Scan-8, per batch entry).
     const steps: Dim | null = length;
     const entries: Dim | null = batched ? batch : 1;
     bodyRunsOf.set(ctx.node, typeof steps === 'number' && typeof entries === 'number' ? steps * entries : null);
-    if (bodyOut.length !== n + k) throw new OpSpecError(`Scan body has ${bodyOut.length} outputs; expected ${n} states + ${k} scan outputs`);
+    if (bodyOut.length !== n + k)
+      throw new OpSpecError(`Scan body has ${bodyOut.length} outputs; expected ${n} states + ${k} scan outputs`);
     const finals = states.map((init, i) => {
       const b = dtypeAndShape(bodyOut[i]);
       const full = batched && b.shape ? { dtype: b.dtype, shape: [batch ?? dynamicDim(ctx, i, 0), ...b.shape] } : b;
@@ -208,11 +222,4 @@ const scanOp = defineOp({
 });
 
 /** ai.onnx control flow, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    ifOp,
-    loopOp,
-    scanOp,
-  ],
-  { If: 1, Loop: 1, Scan: 8 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([ifOp, loopOp, scanOp], { If: 1, Loop: 1, Scan: 8 });

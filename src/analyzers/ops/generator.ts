@@ -37,7 +37,9 @@ const UNIFORM_SAMPLE_FLOPS = CMP_FLOPS + MUL_FLOPS;
  * sqrt, the angle multiply, cos and sin, and the two products (12 per pair, 6 per sample), then mean + scale * z.
  */
 const NORMAL_SAMPLE_FLOPS =
-  (2 * UNIFORM_SAMPLE_FLOPS + LOG_FLOPS + MUL_FLOPS + SQRT_FLOPS + MUL_FLOPS + COS_FLOPS + SIN_FLOPS + 2 * MUL_FLOPS) / 2 + MUL_FLOPS;
+  (2 * UNIFORM_SAMPLE_FLOPS + LOG_FLOPS + MUL_FLOPS + SQRT_FLOPS + MUL_FLOPS + COS_FLOPS + SIN_FLOPS + 2 * MUL_FLOPS) /
+    2 +
+  MUL_FLOPS;
 
 /** Bernoulli: one uniform and one compare with the probability. */
 const BERNOULLI_SAMPLE_FLOPS = UNIFORM_SAMPLE_FLOPS + CMP_FLOPS;
@@ -127,10 +129,11 @@ function constantFromAttrs(ctx: OpContext): TensorInfo {
     const n = numel(tensor.dims) ?? Infinity;
     const values = n <= MAX_FOLD_ELEMENTS ? ctx.readTensor(tensor) : null;
     const info: TensorInfo = { dtype: tensor.dtype, shape: tensor.dims, isConstant: true };
-    return values && values.length === n ? { ...info, value: values } : info;
+    return values?.length === n ? { ...info, value: values } : info;
   }
   const sparse = a.raw('sparse_value');
-  if (sparse?.type === 'sparse_tensor') return { dtype: sparse.value.dtype, shape: sparse.value.dims, isConstant: true };
+  if (sparse?.type === 'sparse_tensor')
+    return { dtype: sparse.value.dtype, shape: sparse.value.dims, isConstant: true };
   const raw = (name: string) => a.raw(name);
   const f = raw('value_float');
   if (f?.type === 'float' || f?.type === 'int') {
@@ -174,7 +177,7 @@ const constantOfShapeOp = defineOp({
     const dims = knownElements(s);
     if (!dims) {
       const rank = s.shape?.length === 1 && typeof s.shape[0] === 'number' ? s.shape[0] : null;
-      return [{ dtype, shape: rank === null ? null : dynamicShape(ctx, rank) }];
+      return [{ dtype, shape: dynamicShape(ctx, rank) }];
     }
     const bad = dims.find((d) => typeof d === 'number' && (d < 0 || !Number.isInteger(d)));
     if (bad !== undefined) throw new OpSpecError(`ConstantOfShape: invalid dim ${bad}`);

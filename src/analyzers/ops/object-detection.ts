@@ -42,10 +42,7 @@ const roiAlign = defineOp({
 });
 
 /** ai.onnx object detection, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    nonMaxSuppressionOp,
-    roiAlign,
-  ],
-  { NonMaxSuppression: 10, RoiAlign: 10 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([nonMaxSuppressionOp, roiAlign], {
+  NonMaxSuppression: 10,
+  RoiAlign: 10,
+});

@@ -32,11 +32,8 @@ const optionalHasElementOp = defineOp({
 });
 
 /** ai.onnx optional ops, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    optionalOp,
-    optionalGetElementOp,
-    optionalHasElementOp,
-  ],
-  { Optional: 15, OptionalGetElement: 15, OptionalHasElement: 15 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([optionalOp, optionalGetElementOp, optionalHasElementOp], {
+  Optional: 15,
+  OptionalGetElement: 15,
+  OptionalHasElement: 15,
+});

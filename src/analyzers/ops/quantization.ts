@@ -30,7 +30,7 @@ function quantizedDType(ctx: OpContext): DType {
 function checkQuantScale(ctx: OpContext): void {
   const x = inputAt(ctx, 0);
   const scale = inputAt(ctx, 1);
-  if (!x?.shape || !scale?.shape || scale.shape.length !== 1 || ctx.attrs.int('block_size', 0) !== 0) return;
+  if (!x?.shape || scale?.shape?.length !== 1 || ctx.attrs.int('block_size', 0) !== 0) return;
   const len = scale.shape[0];
   if (len === 1 || typeof len !== 'number' || x.shape.length === 0) return;
   const axis = normalizeAxis(ctx.attrs.int('axis', 1), x.shape.length);
@@ -52,7 +52,8 @@ const quantizeLinear = unaryOp('QuantizeLinear', {
 
 const dequantizeLinear = unaryOp('DequantizeLinear', {
   // Before opset 19 the output is float32; from 19 it has x_scale's type; from 23 `output_dtype` may set it.
-  outDType: (ctx) => outputDTypeAttr(ctx, 'output_dtype') ?? (ctx.opset >= 19 ? inputAt(ctx, 1)?.dtype : null) ?? 'float32',
+  outDType: (ctx) =>
+    outputDTypeAttr(ctx, 'output_dtype') ?? (ctx.opset >= 19 ? inputAt(ctx, 1)?.dtype : null) ?? 'float32',
   paramInputs: noParams,
   check: checkQuantScale,
 });
@@ -73,11 +74,8 @@ const dynamicQuantizeLinear = defineOp({
 });
 
 /** ai.onnx quantization ops, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    quantizeLinear,
-    dequantizeLinear,
-    dynamicQuantizeLinear,
-  ],
-  { QuantizeLinear: 10, DequantizeLinear: 10, DynamicQuantizeLinear: 11 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([quantizeLinear, dequantizeLinear, dynamicQuantizeLinear], {
+  QuantizeLinear: 10,
+  DequantizeLinear: 10,
+  DynamicQuantizeLinear: 11,
+});

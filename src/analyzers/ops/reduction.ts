@@ -74,7 +74,11 @@ function reduceAxes(ctx: OpContext, rank: number): Axes {
 }
 
 /** Values of a reduction over `axes` of a small constant tensor, or undefined. */
-function foldReduce(x: TensorInfo, axes: readonly number[], fn: (xs: readonly number[]) => number): number[] | undefined {
+function foldReduce(
+  x: TensorInfo,
+  axes: readonly number[],
+  fn: (xs: readonly number[]) => number,
+): number[] | undefined {
   if (!x.value || !isStaticShape(x.shape) || x.value.length !== numel(x.shape)) return undefined;
   const shape = x.shape;
   const outDims = shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -86,6 +90,7 @@ function foldReduce(x: TensorInfo, axes: readonly number[], fn: (xs: readonly nu
     let off = 0;
     for (let a = 0; a < shape.length; a++) off = off * at(outDims, a) + (axes.includes(a) ? 0 : at(idx, a));
     at(groups, off).push(at(values, flat));
+    return true;
   });
   if (groups.some((g) => g.length === 0)) return undefined;
   const out = groups.map(fn);
@@ -147,11 +152,7 @@ function argOp(opType: 'ArgMax' | 'ArgMin'): OpDef {
 
 /** ai.onnx reductions, with the first opset of each op. */
 export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    ...Object.entries(REDUCE_OPS).map(([opType, rc]) => reduceOp(opType, rc)),
-    argOp('ArgMax'),
-    argOp('ArgMin'),
-  ],
+  [...Object.entries(REDUCE_OPS).map(([opType, rc]) => reduceOp(opType, rc)), argOp('ArgMax'), argOp('ArgMin')],
   {
     ReduceSum: 1,
     ReduceMean: 1,

@@ -73,7 +73,8 @@ function recurrentDims(ctx: OpContext, gates: number): RecurrentDims {
   const layout = ctx.opset >= 14 ? ctx.attrs.int('layout', 0) : 0;
   const direction = ctx.attrs.string('direction', 'forward');
   const directions = direction === 'bidirectional' ? 2 : 1;
-  if (x.shape && x.shape.length !== 3) throw new OpSpecError(`${ctx.node.opType}: X must be 3-D, got rank ${x.shape.length}`);
+  if (x.shape && x.shape.length !== 3)
+    throw new OpSpecError(`${ctx.node.opType}: X must be 3-D, got rank ${x.shape.length}`);
   let hidden: Dim | undefined = ctx.attrs.intOr('hidden_size');
   if (hidden === undefined && typeof r.shape?.[2] === 'number') hidden = r.shape[2];
   if (hidden === undefined && typeof w.shape?.[1] === 'number') hidden = w.shape[1] / gates;
@@ -106,7 +107,12 @@ function recurrentOp(spec: RecurrentSpec): OpDef {
     cost(ctx) {
       const { seq, batch, input, hidden, directions } = recurrentDims(ctx, spec.gates);
       const paramInputs = spec.opType === 'LSTM' ? [1, 2, 3, 7] : [1, 2, 3];
-      if (typeof seq !== 'number' || typeof batch !== 'number' || typeof input !== 'number' || typeof hidden !== 'number') {
+      if (
+        typeof seq !== 'number' ||
+        typeof batch !== 'number' ||
+        typeof input !== 'number' ||
+        typeof hidden !== 'number'
+      ) {
         return { flops: null, memory: 'io', paramInputs };
       }
       const acts = ctx.attrs.raw('activations');
@@ -120,9 +126,4 @@ function recurrentOp(spec: RecurrentSpec): OpDef {
 }
 
 /** ai.onnx recurrent layers, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    ...RECURRENT.map(recurrentOp),
-  ],
-  { RNN: 1, GRU: 1, LSTM: 1 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([...RECURRENT.map(recurrentOp)], { RNN: 1, GRU: 1, LSTM: 1 });

@@ -2,7 +2,7 @@ import type { Dim, DType } from '../../model/ir.js';
 import { dataTypeAttr } from '../attrs.js';
 import { MAX_FOLD_ELEMENTS, withElements } from '../fold.js';
 import { bytesPerElement, gatherMemory, METADATA_COST } from '../memory-models.js';
-import { fitOutputs, inputAt, requireInput, scalarOf } from '../op-inputs.js';
+import { fitOutputs, inputAt, requireInput, scalarOf, variadicInputs } from '../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../opset-range.js';
 import { dynamicDim, elementsOf, isKnownDim, normalizeAxis } from '../shape-utils.js';
 import { defineOp, type MemoryModel, type OpContext, type OpCost, type TensorInfo, UNKNOWN_TENSOR } from '../types.js';
@@ -72,7 +72,7 @@ function templateOf(t: TensorInfo): ElementTemplate {
 /** What two element templates have in common: equal dims stay, others become null; different ranks, no rank. */
 function mergeTemplates(a: ElementTemplate, b: ElementTemplate): ElementTemplate {
   const dtype = a.dtype === null || b.dtype === null || a.dtype === b.dtype ? (a.dtype ?? b.dtype) : null;
-  if (!a.dims || !b.dims || a.dims.length !== b.dims.length) return { dtype, dims: null };
+  if (!a.dims || a.dims.length !== b.dims?.length) return { dtype, dims: null };
   const bd = b.dims;
   return { dtype, dims: a.dims.map((d, i) => (d !== null && d === bd[i] ? d : null)) };
 }
@@ -90,7 +90,10 @@ function knownContents(elements: readonly TensorInfo[], dtype: DType | null): Se
 
 /** A tensor info for an element described only by a template: unknown dims become dims of this node's output. */
 function realize(ctx: OpContext, template: ElementTemplate, output: number): TensorInfo {
-  return { dtype: template.dtype, shape: template.dims ? template.dims.map((d, axis) => d ?? dynamicDim(ctx, output, axis)) : null };
+  return {
+    dtype: template.dtype,
+    shape: template.dims ? template.dims.map((d, axis) => d ?? dynamicDim(ctx, output, axis)) : null,
+  };
 }
 
 /** A position input: 'absent', a known integer, or 'unknown'. */
@@ -140,8 +143,7 @@ const sequenceConstruct = defineOp({
   opType: 'SequenceConstruct',
   category: 'data-movement',
   inferShape(ctx) {
-    const inputs = ctx.inputs.filter((t): t is TensorInfo => t !== null);
-    if (inputs.length === 0) throw new OpSpecError('SequenceConstruct needs at least one input');
+    const inputs = variadicInputs(ctx, 'SequenceConstruct');
     const dtypes = new Set(inputs.map((t) => t.dtype).filter((d) => d !== null));
     if (dtypes.size > 1) throw new OpSpecError(`inputs have different dtypes (${[...dtypes].join(', ')})`);
     return fitOutputs(ctx, [sequenceInfo(knownContents(inputs.map(asElement), at(inputs, 0).dtype))]);
@@ -164,7 +166,8 @@ const sequenceInsert = defineOp({
       const elements = [...seq.elements.slice(0, p), asElement(tensor), ...seq.elements.slice(p)];
       return fitOutputs(ctx, [sequenceInfo(knownContents(elements, dtype))]);
     }
-    if (seq.length !== null && position !== 'absent' && position !== 'unknown') resolvePosition(position, seq.length, true);
+    if (seq.length !== null && position !== 'absent' && position !== 'unknown')
+      resolvePosition(position, seq.length, true);
     const template = seq.length === 0 ? templateOf(tensor) : mergeTemplates(seq.template, templateOf(tensor));
     const length = seq.length === null ? null : seq.length + 1;
     return fitOutputs(ctx, [sequenceInfo({ length, elements: null, template: { ...template, dtype } })]);
@@ -185,7 +188,8 @@ const sequenceErase = defineOp({
       const elements = seq.elements.filter((_, i) => i !== p);
       return fitOutputs(ctx, [sequenceInfo(knownContents(elements, seq.template.dtype))]);
     }
-    if (seq.length !== null && position !== 'unknown') resolvePosition(position === 'absent' ? -1 : position, seq.length, false);
+    if (seq.length !== null && position !== 'unknown')
+      resolvePosition(position === 'absent' ? -1 : position, seq.length, false);
     const length = seq.length === null ? null : seq.length - 1;
     return fitOutputs(ctx, [sequenceInfo({ length, elements: null, template: seq.template })]);
   },
@@ -234,7 +238,10 @@ const sequenceLength = defineOp({
 function splitSizes(ctx: OpContext, dim: Dim): { sizes: number[] | null; count: number | null } {
   const split = inputAt(ctx, 1);
   // The sizes are listed only up to MAX_FOLD_ELEMENTS elements: a declared dim is never allocated from.
-  if (!split) return isKnownDim(dim) ? { sizes: dim <= MAX_FOLD_ELEMENTS ? new Array<number>(dim).fill(1) : null, count: dim } : { sizes: null, count: null };
+  if (!split)
+    return isKnownDim(dim)
+      ? { sizes: dim <= MAX_FOLD_ELEMENTS ? new Array<number>(dim).fill(1) : null, count: dim }
+      : { sizes: null, count: null };
   const scalar = split.shape !== null && split.shape.length === 0;
   const values = split.value;
   if (!values) {
@@ -248,7 +255,10 @@ function splitSizes(ctx: OpContext, dim: Dim): { sizes: number[] | null; count: 
     if (!isKnownDim(dim)) return { sizes: null, count: null };
     const count = Math.ceil(dim / chunk);
     if (count > MAX_FOLD_ELEMENTS) return { sizes: null, count };
-    return { sizes: Array.from({ length: count }, (_, i) => (i === count - 1 ? dim - chunk * (count - 1) : chunk)), count };
+    return {
+      sizes: Array.from({ length: count }, (_, i) => (i === count - 1 ? dim - chunk * (count - 1) : chunk)),
+      count,
+    };
   }
   const sum = values.reduce((a, b) => a + b, 0);
   if (isKnownDim(dim) && sum !== dim) throw new OpSpecError(`split sizes [${values.join(',')}] do not sum to ${dim}`);
@@ -277,7 +287,9 @@ const splitToSequence = defineOp({
       return fitOutputs(ctx, [sequenceInfo(knownContents(elements, x.dtype))]);
     }
     const uniform = !inputAt(ctx, 1) ? 1 : null;
-    return fitOutputs(ctx, [sequenceInfo({ length: count, elements: null, template: { dtype: x.dtype, dims: shapeWith(uniform) } })]);
+    return fitOutputs(ctx, [
+      sequenceInfo({ length: count, elements: null, template: { dtype: x.dtype, dims: shapeWith(uniform) } }),
+    ]);
   },
   cost: (ctx) => copyCost(copyMemory([inputAt(ctx, 0)])),
 });
@@ -321,12 +333,12 @@ const concatFromSequence = defineOp({
       return fitOutputs(ctx, [{ dtype, shape: concatShapes(ctx, shapes, axisAttr, stack) }]);
     }
     const dims = seq.template.dims;
-    if (!dims || (elements && elements.length === 0)) return fitOutputs(ctx, [{ dtype, shape: null }]);
+    if (!dims || elements?.length === 0) return fitOutputs(ctx, [{ dtype, shape: null }]);
     const rank = stack ? dims.length + 1 : dims.length;
     const axis = normalizeAxis(axisAttr, rank);
     let axisDim: Dim | null = null;
     if (stack) axisDim = seq.length;
-    else if (seq.length !== null && isKnownDim(dims[axis])) axisDim = seq.length * (dims[axis] as number);
+    else if (seq.length !== null && isKnownDim(dims[axis])) axisDim = seq.length * dims[axis];
     const full: (Dim | null)[] = stack
       ? [...dims.slice(0, axis), axisDim, ...dims.slice(axis)]
       : dims.map((d, i) => (i === axis ? axisDim : d));
@@ -353,10 +365,13 @@ const sequenceMap = defineOp({
       const contents = sequenceContents(t);
       if (contents || i === 0) {
         const c = contents ?? unknownContents(t?.dtype ?? null);
-        if (length === null) length = c.length;
+        length ??= c.length;
         for (const d of c.template.dims ?? []) if (typeof d === 'string') stable.add(d);
         const dims = c.template.dims;
-        return { dtype: c.template.dtype, shape: dims ? dims.map((d, axis) => d ?? `${ctx.node.name}:element${i}:${axis}`) : null };
+        return {
+          dtype: c.template.dtype,
+          shape: dims ? dims.map((d, axis) => d ?? `${ctx.node.name}:element${i}:${axis}`) : null,
+        };
       }
       for (const d of t?.shape ?? []) if (typeof d === 'string') stable.add(d);
       return { dtype: t?.dtype ?? null, shape: t?.shape ?? null };
@@ -373,7 +388,6 @@ const sequenceMap = defineOp({
   cost: () => METADATA_COST,
 });
 
-/** ai.onnx sequence ops. */
 /** ai.onnx sequence ops, with the first opset of each op. */
 export const ops: readonly VersionedOpDef[] = withOpsets(
   [

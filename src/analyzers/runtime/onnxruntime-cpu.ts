@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { Analysis } from '../analyze.js';
 import type { Dim } from '../../model/ir.js';
 import type { FusionNode } from './plan-graph.js';
-import { assemblePlan, buildRuntimeGraph, eliminateNoOps, FusionGraph, inputOf, outputOf, placeEliminated } from './plan-graph.js';
+import {
+  assemblePlan,
+  buildRuntimeGraph,
+  eliminateNoOps,
+  FusionGraph,
+  inputOf,
+  outputOf,
+  placeEliminated,
+} from './plan-graph.js';
 import type { ExecutionPlan, FusionKind, PlannedKernel } from './types.js';
 import { at } from '../../util/at.js';
 
@@ -69,7 +77,10 @@ let detected: NchwcBlockDetection | undefined;
 
 function readNchwcBlock(): NchwcBlockDetection {
   if (process.arch !== 'x64') {
-    return { block: 1, source: `${process.platform}-${process.arch}: no NCHWc kernels in onnxruntime's prebuilt CPU package, NCHWc off` };
+    return {
+      block: 1,
+      source: `${process.platform}-${process.arch}: no NCHWc kernels in onnxruntime's prebuilt CPU package, NCHWc off`,
+    };
   }
   if (process.platform === 'linux') {
     try {
@@ -90,7 +101,18 @@ function readNchwcBlock(): NchwcBlockDetection {
 /** Activations ConvActivationFusion folds into FusedConv on the CPU EP (Clip only with constant bounds). */
 const CONV_ACTIVATIONS = new Set(['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid', 'Clip']);
 /** Activations GemmActivationFusion folds into FusedGemm (optimizer_utils IsFusableActivation). */
-const GEMM_ACTIVATIONS = new Set(['Elu', 'HardSigmoid', 'LeakyRelu', 'Relu', 'Selu', 'Sigmoid', 'Softplus', 'Softsign', 'Tanh', 'ThresholdedRelu']);
+const GEMM_ACTIVATIONS = new Set([
+  'Elu',
+  'HardSigmoid',
+  'LeakyRelu',
+  'Relu',
+  'Selu',
+  'Sigmoid',
+  'Softplus',
+  'Softsign',
+  'Tanh',
+  'ThresholdedRelu',
+]);
 /** Activations the NCHWc transformer folds into the NCHWc Conv before them (QuickGelu runs on blocked tensors but stays a kernel). */
 const NCHWC_FUSABLE_ACTIVATIONS = new Set(['Relu', 'Sigmoid', 'Tanh', 'HardSigmoid']);
 const NCHWC = 'com.microsoft.nchwc';
@@ -101,12 +123,12 @@ const FOLDED_BIAS = '\u0000folded-bias';
 const isOp = (n: FusionNode, opType: string, domain = ''): boolean => n.opType === opType && n.domain === domain;
 
 function dimsEqual(a: readonly Dim[] | null, b: readonly Dim[] | null): boolean {
-  if (a === null || b === null || a.length !== b.length) return false;
+  if (a === null || a.length !== b?.length) return false;
   return a.every((d, i) => (typeof d === 'number' ? d > 0 && d === b[i] : typeof b[i] === 'string' && d === b[i]));
 }
 
 function numeric(shape: readonly Dim[] | null): readonly number[] | null {
-  return shape !== null && shape.every((d) => typeof d === 'number') ? (shape as readonly number[]) : null;
+  return shape?.every((d) => typeof d === 'number') ? shape : null;
 }
 
 /** `[C, 1, ...]` (rank r - 1) or `[1, C, 1, ...]` (rank r): a per-output-channel constant for a rank-r conv weight. */
@@ -168,7 +190,10 @@ function foldIntoConvWeights(g: FusionGraph): void {
         const extraOutputUsed = m.outputs.slice(1).some((o) => o && (g.edges(o).length > 0 || g.view.isGraphOutput(o)));
         ok = !extraOutputUsed && m.inputs.slice(1, 5).every((t) => t !== '' && g.isConstant(t));
       } else if (m.opType === 'Add' || m.opType === 'Mul') {
-        ok = m.inputs.length === 2 && g.isConstant(at(m.inputs, 1)) && perChannel(g.view.shapeOf(at(m.inputs, 1)), at(w, 0), w.length);
+        ok =
+          m.inputs.length === 2 &&
+          g.isConstant(at(m.inputs, 1)) &&
+          perChannel(g.view.shapeOf(at(m.inputs, 1)), at(w, 0), w.length);
       }
       if (!ok) break;
       g.absorb(n, m, 'weight-fold');
@@ -207,7 +232,7 @@ function fuseActivations(g: FusionGraph): void {
     if (!isFloat(g, n)) continue;
     const y = outputOf(n, 0);
     const act = g.loneConsumer(y);
-    if (!act || act.domain !== '' || act.inputs[0] !== y) continue;
+    if (act?.domain !== '' || act.inputs[0] !== y) continue;
     if (gemm && !GEMM_ACTIVATIONS.has(act.opType)) continue;
     if (conv && (!CONV_ACTIVATIONS.has(act.opType) || (act.opType === 'Clip' && !clipBoundsConstant(g, act)))) continue;
     n.opType = gemm ? 'FusedGemm' : 'FusedConv';
@@ -221,7 +246,7 @@ function fuseActivations(g: FusionGraph): void {
 function fuseQuickGelu(g: FusionGraph): void {
   const scalar = (t: string): boolean => {
     const s = numeric(g.view.shapeOf(t));
-    return g.isConstant(t) && s !== null && s.every((d) => d === 1);
+    return g.isConstant(t) && (s?.every((d) => d === 1) ?? false);
   };
   for (const m of g.live()) {
     if (!isOp(m, 'Mul') || m.removed || m.inputs.length !== 2) continue;
@@ -274,7 +299,8 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
   const nodes = g.live();
 
   const uses = (n: FusionNode): number =>
-    n.outputs.reduce((s, o) => s + (o ? g.edges(o).length : 0), 0) + (n.outputs.some((o) => o && g.view.isGraphOutput(o)) ? 1 : 0);
+    n.outputs.reduce((s, o) => s + (o ? g.edges(o).length : 0), 0) +
+    (n.outputs.some((o) => o && g.view.isGraphOutput(o)) ? 1 : 0);
   const create = (original: FusionNode, writer: FusionNode, channels: number): void => {
     const u = uses(original);
     args.set(outputOf(original, 0), { node: writer, startingUses: u, remaining: u, channels });
@@ -288,7 +314,7 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
     const d: InsertedDraft = { kind: 'reorder-input', tensor: t, position: reader.position - 0.5 };
     reorderInputs.set(t, d);
     const tr = transposeFromNhwc;
-    if (tr && tr.outputs[0] === t) {
+    if (tr?.outputs[0] === t) {
       // The Transpose goes: the ReorderInput reads its NHWC input (channels_last).
       tr.opType = 'ReorderInput';
       tr.domain = NCHWC;
@@ -309,7 +335,7 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
   const convertConv = (n: FusionNode): void => {
     const weight = inputOf(n, 1);
     const w = numeric(g.view.shapeOf(weight));
-    if (!w || w.length !== 4 || !g.isConstant(weight) || !isFloat(g, n)) return;
+    if (w?.length !== 4 || !g.isConstant(weight) || !isFloat(g, n)) return;
     const cout = at(w, 0);
     const cinPerGroup = at(w, 1);
     const group = intAttr(g, n, 'group', 1);
@@ -385,7 +411,10 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
       const c = at(n.inputs, 1 - k);
       if (!a || !g.isConstant(c)) continue;
       const s = numeric(g.view.shapeOf(c));
-      const ok = s !== null && ((s.length === 4 && s[0] === 1 && s[1] === a.channels && s[2] === 1 && s[3] === 1) || (s.length === 3 && s[0] === a.channels && s[1] === 1 && s[2] === 1));
+      const ok =
+        s !== null &&
+        ((s.length === 4 && s[0] === 1 && s[1] === a.channels && s[2] === 1 && s[3] === 1) ||
+          (s.length === 3 && s[0] === a.channels && s[1] === 1 && s[2] === 1));
       if (!ok) continue;
       a.remaining -= 1;
       n.opType = 'Conv';
@@ -401,7 +430,13 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
     if (!a) return;
     a.remaining -= 1;
     const c = a.node;
-    if (NCHWC_FUSABLE_ACTIVATIONS.has(n.opType) && n.domain === '' && isNchwcConv(c) && a.startingUses === 1 && c.activation === null) {
+    if (
+      NCHWC_FUSABLE_ACTIVATIONS.has(n.opType) &&
+      n.domain === '' &&
+      isNchwcConv(c) &&
+      a.startingUses === 1 &&
+      c.activation === null
+    ) {
       c.activation = n.opType;
       args.set(outputOf(n, 0), { node: c, startingUses: uses(n), remaining: uses(n), channels: a.channels });
       g.absorb(c, n, 'epilogue-activation');
@@ -433,7 +468,11 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
     const list = n.inputs.map((t) => args.get(t));
     if (list.some((a) => a === undefined || a.channels % block !== 0)) return;
     for (const a of list as NchwcArg[]) a.remaining -= 1;
-    create(n, n, (list as NchwcArg[]).reduce((s, a) => s + a.channels, 0));
+    create(
+      n,
+      n,
+      (list as NchwcArg[]).reduce((s, a) => s + a.channels, 0),
+    );
   };
 
   const convertTransposeToNhwc = (n: FusionNode): void => {
@@ -452,15 +491,16 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
     const mode = typeof attrs.mode === 'string' ? attrs.mode : 'nearest';
     if (mode !== 'nearest' && mode !== 'linear') return;
     const opset = g.view.analysis.model.opsets['ai.onnx'] ?? 0;
-    let scaleInput: string | undefined;
+    let scaleInput: string;
     if (n.opType === 'Resize' && opset >= 11) {
       const ctm = attrs.coordinate_transformation_mode;
       if (typeof ctm !== 'string') return;
       if (mode === 'nearest' && (ctm !== 'asymmetric' || attrs.nearest_mode !== 'floor')) return;
       if (mode === 'linear' && !['asymmetric', 'align_corners', 'half_pixel'].includes(ctm)) return;
-      scaleInput = n.inputs[3] || n.inputs[2];
+      // sizes (input 3) when given, else scales; '' is an omitted input, hence || rather than ??.
+      scaleInput = inputOf(n, 3) || inputOf(n, 2);
     } else {
-      scaleInput = n.inputs[1];
+      scaleInput = inputOf(n, 1);
     }
     if (!scaleInput || !g.isConstant(scaleInput)) return;
     // The scales must be whole numbers, 1 on batch and channels: read off the inferred shapes.
@@ -518,7 +558,12 @@ function transformNchwc(g: FusionGraph, block: number): { inserted: InsertedDraf
  */
 function fuseConvAddActivation(g: FusionGraph, reordered: ReadonlySet<string>): void {
   const canTake = (p: FusionNode): boolean =>
-    p.opType === 'Conv' && !p.sum && p.activation === null && !!p.inputs[2] && g.edges(outputOf(p, 0)).length === 1 && !g.view.isGraphOutput(outputOf(p, 0));
+    p.opType === 'Conv' &&
+    !p.sum &&
+    p.activation === null &&
+    !!p.inputs[2] &&
+    g.edges(outputOf(p, 0)).length === 1 &&
+    !g.view.isGraphOutput(outputOf(p, 0));
   for (const n of g.live()) {
     if (n.removed || !isOp(n, 'Conv') || !isFloat(g, n)) continue;
     const add = g.loneConsumer(outputOf(n, 0));
@@ -537,7 +582,12 @@ function fuseConvAddActivation(g: FusionGraph, reordered: ReadonlySet<string>): 
     conv.domain = MS;
     conv.sum = true;
     g.absorb(conv, add, 'epilogue-add');
-    if (act && act.domain === '' && act.inputs[0] === add.outputs[0] && CONV_ACTIVATIONS.has(act.opType) && (act.opType !== 'Clip' || clipBoundsConstant(g, act))) {
+    if (
+      act?.domain === '' &&
+      act.inputs[0] === add.outputs[0] &&
+      CONV_ACTIVATIONS.has(act.opType) &&
+      (act.opType !== 'Clip' || clipBoundsConstant(g, act))
+    ) {
       conv.activation = act.opType;
       g.absorb(conv, act, 'epilogue-activation');
     }
@@ -551,7 +601,8 @@ export function onnxruntimeOpName(opType: string, domain: string): string {
 
 /** The static plan of onnxruntime's CPU EP at graph optimization level "all" (see the module comment). */
 export function buildOnnxruntimeCpuPlan(analysis: Analysis, options: OnnxruntimeCpuOptions = {}): ExecutionPlan {
-  const detection = options.nchwcBlock === undefined ? detectNchwcBlock() : { block: options.nchwcBlock, source: 'option' };
+  const detection =
+    options.nchwcBlock === undefined ? detectNchwcBlock() : { block: options.nchwcBlock, source: 'option' };
   const block = detection.block;
   const view = buildRuntimeGraph(analysis);
   const g = new FusionGraph(view);
@@ -565,9 +616,14 @@ export function buildOnnxruntimeCpuPlan(analysis: Analysis, options: Onnxruntime
   const nchwc = block > 1 ? transformNchwc(g, block) : { inserted: [], reordered: new Set<string>() };
   fuseConvAddActivation(g, nchwc.reordered);
 
-  const drafts = placeEliminated(g, g.drafts((n) => onnxruntimeOpName(n.opType, n.domain)), eliminated);
+  const drafts = placeEliminated(
+    g,
+    g.drafts((n) => onnxruntimeOpName(n.opType, n.domain)),
+    eliminated,
+  );
   for (const ins of nchwc.inserted) {
-    const opType = ins.kind === 'reorder-input' ? 'ReorderInput' : ins.kind === 'reorder-output' ? 'ReorderOutput' : 'Reshape';
+    const opType =
+      ins.kind === 'reorder-input' ? 'ReorderInput' : ins.kind === 'reorder-output' ? 'ReorderOutput' : 'Reshape';
     // onnxruntime's Reshape reuses its input buffer: the 5-D views copy nothing.
     const elements = ins.kind === 'layout-reshape' ? 0 : (view.elementsOf(ins.tensor) ?? 0);
     const inserted: NonNullable<PlannedKernel['inserted']> = { kind: ins.kind, tensor: ins.tensor, elements };

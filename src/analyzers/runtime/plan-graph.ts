@@ -28,7 +28,7 @@ export interface RuntimeGraph {
 }
 
 function staticShape(shape: readonly Dim[] | null): shape is readonly number[] {
-  return shape !== null && shape.every((d) => typeof d === 'number');
+  return shape?.every((d) => typeof d === 'number') ?? false;
 }
 
 /** Builds the load-time view of the main graph described at {@link RuntimeGraph}. */
@@ -57,7 +57,8 @@ export function buildRuntimeGraph(analysis: Analysis): RuntimeGraph {
     });
   });
   const constants = new Set<string>();
-  const isConstant = (t: string): boolean => t !== '' && (constants.has(t) || (!produced.has(t) && !graphInputs.has(t)));
+  const isConstant = (t: string): boolean =>
+    t !== '' && (constants.has(t) || (!produced.has(t) && !graphInputs.has(t)));
   const running: number[] = [];
   for (const i of main) {
     const l = at(analysis.layers, i);
@@ -108,12 +109,19 @@ export function assemblePlan(
   drafts: readonly KernelDraft[],
   assumptions: Readonly<Record<string, string | number>>,
 ): ExecutionPlan {
-  const ordered = drafts.map((d, i) => ({ d, i })).sort((a, b) => a.d.position - b.d.position || a.i - b.i).map((x) => x.d);
+  const ordered = drafts
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.position - b.d.position || a.i - b.i)
+    .map((x) => x.d);
   const kernels: PlannedKernel[] = [];
   const fusions = new Map<number, LayerFusion>();
   const kernelOfLayer = new Map<number, number>();
   ordered.forEach((d, k) => {
-    kernels.push(d.inserted ? { opType: d.opType, layers: d.layers, inserted: d.inserted } : { opType: d.opType, layers: d.layers });
+    kernels.push(
+      d.inserted
+        ? { opType: d.opType, layers: d.layers, inserted: d.inserted }
+        : { opType: d.opType, layers: d.layers },
+    );
     const anchor = d.layers[0];
     // An inserted kernel (a layout reorder) runs no layer of the model.
     if (anchor === undefined) return;
@@ -332,7 +340,11 @@ export class FusionGraph {
 
   /** Replaces every read of `from` by `to`. */
   rewire(from: string, to: string): void {
-    for (const n of new Set(this.edges(from))) this.setInputs(n, n.inputs.map((t) => (t === from ? to : t)));
+    for (const n of new Set(this.edges(from)))
+      this.setInputs(
+        n,
+        n.inputs.map((t) => (t === from ? to : t)),
+      );
   }
 
   /** Drafts for the nodes still in the graph, with `display` naming each node's op. */
@@ -376,7 +388,10 @@ export function eliminateNoOps(g: FusionGraph): Map<number, EliminatedAt> {
     // A graph-output Identity goes when its input can take the output's name instead.
     const p = g.producer(x);
     if (p && !g.view.isGraphOutput(x) && g.edges(x).length === 1) {
-      g.setOutputs(p, p.outputs.map((o) => (o === x ? y : o)));
+      g.setOutputs(
+        p,
+        p.outputs.map((o) => (o === x ? y : o)),
+      );
       g.remove(n);
       eliminated.set(n.layer, 'producer');
     }
@@ -388,7 +403,11 @@ export function eliminateNoOps(g: FusionGraph): Map<number, EliminatedAt> {
  * Where an eliminated Identity/Dropout lands, the way the profile join places it: with the kernel that
  * reads its output (the first in execution order), or with the kernel that now writes its output.
  */
-export function placeEliminated(g: FusionGraph, drafts: KernelDraft[], eliminated: ReadonlyMap<number, EliminatedAt>): KernelDraft[] {
+export function placeEliminated(
+  g: FusionGraph,
+  drafts: KernelDraft[],
+  eliminated: ReadonlyMap<number, EliminatedAt>,
+): KernelDraft[] {
   if (eliminated.size === 0) return drafts;
   const layers = g.view.analysis.layers;
   const ordered = [...drafts].sort((a, b) => a.position - b.position);
@@ -405,9 +424,12 @@ export function placeEliminated(g: FusionGraph, drafts: KernelDraft[], eliminate
     }
   }
   const firstKernelReading = new Map<string, KernelDraft>();
-  for (const d of ordered) for (const l of d.layers) for (const t of at(layers, l).inputs) if (!firstKernelReading.has(t)) firstKernelReading.set(t, d);
+  for (const d of ordered)
+    for (const l of d.layers)
+      for (const t of at(layers, l).inputs) if (!firstKernelReading.has(t)) firstKernelReading.set(t, d);
   const firstEliminatedReading = new Map<string, number>();
-  for (const l of eliminated.keys()) for (const t of at(layers, l).inputs) if (!firstEliminatedReading.has(t)) firstEliminatedReading.set(t, l);
+  for (const l of eliminated.keys())
+    for (const t of at(layers, l).inputs) if (!firstEliminatedReading.has(t)) firstEliminatedReading.set(t, l);
   const target = (layer: number, seen: Set<number>): KernelDraft | undefined => {
     if (seen.has(layer)) return undefined;
     seen.add(layer);

@@ -1,6 +1,13 @@
 import type { Analysis } from '../analyze.js';
 import type { FusionNode } from './plan-graph.js';
-import { assemblePlan, buildRuntimeGraph, displayOp, eliminateNoOps, FusionGraph, placeEliminated } from './plan-graph.js';
+import {
+  assemblePlan,
+  buildRuntimeGraph,
+  displayOp,
+  eliminateNoOps,
+  FusionGraph,
+  placeEliminated,
+} from './plan-graph.js';
 import type { ExecutionPlan } from './types.js';
 import { at } from '../../util/at.js';
 
@@ -26,7 +33,20 @@ import { at } from '../../util/at.js';
  */
 
 const CONV_OPS = new Set(['Conv', 'ConvTranspose']);
-const ACTIVATIONS = new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid', 'ThresholdedRelu', 'Gelu']);
+const ACTIVATIONS = new Set([
+  'Relu',
+  'Clip',
+  'LeakyRelu',
+  'Sigmoid',
+  'Tanh',
+  'Elu',
+  'Selu',
+  'Softplus',
+  'Softsign',
+  'HardSigmoid',
+  'ThresholdedRelu',
+  'Gelu',
+]);
 const POINTWISE = new Set([
   ...ACTIVATIONS,
   'HardSwish',
@@ -54,15 +74,15 @@ const POINTWISE = new Set([
 ]);
 const SHUFFLES = new Set(['Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
-const plain = (n: FusionNode, ops: ReadonlySet<string>): boolean => n.domain === '' && ops.has(n.opType) && n.members.size === 1;
+const plain = (n: FusionNode, ops: ReadonlySet<string>): boolean =>
+  n.domain === '' && ops.has(n.opType) && n.members.size === 1;
 
 /** `[C, 1, ...]` or `[1, C, 1, ...]` constant: a per-channel scale or shift of a conv's output. */
 function perChannel(g: FusionGraph, t: string, channels: number, rank: number): boolean {
   const s = g.view.shapeOf(t);
-  if (!g.isConstant(t) || s === null || !s.every((d) => typeof d === 'number')) return false;
-  const d = s as readonly number[];
-  if (d.length === rank - 1) return d[0] === channels && d.slice(1).every((x) => x === 1);
-  if (d.length === rank) return d[0] === 1 && d[1] === channels && d.slice(2).every((x) => x === 1);
+  if (!g.isConstant(t) || !s?.every((d) => typeof d === 'number')) return false;
+  if (s.length === rank - 1) return s[0] === channels && s.slice(1).every((x) => x === 1);
+  if (s.length === rank) return s[0] === 1 && s[1] === channels && s.slice(2).every((x) => x === 1);
   return false;
 }
 
@@ -73,17 +93,32 @@ function next(g: FusionGraph, n: FusionNode): FusionNode | null {
   return g.loneConsumer(o);
 }
 
+/** The activation alone reading `n`'s output runs as `n`'s epilogue. */
+function fuseActivation(g: FusionGraph, n: FusionNode): void {
+  const act = next(g, n);
+  if (act && plain(act, ACTIVATIONS)) {
+    n.activation = act.opType;
+    g.absorb(n, act, 'epilogue-activation');
+  }
+}
+
 /** Conv/Deconvolution epilogues: weight folds, then one residual Add, then one activation. */
 function fuseConvs(g: FusionGraph): void {
   for (const n of g.live()) {
     if (n.removed || n.domain !== '' || !CONV_OPS.has(n.opType)) continue;
     const w = g.view.shapeOf(n.inputs[1] ?? '');
-    const channels = w && typeof w[n.opType === 'Conv' ? 0 : 1] === 'number' ? (w[n.opType === 'Conv' ? 0 : 1] as number) : null;
+    const channels =
+      w && typeof w[n.opType === 'Conv' ? 0 : 1] === 'number' ? (w[n.opType === 'Conv' ? 0 : 1] as number) : null;
     if (g.isConstant(n.inputs[1] ?? '') && channels !== null && w) {
       for (let m = next(g, n); m; m = next(g, n)) {
         const fold =
-          (m.opType === 'BatchNormalization' && m.domain === '' && m.inputs.slice(1, 5).every((t) => t !== '' && g.isConstant(t))) ||
-          ((m.opType === 'Add' || m.opType === 'Mul') && m.domain === '' && m.inputs.length === 2 && m.inputs.some((t) => t !== n.outputs[0] && perChannel(g, t, channels, w.length)));
+          (m.opType === 'BatchNormalization' &&
+            m.domain === '' &&
+            m.inputs.slice(1, 5).every((t) => t !== '' && g.isConstant(t))) ||
+          ((m.opType === 'Add' || m.opType === 'Mul') &&
+            m.domain === '' &&
+            m.inputs.length === 2 &&
+            m.inputs.some((t) => t !== n.outputs[0] && perChannel(g, t, channels, w.length)));
         if (!fold) break;
         g.absorb(n, m, 'weight-fold');
       }
@@ -91,7 +126,7 @@ function fuseConvs(g: FusionGraph): void {
     const add = next(g, n);
     // next() found a reader, so the conv writes its output.
     const y = add ? at(n.outputs, 0) : '';
-    if (add && add.domain === '' && add.opType === 'Add' && add.inputs.length === 2) {
+    if (add?.domain === '' && add.opType === 'Add' && add.inputs.length === 2) {
       const other = at(add.inputs, 0) === y ? at(add.inputs, 1) : at(add.inputs, 0);
       const same = JSON.stringify(g.view.shapeOf(other)) === JSON.stringify(g.view.shapeOf(y));
       if (!g.isConstant(other) && same && other !== y) {
@@ -99,11 +134,7 @@ function fuseConvs(g: FusionGraph): void {
         n.sum = true;
       }
     }
-    const act = next(g, n);
-    if (act && plain(act, ACTIVATIONS)) {
-      n.activation = act.opType;
-      g.absorb(n, act, 'epilogue-activation');
-    }
+    fuseActivation(g, n);
   }
 }
 
@@ -113,15 +144,12 @@ function fuseGemmsAndScales(g: FusionGraph): void {
     if (n.removed || n.domain !== '') continue;
     if (n.opType === 'Gemm' || n.opType === 'MatMul') {
       const add = next(g, n);
-      if (add && plain(add, new Set(['Add'])) && add.inputs.some((t) => t !== n.outputs[0] && g.isConstant(t))) g.absorb(n, add, 'bias-fold');
+      if (add && plain(add, new Set(['Add'])) && add.inputs.some((t) => t !== n.outputs[0] && g.isConstant(t)))
+        g.absorb(n, add, 'bias-fold');
     } else if (n.opType !== 'BatchNormalization') {
       continue;
     }
-    const act = next(g, n);
-    if (act && plain(act, ACTIVATIONS)) {
-      n.activation = act.opType;
-      g.absorb(n, act, 'epilogue-activation');
-    }
+    fuseActivation(g, n);
   }
 }
 
@@ -142,7 +170,7 @@ function fusePointwise(g: FusionGraph): void {
 function fuseShuffles(g: FusionGraph): void {
   for (const n of g.live()) {
     if (n.removed || !plain(n, SHUFFLES)) continue;
-    for (let m = next(g, n); m && m.domain === '' && SHUFFLES.has(m.opType) && m.members.size === 1; m = next(g, n)) {
+    for (let m = next(g, n); m && plain(m, SHUFFLES); m = next(g, n)) {
       g.absorb(n, m, 'shuffle-merge');
     }
   }

@@ -70,7 +70,8 @@ export function kernelWork(
   kernel: PlannedKernel,
   options: { readonly activationPasses?: boolean } = {},
 ): { flops: number; bytes: number; weightBytes: number } {
-  if (kernel.inserted) return { flops: 0, bytes: 2 * kernel.inserted.elements * INSERTED_BYTES_PER_ELEMENT, weightBytes: 0 };
+  if (kernel.inserted)
+    return { flops: 0, bytes: 2 * kernel.inserted.elements * INSERTED_BYTES_PER_ELEMENT, weightBytes: 0 };
   let flops = 0;
   let bytes = 0;
   let weightBytes = 0;
@@ -94,7 +95,9 @@ export function kernelWork(
 }
 
 function isConvLayer(layer: LayerReport): boolean {
-  return (layer.domain === '' || layer.domain === 'ai.onnx') && (layer.opType === 'Conv' || layer.opType === 'ConvTranspose');
+  return (
+    (layer.domain === '' || layer.domain === 'ai.onnx') && (layer.opType === 'Conv' || layer.opType === 'ConvTranspose')
+  );
 }
 
 function channelsOf(shape: readonly Dim[] | null | undefined): number | null {
@@ -158,7 +161,13 @@ export function paddedFlops(layer: LayerReport, family: ConvFamily, flops: numbe
   return (flops * (cin < block ? cin : up(cin)) * up(cout)) / (cin * cout);
 }
 
-const CONV_FAMILY_SET: ReadonlySet<KernelFamily> = new Set<KernelFamily>(['dense', 'depthwise', 'grouped', 'unaligned', 'depthwiseUnaligned']);
+const CONV_FAMILY_SET: ReadonlySet<KernelFamily> = new Set<KernelFamily>([
+  'dense',
+  'depthwise',
+  'grouped',
+  'unaligned',
+  'depthwiseUnaligned',
+]);
 
 /** True for the convolution families of ConvRoofs. */
 export function isConvFamily(family: KernelFamily): family is ConvFamily {
@@ -182,9 +191,13 @@ export function familyRoofs(profile: DeviceProfile, family: KernelFamily): Roofs
     case 'depthwise':
     case 'grouped':
     case 'unaligned':
-      return conv ? { flopsPerSecond: conv[family], bytesPerSecond: activation } : { flopsPerSecond: peak, bytesPerSecond: bandwidth };
+      return conv
+        ? { flopsPerSecond: conv[family], bytesPerSecond: activation }
+        : { flopsPerSecond: peak, bytesPerSecond: bandwidth };
     case 'depthwiseUnaligned':
-      return conv ? { flopsPerSecond: conv.depthwiseUnaligned ?? conv.depthwise, bytesPerSecond: activation } : { flopsPerSecond: peak, bytesPerSecond: bandwidth };
+      return conv
+        ? { flopsPerSecond: conv.depthwiseUnaligned ?? conv.depthwise, bytesPerSecond: activation }
+        : { flopsPerSecond: peak, bytesPerSecond: bandwidth };
     case 'copy':
       return { flopsPerSecond: peak, bytesPerSecond: copy };
     case 'elementwise':
@@ -206,7 +219,13 @@ export function familyRoofs(profile: DeviceProfile, family: KernelFamily): Roofs
  * at the profile's bandwidth (a squeeze-excitation 1x1 conv of EfficientNet-B0 is all weights).
  * `calibrate` measures each roof with this same formula.
  */
-export function convTime(flops: number, bytes: number, weightBytes: number, profile: DeviceProfile, roofs: Roofs): RooflinePoint {
+export function convTime(
+  flops: number,
+  bytes: number,
+  weightBytes: number,
+  profile: DeviceProfile,
+  roofs: Roofs,
+): RooflinePoint {
   const computeUs = (flops / roofs.flopsPerSecond) * 1e6;
   const memoryUs = ((bytes - weightBytes) / roofs.bytesPerSecond + weightBytes / profile.bandwidthBytesPerSecond) * 1e6;
   const work = computeUs + memoryUs;
@@ -237,16 +256,25 @@ export function estimateKernel(
   block = planBlock(plan),
 ): RooflinePoint & { readonly family: KernelFamily } {
   const family = kernelFamily(analysis, kernel);
-  const work = kernelWork(analysis, plan, kernel, { activationPasses: profile.convRoofs !== undefined && isConvFamily(family) });
+  const work = kernelWork(analysis, plan, kernel, {
+    activationPasses: profile.convRoofs !== undefined && isConvFamily(family),
+  });
   const roofs = familyRoofs(profile, family);
   // A convolution family means kernelFamily found the kernel's anchor layer.
   const point =
     profile.convRoofs && isConvFamily(family)
-      ? convTime(paddedFlops(at(analysis.layers, at(kernel.layers, 0)), family, work.flops, block), work.bytes, work.weightBytes, profile, roofs)
+      ? convTime(
+          paddedFlops(at(analysis.layers, at(kernel.layers, 0)), family, work.flops, block),
+          work.bytes,
+          work.weightBytes,
+          profile,
+          roofs,
+        )
       : roofline(work.flops, work.bytes, profile, roofs);
   const factor = profile.inNetworkFactor ?? 1;
   if (factor === 1) return { ...point, family };
-  const overheadUs = profile.perOpOverheadUs + (profile.convRoofs && isConvFamily(family) ? (profile.convOverheadUs ?? 0) : 0);
+  const overheadUs =
+    profile.perOpOverheadUs + (profile.convRoofs && isConvFamily(family) ? (profile.convOverheadUs ?? 0) : 0);
   return { ...point, predictedUs: overheadUs + factor * (point.predictedUs - overheadUs), family };
 }
 
@@ -275,7 +303,8 @@ export function estimatePlanTime(analysis: Analysis, plan: ExecutionPlan, profil
       if (!l || l.scope === '' || l.folded || !l.memAccess) return 0;
       return estimateKernel(analysis, plan, { opType: l.opType, layers: [layer] }, profile, block).predictedUs;
     },
-    bytesUs: (bytes) => (Math.max(0, bytes) / (profile.activationBandwidthBytesPerSecond ?? profile.bandwidthBytesPerSecond)) * 1e6,
+    bytesUs: (bytes) =>
+      (Math.max(0, bytes) / (profile.activationBandwidthBytesPerSecond ?? profile.bandwidthBytesPerSecond)) * 1e6,
     overheadUs: (kernels) => Math.max(0, kernels) * profile.perOpOverheadUs,
   };
 }

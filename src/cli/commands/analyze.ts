@@ -28,7 +28,9 @@ export function runAnalyze(model: string, args: AnalyzeArgs, io: CliIO): number 
   const analysis = analyzeFile(model, { inputShapes: parseInputShapes(args.input) });
   const shown = sortLayers(analysis.layers, args.sort, args.top);
   if (args.format === 'json') {
-    io.stdout(JSON.stringify(args.sort || args.top !== undefined ? { ...analysis, layers: shown } : analysis, null, 2) + '\n');
+    io.stdout(
+      JSON.stringify(args.sort || args.top !== undefined ? { ...analysis, layers: shown } : analysis, null, 2) + '\n',
+    );
   } else if (args.format === 'csv') {
     io.stdout(formatAnalysisCsv(shown));
   } else {

@@ -25,7 +25,8 @@ import type { CliIO } from '../io.js';
 import { useColor } from '../io.js';
 import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/shared/markdown-budget.js';
 import { at } from '../../util/at.js';
-import { efflintVersion, internalErrorMessage } from '../../version.js';
+import { efflintVersion } from '../../version.js';
+import { namingModel, printModelError } from '../model-errors.js';
 import { collect, parsePositiveInt } from '../options.js';
 import type { SessionArgs } from '../session-options.js';
 import { addSessionOptions, profileWithProgress } from '../session-options.js';
@@ -56,13 +57,9 @@ export const DIFF_DEFAULT_RUNS = 20;
 /** `--max-*-increase PCT`: a finite percentage >= 0 ('5', '2.5', '0'; a trailing % is accepted). */
 export function parsePercent(value: string): number {
   const n = Number(value.trim().replace(/%$/, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a percentage >= 0, e.g. 5 for +5%');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('expected a percentage >= 0, e.g. 5 for +5%');
   return n;
-}
-
-function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return at(msg.split('\n'), 0);
 }
 
 /** The thresholds given on the command line (commander's camelCase of --max-memaccess-increase differs from the config key). */
@@ -83,9 +80,12 @@ function cliThresholds(args: DiffArgs): DiffThresholds {
  * prints one line naming it, and nothing is printed on stdout.
  */
 export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, io: CliIO): Promise<number> {
-  if (args.maxLatencyIncrease !== undefined && !args.profile) throw new UsageError('--max-latency-increase needs --profile (latency is measured only then)');
+  if (args.maxLatencyIncrease !== undefined && !args.profile)
+    throw new UsageError('--max-latency-increase needs --profile (latency is measured only then)');
   const config = loadConfig({ explicitPath: args.config, cwd: io.cwd });
-  const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
+  const deviceProfile: DeviceProfile | undefined = args.deviceProfile
+    ? readDeviceProfile(args.deviceProfile, io.cwd)
+    : undefined;
   const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
   const thresholds = mergeThresholds(config.diff, cliThresholds(args));
 
@@ -94,18 +94,17 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
   for (const model of [baseArg, headArg]) {
     try {
       const analysis = analyzeFile(model, { inputShapes });
-      const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model, runtime: config.runtime });
+      const lint = lintAnalysis(analysis, {
+        rules: config.rules,
+        ignore: config.ignore,
+        deviceProfile,
+        model,
+        runtime: config.runtime,
+      });
       sides.push({ model, analysis, findings: lint.findings });
     } catch (err) {
       hadErrors = true;
-      if (!(err instanceof EfflintError)) {
-        // A bug in efflint: the one line asks for a report.
-        io.stderr(`efflint: ${model}: ${internalErrorMessage(err)}\n`);
-        if (args.debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
-        continue;
-      }
-      const msg = oneLine(err);
-      io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${msg}\n`);
+      printModelError(model, err, io, args.debug);
     }
   }
   if (hadErrors) return diffExitCode({ verdict: null, hadErrors });
@@ -128,7 +127,11 @@ export async function runDiff(baseArg: string, headArg: string, args: DiffArgs, 
   const external = [baseArg, headArg].flatMap((m) => externalDataWarnings(m).map((w) => `${m}: ${w}`));
   const diff = external.length === 0 ? compared : { ...compared, warnings: [...compared.warnings, ...external] };
   const verdict = evaluateDiff(diff, thresholds);
-  const report = DIFF_FORMATS[args.format](diff, verdict, { color: useColor(io), version: efflintVersion(), top: args.top });
+  const report = DIFF_FORMATS[args.format](diff, verdict, {
+    color: useColor(io),
+    version: efflintVersion(),
+    top: args.top,
+  });
   io.stdout(args.format === 'markdown' ? fitMarkdown(report, args.maxBytes) : report);
   const reason = diffExitReason({ verdict, hadErrors: false });
   if (reason !== null) io.stderr(`efflint: exit 1: ${reason}\n`);
@@ -154,24 +157,40 @@ async function measureBothInterleaved(
   try {
     const result = await measureInterleaved(
       prepared.map((p, i) => ({ label: i === 0 ? 'base' : 'head', model: p.ortModel, inputs: p.inputs })),
-      { optLevel: args.optLevel === 'disabled' ? 'disabled' : 'all', clock: 'cpu', onProgress: (done, total) => bar.update('base vs head, interleaved ', done, total) },
+      {
+        optLevel: args.optLevel === 'disabled' ? 'disabled' : 'all',
+        clock: 'cpu',
+        onProgress: (done, total) => bar.update('base vs head, interleaved ', done, total),
+      },
     );
     const b = onClock(at(result.variants, 0), 'cpu');
     const h = onClock(at(result.variants, 1), 'cpu');
-    return { clock: 'cpu', baseMedianMs: b.medianMs, headMedianMs: h.medianMs, ratio: h.ratio.median, spread: h.ratio.iqr };
+    return {
+      clock: 'cpu',
+      baseMedianMs: b.medianMs,
+      headMedianMs: h.medianMs,
+      ratio: h.ratio.median,
+      spread: h.ratio.iqr,
+    };
   } finally {
     bar.finish();
   }
 }
 
 /** Profiles one model; every option is the same for base and head so the medians compare. */
-async function measure(model: string, args: DiffArgs, inputShapes: Readonly<Record<string, readonly number[]>>, io: CliIO): Promise<ProfileResult> {
+async function measure(
+  model: string,
+  args: DiffArgs,
+  inputShapes: Readonly<Record<string, readonly number[]>>,
+  io: CliIO,
+): Promise<ProfileResult> {
   try {
     return await profileWithProgress(model, args, { inputShapes }, io, `${model} `);
   } catch (err) {
-    const msg = oneLine(err);
-    // Name the model: with two of them, "input 'x' has symbolic dims" alone does not say which.
-    if (err instanceof EfflintError && !msg.includes(model)) throw new EfflintError(err.code, `${model}: ${msg}`, { cause: err });
+    if (err instanceof EfflintError) {
+      const named = namingModel(model, err.message);
+      if (named !== err.message) throw new EfflintError(err.code, named, { cause: err });
+    }
     throw err;
   }
 }
@@ -180,21 +199,40 @@ async function measure(model: string, args: DiffArgs, inputShapes: Readonly<Reco
 export function defineDiff(program: Command, io: CliIO, done: (code: number) => void): void {
   const cmd = program
     .command('diff')
-    .description('compare two models (base -> head): FLOPs, params, memAccess, layers, new findings, optional measured latency; exit 1 past a threshold')
+    .description(
+      'compare two models (base -> head): FLOPs, params, memAccess, layers, new findings, optional measured latency; exit 1 past a threshold',
+    )
     .argument('<base>', 'the model before the change: an .onnx file or zoo:NAME')
     .argument('<head>', 'the model after the change: an .onnx file or zoo:NAME')
     .addOption(new Option('-f, --format <format>', 'output format').choices(DIFF_FORMAT_NAMES).default('text'))
-    .option('-c, --config <file>', 'config file (default: efflint.config.json from the working directory upward); its "diff" section sets thresholds');
+    .option(
+      '-c, --config <file>',
+      'config file (default: efflint.config.json from the working directory upward); its "diff" section sets thresholds',
+    );
   for (const t of PERCENT_THRESHOLDS) cmd.option(`${t.flag} <pct>`, t.description, parsePercent);
   cmd
-    .addOption(new Option(`${FAIL_ON_NEW.flag} <severity>`, 'fail on new findings at or above this severity').choices(FAIL_ON_NEW.choices))
-    .option('--input <name=dims>', 'bind an input shape for both models, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
+    .addOption(
+      new Option(`${FAIL_ON_NEW.flag} <severity>`, 'fail on new findings at or above this severity').choices(
+        FAIL_ON_NEW.choices,
+      ),
+    )
+    .option(
+      '--input <name=dims>',
+      'bind an input shape for both models, e.g. input=1x3x224x224 (repeatable; overrides the config)',
+      collect,
+      [],
+    )
     .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds in both lints')
     .option('--profile', 'measure both models with onnxruntime-node (same settings) and compare median latency');
   addSessionOptions(cmd, { runs: DIFF_DEFAULT_RUNS, when: 'with --profile' });
   cmd
     .option('--top <n>', 'rows per list in text and Markdown output (default 20 text, 30 Markdown)', parsePositiveInt)
-    .option('--max-bytes <n>', `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT})`, parsePositiveInt, GITHUB_COMMENT_LIMIT)
+    .option(
+      '--max-bytes <n>',
+      `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT})`,
+      parsePositiveInt,
+      GITHUB_COMMENT_LIMIT,
+    )
     .option('-q, --quiet', 'no progress bar')
     .action(async (base: string, head: string, opts: DiffArgs, command: Command) =>
       done(await runDiff(base, head, { ...opts, debug: command.optsWithGlobals().debug === true }, io)),

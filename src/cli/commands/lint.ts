@@ -4,9 +4,8 @@ import type { DeviceProfile } from '../../analyzers/roofline.js';
 import { analyzeFile } from '../../api.js';
 import { readDeviceProfile } from '../../config/device-profile.js';
 import { expandGlob, isGlob } from '../../util/glob.js';
-import { at } from '../../util/at.js';
 import { loadConfig } from '../../config/load.js';
-import { EfflintError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { LintFormat } from '../../report/lint/lint-formats.js';
 import { LINT_FORMAT_NAMES, LINT_FORMATS, SINGLE_MODEL_FORMATS } from '../../report/lint/lint-formats.js';
 import type { FailOn } from '../../rules/exit-code.js';
@@ -26,7 +25,13 @@ import { planFromOptimizedGraph } from '../../profile/runtime-plan.js';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_MIN_IMPACT_PERCENT, applyMinImpact, lintAnalysis, resolveRuleSetting, summarize } from '../../rules/lint.js';
+import {
+  DEFAULT_MIN_IMPACT_PERCENT,
+  applyMinImpact,
+  lintAnalysis,
+  resolveRuleSetting,
+  summarize,
+} from '../../rules/lint.js';
 import type { RuntimeName } from '../../analyzers/runtime/types.js';
 import { RUNTIME_NAMES } from '../../analyzers/runtime/types.js';
 import { RULES } from '../../rules/registry.js';
@@ -34,7 +39,8 @@ import { DEFAULT_CONFIRM_TOP } from '../../profile/confirm-findings.js';
 import { parseInputShapes } from '../input-shapes.js';
 import type { CliIO } from '../io.js';
 import { checkOutputPath, useColor, writeOutputFile } from '../io.js';
-import { efflintVersion, internalErrorMessage } from '../../version.js';
+import { efflintVersion } from '../../version.js';
+import { printModelError } from '../model-errors.js';
 import { collect, parseNonNegativeInt, parsePercent, parsePositiveInt } from '../options.js';
 import { GITHUB_COMMENT_LIMIT, fitMarkdown } from '../../report/shared/markdown-budget.js';
 import type { SessionArgs } from '../session-options.js';
@@ -115,11 +121,6 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return at(msg.split('\n'), 0);
-}
-
 /**
  * `efflint lint`: analyse each model, run the rules, print one report, return the exit code. A model
  * that cannot be loaded prints one line naming it; the others are still linted, and the run exits 2.
@@ -127,23 +128,35 @@ function oneLine(err: unknown): string {
 export async function runLint(modelArgs: readonly string[], args: LintArgs, io: CliIO): Promise<number> {
   const loaded = loadConfig({ explicitPath: args.config, cwd: io.cwd });
   const config = { ...loaded, rules: applyRuleSelection(loaded.rules, args, RULES) };
-  const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
+  const deviceProfile: DeviceProfile | undefined = args.deviceProfile
+    ? readDeviceProfile(args.deviceProfile, io.cwd)
+    : undefined;
   const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
   if (args.printConfig !== undefined && args.printConfig !== false) {
     // ESLint's form: `--print-config FILE` prints the configuration `lint FILE` would run with; the
     // config is found the same way for every model, so FILE is checked and named, not searched from.
     const file = typeof args.printConfig === 'string' ? expandModelArgs([args.printConfig], io.cwd)[0] : undefined;
-    if (file !== undefined && !file.startsWith(ZOO_PREFIX) && !existsSync(resolve(io.cwd, file))) throw new UsageError(`--print-config ${file}: no such file`);
-    io.stdout(JSON.stringify({ ...(file !== undefined ? { file } : {}), ...resolvedConfigJson(config, args, inputShapes) }, null, 2) + '\n');
+    if (file !== undefined && !file.startsWith(ZOO_PREFIX) && !existsSync(resolve(io.cwd, file)))
+      throw new UsageError(`--print-config ${file}: no such file`);
+    io.stdout(
+      JSON.stringify(
+        { ...(file !== undefined ? { file } : {}), ...resolvedConfigJson(config, args, inputShapes) },
+        null,
+        2,
+      ) + '\n',
+    );
     return EXIT_OK;
   }
   if (modelArgs.length === 0) throw new UsageError("missing required argument 'models'");
-  if (args.baseline !== undefined && args.writeBaseline !== undefined) throw new UsageError('--baseline and --write-baseline: give one of them');
+  if (args.baseline !== undefined && args.writeBaseline !== undefined)
+    throw new UsageError('--baseline and --write-baseline: give one of them');
   let baseline = args.baseline !== undefined ? readBaselineFile(args.baseline, io.cwd) : undefined;
   const models = expandModelArgs(modelArgs, io.cwd);
   if (args.outputFile !== undefined) checkOutputPath(args.outputFile, io.cwd);
   if (SINGLE_MODEL_FORMATS.includes(args.format) && models.length !== 1) {
-    throw new UsageError(`--format ${args.format} describes one model; got ${models.length} (${models.slice(0, 3).join(', ')}${models.length > 3 ? ', ...' : ''})`);
+    throw new UsageError(
+      `--format ${args.format} describes one model; got ${models.length} (${models.slice(0, 3).join(', ')}${models.length > 3 ? ', ...' : ''})`,
+    );
   }
   const results: LintResult[] = [];
   let hadErrors = false;
@@ -159,21 +172,16 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
       for (const warning of analysis.warnings) io.stderr(`efflint: ${model}: warning: ${warning}\n`);
     } catch (err) {
       hadErrors = true;
-      if (!(err instanceof EfflintError)) {
-        // A bug in efflint: the one line asks for a report; the other models are still linted.
-        io.stderr(`efflint: ${model}: ${internalErrorMessage(err)}\n`);
-        if (args.debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
-        continue;
-      }
-      const msg = oneLine(err);
-      io.stderr(`efflint: ${msg.includes(model) ? '' : `${model}: `}${msg}\n`);
+      printModelError(model, err, io, args.debug);
     }
   }
   if (args.writeBaseline !== undefined) {
     const written = baselineOf(results);
     writeOutputFile(args.writeBaseline, io.cwd, serializeBaseline(written));
     baseline = written;
-    io.stderr(`efflint: wrote ${args.writeBaseline} (${results.reduce((n, r) => n + r.findings.length, 0)} findings); lint with --baseline ${args.writeBaseline} to fail only on new ones\n`);
+    io.stderr(
+      `efflint: wrote ${args.writeBaseline} (${results.reduce((n, r) => n + r.findings.length, 0)} findings); lint with --baseline ${args.writeBaseline} to fail only on new ones\n`,
+    );
   }
   const filtered = results.map((r) => narrowResult(r, args.quiet === true, baseline));
   results.splice(0, results.length, ...filtered);
@@ -186,17 +194,22 @@ export async function runLint(modelArgs: readonly string[], args: LintArgs, io: 
   const shown = HUMAN_FORMATS.includes(args.format) ? results.map((r) => applyMinImpact(r, minImpact)) : results;
   if (results.length > 0 || MACHINE_FORMATS.includes(args.format)) {
     const report = LINT_FORMATS[args.format](shown, {
-        color: useColor(io),
-        rules: RULES,
-        version: efflintVersion(),
-        width: io.stdoutColumns,
-        statistics: args.statistics,
-      });
+      color: useColor(io),
+      rules: RULES,
+      version: efflintVersion(),
+      width: io.stdoutColumns,
+      statistics: args.statistics,
+    });
     const sized = args.format === 'markdown' ? fitMarkdown(report, args.maxBytes) : report;
     if (args.outputFile !== undefined) writeOutputFile(args.outputFile, io.cwd, sized);
     else io.stdout(sized);
   }
-  const exitInput = { summaries: results.map((r) => r.summary), failOn: args.failOn, maxWarnings: args.maxWarnings, hadErrors };
+  const exitInput = {
+    summaries: results.map((r) => r.summary),
+    failOn: args.failOn,
+    maxWarnings: args.maxWarnings,
+    hadErrors,
+  };
   const reason = lintExitReason(exitInput);
   if (reason !== null) {
     if (args.exitZero) return EXIT_OK;
@@ -224,7 +237,11 @@ function narrowResult(result: LintResult, quiet: boolean, baseline: BaselineFile
 }
 
 /** `--print-config`: the configuration a lint would run with, command-line flags applied. */
-function resolvedConfigJson(config: ResolvedConfig, args: LintArgs, inputShapes: Readonly<Record<string, readonly number[]>>): Record<string, unknown> {
+function resolvedConfigJson(
+  config: ResolvedConfig,
+  args: LintArgs,
+  inputShapes: Readonly<Record<string, readonly number[]>>,
+): Record<string, unknown> {
   return {
     configFile: config.path,
     runtime: args.runtime ?? config.runtime ?? DEFAULT_RUNTIME,
@@ -250,20 +267,32 @@ async function withMeasurements(
   deviceProfile: DeviceProfile | undefined,
   io: CliIO,
 ): Promise<LintResult> {
-  if (lintOptions.runtime !== undefined && lintOptions.runtime !== 'onnxruntime-cpu' && (args.ep === undefined || args.ep === 'cpu')) {
-    io.stderr(`efflint: ${model}: --profile lints the graph onnxruntime ran on the CPU; --runtime ${lintOptions.runtime} is not used\n`);
+  if (lintOptions.runtime !== undefined && lintOptions.runtime !== 'onnxruntime-cpu' && args.ep === 'cpu') {
+    io.stderr(
+      `efflint: ${model}: --profile lints the graph onnxruntime ran on the CPU; --runtime ${lintOptions.runtime} is not used\n`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'efflint-lint-'));
   try {
     const optimizedPath = join(dir, 'optimized.onnx');
-    const profile = await profileWithProgress(model, args, { inputShapes, deviceProfile, saveOptimizedModel: optimizedPath }, io, `${model} `);
+    const profile = await profileWithProgress(
+      model,
+      args,
+      { inputShapes, deviceProfile, saveOptimizedModel: optimizedPath },
+      io,
+      `${model} `,
+    );
     let plan: ExecutionPlan | undefined;
-    if (args.ep === 'cpu' || args.ep === undefined) {
+    if (args.ep === 'cpu') {
       if (profile.optLevel === 'disabled') plan = buildExecutionPlan(analysis, 'none');
-      else if (existsSync(optimizedPath)) plan = { ...planFromOptimizedGraph(analysis, readOptimizedGraph(optimizedPath)), runtime: 'onnxruntime-cpu' };
+      else if (existsSync(optimizedPath))
+        plan = { ...planFromOptimizedGraph(analysis, readOptimizedGraph(optimizedPath)), runtime: 'onnxruntime-cpu' };
     }
     const result = lintAnalysis(analysis, { ...lintOptions, ...(plan ? { plan, runtime: plan.runtime } : {}) });
-    return { ...result, findings: await confirmWithProgress(result.findings, analysis, profile, args, io, `${model} `) };
+    return {
+      ...result,
+      findings: await confirmWithProgress(result.findings, analysis, profile, args, io, `${model} `),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -276,29 +305,84 @@ const LINT_PROFILE_RUNS = 10;
 export function defineLint(program: Command, io: CliIO, done: (code: number) => void): void {
   const cmd = program
     .command('lint')
-    .description('check models against the ShuffleNet V2 guidelines (G1-G4) and efflint extras; exit 1 on findings at --fail-on')
+    .description(
+      'check models against the ShuffleNet V2 guidelines (G1-G4) and efflint extras; exit 1 on findings at --fail-on',
+    )
     .argument('[models...]', '.onnx files, directories (searched for *.onnx), globs (models/**/*.onnx) or zoo:NAME')
     .addOption(new Option('-f, --format <format>', 'output format').choices(LINT_FORMAT_NAMES).default('text'))
     .option('-c, --config <file>', 'config file (default: efflint.config.json from the working directory upward)')
-    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(FAIL_ON_CHOICES).default('error'))
+    .addOption(
+      new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1')
+        .choices(FAIL_ON_CHOICES)
+        .default('error'),
+    )
     .option('--max-warnings <n>', 'exit 1 when there are more than N warnings', parseNonNegativeInt)
-    .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
+    .option(
+      '--input <name=dims>',
+      'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)',
+      collect,
+      [],
+    )
     .option('-q, --quiet', 'report errors only (the summary counts what it hid; the exit code counts errors only)')
     .option('-o, --output-file <file>', 'write the report to FILE instead of stdout')
-    .option('--rule <id:severity>', 'set a rule\'s severity, e.g. G2:error or E103:off (repeatable; wins over the config)', collect, [])
-    .option('--select <rules>', 'run only these rules: ids, id prefixes (G = every guideline) or names, comma-separated (repeatable)', collect, [])
-    .option('--ignore <rules>', 'do not run these rules: ids, id prefixes or names, comma-separated (repeatable)', collect, [])
+    .option(
+      '--rule <id:severity>',
+      "set a rule's severity, e.g. G2:error or E103:off (repeatable; wins over the config)",
+      collect,
+      [],
+    )
+    .option(
+      '--select <rules>',
+      'run only these rules: ids, id prefixes (G = every guideline) or names, comma-separated (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--ignore <rules>',
+      'do not run these rules: ids, id prefixes or names, comma-separated (repeatable)',
+      collect,
+      [],
+    )
     .option('--exit-zero', 'exit 0 even when findings reach --fail-on or --max-warnings (errors still exit 2)')
-    .option('--print-config [file]', 'print the configuration `lint FILE` would run with (config file and flags) as JSON and exit')
+    .option(
+      '--print-config [file]',
+      'print the configuration `lint FILE` would run with (config file and flags) as JSON and exit',
+    )
     .option('--baseline <file>', 'leave out findings listed in this baseline file: only new findings count')
-    .option('--max-bytes <n>', `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT}, GitHub's comment limit)`, parsePositiveInt, GITHUB_COMMENT_LIMIT)
+    .option(
+      '--max-bytes <n>',
+      `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT}, GitHub's comment limit)`,
+      parsePositiveInt,
+      GITHUB_COMMENT_LIMIT,
+    )
     .option('--write-baseline <file>', 'write every finding to a baseline file (then report as if --baseline FILE)')
-    .option('--device-profile <file>', 'device profile JSON: enables E104 and device-aware G3 thresholds; estimates impacts (default: a built-in CPU profile)')
-    .addOption(new Option('--runtime <name>', 'runtime whose executed graph the rules judge: work it fuses away is not a warning (default: config, else onnxruntime-cpu)').choices(RUNTIME_NAMES))
-    .option('--min-impact <percent>', 'text and Markdown: leave out findings whose estimated share of model time is below PERCENT (errors always shown; 0: all)', parsePercent, DEFAULT_MIN_IMPACT_PERCENT)
+    .option(
+      '--device-profile <file>',
+      'device profile JSON: enables E104 and device-aware G3 thresholds; estimates impacts (default: a built-in CPU profile)',
+    )
+    .addOption(
+      new Option(
+        '--runtime <name>',
+        'runtime whose executed graph the rules judge: work it fuses away is not a warning (default: config, else onnxruntime-cpu)',
+      ).choices(RUNTIME_NAMES),
+    )
+    .option(
+      '--min-impact <percent>',
+      'text and Markdown: leave out findings whose estimated share of model time is below PERCENT (errors always shown; 0: all)',
+      parsePercent,
+      DEFAULT_MIN_IMPACT_PERCENT,
+    )
     .option('--statistics', 'text: one line per rule (count, summed share of time) instead of one per finding')
-    .option('--profile', 'measure each model with onnxruntime-node and confirm findings by counterfactual measurement (the layer against the replacement the guideline asks for)')
-    .option('--confirm-top <n>', `with --profile: counterfactual pairs measured per model, largest estimated impact first (0: none)`, parseNonNegativeInt, DEFAULT_CONFIRM_TOP);
+    .option(
+      '--profile',
+      'measure each model with onnxruntime-node and confirm findings by counterfactual measurement (the layer against the replacement the guideline asks for)',
+    )
+    .option(
+      '--confirm-top <n>',
+      `with --profile: counterfactual pairs measured per model, largest estimated impact first (0: none)`,
+      parseNonNegativeInt,
+      DEFAULT_CONFIRM_TOP,
+    );
   addSessionOptions(cmd, { runs: LINT_PROFILE_RUNS, when: 'with --profile' });
   cmd.action(async (models: string[], opts: LintArgs, command: Command) =>
     done(await runLint(models, { ...opts, debug: command.optsWithGlobals().debug === true }, io)),

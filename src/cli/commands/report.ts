@@ -51,8 +51,9 @@ export function reportFormat(path: string): 'html' | 'markdown' {
 /** The machine, for the methodology footer. */
 function environment(): ReportEnvironment {
   const cpu = cpus();
+  const model = cpu[0]?.model.trim() ?? '';
   return {
-    cpu: cpu[0]?.model.trim() || 'unknown CPU',
+    cpu: model === '' ? 'unknown CPU' : model,
     cores: cpu.length,
     memoryGiB: totalmem() / 2 ** 30,
     os: `${platform()} ${release()} ${arch()}`,
@@ -65,19 +66,30 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
   const format = reportFormat(args.output);
   checkOutputPath(args.output, io.cwd);
   const config = loadConfig({ explicitPath: args.config, cwd: io.cwd });
-  const deviceProfile: DeviceProfile | undefined = args.deviceProfile ? readDeviceProfile(args.deviceProfile, io.cwd) : undefined;
+  const deviceProfile: DeviceProfile | undefined = args.deviceProfile
+    ? readDeviceProfile(args.deviceProfile, io.cwd)
+    : undefined;
   const inputShapes = { ...config.input, ...parseInputShapes(args.input) };
   const progress = io.stderrIsTTY && !args.quiet;
   if (progress) io.stderr(`analysing ${model}...\n`);
   const analysis = analyzeFile(model, { inputShapes });
-  const lint = lintAnalysis(analysis, { rules: config.rules, ignore: config.ignore, deviceProfile, model, runtime: config.runtime });
+  const lint = lintAnalysis(analysis, {
+    rules: config.rules,
+    ignore: config.ignore,
+    deviceProfile,
+    model,
+    runtime: config.runtime,
+  });
   let profile: ProfileResult | null = null;
   let confirmations: FindingConfirmation[] | null = null;
   if (args.profile) {
     if (progress) io.stderr(`profiling with onnxruntime (${args.ep})...\n`);
     profile = await profileWithProgress(model, args, { inputShapes, deviceProfile }, io);
     if (progress && args.confirmTop > 0) io.stderr('confirming findings by counterfactual measurement...\n');
-    confirmations = (await confirmWithProgress(lint.findings, analysis, profile, args, io)).map((f) => ({ confirmed: f.confirmed, evidence: f.evidence }));
+    confirmations = (await confirmWithProgress(lint.findings, analysis, profile, args, io)).map((f) => ({
+      confirmed: f.confirmed,
+      evidence: f.evidence,
+    }));
   }
   const data = buildReportData({
     lint,
@@ -94,7 +106,10 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
   });
   const text = format === 'html' ? formatReportHtml(data) : fitMarkdown(formatReportMarkdown(data), args.maxBytes);
   writeOutputFile(args.output, io.cwd, text);
-  if (!args.quiet) io.stdout(`wrote ${args.output} (${format === 'html' ? 'HTML' : 'Markdown'}, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB)\n`);
+  if (!args.quiet)
+    io.stdout(
+      `wrote ${args.output} (${format === 'html' ? 'HTML' : 'Markdown'}, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB)\n`,
+    );
   return EXIT_OK;
 }
 
@@ -102,18 +117,38 @@ export async function runReport(model: string, args: ReportArgs, io: CliIO): Pro
 export function defineReport(program: Command, io: CliIO, done: (code: number) => void): void {
   const cmd = program
     .command('report')
-    .description('write a latency report (self-contained HTML with static SVG charts, or Markdown): where the time goes, top layers, FLOPs vs time, findings')
+    .description(
+      'write a latency report (self-contained HTML with static SVG charts, or Markdown): where the time goes, top layers, FLOPs vs time, findings',
+    )
     .argument('<model>', 'an .onnx file or zoo:NAME')
     .requiredOption('-o, --output <file>', 'report file: .html/.htm (self-contained HTML) or .md (Markdown)')
     .option('--no-profile', 'do not run the model: analysis and lint only, no latency');
   addSessionOptions(cmd, { runs: DEFAULT_RUNS, when: 'unless --no-profile' });
   cmd
-    .option('--input <name=dims>', 'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)', collect, [])
+    .option(
+      '--input <name=dims>',
+      'bind an input shape, e.g. input=1x3x224x224 (repeatable; overrides the config)',
+      collect,
+      [],
+    )
     .option('-c, --config <file>', 'config file (default: efflint.config.json from the working directory upward)')
-    .option('--device-profile <file>', 'device profile from efflint calibrate: roofline predictions, E104, device-aware G3')
+    .option(
+      '--device-profile <file>',
+      'device profile from efflint calibrate: roofline predictions, E104, device-aware G3',
+    )
     .option('--top <n>', 'layers in the top-layers chart and table', parsePositiveInt, DEFAULT_TOP_LAYERS)
-    .option('--confirm-top <n>', 'unless --no-profile: counterfactual pairs measured to confirm findings, largest estimated impact first (0: none)', parseNonNegativeInt, DEFAULT_CONFIRM_TOP)
-    .option('--max-bytes <n>', `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT}, GitHub's comment limit)`, parsePositiveInt, GITHUB_COMMENT_LIMIT)
+    .option(
+      '--confirm-top <n>',
+      'unless --no-profile: counterfactual pairs measured to confirm findings, largest estimated impact first (0: none)',
+      parseNonNegativeInt,
+      DEFAULT_CONFIRM_TOP,
+    )
+    .option(
+      '--max-bytes <n>',
+      `Markdown: cut the least important table rows (with a note) to stay under N bytes (default ${GITHUB_COMMENT_LIMIT}, GitHub's comment limit)`,
+      parsePositiveInt,
+      GITHUB_COMMENT_LIMIT,
+    )
     .option('-q, --quiet', 'no progress and no closing line')
     .action(async (model: string, opts: ReportArgs) => done(await runReport(model, opts, io)));
 }

@@ -25,7 +25,10 @@ export function describeRule(rule: AnyRule): Record<string, unknown> {
     docsUrl: m.docsUrl,
     requires: m.requires ?? [],
     options: Object.fromEntries(
-      Object.entries(m.options as Readonly<Record<string, OptionSpec>>).map(([k, s]) => [k, { type: s.type, default: s.default, description: s.description }]),
+      Object.entries(m.options as Readonly<Record<string, OptionSpec>>).map(([k, s]) => [
+        k,
+        { type: s.type, default: s.default, description: s.description },
+      ]),
     ),
   };
 }
@@ -38,7 +41,10 @@ export function runRules(args: RulesArgs, io: CliIO): number {
   }
   const c = new Chalk({ level: useColor(io) ? 1 : 0 });
   const rows = RULES.map((r) => [c.bold(r.meta.id), r.meta.name, r.meta.defaultSeverity, r.meta.description]);
-  const lines = alignTable([[c.bold('id'), c.bold('name'), c.bold('default'), c.bold('description')], ...rows], [false, false, false, false]);
+  const lines = alignTable(
+    [[c.bold('id'), c.bold('name'), c.bold('default'), c.bold('description')], ...rows],
+    [false, false, false, false],
+  );
   const out = [lines[0]];
   RULES.forEach((r, i) => {
     out.push(lines[i + 1]);

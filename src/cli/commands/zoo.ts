@@ -63,12 +63,20 @@ function formatZooTable(rows: readonly ZooListRow[]): string {
     r.published ? `${humanCount(r.published.params ?? null)} / ${humanCount(r.published.flops ?? null)}` : '',
     r.source.length > 60 ? `${r.source.slice(0, 57)}...` : r.source,
   ]);
-  return [...alignTable([header, ...body], [false, false, false, true, true, true, true, false]), '', 'FLOPs = multiply-adds at batch 1 and the default resolution, measured by efflint on the built graph; conv+gemm is what papers publish; published = params / FLOPs from the paper or torchvision.'].join('\n') + '\n';
+  return (
+    [
+      ...alignTable([header, ...body], [false, false, false, true, true, true, true, false]),
+      '',
+      'FLOPs = multiply-adds at batch 1 and the default resolution, measured by efflint on the built graph; conv+gemm is what papers publish; published = params / FLOPs from the paper or torchvision.',
+    ].join('\n') + '\n'
+  );
 }
 
 export function runZooList(opts: { format: 'text' | 'json'; filter?: string }, io: CliIO): number {
   const rows = zooRows(opts.filter);
-  io.stdout(opts.format === 'json' ? JSON.stringify({ schemaVersion: 1, models: rows }, null, 2) + '\n' : formatZooTable(rows));
+  io.stdout(
+    opts.format === 'json' ? JSON.stringify({ schemaVersion: 1, models: rows }, null, 2) + '\n' : formatZooTable(rows),
+  );
   return EXIT_OK;
 }
 
@@ -83,7 +91,9 @@ export function runZooBuild(name: string, opts: ZooBuildOptions & { output?: str
 }
 
 export function defineZoo(program: Command, io: CliIO, done: (code: number) => void): void {
-  const zoo = program.command('zoo').description('reference models built by efflint (ShuffleNet, EfficientNet, ...) and the paper experiments');
+  const zoo = program
+    .command('zoo')
+    .description('reference models built by efflint (ShuffleNet, EfficientNet, ...) and the paper experiments');
   zoo
     .command('list', { isDefault: true })
     .description('list zoo models with their params and FLOPs (the default: `efflint zoo` alone lists them)')

@@ -99,21 +99,29 @@ export function columnConfounders(setups: readonly ConfounderInput[], block: num
   for (const s of setups.slice(1)) {
     const df = s.flops / base.flops - 1;
     if (Math.abs(df) > FLOPS_TOLERANCE) {
-      out.push(`${s.column}, ${s.label}: FLOPs ${df > 0 ? '+' : ''}${formatPercent(df)} against the baseline row (the paper holds them equal)`);
+      out.push(
+        `${s.column}, ${s.label}: FLOPs ${df > 0 ? '+' : ''}${formatPercent(df)} against the baseline row (the paper holds them equal)`,
+      );
     }
   }
   if (base.kernels === null) return out;
   for (const s of setups) {
     const k = s.kernels;
     if (k === null) continue;
-    const differs = s !== base && (k.plainConvs * base.kernels.convs !== base.kernels.plainConvs * k.convs || Math.abs(k.reorders - base.kernels.reorders) > 2);
+    const differs =
+      s !== base &&
+      (k.plainConvs * base.kernels.convs !== base.kernels.plainConvs * k.convs ||
+        Math.abs(k.reorders - base.kernels.reorders) > 2);
     if (!differs && (s !== base || k.plainConvs === 0)) continue;
     const why: string[] = [];
     const odd = misalignedChannels(s.channels, block);
-    if (odd.length > 0) why.push(`${s.grouped ? 'channels per group' : 'channels'} ${odd.join(', ')} not multiples of ${block}`);
+    if (odd.length > 0)
+      why.push(`${s.grouped ? 'channels per group' : 'channels'} ${odd.join(', ')} not multiples of ${block}`);
     out.push(
       `${s.column}, ${s.label}: ${k.plainConvs} of ${k.convs} convs run without NCHWc blocked kernels, ${k.reorders} layout reorders` +
-        (s === base ? '' : ` (baseline: ${base.kernels.plainConvs} of ${base.kernels.convs}, ${base.kernels.reorders})`) +
+        (s === base
+          ? ''
+          : ` (baseline: ${base.kernels.plainConvs} of ${base.kernels.convs}, ${base.kernels.reorders})`) +
         (why.length ? `; ${why.join('; ')}` : ''),
     );
   }

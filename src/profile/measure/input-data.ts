@@ -1,12 +1,35 @@
 import { ProfilerError } from '../../errors.js';
 import { at } from '../../util/at.js';
+import { mulberry32 } from '../../util/random.js';
 import type { InputSpec } from '../session-protocol.js';
 
 /** Typed array of a generated input, as `new ort.Tensor(dtype, data, dims)` takes it. */
-export type InputData = Float32Array | Float64Array | Uint16Array | Int32Array | Uint32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array | BigUint64Array;
+export type InputData =
+  | Float32Array
+  | Float64Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** The element types `generateInput` can fill (onnxruntime's tensor type names; float16 travels as its bits). */
-export type GeneratedDType = 'float32' | 'float64' | 'float16' | 'int64' | 'uint64' | 'int32' | 'uint32' | 'int16' | 'uint16' | 'int8' | 'uint8' | 'bool';
+export type GeneratedDType =
+  | 'float32'
+  | 'float64'
+  | 'float16'
+  | 'int64'
+  | 'uint64'
+  | 'int32'
+  | 'uint32'
+  | 'int16'
+  | 'uint16'
+  | 'int8'
+  | 'uint8'
+  | 'bool';
 
 /** One generated input, ready to wrap in a tensor or to post to a worker (typed arrays survive structured cloning). */
 export interface GeneratedInput {
@@ -14,22 +37,6 @@ export interface GeneratedInput {
   readonly dtype: GeneratedDType;
   readonly dims: readonly number[];
   readonly data: InputData;
-}
-
-/**
- * mulberry32, the one generator of every measured input: `efflint profile`'s process, `measureInterleaved`
- * and scripts/ort-node-runner.mjs all fill their inputs through `generateInput`, so the same seed gives
- * the same bytes everywhere.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const HALF_SCRATCH = new Float32Array(1);
@@ -45,6 +52,16 @@ function toHalfBits(x: number): number {
   if (exp >= 31) return sign | 0x7c00;
   return sign | (exp << 10) | ((b & 0x7fffff) >>> 13);
 }
+
+/** The integer types whose values are JS numbers, with their typed arrays (int64/uint64 take BigInts). */
+const NUMBER_INT_ARRAYS = {
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+} as const satisfies Partial<Record<GeneratedDType, new (length: number) => InputData>>;
 
 /**
  * Fills `data` in index order. A plain loop: `TypedArray.from({ length }, f)` takes about three times as
@@ -64,32 +81,44 @@ export function generateInput(spec: InputSpec, seed: number): GeneratedInput {
   const rnd = mulberry32(seed);
   const float = (): number => rnd() * 2 - 1;
   const int = (): number => Math.floor(rnd() * spec.intRange);
-  const made = (dtype: GeneratedDType, data: InputData): GeneratedInput => ({ name: spec.name, dtype, dims: [...spec.dims], data });
+  const made = (dtype: GeneratedDType, data: InputData): GeneratedInput => ({
+    name: spec.name,
+    dtype,
+    dims: [...spec.dims],
+    data,
+  });
   switch (spec.dtype) {
     case 'float32':
       return made('float32', fill(new Float32Array(n), float));
     case 'float64':
       return made('float64', fill(new Float64Array(n), float));
     case 'float16':
-      return made('float16', fill(new Uint16Array(n), () => toHalfBits(float())));
+      return made(
+        'float16',
+        fill(new Uint16Array(n), () => toHalfBits(float())),
+      );
     case 'int64':
-      return made('int64', fill(new BigInt64Array(n), () => BigInt(int())));
+      return made(
+        'int64',
+        fill(new BigInt64Array(n), () => BigInt(int())),
+      );
     case 'uint64':
-      return made('uint64', fill(new BigUint64Array(n), () => BigInt(int())));
+      return made(
+        'uint64',
+        fill(new BigUint64Array(n), () => BigInt(int())),
+      );
     case 'int32':
-      return made('int32', fill(new Int32Array(n), int));
     case 'uint32':
-      return made('uint32', fill(new Uint32Array(n), int));
     case 'int16':
-      return made('int16', fill(new Int16Array(n), int));
     case 'uint16':
-      return made('uint16', fill(new Uint16Array(n), int));
     case 'int8':
-      return made('int8', fill(new Int8Array(n), int));
     case 'uint8':
-      return made('uint8', fill(new Uint8Array(n), int));
+      return made(spec.dtype, fill(new NUMBER_INT_ARRAYS[spec.dtype](n), int));
     case 'bool':
-      return made('bool', fill(new Uint8Array(n), (): number => (rnd() < 0.5 ? 1 : 0)));
+      return made(
+        'bool',
+        fill(new Uint8Array(n), (): number => (rnd() < 0.5 ? 1 : 0)),
+      );
     default:
       throw new ProfilerError(`input '${spec.name}': dtype ${spec.dtype} cannot be generated`);
   }

@@ -53,7 +53,14 @@ export function summarizeRatios(perBlock: readonly number[]): RatioSummary {
   if (perBlock.length === 0) return { perBlock: [], median: NaN, min: NaN, max: NaN, spread: NaN, iqr: NaN };
   const min = Math.min(...perBlock);
   const max = Math.max(...perBlock);
-  return { perBlock: [...perBlock], median: median(perBlock), min, max, spread: max - min, iqr: percentile(perBlock, 75) - percentile(perBlock, 25) };
+  return {
+    perBlock: [...perBlock],
+    median: median(perBlock),
+    min,
+    max,
+    spread: max - min,
+    iqr: percentile(perBlock, 75) - percentile(perBlock, 25),
+  };
 }
 
 /**
@@ -61,7 +68,8 @@ export function summarizeRatios(perBlock: readonly number[]): RatioSummary {
  * `samples[variant][block][run]`; every variant must have the same number of blocks.
  */
 export function summarizeInterleaved(samples: readonly BlockSamples[], baseline = 0): ClockSummary[] {
-  if (baseline < 0 || baseline >= samples.length) throw new RangeError(`baseline index ${baseline} outside 0..${samples.length - 1}`);
+  if (baseline < 0 || baseline >= samples.length)
+    throw new RangeError(`baseline index ${baseline} outside 0..${samples.length - 1}`);
   const medians = samples.map(blockMedians);
   const base = at(medians, baseline);
   for (const m of medians) {

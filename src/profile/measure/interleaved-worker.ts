@@ -61,15 +61,21 @@ async function main(data: InterleavedWorkerData): Promise<void> {
   try {
     for (const [v, variant] of variants.entries()) {
       current = v;
-      const options = variant.optimizedPath ? { ...data.sessionOptions, optimizedModelFilePath: variant.optimizedPath } : data.sessionOptions;
-      const session = typeof variant.model === 'string' ? await ort.InferenceSession.create(variant.model, options) : await ort.InferenceSession.create(variant.model, options);
+      const options = variant.optimizedPath
+        ? { ...data.sessionOptions, optimizedModelFilePath: variant.optimizedPath }
+        : data.sessionOptions;
+      const session =
+        typeof variant.model === 'string'
+          ? await ort.InferenceSession.create(variant.model, options)
+          : await ort.InferenceSession.create(variant.model, options);
       sessions.push(session);
       const given = new Map<string, Ort.Tensor>();
       for (const input of variant.inputs) given.set(input.name, new ort.Tensor(input.dtype, input.data, input.dims));
       const own: Record<string, Ort.Tensor> = {};
       for (const name of session.inputNames) {
         const tensor = given.get(name);
-        if (tensor === undefined) throw new Error(`the session expects input ${JSON.stringify(name)} that efflint did not generate`);
+        if (tensor === undefined)
+          throw new Error(`the session expects input ${JSON.stringify(name)} that efflint did not generate`);
         own[name] = tensor;
       }
       feeds.push(own);
@@ -140,4 +146,6 @@ async function main(data: InterleavedWorkerData): Promise<void> {
 }
 
 // workerData is what interleaved.ts passes: an InterleavedWorkerData (worker_threads types it as any).
-main(workerData as InterleavedWorkerData).catch((err: unknown) => post({ type: 'error', variant: -1, stage: 'setup', message: errorText(err) }));
+main(workerData as InterleavedWorkerData).catch((err: unknown) =>
+  post({ type: 'error', variant: -1, stage: 'setup', message: errorText(err) }),
+);

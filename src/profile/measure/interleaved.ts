@@ -14,7 +14,11 @@ import { garbageCollector } from './garbage-collector.js';
 import type { BlockSamples, ClockSummary } from './interleaved-stats.js';
 import { summarizeInterleaved } from './interleaved-stats.js';
 import { generateInput } from './input-data.js';
-import type { InterleavedVariantData, InterleavedWorkerData, InterleavedWorkerMessage } from './interleaved-protocol.js';
+import type {
+  InterleavedVariantData,
+  InterleavedWorkerData,
+  InterleavedWorkerMessage,
+} from './interleaved-protocol.js';
 
 /** Which clock a comparison is decided on. */
 export type MeasureClock = 'cpu' | 'wall';
@@ -108,7 +112,8 @@ export function interleavedSessionOptions(optLevel: MeasureOptLevel): InferenceS
 }
 
 function checkCount(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`${name} must be an integer of at least ${min} (got ${value})`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new UsageError(`${name} must be an integer of at least ${min} (got ${value})`);
 }
 
 /**
@@ -118,7 +123,10 @@ function checkCount(name: string, value: number, min: number): void {
  * Every run is timed on the wall clock and on the process's CPU time; ratios to the baseline are
  * taken per block from the block medians (see interleaved-stats.ts).
  */
-export async function measureInterleaved(variants: readonly MeasureVariant[], options: InterleavedOptions = {}): Promise<InterleavedResult> {
+export async function measureInterleaved(
+  variants: readonly MeasureVariant[],
+  options: InterleavedOptions = {},
+): Promise<InterleavedResult> {
   const optLevel = options.optLevel ?? 'all';
   const blocks = options.blocks ?? DEFAULT_BLOCKS;
   const runsPerBlock = options.runsPerBlock ?? DEFAULT_RUNS_PER_BLOCK;
@@ -128,7 +136,8 @@ export async function measureInterleaved(variants: readonly MeasureVariant[], op
   checkCount('blocks', blocks, 1);
   checkCount('runs per block', runsPerBlock, 1);
   checkCount('warm-up rounds', warmup, 0);
-  if (!Number.isSafeInteger(baseline) || baseline < 0 || baseline >= variants.length) throw new UsageError(`baseline index ${baseline} outside 0..${variants.length - 1}`);
+  if (!Number.isSafeInteger(baseline) || baseline < 0 || baseline >= variants.length)
+    throw new UsageError(`baseline index ${baseline} outside 0..${variants.length - 1}`);
   const seed = options.seed ?? INPUT_SEED;
   const inspect = options.inspectOptimizedGraphs === true && optLevel !== 'disabled';
   collectHostGarbage();
@@ -137,15 +146,21 @@ export async function measureInterleaved(variants: readonly MeasureVariant[], op
   let raw: RawSamples;
   let optimizedOps: (Record<string, number> | null)[];
   try {
-    const posted = variants.map(
-      (v, i): InterleavedVariantData => ({
-        model: v.model,
-        inputs: v.inputs.map((spec, k) => generateInput(spec, seed + k)),
-        optimizedPath: at(optimizedPaths, i),
-      }),
-    );
+    const posted = variants.map((v, i): InterleavedVariantData => ({
+      model: v.model,
+      inputs: v.inputs.map((spec, k) => generateInput(spec, seed + k)),
+      optimizedPath: at(optimizedPaths, i),
+    }));
     raw = await runWorker(
-      { ortPath: onnxruntimePath(), logLevel: 'fatal', variants: posted, sessionOptions: interleavedSessionOptions(optLevel), blocks, runsPerBlock, warmup },
+      {
+        ortPath: onnxruntimePath(),
+        logLevel: 'fatal',
+        variants: posted,
+        sessionOptions: interleavedSessionOptions(optLevel),
+        blocks,
+        runsPerBlock,
+        warmup,
+      },
       variants,
       options.onProgress,
     );
@@ -190,7 +205,11 @@ interface RawSamples {
 }
 
 /** Runs the measurement in a worker thread (interleaved-worker.ts) and resolves with its run times. */
-function runWorker(workerData: InterleavedWorkerData, variants: readonly MeasureVariant[], onProgress: InterleavedOptions['onProgress']): Promise<RawSamples> {
+function runWorker(
+  workerData: InterleavedWorkerData,
+  variants: readonly MeasureVariant[],
+  onProgress: InterleavedOptions['onProgress'],
+): Promise<RawSamples> {
   const entry = compiledEntry(new URL('./interleaved-worker.js', import.meta.url));
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -219,8 +238,12 @@ function runWorker(workerData: InterleavedWorkerData, variants: readonly Measure
         }
       }
     });
-    worker.on('error', (err) => fail(new ProfilerError(`onnxruntime worker failed: ${at(err.message.split('\n'), 0)}`, { cause: err })));
-    worker.on('exit', (code) => fail(new ProfilerError(`onnxruntime worker exited with code ${code} before finishing`)));
+    worker.on('error', (err) =>
+      fail(new ProfilerError(`onnxruntime worker failed: ${at(err.message.split('\n'), 0)}`, { cause: err })),
+    );
+    worker.on('exit', (code) =>
+      fail(new ProfilerError(`onnxruntime worker exited with code ${code} before finishing`)),
+    );
   });
 }
 

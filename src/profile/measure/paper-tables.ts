@@ -133,7 +133,10 @@ export function paperColumns(table: PaperTable): PaperColumn[] {
     if (entry.family !== `experiment_g${table}`) continue;
     const pm = entry.paperMeasurements ?? {};
     const row = str(pm[`snv2.table${table}.row`]);
-    const column = str(pm[`snv2.table${table}.column`]) ?? str(pm[`snv2.table${table}.gpu.column`]) ?? str(pm[`snv2.table${table}.arm.column`]);
+    const column =
+      str(pm[`snv2.table${table}.column`]) ??
+      str(pm[`snv2.table${table}.gpu.column`]) ??
+      str(pm[`snv2.table${table}.arm.column`]);
     if (row === undefined || column === undefined) continue;
     const cells = byColumn.get(column) ?? [];
     cells.push({
@@ -157,4 +160,10 @@ export function selectColumns(quick: boolean): PaperColumn[] {
 }
 
 /** The reference networks measured beside the tables (the paper's Table 8 point: FLOPs are not speed). */
-export const REFERENCE_MODELS: readonly string[] = ['shufflenet_v1_g3', 'shufflenet_v2_x1_0', 'mobilenet_v2', 'efficientnet_b0', 'resnet50'];
+export const REFERENCE_MODELS: readonly string[] = [
+  'shufflenet_v1_g3',
+  'shufflenet_v2_x1_0',
+  'mobilenet_v2',
+  'efficientnet_b0',
+  'resnet50',
+];

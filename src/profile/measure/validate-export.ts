@@ -153,7 +153,8 @@ export interface ExportSummary {
 
 /** The protocol's rules in words, written into every manifest. */
 export const PROTOCOL_TEXT = {
-  inputs: 'float32 inputs uniform in [-1, 1), input k of a model seeded with inputSeed + k (any generator: values do not change the timing of these models); the same tensors every run, on the device before timing',
+  inputs:
+    'float32 inputs uniform in [-1, 1), input k of a model seeded with inputSeed + k (any generator: values do not change the timing of these models); the same tensors every run, on the device before timing',
   sessions:
     'one session (or module) per variant, all created before anything is timed; onnxruntime: graph optimisation level as recorded, sequential execution, 1 intra-op and 1 inter-op thread; CPU provider: nothing else running in the process',
   interleaving:
@@ -166,7 +167,10 @@ export const PROTOCOL_TEXT = {
 
 /** `table2-gpu-x1`, `table3-c-128`. */
 export function measurementId(column: PaperColumn): string {
-  return `table${column.table}-${column.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  return `table${column.table}-${column.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}`;
 }
 
 /** Id of the reference networks' measurement. */
@@ -184,7 +188,9 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (err) {
-    throw new ProfilerError(`${path}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new ProfilerError(`${path}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -192,7 +198,10 @@ function ensureDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new UsageError(`${dir}: cannot create the export directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new UsageError(
+      `${dir}: cannot create the export directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
   if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a directory`);
 }
@@ -203,8 +212,12 @@ function ensureDir(dir: string): void {
  */
 export function exportValidation(dir: string, options: ExportOptions = {}): ExportSummary {
   const batch = options.batch ?? 1;
-  if (!Number.isSafeInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive integer (got ${batch})`);
-  const plan: ValidationPlan = planValidation({ ...options, optLevels: options.optLevels && options.optLevels.length > 0 ? options.optLevels : GPU_OPT_LEVELS });
+  if (!Number.isSafeInteger(batch) || batch < 1)
+    throw new UsageError(`--batch must be a positive integer (got ${batch})`);
+  const plan: ValidationPlan = planValidation({
+    ...options,
+    optLevels: options.optLevels && options.optLevels.length > 0 ? options.optLevels : GPU_OPT_LEVELS,
+  });
   ensureDir(dir);
   ensureDir(join(dir, 'models'));
 
@@ -242,7 +255,12 @@ export function exportValidation(dir: string, options: ExportOptions = {}): Expo
       runsPerBlock: plan.runsPerBlock,
       warmup: plan.warmup,
       baseline: 0,
-      variants: c.cells.map((cell) => ({ label: cell.row, ...mapGet(written, cell.zooName), paperGpu: cell.paperGpu, paperArm: cell.paperArm })),
+      variants: c.cells.map((cell) => ({
+        label: cell.row,
+        ...mapGet(written, cell.zooName),
+        paperGpu: cell.paperGpu,
+        paperArm: cell.paperArm,
+      })),
     };
   });
   if (plan.models.length > 0) {

@@ -8,10 +8,31 @@ import { at } from '../../util/at.js';
 import type { InterleavedResult, MeasureOptLevel } from './interleaved.js';
 import { summarizeInterleaved } from './interleaved-stats.js';
 import type { PaperColumn, PaperTable } from './paper-tables.js';
-import type { ColumnRun, DeviceInfo, ModelsRun, StaticFacts, ValidateClock, ValidationPlan, ValidationResult } from './validate.js';
-import { VALIDATE_CLOCKS, VALIDATE_DEVICE_PROFILE, assembleValidation, guidelineFilter, samplesOf, staticFacts } from './validate.js';
+import type {
+  ColumnRun,
+  DeviceInfo,
+  ModelsRun,
+  StaticFacts,
+  ValidateClock,
+  ValidationPlan,
+  ValidationResult,
+} from './validate.js';
+import {
+  VALIDATE_CLOCKS,
+  VALIDATE_DEVICE_PROFILE,
+  assembleValidation,
+  guidelineFilter,
+  samplesOf,
+  staticFacts,
+} from './validate.js';
 import type { ManifestMeasurement, ValidateManifest } from './validate-export.js';
-import { MANIFEST_FILE, MANIFEST_KIND, MANIFEST_SCHEMA_VERSION, RESULTS_KIND, RESULTS_SCHEMA_VERSION } from './validate-export.js';
+import {
+  MANIFEST_FILE,
+  MANIFEST_KIND,
+  MANIFEST_SCHEMA_VERSION,
+  RESULTS_KIND,
+  RESULTS_SCHEMA_VERSION,
+} from './validate-export.js';
 
 /**
  * `efflint validate --import DIR`: verdicts from the results a runner wrote for an export
@@ -112,7 +133,14 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function field<T>(path: string, obj: Json, key: string, where: string, check: (v: unknown) => v is T, expected: string): T {
+function field<T>(
+  path: string,
+  obj: Json,
+  key: string,
+  where: string,
+  check: (v: unknown) => v is T,
+  expected: string,
+): T {
   const v = obj[key];
   if (!check(v)) bad(path, `${where}${key} ${v === undefined ? 'is missing' : `is not ${expected}`}`);
   return v;
@@ -130,8 +158,10 @@ export function readManifest(dir: string): ValidateManifest {
   const json = readJson(path, () => {
     throw new UsageError(`${dir}: no ${MANIFEST_FILE} (efflint validate --export ${dir} writes one)`);
   });
-  if (!isObject(json) || json.kind !== MANIFEST_KIND) bad(path, `not an efflint validate --export manifest (kind should be '${MANIFEST_KIND}')`);
-  if (json.schemaVersion !== MANIFEST_SCHEMA_VERSION) bad(path, `schemaVersion ${String(json.schemaVersion)}; this efflint reads ${MANIFEST_SCHEMA_VERSION}`);
+  if (!isObject(json) || json.kind !== MANIFEST_KIND)
+    bad(path, `not an efflint validate --export manifest (kind should be '${MANIFEST_KIND}')`);
+  if (json.schemaVersion !== MANIFEST_SCHEMA_VERSION)
+    bad(path, `schemaVersion ${String(json.schemaVersion)}; this efflint reads ${MANIFEST_SCHEMA_VERSION}`);
   field(path, json, 'exportId', '', isString, 'a string');
   field(path, json, 'batch', '', isCount, 'a count');
   const ms = field(path, json, 'measurements', '', isArray, 'a list');
@@ -143,7 +173,8 @@ export function readManifest(dir: string): ValidateManifest {
     const vs = field(path, m, 'variants', where, isArray, 'a list');
     vs.forEach((v, k) => {
       if (!isObject(v)) bad(path, `${where}variants[${k}] is not an object`);
-      for (const key of ['label', 'model', 'file']) field(path, v, key, `${where}variants[${k}].`, isString, 'a string');
+      for (const key of ['label', 'model', 'file'])
+        field(path, v, key, `${where}variants[${k}].`, isString, 'a string');
     });
   });
   field(path, json, 'guidelines', '', isArray, 'a list');
@@ -153,18 +184,28 @@ export function readManifest(dir: string): ValidateManifest {
 /** Reads and checks one results file against its manifest measurement. */
 export function readResults(dir: string, manifest: ValidateManifest, m: ManifestMeasurement): RunnerResults {
   const path = join(dir, m.results);
-  const json = readJson(path, () => bad(path, `missing: measure the export first (python3 gpu-runner.py ${dir}; docs/validation-gpu.md)`));
-  if (!isObject(json) || json.kind !== RESULTS_KIND) bad(path, `not an efflint validate results file (kind should be '${RESULTS_KIND}')`);
-  if (json.schemaVersion !== RESULTS_SCHEMA_VERSION) bad(path, `schemaVersion ${String(json.schemaVersion)}; this efflint reads ${RESULTS_SCHEMA_VERSION}`);
+  const json = readJson(path, () =>
+    bad(path, `missing: measure the export first (python3 gpu-runner.py ${dir}; docs/validation-gpu.md)`),
+  );
+  if (!isObject(json) || json.kind !== RESULTS_KIND)
+    bad(path, `not an efflint validate results file (kind should be '${RESULTS_KIND}')`);
+  if (json.schemaVersion !== RESULTS_SCHEMA_VERSION)
+    bad(path, `schemaVersion ${String(json.schemaVersion)}; this efflint reads ${RESULTS_SCHEMA_VERSION}`);
   const exportId = field(path, json, 'exportId', '', isString, 'a string');
-  if (exportId !== manifest.exportId) bad(path, `results of export ${exportId}, but ${join(dir, MANIFEST_FILE)} is export ${manifest.exportId}: measure this export again`);
+  if (exportId !== manifest.exportId)
+    bad(
+      path,
+      `results of export ${exportId}, but ${join(dir, MANIFEST_FILE)} is export ${manifest.exportId}: measure this export again`,
+    );
   if (json.measurement !== m.id) bad(path, `holds measurement '${String(json.measurement)}', expected '${m.id}'`);
   field(path, json, 'runner', '', isString, 'a string');
   const clock = field(path, json, 'clock', '', isString, 'a string');
-  if (!(VALIDATE_CLOCKS as readonly string[]).includes(clock)) bad(path, `clock '${clock}' is not one of ${VALIDATE_CLOCKS.join(', ')}`);
+  if (!(VALIDATE_CLOCKS as readonly string[]).includes(clock))
+    bad(path, `clock '${clock}' is not one of ${VALIDATE_CLOCKS.join(', ')}`);
   const device = field(path, json, 'device', '', isObject, 'an object');
   field(path, device, 'accelerator', 'device.', isStringOrNull, 'a string or null');
-  for (const key of ['cpu', 'platform', 'arch', 'backend', 'backendVersion', 'provider']) field(path, device, key, 'device.', isString, 'a string');
+  for (const key of ['cpu', 'platform', 'arch', 'backend', 'backendVersion', 'provider'])
+    field(path, device, key, 'device.', isString, 'a string');
   field(path, device, 'logicalCores', 'device.', isCount, 'a count');
   field(path, device, 'intraOpThreads', 'device.', isNumberOrNull, 'a number or null');
   field(path, json, 'elapsedSeconds', '', isNumberOrNull, 'a number');
@@ -191,11 +232,16 @@ export function readResults(dir: string, manifest: ValidateManifest, m: Manifest
         const samples = field(path, v as Json, key, vw, isArray, 'a list');
         if (samples.length !== blocks) bad(path, `${vw}${key} has ${samples.length} blocks, expected ${blocks}`);
         samples.forEach((block, b) => {
-          if (!Array.isArray(block) || block.length !== runs) bad(path, `${vw}${key}[${b}] should be a list of ${runs} run times`);
+          if (!Array.isArray(block) || block.length !== runs)
+            bad(path, `${vw}${key}[${b}] should be a list of ${runs} run times`);
           block.forEach((t: unknown, r) => {
             // CPU time may round to 0 for a run shorter than the clock's tick; wall time may not.
             const ok = typeof t === 'number' && Number.isFinite(t) && (key === 'cpuMs' ? t >= 0 : t > 0);
-            if (!ok) bad(path, `${vw}${key}[${b}][${r}] is not a ${key === 'cpuMs' ? 'non-negative' : 'positive'} number of milliseconds`);
+            if (!ok)
+              bad(
+                path,
+                `${vw}${key}[${b}][${r}] is not a ${key === 'cpuMs' ? 'non-negative' : 'positive'} number of milliseconds`,
+              );
           });
         });
       }
@@ -247,7 +293,9 @@ export function importValidation(dir: string, options: ImportOptions = {}): Vali
   const selected = guidelineFilter(options.guidelines);
   const specs = selected.filter((s) => exported.has(s.id));
   if (specs.length === 0) {
-    throw new UsageError(`${join(dir, MANIFEST_FILE)}: the export has none of the guidelines asked for (it has ${[...exported].join(', ') || 'none'})`);
+    throw new UsageError(
+      `${join(dir, MANIFEST_FILE)}: the export has none of the guidelines asked for (it has ${[...exported].join(', ') || 'none'})`,
+    );
   }
   const tables = new Set<number>(specs.map((s) => s.table));
   const columns = manifest.measurements.filter((m) => m.kind === 'column' && m.table !== null && tables.has(m.table));
@@ -255,24 +303,34 @@ export function importValidation(dir: string, options: ImportOptions = {}): Vali
   const wanted = [...columns, ...(modelsM ? [modelsM] : [])];
 
   const results = wanted.map((m) => ({ m, r: readResults(dir, manifest, m) }));
-  if (results.length === 0) bad(join(dir, MANIFEST_FILE), `lists no measurement for ${specs.map((s) => s.id).join(', ')}`);
+  if (results.length === 0)
+    bad(join(dir, MANIFEST_FILE), `lists no measurement for ${specs.map((s) => s.id).join(', ')}`);
   const firstResults = at(results, 0);
   const first = firstResults.r;
   for (const { m, r } of results) {
     if (!sameDevice(first.device, r.device)) {
-      bad(join(dir, m.results), `measured on ${deviceName(r.device)}, but ${firstResults.m.results} on ${deviceName(first.device)}: one verdict table needs one device`);
+      bad(
+        join(dir, m.results),
+        `measured on ${deviceName(r.device)}, but ${firstResults.m.results} on ${deviceName(first.device)}: one verdict table needs one device`,
+      );
     }
-    if (r.clock !== first.clock) bad(join(dir, m.results), `clock '${r.clock}', but ${firstResults.m.results} has '${first.clock}'`);
+    if (r.clock !== first.clock)
+      bad(join(dir, m.results), `clock '${r.clock}', but ${firstResults.m.results} has '${first.clock}'`);
   }
   const clock = options.clock ?? first.clock;
-  if (clock === 'gpu-wall' && first.device.accelerator === null) throw new UsageError(`--clock gpu-wall: ${dir} was measured on a CPU (${first.device.cpu}); use cpu or wall`);
+  if (clock === 'gpu-wall' && first.device.accelerator === null)
+    throw new UsageError(`--clock gpu-wall: ${dir} was measured on a CPU (${first.device.cpu}); use cpu or wall`);
 
   const recorded = ['all', 'disabled'].filter((o) => first.measured.some((e) => e.optLevel === o)) as MeasureOptLevel[];
   const asked = options.optLevels ?? [];
   const optLevels = asked.length > 0 ? (['all', 'disabled'] as const).filter((o) => asked.includes(o)) : recorded;
   const entryOf = (m: ManifestMeasurement, r: RunnerResults, opt: MeasureOptLevel): RunnerMeasured => {
     const e = r.measured.find((x) => x.optLevel === opt);
-    if (!e) bad(join(dir, m.results), `no measurement at opt level ${opt} (it has ${r.measured.map((x) => x.optLevel).join(', ')})`);
+    if (!e)
+      bad(
+        join(dir, m.results),
+        `no measurement at opt level ${opt} (it has ${r.measured.map((x) => x.optLevel).join(', ')})`,
+      );
     return e;
   };
 
@@ -281,7 +339,8 @@ export function importValidation(dir: string, options: ImportOptions = {}): Vali
     const cached = factsCache.get(file);
     if (cached) return cached;
     const path = join(dir, file);
-    if (!existsSync(path)) bad(path, `missing (the manifest lists it; export again with efflint validate --export ${dir})`);
+    if (!existsSync(path))
+      bad(path, `missing (the manifest lists it; export again with efflint validate --export ${dir})`);
     let facts: StaticFacts;
     try {
       facts = staticFacts(model, analyzeModel(loadModelFile(path)), profile);
@@ -304,7 +363,8 @@ export function importValidation(dir: string, options: ImportOptions = {}): Vali
     };
     paperColumns.push(column);
     const facts = new Map(m.variants.map((v) => [v.label, factsOf(v.model, v.file)]));
-    for (const opt of optLevels) runs.push({ column, optLevel: opt, facts, result: interleavedFrom(entryOf(m, r, opt), clock) });
+    for (const opt of optLevels)
+      runs.push({ column, optLevel: opt, facts, result: interleavedFrom(entryOf(m, r, opt), clock) });
   }
   const modelRuns: ModelsRun[] = [];
   const modelResults = results.find((x) => x.m.kind === 'models');
@@ -334,7 +394,9 @@ export function importValidation(dir: string, options: ImportOptions = {}): Vali
   };
 
   const d = first.device;
-  const loads = results.map((x) => x.r.loadAverage).filter((l): l is NonNullable<typeof l> => l !== null && Array.isArray(l.start) && Array.isArray(l.end));
+  const loads = results
+    .map((x) => x.r.loadAverage)
+    .filter((l): l is NonNullable<typeof l> => l !== null && Array.isArray(l.start) && Array.isArray(l.end));
   const device: DeviceInfo = {
     cpu: d.cpu,
     logicalCores: d.logicalCores,
@@ -360,7 +422,13 @@ export function importValidation(dir: string, options: ImportOptions = {}): Vali
     profile,
     device,
     interleaving: typeof first.interleaving === 'string' ? first.interleaving : manifest.protocol.interleaving,
-    imported: { dir, exportId: manifest.exportId, runner: first.runner, batch: manifest.batch, results: wanted.map((m) => m.results) },
+    imported: {
+      dir,
+      exportId: manifest.exportId,
+      runner: first.runner,
+      batch: manifest.batch,
+      results: wanted.map((m) => m.results),
+    },
     elapsedSeconds: Math.round(elapsed * 10) / 10,
   });
 }

@@ -241,7 +241,8 @@ export interface ValidationResult {
 }
 
 /** The local engine's protocol in words (`protocol.interleaving` of a local run). */
-export const INTERLEAVING = 'one session per variant, 1 intra-op thread; runs interleaved variant by variant, block b starting at variant b mod n; ratio = per-block ratio of medians, median and min-max over blocks; block spread = interquartile range over blocks';
+export const INTERLEAVING =
+  'one session per variant, 1 intra-op thread; runs interleaved variant by variant, block b starting at variant b mod n; ratio = per-block ratio of medians, median and min-max over blocks; block spread = interquartile range over blocks';
 
 /** What the report needs of one model once it has been measured (the model bytes are dropped). */
 export interface StaticFacts {
@@ -298,7 +299,8 @@ function prepare(name: string, profile: DeviceProfile): Prepared {
 export function guidelineFilter(ids: readonly string[] | undefined): GuidelineSpec[] {
   if (!ids || ids.length === 0) return [...GUIDELINES];
   const known = new Set<string>([...GUIDELINES.map((g) => g.id), ...GUIDELINES.map((g) => g.guideline)]);
-  for (const id of ids) if (!known.has(id)) throw new UsageError(`unknown guideline '${id}' (expected ${[...known].join(', ')})`);
+  for (const id of ids)
+    if (!known.has(id)) throw new UsageError(`unknown guideline '${id}' (expected ${[...known].join(', ')})`);
   return GUIDELINES.filter((g) => ids.includes(g.id) || ids.includes(g.guideline));
 }
 
@@ -394,7 +396,15 @@ export async function runValidation(options: ValidateOptions = {}): Promise<Vali
           const p = mapGet(prepared, c.row).model;
           return { label: c.row, model: p.ortModel, inputs: p.inputs };
         }),
-        { optLevel, blocks, runsPerBlock, warmup, clock, inspectOptimizedGraphs: optLevel !== 'disabled', onProgress: progress(label) },
+        {
+          optLevel,
+          blocks,
+          runsPerBlock,
+          warmup,
+          clock,
+          inspectOptimizedGraphs: optLevel !== 'disabled',
+          onProgress: progress(label),
+        },
       );
       offset += perRound(cells.length);
       runs.push({ column, optLevel, facts, result });
@@ -407,7 +417,14 @@ export async function runValidation(options: ValidateOptions = {}): Promise<Vali
     for (const optLevel of optLevels) {
       const result = await measureInterleaved(
         prepared.map((p) => ({ label: p.facts.name, model: p.model.ortModel, inputs: p.model.inputs })),
-        { optLevel, blocks: modelBlocks, runsPerBlock: modelRuns, warmup, clock, onProgress: progress(`reference networks, opt ${optLevel}`) },
+        {
+          optLevel,
+          blocks: modelBlocks,
+          runsPerBlock: modelRuns,
+          warmup,
+          clock,
+          onProgress: progress(`reference networks, opt ${optLevel}`),
+        },
       );
       offset += models.length * (warmup + modelBlocks * modelRuns);
       modelRuns_.push({ facts: prepared.map((p) => p.facts), result });
@@ -494,7 +511,8 @@ export function assembleValidation(input: AssembleInput): ValidationResult {
     },
     rule: VERDICT_RULE,
     prediction: {
-      method: 'predictedRank: rank of the roofline time summed over layers (overhead + max(FLOPs / peak, memBytes / bandwidth)); memAccessRank: rank of memAccess',
+      method:
+        'predictedRank: rank of the roofline time summed over layers (overhead + max(FLOPs / peak, memBytes / bandwidth)); memAccessRank: rank of memAccess',
       deviceProfile: input.profile.name,
     },
     guidelines,
@@ -527,7 +545,12 @@ function assembleColumn(
   const other = otherClockOf(clock);
   const rows = spec.rows;
   // One entry per row of the guideline, in its order; the first is the guideline's baseline row.
-  const entries = rows.map((label) => ({ label, cell: cellOf(run.column, label), v: variantByLabel(run.result, label), facts: mapGet(run.facts, label) }));
+  const entries = rows.map((label) => ({
+    label,
+    cell: cellOf(run.column, label),
+    v: variantByLabel(run.result, label),
+    facts: mapGet(run.facts, label),
+  }));
   const baseline = at(entries, 0);
   // The run's baseline is the column's first cell; re-base on this guideline's baseline row.
   const rebased = (v: VariantMeasurement, c: ValidateClock): number[] => {
@@ -597,7 +620,13 @@ function assembleColumn(
   };
 }
 
-function assembleGuideline(spec: GuidelineSpec, optLevel: MeasureOptLevel, runs: readonly ColumnRun[], clock: ValidateClock, block: number | null): GuidelineResult {
+function assembleGuideline(
+  spec: GuidelineSpec,
+  optLevel: MeasureOptLevel,
+  runs: readonly ColumnRun[],
+  clock: ValidateClock,
+  block: number | null,
+): GuidelineResult {
   const parts = runs.map((r) => assembleColumn(spec, r, clock, block));
   return {
     id: spec.id,
@@ -653,7 +682,13 @@ export function flopsMispredictions(models: readonly ModelResult[]): FlopsMispre
     for (const b of models) {
       if (a === b || a.optLevel !== b.optLevel || a.flops >= b.flops) continue;
       if (a.latencyMinMs > b.latencyMaxMs) {
-        out.push({ optLevel: a.optLevel, fewerFlops: a.name, moreFlops: b.name, flopsRatio: b.flops / a.flops, latencyRatio: a.latencyMs / b.latencyMs });
+        out.push({
+          optLevel: a.optLevel,
+          fewerFlops: a.name,
+          moreFlops: b.name,
+          flopsRatio: b.flops / a.flops,
+          latencyRatio: a.latencyMs / b.latencyMs,
+        });
       }
     }
   }

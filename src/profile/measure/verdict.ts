@@ -32,7 +32,7 @@ export interface ColumnVerdict {
 
 /** The rule in words, as `validate` prints it and writes it into its JSON. */
 export const VERDICT_RULE =
-  'per column: block spread = interquartile range of a row\'s per-block ratios; margin = max(5%, 2 x block spread of the extreme row); holds = the extreme row is slower than the baseline by more than the margin ' +
+  "per column: block spread = interquartile range of a row's per-block ratios; margin = max(5%, 2 x block spread of the extreme row); holds = the extreme row is slower than the baseline by more than the margin " +
   'and no row is faster than a row the guideline puts before it (the baseline first) by more than max(5%, 2 x the larger spread of the two); ' +
   'partial = the extreme row is slower by the margin but that order is broken; inconclusive = the extreme row is slower by more than 5% ' +
   'but not by the margin (the spread is too large to tell); does-not-hold = the extreme row is not slower by more than 5%. Per guideline: holds when every column holds, ' +
@@ -46,7 +46,10 @@ function pairMargin(a: RatioPoint, b: RatioPoint): number {
  * The verdict of one column. `points[0]` is the baseline, `points[points.length - 1]` the extreme
  * row; `expectedOrder` lists pairs [i, j] where row i should be at least as fast as row j.
  */
-export function columnVerdict(points: readonly RatioPoint[], expectedOrder: readonly (readonly [number, number])[]): ColumnVerdict {
+export function columnVerdict(
+  points: readonly RatioPoint[],
+  expectedOrder: readonly (readonly [number, number])[],
+): ColumnVerdict {
   if (points.length < 2) throw new RangeError('a comparison needs a baseline and at least one other row');
   const extreme = at(points, points.length - 1);
   const effect = 1 - extreme.ratio;

@@ -7,9 +7,31 @@ import { csvCell } from '../../util/escape.js';
  * a spreadsheet never runs a node name as a formula.
  */
 export function formatAnalysisCsv(layers: readonly LayerReport[]): string {
-  const header = ['name', 'opType', 'domain', 'category', 'outputShape', 'flops', 'params', 'memAccess', 'memBytes', 'intensity'];
+  const header = [
+    'name',
+    'opType',
+    'domain',
+    'category',
+    'outputShape',
+    'flops',
+    'params',
+    'memAccess',
+    'memBytes',
+    'intensity',
+  ];
   const rows = layers.map((l) =>
-    [l.name, l.opType, l.domain, l.category, l.outputShapes[0]?.join('x') ?? null, l.flops, l.params, l.memAccess, l.memBytes, l.intensity]
+    [
+      l.name,
+      l.opType,
+      l.domain,
+      l.category,
+      l.outputShapes[0]?.join('x') ?? null,
+      l.flops,
+      l.params,
+      l.memAccess,
+      l.memBytes,
+      l.intensity,
+    ]
       .map(csvCell)
       .join(','),
   );

@@ -32,12 +32,33 @@ export function formatAnalysisText(analysis: Analysis, options: AnalysisTextOpti
     humanBytes(l.memBytes),
     l.intensity === null ? '-' : l.intensity.toFixed(2),
   ]);
-  const lines = alignTable([header.map((h) => c.bold(h)), ...rows], [false, false, false, true, true, true, true, true]);
+  const lines = alignTable(
+    [header.map((h) => c.bold(h)), ...rows],
+    [false, false, false, true, true, true, true, true],
+  );
   const m = analysis.model;
   const out: string[] = [];
-  out.push(c.bold(quoteUserInput(m.path)) + c.dim(quoteUserInput(`  (IR ${m.irVersion}, opset ${Object.entries(m.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}${m.producer ? `, ${m.producer} ${m.producerVersion}`.trimEnd() : ''})`, MESSAGE_MAX)));
-  out.push(...analysis.inputs.map((i) => c.dim(`  input  ${quoteUserInput(i.name)}: ${i.dtype ?? '?'}[${quoteUserInput(shapeText(i.shape))}]`)));
-  out.push(...analysis.outputs.map((o) => c.dim(`  output ${quoteUserInput(o.name)}: ${o.dtype ?? '?'}[${quoteUserInput(shapeText(o.shape))}]`)));
+  out.push(
+    c.bold(quoteUserInput(m.path)) +
+      c.dim(
+        quoteUserInput(
+          `  (IR ${m.irVersion}, opset ${Object.entries(m.opsets)
+            .map(([d, v]) => `${d} ${v}`)
+            .join(', ')}${m.producer ? `, ${m.producer} ${m.producerVersion}`.trimEnd() : ''})`,
+          MESSAGE_MAX,
+        ),
+      ),
+  );
+  out.push(
+    ...analysis.inputs.map((i) =>
+      c.dim(`  input  ${quoteUserInput(i.name)}: ${i.dtype ?? '?'}[${quoteUserInput(shapeText(i.shape))}]`),
+    ),
+  );
+  out.push(
+    ...analysis.outputs.map((o) =>
+      c.dim(`  output ${quoteUserInput(o.name)}: ${o.dtype ?? '?'}[${quoteUserInput(shapeText(o.shape))}]`),
+    ),
+  );
   out.push('');
   out.push(...lines);
   if (options.layers.length < analysis.layers.length) {
@@ -51,11 +72,21 @@ export function formatAnalysisText(analysis: Analysis, options: AnalysisTextOpti
     `${c.bold('total')}: ${fig('flops')} FLOPs, ${fig('params')} params, ` +
       `${fig('memAccess')} memAccess (${humanBytes(t.memBytes)}), ${t.layers} layers`,
   );
-  for (const f of figures.filter((x) => x.id === 'elementwiseGraphMemAccess' || x.id === 'elementwiseGraphFlops')) out.push(`${f.label}: ${f.text}`);
+  for (const f of figures.filter((x) => x.id === 'elementwiseGraphMemAccess' || x.id === 'elementwiseGraphFlops'))
+    out.push(`${f.label}: ${f.text}`);
   if (t.unknownCostLayers.length > 0) {
-    out.push(c.yellow(`cost unknown for ${t.unknownCostLayers.length} layers (${percent(t.unknownCostLayers.length, t.layers)}): ${t.unknownCostLayers.slice(0, 8).map((n) => quoteUserInput(n)).join(', ')}${t.unknownCostLayers.length > 8 ? ', ...' : ''}`));
+    out.push(
+      c.yellow(
+        `cost unknown for ${t.unknownCostLayers.length} layers (${percent(t.unknownCostLayers.length, t.layers)}): ${t.unknownCostLayers
+          .slice(0, 8)
+          .map((n) => quoteUserInput(n))
+          .join(', ')}${t.unknownCostLayers.length > 8 ? ', ...' : ''}`,
+      ),
+    );
   }
-  out.push(c.dim(`FLOPs = multiply-adds (ShuffleNet V2 convention); memAccess = elements read + written, weights included`));
+  out.push(
+    c.dim(`FLOPs = multiply-adds (ShuffleNet V2 convention); memAccess = elements read + written, weights included`),
+  );
   for (const w of analysis.warnings) out.push(c.yellow(`warning: ${quoteUserInput(w, MESSAGE_MAX)}`));
   return out.join('\n') + '\n';
 }

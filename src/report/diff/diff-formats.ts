@@ -1,14 +1,9 @@
-import type { ModelDiff } from '../../diff/compare.js';
-import type { DiffVerdict } from '../../diff/thresholds.js';
-import type { DiffFormatContext } from './diff-format-context.js';
+import type { DiffFormatter } from './diff-format-context.js';
 import { formatDiffJson } from './diff-json.js';
 import { formatDiffMarkdown } from './diff-markdown.js';
 import { formatDiffText } from './diff-text.js';
 
-export type { DiffFormatContext } from './diff-format-context.js';
-
-/** A diff formatter: a pure function from a diff and its verdict to the whole output. */
-export type DiffFormatter = (diff: ModelDiff, verdict: DiffVerdict, context: DiffFormatContext) => string;
+export type { DiffFormatContext, DiffFormatter } from './diff-format-context.js';
 
 /** `efflint diff --format` name -> formatter. */
 export const DIFF_FORMATS = {

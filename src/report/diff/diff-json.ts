@@ -1,25 +1,27 @@
-import type { CategoryDiff, Change, DiffSide, LatencySettings, LayerChange, LayerSnapshot, ModelDiff, OpTypeDiff, TotalsDiff } from '../../diff/compare.js';
+import type {
+  CategoryDiff,
+  DiffSide,
+  LatencyDiff,
+  LayerChange,
+  LayerSnapshot,
+  ModelDiff,
+  OpTypeDiff,
+  TotalsDiff,
+} from '../../diff/compare.js';
 import type { DiffThresholds, DiffVerdict, DiffViolation } from '../../diff/thresholds.js';
-import type { LatencyStats } from '../../profile/stats.js';
 import type { Finding } from '../../rules/lint.js';
-import { roundMeasuredJson } from '../shared/numbers.js';
-import type { DiffFormatContext } from './diff-format-context.js';
+import type { LintJsonFinding } from '../lint/lint-json.js';
+import { finiteMetrics, roundMeasuredJson } from '../shared/numbers.js';
+import type { DiffFormatter } from './diff-format-context.js';
 
 /** Bumped when a field of the diff JSON output is removed or changes meaning. */
 export const DIFF_JSON_SCHEMA_VERSION = 1;
 
-/** A finding as the diff JSON writes it (the lint JSON fields plus `messageId`, the matching key). */
-export interface DiffJsonFinding {
-  readonly ruleId: string;
-  readonly severity: Finding['severity'];
-  readonly node: string | null;
-  readonly opType: string | null;
-  readonly messageId: string;
-  readonly message: string;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly suggestion: string;
-  readonly docsUrl: string;
-}
+/** A finding as the diff JSON writes it: the lint JSON fields that say what it is (`messageId` is the matching key). */
+export type DiffJsonFinding = Pick<
+  LintJsonFinding,
+  'ruleId' | 'severity' | 'node' | 'opType' | 'messageId' | 'message' | 'metrics' | 'suggestion' | 'docsUrl'
+>;
 
 /** The whole `efflint diff --format json` document (documented in docs/json-schema.md, "diff"). */
 export interface DiffJsonOutput {
@@ -36,19 +38,13 @@ export interface DiffJsonOutput {
     readonly changed: readonly LayerChange[];
     readonly unchanged: number;
   };
-  readonly findings: { readonly new: readonly DiffJsonFinding[]; readonly fixed: readonly DiffJsonFinding[]; readonly unchanged: number };
-  /** Only with --profile. */
-  readonly latency?: {
-    readonly before: LatencyStats;
-    readonly after: LatencyStats;
-    readonly median: Change;
-    readonly noisePercent: number;
-    readonly withinNoise: boolean;
-    readonly settings: LatencySettings;
-    /** `interleaved`: base and head measured in one process, run by run (the change is their ratio); else two separate sessions. */
-    readonly measuredBy: 'interleaved' | 'separate-sessions';
-    readonly clock: 'cpu' | 'wall';
+  readonly findings: {
+    readonly new: readonly DiffJsonFinding[];
+    readonly fixed: readonly DiffJsonFinding[];
+    readonly unchanged: number;
   };
+  /** Only with --profile. */
+  readonly latency?: LatencyDiff;
   readonly verdict: {
     readonly pass: boolean;
     readonly violations: readonly DiffViolation[];
@@ -66,8 +62,7 @@ function jsonFinding(f: Finding): DiffJsonFinding {
     opType: f.opType,
     messageId: f.messageId,
     message: f.message,
-    // JSON has no Infinity/NaN.
-    metrics: Object.fromEntries(Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v))),
+    metrics: finiteMetrics(f.metrics),
     suggestion: f.suggestion,
     docsUrl: f.docsUrl,
   };
@@ -84,14 +79,22 @@ export function toDiffJson(diff: ModelDiff, verdict: DiffVerdict): DiffJsonOutpu
     opTypes: diff.opTypes,
     categories: diff.categories,
     layers: diff.layers,
-    findings: { new: diff.findings.new.map(jsonFinding), fixed: diff.findings.fixed.map(jsonFinding), unchanged: diff.findings.unchanged },
+    findings: {
+      new: diff.findings.new.map(jsonFinding),
+      fixed: diff.findings.fixed.map(jsonFinding),
+      unchanged: diff.findings.unchanged,
+    },
     ...(diff.latency ? { latency: diff.latency } : {}),
-    verdict: { pass: verdict.pass, violations: verdict.violations, notes: verdict.notes, thresholds: verdict.thresholds },
+    verdict: {
+      pass: verdict.pass,
+      violations: verdict.violations,
+      notes: verdict.notes,
+      thresholds: verdict.thresholds,
+    },
     warnings: diff.warnings,
   };
 }
 
 /** `efflint diff --format json`: the whole diff, machine-readable, with a schema version. */
-export function formatDiffJson(diff: ModelDiff, verdict: DiffVerdict, _context?: DiffFormatContext): string {
-  return JSON.stringify(toDiffJson(diff, verdict), roundMeasuredJson, 2) + '\n';
-}
+export const formatDiffJson: DiffFormatter = (diff, verdict) =>
+  JSON.stringify(toDiffJson(diff, verdict), roundMeasuredJson, 2) + '\n';

@@ -4,15 +4,32 @@ import { signedPercent } from '../../diff/thresholds.js';
 import type { FindingSeverity } from '../../rules/define-rule.js';
 import type { Finding } from '../../rules/lint.js';
 import { markdownCell, markdownCode } from '../../util/escape.js';
-import { formatPercent, formatPercentPoints, humanBytes, humanCount, msText, signedBytes, signedCount, signedMs } from '../shared/numbers.js';
-import { bySeverity, changedBySize, changedOpTypes, CONVENTION_LINE, layerChangeText, opTypeText, shapesText } from './diff-cells.js';
+import { formatPercent, formatPercentPoints, humanCount, msText, signedCount, signedMs } from '../shared/numbers.js';
+import {
+  bySeverity,
+  changedBySize,
+  changedOpTypes,
+  CONVENTION_LINE,
+  layerChangeText,
+  opTypeText,
+  shapesText,
+  totalsRows,
+} from './diff-cells.js';
 import type { DiffFormatContext } from './diff-format-context.js';
 import { DIFF_MARKDOWN_ROWS } from './diff-format-context.js';
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { error: '🔴 error', warn: '🟠 warning', info: '🔵 info' };
 
-function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string[] {
-  return [`| ${header.join(' | ')} |`, `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+function table(
+  header: readonly string[],
+  align: readonly ('l' | 'r')[],
+  rows: readonly (readonly string[])[],
+): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 /** '▲ +2.2%' for an increase (costlier), '▼ -3.0%' for a decrease, '0.0%' when unchanged. */
@@ -34,7 +51,14 @@ function findingsTable(findings: readonly Finding[], top: number): string[] {
     ...table(
       ['severity', 'rule', 'node', 'finding'],
       ['l', 'l', 'l', 'l'],
-      bySeverity(findings).slice(0, top).map((f) => [ICON[f.severity], `[${f.ruleId}](${f.docsUrl})`, f.node === null ? '*(model)*' : code(f.node), markdownCell(f.message)]),
+      bySeverity(findings)
+        .slice(0, top)
+        .map((f) => [
+          ICON[f.severity],
+          `[${f.ruleId}](${f.docsUrl})`,
+          f.node === null ? '*(model)*' : code(f.node),
+          markdownCell(f.message),
+        ]),
     ),
     ...more(findings.length - top, 'findings'),
   ];
@@ -52,22 +76,25 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
   const out: string[] = [];
   const models = `${code(diff.base.model)} → ${code(diff.head.model)}`;
   const n = verdict.violations.length;
-  out.push(verdict.pass ? `## ✅ efflint diff passes: ${models}` : `## ❌ efflint diff fails ${n} threshold${n === 1 ? '' : 's'}: ${models}`);
+  out.push(
+    verdict.pass
+      ? `## ✅ efflint diff passes: ${models}`
+      : `## ❌ efflint diff fails ${n} threshold${n === 1 ? '' : 's'}: ${models}`,
+  );
   out.push('');
   for (const v of verdict.violations) out.push(`- ❌ ${markdownCell(v.message)}`);
   for (const note of verdict.notes) out.push(`- ℹ️ ${markdownCell(note)}`);
   for (const w of diff.warnings) out.push(`- ⚠️ ${markdownCell(w)}`);
   if (verdict.violations.length + verdict.notes.length + diff.warnings.length > 0) out.push('');
 
-  const t = diff.totals;
-  const row = (label: string, c: Change, fmt: (x: number) => string, signed: (x: number) => string): string[] => [label, fmt(c.before), fmt(c.after), signed(c.delta), arrowPercent(c)];
   const rows = [
-    row('FLOPs', t.flops, humanCount, signedCount),
-    row('params', t.params, humanCount, signedCount),
-    row('memAccess', t.memAccess, humanCount, signedCount),
-    row('memBytes', t.memBytes, humanBytes, signedBytes),
-    row('layers', t.layers, String, signedCount),
-    row('unknown-cost layers', t.unknownCostLayers, String, signedCount),
+    ...totalsRows(diff.totals).map(({ label, change: c, value, delta }) => [
+      label,
+      value(c.before),
+      value(c.after),
+      delta(c.delta),
+      arrowPercent(c),
+    ]),
     [
       'findings (error / warn / info)',
       `${diff.base.summary.error} / ${diff.base.summary.warn} / ${diff.base.summary.info}`,
@@ -83,7 +110,9 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
       `${msText(lat.before.median)} (CV ${formatPercent(lat.before.cv)})`,
       `${msText(lat.after.median)} (CV ${formatPercent(lat.after.cv)})`,
       signedMs(lat.median.delta),
-      lat.withinNoise ? `${signedPercent(lat.median.percent)} (within noise, < ${formatPercentPoints(lat.noisePercent)})` : arrowPercent(lat.median),
+      lat.withinNoise
+        ? `${signedPercent(lat.median.percent)} (within noise, < ${formatPercentPoints(lat.noisePercent)})`
+        : arrowPercent(lat.median),
     ]);
   }
   out.push(...table(['', 'base', 'head', 'change', '%'], ['l', 'r', 'r', 'r', 'r'], rows));
@@ -93,7 +122,14 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
   if (F.new.length === 0) out.push('None.');
   else out.push(...findingsTable(F.new, top));
   if (F.fixed.length > 0) {
-    out.push('', `<details><summary>Fixed findings (${F.fixed.length})</summary>`, '', ...findingsTable(F.fixed, top), '', '</details>');
+    out.push(
+      '',
+      `<details><summary>Fixed findings (${F.fixed.length})</summary>`,
+      '',
+      ...findingsTable(F.fixed, top),
+      '',
+      '</details>',
+    );
   }
 
   const ops = changedOpTypes(diff);
@@ -123,10 +159,24 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
 
   const L = diff.layers;
   if (L.added.length + L.removed.length + L.changed.length > 0) {
-    out.push('', `<details><summary>Layer changes: ${L.added.length} added, ${L.removed.length} removed, ${L.changed.length} changed (matched by node name)</summary>`, '');
-    const snap = (mark: string, l: LayerSnapshot): string[] => [mark, code(l.name), code(l.opType), code(shapesText(l.outputShapes)), humanCount(l.flops)];
-    const listed = [...L.added.slice(0, top).map((l) => snap('added', l)), ...L.removed.slice(0, top).map((l) => snap('removed', l))];
-    if (listed.length > 0) out.push(...table(['', 'layer', 'op', 'output', 'FLOPs'], ['l', 'l', 'l', 'l', 'r'], listed), '');
+    out.push(
+      '',
+      `<details><summary>Layer changes: ${L.added.length} added, ${L.removed.length} removed, ${L.changed.length} changed (matched by node name)</summary>`,
+      '',
+    );
+    const snap = (mark: string, l: LayerSnapshot): string[] => [
+      mark,
+      code(l.name),
+      code(l.opType),
+      code(shapesText(l.outputShapes)),
+      humanCount(l.flops),
+    ];
+    const listed = [
+      ...L.added.slice(0, top).map((l) => snap('added', l)),
+      ...L.removed.slice(0, top).map((l) => snap('removed', l)),
+    ];
+    if (listed.length > 0)
+      out.push(...table(['', 'layer', 'op', 'output', 'FLOPs'], ['l', 'l', 'l', 'l', 'r'], listed), '');
     if (L.changed.length > 0) {
       out.push(
         ...table(
@@ -134,11 +184,19 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
           ['l', 'l', 'l', 'r', 'r', 'r'],
           changedBySize(L.changed)
             .slice(0, top)
-            .map((l) => [code(l.name), code(l.after.opType), markdownCell(layerChangeText(l)), humanCount(l.before.flops), humanCount(l.after.flops), l.flops ? arrowPercent(l.flops) : '?']),
+            .map((l) => [
+              code(l.name),
+              code(l.after.opType),
+              markdownCell(layerChangeText(l)),
+              humanCount(l.before.flops),
+              humanCount(l.after.flops),
+              l.flops ? arrowPercent(l.flops) : '?',
+            ]),
         ),
       );
     }
-    const hidden = Math.max(0, L.added.length - top) + Math.max(0, L.removed.length - top) + Math.max(0, L.changed.length - top);
+    const hidden =
+      Math.max(0, L.added.length - top) + Math.max(0, L.removed.length - top) + Math.max(0, L.changed.length - top);
     out.push(...more(hidden, 'layers'), '', '</details>');
   }
 

@@ -18,6 +18,9 @@ export interface LintFormatContext {
   readonly statistics?: boolean;
 }
 
+/** A lint formatter: a pure function from results to the whole output (never writes to a stream). */
+export type LintFormatter = (results: readonly LintResult[], context: LintFormatContext) => string;
+
 /** What `--quiet` and `--baseline` left out of the results, summed over the models. */
 export interface LeftOut {
   /** Warnings and infos `--quiet` hid. */
@@ -42,7 +45,9 @@ export function leftOutOf(results: readonly LintResult[]): LeftOut {
     baselined += r.baselined ?? 0;
   }
   const text = [
-    ...(quieted.warn + quieted.info > 0 ? [`--quiet hid ${plural(quieted.warn, 'warning')}, ${quieted.info} info`] : []),
+    ...(quieted.warn + quieted.info > 0
+      ? [`--quiet hid ${plural(quieted.warn, 'warning')}, ${quieted.info} info`]
+      : []),
     ...(baselined > 0 ? [`${plural(baselined, 'finding')} in the baseline not shown`] : []),
   ].join('; ');
   return { quieted, baselined, text };

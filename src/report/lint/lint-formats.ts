@@ -1,5 +1,4 @@
-import type { LintResult } from '../../rules/lint.js';
-import type { LintFormatContext } from './lint-format-context.js';
+import type { LintFormatter } from './lint-format-context.js';
 import { formatLintGithub } from './lint-github.js';
 import { formatLintJson } from './lint-json.js';
 import { formatLintMarkdown } from './lint-markdown.js';
@@ -7,10 +6,7 @@ import { formatLintText } from './lint-text.js';
 import { formatNetron } from './netron.js';
 import { formatSarif } from './sarif.js';
 
-export type { LintFormatContext } from './lint-format-context.js';
-
-/** A lint formatter: a pure function from results to the whole output (never writes to a stream). */
-export type LintFormatter = (results: readonly LintResult[], context: LintFormatContext) => string;
+export type { LintFormatContext, LintFormatter } from './lint-format-context.js';
 
 /** `--format` name -> formatter. Adding a format is one module plus one line here. */
 export const LINT_FORMATS = {

@@ -1,7 +1,12 @@
 import type { FindingSeverity } from '../../rules/define-rule.js';
-import type { LintResult } from '../../rules/lint.js';
-import { escapeGithubData, escapeGithubProperty, MESSAGE_MAX, quoteUserInput, terminalText } from '../../util/escape.js';
-import type { LintFormatContext } from './lint-format-context.js';
+import {
+  escapeGithubData,
+  escapeGithubProperty,
+  MESSAGE_MAX,
+  quoteUserInput,
+  terminalText,
+} from '../../util/escape.js';
+import type { LintFormatter } from './lint-format-context.js';
 import { leftOutOf } from './lint-format-context.js';
 
 const COMMAND: Readonly<Record<FindingSeverity, string>> = { error: 'error', warn: 'warning', info: 'notice' };
@@ -15,7 +20,7 @@ const COMMAND: Readonly<Record<FindingSeverity, string>> = { error: 'error', war
  * command and its annotation stay one line.
  * https://docs.github.com/actions/reference/workflow-commands-for-github-actions
  */
-export function formatLintGithub(results: readonly LintResult[], _context?: LintFormatContext): string {
+export const formatLintGithub: LintFormatter = (results) => {
   const lines: string[] = [];
   for (const r of results) {
     for (const f of r.findings) {
@@ -31,6 +36,9 @@ export function formatLintGithub(results: readonly LintResult[], _context?: Lint
   // What --quiet and --baseline hid, as one notice: an empty annotation list is not "no findings" then.
   // First, because GitHub shows only the first 10 notices of a step (actions/toolkit docs/problem-matchers.md).
   const leftOut = leftOutOf(results).text;
-  if (leftOut !== '') lines.unshift(`::notice title=${escapeGithubProperty('efflint: findings not shown')}::${escapeGithubData(`efflint: ${leftOut}`)}`);
+  if (leftOut !== '')
+    lines.unshift(
+      `::notice title=${escapeGithubProperty('efflint: findings not shown')}::${escapeGithubData(`efflint: ${leftOut}`)}`,
+    );
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
-}
+};

@@ -1,6 +1,7 @@
 import type { MessageData } from '../../rules/define-rule.js';
 import type { Finding, FindingImpact, LintResult, LintSummary, LintTarget } from '../../rules/lint.js';
-import type { LintFormatContext } from './lint-format-context.js';
+import { finiteMetrics } from '../shared/numbers.js';
+import type { LintFormatter } from './lint-format-context.js';
 
 /** Bumped when a field of the lint JSON output is removed or changes meaning. */
 export const LINT_JSON_SCHEMA_VERSION = 2;
@@ -48,11 +49,6 @@ export interface LintJsonOutput {
   }[];
 }
 
-/** Finite numbers only: JSON has no Infinity/NaN. */
-function finiteMetrics(m: Readonly<Record<string, number>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)));
-}
-
 /** The documented JSON shape of lint results (only the documented fields, finite metrics). */
 export function toLintJson(results: readonly LintResult[]): LintJsonOutput {
   return {
@@ -77,7 +73,9 @@ export function toLintJson(results: readonly LintResult[]): LintJsonOutput {
         ...(f.confirmed !== undefined ? { confirmed: f.confirmed, evidence: f.evidence ?? '' } : {}),
       })),
       summary: { error: r.summary.error, warn: r.summary.warn, info: r.summary.info },
-      ...(r.belowMinImpact ? { belowMinImpact: { percent: r.belowMinImpact.percent, summary: r.belowMinImpact.summary } } : {}),
+      ...(r.belowMinImpact
+        ? { belowMinImpact: { percent: r.belowMinImpact.percent, summary: r.belowMinImpact.summary } }
+        : {}),
       warnings: [...r.analysis.warnings],
       ...(r.quieted ? { quieted: r.quieted } : {}),
       ...(r.baselined !== undefined ? { baselined: r.baselined } : {}),
@@ -86,6 +84,4 @@ export function toLintJson(results: readonly LintResult[]): LintJsonOutput {
 }
 
 /** `--format json`: machine-readable findings with a schema version. */
-export function formatLintJson(results: readonly LintResult[], _context?: LintFormatContext): string {
-  return JSON.stringify(toLintJson(results), null, 2) + '\n';
-}
+export const formatLintJson: LintFormatter = (results) => JSON.stringify(toLintJson(results), null, 2) + '\n';

@@ -12,7 +12,11 @@ export const MARKDOWN_TOP_FINDINGS = 20;
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { error: '🔴 error', warn: '🟠 warning', info: '🔵 info' };
 
-function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string[] {
+function table(
+  header: readonly string[],
+  align: readonly ('l' | 'r')[],
+  rows: readonly (readonly string[])[],
+): string[] {
   return [
     `| ${header.join(' | ')} |`,
     `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
@@ -27,17 +31,18 @@ function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: r
 export function formatLintMarkdown(results: readonly LintResult[], context: LintFormatContext): string {
   // Counts cover every finding; --min-impact only shortens the "Top findings" table.
   const everyFinding = (r: LintResult): readonly Finding[] => [...r.findings, ...(r.belowMinImpact?.findings ?? [])];
-  const counts = new Map(results.map((r) => [r, summarize(everyFinding(r))]));
+  const counted = results.map((r) => ({ r, s: summarize(everyFinding(r)) }));
   const total = { error: 0, warn: 0, info: 0 };
-  for (const r of results) {
-    const s = counts.get(r)!;
+  for (const { s } of counted) {
     total.error += s.error;
     total.warn += s.warn;
     total.info += s.info;
   }
   const out: string[] = [];
   const verdict = total.error > 0 ? '❌' : total.warn > 0 ? '⚠️' : '✅';
-  out.push(`## ${verdict} efflint: ${total.error} errors, ${total.warn} warnings, ${total.info} info in ${results.length} model${results.length === 1 ? '' : 's'}`);
+  out.push(
+    `## ${verdict} efflint: ${total.error} errors, ${total.warn} warnings, ${total.info} info in ${results.length} model${results.length === 1 ? '' : 's'}`,
+  );
   out.push('');
   // --quiet and --baseline take findings out before any format sees them: say so, or 0 errors reads as a clean model.
   const leftOut = leftOutOf(results).text;
@@ -46,19 +51,21 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
     ...table(
       ['model', 'FLOPs', 'params', 'memAccess', 'errors', 'warnings', 'info'],
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
-      results.map((r) => [
+      counted.map(({ r, s }) => [
         markdownCode(r.model),
         humanCount(r.analysis.totals.flops),
         humanCount(r.analysis.totals.params),
         humanCount(r.analysis.totals.memAccess),
-        String(counts.get(r)!.error),
-        String(counts.get(r)!.warn),
-        String(counts.get(r)!.info),
+        String(s.error),
+        String(s.warn),
+        String(s.info),
       ]),
     ),
   );
 
-  const all: { model: string; f: Finding }[] = results.flatMap((r) => everyFinding(r).map((f) => ({ model: r.model, f })));
+  const all: { model: string; f: Finding }[] = results.flatMap((r) =>
+    everyFinding(r).map((f) => ({ model: r.model, f })),
+  );
   const shown = new Set(results.flatMap((r) => r.findings));
   if (all.length > 0) {
     out.push('', '### Findings per rule', '');
@@ -73,7 +80,13 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
       ...table(
         ['rule', 'pattern', 'errors', 'warnings', 'info'],
         ['l', 'l', 'r', 'r', 'r'],
-        perRule.map((x) => [`[${x.rule.meta.id}](${x.rule.meta.docsUrl})`, x.rule.meta.name, String(x.error), String(x.warn), String(x.info)]),
+        perRule.map((x) => [
+          `[${x.rule.meta.id}](${x.rule.meta.docsUrl})`,
+          x.rule.meta.name,
+          String(x.error),
+          String(x.warn),
+          String(x.info),
+        ]),
       ),
     );
 
@@ -85,12 +98,24 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
     out.push('', `### Top findings${all.length > top.length ? ` (${top.length} of ${all.length})` : ''}`, '');
     const hidden = all.length - listed.length;
     const percent = results.find((r) => r.belowMinImpact)?.belowMinImpact?.percent;
-    if (hidden > 0 && percent !== undefined) out.push(`${hidden} findings below ${percent}% of estimated time are not listed (\`--min-impact 0\` lists them).`, '');
+    if (hidden > 0 && percent !== undefined)
+      out.push(
+        `${hidden} findings below ${percent}% of estimated time are not listed (\`--min-impact 0\` lists them).`,
+        '',
+      );
     const several = results.length > 1;
     const measured = top.some(({ f }) => f.confirmed !== undefined);
     out.push(
       ...table(
-        ['share of time', 'severity', 'rule', ...(several ? ['model'] : []), 'node', ...(measured ? ['measured'] : []), 'finding'],
+        [
+          'share of time',
+          'severity',
+          'rule',
+          ...(several ? ['model'] : []),
+          'node',
+          ...(measured ? ['measured'] : []),
+          'finding',
+        ],
         ['r', 'l', 'l', ...(several ? (['l'] as const) : []), 'l', ...(measured ? (['l'] as const) : []), 'l'],
         top.map(({ model, f }) => [
           formatShare(f.impact.share),
@@ -98,12 +123,19 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
           `[${f.ruleId}](${f.docsUrl})`,
           ...(several ? [markdownCode(model)] : []),
           f.node === null ? '*(model)*' : markdownCode(f.node),
-          ...(measured ? [f.confirmed === true ? 'confirmed' : f.confirmed === false ? 'not confirmed' : 'not measured'] : []),
+          ...(measured
+            ? [f.confirmed === true ? 'confirmed' : f.confirmed === false ? 'not confirmed' : 'not measured']
+            : []),
           markdownCell(f.message),
         ]),
       ),
     );
   }
-  out.push('', '<sub>share of time = estimated share of model time (roofline on the device profile); FLOPs = multiply-adds (ShuffleNet V2 convention); memAccess = elements read + written per layer, weights included. Generated by efflint ' + context.version + '.</sub>');
+  out.push(
+    '',
+    '<sub>share of time = estimated share of model time (roofline on the device profile); FLOPs = multiply-adds (ShuffleNet V2 convention); memAccess = elements read + written per layer, weights included. Generated by efflint ' +
+      context.version +
+      '.</sub>',
+  );
   return out.join('\n') + '\n';
 }

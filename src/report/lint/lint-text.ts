@@ -21,20 +21,36 @@ function countsText(s: LintSummary): string {
 type Paint = (s: string) => string;
 
 /** One row per finding: share of estimated time, severity, rule, [measured], node, short message. */
-function findingRows(findings: readonly Finding[], paint: Readonly<Record<FindingSeverity, Paint>>, c: InstanceType<typeof Chalk>): string[][] {
+function findingRows(
+  findings: readonly Finding[],
+  paint: Readonly<Record<FindingSeverity, Paint>>,
+  c: InstanceType<typeof Chalk>,
+): string[][] {
   const measured = findings.some((f) => f.confirmed !== undefined);
   return findings.map((f) => [
     '  ' + formatShare(f.impact.share),
     paint[f.severity](LABEL[f.severity]),
     c.bold(f.ruleId),
-    ...(measured ? [f.confirmed === true ? c.green('confirmed') : f.confirmed === false ? c.dim('not confirmed') : c.dim('not measured')] : []),
+    ...(measured
+      ? [
+          f.confirmed === true
+            ? c.green('confirmed')
+            : f.confirmed === false
+              ? c.dim('not confirmed')
+              : c.dim('not measured'),
+        ]
+      : []),
     f.node === null ? c.dim('(model)') : quoteUserInput(f.node),
     quoteUserInput(f.message, MESSAGE_MAX),
   ]);
 }
 
 /** `--statistics`: one row per rule and message (count, summed share of estimated time, severity), Ruff style. */
-function statisticsRows(findings: readonly Finding[], paint: Readonly<Record<FindingSeverity, Paint>>, c: InstanceType<typeof Chalk>): string[][] {
+function statisticsRows(
+  findings: readonly Finding[],
+  paint: Readonly<Record<FindingSeverity, Paint>>,
+  c: InstanceType<typeof Chalk>,
+): string[][] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
     const key = `${f.ruleId}\u0000${f.messageId}\u0000${f.severity}`;
@@ -45,7 +61,14 @@ function statisticsRows(findings: readonly Finding[], paint: Readonly<Record<Fin
     .sort((a, b) => b.share - a.share || b.fs.length - a.fs.length)
     .map(({ fs, share }) => {
       const first = at(fs, 0);
-      return ['  ' + String(fs.length), c.bold(first.ruleId), first.ruleName, first.messageId, paint[first.severity](LABEL[first.severity]), formatShare(share)];
+      return [
+        '  ' + String(fs.length),
+        c.bold(first.ruleId),
+        first.ruleName,
+        first.messageId,
+        paint[first.severity](LABEL[first.severity]),
+        formatShare(share),
+      ];
     });
 }
 
@@ -76,7 +99,9 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     if (r.findings.length === 0 && hiddenCount === 0) continue;
     const t = r.analysis.totals;
     const target = r.target;
-    out.push(`${c.underline(quoteUserInput(r.model))}  ${c.dim(`${humanCount(t.flops)} FLOPs, ${humanCount(t.params)} params, ${humanCount(t.memAccess)} memAccess`)}`);
+    out.push(
+      `${c.underline(quoteUserInput(r.model))}  ${c.dim(`${humanCount(t.flops)} FLOPs, ${humanCount(t.params)} params, ${humanCount(t.memAccess)} memAccess`)}`,
+    );
     out.push(
       c.dim(
         `  on ${target.runtime} (${target.planSource === 'static-model' ? 'static model' : "onnxruntime's optimized graph"}): ${target.kernels} kernels, ` +
@@ -86,7 +111,12 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
     if (r.findings.length > 0) {
       const rows = context.statistics ? statisticsRows(r.findings, paint, c) : findingRows(r.findings, paint, c);
       const firstRow = at(rows, 0);
-      out.push(...alignTable(rows, firstRow.map((_, i) => i === 0 || (context.statistics === true && i === firstRow.length - 1))));
+      out.push(
+        ...alignTable(
+          rows,
+          firstRow.map((_, i) => i === 0 || (context.statistics === true && i === firstRow.length - 1)),
+        ),
+      );
       // One fix line per rule, with how many findings it covers (those --min-impact left out included),
       // worded for the rule's largest finding (findings come largest impact first).
       const fixes = new Map<string, { finding: Finding; shown: number; hidden: number }>();
@@ -101,11 +131,17 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
       }
       for (const { finding: f, shown, hidden: more } of fixes.values()) {
         const count = more > 0 ? `${shown} shown of ${shown + more}` : plural(shown, 'finding');
-        out.push(`  ${c.bold(`fix ${f.ruleId}`)} (${count}, ${f.ruleName}): ${quoteUserInput(f.suggestion, MESSAGE_MAX)}`);
+        out.push(
+          `  ${c.bold(`fix ${f.ruleId}`)} (${count}, ${f.ruleName}): ${quoteUserInput(f.suggestion, MESSAGE_MAX)}`,
+        );
       }
     }
     if (hidden && hiddenCount > 0) {
-      out.push(c.dim(`  ${plural(hiddenCount, 'finding')} (${countsText(hidden.summary)}) below ${hidden.percent}% of est. time not shown: --min-impact 0 shows all`));
+      out.push(
+        c.dim(
+          `  ${plural(hiddenCount, 'finding')} (${countsText(hidden.summary)}) below ${hidden.percent}% of est. time not shown: --min-impact 0 shows all`,
+        ),
+      );
     }
     out.push('');
   }
@@ -122,7 +158,11 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
   } else if (problems === 0) {
     // --min-impact left everything out: not "no findings" (the exit code still counts them).
     const color = totalHidden.error > 0 ? c.red : totalHidden.warn > 0 ? c.yellow : c.cyan;
-    out.push(color.bold(`no findings shown in ${models}; ${plural(hiddenProblems, 'finding')} (${countsText(totalHidden)}) below --min-impact${leftOut !== '' ? `; ${leftOut}` : ''}`));
+    out.push(
+      color.bold(
+        `no findings shown in ${models}; ${plural(hiddenProblems, 'finding')} (${countsText(totalHidden)}) below --min-impact${leftOut !== '' ? `; ${leftOut}` : ''}`,
+      ),
+    );
   } else {
     const color = total.error > 0 ? c.red : total.warn > 0 ? c.yellow : c.cyan;
     const measured = results.flatMap((r) => r.findings).filter((f) => f.confirmed !== undefined);
@@ -135,6 +175,10 @@ export function formatLintText(results: readonly LintResult[], context: LintForm
       ),
     );
   }
-  out.push(c.dim('share = estimated share of model time (roofline); FLOPs = multiply-adds; memAccess = elements read + written'));
+  out.push(
+    c.dim(
+      'share = estimated share of model time (roofline); FLOPs = multiply-adds; memAccess = elements read + written',
+    ),
+  );
   return out.map((line) => fitWidth(line, width)).join('\n') + '\n';
 }

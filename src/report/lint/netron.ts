@@ -1,7 +1,7 @@
 import type { LintResult } from '../../rules/lint.js';
 import { at } from '../../util/at.js';
 import { roundTo } from '../../util/number.js';
-import type { LintFormatContext } from './lint-format-context.js';
+import type { LintFormatter } from './lint-format-context.js';
 
 /**
  * One entry of a Netron attachment: `kind` is model, graph, node, value or tensor; `target` names it
@@ -96,7 +96,7 @@ class UniqueNames {
 }
 
 /** `--format netron` for exactly one model. */
-export function formatNetron(results: readonly LintResult[], _context?: LintFormatContext): string {
+export const formatNetron: LintFormatter = (results) => {
   if (results.length !== 1) throw new RangeError(`the netron format describes one model, got ${results.length}`);
   return JSON.stringify(toNetronAttachment(at(results, 0)), null, 2) + '\n';
-}
+};

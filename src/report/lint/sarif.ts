@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { AnyRule, FindingSeverity, Severity } from '../../rules/define-rule.js';
 import type { Finding, LintResult } from '../../rules/lint.js';
 import { at } from '../../util/at.js';
+import { finiteMetrics } from '../shared/numbers.js';
 import type { LintFormatContext } from './lint-format-context.js';
 
 /** Where SARIF 2.1.0's JSON schema lives. */
@@ -94,7 +95,10 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
               fullDescription: { text: r.meta.description },
               helpUri: r.meta.docsUrl,
               help: { text: `${r.meta.description} See ${r.meta.docsUrl}` },
-              defaultConfiguration: { level: sarifLevel(r.meta.defaultSeverity), enabled: r.meta.defaultSeverity !== 'off' },
+              defaultConfiguration: {
+                level: sarifLevel(r.meta.defaultSeverity),
+                enabled: r.meta.defaultSeverity !== 'off',
+              },
               properties: { category: r.meta.category, tags: ['performance', r.meta.category] },
             })),
           },
@@ -108,7 +112,11 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
           locations: [
             {
               physicalLocation: { artifactLocation: { uri: artifactUri(model) }, region: { startLine: 1 } },
-              logicalLocations: [f.node === null ? { name: artifactPath(model), kind: 'module' } : { name: f.node, fullyQualifiedName: `${artifactPath(model)}#${f.node}`, kind: 'function' }],
+              logicalLocations: [
+                f.node === null
+                  ? { name: artifactPath(model), kind: 'module' }
+                  : { name: f.node, fullyQualifiedName: `${artifactPath(model)}#${f.node}`, kind: 'function' },
+              ],
             },
           ],
           // upload-sarif computes primaryLocationLineHash from source lines unless it is present;
@@ -116,7 +124,7 @@ export function toSarif(results: readonly LintResult[], context: LintFormatConte
           partialFingerprints: { primaryLocationLineHash: `${fingerprint(model, f, at(occurrence, i))}:1` },
           properties: {
             ...(f.opType ? { opType: f.opType } : {}),
-            metrics: Object.fromEntries(Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v))),
+            metrics: finiteMetrics(f.metrics),
             suggestion: f.suggestion,
             messageId: f.messageId,
             impact: { estimatedUs: f.impact.estimatedUs, share: f.impact.share },

@@ -3,9 +3,24 @@ import type { LatencyStats } from '../../profile/stats.js';
 import type { FindingSeverity } from '../../rules/define-rule.js';
 import { at } from '../../util/at.js';
 import { escapeHtml, terminalText } from '../../util/escape.js';
-import { formatKernelUs, formatLatencyMs, formatPercent, formatRatio, formatRho, humanBytes, humanCount } from '../shared/numbers.js';
+import {
+  formatKernelUs,
+  formatLatencyMs,
+  formatPercent,
+  formatRatio,
+  formatRho,
+  humanBytes,
+  humanCount,
+} from '../shared/numbers.js';
 import type { Breakdown, FigureId, ReportData, ReportFinding, RuleGroup, TopLayer } from './report-data.js';
-import { BREAKDOWN_CAPTIONS, CATEGORY_LABELS, FIGURES_NOTE, figureOf, machineText, rooflineFormula } from './report-data.js';
+import {
+  BREAKDOWN_CAPTIONS,
+  CATEGORY_LABELS,
+  FIGURES_NOTE,
+  figureOf,
+  machineText,
+  rooflineFormula,
+} from './report-data.js';
 import type { LegendItem } from './svg-charts.js';
 import { horizontalBarChart, scatterPlot, shareBars } from './svg-charts.js';
 
@@ -28,7 +43,10 @@ const esc = escapeHtml;
 /** Charts are drawn at the card's content width and scale down with it (viewBox). */
 const CHART_WIDTH = 940;
 const CATEGORY_ORDER: readonly TimeCategory[] = ['conv', 'elementwise', 'data-movement', 'other'];
-const LEGEND: readonly LegendItem[] = CATEGORY_ORDER.map((c) => ({ label: CATEGORY_LABELS[c], color: CATEGORY_COLORS[c] }));
+const LEGEND: readonly LegendItem[] = CATEGORY_ORDER.map((c) => ({
+  label: CATEGORY_LABELS[c],
+  color: CATEGORY_COLORS[c],
+}));
 
 const STYLE = `
 :root { --text:#1f2933; --muted:#616e7c; --line:#e4e7eb; --bg:#f5f7fa; --card:#ffffff; --accent:#0072B2; }
@@ -129,7 +147,13 @@ function header(d: ReportData): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const inputs = d.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape}]`).join(', ');
-  const sub = [d.producer && `exported by ${d.producer}`, opsets && `opset ${opsets}`, inputs && `${d.inputs.length === 1 ? 'input' : 'inputs'}: ${inputs}`].filter(Boolean).join(' · ');
+  const sub = [
+    d.producer && `exported by ${d.producer}`,
+    opsets && `opset ${opsets}`,
+    inputs && `${d.inputs.length === 1 ? 'input' : 'inputs'}: ${inputs}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const kpi = (label: string, value: string, note: string, cls = 'kpi'): string =>
     `<div class="${cls}"><div class="label">${esc(label)}</div><div class="value">${esc(value)}</div><div class="note">${esc(note)}</div></div>`;
   const fig = (id: FigureId): string => figureOf(d, id)?.text ?? '?';
@@ -139,9 +163,17 @@ function header(d: ReportData): string {
     kpi('Memory access', fig('memAccess'), `elements · ${humanBytes(d.totals.memBytes)}`),
   ];
   if (m?.latencyMs) {
-    tiles.push(kpi('Latency (median)', `${formatLatencyMs(m.latencyMs.median)} ms`, `p90 ${formatLatencyMs(m.latencyMs.p90)} ms · CV ${formatPercent(m.latencyMs.cv)}`));
+    tiles.push(
+      kpi(
+        'Latency (median)',
+        `${formatLatencyMs(m.latencyMs.median)} ms`,
+        `p90 ${formatLatencyMs(m.latencyMs.p90)} ms · CV ${formatPercent(m.latencyMs.cv)}`,
+      ),
+    );
   } else if (m) {
-    tiles.push(kpi('Kernel time (sum)', `${formatLatencyMs(m.kernelSumUs / 1000)} ms`, 'imported trace: no end-to-end latency'));
+    tiles.push(
+      kpi('Kernel time (sum)', `${formatLatencyMs(m.kernelSumUs / 1000)} ms`, 'imported trace: no end-to-end latency'),
+    );
   } else {
     tiles.push(kpi('Latency', 'not measured', d.noProfileReason ?? '', 'kpi missing'));
   }
@@ -188,7 +220,9 @@ function breakdownTable(b: Breakdown, withTime: boolean): string {
   const rows = b.rows.map(
     (r) =>
       `<tr><td>${swatch(r.category)}</td><td class="num">${r.count}</td><td class="num">${formatPercent(r.flopsShare)}</td><td class="num">${formatPercent(r.memAccessShare)}</td>` +
-      (withTime ? `<td class="num">${formatPercent(r.timeShare)}</td><td class="num">${formatKernelUs(r.measuredUs)}</td>` : '') +
+      (withTime
+        ? `<td class="num">${formatPercent(r.timeShare)}</td><td class="num">${formatKernelUs(r.measuredUs)}</td>`
+        : '') +
       '</tr>',
   );
   return `<table class="breakdown" data-basis="${b.basis}"><caption>${esc(BREAKDOWN_CAPTIONS[b.basis])}</caption><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
@@ -207,14 +241,23 @@ function whereTimeGoes(d: ReportData): string {
   const rows = [
     { label: 'FLOPs', segments: seg((r) => r.flopsShare) },
     { label: 'memory access', segments: seg((r) => r.memAccessShare) },
-    { label: 'measured time', segments: measured ? seg((r) => r.timeShare) : [], emptyText: `not measured (${d.noProfileReason ?? 'not requested'})` },
+    {
+      label: 'measured time',
+      segments: measured ? seg((r) => r.timeShare) : [],
+      emptyText: `not measured (${d.noProfileReason ?? 'not requested'})`,
+    },
   ];
   const chart = shareBars({
     id: 'chart-breakdown',
     title: 'Share of FLOPs, memory access and measured time per category',
     desc:
       'Stacked bars, one per measure, split into conv/GEMM, element-wise, data movement and other. ' +
-      b.rows.map((r) => `${r.label}: ${formatPercent(r.flopsShare)} of FLOPs, ${formatPercent(r.memAccessShare)} of memory access${measured ? `, ${formatPercent(r.timeShare)} of time` : ''}`).join('; ') +
+      b.rows
+        .map(
+          (r) =>
+            `${r.label}: ${formatPercent(r.flopsShare)} of FLOPs, ${formatPercent(r.memAccessShare)} of memory access${measured ? `, ${formatPercent(r.timeShare)} of time` : ''}`,
+        )
+        .join('; ') +
       '.',
     rows,
     legend: LEGEND,
@@ -254,13 +297,18 @@ function topLayers(d: ReportData): string {
     label: terminalText(l.name),
     value: measured ? (l.measuredUs ?? 0) : (l.memAccess ?? 0),
     color: CATEGORY_COLORS[l.category],
-    valueLabel: measured ? `${formatKernelUs(l.measuredUs)} µs · ${formatPercent(l.share)}` : `${humanCount(l.memAccess)} · ${formatPercent(l.share)}`,
+    valueLabel: measured
+      ? `${formatKernelUs(l.measuredUs)} µs · ${formatPercent(l.share)}`
+      : `${humanCount(l.memAccess)} · ${formatPercent(l.share)}`,
     tooltip: `${terminalText(l.name)} (${terminalText(l.opType)}, ${CATEGORY_LABELS[l.category]}): ${measured ? `${formatKernelUs(l.measuredUs)} µs, ${formatPercent(l.share)} of measured time` : `${humanCount(l.memAccess)} elements, ${formatPercent(l.share)} of memory access`}; ${humanCount(l.flops)} FLOPs`,
   }));
   const chart = horizontalBarChart({
     id: 'chart-top-layers',
     title: measured ? `Top ${t.rows.length} kernels by measured time` : `Top ${t.rows.length} layers by memory access`,
-    desc: `Horizontal bars, one per ${measured ? 'kernel' : 'layer'}, coloured by category. ` + bars.map((b) => `${b.label}: ${b.valueLabel}`).join('; ') + '.',
+    desc:
+      `Horizontal bars, one per ${measured ? 'kernel' : 'layer'}, coloured by category. ` +
+      bars.map((b) => `${b.label}: ${b.valueLabel}`).join('; ') +
+      '.',
     bars,
     xLabel: measured ? 'median kernel time (µs)' : 'memory access (elements read + written)',
     legend: LEGEND,
@@ -272,17 +320,24 @@ function topLayers(d: ReportData): string {
     (measured ? 'kernel' : 'layer') +
     '</th><th>op</th><th class="num">FLOPs</th><th class="num">memAccess</th>' +
     (withPredicted ? '<th class="num">predicted µs</th>' : '') +
-    (measured ? '<th class="num">measured µs</th><th class="num">share of time</th>' : '<th class="num">share of memAccess</th>') +
+    (measured
+      ? '<th class="num">measured µs</th><th class="num">share of time</th>'
+      : '<th class="num">share of memAccess</th>') +
     '</tr>';
   const rows = t.rows.map(
     (l, i) =>
       `<tr><td class="num">${i + 1}</td><td class="name"><code>${esc(l.name)}</code>${nodesCell(l)}</td><td>${opCell(l.opType, l.category)}</td>` +
       `<td class="num">${humanCount(l.flops)}</td><td class="num">${humanCount(l.memAccess)}</td>` +
-      (withPredicted ? `<td class="num">${formatKernelUs(l.predictedUs)}${l.bound ? `<div class="evidence">${esc(l.bound)}-bound</div>` : ''}</td>` : '') +
+      (withPredicted
+        ? `<td class="num">${formatKernelUs(l.predictedUs)}${l.bound ? `<div class="evidence">${esc(l.bound)}-bound</div>` : ''}</td>`
+        : '') +
       (measured ? `<td class="num">${formatKernelUs(l.measuredUs)}</td>` : '') +
       `<td class="num">${formatPercent(l.share)}</td></tr>`,
   );
-  const more = t.total > t.rows.length ? `<p class="lead">${t.total - t.rows.length} more ${measured ? 'kernels' : 'layers'} not shown.</p>` : '';
+  const more =
+    t.total > t.rows.length
+      ? `<p class="lead">${t.total - t.rows.length} more ${measured ? 'kernels' : 'layers'} not shown.</p>`
+      : '';
   const lead = measured
     ? 'Kernels as onnxruntime ran them, most time first (median over the timed runs). A fused kernel lists the ONNX nodes it computed; FLOPs and memAccess are efflint\u2019s counts for those nodes.'
     : 'Layers with the most memory access (elements read + written, weights included): the layers most likely to be memory-bound. No time was measured.';
@@ -309,7 +364,9 @@ function scatter(d: ReportData): string {
     id: 'chart-scatter',
     title: measured ? 'FLOPs vs measured time, one point per kernel' : 'FLOPs vs memory access, one point per layer',
     desc: `Log-log scatter plot of ${points.length} ${measured ? 'kernels' : 'layers'}, coloured by category; points with 0 FLOPs sit in the band left of the axis.${
-      d.correlation ? ` Spearman correlation with FLOPs ${formatRho(d.correlation.flops)}, with the roofline prediction ${formatRho(d.correlation.predicted)}.` : ''
+      d.correlation
+        ? ` Spearman correlation with FLOPs ${formatRho(d.correlation.flops)}, with the roofline prediction ${formatRho(d.correlation.predicted)}.`
+        : ''
     }`,
     points,
     xLabel: 'FLOPs (multiply-adds, log scale)',
@@ -364,7 +421,12 @@ function ruleStatusText(g: RuleGroup): string {
   const n = g.findings.length;
   if (n === 0) return 'no findings';
   const parts = [`${n} finding${n === 1 ? '' : 's'}`];
-  if (g.verdicts) parts.push(`${g.verdicts.confirmed} confirmed`, `${g.verdicts.notConfirmed} not confirmed`, `${g.verdicts.notMeasured} not measured`);
+  if (g.verdicts)
+    parts.push(
+      `${g.verdicts.confirmed} confirmed`,
+      `${g.verdicts.notConfirmed} not confirmed`,
+      `${g.verdicts.notMeasured} not measured`,
+    );
   return parts.join(' · ');
 }
 
@@ -392,14 +454,18 @@ function findings(d: ReportData): string {
   const guidelines = f.groups.filter((g) => g.category === 'guideline');
   const extras = f.groups.filter((g) => g.category !== 'guideline');
   const overview = `<table><thead><tr><th>rule</th><th>pattern</th><th class="num">errors</th><th class="num">warnings</th><th class="num">info</th>${
-    f.measured ? '<th class="num">confirmed</th><th class="num">not confirmed</th><th class="num">not measured</th>' : ''
+    f.measured
+      ? '<th class="num">confirmed</th><th class="num">not confirmed</th><th class="num">not measured</th>'
+      : ''
   }</tr></thead><tbody>${f.groups
     .map(
       (g) =>
         `<tr><td><a href="#rule-${esc(g.id)}">${esc(g.id)}</a></td><td><code>${esc(g.name)}</code>${g.status !== 'ran' ? ` <span class="evidence">(${esc(ruleStatusText(g))})</span>` : ''}</td>` +
         (g.status === 'ran'
           ? `<td class="num">${g.counts.error}</td><td class="num">${g.counts.warn}</td><td class="num">${g.counts.info}</td>` +
-            (f.measured && g.verdicts ? `<td class="num">${g.verdicts.confirmed}</td><td class="num">${g.verdicts.notConfirmed}</td><td class="num">${g.verdicts.notMeasured}</td>` : '')
+            (f.measured && g.verdicts
+              ? `<td class="num">${g.verdicts.confirmed}</td><td class="num">${g.verdicts.notConfirmed}</td><td class="num">${g.verdicts.notMeasured}</td>`
+              : '')
           : '<td class="num">–</td>'.repeat(f.measured ? 6 : 3)) +
         '</tr>',
     )
@@ -424,11 +490,21 @@ function coverageAndWarnings(d: ReportData): string {
   const c = d.coverage;
   const items: string[] = [];
   if (c) {
-    items.push(`${c.measuredNodes} of ${c.nodes} ONNX nodes measured${c.foldedNodes ? ` (${c.foldedNodes} more folded at load)` : ''}`);
-    items.push(`${c.joinedKernels} of ${c.kernels} kernels joined to ONNX nodes, ${formatPercent(c.joinedTimeShare)} of kernel time`);
+    items.push(
+      `${c.measuredNodes} of ${c.nodes} ONNX nodes measured${c.foldedNodes ? ` (${c.foldedNodes} more folded at load)` : ''}`,
+    );
+    items.push(
+      `${c.joinedKernels} of ${c.kernels} kernels joined to ONNX nodes, ${formatPercent(c.joinedTimeShare)} of kernel time`,
+    );
     if (c.fusedKernels) items.push(`${c.fusedKernels} fused kernels computed ${c.fusedNodes} ONNX nodes`);
-    if (c.kernelSumOverProfiledRun !== null) items.push(`kernel times sum to ${formatPercent(c.kernelSumOverProfiledRun)} of a profiled run (the rest is executor overhead between kernels)`);
-    if (c.costlyUnmeasured.length) items.push(`not measured although they have FLOPs: ${c.costlyUnmeasured.slice(0, 8).join(', ')}${c.costlyUnmeasured.length > 8 ? ', …' : ''}`);
+    if (c.kernelSumOverProfiledRun !== null)
+      items.push(
+        `kernel times sum to ${formatPercent(c.kernelSumOverProfiledRun)} of a profiled run (the rest is executor overhead between kernels)`,
+      );
+    if (c.costlyUnmeasured.length)
+      items.push(
+        `not measured although they have FLOPs: ${c.costlyUnmeasured.slice(0, 8).join(', ')}${c.costlyUnmeasured.length > 8 ? ', …' : ''}`,
+      );
   }
   if (!c && d.warnings.length === 0) return '';
   return [
@@ -446,7 +522,10 @@ function methodology(d: ReportData): string {
     ['FLOPs', d.conventions.flops],
     ['Parameters', d.conventions.params],
     ['Memory access', `${d.conventions.memAccess}; memBytes is the same in bytes`],
-    ['Categories', 'ShuffleNet V2 Figure 2: conv / GEMM (convolutions, Gemm, MatMul), element-wise (activations, arithmetic, normalisation), data movement (shuffle, reshape, transpose, concat, split, copies), other (pooling, reductions, the rest)'],
+    [
+      'Categories',
+      'ShuffleNet V2 Figure 2: conv / GEMM (convolutions, Gemm, MatMul), element-wise (activations, arithmetic, normalisation), data movement (shuffle, reshape, transpose, concat, split, copies), other (pooling, reductions, the rest)',
+    ],
   ];
   if (m) {
     rows.push([
@@ -457,13 +536,21 @@ function methodology(d: ReportData): string {
           }.`
         : `Imported trace; per-kernel time is the median over its runs after ${m.warmup} dropped warm-up runs.`,
     ]);
-    rows.push(['Runtime', `${m.provider}${m.ep ? ` (--ep ${m.ep})` : ''}, onnxruntime ${m.onnxruntimeVersion ?? '?'}, graph optimization ${m.optLevel ?? '?'}, ${threadsText(m.threads)}, batch ${m.batch ?? '?'}`]);
+    rows.push([
+      'Runtime',
+      `${m.provider}${m.ep ? ` (--ep ${m.ep})` : ''}, onnxruntime ${m.onnxruntimeVersion ?? '?'}, graph optimization ${m.optLevel ?? '?'}, ${threadsText(m.threads)}, batch ${m.batch ?? '?'}`,
+    ]);
     if (d.conventions.measuredUs) rows.push(['Measured µs', d.conventions.measuredUs]);
   } else {
     rows.push(['Latency', `not measured (${d.noProfileReason ?? 'not requested'})`]);
   }
-  if (d.deviceProfile) rows.push(['Roofline', `${rooflineFormula(d.deviceProfile)}, device profile ${d.deviceProfile.name}`]);
-  if (d.correlation) rows.push(['Correlation', `Spearman rank correlation (average ranks for ties) over ${d.correlation.layers} kernels joined to ONNX nodes with known cost`]);
+  if (d.deviceProfile)
+    rows.push(['Roofline', `${rooflineFormula(d.deviceProfile)}, device profile ${d.deviceProfile.name}`]);
+  if (d.correlation)
+    rows.push([
+      'Correlation',
+      `Spearman rank correlation (average ranks for ties) over ${d.correlation.layers} kernels joined to ONNX nodes with known cost`,
+    ]);
   const e = d.environment;
   if (e) rows.push(['Machine', machineText(e)]);
   rows.push(['Generated', `efflint ${d.tool.version}${d.tool.generatedAt ? `, ${d.tool.generatedAt}` : ''}`]);

@@ -107,13 +107,17 @@ export function machineText(e: ReportEnvironment): string {
 }
 
 /** The roofline prediction of a device profile as both reports' methodology states it (without the profile's name). */
-export function rooflineFormula(p: Pick<DeviceProfile, 'perOpOverheadUs' | 'peakFlopsPerSecond' | 'bandwidthBytesPerSecond'>): string {
+export function rooflineFormula(
+  p: Pick<DeviceProfile, 'perOpOverheadUs' | 'peakFlopsPerSecond' | 'bandwidthBytesPerSecond'>,
+): string {
   return `predicted µs = ${p.perOpOverheadUs.toFixed(2)} µs per kernel + max(FLOPs / ${(p.peakFlopsPerSecond / 1e9).toFixed(1)} G multiply-adds/s, memBytes / ${(p.bandwidthBytesPerSecond / 1e9).toFixed(1)} GB/s)`;
 }
 
 /** How latency was measured (null in the report when nothing was measured). */
-export interface ReportMeasurement
-  extends Pick<ProfileResult, 'source' | 'ep' | 'provider' | 'onnxruntimeVersion' | 'optLevel' | 'threads' | 'batch' | 'warmup'> {
+export interface ReportMeasurement extends Pick<
+  ProfileResult,
+  'source' | 'ep' | 'provider' | 'onnxruntimeVersion' | 'optLevel' | 'threads' | 'batch' | 'warmup'
+> {
   /** Whole-model latency of the unprofiled session, milliseconds. */
   readonly latencyMs: LatencyStats | null;
   /** Latency of the profiled session (slower: profiling overhead), milliseconds. */
@@ -278,7 +282,12 @@ export interface ReportData {
     readonly layers: number;
     readonly unknownCostLayers: number;
   };
-  readonly conventions: { readonly flops: string; readonly params: string; readonly memAccess: string; readonly measuredUs: string | null };
+  readonly conventions: {
+    readonly flops: string;
+    readonly params: string;
+    readonly memAccess: string;
+    readonly measuredUs: string | null;
+  };
   /**
    * The headline numbers (totals, element-wise shares per population), in display order. The KPI
    * tiles, the summary, the key-figures list and the breakdown tables all print these texts.
@@ -303,7 +312,12 @@ export interface ReportData {
     readonly groups: readonly RuleGroup[];
   };
   readonly coverage: ReportCoverage | null;
-  readonly deviceProfile: { readonly name: string; readonly peakFlopsPerSecond: number; readonly bandwidthBytesPerSecond: number; readonly perOpOverheadUs: number } | null;
+  readonly deviceProfile: {
+    readonly name: string;
+    readonly peakFlopsPerSecond: number;
+    readonly bandwidthBytesPerSecond: number;
+    readonly perOpOverheadUs: number;
+  } | null;
   readonly environment: ReportEnvironment | null;
   readonly warnings: readonly string[];
   readonly tool: { readonly version: string; readonly generatedAt: string | null; readonly docsUrl: string };
@@ -335,7 +349,8 @@ export interface ReportInput {
 
 const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
 /** part / whole; 0 of nothing is 0; NaN (printed "n/a") when a sum overflowed: saturated costs have no meaningful share. */
-const frac = (part: number, whole: number): number => (!Number.isFinite(whole) || !Number.isFinite(part) ? NaN : whole > 0 ? part / whole : 0);
+const frac = (part: number, whole: number): number =>
+  !Number.isFinite(whole) || !Number.isFinite(part) ? NaN : whole > 0 ? part / whole : 0;
 
 /**
  * The Figure 2 buckets over the ONNX graph as exported: every layer onnxruntime does not fold at
@@ -403,7 +418,9 @@ function topByMemAccess(analysis: Analysis, top: number, device: DeviceProfile |
   const layers = analysis.layers.filter((l) => !l.folded);
   const mem = sum(layers.map((l) => l.memAccess ?? 0));
   const order = new Map(layers.map((l, i) => [l, i]));
-  const sorted = [...layers].sort((a, b) => (b.memAccess ?? 0) - (a.memAccess ?? 0) || (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  const sorted = [...layers].sort(
+    (a, b) => (b.memAccess ?? 0) - (a.memAccess ?? 0) || (order.get(a) ?? 0) - (order.get(b) ?? 0),
+  );
   return {
     by: 'memAccess',
     total: layers.length,
@@ -442,7 +459,11 @@ function misleadingLayers(profile: ProfileResult): MisleadingLayer[] {
     .slice(0, MISLEADING_LAYERS);
 }
 
-function ruleStatus(rule: AnyRule, settings: Readonly<Record<string, RuleSetting>> | undefined, hasDevice: boolean): RuleStatus {
+function ruleStatus(
+  rule: AnyRule,
+  settings: Readonly<Record<string, RuleSetting>> | undefined,
+  hasDevice: boolean,
+): RuleStatus {
   if (resolveRuleSetting(rule, settings?.[rule.meta.id]).severity === 'off') return 'off';
   if (rule.meta.requires?.includes('deviceProfile') && !hasDevice) return 'needs-device-profile';
   return 'ran';
@@ -451,7 +472,8 @@ function ruleStatus(rule: AnyRule, settings: Readonly<Record<string, RuleSetting
 function findingGroups(input: ReportInput): RuleGroup[] {
   const { lint } = input;
   const confirmed = input.confirmations ?? null;
-  if (confirmed && confirmed.length !== lint.findings.length) throw new RangeError(`${confirmed.length} confirmations for ${lint.findings.length} findings`);
+  if (confirmed && confirmed.length !== lint.findings.length)
+    throw new RangeError(`${confirmed.length} confirmations for ${lint.findings.length} findings`);
   const findings: ReportFinding[] = lint.findings.map((f, i) => ({
     severity: f.severity,
     node: f.node,
@@ -603,12 +625,16 @@ function takeaways(
       `Element-wise and data-movement layers together are ${formatPercent(ew.memAccessShare + dm.memAccessShare)} of the ONNX graph's memory access for ${formatPercent(ew.flopsShare + dm.flopsShare)} of its FLOPs ` +
         `(element-wise layers alone: ${fig('elementwiseGraphMemAccess')} of the memory access, ${fig('elementwiseGraphFlops')} of the FLOPs): FLOPs alone understate what they cost (ShuffleNet V2, G4).`,
     );
-    out.push(`No latency was measured (${noProfileReason ?? 'not requested'}): time shares, measured layers and confirmed findings need a profile.`);
+    out.push(
+      `No latency was measured (${noProfileReason ?? 'not requested'}): time shares, measured layers and confirmed findings need a profile.`,
+    );
   }
   if (correlation && correlation.flops !== null) {
     out.push(
       `Per-kernel FLOPs rank-correlate with measured time at ρ=${formatRho(correlation.flops)} over ${correlation.layers} kernels` +
-        (correlation.predicted !== null ? `; the roofline prediction reaches ρ=${formatRho(correlation.predicted)}.` : '.'),
+        (correlation.predicted !== null
+          ? `; the roofline prediction reaches ρ=${formatRho(correlation.predicted)}.`
+          : '.'),
     );
   }
   if (latency && latency.cv > NOISY_CV) {
@@ -659,7 +685,12 @@ export function buildReportData(input: ReportInput): ReportData {
   ];
   const groups = findingGroups(input);
   const correlation: Correlation | null = profile
-    ? { flops: profile.correlation.flopsSpearman, predicted: profile.correlation.predictedSpearman, layers: profile.correlation.layers, deviceProfile: profile.deviceProfile }
+    ? {
+        flops: profile.correlation.flopsSpearman,
+        predicted: profile.correlation.predictedSpearman,
+        layers: profile.correlation.layers,
+        deviceProfile: profile.deviceProfile,
+      }
     : null;
   const coverage: ReportCoverage | null = profile
     ? {
@@ -678,10 +709,22 @@ export function buildReportData(input: ReportInput): ReportData {
   const points: LayerPoint[] = profile
     ? profile.layers
         .filter((l) => l.nodes.length > 0 && l.flops !== null)
-        .map((l) => ({ name: l.name, opType: l.opType, category: l.category, flops: l.flops as number, y: l.measuredUs }))
+        .map((l) => ({
+          name: l.name,
+          opType: l.opType,
+          category: l.category,
+          flops: l.flops as number,
+          y: l.measuredUs,
+        }))
     : analysis.layers
         .filter((l) => !l.folded && l.flops !== null && l.memAccess !== null)
-        .map((l) => ({ name: l.name, opType: l.opType, category: timeCategory(l.category), flops: l.flops as number, y: l.memAccess as number }));
+        .map((l) => ({
+          name: l.name,
+          opType: l.opType,
+          category: timeCategory(l.category),
+          flops: l.flops as number,
+          y: l.memAccess as number,
+        }));
   const summary = countSeverities(groups.flatMap((g) => g.findings));
   const noProfileReason = profile ? null : (input.noProfileReason ?? 'not requested');
   return {
@@ -689,7 +732,11 @@ export function buildReportData(input: ReportInput): ReportData {
     model: lint.model,
     producer: [analysis.model.producer, analysis.model.producerVersion].filter(Boolean).join(' '),
     opsets: analysis.model.opsets,
-    inputs: (profile?.inputs ?? analysis.inputs).map((i) => ({ name: i.name, dtype: i.dtype ?? '?', shape: shapeText(i.shape) })),
+    inputs: (profile?.inputs ?? analysis.inputs).map((i) => ({
+      name: i.name,
+      dtype: i.dtype ?? '?',
+      shape: shapeText(i.shape),
+    })),
     totals: {
       flops: analysis.totals.flops,
       params: analysis.totals.params,
@@ -717,7 +764,10 @@ export function buildReportData(input: ReportInput): ReportData {
           warmup: profile.warmup,
           latencyMs: profile.latencyMs,
           profiledRunMs: profile.profiledRunMs,
-          profilingSlowdown: profile.profiledRunMs && profile.latencyMs && profile.latencyMs.median > 0 ? profile.profiledRunMs.median / profile.latencyMs.median : null,
+          profilingSlowdown:
+            profile.profiledRunMs && profile.latencyMs && profile.latencyMs.median > 0
+              ? profile.profiledRunMs.median / profile.latencyMs.median
+              : null,
           kernelSumUs: profile.coverage.kernelSumUs,
           deviceProfile: profile.deviceProfile,
         }
@@ -725,7 +775,15 @@ export function buildReportData(input: ReportInput): ReportData {
     noProfileReason,
     breakdown,
     graphBreakdown: graph,
-    takeaways: takeaways(breakdown, figures, correlation, groups, coverage, noProfileReason, profile?.latencyMs ?? null),
+    takeaways: takeaways(
+      breakdown,
+      figures,
+      correlation,
+      groups,
+      coverage,
+      noProfileReason,
+      profile?.latencyMs ?? null,
+    ),
     topLayers: profile ? topMeasured(profile, top) : topByMemAccess(analysis, top, device),
     scatter: { y: profile ? 'measuredUs' : 'memAccess', points },
     correlation,
@@ -733,7 +791,12 @@ export function buildReportData(input: ReportInput): ReportData {
     findings: { summary, measured: !!input.confirmations, groups },
     coverage,
     deviceProfile: device
-      ? { name: device.name, peakFlopsPerSecond: device.peakFlopsPerSecond, bandwidthBytesPerSecond: device.bandwidthBytesPerSecond, perOpOverheadUs: device.perOpOverheadUs }
+      ? {
+          name: device.name,
+          peakFlopsPerSecond: device.peakFlopsPerSecond,
+          bandwidthBytesPerSecond: device.bandwidthBytesPerSecond,
+          perOpOverheadUs: device.perOpOverheadUs,
+        }
       : null,
     environment: input.environment ?? null,
     warnings: [...new Set([...analysis.warnings, ...(profile?.warnings ?? [])])],

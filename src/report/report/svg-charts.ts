@@ -114,7 +114,11 @@ export function logDomain(values: readonly number[]): [number, number] {
 }
 
 /** Position of `value` on a log axis mapping `domain` onto `range` (values outside are not clamped). */
-export function logPosition(value: number, domain: readonly [number, number], range: readonly [number, number]): number {
+export function logPosition(
+  value: number,
+  domain: readonly [number, number],
+  range: readonly [number, number],
+): number {
   const [d0, d1] = [Math.log10(domain[0]), Math.log10(domain[1])];
   return range[0] + ((Math.log10(value) - d0) / (d1 - d0)) * (range[1] - range[0]);
 }
@@ -185,7 +189,15 @@ export interface BarChartOptions extends ChartText {
 }
 
 /** Layout constants of the bar chart, exported so tests can compute bar widths by hand. */
-export const BAR_LAYOUT = { top: 44, gap: 6, right: 120, axis: 40, barHeight: 16, labelWidth: 230, width: 760 } as const;
+export const BAR_LAYOUT = {
+  top: 44,
+  gap: 6,
+  right: 120,
+  axis: 40,
+  barHeight: 16,
+  labelWidth: 230,
+  width: 760,
+} as const;
 
 /**
  * Horizontal bar chart, largest first as given. The value axis starts at 0 and ends at the
@@ -217,19 +229,29 @@ export function horizontalBarChart(o: BarChartOptions): string {
     const tip = b.tooltip ?? `${b.label}: ${valueLabel}`;
     const w = x(b.value) - labelWidth;
     out.push(`<g><title>${escapeXml(tip)}</title>`);
-    out.push(`<text x="${labelWidth - 8}" y="${px(y + barHeight / 2 + 4)}" text-anchor="end">${escapeXml(truncate(b.label, Math.floor(labelWidth / 6.6)))}</text>`);
-    out.push(`<rect x="${labelWidth}" y="${px(y)}" width="${px(w)}" height="${barHeight}" rx="2" fill="${escapeXml(b.color)}"/>`);
-    out.push(`<text x="${px(labelWidth + w + 6)}" y="${px(y + barHeight / 2 + 4)}" fill="${MUTED}">${escapeXml(valueLabel)}</text>`);
+    out.push(
+      `<text x="${labelWidth - 8}" y="${px(y + barHeight / 2 + 4)}" text-anchor="end">${escapeXml(truncate(b.label, Math.floor(labelWidth / 6.6)))}</text>`,
+    );
+    out.push(
+      `<rect x="${labelWidth}" y="${px(y)}" width="${px(w)}" height="${barHeight}" rx="2" fill="${escapeXml(b.color)}"/>`,
+    );
+    out.push(
+      `<text x="${px(labelWidth + w + 6)}" y="${px(y + barHeight / 2 + 4)}" fill="${MUTED}">${escapeXml(valueLabel)}</text>`,
+    );
     out.push('</g>');
   });
   out.push('</g>');
   const axisY = top + plotH;
   out.push(`<g class="x-axis" font-size="11" fill="${MUTED}">`);
-  out.push(`<line x1="${labelWidth}" y1="${px(axisY)}" x2="${px(labelWidth + plotW)}" y2="${px(axisY)}" stroke="${AXIS}"/>`);
+  out.push(
+    `<line x1="${labelWidth}" y1="${px(axisY)}" x2="${px(labelWidth + plotW)}" y2="${px(axisY)}" stroke="${AXIS}"/>`,
+  );
   for (const t of ticks) {
     out.push(`<text x="${px(x(t))}" y="${px(axisY + 14)}" text-anchor="middle">${escapeXml(siLabel(t))}</text>`);
   }
-  out.push(`<text x="${px(labelWidth + plotW / 2)}" y="${px(axisY + 32)}" text-anchor="middle" fill="${TEXT}">${escapeXml(o.xLabel)}</text>`);
+  out.push(
+    `<text x="${px(labelWidth + plotW / 2)}" y="${px(axisY + 32)}" text-anchor="middle" fill="${TEXT}">${escapeXml(o.xLabel)}</text>`,
+  );
   out.push('</g>');
   out.push('</svg>');
   return out.join('\n');
@@ -260,7 +282,16 @@ export interface ShareBarsOptions extends ChartText {
 }
 
 /** Layout of the share bars, exported for tests. */
-export const SHARE_LAYOUT = { top: 50, labelWidth: 150, right: 20, barHeight: 30, gap: 14, axis: 40, width: 760, minLabelPx: 34 } as const;
+export const SHARE_LAYOUT = {
+  top: 50,
+  labelWidth: 150,
+  right: 20,
+  barHeight: 30,
+  gap: 14,
+  axis: 40,
+  width: 760,
+  minLabelPx: 34,
+} as const;
 
 /**
  * 100% stacked bars, one row per measure (share of FLOPs, memAccess, measured time): a pie chart
@@ -278,11 +309,17 @@ export function shareBars(o: ShareBarsOptions): string {
   o.rows.forEach((row, i) => {
     const y = top + i * (barHeight + gap);
     out.push(`<g class="share-row">`);
-    out.push(`<text x="${labelWidth - 10}" y="${px(y + barHeight / 2 + 4)}" text-anchor="end" font-weight="600">${escapeXml(row.label)}</text>`);
+    out.push(
+      `<text x="${labelWidth - 10}" y="${px(y + barHeight / 2 + 4)}" text-anchor="end" font-weight="600">${escapeXml(row.label)}</text>`,
+    );
     const total = row.segments.reduce((s, g) => s + (Number.isFinite(g.value) ? Math.max(0, g.value) : 0), 0);
     if (!(total > 0)) {
-      out.push(`<rect x="${labelWidth}" y="${px(y)}" width="${px(plotW)}" height="${barHeight}" rx="3" fill="#f5f7fa" stroke="${AXIS}" stroke-dasharray="4 3"/>`);
-      out.push(`<text x="${px(labelWidth + plotW / 2)}" y="${px(y + barHeight / 2 + 4)}" text-anchor="middle" fill="${MUTED}">${escapeXml(row.emptyText ?? 'no data')}</text>`);
+      out.push(
+        `<rect x="${labelWidth}" y="${px(y)}" width="${px(plotW)}" height="${barHeight}" rx="3" fill="#f5f7fa" stroke="${AXIS}" stroke-dasharray="4 3"/>`,
+      );
+      out.push(
+        `<text x="${px(labelWidth + plotW / 2)}" y="${px(y + barHeight / 2 + 4)}" text-anchor="middle" fill="${MUTED}">${escapeXml(row.emptyText ?? 'no data')}</text>`,
+      );
       out.push('</g>');
       return;
     }
@@ -293,9 +330,13 @@ export function shareBars(o: ShareBarsOptions): string {
       if (!(w > 0)) continue;
       const pctText = seg.text ?? formatPercent(frac);
       out.push(`<g><title>${escapeXml(`${row.label}, ${seg.label}: ${pctText}`)}</title>`);
-      out.push(`<rect x="${px(cx)}" y="${px(y)}" width="${px(w)}" height="${barHeight}" fill="${escapeXml(seg.color)}" stroke="#ffffff" stroke-width="1"/>`);
+      out.push(
+        `<rect x="${px(cx)}" y="${px(y)}" width="${px(w)}" height="${barHeight}" fill="${escapeXml(seg.color)}" stroke="#ffffff" stroke-width="1"/>`,
+      );
       if (w >= SHARE_LAYOUT.minLabelPx) {
-        out.push(`<text x="${px(cx + w / 2)}" y="${px(y + barHeight / 2 + 4)}" text-anchor="middle" fill="#ffffff" font-weight="600">${escapeXml(pctText)}</text>`);
+        out.push(
+          `<text x="${px(cx + w / 2)}" y="${px(y + barHeight / 2 + 4)}" text-anchor="middle" fill="#ffffff" font-weight="600">${escapeXml(pctText)}</text>`,
+        );
       }
       out.push('</g>');
       cx += w;
@@ -304,13 +345,17 @@ export function shareBars(o: ShareBarsOptions): string {
   });
   const axisY = top + plotH + 6;
   out.push(`<g class="x-axis" font-size="11" fill="${MUTED}">`);
-  out.push(`<line x1="${labelWidth}" y1="${px(axisY)}" x2="${px(labelWidth + plotW)}" y2="${px(axisY)}" stroke="${AXIS}"/>`);
+  out.push(
+    `<line x1="${labelWidth}" y1="${px(axisY)}" x2="${px(labelWidth + plotW)}" y2="${px(axisY)}" stroke="${AXIS}"/>`,
+  );
   for (let p = 0; p <= 100; p += 25) {
     const tx = labelWidth + (p / 100) * plotW;
     out.push(`<line x1="${px(tx)}" y1="${px(axisY)}" x2="${px(tx)}" y2="${px(axisY + 4)}" stroke="${AXIS}"/>`);
     out.push(`<text x="${px(tx)}" y="${px(axisY + 16)}" text-anchor="middle">${p}%</text>`);
   }
-  out.push(`<text x="${px(labelWidth + plotW / 2)}" y="${px(axisY + 32)}" text-anchor="middle" fill="${TEXT}">${escapeXml(o.xLabel ?? 'share (%)')}</text>`);
+  out.push(
+    `<text x="${px(labelWidth + plotW / 2)}" y="${px(axisY + 32)}" text-anchor="middle" fill="${TEXT}">${escapeXml(o.xLabel ?? 'share (%)')}</text>`,
+  );
   out.push('</g>');
   out.push('</svg>');
   return out.join('\n');
@@ -335,7 +380,15 @@ export interface ScatterOptions extends ChartText {
 }
 
 /** Layout of the scatter plot, exported for tests: the plot area is [left, width - right] x [top, height - bottom]. */
-export const SCATTER_LAYOUT = { top: 44, right: 24, bottom: 52, left: 70, zeroBand: 44, width: 760, height: 420 } as const;
+export const SCATTER_LAYOUT = {
+  top: 44,
+  right: 24,
+  bottom: 52,
+  left: 70,
+  zeroBand: 44,
+  width: 760,
+  height: 420,
+} as const;
 
 /**
  * Log-log scatter plot. Axes are decade-aligned; values <= 0 cannot sit on a log axis, so they are
@@ -364,16 +417,28 @@ export function scatterPlot(o: ScatterOptions): string {
   for (const t of logTicks(xd)) out.push(`<line x1="${px(sx(t))}" y1="${px(y1)}" x2="${px(sx(t))}" y2="${px(y0)}"/>`);
   for (const t of logTicks(yd)) out.push(`<line x1="${px(x0)}" y1="${px(sy(t))}" x2="${px(x1)}" y2="${px(sy(t))}"/>`);
   out.push('</g>');
-  out.push(`<rect x="${px(x0)}" y="${px(y1)}" width="${px(x1 - x0)}" height="${px(y0 - y1)}" fill="none" stroke="${AXIS}"/>`);
+  out.push(
+    `<rect x="${px(x0)}" y="${px(y1)}" width="${px(x1 - x0)}" height="${px(y0 - y1)}" fill="none" stroke="${AXIS}"/>`,
+  );
   // The zero bands sit outside the log frame, shaded, so they read as "off the axis".
-  if (xZero) out.push(`<rect class="zero-band" x="${left}" y="${px(y1)}" width="${zeroBand - 4}" height="${px(y0 - y1)}" fill="#f5f7fa" stroke="${GRID}"/>`);
-  if (yZero) out.push(`<rect class="zero-band" x="${px(x0)}" y="${px(y0 + 4)}" width="${px(x1 - x0)}" height="${zeroBand - 4}" fill="#f5f7fa" stroke="${GRID}"/>`);
+  if (xZero)
+    out.push(
+      `<rect class="zero-band" x="${left}" y="${px(y1)}" width="${zeroBand - 4}" height="${px(y0 - y1)}" fill="#f5f7fa" stroke="${GRID}"/>`,
+    );
+  if (yZero)
+    out.push(
+      `<rect class="zero-band" x="${px(x0)}" y="${px(y0 + 4)}" width="${px(x1 - x0)}" height="${zeroBand - 4}" fill="#f5f7fa" stroke="${GRID}"/>`,
+    );
   out.push(`<g class="x-axis" font-size="11" fill="${MUTED}">`);
   for (const t of logTicks(xd)) {
-    out.push(`<text x="${px(sx(t))}" y="${px(height - bottom + 16)}" text-anchor="middle">${escapeXml(siLabel(t))}</text>`);
+    out.push(
+      `<text x="${px(sx(t))}" y="${px(height - bottom + 16)}" text-anchor="middle">${escapeXml(siLabel(t))}</text>`,
+    );
   }
   if (xZero) out.push(`<text x="${px(xZeroPos)}" y="${px(height - bottom + 16)}" text-anchor="middle">0</text>`);
-  out.push(`<text x="${px((x0 + x1) / 2)}" y="${px(height - 12)}" text-anchor="middle" fill="${TEXT}">${escapeXml(o.xLabel)}</text>`);
+  out.push(
+    `<text x="${px((x0 + x1) / 2)}" y="${px(height - 12)}" text-anchor="middle" fill="${TEXT}">${escapeXml(o.xLabel)}</text>`,
+  );
   out.push('</g>');
   out.push(`<g class="y-axis" font-size="11" fill="${MUTED}">`);
   for (const t of logTicks(yd)) {
@@ -381,11 +446,15 @@ export function scatterPlot(o: ScatterOptions): string {
   }
   if (yZero) out.push(`<text x="${px(left - 8)}" y="${px(yZeroPos + 4)}" text-anchor="end">0</text>`);
   const midY = (y0 + y1) / 2;
-  out.push(`<text x="16" y="${px(midY)}" text-anchor="middle" transform="rotate(-90 16 ${px(midY)})" fill="${TEXT}">${escapeXml(o.yLabel)}</text>`);
+  out.push(
+    `<text x="16" y="${px(midY)}" text-anchor="middle" transform="rotate(-90 16 ${px(midY)})" fill="${TEXT}">${escapeXml(o.yLabel)}</text>`,
+  );
   out.push('</g>');
   out.push('<g class="points" stroke="#ffffff" stroke-width="0.8">');
   for (const p of pts) {
-    out.push(`<circle cx="${px(sx(p.x))}" cy="${px(sy(p.y))}" r="4.5" fill="${escapeXml(p.color)}" fill-opacity="0.8"><title>${escapeXml(p.label)}</title></circle>`);
+    out.push(
+      `<circle cx="${px(sx(p.x))}" cy="${px(sy(p.y))}" r="4.5" fill="${escapeXml(p.color)}" fill-opacity="0.8"><title>${escapeXml(p.label)}</title></circle>`,
+    );
   }
   out.push('</g>');
   out.push('</svg>');

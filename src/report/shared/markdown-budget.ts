@@ -12,7 +12,8 @@ interface TableRows {
 function tablesOf(lines: readonly string[]): TableRows[] {
   const tables: TableRows[] = [];
   for (let i = 1; i < lines.length; i++) {
-    if (!/^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/.test(at(lines, i)) || !at(lines, i - 1).startsWith('|')) continue;
+    if (!/^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/.test(at(lines, i)) || !at(lines, i - 1).startsWith('|'))
+      continue;
     const rows: number[] = [];
     for (let j = i + 1; j < lines.length && at(lines, j).startsWith('|'); j++) rows.push(j);
     if (rows.length > 0) tables.push({ rows, cut: 0 });
@@ -31,7 +32,8 @@ export function fitMarkdown(markdown: string, maxBytes: number = GITHUB_COMMENT_
   if (Buffer.byteLength(markdown) <= maxBytes) return markdown;
   const lines = markdown.split('\n');
   const tables = tablesOf(lines);
-  const note = (n: number): string => `${n} more row${n === 1 ? '' : 's'} cut to keep this under ${maxBytes.toLocaleString('en-US')} bytes (--max-bytes).`;
+  const note = (n: number): string =>
+    `${n} more row${n === 1 ? '' : 's'} cut to keep this under ${maxBytes.toLocaleString('en-US')} bytes (--max-bytes).`;
   const render = (): string => {
     const out: string[] = [];
     const cutAt = new Map<number, TableRows>();
@@ -48,10 +50,16 @@ export function fitMarkdown(markdown: string, maxBytes: number = GITHUB_COMMENT_
   };
   let size = Buffer.byteLength(markdown);
   while (size > maxBytes) {
-    const longest = tables.reduce<TableRows | null>((best, t) => (t.rows.length - t.cut > (best ? best.rows.length - best.cut : 0) ? t : best), null);
+    const longest = tables.reduce<TableRows | null>(
+      (best, t) => (t.rows.length - t.cut > (best ? best.rows.length - best.cut : 0) ? t : best),
+      null,
+    );
     if (longest === null) break;
     // Cut in steps proportional to the excess so a large report does not re-render once per row.
-    const rowBytes = Math.max(1, Buffer.byteLength(at(lines, at(longest.rows, longest.rows.length - 1 - longest.cut))) + 1);
+    const rowBytes = Math.max(
+      1,
+      Buffer.byteLength(at(lines, at(longest.rows, longest.rows.length - 1 - longest.cut))) + 1,
+    );
     const step = Math.max(1, Math.min(longest.rows.length - longest.cut, Math.floor((size - maxBytes) / rowBytes / 2)));
     longest.cut += step;
     size = Buffer.byteLength(render());
@@ -59,6 +67,8 @@ export function fitMarkdown(markdown: string, maxBytes: number = GITHUB_COMMENT_
   const text = render();
   if (Buffer.byteLength(text) <= maxBytes) return text;
   const closing = `\n\n(cut at ${maxBytes.toLocaleString('en-US')} bytes: --max-bytes)\n`;
-  const keep = Buffer.from(text).subarray(0, Math.max(0, maxBytes - Buffer.byteLength(closing))).toString();
+  const keep = Buffer.from(text)
+    .subarray(0, Math.max(0, maxBytes - Buffer.byteLength(closing)))
+    .toString();
   return keep.slice(0, Math.max(0, keep.lastIndexOf('\n'))) + closing;
 }

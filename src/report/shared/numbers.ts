@@ -13,7 +13,8 @@ import { formatPercent, roundSignificant } from '../../util/number.js';
  * - kernel time in microseconds: formatKernelUs, 0 decimals from 100 µs, 1 below; a finding's time:
  *   formatMicroseconds, with its unit, scaled to ms or s.
  * - rank correlations: formatRho, two decimals; ratios ("1.23x"): formatRatio, two decimals.
- * - JSON: measured floats rounded to 6 significant digits (roundMeasuredJson); integers as they are.
+ * - JSON: measured floats rounded to 6 significant digits (roundMeasuredJson); integers as they are;
+ *   a finding's metrics without the infinite and NaN ones (finiteMetrics).
  */
 
 export { formatPercent, formatPercentPoints } from '../../util/number.js';
@@ -116,4 +117,9 @@ export function roundMeasuredJson(_key: string, value: unknown): unknown {
   if (typeof value !== 'number' || Number.isInteger(value)) return value;
   if (!Number.isFinite(value)) return null;
   return roundSignificant(value, 6);
+}
+
+/** A finding's metrics as the JSON and SARIF outputs write them: the finite ones only (JSON has no Infinity or NaN). */
+export function finiteMetrics(metrics: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
 }

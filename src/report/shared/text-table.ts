@@ -27,7 +27,7 @@ export function fitWidth(line: string, width: number): string {
   if (width < 1 || visibleLength(line) <= width) return line;
   let out = '';
   let visible = 0;
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     const ansi = /^\u001b\[[0-9;]*m/.exec(line.slice(i));
     if (ansi) {
       out += ansi[0];
@@ -35,9 +35,9 @@ export function fitWidth(line: string, width: number): string {
       continue;
     }
     if (visible === width - 1) break;
-    out += line[i];
+    out += line.charAt(i);
     visible += 1;
     i += 1;
   }
-  return out + '\u2026' + (/\u001b\[/.test(line) ? '\u001b[0m' : '');
+  return out + '\u2026' + (line.includes('\u001b[') ? '\u001b[0m' : '');
 }

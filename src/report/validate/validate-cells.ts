@@ -20,7 +20,20 @@ export function rankCell(x: number): string {
 
 /** Header and rows of one guideline's setup table. */
 export function setupTable(g: GuidelineResult): { header: string[]; rows: string[][]; right: boolean[] } {
-  const header = ['column', 'row', 'per s', 'ratio', 'min-max', 'spread (IQR)', 'other clock', 'paper GPU', 'paper ARM', 'pred. rank', 'meas. rank', 'memAccess'];
+  const header = [
+    'column',
+    'row',
+    'per s',
+    'ratio',
+    'min-max',
+    'spread (IQR)',
+    'other clock',
+    'paper GPU',
+    'paper ARM',
+    'pred. rank',
+    'meas. rank',
+    'memAccess',
+  ];
   const rows = g.setups.map((s) => [
     s.column,
     s.label,
@@ -47,7 +60,20 @@ export function columnLines(g: GuidelineResult): string[] {
 }
 
 export function modelTable(models: readonly ModelResult[]): { header: string[]; rows: string[][]; right: boolean[] } {
-  const header = ['opt', 'model', 'FLOPs', 'memAccess', 'latency ms', 'min-max', 'other clock ms', 'predicted ms', 'ms/GFLOP', 'rank FLOPs', 'rank memAccess', 'rank latency'];
+  const header = [
+    'opt',
+    'model',
+    'FLOPs',
+    'memAccess',
+    'latency ms',
+    'min-max',
+    'other clock ms',
+    'predicted ms',
+    'ms/GFLOP',
+    'rank FLOPs',
+    'rank memAccess',
+    'rank latency',
+  ];
   const rows = models.map((m) => [
     m.optLevel,
     m.name,
@@ -67,7 +93,8 @@ export function modelTable(models: readonly ModelResult[]): { header: string[]; 
 
 export function mispredictionLines(r: ValidationResult): string[] {
   return r.flopsMispredictions.map(
-    (m) => `opt ${m.optLevel}: ${m.fewerFlops} has ${formatRatio(1 / m.flopsRatio)} the FLOPs of ${m.moreFlops} but takes ${formatRatio(m.latencyRatio)} its time`,
+    (m) =>
+      `opt ${m.optLevel}: ${m.fewerFlops} has ${formatRatio(1 / m.flopsRatio)} the FLOPs of ${m.moreFlops} but takes ${formatRatio(m.latencyRatio)} its time`,
   );
 }
 
@@ -87,18 +114,19 @@ export function flopsSpanLines(r: ValidationResult): string[] {
   });
 }
 
-export function deviceLine(r: ValidationResult): string {
+function deviceLine(r: ValidationResult): string {
   const d = r.device;
   if (r.imported === null) {
     return `${d.cpu}, ${d.logicalCores} logical cores, ${d.platform}/${d.arch}, Node ${d.node ?? '-'}, onnxruntime ${d.onnxruntime ?? '-'} (cpu EP, ${d.intraOpThreads ?? '?'} intra-op thread)${d.nchwcBlock ? `, NCHWc block ${d.nchwcBlock}` : ''}`;
   }
-  const threads = d.intraOpThreads === null ? '' : `, ${d.intraOpThreads} intra-op thread${d.intraOpThreads === 1 ? '' : 's'}`;
+  const threads =
+    d.intraOpThreads === null ? '' : `, ${d.intraOpThreads} intra-op thread${d.intraOpThreads === 1 ? '' : 's'}`;
   const on = d.accelerator ? `${d.accelerator}; host ${d.cpu}` : d.cpu;
   return `${on}, ${d.logicalCores} logical cores, ${d.platform}/${d.arch}; ${d.backend} ${d.backendVersion} (${d.executionProvider}${threads})`;
 }
 
 /** Where the numbers come from: this process, or a runner's results (`validate --import`). */
-export function sourceLine(r: ValidationResult): string | null {
+function sourceLine(r: ValidationResult): string | null {
   const i = r.imported;
   if (i === null) return null;
   return `imported from ${i.dir} (export ${i.exportId}, batch ${i.batch}; measured by ${i.runner}; ${i.results.length} results files)`;
@@ -110,7 +138,7 @@ export function measuredOn(r: ValidationResult): string {
   return r.device.accelerator ?? r.device.cpu;
 }
 
-export function clockLine(r: ValidationResult): string {
+function clockLine(r: ValidationResult): string {
   const what =
     r.clock === 'cpu'
       ? r.imported === null
@@ -125,15 +153,44 @@ export function clockLine(r: ValidationResult): string {
   return `${r.clock}: verdicts and ranks use the ${what}; "other clock" is the ${other}`;
 }
 
-export function protocolLine(r: ValidationResult): string {
+function protocolLine(r: ValidationResult): string {
   const p = r.protocol;
   return `${p.blocks} blocks x ${p.runsPerBlock} runs per variant after ${p.warmup} warm-up rounds (reference networks: ${p.modelBlocks} x ${p.modelRunsPerBlock}); ${p.interleaving}`;
 }
 
-export function loadLine(r: ValidationResult): string {
+function loadLine(r: ValidationResult): string {
   const l = r.device.loadAverage;
   return `load average ${l.start.join(' ')} at start, ${l.end.join(' ')} at end; ${r.elapsedSeconds}s`;
 }
+
+/** One line of the report's header: what it is about, and the text. */
+export interface HeaderField {
+  readonly label: 'source' | 'device' | 'clock' | 'protocol' | 'load';
+  readonly text: string;
+}
+
+/** The report's header, in order: where the numbers come from (imported results only), device, clock, protocol, load. */
+export function headerFields(r: ValidationResult): HeaderField[] {
+  const source = sourceLine(r);
+  return [
+    ...(source === null ? [] : [{ label: 'source', text: source } as const]),
+    { label: 'device', text: deviceLine(r) },
+    { label: 'clock', text: clockLine(r) },
+    { label: 'protocol', text: protocolLine(r) },
+    { label: 'load', text: loadLine(r) },
+  ];
+}
+
+/** What the lines under the reference networks show: FLOPs mispredicted which network is faster, or only by how much. */
+export function mispredictionHeading(mispredicted: boolean): string {
+  return mispredicted
+    ? 'FLOPs mispredict speed (fewer FLOPs, yet slower beyond both block ranges):'
+    : 'FLOPs ordered these networks by speed correctly (beyond block-to-block ranges), but not by how much:';
+}
+
+/** What the ratio columns hold. */
+export const RATIO_NOTE =
+  "ratio = throughput relative to the baseline row (per-block ratio of medians, median over blocks); paper GPU/ARM = the paper's speeds in the same ratio";
 
 /** Guideline ids in first-seen order and the verdict of each at each opt level. */
 export function verdictMatrix(r: ValidationResult): { ids: string[]; cell: (id: string, opt: string) => string } {

@@ -1,16 +1,14 @@
 import type { ValidationResult } from '../../profile/measure/validate.js';
 import { markdownCell } from '../../util/escape.js';
 import {
-  clockLine,
   columnLines,
-  deviceLine,
   flopsSpanLines,
-  loadLine,
+  headerFields,
+  mispredictionHeading,
   mispredictionLines,
   modelTable,
-  protocolLine,
+  RATIO_NOTE,
   setupTable,
-  sourceLine,
   verdictMatrix,
 } from './validate-cells.js';
 
@@ -29,15 +27,17 @@ export function formatValidateMarkdown(r: ValidationResult): string {
   const out: string[] = [];
   out.push(`## efflint validate${r.quick ? ' --quick' : ''}`);
   out.push('');
-  const source = sourceLine(r);
-  if (source) out.push(`- source: ${markdownCell(source)}`);
-  out.push(`- device: ${markdownCell(deviceLine(r))}`);
-  out.push(`- clock: ${markdownCell(clockLine(r))}`);
-  out.push(`- protocol: ${markdownCell(protocolLine(r))}`);
-  out.push(`- ${markdownCell(loadLine(r))}`);
+  // The load line names itself ("load average ...").
+  out.push(...headerFields(r).map((f) => `- ${f.label === 'load' ? '' : `${f.label}: `}${markdownCell(f.text)}`));
   out.push('');
   const m = verdictMatrix(r);
-  out.push(...table(['guideline', ...r.optLevels.map((o) => `opt ${o}`)], m.ids.map((id) => [id, ...r.optLevels.map((o) => m.cell(id, o))]), [false, ...r.optLevels.map(() => false)]));
+  out.push(
+    ...table(
+      ['guideline', ...r.optLevels.map((o) => `opt ${o}`)],
+      m.ids.map((id) => [id, ...r.optLevels.map((o) => m.cell(id, o))]),
+      [false, ...r.optLevels.map(() => false)],
+    ),
+  );
   for (const g of r.guidelines) {
     out.push('');
     out.push(`### ${g.id}, opt ${g.optLevel}: ${g.verdict}`);
@@ -65,13 +65,13 @@ export function formatValidateMarkdown(r: ValidationResult): string {
     out.push(...table(t.header, t.rows, t.right));
     const mis = mispredictionLines(r);
     out.push('');
-    out.push(mis.length ? 'FLOPs mispredict speed (fewer FLOPs, yet slower beyond both block ranges):' : 'FLOPs ordered these networks by speed correctly (beyond block-to-block ranges), but not by how much:');
+    out.push(mispredictionHeading(mis.length > 0));
     out.push('');
     out.push(...mis.map((l) => `- ${markdownCell(l)}`));
     out.push(...flopsSpanLines(r).map((l) => `- ${markdownCell(l)}`));
   }
   out.push('');
-  out.push("ratio = throughput relative to the baseline row (per-block ratio of medians, median over blocks); paper GPU/ARM = the paper's speeds in the same ratio.");
+  out.push(`${RATIO_NOTE}.`);
   out.push(`pred. rank: ${markdownCell(r.prediction.method)}; profile: ${markdownCell(r.prediction.deviceProfile)}.`);
   out.push('');
   out.push(`Rule: ${markdownCell(r.rule)}`);

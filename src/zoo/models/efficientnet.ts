@@ -2,7 +2,7 @@ import { at } from '../../util/at.js';
 import type { GraphBuilder, TensorHandle } from '../builder.js';
 import { defineZooModel } from '../define-model.js';
 import type { PublishedFigures, ZooEntry } from '../types.js';
-import { convBnAct, makeDivisible, poolFlatten } from './layers.js';
+import { convBnAct, makeDivisible, poolClassifier } from './layers.js';
 
 /**
  * EfficientNet B0-B7 (Tan & Le, ICML 2019) and EfficientNetV2-S/M (Tan & Le, ICML 2021) in
@@ -26,7 +26,15 @@ interface StageConfig {
   readonly layers: number;
 }
 
-function stage(fused: boolean, expand: number, kernel: number, stride: number, inCh: number, outCh: number, layers: number): StageConfig {
+function stage(
+  fused: boolean,
+  expand: number,
+  kernel: number,
+  stride: number,
+  inCh: number,
+  outCh: number,
+  layers: number,
+): StageConfig {
   return { fused, expand, kernel, stride, inChannels: inCh, outChannels: outCh, layers };
 }
 
@@ -86,17 +94,41 @@ function squeezeExcite(b: GraphBuilder, x: TensorHandle, prefix: string, squeeze
   return b.mul(x, s, `${prefix}.scale`);
 }
 
-function mbconv(b: GraphBuilder, x: TensorHandle, p: string, s: StageConfig, stride: number, outChannels: number, epsilon: number): TensorHandle {
+function mbconv(
+  b: GraphBuilder,
+  x: TensorHandle,
+  p: string,
+  s: StageConfig,
+  stride: number,
+  outChannels: number,
+  epsilon: number,
+): TensorHandle {
   const expanded = makeDivisible(x.channels * s.expand);
   let y = x;
-  if (expanded !== x.channels) y = convBnAct(b, y, `${p}.expand`, '', { outChannels: expanded, kernel: 1, act: 'silu', epsilon });
-  y = convBnAct(b, y, `${p}.dw`, '', { outChannels: expanded, kernel: s.kernel, stride, group: expanded, act: 'silu', epsilon });
+  if (expanded !== x.channels)
+    y = convBnAct(b, y, `${p}.expand`, '', { outChannels: expanded, kernel: 1, act: 'silu', epsilon });
+  y = convBnAct(b, y, `${p}.dw`, '', {
+    outChannels: expanded,
+    kernel: s.kernel,
+    stride,
+    group: expanded,
+    act: 'silu',
+    epsilon,
+  });
   y = squeezeExcite(b, y, `${p}.se`, Math.max(1, Math.floor(x.channels / 4)));
   y = convBnAct(b, y, `${p}.project`, '', { outChannels, kernel: 1, act: null, epsilon });
   return stride === 1 && x.channels === outChannels ? b.add(y, x, `${p}.add`) : y;
 }
 
-function fusedMbconv(b: GraphBuilder, x: TensorHandle, p: string, s: StageConfig, stride: number, outChannels: number, epsilon: number): TensorHandle {
+function fusedMbconv(
+  b: GraphBuilder,
+  x: TensorHandle,
+  p: string,
+  s: StageConfig,
+  stride: number,
+  outChannels: number,
+  epsilon: number,
+): TensorHandle {
   const expanded = makeDivisible(x.channels * s.expand);
   let y: TensorHandle;
   if (expanded !== x.channels) {
@@ -111,7 +143,13 @@ function fusedMbconv(b: GraphBuilder, x: TensorHandle, p: string, s: StageConfig
 function body(cfg: NetworkConfig) {
   return (b: GraphBuilder, input: TensorHandle): TensorHandle => {
     const epsilon = cfg.epsilon;
-    let x = convBnAct(b, input, 'stem', '', { outChannels: at(cfg.stages, 0).inChannels, kernel: 3, stride: 2, act: 'silu', epsilon });
+    let x = convBnAct(b, input, 'stem', '', {
+      outChannels: at(cfg.stages, 0).inChannels,
+      kernel: 3,
+      stride: 2,
+      act: 'silu',
+      epsilon,
+    });
     cfg.stages.forEach((s, si) => {
       for (let i = 0; i < s.layers; i++) {
         const prefix = `stage${si + 1}.block${i + 1}`;
@@ -122,8 +160,7 @@ function body(cfg: NetworkConfig) {
       }
     });
     x = convBnAct(b, x, 'head', '', { outChannels: cfg.lastChannels, kernel: 1, act: 'silu', epsilon });
-    x = poolFlatten(b, x);
-    return b.gemm(x, { name: 'fc', outFeatures: 1000, bias: true });
+    return poolClassifier(b, x);
   };
 }
 
@@ -139,27 +176,81 @@ interface V1Variant {
 const PAPER = 'ENet Table 2 (rounded)';
 const TV = 'torchvision weights metadata (num_params exact, _ops GFLOPS)';
 const V1_VARIANTS: readonly V1Variant[] = [
-  { name: 'efficientnet_b0', width: 1.0, depth: 1.0, resolution: 224, published: { params: 5_288_548, flops: 0.39e9, reference: `params: ${TV}; FLOPs: ${PAPER}` } },
+  {
+    name: 'efficientnet_b0',
+    width: 1.0,
+    depth: 1.0,
+    resolution: 224,
+    published: { params: 5_288_548, flops: 0.39e9, reference: `params: ${TV}; FLOPs: ${PAPER}` },
+  },
   {
     name: 'efficientnet_b1',
     width: 1.0,
     depth: 1.1,
     resolution: 240,
     published: { params: 7_794_184, flops: 0.7e9, reference: `params: ${TV}; FLOPs: ${PAPER}` },
-    paperMeasurements: { 'enet.table4.cpu.latency_s': 0.098, 'enet.table4.cpu.setup': 'one core of Intel Xeon E5-2690, batch 1, mean of 20 runs' },
+    paperMeasurements: {
+      'enet.table4.cpu.latency_s': 0.098,
+      'enet.table4.cpu.setup': 'one core of Intel Xeon E5-2690, batch 1, mean of 20 runs',
+    },
   },
-  { name: 'efficientnet_b2', width: 1.1, depth: 1.2, resolution: 260, published: { params: 9_109_994, flops: 1.0e9, reference: `params: ${TV}; FLOPs: ${PAPER} (torchvision's 1.1 is at 288x288)` } },
-  { name: 'efficientnet_b3', width: 1.2, depth: 1.4, resolution: 300, published: { params: 12_233_232, flops: 1.8e9, reference: `params: ${TV}; FLOPs: ${PAPER}` } },
-  { name: 'efficientnet_b4', width: 1.4, depth: 1.8, resolution: 380, published: { params: 19_341_616, flops: 4.4e9, reference: `${TV}; ENet Table 2 says 4.2B, below the architecture's 4.39G multiply-adds` } },
-  { name: 'efficientnet_b5', width: 1.6, depth: 2.2, resolution: 456, published: { params: 30_389_784, flops: 10.3e9, reference: `${TV}; ENet Table 2 says 9.9B, below the architecture's 10.27G multiply-adds` } },
-  { name: 'efficientnet_b6', width: 1.8, depth: 2.6, resolution: 528, published: { params: 43_040_704, flops: 19e9, reference: `params: ${TV}; FLOPs: ${PAPER}` } },
+  {
+    name: 'efficientnet_b2',
+    width: 1.1,
+    depth: 1.2,
+    resolution: 260,
+    published: {
+      params: 9_109_994,
+      flops: 1.0e9,
+      reference: `params: ${TV}; FLOPs: ${PAPER} (torchvision's 1.1 is at 288x288)`,
+    },
+  },
+  {
+    name: 'efficientnet_b3',
+    width: 1.2,
+    depth: 1.4,
+    resolution: 300,
+    published: { params: 12_233_232, flops: 1.8e9, reference: `params: ${TV}; FLOPs: ${PAPER}` },
+  },
+  {
+    name: 'efficientnet_b4',
+    width: 1.4,
+    depth: 1.8,
+    resolution: 380,
+    published: {
+      params: 19_341_616,
+      flops: 4.4e9,
+      reference: `${TV}; ENet Table 2 says 4.2B, below the architecture's 4.39G multiply-adds`,
+    },
+  },
+  {
+    name: 'efficientnet_b5',
+    width: 1.6,
+    depth: 2.2,
+    resolution: 456,
+    published: {
+      params: 30_389_784,
+      flops: 10.3e9,
+      reference: `${TV}; ENet Table 2 says 9.9B, below the architecture's 10.27G multiply-adds`,
+    },
+  },
+  {
+    name: 'efficientnet_b6',
+    width: 1.8,
+    depth: 2.6,
+    resolution: 528,
+    published: { params: 43_040_704, flops: 19e9, reference: `params: ${TV}; FLOPs: ${PAPER}` },
+  },
   {
     name: 'efficientnet_b7',
     width: 2.0,
     depth: 3.1,
     resolution: 600,
     published: { params: 66_347_960, flops: 37.7e9, reference: `${TV}; ENet Table 2 says 37B` },
-    paperMeasurements: { 'enet.table4.cpu.latency_s': 3.1, 'enet.table4.cpu.setup': 'one core of Intel Xeon E5-2690, batch 1, mean of 20 runs' },
+    paperMeasurements: {
+      'enet.table4.cpu.latency_s': 3.1,
+      'enet.table4.cpu.setup': 'one core of Intel Xeon E5-2690, batch 1, mean of 20 runs',
+    },
   },
 ];
 
@@ -185,7 +276,8 @@ const v2Models = [
   defineZooModel({
     name: 'efficientnet_v2_s',
     family: 'efficientnet_v2',
-    description: 'EfficientNetV2-S (Fused-MBConv stages 1-3), 384x384 eval resolution, torchvision layout, BatchNormalization unfused unless deploy.',
+    description:
+      'EfficientNetV2-S (Fused-MBConv stages 1-3), 384x384 eval resolution, torchvision layout, BatchNormalization unfused unless deploy.',
     source: SOURCE_V2,
     inputChannels: 3,
     resolution: 384,
@@ -195,7 +287,8 @@ const v2Models = [
   defineZooModel({
     name: 'efficientnet_v2_m',
     family: 'efficientnet_v2',
-    description: 'EfficientNetV2-M (Fused-MBConv stages 1-3), 480x480 eval resolution, torchvision layout, BatchNormalization unfused unless deploy.',
+    description:
+      'EfficientNetV2-M (Fused-MBConv stages 1-3), 480x480 eval resolution, torchvision layout, BatchNormalization unfused unless deploy.',
     source: SOURCE_V2,
     inputChannels: 3,
     resolution: 480,

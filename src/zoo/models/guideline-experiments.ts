@@ -145,7 +145,8 @@ function g2Models(): ZooEntry[] {
             : { 'snv2.table2.arm.images_per_s': speed, 'snv2.table2.arm.setup': ARM_SETUP };
         measurements['snv2.table2.row'] = `g = ${row.groups}`;
         measurements['snv2.table2.column'] = `${device.toUpperCase()} x${m}`;
-        measurements['snv2.table2.channels'] = paperC === c ? String(c) : `${paperC} in the paper; built with ${c} (divisible by g)`;
+        measurements['snv2.table2.channels'] =
+          paperC === c ? String(c) : `${paperC} in the paper; built with ${c} (divisible by g)`;
         const suffix = (device === 'cpu' ? '_cpu' : '') + (m === 1 ? '' : `_x${m}`);
         out.push(
           experiment(

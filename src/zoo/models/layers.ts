@@ -41,7 +41,11 @@ export function makeDivisible(v: number, divisor = 8): number {
   return out;
 }
 
-/** Global average pool + Flatten: [N, C, H, W] -> [N, C] (AdaptiveAvgPool2d(1) + flatten(x, 1)). */
-export function poolFlatten(b: GraphBuilder, x: TensorHandle, prefix = ''): TensorHandle {
-  return b.flatten(b.globalAvgPool(x, `${prefix}avgpool`), `${prefix}flatten`);
+/**
+ * The ImageNet classifier: global average pool, Flatten and a 1000-way Gemm, [N, C, H, W] -> [N, 1000]
+ * (torchvision's AdaptiveAvgPool2d(1) + flatten(x, 1) + Linear(C, 1000); ShuffleNet V1's has no bias).
+ */
+export function poolClassifier(b: GraphBuilder, x: TensorHandle, bias = true): TensorHandle {
+  const features = b.flatten(b.globalAvgPool(x, 'avgpool'), 'flatten');
+  return b.gemm(features, { name: 'fc', outFeatures: 1000, bias });
 }

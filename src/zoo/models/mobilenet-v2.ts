@@ -1,7 +1,7 @@
 import type { GraphBuilder, TensorHandle } from '../builder.js';
 import { defineZooModel } from '../define-model.js';
 import type { ZooEntry } from '../types.js';
-import { convBnAct, poolFlatten } from './layers.js';
+import { convBnAct, poolClassifier } from './layers.js';
 
 /**
  * MobileNetV2 1.0 (Sandler et al., CVPR 2018, Table 2) in torchvision's layout: ReLU6 exported
@@ -22,7 +22,14 @@ const SETTINGS: readonly (readonly [number, number, number, number])[] = [
   [6, 320, 1, 1],
 ];
 
-function invertedResidual(b: GraphBuilder, x: TensorHandle, prefix: string, t: number, out: number, stride: number): TensorHandle {
+function invertedResidual(
+  b: GraphBuilder,
+  x: TensorHandle,
+  prefix: string,
+  t: number,
+  out: number,
+  stride: number,
+): TensorHandle {
   const hidden = Math.round(x.channels * t);
   let y = x;
   if (t !== 1) y = convBnAct(b, y, `${prefix}.expand`, '', { outChannels: hidden, kernel: 1, act: 'relu6' });
@@ -38,15 +45,15 @@ function body(b: GraphBuilder, input: TensorHandle): TensorHandle {
     for (let i = 0; i < n; i++) x = invertedResidual(b, x, `block${block++}`, t, c, i === 0 ? s : 1);
   }
   x = convBnAct(b, x, 'head', '', { outChannels: 1280, kernel: 1, act: 'relu6' });
-  x = poolFlatten(b, x);
-  return b.gemm(x, { name: 'fc', outFeatures: 1000, bias: true });
+  return poolClassifier(b, x);
 }
 
 export const mobilenetV2Models: readonly ZooEntry[] = [
   defineZooModel({
     name: 'mobilenet_v2',
     family: 'mobilenet_v2',
-    description: 'MobileNetV2 1.0, 224x224, torchvision layout (ReLU6 as Clip), BatchNormalization unfused unless deploy.',
+    description:
+      'MobileNetV2 1.0, 224x224, torchvision layout (ReLU6 as Clip), BatchNormalization unfused unless deploy.',
     source: SOURCE,
     inputChannels: 3,
     resolution: 224,

@@ -1,7 +1,7 @@
 import type { GraphBuilder, TensorHandle } from '../builder.js';
 import { defineZooModel } from '../define-model.js';
 import type { ZooEntry } from '../types.js';
-import { convBnAct, poolFlatten } from './layers.js';
+import { convBnAct, poolClassifier } from './layers.js';
 
 /**
  * ResNet-50 as torchvision builds it ("V1.5"): the stride of a downsampling bottleneck sits on
@@ -35,22 +35,23 @@ function body(b: GraphBuilder, input: TensorHandle): TensorHandle {
       x = bottleneck(b, x, `layer${l + 1}.block${i + 1}`, width, i === 0 && l > 0 ? 2 : 1);
     }
   });
-  x = poolFlatten(b, x);
-  return b.gemm(x, { name: 'fc', outFeatures: 1000, bias: true });
+  return poolClassifier(b, x);
 }
 
 export const resnetModels: readonly ZooEntry[] = [
   defineZooModel({
     name: 'resnet50',
     family: 'resnet',
-    description: 'ResNet-50 (torchvision V1.5: stride on the 3x3 conv), 224x224, BatchNormalization unfused unless deploy.',
+    description:
+      'ResNet-50 (torchvision V1.5: stride on the 3x3 conv), 224x224, BatchNormalization unfused unless deploy.',
     source: SOURCE,
     inputChannels: 3,
     resolution: 224,
     published: {
       params: 25_557_032,
       flops: 4.09e9,
-      reference: 'torchvision ResNet50_Weights.IMAGENET1K_V1 metadata (num_params exact, _ops GFLOPS); the paper gives 3.8e9 for its V1 layout',
+      reference:
+        'torchvision ResNet50_Weights.IMAGENET1K_V1 metadata (num_params exact, _ops GFLOPS); the paper gives 3.8e9 for its V1 layout',
     },
     body,
   }),

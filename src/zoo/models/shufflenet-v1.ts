@@ -2,7 +2,7 @@ import { at } from '../../util/at.js';
 import type { GraphBuilder, TensorHandle } from '../builder.js';
 import { defineZooModel } from '../define-model.js';
 import type { PublishedFigures, ZooEntry } from '../types.js';
-import { convBnAct, poolFlatten } from './layers.js';
+import { convBnAct, poolClassifier } from './layers.js';
 
 /**
  * ShuffleNet V1 (Zhang et al., CVPR 2018) with the unit of Megvii's official code: the channel
@@ -35,8 +35,20 @@ const SNV2_TABLE8_SETUP = {
 const SNV1_TABLE8_SETUP = { 'snv1.table8.arm.setup': 'Snapdragon 820, single thread, batch 1' } as const;
 
 const VARIANTS: readonly Variant[] = [
-  { name: 'shufflenet_v1_g1', groups: 1, multiplier: '1x', channels: [24, 144, 288, 576], published: { flops: 143e6, reference: TABLE1 } },
-  { name: 'shufflenet_v1_g2', groups: 2, multiplier: '1x', channels: [24, 200, 400, 800], published: { flops: 140e6, reference: TABLE1 } },
+  {
+    name: 'shufflenet_v1_g1',
+    groups: 1,
+    multiplier: '1x',
+    channels: [24, 144, 288, 576],
+    published: { flops: 143e6, reference: TABLE1 },
+  },
+  {
+    name: 'shufflenet_v1_g2',
+    groups: 2,
+    multiplier: '1x',
+    channels: [24, 200, 400, 800],
+    published: { flops: 140e6, reference: TABLE1 },
+  },
   {
     name: 'shufflenet_v1_g3',
     groups: 3,
@@ -53,7 +65,13 @@ const VARIANTS: readonly Variant[] = [
       ...SNV1_TABLE8_SETUP,
     },
   },
-  { name: 'shufflenet_v1_g4', groups: 4, multiplier: '1x', channels: [24, 272, 544, 1088], published: { flops: 133e6, reference: TABLE1 } },
+  {
+    name: 'shufflenet_v1_g4',
+    groups: 4,
+    multiplier: '1x',
+    channels: [24, 272, 544, 1088],
+    published: { flops: 133e6, reference: TABLE1 },
+  },
   {
     name: 'shufflenet_v1_g8',
     groups: 8,
@@ -83,7 +101,11 @@ const VARIANTS: readonly Variant[] = [
     multiplier: '1.5x',
     channels: [24, 360, 720, 1440],
     published: { params: 3.4e6, flops: 292e6, reference: README },
-    paperMeasurements: { 'snv2.table8.gpu.batches_per_s': 164, 'snv2.table8.arm.images_per_s': 10.3, ...SNV2_TABLE8_SETUP },
+    paperMeasurements: {
+      'snv2.table8.gpu.batches_per_s': 164,
+      'snv2.table8.arm.images_per_s': 10.3,
+      ...SNV2_TABLE8_SETUP,
+    },
   },
   {
     name: 'shufflenet_v1_g3_x2_0',
@@ -101,9 +123,27 @@ const VARIANTS: readonly Variant[] = [
       ...SNV1_TABLE8_SETUP,
     },
   },
-  { name: 'shufflenet_v1_g8_x0_5', groups: 8, multiplier: '0.5x', channels: [16, 192, 384, 768], published: { params: 1.0e6, flops: 40e6, reference: README } },
-  { name: 'shufflenet_v1_g8_x1_5', groups: 8, multiplier: '1.5x', channels: [24, 576, 1152, 2304], published: { params: 4.3e6, flops: 290e6, reference: README } },
-  { name: 'shufflenet_v1_g8_x2_0', groups: 8, multiplier: '2x', channels: [48, 768, 1536, 3072], published: { params: 6.5e6, flops: 522e6, reference: README } },
+  {
+    name: 'shufflenet_v1_g8_x0_5',
+    groups: 8,
+    multiplier: '0.5x',
+    channels: [16, 192, 384, 768],
+    published: { params: 1.0e6, flops: 40e6, reference: README },
+  },
+  {
+    name: 'shufflenet_v1_g8_x1_5',
+    groups: 8,
+    multiplier: '1.5x',
+    channels: [24, 576, 1152, 2304],
+    published: { params: 4.3e6, flops: 290e6, reference: README },
+  },
+  {
+    name: 'shufflenet_v1_g8_x2_0',
+    groups: 8,
+    multiplier: '2x',
+    channels: [48, 768, 1536, 3072],
+    published: { params: 6.5e6, flops: 522e6, reference: README },
+  },
 ];
 
 function unit(
@@ -138,8 +178,7 @@ function body(v: Variant) {
       }
     });
     // No conv before the pool; Megvii's AvgPool2d(7) is a global pool at 224x224.
-    x = poolFlatten(b, x);
-    return b.gemm(x, { name: 'fc', outFeatures: 1000, bias: false });
+    return poolClassifier(b, x, false);
   };
 }
 

@@ -27,10 +27,46 @@ interface Variant {
 }
 
 const VARIANTS: readonly Variant[] = [
-  { suffix: 'x0_5', multiplier: '0.5x', channels: [24, 48, 96, 192, 1024], params: 1_366_792, flops: 41e6, top1Err: 39.7, gpu: 417, arm: 57.0 },
-  { suffix: 'x1_0', multiplier: '1x', channels: [24, 116, 232, 464, 1024], params: 2_278_604, flops: 146e6, top1Err: 30.6, gpu: 341, arm: 24.4 },
-  { suffix: 'x1_5', multiplier: '1.5x', channels: [24, 176, 352, 704, 1024], params: 3_503_624, flops: 299e6, top1Err: 27.4, gpu: 255, arm: 11.8 },
-  { suffix: 'x2_0', multiplier: '2x', channels: [24, 244, 488, 976, 2048], params: 7_393_996, flops: 591e6, top1Err: 25.1, gpu: 217, arm: 6.7 },
+  {
+    suffix: 'x0_5',
+    multiplier: '0.5x',
+    channels: [24, 48, 96, 192, 1024],
+    params: 1_366_792,
+    flops: 41e6,
+    top1Err: 39.7,
+    gpu: 417,
+    arm: 57.0,
+  },
+  {
+    suffix: 'x1_0',
+    multiplier: '1x',
+    channels: [24, 116, 232, 464, 1024],
+    params: 2_278_604,
+    flops: 146e6,
+    top1Err: 30.6,
+    gpu: 341,
+    arm: 24.4,
+  },
+  {
+    suffix: 'x1_5',
+    multiplier: '1.5x',
+    channels: [24, 176, 352, 704, 1024],
+    params: 3_503_624,
+    flops: 299e6,
+    top1Err: 27.4,
+    gpu: 255,
+    arm: 11.8,
+  },
+  {
+    suffix: 'x2_0',
+    multiplier: '2x',
+    channels: [24, 244, 488, 976, 2048],
+    params: 7_393_996,
+    flops: 591e6,
+    top1Err: 25.1,
+    gpu: 217,
+    arm: 6.7,
+  },
 ];
 
 /** Branch 2: 1x1 -> BN -> ReLU -> dw 3x3 (stride) -> BN -> 1x1 -> BN -> ReLU. */
@@ -45,7 +81,13 @@ function unit(b: GraphBuilder, x: TensorHandle, prefix: string, outChannels: num
   let merged: TensorHandle;
   if (stride === 2) {
     // Branch 1 (downsampling only): dw 3x3 stride 2 -> BN -> 1x1 -> BN -> ReLU.
-    let left = convBnAct(b, x, `${prefix}.branch1`, 1, { outChannels: x.channels, kernel: 3, stride: 2, group: x.channels, act: null });
+    let left = convBnAct(b, x, `${prefix}.branch1`, 1, {
+      outChannels: x.channels,
+      kernel: 3,
+      stride: 2,
+      group: x.channels,
+      act: null,
+    });
     left = convBnAct(b, left, `${prefix}.branch1`, 2, { outChannels: features, kernel: 1, act: 'relu' });
     const right = branch2(b, x, `${prefix}.branch2`, features, 2);
     merged = b.concat([left, right], `${prefix}.concat`);

@@ -67,23 +67,74 @@ interface IfRow {
 }
 
 const ifRows: IfRow[] = [
-  { name: 'known true takes then, values included', cond: bool(1), then: [i64([1, 2])], else: [i64([3])], shapes: [[2]], values: [[1, 2]], inferred: ['then'] },
-  { name: 'known false takes else', cond: bool(0), then: [f32(2, 3)], else: [f32(4)], shapes: [[4]], inferred: ['else'] },
-  { name: 'unknown cond: agreeing dims stay, differing dims become symbolic', cond: bool(), then: [f32(2, 3)], else: [f32(2, 5)], shapes: [[2, 'If_0:0:1']], inferred: ['then', 'else'] },
-  { name: 'unknown cond: different ranks give an unknown shape', cond: bool(), then: [f32(2, 3)], else: [f32(6)], shapes: [null], inferred: ['then', 'else'] },
-  { name: 'unknown cond: equal values survive', cond: bool(), then: [i64([7])], else: [i64([7])], shapes: [[1]], values: [[7]], inferred: ['then', 'else'] },
-  { name: 'unknown cond: different values are dropped', cond: bool(), then: [i64([7])], else: [i64([8])], shapes: [[1]], values: [null], inferred: ['then', 'else'] },
+  {
+    name: 'known true takes then, values included',
+    cond: bool(1),
+    then: [i64([1, 2])],
+    else: [i64([3])],
+    shapes: [[2]],
+    values: [[1, 2]],
+    inferred: ['then'],
+  },
+  {
+    name: 'known false takes else',
+    cond: bool(0),
+    then: [f32(2, 3)],
+    else: [f32(4)],
+    shapes: [[4]],
+    inferred: ['else'],
+  },
+  {
+    name: 'unknown cond: agreeing dims stay, differing dims become symbolic',
+    cond: bool(),
+    then: [f32(2, 3)],
+    else: [f32(2, 5)],
+    shapes: [[2, 'If_0:0:1']],
+    inferred: ['then', 'else'],
+  },
+  {
+    name: 'unknown cond: different ranks give an unknown shape',
+    cond: bool(),
+    then: [f32(2, 3)],
+    else: [f32(6)],
+    shapes: [null],
+    inferred: ['then', 'else'],
+  },
+  {
+    name: 'unknown cond: equal values survive',
+    cond: bool(),
+    then: [i64([7])],
+    else: [i64([7])],
+    shapes: [[1]],
+    values: [[7]],
+    inferred: ['then', 'else'],
+  },
+  {
+    name: 'unknown cond: different values are dropped',
+    cond: bool(),
+    then: [i64([7])],
+    else: [i64([8])],
+    shapes: [[1]],
+    values: [null],
+    inferred: ['then', 'else'],
+  },
 ];
 
 describe('If', () => {
   it.each(ifRows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
     const { outputs, cost, calls } = run(
       'If',
-      { inputs: [r.cond], attrs: { then_branch: graphAttr('then'), else_branch: graphAttr('else') }, outputs: r.shapes.length },
+      {
+        inputs: [r.cond],
+        attrs: { then_branch: graphAttr('then'), else_branch: graphAttr('else') },
+        outputs: r.shapes.length,
+      },
       { then: () => r.then, else: () => r.else },
     );
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) => (v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v)));
+    r.values?.forEach((v, i) =>
+      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
+    );
     expect(calls.map((c) => c.graph)).toEqual(r.inferred);
     expect(calls.every((c) => c.inputs.length === 0)).toBe(true);
     expect(cost).toEqual({ flops: 0, memory: 'none', paramInputs: [] });
@@ -91,10 +142,14 @@ describe('If', () => {
 
   it('throws when a branch has the wrong number of outputs', () => {
     expect(() =>
-      run('If', { inputs: [bool()], attrs: { then_branch: graphAttr('then'), else_branch: graphAttr('else') } }, {
-        then: () => [f32(1)],
-        else: () => [f32(1), f32(2)],
-      }),
+      run(
+        'If',
+        { inputs: [bool()], attrs: { then_branch: graphAttr('then'), else_branch: graphAttr('else') } },
+        {
+          then: () => [f32(1)],
+          else: () => [f32(1), f32(2)],
+        },
+      ),
     ).toThrow(/outputs/);
   });
 
@@ -106,7 +161,9 @@ describe('If', () => {
     const { outputs, calls, warnings } = run('If', ctx, { then: () => [i64([2, 3])], else: fails });
     expect(outputs.map((o) => [o.shape, o.value, o.isConstant])).toEqual([[[2], [2, 3], undefined]]);
     expect(calls.map((c) => c.graph)).toEqual(['then', 'else']);
-    expect(warnings).toEqual([expect.stringMatching(/^else_branch cannot run .* outputs are the then_branch's: .*rank 5/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^else_branch cannot run .* outputs are the then_branch's: .*rank 5/),
+    ]);
     expect(() => run('If', ctx, { then: fails, else: fails })).toThrow(/neither branch can run/);
   });
 
@@ -133,7 +190,10 @@ const loopRows: LoopRow[] = [
     inputs: [i64([5], []), null, f32(2, 3)],
     body: [trueOut, f32(2, 3), f32(4)],
     outputs: 2,
-    shapes: [[2, 3], [5, 4]],
+    shapes: [
+      [2, 3],
+      [5, 4],
+    ],
     runs: 5,
   },
   {
@@ -162,7 +222,7 @@ const loopRows: LoopRow[] = [
   },
   {
     name: 'INT64_MAX M is a while loop',
-    inputs: [i64([9223372036854775807], []), bool(1)],
+    inputs: [i64([Number(9223372036854775807n)], []), bool(1)],
     body: [trueOut, f32(4)],
     outputs: 1,
     shapes: [['Loop_0:0:0', 4]],
@@ -188,13 +248,23 @@ const loopRows: LoopRow[] = [
 
 describe('Loop', () => {
   it.each(loopRows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = run('Loop', { inputs: r.inputs, attrs: { body: graphAttr('body') }, outputs: r.outputs }, { body: () => r.body });
+    const { outputs, cost } = run(
+      'Loop',
+      { inputs: r.inputs, attrs: { body: graphAttr('body') }, outputs: r.outputs },
+      { body: () => r.body },
+    );
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
     expect(cost).toEqual({ flops: 0, memory: 'none', paramInputs: [], bodyRuns: r.runs });
   });
 
   it('a body that fails with these inputs: a warning, and the outputs the body declares, never an abort', () => {
-    const body: Graph = { ...graph('body'), outputs: [{ name: 'c', dtype: 'bool', shape: [] }, { name: 'acc', dtype: 'float32', shape: [2] }] };
+    const body: Graph = {
+      ...graph('body'),
+      outputs: [
+        { name: 'c', dtype: 'bool', shape: [] },
+        { name: 'acc', dtype: 'float32', shape: [2] },
+      ],
+    };
     const { outputs, cost, warnings } = run(
       'Loop',
       { inputs: [i64([3], []), null, f32(2)], attrs: { body: { type: 'graph', value: body } }, outputs: 1 },
@@ -205,7 +275,9 @@ describe('Loop', () => {
       },
     );
     expect(outputs.map((o) => [o.dtype, o.shape])).toEqual([['float32', [2]]]);
-    expect(warnings).toEqual([expect.stringMatching(/^body cannot run with these input shapes, so its 1 layers have unknown cost .*rank 5/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^body cannot run with these input shapes, so its 1 layers have unknown cost .*rank 5/),
+    ]);
     // Whether the body exits early is not known without its cond output.
     expect(cost).toEqual({ flops: 0, memory: 'none', paramInputs: [], bodyRuns: null });
   });
@@ -225,7 +297,11 @@ describe('Loop', () => {
 
   it('throws when the body has the wrong number of outputs', () => {
     expect(() =>
-      run('Loop', { inputs: [i64([2], []), null, f32(1)], attrs: { body: graphAttr('body') }, outputs: 1 }, { body: () => [trueOut] }),
+      run(
+        'Loop',
+        { inputs: [i64([2], []), null, f32(1)], attrs: { body: graphAttr('body') }, outputs: 1 },
+        { body: () => [trueOut] },
+      ),
     ).toThrow(/outputs/);
   });
 });
@@ -261,11 +337,19 @@ describe('Scan', () => {
   it('scan-8: batch axis 0 and sequence axis 1', () => {
     const { outputs, calls, cost } = run(
       'Scan',
-      { inputs: [null, f32(4, 2), f32(4, 10, 3)], attrs: { body: graphAttr('body'), num_scan_inputs: 1 }, opset: 8, outputs: 2 },
+      {
+        inputs: [null, f32(4, 2), f32(4, 10, 3)],
+        attrs: { body: graphAttr('body'), num_scan_inputs: 1 },
+        opset: 8,
+        outputs: 2,
+      },
       { body: () => [f32(2), f32(5)] },
     );
     expect(at(calls, 0).inputs.map((t) => t.shape)).toEqual([[2], [3]]);
-    expect(outputs.map((o) => o.shape)).toEqual([[4, 2], [4, 10, 5]]);
+    expect(outputs.map((o) => o.shape)).toEqual([
+      [4, 2],
+      [4, 10, 5],
+    ]);
     // Once per batch entry and step.
     expect(cost?.bodyRuns).toBe(4 * 10);
   });
@@ -274,10 +358,14 @@ describe('Scan', () => {
     expect(() =>
       run(
         'Scan',
-        { inputs: [f32(10, 3), f32(9, 3)], attrs: { body: graphAttr('body'), num_scan_inputs: 2 }, opset: 11, outputs: 1 },
+        {
+          inputs: [f32(10, 3), f32(9, 3)],
+          attrs: { body: graphAttr('body'), num_scan_inputs: 2 },
+          opset: 11,
+          outputs: 1,
+        },
         { body: () => [f32(1)] },
       ),
     ).toThrow(/sequence length/);
   });
-
 });

@@ -40,12 +40,58 @@ interface RandomRow {
 }
 
 const randomRows: RandomRow[] = [
-  { name: 'RandomNormal from the shape attribute', op: 'RandomNormal', inputs: [], attrs: { shape: [2, 3] }, shape: [2, 3], dtype: 'float32', flops: 6 * NORMAL },
-  { name: 'RandomUniform as float16', op: 'RandomUniform', inputs: [], attrs: { shape: [4], dtype: 10 }, shape: [4], dtype: 'float16', flops: 4 * UNIFORM },
-  { name: 'RandomNormalLike takes the input shape and dtype', op: 'RandomNormalLike', inputs: [{ dtype: 'float64', shape: [5] }], shape: [5], dtype: 'float64', flops: 5 * NORMAL },
-  { name: 'RandomUniformLike with a dtype attribute', op: 'RandomUniformLike', inputs: [f32('N', 3)], attrs: { dtype: 11 }, shape: ['N', 3], dtype: 'float64', flops: null },
-  { name: 'Bernoulli: a uniform and a compare (test_bernoulli)', op: 'Bernoulli', inputs: [{ dtype: 'float64', shape: [10] }], shape: [10], dtype: 'float64', flops: 10 * (UNIFORM + 1) },
-  { name: 'Bernoulli with dtype', op: 'Bernoulli', inputs: [f32(10)], attrs: { dtype: 11 }, shape: [10], dtype: 'float64', flops: 30 },
+  {
+    name: 'RandomNormal from the shape attribute',
+    op: 'RandomNormal',
+    inputs: [],
+    attrs: { shape: [2, 3] },
+    shape: [2, 3],
+    dtype: 'float32',
+    flops: 6 * NORMAL,
+  },
+  {
+    name: 'RandomUniform as float16',
+    op: 'RandomUniform',
+    inputs: [],
+    attrs: { shape: [4], dtype: 10 },
+    shape: [4],
+    dtype: 'float16',
+    flops: 4 * UNIFORM,
+  },
+  {
+    name: 'RandomNormalLike takes the input shape and dtype',
+    op: 'RandomNormalLike',
+    inputs: [{ dtype: 'float64', shape: [5] }],
+    shape: [5],
+    dtype: 'float64',
+    flops: 5 * NORMAL,
+  },
+  {
+    name: 'RandomUniformLike with a dtype attribute',
+    op: 'RandomUniformLike',
+    inputs: [f32('N', 3)],
+    attrs: { dtype: 11 },
+    shape: ['N', 3],
+    dtype: 'float64',
+    flops: null,
+  },
+  {
+    name: 'Bernoulli: a uniform and a compare (test_bernoulli)',
+    op: 'Bernoulli',
+    inputs: [{ dtype: 'float64', shape: [10] }],
+    shape: [10],
+    dtype: 'float64',
+    flops: 10 * (UNIFORM + 1),
+  },
+  {
+    name: 'Bernoulli with dtype',
+    op: 'Bernoulli',
+    inputs: [f32(10)],
+    attrs: { dtype: 11 },
+    shape: [10],
+    dtype: 'float64',
+    flops: 30,
+  },
   {
     name: 'Multinomial: CDF per row, uniform + scale + binary search per sample',
     op: 'Multinomial',
@@ -66,7 +112,9 @@ describe('generator family: random ops, shapes and FLOPs', () => {
     expect(cost?.flops).toBe(row.flops);
   });
   it('generators write only; Bernoulli reads its probabilities (io)', () => {
-    expect(runOp(op('RandomNormal'), { opType: 'RandomNormal', inputs: [], attrs: { shape: [2, 3] } }).cost?.memory).toEqual({ elements: 6, bytes: 24 });
+    expect(
+      runOp(op('RandomNormal'), { opType: 'RandomNormal', inputs: [], attrs: { shape: [2, 3] } }).cost?.memory,
+    ).toEqual({ elements: 6, bytes: 24 });
     expect(runOp(op('Bernoulli'), { opType: 'Bernoulli', inputs: [f32(10)] }).cost?.memory).toBeUndefined();
   });
   it('RandomNormal without shape is an error', () => {
@@ -90,31 +138,133 @@ interface Row {
 
 const rows: Row[] = [
   // Constant from typed attributes.
-  { name: 'Constant value_ints', op: 'Constant', inputs: [], attrs: { value_ints: [1, -1] }, shapes: [[2]], values: [[1, -1]], dtypes: ['int64'] },
-  { name: 'Constant value_int', op: 'Constant', inputs: [], attrs: { value_int: 3 }, shapes: [[]], values: [[3]], dtypes: ['int64'] },
-  { name: 'Constant value_float', op: 'Constant', inputs: [], attrs: { value_float: 0.5 }, shapes: [[]], values: [[0.5]], dtypes: ['float32'] },
-  { name: 'Constant value_floats', op: 'Constant', inputs: [], attrs: { value_floats: [0.5, 0.25] }, shapes: [[2]], values: [[0.5, 0.25]], dtypes: ['float32'] },
+  {
+    name: 'Constant value_ints',
+    op: 'Constant',
+    inputs: [],
+    attrs: { value_ints: [1, -1] },
+    shapes: [[2]],
+    values: [[1, -1]],
+    dtypes: ['int64'],
+  },
+  {
+    name: 'Constant value_int',
+    op: 'Constant',
+    inputs: [],
+    attrs: { value_int: 3 },
+    shapes: [[]],
+    values: [[3]],
+    dtypes: ['int64'],
+  },
+  {
+    name: 'Constant value_float',
+    op: 'Constant',
+    inputs: [],
+    attrs: { value_float: 0.5 },
+    shapes: [[]],
+    values: [[0.5]],
+    dtypes: ['float32'],
+  },
+  {
+    name: 'Constant value_floats',
+    op: 'Constant',
+    inputs: [],
+    attrs: { value_floats: [0.5, 0.25] },
+    shapes: [[2]],
+    values: [[0.5, 0.25]],
+    dtypes: ['float32'],
+  },
   // ConstantOfShape: float32 zeros by default.
-  { name: 'ConstantOfShape default', op: 'ConstantOfShape', inputs: [i64([2, 3])], shapes: [[2, 3]], values: [[0, 0, 0, 0, 0, 0]], dtypes: ['float32'] },
-  { name: 'ConstantOfShape of an empty shape is a scalar', op: 'ConstantOfShape', inputs: [i64([], [0])], shapes: [[]], values: [[0]] },
-  { name: 'ConstantOfShape unknown shape of known length', op: 'ConstantOfShape', inputs: [{ dtype: 'int64', shape: [2] }], shapes: [['ConstantOfShape_0:0:0', 'ConstantOfShape_0:0:1']] },
-  { name: 'ConstantOfShape too large to fold', op: 'ConstantOfShape', inputs: [i64([64, 64])], shapes: [[64, 64]], values: [null] },
+  {
+    name: 'ConstantOfShape default',
+    op: 'ConstantOfShape',
+    inputs: [i64([2, 3])],
+    shapes: [[2, 3]],
+    values: [[0, 0, 0, 0, 0, 0]],
+    dtypes: ['float32'],
+  },
+  {
+    name: 'ConstantOfShape of an empty shape is a scalar',
+    op: 'ConstantOfShape',
+    inputs: [i64([], [0])],
+    shapes: [[]],
+    values: [[0]],
+  },
+  {
+    name: 'ConstantOfShape unknown shape of known length',
+    op: 'ConstantOfShape',
+    inputs: [{ dtype: 'int64', shape: [2] }],
+    shapes: [['ConstantOfShape_0:0:0', 'ConstantOfShape_0:0:1']],
+  },
+  {
+    name: 'ConstantOfShape too large to fold',
+    op: 'ConstantOfShape',
+    inputs: [i64([64, 64])],
+    shapes: [[64, 64]],
+    values: [null],
+  },
   // Range: length max(ceil((limit - start) / delta), 0).
-  { name: 'Range 0..10 step 3', op: 'Range', inputs: [scalar(0), scalar(10), scalar(3)], shapes: [[4]], values: [[0, 3, 6, 9]] },
-  { name: 'Range 10..0 step -3', op: 'Range', inputs: [scalar(10), scalar(0), scalar(-3)], shapes: [[4]], values: [[10, 7, 4, 1]] },
+  {
+    name: 'Range 0..10 step 3',
+    op: 'Range',
+    inputs: [scalar(0), scalar(10), scalar(3)],
+    shapes: [[4]],
+    values: [[0, 3, 6, 9]],
+  },
+  {
+    name: 'Range 10..0 step -3',
+    op: 'Range',
+    inputs: [scalar(10), scalar(0), scalar(-3)],
+    shapes: [[4]],
+    values: [[10, 7, 4, 1]],
+  },
   { name: 'Range empty', op: 'Range', inputs: [scalar(5), scalar(1), scalar(1)], shapes: [[0]], values: [[]] },
-  { name: 'Range float', op: 'Range', inputs: [{ dtype: 'float32', shape: [], value: [0] }, { dtype: 'float32', shape: [], value: [1] }, { dtype: 'float32', shape: [], value: [0.25] }], shapes: [[4]], values: [[0, 0.25, 0.5, 0.75]], dtypes: ['float32'] },
-  { name: 'Range with an unknown limit', op: 'Range', inputs: [scalar(0), { dtype: 'int64', shape: [] }, scalar(1)], shapes: [['Range_0:0:0']] },
+  {
+    name: 'Range float',
+    op: 'Range',
+    inputs: [
+      { dtype: 'float32', shape: [], value: [0] },
+      { dtype: 'float32', shape: [], value: [1] },
+      { dtype: 'float32', shape: [], value: [0.25] },
+    ],
+    shapes: [[4]],
+    values: [[0, 0.25, 0.5, 0.75]],
+    dtypes: ['float32'],
+  },
+  {
+    name: 'Range with an unknown limit',
+    op: 'Range',
+    inputs: [scalar(0), { dtype: 'int64', shape: [] }, scalar(1)],
+    shapes: [['Range_0:0:0']],
+  },
   // EyeLike.
-  { name: 'EyeLike k=1', op: 'EyeLike', inputs: [f32(2, 3)], attrs: { k: 1 }, shapes: [[2, 3]], values: [[0, 1, 0, 0, 0, 1]], dtypes: ['float32'] },
-  { name: 'EyeLike dtype attribute', op: 'EyeLike', inputs: [f32(2, 2)], attrs: { dtype: 7 }, shapes: [[2, 2]], values: [[1, 0, 0, 1]], dtypes: ['int64'] },
+  {
+    name: 'EyeLike k=1',
+    op: 'EyeLike',
+    inputs: [f32(2, 3)],
+    attrs: { k: 1 },
+    shapes: [[2, 3]],
+    values: [[0, 1, 0, 0, 0, 1]],
+    dtypes: ['float32'],
+  },
+  {
+    name: 'EyeLike dtype attribute',
+    op: 'EyeLike',
+    inputs: [f32(2, 2)],
+    attrs: { dtype: 7 },
+    shapes: [[2, 2]],
+    values: [[1, 0, 0, 1]],
+    dtypes: ['int64'],
+  },
 ];
 
 describe('generator family: constants and ranges, shapes and folded values', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
     const { outputs, cost } = run(r.op, { inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) => (v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v)));
+    r.values?.forEach((v, i) =>
+      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
+    );
     r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
     expect(cost?.flops).toBe(0);
   });
@@ -147,7 +297,11 @@ describe('generator family: constants from tensors, symbolic shapes, memory', ()
 
   it('ConstantOfShape takes dtype and fill from its value tensor', () => {
     const ref = tensorRef('int64', [1]);
-    const { outputs } = run('ConstantOfShape', { inputs: [i64([3])], attrs: { value: { type: 'tensor', value: ref } } }, () => [1]);
+    const { outputs } = run(
+      'ConstantOfShape',
+      { inputs: [i64([3])], attrs: { value: { type: 'tensor', value: ref } } },
+      () => [1],
+    );
     expect(outputs[0]).toEqual({ dtype: 'int64', shape: [3], value: [1, 1, 1] });
   });
 
@@ -157,6 +311,9 @@ describe('generator family: constants from tensors, symbolic shapes, memory', ()
   });
 
   it('ConstantOfShape writes its output only', () => {
-    expect(run('ConstantOfShape', { inputs: [i64([64, 64])] }).cost?.memory).toEqual({ elements: 4096, bytes: 4096 * 4 });
+    expect(run('ConstantOfShape', { inputs: [i64([64, 64])] }).cost?.memory).toEqual({
+      elements: 4096,
+      bytes: 4096 * 4,
+    });
   });
 });

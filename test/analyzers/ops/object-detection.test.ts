@@ -6,8 +6,22 @@ const op = opFinder(ops, 'object-detection');
 
 const rows: OpShapeRow[] = [
   // NonMaxSuppression: [selected, 3]; FLOPs depend on how many boxes survive.
-  { name: 'NonMaxSuppression', op: 'NonMaxSuppression', inputs: [f32(1, 100, 4), f32(1, 80, 100), i64([10], [])], shapes: [['NonMaxSuppression_0:0:0', 3]], dtypes: ['int64'], flops: null },
-  { name: 'NonMaxSuppression without max_output_boxes selects none', op: 'NonMaxSuppression', inputs: [f32(1, 100, 4), f32(1, 80, 100)], shapes: [[0, 3]], dtypes: ['int64'], flops: null },
+  {
+    name: 'NonMaxSuppression',
+    op: 'NonMaxSuppression',
+    inputs: [f32(1, 100, 4), f32(1, 80, 100), i64([10], [])],
+    shapes: [['NonMaxSuppression_0:0:0', 3]],
+    dtypes: ['int64'],
+    flops: null,
+  },
+  {
+    name: 'NonMaxSuppression without max_output_boxes selects none',
+    op: 'NonMaxSuppression',
+    inputs: [f32(1, 100, 4), f32(1, 80, 100)],
+    shapes: [[0, 3]],
+    dtypes: ['int64'],
+    flops: null,
+  },
   {
     name: 'RoiAlign 7x7, sampling_ratio 2: 2*2 samples of (4 taps + 1 pool) per bin',
     op: 'RoiAlign',
@@ -31,7 +45,10 @@ describe('object-detection family: shapes and FLOPs', () => {
 
 describe('object-detection family: memory', () => {
   it('NonMaxSuppression reads boxes and scores', () => {
-    const { cost } = runOp(op('NonMaxSuppression'), { opType: 'NonMaxSuppression', inputs: [f32(1, 100, 4), f32(1, 80, 100)] });
+    const { cost } = runOp(op('NonMaxSuppression'), {
+      opType: 'NonMaxSuppression',
+      inputs: [f32(1, 100, 4), f32(1, 80, 100)],
+    });
     expect(cost?.memory).toEqual({ elements: 400 + 8000, bytes: (400 + 8000) * 4 });
   });
 });

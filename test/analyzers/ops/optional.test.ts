@@ -9,7 +9,6 @@ const byType = opFinder(ops, 'optional');
 
 const run = (type: string, c: Omit<OpCase, 'opType'>) => runOp(byType(type), { ...c, opType: type });
 
-
 interface Row {
   name: string;
   op: string;
@@ -28,14 +27,23 @@ const rows: Row[] = [
   // Optional.
   { name: 'Optional wraps its input', op: 'Optional', inputs: [f32(2)], opset: 15, shapes: [[2]] },
   { name: 'OptionalGetElement unwraps', op: 'OptionalGetElement', inputs: [f32(2)], opset: 15, shapes: [[2]] },
-  { name: 'OptionalHasElement is a bool scalar', op: 'OptionalHasElement', inputs: [f32(2)], opset: 15, shapes: [[]], dtypes: ['bool'] },
+  {
+    name: 'OptionalHasElement is a bool scalar',
+    op: 'OptionalHasElement',
+    inputs: [f32(2)],
+    opset: 15,
+    shapes: [[]],
+    dtypes: ['bool'],
+  },
 ];
 
 describe('optional family: shapes and folded values', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
     const { outputs, cost } = run(r.op, { inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) => (v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v)));
+    r.values?.forEach((v, i) =>
+      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
+    );
     r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
     expect(cost?.flops).toBe(0);
   });

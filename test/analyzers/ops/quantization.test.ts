@@ -38,7 +38,11 @@ const rows: OpShapeRow[] = [
   {
     name: 'DequantizeLinear per-axis (axis 0) weight dequantization gives float32',
     op: 'DequantizeLinear',
-    inputs: [{ dtype: 'int8', shape: [16, 3, 3, 3], isConstant: true }, weight(16), { dtype: 'int8', shape: [16], isConstant: true }],
+    inputs: [
+      { dtype: 'int8', shape: [16, 3, 3, 3], isConstant: true },
+      weight(16),
+      { dtype: 'int8', shape: [16], isConstant: true },
+    ],
     attrs: { axis: 0 },
     opset: 13,
     shapes: [[16, 3, 3, 3]],
@@ -71,16 +75,29 @@ describe('quantization family: shapes and FLOPs', () => {
 describe('quantization family: errors', () => {
   it('per-axis scale length must match the axis', () => {
     expect(() =>
-      runOp(op('DequantizeLinear'), { opType: 'DequantizeLinear', inputs: [t('int8', 16, 3), f32(8)], attrs: { axis: 0 }, opset: 13 }),
+      runOp(op('DequantizeLinear'), {
+        opType: 'DequantizeLinear',
+        inputs: [t('int8', 16, 3), f32(8)],
+        attrs: { axis: 0 },
+        opset: 13,
+      }),
     ).toThrow(/per-axis scale has 8 elements but input axis 0 has size 16/);
   });
 });
 
 describe('quantization family: parameters', () => {
   it('QuantizeLinear and DequantizeLinear count no params: the consumer of a QDQ weight counts it once', () => {
-    const q = runOp(op('QuantizeLinear'), { opType: 'QuantizeLinear', inputs: [weight(16, 3, 3, 3), weight(16)], attrs: { axis: 0 } });
+    const q = runOp(op('QuantizeLinear'), {
+      opType: 'QuantizeLinear',
+      inputs: [weight(16, 3, 3, 3), weight(16)],
+      attrs: { axis: 0 },
+    });
     expect(q.cost?.paramInputs).toEqual([]);
-    const dq = runOp(op('DequantizeLinear'), { opType: 'DequantizeLinear', inputs: [{ dtype: 'int8', shape: [16, 3, 3, 3], isConstant: true }, weight(16)], attrs: { axis: 0 } });
+    const dq = runOp(op('DequantizeLinear'), {
+      opType: 'DequantizeLinear',
+      inputs: [{ dtype: 'int8', shape: [16, 3, 3, 3], isConstant: true }, weight(16)],
+      attrs: { axis: 0 },
+    });
     expect(dq.cost?.paramInputs).toEqual([]);
   });
 });

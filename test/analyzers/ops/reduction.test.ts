@@ -111,9 +111,33 @@ const rows: OpShapeRow[] = [
   },
   { name: 'ReduceL1', op: 'ReduceL1', inputs: [f32(4, 4)], opset: 13, shapes: [[1, 1]], flops: 16 * 2 },
   // add per input, log per output
-  { name: 'ReduceLogSum', op: 'ReduceLogSum', inputs: [f32(4, 4)], attrs: { axes: [0] }, opset: 13, shapes: [[1, 4]], flops: 4 * 4 * 1 + 4 * 1 },
-  { name: 'ReduceSumSquare', op: 'ReduceSumSquare', inputs: [f32(4, 4)], attrs: { axes: [0] }, opset: 13, shapes: [[1, 4]], flops: 16 },
-  { name: 'ReduceProd', op: 'ReduceProd', inputs: [f32(4, 4)], attrs: { axes: [1] }, opset: 13, shapes: [[4, 1]], flops: 16 },
+  {
+    name: 'ReduceLogSum',
+    op: 'ReduceLogSum',
+    inputs: [f32(4, 4)],
+    attrs: { axes: [0] },
+    opset: 13,
+    shapes: [[1, 4]],
+    flops: 4 * 4 * 1 + 4 * 1,
+  },
+  {
+    name: 'ReduceSumSquare',
+    op: 'ReduceSumSquare',
+    inputs: [f32(4, 4)],
+    attrs: { axes: [0] },
+    opset: 13,
+    shapes: [[1, 4]],
+    flops: 16,
+  },
+  {
+    name: 'ReduceProd',
+    op: 'ReduceProd',
+    inputs: [f32(4, 4)],
+    attrs: { axes: [1] },
+    opset: 13,
+    shapes: [[4, 1]],
+    flops: 16,
+  },
   {
     name: 'ReduceMean with a symbolic batch',
     op: 'ReduceMean',
@@ -149,12 +173,17 @@ describe('reduction family: shapes and FLOPs', () => {
 
 describe('reduction family: errors and folding', () => {
   it('an axis out of range throws', () => {
-    expect(() => runOp(op('ReduceSum'), { opType: 'ReduceSum', inputs: [f32(2, 3)], attrs: { axes: [2] }, opset: 11 })).toThrow(
-      /axis 2 out of range for rank 2/,
-    );
+    expect(() =>
+      runOp(op('ReduceSum'), { opType: 'ReduceSum', inputs: [f32(2, 3)], attrs: { axes: [2] }, opset: 11 }),
+    ).toThrow(/axis 2 out of range for rank 2/);
   });
   it('ReduceProd of a shape folds to its element count (Shape -> ReduceProd)', () => {
-    const [out] = runOp(op('ReduceProd'), { opType: 'ReduceProd', inputs: [i64([2, 3, 4])], attrs: { keepdims: 0 }, opset: 13 }).outputs;
+    const [out] = runOp(op('ReduceProd'), {
+      opType: 'ReduceProd',
+      inputs: [i64([2, 3, 4])],
+      attrs: { keepdims: 0 },
+      opset: 13,
+    }).outputs;
     expect(out).toEqual({ dtype: 'int64', shape: [], value: [2 * 3 * 4] });
   });
   it('ReduceSum over axis 1 of a 2x3 constant folds per row', () => {

@@ -44,7 +44,11 @@ const rows: Row[] = [
     inputs: [f32(5, 2, 10), weight(1, 80, 10), weight(1, 80, 20), weight(1, 160)],
     attrs: { hidden_size: 20 },
     outputs: 3,
-    shapes: [[5, 1, 2, 20], [1, 2, 20], [1, 2, 20]],
+    shapes: [
+      [5, 1, 2, 20],
+      [1, 2, 20],
+      [1, 2, 20],
+    ],
     flops: 5 * 2 * lstmStep(10, 20, true),
   },
   {
@@ -52,7 +56,10 @@ const rows: Row[] = [
     op: 'LSTM',
     inputs: [f32(5, 2, 10), weight(1, 80, 10), weight(1, 80, 20)],
     outputs: 2,
-    shapes: [[5, 1, 2, 20], [1, 2, 20]],
+    shapes: [
+      [5, 1, 2, 20],
+      [1, 2, 20],
+    ],
     flops: 5 * 2 * lstmStep(10, 20, false),
   },
   {
@@ -62,7 +69,10 @@ const rows: Row[] = [
     attrs: { hidden_size: 20, direction: 'bidirectional', layout: 1 },
     opset: 14,
     outputs: 2,
-    shapes: [[2, 5, 2, 20], [2, 2, 20]],
+    shapes: [
+      [2, 5, 2, 20],
+      [2, 2, 20],
+    ],
     flops: 5 * 2 * 2 * gruStep(10, 20),
   },
   {
@@ -71,7 +81,10 @@ const rows: Row[] = [
     inputs: [f32(7, 1, 4), weight(1, 8, 4), weight(1, 8, 8)],
     attrs: { hidden_size: 8, activations: { type: 'strings', value: ['Relu'] } },
     outputs: 2,
-    shapes: [[7, 1, 1, 8], [1, 1, 8]],
+    shapes: [
+      [7, 1, 1, 8],
+      [1, 1, 8],
+    ],
     flops: 7 * (8 * (4 + 8) + 8 * RELU),
   },
   {
@@ -86,7 +99,13 @@ const rows: Row[] = [
 
 describe('rnn family: shapes and FLOPs', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = runOp(byType(r.op), { opType: r.op, inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
+    const { outputs, cost } = runOp(byType(r.op), {
+      opType: r.op,
+      inputs: r.inputs,
+      attrs: r.attrs,
+      opset: r.opset,
+      outputs: r.outputs,
+    });
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
     expect(cost?.flops).toBe(r.flops);
   });
@@ -94,13 +113,18 @@ describe('rnn family: shapes and FLOPs', () => {
 
 describe('rnn family: params and errors', () => {
   it('recurrent layers count W, R, B (and P for LSTM) as parameters, not the initial states', () => {
-    const lstm = runOp(byType('LSTM'), { opType: 'LSTM', inputs: [f32(5, 2, 10), weight(1, 80, 10), weight(1, 80, 20)] });
+    const lstm = runOp(byType('LSTM'), {
+      opType: 'LSTM',
+      inputs: [f32(5, 2, 10), weight(1, 80, 10), weight(1, 80, 20)],
+    });
     expect(lstm.cost?.paramInputs).toEqual([1, 2, 3, 7]);
     const gru = runOp(byType('GRU'), { opType: 'GRU', inputs: [f32(5, 2, 10), weight(1, 60, 10), weight(1, 60, 20)] });
     expect(gru.cost?.paramInputs).toEqual([1, 2, 3]);
   });
 
   it('LSTM with a 2-D X throws', () => {
-    expect(() => runOp(byType('LSTM'), { opType: 'LSTM', inputs: [f32(5, 10), weight(1, 80, 10), weight(1, 80, 20)] })).toThrow(/3-D/);
+    expect(() =>
+      runOp(byType('LSTM'), { opType: 'LSTM', inputs: [f32(5, 10), weight(1, 80, 10), weight(1, 80, 20)] }),
+    ).toThrow(/3-D/);
   });
 });

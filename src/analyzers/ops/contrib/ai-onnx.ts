@@ -30,9 +30,6 @@ const simplifiedLayerNormalization = defineOp({
 });
 
 /** onnxruntime's default-domain contrib ops, with the first opset onnxruntime registers each at. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    simplifiedLayerNormalization,
-  ],
-  { SimplifiedLayerNormalization: 1 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([simplifiedLayerNormalization], {
+  SimplifiedLayerNormalization: 1,
+});

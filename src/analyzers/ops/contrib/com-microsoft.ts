@@ -69,6 +69,11 @@ function withInputs(ctx: OpContext, inputs: readonly (TensorInfo | null)[]): OpC
   return { ...ctx, inputs, opset: CORE_OPSET };
 }
 
+/** FLOPs of a reused ai.onnx definition on a view of the node (see withInputs); null when it has no cost. */
+function coreFlops(core: OpDef, view: OpContext, outputs: readonly TensorInfo[]): number | null {
+  return core.cost?.(view, outputs).flops ?? null;
+}
+
 /** Replaces the dtype of an inferred output (quantized ops take the output dtype from a zero point). */
 function retype(info: TensorInfo, dtype: DType | null): TensorInfo {
   return { dtype, shape: info.shape };
@@ -97,7 +102,7 @@ function toChannelsLast(shape: readonly Dim[]): Dim[] {
 }
 
 function channelsFirstInfo(t: TensorInfo | null): TensorInfo | null {
-  return t && t.shape ? { dtype: t.dtype, shape: toChannelsFirst(t.shape) } : t;
+  return t?.shape ? { dtype: t.dtype, shape: toChannelsFirst(t.shape) } : t;
 }
 
 function channelsLastInfo(t: TensorInfo): TensorInfo {
@@ -139,7 +144,7 @@ function convVariant(
       return fitOutputs(ctx, [o.channelsLast(ctx) ? channelsLastInfo(y) : y]);
     },
     cost(ctx, outputs) {
-      const conv = o.core.cost?.(view(ctx), outputs)?.flops ?? null;
+      const conv = coreFlops(o.core, view(ctx), outputs);
       const act = o.fused ? fusedActivationFlops(ctx) : 0;
       const perOut = act === null ? null : act + (o.fused && inputAt(ctx, 3) ? ADD_FLOPS : 0);
       const extra = perOut === null ? null : perElement(elementsOf(outputs[0]), perOut);
@@ -148,11 +153,29 @@ function convVariant(
   });
 }
 
-const fusedConv = convVariant('FusedConv', { core: CONV, coreInputs: 3, channelsLast: () => false, fused: true, params: [1, 2] });
+const fusedConv = convVariant('FusedConv', {
+  core: CONV,
+  coreInputs: 3,
+  channelsLast: () => false,
+  fused: true,
+  params: [1, 2],
+});
 
-const nhwcConv = convVariant('NhwcConv', { core: CONV, coreInputs: 3, channelsLast: () => true, fused: false, params: [1, 2] });
+const nhwcConv = convVariant('NhwcConv', {
+  core: CONV,
+  coreInputs: 3,
+  channelsLast: () => true,
+  fused: false,
+  params: [1, 2],
+});
 
-const nhwcFusedConv = convVariant('NhwcFusedConv', { core: CONV, coreInputs: 3, channelsLast: () => true, fused: true, params: [1, 2] });
+const nhwcFusedConv = convVariant('NhwcFusedConv', {
+  core: CONV,
+  coreInputs: 3,
+  channelsLast: () => true,
+  fused: true,
+  params: [1, 2],
+});
 
 // com.microsoft QLinearConv: ai.onnx QLinearConv with a `channels_last` attribute (nhwc_schema_defs.cc).
 const qlinearConvMs = convVariant('QLinearConv', {
@@ -173,7 +196,7 @@ function poolVariant(opType: string, core: OpDef, channelsLast: (ctx: OpContext)
       const [y = UNKNOWN_TENSOR] = core.inferShape(view(ctx));
       return fitOutputs(ctx, [channelsLast(ctx) ? channelsLastInfo(y) : y]);
     },
-    cost: (ctx, outputs) => ({ flops: core.cost?.(view(ctx), outputs)?.flops ?? null, paramInputs: [] }),
+    cost: (ctx, outputs) => ({ flops: coreFlops(core, view(ctx), outputs), paramInputs: [] }),
   });
 }
 
@@ -191,7 +214,10 @@ const qlinearAveragePool = defineOp({
     const [y = UNKNOWN_TENSOR] = AVERAGE_POOL.inferShape(view);
     return fitOutputs(ctx, [channelsLast ? channelsLastInfo(y) : y]);
   },
-  cost: (ctx, outputs) => ({ flops: AVERAGE_POOL.cost?.(withInputs(ctx, [inputAt(ctx, 0)]), outputs)?.flops ?? null, paramInputs: [] }),
+  cost: (ctx, outputs) => ({
+    flops: coreFlops(AVERAGE_POOL, withInputs(ctx, [inputAt(ctx, 0)]), outputs),
+    paramInputs: [],
+  }),
 });
 
 /** QLinearGlobalAveragePool: (N, C, 1, ..., 1), or (N, 1, ..., 1, C) with channels_last; one add per input element. */
@@ -223,11 +249,16 @@ const fusedGemm = defineOp({
   inferShape: (ctx) => fitOutputs(ctx, GEMM.inferShape(withInputs(ctx, ctx.inputs))),
   cost(ctx, outputs) {
     const act = fusedActivationFlops(ctx);
-    const gemm = GEMM.cost?.(withInputs(ctx, ctx.inputs), outputs)?.flops ?? null;
+    const gemm = coreFlops(GEMM, withInputs(ctx, ctx.inputs), outputs);
     const activation = act === null ? null : perElement(elementsOf(outputs[0]), act);
     return { flops: sumFlops(gemm, activation), paramInputs: constantInputs(ctx, [0, 1, 2]) };
   },
 });
+
+/** QGemm seen as Gemm(A, B, C). */
+function qgemmView(ctx: OpContext): OpContext {
+  return withInputs(ctx, [inputAt(ctx, 0), inputAt(ctx, 3), inputAt(ctx, 6)]);
+}
 
 /** QGemm(A, a_scale, a_zp, B, b_scale, b_zp, C?, y_scale?, y_zp?): Gemm's M x N x K; Y is y_zp's type, else float. */
 const qgemm = defineOp({
@@ -235,11 +266,11 @@ const qgemm = defineOp({
   domain: MS,
   category: 'gemm',
   inferShape(ctx) {
-    const [y = UNKNOWN_TENSOR] = GEMM.inferShape(withInputs(ctx, [inputAt(ctx, 0), inputAt(ctx, 3), inputAt(ctx, 6)]));
+    const [y = UNKNOWN_TENSOR] = GEMM.inferShape(qgemmView(ctx));
     return fitOutputs(ctx, [retype(y, dtypeOf(ctx, 8, 'float32'))]);
   },
   cost: (ctx, outputs) => ({
-    flops: GEMM.cost?.(withInputs(ctx, [inputAt(ctx, 0), inputAt(ctx, 3), inputAt(ctx, 6)]), outputs)?.flops ?? null,
+    flops: coreFlops(GEMM, qgemmView(ctx), outputs),
     paramInputs: constantInputs(ctx, [3, 6]),
   }),
 });
@@ -268,7 +299,7 @@ function matmulVariant(
       return fitOutputs(ctx, [retype(y, o.dtype(ctx))]);
     },
     cost(ctx, outputs) {
-      const macs = MATMUL.cost?.(view(ctx), outputs)?.flops ?? null;
+      const macs = coreFlops(MATMUL, view(ctx), outputs);
       const extra = o.perAElement ? perElement(elementsOf(inputAt(ctx, o.a)), o.perAElement) : 0;
       return { flops: sumFlops(macs, extra), paramInputs: constantInputs(ctx, o.params) };
     },
@@ -309,7 +340,7 @@ const matMulNBits = defineOp({
     const n = ctx.attrs.intOr('N');
     if (k === undefined || n === undefined) throw new OpSpecError('K and N are required');
     const as = a?.shape ?? null;
-    if (as && as.length === 0) throw new OpSpecError('A must be at least 1-D');
+    if (as?.length === 0) throw new OpSpecError('A must be at least 1-D');
     const ak = as?.[as.length - 1];
     if (isKnownDim(ak) && ak !== k) throw new OpSpecError(`A's last dim ${ak} differs from K=${k}`);
     return fitOutputs(ctx, [{ dtype: a?.dtype ?? null, shape: as ? [...as.slice(0, -1), n] : null }]);
@@ -317,7 +348,10 @@ const matMulNBits = defineOp({
   cost(ctx) {
     const as = inputAt(ctx, 0)?.shape ?? null;
     const rows = as ? numel(as.slice(0, -1)) : null;
-    return { flops: perElement(rows, ctx.attrs.int('N', 0) * ctx.attrs.int('K', 0)), paramInputs: constantInputs(ctx, [1]) };
+    return {
+      flops: perElement(rows, ctx.attrs.int('N', 0) * ctx.attrs.int('K', 0)),
+      paramInputs: constantInputs(ctx, [1]),
+    };
   },
 });
 
@@ -353,7 +387,11 @@ const gatherBlockQuantized = defineOp({
 });
 
 /** Element-wise contrib activations: output = input 0's shape, FLOPs per element from the primitives. */
-function contribPointwise(opType: string, perEl: (ctx: OpContext) => number, category: 'activation' | 'elementwise' = 'activation'): OpDef {
+function contribPointwise(
+  opType: string,
+  perEl: (ctx: OpContext) => number,
+  category: 'activation' | 'elementwise' = 'activation',
+): OpDef {
   return { ...unaryOp(opType, { category, flopsPerElement: perEl }), domain: MS };
 }
 
@@ -383,10 +421,15 @@ const biasSplitGelu = defineOp({
     const d = xs?.[xs.length - 1];
     if (isKnownDim(d) && d % 2 !== 0) throw new OpSpecError(`the last dim ${d} is odd and cannot be split in halves`);
     const half: Dim | undefined = isKnownDim(d) ? d / 2 : xs ? dynamicDim(ctx, 0, xs.length - 1) : undefined;
-    return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape: xs && half !== undefined ? [...xs.slice(0, -1), half] : null }]);
+    return fitOutputs(ctx, [
+      { dtype: x?.dtype ?? null, shape: xs && half !== undefined ? [...xs.slice(0, -1), half] : null },
+    ]);
   },
   cost: (ctx, outputs) => ({
-    flops: sumFlops(perElement(elementsOf(inputAt(ctx, 0)), ADD_FLOPS), perElement(elementsOf(outputs[0]), GELU_ERF_FLOPS + MUL_FLOPS)),
+    flops: sumFlops(
+      perElement(elementsOf(inputAt(ctx, 0)), ADD_FLOPS),
+      perElement(elementsOf(outputs[0]), GELU_ERF_FLOPS + MUL_FLOPS),
+    ),
   }),
 });
 
@@ -441,7 +484,8 @@ function groupNorm(opType: 'GroupNorm' | 'SkipGroupNorm'): OpDef {
       const groups = ctx.attrs.intOr('groups');
       if (groups === undefined || groups < 1) throw new OpSpecError('groups is required and must be >= 1');
       const c = xs ? (ctx.attrs.int('channels_last', 1) === 1 ? xs[xs.length - 1] : xs[1]) : undefined;
-      if (isKnownDim(c) && c % groups !== 0) throw new OpSpecError(`${c} channels are not divisible by groups ${groups}`);
+      if (isKnownDim(c) && c % groups !== 0)
+        throw new OpSpecError(`${c} channels are not divisible by groups ${groups}`);
       return fitOutputs(ctx, [dtypeAndShape(x), dtypeAndShape(x)]);
     },
     cost(ctx) {
@@ -451,7 +495,10 @@ function groupNorm(opType: 'GroupNorm' | 'SkipGroupNorm'): OpDef {
       const adds = opType === 'SkipGroupNorm' ? ADD_FLOPS + (inputAt(ctx, 4) ? ADD_FLOPS : 0) : 0;
       const act = ctx.attrs.int('activation', 0) === 1 ? SILU_FLOPS : 0;
       return {
-        flops: sumFlops(perElement(numel(xs), LAYER_NORM_PER_ELEMENT + adds + act), perElement(groupsTotal, NORM_STATS_PER_GROUP)),
+        flops: sumFlops(
+          perElement(numel(xs), LAYER_NORM_PER_ELEMENT + adds + act),
+          perElement(groupsTotal, NORM_STATS_PER_GROUP),
+        ),
         paramInputs: constantInputs(ctx, [1, 2]),
       };
     },
@@ -471,7 +518,8 @@ const embedLayerNormalization = defineOp({
   inferShape(ctx) {
     const ids = inputAt(ctx, 0)?.shape ?? null;
     const word = inputAt(ctx, 2);
-    if (ids && ids.length !== 2) throw new OpSpecError(`input_ids must be 2-D (batch, sequence), got rank ${ids.length}`);
+    if (ids && ids.length !== 2)
+      throw new OpSpecError(`input_ids must be 2-D (batch, sequence), got rank ${ids.length}`);
     const hidden = word?.shape?.[1] ?? inputAt(ctx, 5)?.shape?.[0];
     const shape = ids && hidden !== undefined ? [at(ids, 0), at(ids, 1), hidden] : null;
     const out: TensorInfo = { dtype: word?.dtype ?? null, shape };
@@ -516,7 +564,8 @@ const embedLayerNormalization = defineOp({
 function attentionGeometry(ctx: OpContext) {
   const x = inputAt(ctx, 0);
   const xs = x?.shape ?? null;
-  if (xs && xs.length !== 3) throw new OpSpecError(`input must be 3-D (batch, sequence, hidden), got rank ${xs.length}`);
+  if (xs && xs.length !== 3)
+    throw new OpSpecError(`input must be 3-D (batch, sequence, hidden), got rank ${xs.length}`);
   const heads = ctx.attrs.intOr('num_heads');
   if (heads === undefined || heads < 1) throw new OpSpecError('num_heads is required and must be >= 1');
   const ws = inputAt(ctx, 1)?.shape ?? null;
@@ -525,10 +574,12 @@ function attentionGeometry(ctx: OpContext) {
   if (qkv && qkv.length !== 3) throw new OpSpecError(`qkv_hidden_sizes has ${qkv.length} values, expected 3`);
   const packed = ws?.[1] ?? bs?.[0];
   const third = isKnownDim(packed) ? packed / 3 : null;
-  if (!qkv && third !== null && !Number.isInteger(third)) throw new OpSpecError(`weights have ${packed} columns, not 3 equal parts`);
-  const [dq, dk, dv] = qkv ? qkv : [third, third, third];
+  if (!qkv && third !== null && !Number.isInteger(third))
+    throw new OpSpecError(`weights have ${packed} columns, not 3 equal parts`);
+  const [dq, dk, dv] = qkv ? [at(qkv, 0), at(qkv, 1), at(qkv, 2)] : [third, third, third];
   const past = inputAt(ctx, 4)?.shape ?? null;
-  if (past && past.length !== 5) throw new OpSpecError(`past must be 5-D (2, batch, heads, past, head_size), got rank ${past.length}`);
+  if (past && past.length !== 5)
+    throw new OpSpecError(`past must be 5-D (2, batch, heads, past, head_size), got rank ${past.length}`);
   const share = ctx.attrs.int('past_present_share_buffer', 0) === 1;
   const seq = xs?.[1];
   let total: Dim | null = null;
@@ -571,7 +622,8 @@ const attention = defineOp({
     if (ctx.attrs.int('do_rotary', 0) === 1) {
       const dim = ctx.attrs.int('rotary_embedding_dim', 0);
       const fraction = dim > 0 && isKnownDim(g.head) ? dim / g.head : 1;
-      rotary = isKnownDim(g.dq) && isKnownDim(g.dk) ? perElement(tokens, (g.dq + g.dk) * fraction * ROTARY_FLOPS) : null;
+      rotary =
+        isKnownDim(g.dq) && isKnownDim(g.dk) ? perElement(tokens, (g.dq + g.dk) * fraction * ROTARY_FLOPS) : null;
     }
     return { flops: sumFlops(projection, bias, core, rotary), paramInputs: constantInputs(ctx, [1, 2]) };
   },
@@ -589,9 +641,10 @@ function mhaGeometry(ctx: OpContext) {
   const q = inputAt(ctx, 0)?.shape ?? null;
   const k = inputAt(ctx, 1)?.shape ?? null;
   const v = inputAt(ctx, 2)?.shape ?? null;
-  if (q && q.length !== 3 && q.length !== 5) throw new OpSpecError(`query must be 3-D or packed 5-D, got rank ${q.length}`);
-  let batch: Dim | undefined = q?.[0];
-  let seq: Dim | undefined = q?.[1];
+  if (q && q.length !== 3 && q.length !== 5)
+    throw new OpSpecError(`query must be 3-D or packed 5-D, got rank ${q.length}`);
+  const batch: Dim | undefined = q?.[0];
+  const seq: Dim | undefined = q?.[1];
   let dq: Dim | null = null;
   let dk: Dim | null = null;
   let dv: Dim | null = null;
@@ -599,20 +652,20 @@ function mhaGeometry(ctx: OpContext) {
   let cached = false;
   const times = (a: Dim, b: Dim): Dim | null => (isKnownDim(a) && isKnownDim(b) ? a * b : null);
   // Every index below is within the rank just checked.
-  if (q && q.length === 5) {
+  if (q?.length === 5) {
     dq = dk = dv = times(at(q, 2), at(q, 4));
     kvLen = at(q, 1);
   } else if (q) {
     dq = at(q, 2);
-    if (k && k.length === 5) {
+    if (k?.length === 5) {
       dk = dv = times(at(k, 2), at(k, 4));
       kvLen = at(k, 1);
-    } else if (k && k.length === 4) {
+    } else if (k?.length === 4) {
       cached = true;
       dk = times(at(k, 1), at(k, 3));
       kvLen = at(k, 2);
       dv = v?.length === 4 ? times(at(v, 1), at(v, 3)) : null;
-    } else if (k && k.length === 3) {
+    } else if (k?.length === 3) {
       dk = at(k, 2);
       kvLen = at(k, 1);
       dv = v?.length === 3 ? at(v, 2) : v?.length === 4 ? times(at(v, 1), at(v, 3)) : null;
@@ -634,7 +687,10 @@ const multiHeadAttention = defineOp({
   inferShape(ctx) {
     const g = mhaGeometry(ctx);
     const dtype = dtypeOf(ctx, 0, null);
-    const out: TensorInfo = { dtype, shape: g.batch !== undefined && g.seq !== undefined && g.dv !== null ? [g.batch, g.seq, g.dv] : null };
+    const out: TensorInfo = {
+      dtype,
+      shape: g.batch !== undefined && g.seq !== undefined && g.dv !== null ? [g.batch, g.seq, g.dv] : null,
+    };
     const kHead = headSize(g.dk ?? undefined, g.heads, 'key hidden size');
     const present = (h: Dim | null): TensorInfo => ({
       dtype,
@@ -722,7 +778,10 @@ const groupQueryAttention = defineOp({
     const kTokens = g.q && g.kvLen !== undefined ? numel([at(g.q, 0), g.kvLen]) : null;
     const qElems = g.head === null ? null : perElement(qTokens, g.heads * g.head);
     const kElems = g.head === null ? null : perElement(kTokens, g.kvHeads * g.head);
-    const rotary = ctx.attrs.int('do_rotary', 0) === 1 ? sumFlops(perElement(qElems, ROTARY_FLOPS), perElement(kElems, ROTARY_FLOPS)) : 0;
+    const rotary =
+      ctx.attrs.int('do_rotary', 0) === 1
+        ? sumFlops(perElement(qElems, ROTARY_FLOPS), perElement(kElems, ROTARY_FLOPS))
+        : 0;
     let norms: number | null = 0;
     if (inputAt(ctx, 14) && inputAt(ctx, 15) && g.head !== null) {
       const rows = qTokens === null || kTokens === null ? null : qTokens * g.heads + kTokens * g.kvHeads;
@@ -749,7 +808,10 @@ function qlinearBinary(opType: 'QLinearAdd' | 'QLinearMul', perEl: number): OpDe
       const shape = broadcastShapes([a?.shape ?? null, b?.shape ?? null]);
       return fitOutputs(ctx, [{ dtype: a?.dtype ?? b?.dtype ?? null, shape }]);
     },
-    cost: (ctx, outputs) => ({ flops: perElement(elementsOf(outputs[0]), perEl), paramInputs: constantInputs(ctx, [0, 3]) }),
+    cost: (ctx, outputs) => ({
+      flops: perElement(elementsOf(outputs[0]), perEl),
+      paramInputs: constantInputs(ctx, [0, 3]),
+    }),
   });
 }
 
@@ -774,7 +836,8 @@ const qlinearConcat = defineOp({
   category: 'data-movement',
   inferShape(ctx) {
     const tensors = ctx.inputs.filter((_, i) => i >= 2 && (i - 2) % 3 === 0);
-    if (tensors.length === 0) throw new OpSpecError('QLinearConcat needs at least one (tensor, scale, zero point) triple');
+    if (tensors.length === 0)
+      throw new OpSpecError('QLinearConcat needs at least one (tensor, scale, zero point) triple');
     if (ctx.attrs.intOr('axis') === undefined) throw new OpSpecError('axis is required');
     const [y = UNKNOWN_TENSOR] = CONCAT.inferShape(withInputs(ctx, tensors));
     return fitOutputs(ctx, [retype(y, dtypeOf(ctx, 1, y.dtype))]);
@@ -810,9 +873,16 @@ const inverse = defineOp({
  * com.microsoft FusedMatMul: alpha * op(A) * op(B) where transA/transB swap the last two dims. transBatchA/B
  * (which move batch dims) are not modelled: shape and FLOPs unknown.
  */
-function fusedOperands(ctx: OpContext, a: readonly Dim[] | null, b: readonly Dim[] | null): [readonly Dim[] | null, readonly Dim[] | null] | null {
+function fusedOperands(
+  ctx: OpContext,
+  a: readonly Dim[] | null,
+  b: readonly Dim[] | null,
+): [readonly Dim[] | null, readonly Dim[] | null] | null {
   if (ctx.attrs.int('transBatchA', 0) || ctx.attrs.int('transBatchB', 0)) return null;
-  return [a && ctx.attrs.int('transA', 0) ? transposeLast2(a) : a, b && ctx.attrs.int('transB', 0) ? transposeLast2(b) : b];
+  return [
+    a && ctx.attrs.int('transA', 0) ? transposeLast2(a) : a,
+    b && ctx.attrs.int('transB', 0) ? transposeLast2(b) : b,
+  ];
 }
 
 /** com.microsoft ops; every one is in com.microsoft opset 1, the only version onnxruntime defines. */

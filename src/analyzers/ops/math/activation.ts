@@ -33,7 +33,8 @@ const prelu = unaryOp('PRelu', {
     const xs = inputAt(ctx, 0)?.shape;
     const ss = inputAt(ctx, 1)?.shape;
     if (ctx.opset < 7 || !xs || !ss) return;
-    if (!broadcastsTo(ss, xs)) throw new OpSpecError(`slope of shape [${ss.join(',')}] does not broadcast to X [${xs.join(',')}]`);
+    if (!broadcastsTo(ss, xs))
+      throw new OpSpecError(`slope of shape [${ss.join(',')}] does not broadcast to X [${xs.join(',')}]`);
   },
 });
 
@@ -92,7 +93,9 @@ export const QUICK_GELU_FLOPS = MUL_FLOPS + tableFlops('Sigmoid') + MUL_FLOPS;
 /** ai.onnx activation functions, with the first opset of each op. */
 export const ops: readonly VersionedOpDef[] = withOpsets(
   [
-    ...['Relu', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Softplus'].map(activation),
+    ...['Relu', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Softplus'].map(
+      activation,
+    ),
     ...['Softsign', 'Erf', 'Mish', 'ThresholdedRelu'].map(activation),
     prelu,
     clip,

@@ -21,9 +21,4 @@ const cumSum = defineOp({
 });
 
 /** ai.onnx CumSum, with its first opset. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    cumSum,
-  ],
-  { CumSum: 11 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([cumSum], { CumSum: 11 });

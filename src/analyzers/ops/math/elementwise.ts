@@ -23,7 +23,12 @@ function isIntegerValued(dtype: DType | null): boolean {
 }
 
 /** A variadic broadcasting op (Max, Min, Sum, Mean): cost = (inputs - 1) reductions per output element. */
-function variadicOp(opType: string, perPair: number, perElementExtra: number, fold: (xs: readonly number[]) => number): OpDef {
+function variadicOp(
+  opType: string,
+  perPair: number,
+  perElementExtra: number,
+  fold: (xs: readonly number[]) => number,
+): OpDef {
   return defineOp({
     opType,
     category: 'elementwise',
@@ -94,7 +99,9 @@ export const ops: readonly VersionedOpDef[] = withOpsets(
     unaryMath('Floor', (x) => Math.floor(x)),
     unaryMath('Round'),
     unaryMath('Sign', (x) => Math.sign(x)),
-    ...['Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh'].map((n) => unaryMath(n)),
+    ...['Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh'].map((n) =>
+      unaryMath(n),
+    ),
   ],
   {
     Add: 1,

@@ -24,10 +24,15 @@ const expandOp = defineOp({
       if (!materialisableRank(ctx, rank)) return [{ dtype: x.dtype, shape: null }];
       const offset = rank - inShape.length;
       // A dim of the input larger than 1 fixes the output dim; the others depend on the unknown shape values.
-      return [{ dtype: x.dtype, shape: Array.from({ length: rank }, (_, i) => {
-        const d = inShape[i - offset];
-        return typeof d === 'number' && d > 1 ? d : dynamicDim(ctx, 0, i);
-      }) }];
+      return [
+        {
+          dtype: x.dtype,
+          shape: Array.from({ length: rank }, (_, i) => {
+            const d = inShape[i - offset];
+            return typeof d === 'number' && d > 1 ? d : dynamicDim(ctx, 0, i);
+          }),
+        },
+      ];
     }
     const shape = broadcastShapes([inShape, target]);
     if (!shape) return [{ dtype: x.dtype, shape: null }];
@@ -41,9 +46,4 @@ const expandOp = defineOp({
 });
 
 /** ai.onnx Expand, with its first opset. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    expandOp,
-  ],
-  { Expand: 8 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([expandOp], { Expand: 8 });

@@ -19,7 +19,7 @@ import { OpSpecError } from '../../../errors.js';
 export function luFlops(n: number): number {
   if (n <= 1) return 0;
   const m = n - 1;
-  return (m * n * (2 * n - 1)) / 6 * MUL_FLOPS + ((m * n) / 2) * (CMP_FLOPS + DIV_FLOPS);
+  return ((m * n * (2 * n - 1)) / 6) * MUL_FLOPS + ((m * n) / 2) * (CMP_FLOPS + DIV_FLOPS);
 }
 
 /** det = product of U's diagonal (n - 1 multiplies) after the LU (the pivot sign is a flip, not counted). */
@@ -57,9 +57,4 @@ const det = defineOp({
 });
 
 /** ai.onnx linear algebra, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    det,
-  ],
-  { Det: 11 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([det], { Det: 11 });

@@ -33,18 +33,27 @@ function reductionOf(ctx: OpContext): Reduction {
 
 /** Checks that the target is the input without its class axis: (N, C, d...) vs (N, d...). */
 function checkTarget(input: readonly Dim[] | null, target: readonly Dim[] | null): void {
-  if (input && input.length < 2) throw new OpSpecError(`input must have rank >= 2 (N, C, ...), got rank ${input.length}`);
+  if (input && input.length < 2)
+    throw new OpSpecError(`input must have rank >= 2 (N, C, ...), got rank ${input.length}`);
   if (!input || !target) return;
-  if (target.length !== input.length - 1) throw new OpSpecError(`target has rank ${target.length}, expected ${input.length - 1}`);
+  if (target.length !== input.length - 1)
+    throw new OpSpecError(`target has rank ${target.length}, expected ${input.length - 1}`);
   const expected = [input[0], ...input.slice(2)];
   expected.forEach((d, i) => {
     const t = target[i];
-    if (isKnownDim(d) && isKnownDim(t) && d !== t) throw new OpSpecError(`target dim ${i} is ${t}, the input's is ${d}`);
+    if (isKnownDim(d) && isKnownDim(t) && d !== t)
+      throw new OpSpecError(`target dim ${i} is ${t}, the input's is ${d}`);
   });
 }
 
-/** The loss output: the target's shape for 'none', else a scalar; the input's dtype. */
-function lossOutput(ctx: OpContext, input: TensorInfo | null, target: TensorInfo | null): TensorInfo {
+/**
+ * The loss output of input 0 and target 1, once checkTarget accepts them: the target's shape for 'none', else a
+ * scalar; the input's dtype.
+ */
+function lossOutput(ctx: OpContext): TensorInfo {
+  const input = inputAt(ctx, 0);
+  const target = inputAt(ctx, 1);
+  checkTarget(input?.shape ?? null, target?.shape ?? null);
   const reduction = reductionOf(ctx);
   return { dtype: input?.dtype ?? null, shape: reduction === 'none' ? (target?.shape ?? null) : [] };
 }
@@ -67,12 +76,7 @@ function nllFlops(ctx: OpContext, targets: number | null): number | null {
 const negativeLogLikelihoodLoss = defineOp({
   opType: 'NegativeLogLikelihoodLoss',
   category: 'other',
-  inferShape(ctx) {
-    const input = inputAt(ctx, 0);
-    const target = inputAt(ctx, 1);
-    checkTarget(input?.shape ?? null, target?.shape ?? null);
-    return fitOutputs(ctx, [lossOutput(ctx, input, target)]);
-  },
+  inferShape: (ctx) => fitOutputs(ctx, [lossOutput(ctx)]),
   cost: (ctx) => ({ flops: nllFlops(ctx, elementsOf(inputAt(ctx, 1))), paramInputs: [] }),
 });
 
@@ -86,9 +90,7 @@ const softmaxCrossEntropyLoss = defineOp({
   category: 'other',
   inferShape(ctx) {
     const scores = inputAt(ctx, 0);
-    const labels = inputAt(ctx, 1);
-    checkTarget(scores?.shape ?? null, labels?.shape ?? null);
-    return fitOutputs(ctx, [lossOutput(ctx, scores, labels), { dtype: scores?.dtype ?? null, shape: scores?.shape ?? null }]);
+    return fitOutputs(ctx, [lossOutput(ctx), { dtype: scores?.dtype ?? null, shape: scores?.shape ?? null }]);
   },
   cost(ctx) {
     const ss = inputAt(ctx, 0)?.shape ?? null;
@@ -99,10 +101,7 @@ const softmaxCrossEntropyLoss = defineOp({
 });
 
 /** ai.onnx losses, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    negativeLogLikelihoodLoss,
-    softmaxCrossEntropyLoss,
-  ],
-  { NegativeLogLikelihoodLoss: 12, SoftmaxCrossEntropyLoss: 12 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([negativeLogLikelihoodLoss, softmaxCrossEntropyLoss], {
+  NegativeLogLikelihoodLoss: 12,
+  SoftmaxCrossEntropyLoss: 12,
+});

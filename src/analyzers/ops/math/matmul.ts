@@ -51,7 +51,11 @@ export function matmulLike(
   positions: { a: number; b: number },
   dtype: (ctx: OpContext) => DType | null,
   domain?: string,
-  transform?: (ctx: OpContext, a: readonly Dim[] | null, b: readonly Dim[] | null) => [readonly Dim[] | null, readonly Dim[] | null] | null,
+  transform?: (
+    ctx: OpContext,
+    a: readonly Dim[] | null,
+    b: readonly Dim[] | null,
+  ) => [readonly Dim[] | null, readonly Dim[] | null] | null,
 ): OpDef {
   const product = (ctx: OpContext): Product => {
     const a = inputAt(ctx, positions.a)?.shape ?? null;
@@ -64,7 +68,10 @@ export function matmulLike(
     ...(domain ? { domain } : {}),
     category: 'gemm',
     inferShape: (ctx) => fitOutputs(ctx, [{ dtype: dtype(ctx), shape: product(ctx).shape }]),
-    cost: (ctx): OpCost => ({ flops: product(ctx).flops, paramInputs: constantInputs(ctx, [positions.a, positions.b]) }),
+    cost: (ctx): OpCost => ({
+      flops: product(ctx).flops,
+      paramInputs: constantInputs(ctx, [positions.a, positions.b]),
+    }),
   });
 }
 
@@ -85,7 +92,8 @@ function gemmProduct(ctx: OpContext): Product {
   const k = agree(ka, kb, 'inner dimensions of A and B differ');
   const shape = [m, n];
   if (c) {
-    if (!broadcastsTo(c, shape)) throw new OpSpecError(`C of shape [${c.join(',')}] does not broadcast to [${shape.join(',')}]`);
+    if (!broadcastsTo(c, shape))
+      throw new OpSpecError(`C of shape [${c.join(',')}] does not broadcast to [${shape.join(',')}]`);
   }
   return { shape, flops: numel([m, n, k]) };
 }
@@ -101,7 +109,7 @@ type Token = string; // a letter, or '...'
 
 function parseTerm(term: string): Token[] {
   const out: Token[] = [];
-  for (let i = 0; i < term.length; ) {
+  for (let i = 0; i < term.length;) {
     if (term.startsWith('...', i)) {
       if (out.includes('...')) throw new OpSpecError(`einsum term '${term}' has more than one ellipsis`);
       out.push('...');
@@ -129,18 +137,19 @@ function einsumProduct(ctx: OpContext): Product {
   const rhs = sides[1];
   const terms = lhs.split(',').map(parseTerm);
   const ins = ctx.inputs;
-  if (terms.length !== ins.length) throw new OpSpecError(`equation has ${terms.length} operands but the node has ${ins.length} inputs`);
+  if (terms.length !== ins.length)
+    throw new OpSpecError(`equation has ${terms.length} operands but the node has ${ins.length} inputs`);
   const sizes = new Map<string, Dim>();
   const counts = new Map<string, number>();
   const ellipses: (readonly Dim[] | null)[] = [];
   let unknownRank = false;
-  terms.forEach((term, t) => {
+  for (const [t, term] of terms.entries()) {
     const letters = term.filter((x) => x !== '...');
     for (const l of letters) counts.set(l, (counts.get(l) ?? 0) + 1);
     const shape = ins[t]?.shape ?? null;
     if (!shape) {
       unknownRank = true;
-      return;
+      continue;
     }
     const hasEllipsis = term.includes('...');
     const ellRank = shape.length - letters.length;
@@ -161,12 +170,18 @@ function einsumProduct(ctx: OpContext): Product {
         throw new OpSpecError(`index '${tok}' has sizes ${prev} and ${d}`);
       } else if (!isKnownDim(prev) && isKnownDim(d)) sizes.set(tok, d);
     }
-  });
+  }
   const ell = broadcastShapes(ellipses) ?? [];
   const outTokens =
     rhs !== undefined
       ? parseTerm(rhs)
-      : [...(terms.some((t) => t.includes('...')) ? ['...'] : []), ...[...counts].filter(([, c]) => c === 1).map(([l]) => l).sort()];
+      : [
+          ...(terms.some((t) => t.includes('...')) ? ['...'] : []),
+          ...[...counts]
+            .filter(([, c]) => c === 1)
+            .map(([l]) => l)
+            .sort(),
+        ];
   if (unknownRank) return { shape: null, flops: null };
   const shape: Dim[] = [];
   for (const tok of outTokens) {

@@ -59,13 +59,19 @@ function dftGeometry(ctx: OpContext): DftGeometry {
   const xs = x?.shape ?? null;
   const dtype = x?.dtype ?? null;
   if (!xs) return { out: { dtype, shape: null }, n: null, transforms: null };
-  if (xs.length < 2) throw new OpSpecError(`input must have rank >= 2 (signal axes, then 1 or 2), got rank ${xs.length}`);
+  if (xs.length < 2)
+    throw new OpSpecError(`input must have rank >= 2 (signal axes, then 1 or 2), got rank ${xs.length}`);
   const last = xs[xs.length - 1];
-  if (isKnownDim(last) && last !== 1 && last !== 2) throw new OpSpecError(`the last dim must be 1 (real) or 2 (complex), got ${last}`);
+  if (isKnownDim(last) && last !== 1 && last !== 2)
+    throw new OpSpecError(`the last dim must be 1 (real) or 2 (complex), got ${last}`);
   const axis = dftAxis(ctx, xs.length);
   if (axis === null) {
     // The axis is a run-time value: any signal dim may be the one that changes.
-    return { out: { dtype, shape: [...xs.slice(0, -1).map((_, i) => dynamicDim(ctx, 0, i)), 2] }, n: null, transforms: null };
+    return {
+      out: { dtype, shape: [...xs.slice(0, -1).map((_, i) => dynamicDim(ctx, 0, i)), 2] },
+      n: null,
+      transforms: null,
+    };
   }
   const lengthInput = inputAt(ctx, 1);
   const given = lengthInput ? scalarOf(lengthInput) : undefined;

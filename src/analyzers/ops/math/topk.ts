@@ -26,7 +26,11 @@ const topKOp = defineOp({
   inferShape(ctx) {
     const x = inputAt(ctx, 0);
     const xs = x?.shape ?? null;
-    if (!xs) return fitOutputs(ctx, [{ dtype: x?.dtype ?? null, shape: null }, { dtype: 'int64', shape: null }]);
+    if (!xs)
+      return fitOutputs(ctx, [
+        { dtype: x?.dtype ?? null, shape: null },
+        { dtype: 'int64', shape: null },
+      ]);
     const axis = normalizeAxis(ctx.attrs.int('axis', -1), xs.length);
     const k = topK(ctx);
     const d = xs[axis];
@@ -43,14 +47,12 @@ const topKOp = defineOp({
   cost(ctx) {
     const k = topK(ctx);
     if (k === null) return { flops: null, paramInputs: [] };
-    return { flops: perElement(elementsOf(inputAt(ctx, 0)), Math.max(1, Math.ceil(Math.log2(Math.max(k, 1))))), paramInputs: [] };
+    return {
+      flops: perElement(elementsOf(inputAt(ctx, 0)), Math.max(1, Math.ceil(Math.log2(Math.max(k, 1))))),
+      paramInputs: [],
+    };
   },
 });
 
 /** ai.onnx TopK, with its first opset. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    topKOp,
-  ],
-  { TopK: 1 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([topKOp], { TopK: 1 });

@@ -23,7 +23,8 @@ export function rotaryEmbedding(domain: string | undefined, cosIndex: number): O
     category: 'elementwise',
     inferShape(ctx) {
       const xs = inputAt(ctx, 0)?.shape;
-      if (xs && xs.length !== 3 && xs.length !== 4) throw new OpSpecError(`input must be 3-D or 4-D, got rank ${xs.length}`);
+      if (xs && xs.length !== 3 && xs.length !== 4)
+        throw new OpSpecError(`input must be 3-D or 4-D, got rank ${xs.length}`);
       return fitOutputs(ctx, [dtypeAndShape(inputAt(ctx, 0))]);
     },
     cost: (ctx) => ({ flops: rotaryFlops(ctx, cosIndex), paramInputs: [] }),
@@ -73,7 +74,8 @@ const onnxAttention = defineOp({
       dims.every((d) => d !== null && d !== undefined) ? (dims as Dim[]) : null;
     let y: Dim[] | null = null;
     if (g.rank === 4) y = known([g.batch, g.qHeads, g.seq, g.vHead]);
-    else if (g.rank === 3) y = known([g.batch, g.seq, isKnownDim(g.qHeads) && isKnownDim(g.vHead) ? g.qHeads * g.vHead : null]);
+    else if (g.rank === 3)
+      y = known([g.batch, g.seq, isKnownDim(g.qHeads) && isKnownDim(g.vHead) ? g.qHeads * g.vHead : null]);
     return fitOutputs(ctx, [
       { dtype, shape: y },
       { dtype, shape: known([g.batch, g.kvHeads, g.total, g.qkHead]) },
@@ -83,7 +85,10 @@ const onnxAttention = defineOp({
   },
   cost(ctx) {
     const g = onnxAttentionGeometry(ctx);
-    return { flops: attentionFlops(g.batch, g.qHeads, g.seq, g.total, g.qkHead, g.vHead, scoreExtras(ctx, [3])), paramInputs: [] };
+    return {
+      flops: attentionFlops(g.batch, g.qHeads, g.seq, g.total, g.qkHead, g.vHead, scoreExtras(ctx, [3])),
+      paramInputs: [],
+    };
   },
 });
 

@@ -58,16 +58,20 @@ function convOperands(
 function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
   const { x, xs, ws, group } = convOperands(ctx, layout.x, layout.w, '(M, C/group, k1..kn)');
   const dtype = layout.dtype ? layout.dtype(ctx) : (x?.dtype ?? null);
-  if (!xs && ws && ws.length < 3) throw new OpSpecError(`weight must have rank >= 3 (M, C/group, k1..kn), got rank ${ws.length}`);
+  if (!xs && ws && ws.length < 3)
+    throw new OpSpecError(`weight must have rank >= 3 (M, C/group, k1..kn), got rank ${ws.length}`);
   const rank = xs?.length ?? ws?.length ?? null;
   const c = xs?.[1];
   const cPerGroup = ws?.[1];
   const m = ws?.[0];
   if (isKnownDim(c) && c % group !== 0) throw new OpSpecError(`group ${group} does not divide the ${c} input channels`);
   if (isKnownDim(c) && isKnownDim(cPerGroup) && c !== cPerGroup * group) {
-    throw new OpSpecError(`input has ${c} channels but the weight expects ${cPerGroup} x group ${group} = ${cPerGroup * group}`);
+    throw new OpSpecError(
+      `input has ${c} channels but the weight expects ${cPerGroup} x group ${group} = ${cPerGroup * group}`,
+    );
   }
-  if (isKnownDim(m) && m % group !== 0) throw new OpSpecError(`${m} output channels are not divisible by group ${group}`);
+  if (isKnownDim(m) && m % group !== 0)
+    throw new OpSpecError(`${m} output channels are not divisible by group ${group}`);
   const bias = layout.b === null ? null : inputAt(ctx, layout.b);
   if (bias?.shape && isKnownDim(m) && bias.shape.length === 1 && isKnownDim(bias.shape[0]) && bias.shape[0] !== m) {
     throw new OpSpecError(`bias has ${bias.shape[0]} elements but the weight has ${m} output channels`);
@@ -75,16 +79,19 @@ function convGeometry(ctx: OpContext, layout: ConvLayout): ConvGeometry {
   if (rank === null) return { out: { dtype, shape: null }, macsPerOutput: null, kernelSize: null, inChannels: null };
   const n = rank - 2;
   const kernelAttr = ctx.attrs.ints('kernel_shape');
-  if (kernelAttr && kernelAttr.length !== n) throw new OpSpecError(`kernel_shape has ${kernelAttr.length} values, expected ${n}`);
+  if (kernelAttr && kernelAttr.length !== n)
+    throw new OpSpecError(`kernel_shape has ${kernelAttr.length} values, expected ${n}`);
   checkKernelShape(kernelAttr);
   const kernel: Dim[] = kernelAttr ? [...kernelAttr] : ws ? ws.slice(2) : new Array<Dim>(n).fill('?');
   if (kernelAttr && ws) {
     ws.slice(2).forEach((d, i) => {
-      if (isKnownDim(d) && d !== kernelAttr[i]) throw new OpSpecError(`kernel_shape ${kernelAttr.join('x')} does not match the weight`);
+      if (isKnownDim(d) && d !== kernelAttr[i])
+        throw new OpSpecError(`kernel_shape ${kernelAttr.join('x')} does not match the weight`);
     });
   }
   const window = readWindow(ctx, n, kernel);
-  if (layout.autoPad === false && window.autoPad !== 'NOTSET') throw new OpSpecError(`${ctx.node.opType} has no auto_pad`);
+  if (layout.autoPad === false && window.autoPad !== 'NOTSET')
+    throw new OpSpecError(`${ctx.node.opType} has no auto_pad`);
   const shape: Dim[] = [
     xs ? at(xs, 0) : dynamicDim(ctx, 0, 0),
     m ?? dynamicDim(ctx, 0, 1),
@@ -134,25 +141,29 @@ function convLike(opType: string, layout: ConvLayout, paramPositions: readonly n
 function convTransposeGeometry(ctx: OpContext): { out: TensorInfo; macsPerInput: number | null } {
   const { x, xs, ws, group } = convOperands(ctx, 0, 1, '(C, M/group, k1..kn)');
   // Found by fuzzing: an unshaped input with a weight of rank < 3 gave a negative spatial rank.
-  if (!xs && ws && ws.length < 3) throw new OpSpecError(`weight must have rank >= 3 (C, M/group, k1..kn), got rank ${ws.length}`);
+  if (!xs && ws && ws.length < 3)
+    throw new OpSpecError(`weight must have rank >= 3 (C, M/group, k1..kn), got rank ${ws.length}`);
   const dtype = x?.dtype ?? null;
   const c = xs?.[1];
-  if (isKnownDim(c) && isKnownDim(ws?.[0]) && c !== ws?.[0]) {
-    throw new OpSpecError(`input has ${c} channels but the weight's first dim is ${ws?.[0]}`);
+  const wc = ws?.[0];
+  if (isKnownDim(c) && isKnownDim(wc) && c !== wc) {
+    throw new OpSpecError(`input has ${c} channels but the weight's first dim is ${wc}`);
   }
-  if (isKnownDim(c) && c % group !== 0) throw new OpSpecError(`${c} input channels are not divisible by group ${group}`);
+  if (isKnownDim(c) && c % group !== 0)
+    throw new OpSpecError(`${c} input channels are not divisible by group ${group}`);
   const mPerGroup = ws?.[1];
   const rank = xs?.length ?? ws?.length ?? null;
   if (rank === null) return { out: { dtype, shape: null }, macsPerInput: null };
   const n = rank - 2;
   const kernelAttr = ctx.attrs.ints('kernel_shape');
   checkKernelShape(kernelAttr);
-  const kernel: Dim[] = kernelAttr && kernelAttr.length === n ? [...kernelAttr] : ws ? ws.slice(2) : new Array<Dim>(n).fill('?');
+  const kernel: Dim[] = kernelAttr?.length === n ? [...kernelAttr] : ws ? ws.slice(2) : new Array<Dim>(n).fill('?');
   const window = readWindow(ctx, n, kernel);
   const outputPadding = intsOfLength(ctx, 'output_padding', n, 0);
   const outputShape = ctx.attrs.ints('output_shape');
   const explicit = outputShape && outputShape.length > 0 ? outputShape.slice(-n) : null;
-  if (explicit && explicit.length !== n) throw new OpSpecError(`output_shape has ${outputShape?.length} values, expected ${n}`);
+  if (explicit && explicit.length !== n)
+    throw new OpSpecError(`output_shape has ${outputShape?.length} values, expected ${n}`);
   const spatial = Array.from({ length: n }, (_, i): Dim => {
     if (explicit) return at(explicit, i);
     const d = xs?.[i + 2];
@@ -203,7 +214,9 @@ const deformConv = defineOp({
     const spatialOut = y ? numel([at(y, 0), ...y.slice(2)]) : null;
     const perSample = BILINEAR_FLOPS + (inputAt(ctx, 4) ? MUL_FLOPS : 0);
     const samples =
-      spatialOut === null || g.kernelSize === null || !isKnownDim(g.inChannels) ? null : spatialOut * g.inChannels * g.kernelSize;
+      spatialOut === null || g.kernelSize === null || !isKnownDim(g.inChannels)
+        ? null
+        : spatialOut * g.inChannels * g.kernelSize;
     return {
       flops: macs === null || samples === null ? null : macs + samples * perSample,
       paramInputs: constantInputs(ctx, [1, 3]),
@@ -225,7 +238,8 @@ const col2ImOp = defineOp({
         ? Array.from({ length: imageLen }, (_, i) => dynamicDim(ctx, 0, 2 + i))
         : null;
     if (!x.shape || !spatial) return [{ dtype: x.dtype, shape: null }];
-    if (x.shape.length !== 3) throw new OpSpecError(`Col2Im needs a 3-D input [N, C*prod(block), L], got rank ${x.shape.length}`);
+    if (x.shape.length !== 3)
+      throw new OpSpecError(`Col2Im needs a 3-D input [N, C*prod(block), L], got rank ${x.shape.length}`);
     const n = at(x.shape, 0);
     const cb = at(x.shape, 1);
     let c: Dim = dynamicDim(ctx, 0, 1);
@@ -248,7 +262,11 @@ export const ops: readonly VersionedOpDef[] = withOpsets(
     // ConvInteger(x, w, x_zero_point, w_zero_point) -> int32.
     convLike('ConvInteger', { x: 0, w: 1, b: null, dtype: () => 'int32' }, [1]),
     // QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): y has y_zero_point's type.
-    convLike('QLinearConv', { x: 0, w: 3, b: 8, dtype: (ctx) => inputAt(ctx, 7)?.dtype ?? inputAt(ctx, 0)?.dtype ?? null }, [3, 8]),
+    convLike(
+      'QLinearConv',
+      { x: 0, w: 3, b: 8, dtype: (ctx) => inputAt(ctx, 7)?.dtype ?? inputAt(ctx, 0)?.dtype ?? null },
+      [3, 8],
+    ),
     deformConv,
     col2ImOp,
   ],

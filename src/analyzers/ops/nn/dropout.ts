@@ -42,9 +42,4 @@ const dropoutOp = defineOp({
 });
 
 /** ai.onnx Dropout, with its first opset. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    dropoutOp,
-  ],
-  { Dropout: 1 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([dropoutOp], { Dropout: 1 });

@@ -17,7 +17,8 @@ const flattenOp = defineOp({
     const rank = x.shape.length;
     let axis = ctx.attrs.int('axis', 1);
     if (axis < 0) axis += rank;
-    if (axis < 0 || axis > rank) throw new OpSpecError(`Flatten: axis ${ctx.attrs.int('axis', 1)} out of range for rank ${rank}`);
+    if (axis < 0 || axis > rank)
+      throw new OpSpecError(`Flatten: axis ${ctx.attrs.int('axis', 1)} out of range for rank ${rank}`);
     const outer = productDim(x.shape.slice(0, axis)) ?? dynamicDim(ctx, 0, 0);
     const inner = productDim(x.shape.slice(axis)) ?? dynamicDim(ctx, 0, 1);
     return [viewOf(x, [outer, inner])];
@@ -26,9 +27,4 @@ const flattenOp = defineOp({
 });
 
 /** ai.onnx Flatten, with its first opset. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    flattenOp,
-  ],
-  { Flatten: 1 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([flattenOp], { Flatten: 1 });

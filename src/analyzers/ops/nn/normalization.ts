@@ -34,7 +34,7 @@ function checkPerChannel(ctx: OpContext, positions: readonly number[], names: re
   const c = expected ?? inputAt(ctx, 0)?.shape?.[1];
   positions.forEach((pos, i) => {
     const s = inputAt(ctx, pos)?.shape;
-    if (!s || s.length !== 1 || !isKnownDim(c) || !isKnownDim(s[0])) return;
+    if (s?.length !== 1 || !isKnownDim(c) || !isKnownDim(s[0])) return;
     if (s[0] !== c) throw new OpSpecError(`${names[i]} has ${s[0]} elements, expected ${c} (one per channel)`);
   });
 }
@@ -199,7 +199,9 @@ const lrn = defineOp({
     if (ctx.attrs.intOr('size') === undefined) throw new OpSpecError('size is required');
     return fitOutputs(ctx, [sameAsInput(ctx)]);
   },
-  cost: (ctx) => ({ flops: perElement(elementsOf(inputAt(ctx, 0)), ctx.attrs.int('size', 1) * MUL_FLOPS + LRN_PER_ELEMENT_FIXED) }),
+  cost: (ctx) => ({
+    flops: perElement(elementsOf(inputAt(ctx, 0)), ctx.attrs.int('size', 1) * MUL_FLOPS + LRN_PER_ELEMENT_FIXED),
+  }),
 });
 
 /** RMSNormalization (ai.onnx opset 23): Y only; normalised axes [axis, rank), axis default -1. */

@@ -75,7 +75,12 @@ function windowPool(opType: 'MaxPool' | 'AveragePool'): OpDef {
     },
     cost(ctx, outputs) {
       const kernel = ctx.attrs.ints('kernel_shape') ?? [];
-      return { flops: perElement(elementsOf(outputs[0]), kernel.reduce((a, b) => a * b, 1)) };
+      return {
+        flops: perElement(
+          elementsOf(outputs[0]),
+          kernel.reduce((a, b) => a * b, 1),
+        ),
+      };
     },
   });
 }
@@ -147,14 +152,13 @@ const maxUnpool = defineOp({
   cost: () => ({ flops: 0 }),
 });
 
-
 /** MaxRoiPool: each bin's size depends on the RoI coordinates (data), so FLOPs are unknown. */
 const maxRoiPool = defineOp({
   opType: 'MaxRoiPool',
   category: 'pooling',
   inferShape(ctx) {
     const pooled = ctx.attrs.ints('pooled_shape');
-    if (!pooled || pooled.length !== 2) throw new OpSpecError('pooled_shape must hold 2 values');
+    if (pooled?.length !== 2) throw new OpSpecError('pooled_shape must hold 2 values');
     return fitOutputs(ctx, [
       { dtype: inputAt(ctx, 0)?.dtype ?? null, shape: roiShape(ctx, at(pooled, 0), at(pooled, 1)) },
     ]);

@@ -116,10 +116,4 @@ const castLikeOp = defineOp({
 });
 
 /** ai.onnx casts, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    castOp,
-    castLikeOp,
-  ],
-  { Cast: 1, CastLike: 15 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([castOp, castLikeOp], { Cast: 1, CastLike: 15 });

@@ -115,7 +115,10 @@ const compressOp = defineOp({
       else {
         const strides = stridesOf(inShape);
         values = gatherElements(shape, elements, (o) =>
-          ravel(o.map((v, i) => (i === axis ? at(picked, v) : v)), strides),
+          ravel(
+            o.map((v, i) => (i === axis ? at(picked, v) : v)),
+            strides,
+          ),
         );
       }
     }
@@ -125,11 +128,8 @@ const compressOp = defineOp({
 });
 
 /** ai.onnx data-dependent tensor ops, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    nonZeroOp,
-    uniqueOp,
-    compressOp,
-  ],
-  { NonZero: 9, Unique: 11, Compress: 9 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([nonZeroOp, uniqueOp, compressOp], {
+  NonZero: 9,
+  Unique: 11,
+  Compress: 9,
+});

@@ -16,17 +16,18 @@ const where = defineOp({
     const ins = [inputAt(ctx, 0), inputAt(ctx, 1), inputAt(ctx, 2)];
     const shape = broadcastShapes(ins.map((t) => t?.shape ?? null));
     const dtype = ins[1]?.dtype ?? ins[2]?.dtype ?? null;
-    return fitOutputs(ctx, [withElements({ dtype, shape }, foldBroadcast(ins, shape, ([c, x, y]) => (c ? x : y)))]);
+    return fitOutputs(ctx, [
+      withElements(
+        { dtype, shape },
+        foldBroadcast(ins, shape, ([c, x, y]) => (c ? x : y)),
+      ),
+    ]);
   },
   cost: (_ctx, outputs) => ({ flops: perElement(elementsOf(outputs[0]), tableFlops('Where')), paramInputs: [] }),
 });
 
 /** ai.onnx point-wise tensor ops, with the first opset of each op. */
 export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    where,
-    unaryOp('IsNaN', { outDType: boolOutput }),
-    unaryOp('IsInf', { outDType: boolOutput }),
-  ],
+  [where, unaryOp('IsNaN', { outDType: boolOutput }), unaryOp('IsInf', { outDType: boolOutput })],
   { Where: 9, IsNaN: 9, IsInf: 10 },
 );

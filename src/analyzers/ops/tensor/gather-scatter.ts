@@ -63,7 +63,9 @@ const gatherElementsOp = defineOp({
     const indices = requireInput(ctx, 1, 'indices');
     if (!indices.shape) return [{ dtype: data.dtype, shape: null }];
     if (data.shape && data.shape.length !== indices.shape.length) {
-      throw new OpSpecError(`GatherElements: data rank ${data.shape.length} differs from indices rank ${indices.shape.length}`);
+      throw new OpSpecError(
+        `GatherElements: data rank ${data.shape.length} differs from indices rank ${indices.shape.length}`,
+      );
     }
     const shape = [...indices.shape];
     const elements = knownElements(data);
@@ -77,7 +79,10 @@ const gatherElementsOp = defineOp({
       values = gatherElements(shape, elements, (o) => {
         let k = at(idx, ravel(o, oStrides));
         if (k < 0) k += at(dShape, axis);
-        return ravel(o.map((v, i) => (i === axis ? k : v)), strides);
+        return ravel(
+          o.map((v, i) => (i === axis ? k : v)),
+          strides,
+        );
       });
     }
     return [withElements({ dtype: data.dtype, shape }, values)];

@@ -1,7 +1,7 @@
 import type { Dim } from '../../../model/ir.js';
 import { foldMovement, knownElements, MAX_FOLD_ELEMENTS, withElements } from '../../fold.js';
 import { gatherMemory, movementCost } from '../../memory-models.js';
-import { listArg, requireInput, scalarOf } from '../../op-inputs.js';
+import { listArg, requireInput, scalarOf, variadicInputs } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { dynamicDim, dynamicShape, isStaticShape, normalizeAxis, numel, ravel } from '../../shape-utils.js';
 import { defineOp, type OpContext, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
@@ -76,10 +76,10 @@ const concatOp = defineOp({
   opType: 'Concat',
   category: 'data-movement',
   inferShape(ctx) {
-    const inputs = ctx.inputs.filter((t): t is TensorInfo => t !== null);
-    if (inputs.length === 0) throw new OpSpecError('Concat needs at least one input');
+    const inputs = variadicInputs(ctx, 'Concat');
     const axisAttr = ctx.attrs.intOr('axis');
-    if (axisAttr === undefined && ctx.opset >= 4) throw new OpSpecError(`Concat-${ctx.opset} needs the 'axis' attribute`);
+    if (axisAttr === undefined && ctx.opset >= 4)
+      throw new OpSpecError(`Concat-${ctx.opset} needs the 'axis' attribute`);
     const dtype = inputs.find((t) => t.dtype)?.dtype ?? null;
     const shapes = inputs.map((t) => t.shape);
     const known = shapes.filter((s): s is readonly Dim[] => s !== null);
@@ -94,7 +94,14 @@ const concatOp = defineOp({
       if (i === axis) {
         const sum = known.length === shapes.length ? sumDims(known.map((s) => at(s, i))) : null;
         shape.push(sum ?? dynamicDim(ctx, 0, i));
-      } else shape.push(mergeDim(ctx, known.map((s) => at(s, i)), `inputs disagree on dim ${i}`));
+      } else
+        shape.push(
+          mergeDim(
+            ctx,
+            known.map((s) => at(s, i)),
+            `inputs disagree on dim ${i}`,
+          ),
+        );
     }
     const parts = inputs.map(knownElements);
     let values: Dim[] | undefined;
@@ -106,7 +113,7 @@ const concatOp = defineOp({
         for (let o = 0; o < outer; o++) {
           parts.forEach((p, k) => {
             const chunk = numel(at(known, k).slice(axis)) ?? 0;
-            values?.push(...(p as readonly Dim[]).slice(o * chunk, (o + 1) * chunk));
+            values?.push(...p.slice(o * chunk, (o + 1) * chunk));
           });
         }
       }
@@ -124,7 +131,8 @@ function splitSizes(ctx: OpContext, dim: Dim, outputs: number): (number | null)[
       throw new OpSpecError(`Split: split has ${split.values.length} sizes for ${outputs} outputs`);
     }
     const sum = split.values.reduce((a, b) => a + b, 0);
-    if (typeof dim === 'number' && sum !== dim) throw new OpSpecError(`Split: sizes [${split.values.join(',')}] do not sum to ${dim}`);
+    if (typeof dim === 'number' && sum !== dim)
+      throw new OpSpecError(`Split: sizes [${split.values.join(',')}] do not sum to ${dim}`);
     if (split.values.some((v) => v < 0)) throw new OpSpecError(`Split: negative size in [${split.values.join(',')}]`);
     return [...split.values];
   }
@@ -161,7 +169,8 @@ const splitOp = defineOp({
       const size = sizes?.[k];
       let axisDim: Dim;
       if (typeof size === 'number') axisDim = size;
-      else if (sizes) axisDim = at(inShape, axis); // a single output keeps the whole (symbolic) dim
+      else if (sizes)
+        axisDim = at(inShape, axis); // a single output keeps the whole (symbolic) dim
       else axisDim = dynamicDim(ctx, k, axis);
       const shape = inShape.map((d, i) => (i === axis ? axisDim : d));
       const start = offset;
@@ -266,12 +275,14 @@ const padOp = defineOp({
     const inShape = x.shape;
     const rank = inShape.length;
     if (axesArg.kind === 'unknown') return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
-    const axes = axesArg.kind === 'known' ? axesArg.values.map((a) => normalizeAxis(a, rank)) : inShape.map((_, i) => i);
+    const axes =
+      axesArg.kind === 'known' ? axesArg.values.map((a) => normalizeAxis(a, rank)) : inShape.map((_, i) => i);
     if (pads.kind === 'unknown') {
       return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
     }
     const p = pads.values;
-    if (p.length !== 2 * axes.length) throw new OpSpecError(`Pad: ${p.length} pads for ${axes.length} axes (need 2 per axis)`);
+    if (p.length !== 2 * axes.length)
+      throw new OpSpecError(`Pad: ${p.length} pads for ${axes.length} axes (need 2 per axis)`);
     const shape: Dim[] = [...inShape];
     axes.forEach((a, k) => {
       const begin = at(p, k);
@@ -307,7 +318,8 @@ const tileOp = defineOp({
       }
     }
     if (!repeats) return [{ dtype: x.dtype, shape: dynamicShape(ctx, inShape.length) }];
-    if (repeats.length !== inShape.length) throw new OpSpecError(`Tile: ${repeats.length} repeats for rank ${inShape.length}`);
+    if (repeats.length !== inShape.length)
+      throw new OpSpecError(`Tile: ${repeats.length} repeats for rank ${inShape.length}`);
     if (repeats.some((r) => r < 0)) throw new OpSpecError(`Tile: negative repeat in [${repeats.join(',')}]`);
     const shape = inShape.map((d, i) => {
       const r = at(repeats, i);
@@ -328,16 +340,24 @@ function spatialDim(ctx: OpContext, d: Dim, factor: number, axis: number, divide
   return d / factor;
 }
 
+/** DepthToSpace / SpaceToDepth operands: X, the positive `blocksize` b, and X's 4 dims (null while X has no shape). */
+function blockOperands(ctx: OpContext): { x: TensorInfo; b: number; dims: [Dim, Dim, Dim, Dim] | null } {
+  const op = ctx.node.opType;
+  const x = requireInput(ctx, 0, 'input');
+  const b = ctx.attrs.intOr('blocksize');
+  if (!b || b < 1) throw new OpSpecError(`${op} needs a positive blocksize`);
+  if (!x.shape) return { x, b, dims: null };
+  if (x.shape.length !== 4) throw new OpSpecError(`${op} needs a 4-D input, got rank ${x.shape.length}`);
+  return { x, b, dims: four(x.shape) };
+}
+
 const depthToSpaceOp = defineOp({
   opType: 'DepthToSpace',
   category: 'data-movement',
   inferShape(ctx) {
-    const x = requireInput(ctx, 0, 'input');
-    const b = ctx.attrs.intOr('blocksize');
-    if (!b || b < 1) throw new OpSpecError('DepthToSpace needs a positive blocksize');
-    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
-    if (x.shape.length !== 4) throw new OpSpecError(`DepthToSpace needs a 4-D input, got rank ${x.shape.length}`);
-    const [n, c, h, w] = four(x.shape);
+    const { x, b, dims } = blockOperands(ctx);
+    if (!dims) return [{ dtype: x.dtype, shape: null }];
+    const [n, c, h, w] = dims;
     const shape = [
       n,
       spatialDim(ctx, c, b * b, 1, true),
@@ -365,12 +385,9 @@ const spaceToDepthOp = defineOp({
   opType: 'SpaceToDepth',
   category: 'data-movement',
   inferShape(ctx) {
-    const x = requireInput(ctx, 0, 'input');
-    const b = ctx.attrs.intOr('blocksize');
-    if (!b || b < 1) throw new OpSpecError('SpaceToDepth needs a positive blocksize');
-    if (!x.shape) return [{ dtype: x.dtype, shape: null }];
-    if (x.shape.length !== 4) throw new OpSpecError(`SpaceToDepth needs a 4-D input, got rank ${x.shape.length}`);
-    const [n, c, h, w] = four(x.shape);
+    const { x, b, dims } = blockOperands(ctx);
+    if (!dims) return [{ dtype: x.dtype, shape: null }];
+    const [n, c, h, w] = dims;
     const shape = [
       n,
       typeof c === 'number' ? c * b * b : dynamicDim(ctx, 0, 1),

@@ -3,7 +3,7 @@ import { MUL_FLOPS } from '../../cost-model.js';
 import { requireInput } from '../../op-inputs.js';
 import { type VersionedOpDef, withOpsets } from '../../opset-range.js';
 import { dynamicDim, dynamicShape, normalizeAxis, numel } from '../../shape-utils.js';
-import { defineOp, type OpContext, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
+import { defineOp, type OpContext, type OpCost, type TensorInfo, UNKNOWN_TENSOR } from '../../types.js';
 import { OpSpecError } from '../../../errors.js';
 import { at } from '../../../util/at.js';
 
@@ -20,6 +20,15 @@ function interpolationFlops(mode: string, input: TensorInfo, output: TensorInfo)
   const k = outShape.filter((d, i) => d !== inShape[i]).length;
   const base = mode === 'cubic' ? 4 : 2;
   return n * base ** k * MUL_FLOPS;
+}
+
+/** Cost of resampling X (input 0) in `mode`: interpolationFlops, and the 'io' memory model. */
+function interpolationCost(ctx: OpContext, outputs: readonly TensorInfo[], mode: string): OpCost {
+  return {
+    flops: interpolationFlops(mode, requireInput(ctx, 0, 'X'), outputs[0] ?? UNKNOWN_TENSOR),
+    memory: 'io',
+    paramInputs: [],
+  };
 }
 
 /**
@@ -54,13 +63,15 @@ const resizeOp = defineOp({
     const rank = inShape.length;
     const axesAttr = ctx.opset >= 18 ? ctx.attrs.ints('axes') : undefined;
     const axes = axesAttr ? axesAttr.map((a) => normalizeAxis(a, rank)) : inShape.map((_, i) => i);
+    // The output while the sizes or scales are not known: each resized axis is a run-time dim.
+    const resizedUnknown = (): Dim[] => inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d));
     // Resize-10: (X, scales). Resize-11+: (X, roi, scales, sizes); an empty scales/sizes tensor means "not given".
     const scalesIn = ctx.opset < 11 ? ctx.inputs[1] : ctx.inputs[2];
     const sizesIn = ctx.opset < 11 ? null : ctx.inputs[3];
     const given = (t: TensorInfo | null | undefined) => !!t && !(t.shape?.length === 1 && t.shape[0] === 0);
     if (given(sizesIn)) {
       const sizes = sizesIn?.value;
-      if (!sizes) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
+      if (!sizes) return [{ dtype: x.dtype, shape: resizedUnknown() }];
       if (sizes.length !== axes.length) throw new OpSpecError(`Resize: ${sizes.length} sizes for ${axes.length} axes`);
       const policy = ctx.opset >= 18 ? ctx.attrs.string('keep_aspect_ratio_policy', 'stretch') : 'stretch';
       if (policy === 'stretch') {
@@ -71,7 +82,7 @@ const resizeOp = defineOp({
       // not_larger / not_smaller: one scale for all axes (min / max of sizes/in), out = round(scale * in).
       const dims = axes.map((a) => at(inShape, a));
       if (!dims.every((d): d is number => typeof d === 'number')) {
-        return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
+        return [{ dtype: x.dtype, shape: resizedUnknown() }];
       }
       const ratios = dims.map((d, k) => at(sizes, k) / d);
       const scale = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
@@ -81,15 +92,11 @@ const resizeOp = defineOp({
     }
     if (!given(scalesIn)) throw new OpSpecError('Resize needs scales or sizes');
     const scales = scalesIn?.value;
-    if (!scales) return [{ dtype: x.dtype, shape: inShape.map((d, i) => (axes.includes(i) ? dynamicDim(ctx, 0, i) : d)) }];
+    if (!scales) return [{ dtype: x.dtype, shape: resizedUnknown() }];
     if (scales.length !== axes.length) throw new OpSpecError(`Resize: ${scales.length} scales for ${axes.length} axes`);
     return [{ dtype: x.dtype, shape: scaledShape(ctx, inShape, axes, scales) }];
   },
-  cost(ctx, outputs) {
-    const mode = ctx.attrs.string('mode', 'nearest');
-    const x = requireInput(ctx, 0, 'X');
-    return { flops: interpolationFlops(mode, x, outputs[0] ?? UNKNOWN_TENSOR), memory: 'io', paramInputs: [] };
-  },
+  cost: (ctx, outputs) => interpolationCost(ctx, outputs, ctx.attrs.string('mode', 'nearest')),
 });
 
 const upsampleOp = defineOp({
@@ -109,19 +116,21 @@ const upsampleOp = defineOp({
     }
     if (!scales) return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     if (scales.length !== rank) throw new OpSpecError(`Upsample: ${scales.length} scales for rank ${rank}`);
-    return [{ dtype: x.dtype, shape: scaledShape(ctx, x.shape, x.shape.map((_, i) => i), scales) }];
+    return [
+      {
+        dtype: x.dtype,
+        shape: scaledShape(
+          ctx,
+          x.shape,
+          x.shape.map((_, i) => i),
+          scales,
+        ),
+      },
+    ];
   },
   cost(ctx, outputs) {
     const mode = ctx.attrs.string('mode', 'nearest');
-    return {
-      flops: interpolationFlops(
-        mode === 'bilinear' ? 'linear' : mode,
-        requireInput(ctx, 0, 'X'),
-        outputs[0] ?? UNKNOWN_TENSOR,
-      ),
-      memory: 'io',
-      paramInputs: [],
-    };
+    return interpolationCost(ctx, outputs, mode === 'bilinear' ? 'linear' : mode);
   },
 });
 
@@ -152,11 +161,8 @@ const gridSampleOp = defineOp({
 });
 
 /** ai.onnx resampling, with the first opset of each op. */
-export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    resizeOp,
-    upsampleOp,
-    gridSampleOp,
-  ],
-  { Resize: 10, Upsample: 1, GridSample: 16 },
-);
+export const ops: readonly VersionedOpDef[] = withOpsets([resizeOp, upsampleOp, gridSampleOp], {
+  Resize: 10,
+  Upsample: 1,
+  GridSample: 16,
+});

@@ -50,18 +50,14 @@ function unsqueezeShape(shape: readonly Dim[], axes: readonly number[]): Dim[] {
  * element count. Symbolic dims that appear on both sides cancel, so `[N, 232, 7, 7] -> [N, 2, 116, 49]` checks and
  * `[N, -1]` infers exactly. Throws when the element counts cannot match.
  */
-function reshapeShape(
-  ctx: OpContext,
-  input: readonly Dim[] | null,
-  target: readonly Dim[],
-  allowZero: boolean,
-): Dim[] {
+function reshapeShape(ctx: OpContext, input: readonly Dim[] | null, target: readonly Dim[], allowZero: boolean): Dim[] {
   const out: Dim[] = [];
   let inferAt = -1;
   target.forEach((t, i) => {
     if (t === 0 && !allowZero) {
       if (!input) out.push(dynamicDim(ctx, 0, i));
-      else if (i >= input.length) throw new OpSpecError(`Reshape: shape[${i}] = 0 copies a dim the rank-${input.length} input lacks`);
+      else if (i >= input.length)
+        throw new OpSpecError(`Reshape: shape[${i}] = 0 copies a dim the rank-${input.length} input lacks`);
       else out.push(at(input, i));
     } else if (t === -1) {
       if (inferAt >= 0) throw new OpSpecError('Reshape: more than one -1 in the target shape');
@@ -77,22 +73,28 @@ function reshapeShape(
   const known = out.filter((_, i) => i !== inferAt);
   const balance = input ? cancelDims(input, known) : null;
   if (inferAt >= 0) {
-    if (balance && balance.left.length === 1 && balance.right.length === 0 && balance.leftCount === balance.rightCount) {
+    if (balance?.left.length === 1 && balance.right.length === 0 && balance.leftCount === balance.rightCount) {
       // [N, 3, H, W] -> [-1, 3, H, W]: everything else cancels, so -1 is N itself.
       out[inferAt] = at(balance.left, 0);
-    } else if (!balance || balance.left.length > 0 || balance.right.length > 0) out[inferAt] = dynamicDim(ctx, 0, inferAt);
+    } else if (!balance || balance.left.length > 0 || balance.right.length > 0)
+      out[inferAt] = dynamicDim(ctx, 0, inferAt);
     else if (balance.rightCount === 0) {
-      if (balance.leftCount !== 0) throw new OpSpecError(`Reshape: cannot infer -1 for ${balance.leftCount} elements and a zero-sized target`);
+      if (balance.leftCount !== 0)
+        throw new OpSpecError(`Reshape: cannot infer -1 for ${balance.leftCount} elements and a zero-sized target`);
       out[inferAt] = 0;
     } else {
       const d = balance.leftCount / balance.rightCount;
       if (!Number.isInteger(d)) {
-        throw new OpSpecError(`Reshape: cannot reshape [${input?.join(',')}] to [${target.join(',')}] (element counts do not divide)`);
+        throw new OpSpecError(
+          `Reshape: cannot reshape [${input?.join(',')}] to [${target.join(',')}] (element counts do not divide)`,
+        );
       }
       out[inferAt] = d;
     }
-  } else if (balance && balance.left.length === 0 && balance.right.length === 0 && balance.leftCount !== balance.rightCount) {
-    throw new OpSpecError(`Reshape: cannot reshape [${input?.join(',')}] to [${target.join(',')}] (element counts differ)`);
+  } else if (balance?.left.length === 0 && balance.right.length === 0 && balance.leftCount !== balance.rightCount) {
+    throw new OpSpecError(
+      `Reshape: cannot reshape [${input?.join(',')}] to [${target.join(',')}] (element counts differ)`,
+    );
   }
   return out;
 }
@@ -157,7 +159,6 @@ const sizeOp = defineOp({
   cost: () => METADATA_COST,
 });
 
-
 const reshapeOp = defineOp({
   opType: 'Reshape',
   category: 'metadata',
@@ -171,15 +172,14 @@ const reshapeOp = defineOp({
     } else {
       const s = requireInput(ctx, 1, 'shape');
       target = knownElements(s);
-      if (s.shape && s.shape.length === 1 && typeof s.shape[0] === 'number') targetRank = s.shape[0];
+      if (s.shape?.length === 1 && typeof s.shape[0] === 'number') targetRank = s.shape[0];
     }
     const allowZero = ctx.opset >= 14 && ctx.attrs.int('allowzero', 0) === 1;
     if (!target) {
       // A rank-1 target must hold every element, whatever its value.
       const all = targetRank === 1 && x.shape ? productDim(x.shape) : null;
       if (all !== null) return [viewOf(x, [all])];
-      const shape = targetRank === null ? null : dynamicShape(ctx, targetRank);
-      return [{ dtype: x.dtype, shape }];
+      return [{ dtype: x.dtype, shape: dynamicShape(ctx, targetRank) }];
     }
     const shape = reshapeShape(ctx, x.shape, target, allowZero);
     return [viewOf(x, shape)];
@@ -200,7 +200,7 @@ const squeezeOp = defineOp({
         const rest = x.shape.filter((d) => d !== 1);
         if (rest.length === rank) return [viewOf(x, rest)];
       }
-      return [{ dtype: x.dtype, shape: rank === null ? null : dynamicShape(ctx, rank) }];
+      return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     }
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
     // An empty axes tensor means "not given" (onnxruntime): every size-1 dim goes.
@@ -219,7 +219,7 @@ const unsqueezeOp = defineOp({
     if (axes.kind === 'absent') throw new OpSpecError('Unsqueeze needs axes');
     if (axes.kind === 'unknown') {
       const rank = x.shape && axes.length !== null ? x.shape.length + axes.length : null;
-      return [{ dtype: x.dtype, shape: rank === null ? null : dynamicShape(ctx, rank) }];
+      return [{ dtype: x.dtype, shape: dynamicShape(ctx, rank) }];
     }
     if (!x.shape) return [{ dtype: x.dtype, shape: null }];
     return [viewOf(x, unsqueezeShape(x.shape, axes.values))];
@@ -236,13 +236,6 @@ const identityOp = defineOp({
 
 /** ai.onnx shape and view ops, with the first opset of each op. */
 export const ops: readonly VersionedOpDef[] = withOpsets(
-  [
-    shapeOp,
-    sizeOp,
-    reshapeOp,
-    squeezeOp,
-    unsqueezeOp,
-    identityOp,
-  ],
+  [shapeOp, sizeOp, reshapeOp, squeezeOp, unsqueezeOp, identityOp],
   { Shape: 1, Size: 1, Reshape: 1, Squeeze: 1, Unsqueeze: 1, Identity: 1 },
 );

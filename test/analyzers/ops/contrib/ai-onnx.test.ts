@@ -34,7 +34,15 @@ describe('contrib/ai-onnx family: shapes and FLOPs', () => {
 
 describe('contrib/ai-onnx family: onnxruntime agrees', () => {
   const cases: OrtCase[] = [
-    { name: 'SimplifiedLayerNormalization', op: 'SimplifiedLayerNormalization', domain: '', inputs: ['x', 'g'], feeds: { x: [FLOAT, [2, 4, 8]] }, inits: [zeros('g', FLOAT, [8])], outputs: 2 },
+    {
+      name: 'SimplifiedLayerNormalization',
+      op: 'SimplifiedLayerNormalization',
+      domain: '',
+      inputs: ['x', 'g'],
+      feeds: { x: [FLOAT, [2, 4, 8]] },
+      inits: [zeros('g', FLOAT, [8])],
+      outputs: 2,
+    },
   ];
   it.each(cases)('$name', (c) => expectOnnxruntimeAgrees(c));
 });

@@ -6,7 +6,20 @@ import type { TensorInfo } from '../../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../../src/model/ir.js';
 import { at } from '../../../../src/util/at.js';
 import { f32, runOp, weight, type TestAttr, opFinder } from '../../../helpers/op-context.js';
-import { expectOnnxruntimeAgrees, FLOAT, INT32, INT64, INT8, int32s, MS, q, UINT8, zeros, zp, type OrtCase } from '../../ort-single-node.js';
+import {
+  expectOnnxruntimeAgrees,
+  FLOAT,
+  INT32,
+  INT64,
+  INT8,
+  int32s,
+  MS,
+  q,
+  UINT8,
+  zeros,
+  zp,
+  type OrtCase,
+} from '../../ort-single-node.js';
 
 /** onnxruntime's com.microsoft contrib ops. */
 const op = opFinder(ops, 'contrib/com-microsoft');
@@ -91,7 +104,16 @@ const rows: Row[] = [
   {
     name: 'com.microsoft QLinearConv channels_last: y has y_zero_point type',
     op: 'QLinearConv',
-    inputs: [u8(1, 5, 5, 4), scalar('float32', 0.1), scalar('uint8', 128), constant('int8', 8, 4, 3, 3), scalar('float32', 0.1), scalar('int8', 0), scalar('float32', 0.2), scalar('uint8', 128)],
+    inputs: [
+      u8(1, 5, 5, 4),
+      scalar('float32', 0.1),
+      scalar('uint8', 128),
+      constant('int8', 8, 4, 3, 3),
+      scalar('float32', 0.1),
+      scalar('int8', 0),
+      scalar('float32', 0.2),
+      scalar('uint8', 128),
+    ],
     attrs: { channels_last: 1 },
     shapes: [[1, 3, 3, 8]],
     dtypes: ['uint8'],
@@ -152,7 +174,17 @@ const rows: Row[] = [
   {
     name: 'QGemm transB with a quantized output',
     op: 'QGemm',
-    inputs: [u8(2, 3), scalar('float32', 0.1), scalar('uint8', 0), constant('int8', 4, 3), scalar('float32', 0.1), scalar('int8', 0), constant('int32', 4), scalar('float32', 0.2), scalar('uint8', 0)],
+    inputs: [
+      u8(2, 3),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+      constant('int8', 4, 3),
+      scalar('float32', 0.1),
+      scalar('int8', 0),
+      constant('int32', 4),
+      scalar('float32', 0.2),
+      scalar('uint8', 0),
+    ],
     attrs: { transB: 1 },
     shapes: [[2, 4]],
     dtypes: ['uint8'],
@@ -161,7 +193,14 @@ const rows: Row[] = [
   {
     name: 'QGemm without y_scale/y_zero_point: float output',
     op: 'QGemm',
-    inputs: [u8(2, 3), scalar('float32', 0.1), scalar('uint8', 0), constant('int8', 3, 4), scalar('float32', 0.1), scalar('int8', 0)],
+    inputs: [
+      u8(2, 3),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+      constant('int8', 3, 4),
+      scalar('float32', 0.1),
+      scalar('int8', 0),
+    ],
     shapes: [[2, 4]],
     dtypes: ['float32'],
     flops: 2 * 4 * 3,
@@ -208,10 +247,29 @@ const rows: Row[] = [
     flops: 7 * 4096 * 2, // subtract zero point, multiply by scale
   },
   { name: 'Gelu (erf form)', op: 'Gelu', inputs: [f32(2, 3)], shapes: [[2, 3]], flops: 6 * GELU_ERF },
-  { name: 'FastGelu with bias', op: 'FastGelu', inputs: [f32(2, 3), weight(3)], shapes: [[2, 3]], flops: 6 * (GELU_TANH + 1) },
+  {
+    name: 'FastGelu with bias',
+    op: 'FastGelu',
+    inputs: [f32(2, 3), weight(3)],
+    shapes: [[2, 3]],
+    flops: 6 * (GELU_TANH + 1),
+  },
   { name: 'BiasGelu', op: 'BiasGelu', inputs: [f32(2, 3), weight(3)], shapes: [[2, 3]], flops: 6 * (1 + GELU_ERF) },
-  { name: 'QuickGelu: x * sigmoid(alpha x)', op: 'QuickGelu', inputs: [f32(2, 3)], attrs: { alpha: 1.702 }, shapes: [[2, 3]], flops: 6 * (1 + SIGMOID + 1) },
-  { name: 'BiasAdd: two adds', op: 'BiasAdd', inputs: [f32(2, 4, 8), weight(8), f32(2, 4, 8)], shapes: [[2, 4, 8]], flops: 64 * 2 },
+  {
+    name: 'QuickGelu: x * sigmoid(alpha x)',
+    op: 'QuickGelu',
+    inputs: [f32(2, 3)],
+    attrs: { alpha: 1.702 },
+    shapes: [[2, 3]],
+    flops: 6 * (1 + SIGMOID + 1),
+  },
+  {
+    name: 'BiasAdd: two adds',
+    op: 'BiasAdd',
+    inputs: [f32(2, 4, 8), weight(8), f32(2, 4, 8)],
+    shapes: [[2, 4, 8]],
+    flops: 64 * 2,
+  },
   {
     name: 'BiasSplitGelu halves the last axis',
     op: 'BiasSplitGelu',
@@ -224,7 +282,12 @@ const rows: Row[] = [
     op: 'SkipLayerNormalization',
     inputs: [f32(2, 4, 8), f32(2, 4, 8), weight(8), weight(8), weight(8)],
     outputs: 4,
-    shapes: [[2, 4, 8], [2, 4, 1], [2, 4, 1], [2, 4, 8]],
+    shapes: [
+      [2, 4, 8],
+      [2, 4, 1],
+      [2, 4, 1],
+      [2, 4, 8],
+    ],
     dtypes: ['float32', 'float32', 'float32', 'float32'],
     flops: 2 * 4 * 8 * (2 + LAYER_NORM) + 2 * 4 * LAYER_NORM_ROW,
   },
@@ -258,7 +321,16 @@ const rows: Row[] = [
   {
     name: 'EmbedLayerNormalization BERT-base with segment ids and mask',
     op: 'EmbedLayerNormalization',
-    inputs: [t('int32', 2, 8), t('int32', 2, 8), weight(30522, 768), weight(512, 768), weight(2, 768), weight(768), weight(768), t('int32', 2, 8)],
+    inputs: [
+      t('int32', 2, 8),
+      t('int32', 2, 8),
+      weight(30522, 768),
+      weight(512, 768),
+      weight(2, 768),
+      weight(768),
+      weight(768),
+      t('int32', 2, 8),
+    ],
     outputs: 3,
     shapes: [[2, 8, 768], [2], [2, 8, 768]],
     dtypes: ['float32', 'int32', 'float32'],
@@ -355,7 +427,15 @@ const rows: Row[] = [
   {
     name: 'GroupQueryAttention decode step on a shared 32-token cache: attends total_sequence_length 11',
     op: 'GroupQueryAttention',
-    inputs: [f32(1, 1, 512), f32(1, 1, 128), f32(1, 1, 128), f32(1, 2, 32, 64), f32(1, 2, 32, 64), t('int32', 1), scalar('int32', 11)],
+    inputs: [
+      f32(1, 1, 512),
+      f32(1, 1, 128),
+      f32(1, 1, 128),
+      f32(1, 2, 32, 64),
+      f32(1, 2, 32, 64),
+      t('int32', 1),
+      scalar('int32', 11),
+    ],
     attrs: { num_heads: 8, kv_num_heads: 2 },
     outputs: 3,
     shapes: [
@@ -368,7 +448,15 @@ const rows: Row[] = [
   {
     name: 'GroupQueryAttention with a past cache and an unknown total length: run-time cache length',
     op: 'GroupQueryAttention',
-    inputs: [f32(1, 1, 512), f32(1, 1, 128), f32(1, 1, 128), f32(1, 2, 10, 64), f32(1, 2, 10, 64), t('int32', 1), t('int32')],
+    inputs: [
+      f32(1, 1, 512),
+      f32(1, 1, 128),
+      f32(1, 1, 128),
+      f32(1, 2, 10, 64),
+      f32(1, 2, 10, 64),
+      t('int32', 1),
+      t('int32'),
+    ],
     attrs: { num_heads: 8, kv_num_heads: 2 },
     outputs: 3,
     shapes: [
@@ -406,7 +494,16 @@ const rows: Row[] = [
   {
     name: 'QLinearAdd broadcasts',
     op: 'QLinearAdd',
-    inputs: [u8(2, 1, 4), scalar('float32', 0.1), scalar('uint8', 0), u8(3, 1), scalar('float32', 0.1), scalar('uint8', 0), scalar('float32', 0.1), scalar('uint8', 0)],
+    inputs: [
+      u8(2, 1, 4),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+      u8(3, 1),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+    ],
     shapes: [[2, 3, 4]],
     dtypes: ['uint8'],
     flops: 24,
@@ -414,18 +511,58 @@ const rows: Row[] = [
   {
     name: 'QLinearMul',
     op: 'QLinearMul',
-    inputs: [u8(4, 5), scalar('float32', 0.1), scalar('uint8', 0), u8(4, 5), scalar('float32', 0.1), scalar('uint8', 0), scalar('float32', 0.1), scalar('uint8', 0)],
+    inputs: [
+      u8(4, 5),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+      u8(4, 5),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+    ],
     shapes: [[4, 5]],
     dtypes: ['uint8'],
     flops: 20,
   },
-  { name: 'QLinearSigmoid', op: 'QLinearSigmoid', inputs: [u8(4, 5), scalar('float32', 0.1), scalar('uint8', 0), scalar('float32', 0.1)], shapes: [[4, 5]], dtypes: ['uint8'], flops: 20 * SIGMOID },
-  { name: 'QLinearLeakyRelu', op: 'QLinearLeakyRelu', inputs: [u8(4, 5), scalar('float32', 0.1)], shapes: [[4, 5]], dtypes: ['uint8'], flops: 20 * 2 },
-  { name: 'QLinearSoftmax', op: 'QLinearSoftmax', inputs: [u8(4, 5), scalar('float32', 0.1)], attrs: { opset: 13 }, shapes: [[4, 5]], dtypes: ['uint8'], flops: 20 * 5 },
+  {
+    name: 'QLinearSigmoid',
+    op: 'QLinearSigmoid',
+    inputs: [u8(4, 5), scalar('float32', 0.1), scalar('uint8', 0), scalar('float32', 0.1)],
+    shapes: [[4, 5]],
+    dtypes: ['uint8'],
+    flops: 20 * SIGMOID,
+  },
+  {
+    name: 'QLinearLeakyRelu',
+    op: 'QLinearLeakyRelu',
+    inputs: [u8(4, 5), scalar('float32', 0.1)],
+    shapes: [[4, 5]],
+    dtypes: ['uint8'],
+    flops: 20 * 2,
+  },
+  {
+    name: 'QLinearSoftmax',
+    op: 'QLinearSoftmax',
+    inputs: [u8(4, 5), scalar('float32', 0.1)],
+    attrs: { opset: 13 },
+    shapes: [[4, 5]],
+    dtypes: ['uint8'],
+    flops: 20 * 5,
+  },
   {
     name: 'QLinearConcat of two (tensor, scale, zero point) triples',
     op: 'QLinearConcat',
-    inputs: [scalar('float32', 0.1), scalar('uint8', 0), u8(1, 2, 4), scalar('float32', 0.1), scalar('uint8', 0), u8(1, 3, 4), scalar('float32', 0.2), scalar('uint8', 0)],
+    inputs: [
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+      u8(1, 2, 4),
+      scalar('float32', 0.1),
+      scalar('uint8', 0),
+      u8(1, 3, 4),
+      scalar('float32', 0.2),
+      scalar('uint8', 0),
+    ],
     attrs: { axis: 1 },
     shapes: [[1, 5, 4]],
     dtypes: ['uint8'],
@@ -476,11 +613,18 @@ describe('contrib/com-microsoft family: shapes and FLOPs', () => {
 describe('contrib/com-microsoft family: parameters, memory and domains', () => {
   it('MatMulNBits counts the stored packed weight (see docs), not the scales', () => {
     const inputs = [f16(1, 4096), constant('uint8', 11008, 128, 16), constant('float16', 11008, 128)];
-    const { cost } = runOp(op('MatMulNBits'), { opType: 'MatMulNBits', inputs, attrs: { K: 4096, N: 11008, block_size: 32 } });
+    const { cost } = runOp(op('MatMulNBits'), {
+      opType: 'MatMulNBits',
+      inputs,
+      attrs: { K: 4096, N: 11008, block_size: 32 },
+    });
     expect(cost?.paramInputs).toEqual([1]);
   });
   it('FusedConv counts W and B, not the residual Z', () => {
-    const { cost } = runOp(op('FusedConv'), { opType: 'FusedConv', inputs: [f32(1, 2, 3, 3), weight(2, 2, 1, 1), weight(2), f32(1, 2, 3, 3)] });
+    const { cost } = runOp(op('FusedConv'), {
+      opType: 'FusedConv',
+      inputs: [f32(1, 2, 3, 3), weight(2, 2, 1, 1), weight(2), f32(1, 2, 3, 3)],
+    });
     expect(cost?.paramInputs).toEqual([1, 2]);
   });
   it('EmbedLayerNormalization counts the embedding tables, gamma and beta; memory reads only the gathered rows', () => {
@@ -492,8 +636,22 @@ describe('contrib/com-microsoft family: parameters, memory and domains', () => {
     expect(cost?.memory).toEqual({ elements, bytes: 16 * 4 + (elements - 16) * 4 });
   });
   it('GroupQueryAttention counts the Q/K norm weights and head sinks, not the cos/sin caches', () => {
-    const inputs = [f32(1, 6, 512), f32(1, 6, 128), f32(1, 6, 128), null, null, t('int32', 1), scalar('int32', 6), weight(4096, 32), weight(4096, 32)];
-    const { cost } = runOp(op('GroupQueryAttention'), { opType: 'GroupQueryAttention', inputs, attrs: { num_heads: 8, kv_num_heads: 2 } });
+    const inputs = [
+      f32(1, 6, 512),
+      f32(1, 6, 128),
+      f32(1, 6, 128),
+      null,
+      null,
+      t('int32', 1),
+      scalar('int32', 6),
+      weight(4096, 32),
+      weight(4096, 32),
+    ];
+    const { cost } = runOp(op('GroupQueryAttention'), {
+      opType: 'GroupQueryAttention',
+      inputs,
+      attrs: { num_heads: 8, kv_num_heads: 2 },
+    });
     expect(cost?.paramInputs).toEqual([]);
   });
   it('contrib/ holds com.microsoft ops and the one onnxruntime registers in the default domain', () => {
@@ -507,10 +665,33 @@ describe('contrib/com-microsoft family: parameters, memory and domains', () => {
 });
 
 describe('contrib/com-microsoft family: structural errors', () => {
-  const throwing: { name: string; op: string; inputs: (TensorInfo | null)[]; attrs?: Record<string, TestAttr>; error: RegExp }[] = [
-    { name: 'MatMulNBits K differs from A', op: 'MatMulNBits', inputs: [f32(2, 60)], attrs: { K: 64, N: 8, block_size: 32 }, error: /A's last dim 60 differs from K=64/ },
-    { name: 'MatMulNBits without N', op: 'MatMulNBits', inputs: [f32(2, 64)], attrs: { K: 64 }, error: /K and N are required/ },
-    { name: 'Attention without num_heads', op: 'Attention', inputs: [f32(2, 8, 64), weight(64, 192)], error: /num_heads is required/ },
+  const throwing: {
+    name: string;
+    op: string;
+    inputs: (TensorInfo | null)[];
+    attrs?: Record<string, TestAttr>;
+    error: RegExp;
+  }[] = [
+    {
+      name: 'MatMulNBits K differs from A',
+      op: 'MatMulNBits',
+      inputs: [f32(2, 60)],
+      attrs: { K: 64, N: 8, block_size: 32 },
+      error: /A's last dim 60 differs from K=64/,
+    },
+    {
+      name: 'MatMulNBits without N',
+      op: 'MatMulNBits',
+      inputs: [f32(2, 64)],
+      attrs: { K: 64 },
+      error: /K and N are required/,
+    },
+    {
+      name: 'Attention without num_heads',
+      op: 'Attention',
+      inputs: [f32(2, 8, 64), weight(64, 192)],
+      error: /num_heads is required/,
+    },
     {
       name: 'GroupQueryAttention heads not a multiple of KV heads',
       op: 'GroupQueryAttention',
@@ -518,10 +699,27 @@ describe('contrib/com-microsoft family: structural errors', () => {
       attrs: { num_heads: 8, kv_num_heads: 3 },
       error: /not a multiple of kv_num_heads 3/,
     },
-    { name: 'MultiHeadAttention hidden not divisible by heads', op: 'MultiHeadAttention', inputs: [f32(2, 8, 60), f32(2, 8, 60), f32(2, 8, 60)], attrs: { num_heads: 8 }, error: /60 is not divisible by 8 heads/ },
-    { name: 'QLinearConcat without axis', op: 'QLinearConcat', inputs: [scalar('float32', 0.1), scalar('uint8', 0), u8(1, 2)], error: /axis is required/ },
+    {
+      name: 'MultiHeadAttention hidden not divisible by heads',
+      op: 'MultiHeadAttention',
+      inputs: [f32(2, 8, 60), f32(2, 8, 60), f32(2, 8, 60)],
+      attrs: { num_heads: 8 },
+      error: /60 is not divisible by 8 heads/,
+    },
+    {
+      name: 'QLinearConcat without axis',
+      op: 'QLinearConcat',
+      inputs: [scalar('float32', 0.1), scalar('uint8', 0), u8(1, 2)],
+      error: /axis is required/,
+    },
     { name: 'Inverse of non-square matrices', op: 'Inverse', inputs: [f32(3, 4)], error: /square, got 3 x 4/ },
-    { name: 'GroupNorm channels not divisible by groups', op: 'GroupNorm', inputs: [f32(1, 4, 4, 30)], attrs: { groups: 8, activation: 0 }, error: /30 channels are not divisible by groups 8/ },
+    {
+      name: 'GroupNorm channels not divisible by groups',
+      op: 'GroupNorm',
+      inputs: [f32(1, 4, 4, 30)],
+      attrs: { groups: 8, activation: 0 },
+      error: /30 channels are not divisible by groups 8/,
+    },
   ];
   it.each(throwing)('$name', (row) => {
     expect(() => runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs })).toThrow(row.error);
@@ -534,34 +732,125 @@ describe('contrib/com-microsoft family: structural errors', () => {
  */
 describe('contrib/com-microsoft family: onnxruntime agrees', () => {
   const cases: OrtCase[] = [
-    { name: 'FusedConv', op: 'FusedConv', inputs: ['x', 'w', 'b'], feeds: { x: [FLOAT, [1, 3, 8, 8]] }, inits: [zeros('w', FLOAT, [16, 3, 3, 3]), zeros('b', FLOAT, [16])], attrs: { activation: 'Relu', pads: [1, 1, 1, 1] } },
-    { name: 'QLinearConv channels_last', op: 'QLinearConv', inputs: ['x', 's', 'z', 'w', 's', 'wz', 's', 'z'], feeds: { x: [UINT8, [1, 5, 5, 4]] }, inits: [q('s'), zp('z'), zeros('w', INT8, [8, 4, 3, 3]), zeros('wz', INT8, [])], attrs: { channels_last: 1 } },
-    { name: 'NhwcMaxPool', op: 'NhwcMaxPool', inputs: ['x'], feeds: { x: [UINT8, [1, 6, 6, 3]] }, inits: [], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
-    { name: 'QGemm', op: 'QGemm', inputs: ['a', 's', 'z', 'b', 's', 'bz', '', 's', 'z'], feeds: { a: [UINT8, [2, 3]] }, inits: [q('s'), zp('z'), zeros('b', INT8, [4, 3]), zeros('bz', INT8, [])], attrs: { transB: 1 } },
-    { name: 'MatMulNBits', op: 'MatMulNBits', inputs: ['a', 'b', 's'], feeds: { a: [FLOAT, [1, 3, 64]] }, inits: [zeros('b', UINT8, [32, 2, 16]), zeros('s', FLOAT, [32, 2])], attrs: { K: 64, N: 32, bits: 4, block_size: 32 } },
-    { name: 'GatherBlockQuantized', op: 'GatherBlockQuantized', inputs: ['d', 'i', 's'], feeds: { i: [INT64, [2, 3]] }, inits: [zeros('d', UINT8, [16, 32]), zeros('s', FLOAT, [16, 2])], attrs: { bits: 4, block_size: 32, gather_axis: 0, quantize_axis: 1 } },
-    { name: 'SkipLayerNormalization', op: 'SkipLayerNormalization', inputs: ['x', 'k', 'g', 'be'], feeds: { x: [FLOAT, [2, 4, 8]], k: [FLOAT, [2, 4, 8]] }, inits: [zeros('g', FLOAT, [8]), zeros('be', FLOAT, [8])], outputs: 4 },
+    {
+      name: 'FusedConv',
+      op: 'FusedConv',
+      inputs: ['x', 'w', 'b'],
+      feeds: { x: [FLOAT, [1, 3, 8, 8]] },
+      inits: [zeros('w', FLOAT, [16, 3, 3, 3]), zeros('b', FLOAT, [16])],
+      attrs: { activation: 'Relu', pads: [1, 1, 1, 1] },
+    },
+    {
+      name: 'QLinearConv channels_last',
+      op: 'QLinearConv',
+      inputs: ['x', 's', 'z', 'w', 's', 'wz', 's', 'z'],
+      feeds: { x: [UINT8, [1, 5, 5, 4]] },
+      inits: [q('s'), zp('z'), zeros('w', INT8, [8, 4, 3, 3]), zeros('wz', INT8, [])],
+      attrs: { channels_last: 1 },
+    },
+    {
+      name: 'NhwcMaxPool',
+      op: 'NhwcMaxPool',
+      inputs: ['x'],
+      feeds: { x: [UINT8, [1, 6, 6, 3]] },
+      inits: [],
+      attrs: { kernel_shape: [2, 2], strides: [2, 2] },
+    },
+    {
+      name: 'QGemm',
+      op: 'QGemm',
+      inputs: ['a', 's', 'z', 'b', 's', 'bz', '', 's', 'z'],
+      feeds: { a: [UINT8, [2, 3]] },
+      inits: [q('s'), zp('z'), zeros('b', INT8, [4, 3]), zeros('bz', INT8, [])],
+      attrs: { transB: 1 },
+    },
+    {
+      name: 'MatMulNBits',
+      op: 'MatMulNBits',
+      inputs: ['a', 'b', 's'],
+      feeds: { a: [FLOAT, [1, 3, 64]] },
+      inits: [zeros('b', UINT8, [32, 2, 16]), zeros('s', FLOAT, [32, 2])],
+      attrs: { K: 64, N: 32, bits: 4, block_size: 32 },
+    },
+    {
+      name: 'GatherBlockQuantized',
+      op: 'GatherBlockQuantized',
+      inputs: ['d', 'i', 's'],
+      feeds: { i: [INT64, [2, 3]] },
+      inits: [zeros('d', UINT8, [16, 32]), zeros('s', FLOAT, [16, 2])],
+      attrs: { bits: 4, block_size: 32, gather_axis: 0, quantize_axis: 1 },
+    },
+    {
+      name: 'SkipLayerNormalization',
+      op: 'SkipLayerNormalization',
+      inputs: ['x', 'k', 'g', 'be'],
+      feeds: { x: [FLOAT, [2, 4, 8]], k: [FLOAT, [2, 4, 8]] },
+      inits: [zeros('g', FLOAT, [8]), zeros('be', FLOAT, [8])],
+      outputs: 4,
+    },
     {
       name: 'EmbedLayerNormalization',
       op: 'EmbedLayerNormalization',
       inputs: ['ids', 'seg', 'we', 'pe', 'se', 'g', 'b', 'm'],
       feeds: { ids: [INT32, [2, 8]], seg: [INT32, [2, 8]], m: [INT32, [2, 8]] },
-      inits: [zeros('we', FLOAT, [100, 32]), zeros('pe', FLOAT, [16, 32]), zeros('se', FLOAT, [2, 32]), zeros('g', FLOAT, [32]), zeros('b', FLOAT, [32])],
+      inits: [
+        zeros('we', FLOAT, [100, 32]),
+        zeros('pe', FLOAT, [16, 32]),
+        zeros('se', FLOAT, [2, 32]),
+        zeros('g', FLOAT, [32]),
+        zeros('b', FLOAT, [32]),
+      ],
       outputs: 3,
     },
-    { name: 'Attention with past', op: 'Attention', inputs: ['x', 'w', 'b', '', 'p'], feeds: { x: [FLOAT, [2, 8, 64]], p: [FLOAT, [2, 2, 4, 5, 16]] }, inits: [zeros('w', FLOAT, [64, 192]), zeros('b', FLOAT, [192])], attrs: { num_heads: 4, unidirectional: 1 }, outputs: 2 },
-    { name: 'MultiHeadAttention', op: 'MultiHeadAttention', inputs: ['q', 'k', 'v'], feeds: { q: [FLOAT, [2, 8, 64]], k: [FLOAT, [2, 10, 64]], v: [FLOAT, [2, 10, 32]] }, inits: [], attrs: { num_heads: 4 }, outputs: 3 },
+    {
+      name: 'Attention with past',
+      op: 'Attention',
+      inputs: ['x', 'w', 'b', '', 'p'],
+      feeds: { x: [FLOAT, [2, 8, 64]], p: [FLOAT, [2, 2, 4, 5, 16]] },
+      inits: [zeros('w', FLOAT, [64, 192]), zeros('b', FLOAT, [192])],
+      attrs: { num_heads: 4, unidirectional: 1 },
+      outputs: 2,
+    },
+    {
+      name: 'MultiHeadAttention',
+      op: 'MultiHeadAttention',
+      inputs: ['q', 'k', 'v'],
+      feeds: { q: [FLOAT, [2, 8, 64]], k: [FLOAT, [2, 10, 64]], v: [FLOAT, [2, 10, 32]] },
+      inits: [],
+      attrs: { num_heads: 4 },
+      outputs: 3,
+    },
     {
       name: 'GroupQueryAttention decode on a shared cache',
       op: 'GroupQueryAttention',
       inputs: ['q', 'k', 'v', 'pk', 'pv', 'sl', 'tl'],
-      feeds: { q: [FLOAT, [1, 1, 512]], k: [FLOAT, [1, 1, 128]], v: [FLOAT, [1, 1, 128]], pk: [FLOAT, [1, 2, 32, 64]], pv: [FLOAT, [1, 2, 32, 64]] },
+      feeds: {
+        q: [FLOAT, [1, 1, 512]],
+        k: [FLOAT, [1, 1, 128]],
+        v: [FLOAT, [1, 1, 128]],
+        pk: [FLOAT, [1, 2, 32, 64]],
+        pv: [FLOAT, [1, 2, 32, 64]],
+      },
       inits: [int32s('sl', [1], [10]), int32s('tl', [], [11])],
       attrs: { num_heads: 8, kv_num_heads: 2 },
       outputs: 3,
     },
-    { name: 'RotaryEmbedding', op: 'RotaryEmbedding', inputs: ['x', 'pos', 'cos', 'sin'], feeds: { x: [FLOAT, [1, 6, 512]], pos: [INT64, [1, 6]] }, inits: [zeros('cos', FLOAT, [64, 32]), zeros('sin', FLOAT, [64, 32])], attrs: { num_heads: 8 } },
-    { name: 'QLinearConcat', op: 'QLinearConcat', inputs: ['s', 'z', 'a', 's', 'z', 'b', 's', 'z'], feeds: { a: [UINT8, [1, 2, 4]], b: [UINT8, [1, 3, 4]] }, inits: [q('s'), zp('z')], attrs: { axis: 1 } },
+    {
+      name: 'RotaryEmbedding',
+      op: 'RotaryEmbedding',
+      inputs: ['x', 'pos', 'cos', 'sin'],
+      feeds: { x: [FLOAT, [1, 6, 512]], pos: [INT64, [1, 6]] },
+      inits: [zeros('cos', FLOAT, [64, 32]), zeros('sin', FLOAT, [64, 32])],
+      attrs: { num_heads: 8 },
+    },
+    {
+      name: 'QLinearConcat',
+      op: 'QLinearConcat',
+      inputs: ['s', 'z', 'a', 's', 'z', 'b', 's', 'z'],
+      feeds: { a: [UINT8, [1, 2, 4]], b: [UINT8, [1, 3, 4]] },
+      inits: [q('s'), zp('z')],
+      attrs: { axis: 1 },
+    },
   ];
   it.each(cases)('$name', (c) => expectOnnxruntimeAgrees(c));
 });

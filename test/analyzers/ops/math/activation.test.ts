@@ -30,15 +30,39 @@ const SIGMOID = 1 + 1 + 1;
 const ERF = 1 + 1 + 1 + 5 * 1 + 1 + 1 + 3 * 1;
 
 const rows: Row[] = [
-  { name: 'Relu: one compare per element', op: 'Relu', inputs: [f32(1, 32, 112, 112)], shape: [1, 32, 112, 112], flops: 32 * 112 * 112 },
+  {
+    name: 'Relu: one compare per element',
+    op: 'Relu',
+    inputs: [f32(1, 32, 112, 112)],
+    shape: [1, 32, 112, 112],
+    flops: 32 * 112 * 112,
+  },
   { name: 'LeakyRelu: compare + multiply', op: 'LeakyRelu', inputs: [f32(2, 10)], shape: [2, 10], flops: 20 * 2 },
-  { name: 'Sigmoid: exp + add + divide', op: 'Sigmoid', inputs: [f32(4, 8)], shape: [4, 8], flops: 4 * 8 * (1 + 1 + 1) }, // exp + add + divide
+  {
+    name: 'Sigmoid: exp + add + divide',
+    op: 'Sigmoid',
+    inputs: [f32(4, 8)],
+    shape: [4, 8],
+    flops: 4 * 8 * (1 + 1 + 1),
+  }, // exp + add + divide
   { name: 'HardSigmoid: multiply-add + 2 compares', op: 'HardSigmoid', inputs: [f32(10)], shape: [10], flops: 10 * 3 },
-  { name: 'HardSwish: HardSigmoid + multiply', op: 'HardSwish', inputs: [f32(1, 16, 4, 4)], shape: [1, 16, 4, 4], flops: 16 * 4 * 4 * 4 },
+  {
+    name: 'HardSwish: HardSigmoid + multiply',
+    op: 'HardSwish',
+    inputs: [f32(1, 16, 4, 4)],
+    shape: [1, 16, 4, 4],
+    flops: 16 * 4 * 4 * 4,
+  },
   { name: 'Tanh: (e^2x - 1) / (e^2x + 1)', op: 'Tanh', inputs: [f32(5)], shape: [5], flops: 5 * TANH }, // 5 * 4
   { name: 'Softplus: exp + add + log', op: 'Softplus', inputs: [f32(3)], shape: [3], flops: 3 * (1 + 1 + 1) }, // exp + add + log
   // softplus (exp + add + log) + tanh + multiply
-  { name: 'Mish: softplus + tanh + multiply', op: 'Mish', inputs: [f32(2)], shape: [2], flops: 2 * ((1 + 1 + 1) + TANH + 1) },
+  {
+    name: 'Mish: softplus + tanh + multiply',
+    op: 'Mish',
+    inputs: [f32(2)],
+    shape: [2],
+    flops: 2 * (1 + 1 + 1 + TANH + 1),
+  },
   { name: 'Erf: Abramowitz-Stegun 7.1.26', op: 'Erf', inputs: [f32(6)], shape: [6], flops: 6 * ERF }, // 6 * 13
   // multiply (x / sqrt 2) + erf + add + 2 multiplies = 17
   { name: 'Gelu default (erf)', op: 'Gelu', inputs: [f32(4)], opset: 20, shape: [4], flops: 4 * (1 + ERF + 1 + 2 * 1) },
@@ -141,13 +165,31 @@ const rows: Row[] = [
     flops: 2 * 3 * 4 * (1 + 1 + 1 + 1 + 1) + 8 * 1, // as above, 8 rows of one log
   },
   { name: 'Hardmax', op: 'Hardmax', inputs: [f32(3, 5)], shape: [3, 5], flops: 15 },
-  { name: 'Relu with a symbolic batch: FLOPs unknown', op: 'Relu', inputs: [f32('N', 8)], shape: ['N', 8], flops: null },
-  { name: 'ai.onnx Swish (opset 24): QuickGelu formula', op: 'Swish', opset: 24, inputs: [f32(2, 3)], shape: [2, 3], flops: 6 * (1 + SIGMOID + 1) },
+  {
+    name: 'Relu with a symbolic batch: FLOPs unknown',
+    op: 'Relu',
+    inputs: [f32('N', 8)],
+    shape: ['N', 8],
+    flops: null,
+  },
+  {
+    name: 'ai.onnx Swish (opset 24): QuickGelu formula',
+    op: 'Swish',
+    opset: 24,
+    inputs: [f32(2, 3)],
+    shape: [2, 3],
+    flops: 6 * (1 + SIGMOID + 1),
+  },
 ];
 
 describe('math/activation family: shapes and FLOPs', () => {
   it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset });
+    const { outputs, cost } = runOp(op(row.op), {
+      opType: row.op,
+      inputs: row.inputs,
+      attrs: row.attrs,
+      opset: row.opset,
+    });
     expect(outputs).toHaveLength(1);
     expect(at(outputs, 0).shape).toEqual(row.shape);
     expect(at(outputs, 0).dtype).toBe('float32');
@@ -165,8 +207,12 @@ describe('math/activation family: shapes and FLOPs', () => {
 
 describe('math/activation family: opset differences and errors', () => {
   it('Softmax on a 1-D input: axis 1 (opset < 13 default) is out of range, -1 (opset 13) is fine', () => {
-    expect(() => runOp(op('Softmax'), { opType: 'Softmax', inputs: [f32(10)], opset: 11 })).toThrow(/axis 1 out of range/);
-    expect(at(runOp(op('Softmax'), { opType: 'Softmax', inputs: [f32(10)], opset: 13 }).outputs, 0).shape).toEqual([10]);
+    expect(() => runOp(op('Softmax'), { opType: 'Softmax', inputs: [f32(10)], opset: 11 })).toThrow(
+      /axis 1 out of range/,
+    );
+    expect(at(runOp(op('Softmax'), { opType: 'Softmax', inputs: [f32(10)], opset: 13 }).outputs, 0).shape).toEqual([
+      10,
+    ]);
   });
   it('PRelu slope that does not broadcast to X (opset 7+)', () => {
     expect(() => runOp(op('PRelu'), { opType: 'PRelu', inputs: [f32(1, 64, 8, 8), weight(3)], opset: 9 })).toThrow(
@@ -174,7 +220,9 @@ describe('math/activation family: opset differences and errors', () => {
     );
   });
   it('PRelu slope that would grow X is rejected', () => {
-    expect(() => runOp(op('PRelu'), { opType: 'PRelu', inputs: [f32(1, 8), weight(4, 1, 8)] })).toThrow(/does not broadcast to X/);
+    expect(() => runOp(op('PRelu'), { opType: 'PRelu', inputs: [f32(1, 8), weight(4, 1, 8)] })).toThrow(
+      /does not broadcast to X/,
+    );
   });
   it('PRelu slope is a parameter even as a single value; Clip bounds never are', () => {
     const prelu = runOp(op('PRelu'), { opType: 'PRelu', inputs: [f32(1, 8), weight(1)] });

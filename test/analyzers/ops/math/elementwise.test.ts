@@ -3,7 +3,16 @@ import { ops } from '../../../../src/analyzers/ops/math/elementwise.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
 import type { DType } from '../../../../src/model/ir.js';
 import { at } from '../../../../src/util/at.js';
-import { f32, i64, runOp, weight, type TestAttr, opFinder, expectOpRow, type OpShapeRow } from '../../../helpers/op-context.js';
+import {
+  f32,
+  i64,
+  runOp,
+  weight,
+  type TestAttr,
+  opFinder,
+  expectOpRow,
+  type OpShapeRow,
+} from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'math/elementwise');
 
@@ -11,13 +20,32 @@ const t = (dtype: DType, ...shape: (number | string)[]): TensorInfo => ({ dtype,
 const constF = (value: number): TensorInfo => ({ dtype: 'float32', shape: [], value: [value], isConstant: true });
 
 /** Runs one op and returns its first output. */
-const run = (opType: string, inputs: (TensorInfo | null)[], attrs?: Record<string, TestAttr>) => at(runOp(op(opType), { opType, inputs, attrs }).outputs, 0);
+const run = (opType: string, inputs: (TensorInfo | null)[], attrs?: Record<string, TestAttr>) =>
+  at(runOp(op(opType), { opType, inputs, attrs }).outputs, 0);
 
 const rows: OpShapeRow[] = [
   { name: 'Add [2,3,4] + [4]', op: 'Add', inputs: [f32(2, 3, 4), f32(4)], shapes: [[2, 3, 4]], flops: 2 * 3 * 4 },
-  { name: 'Add numpy example [8,1,6,1] + [7,1,5]', op: 'Add', inputs: [f32(8, 1, 6, 1), f32(7, 1, 5)], shapes: [[8, 7, 6, 5]], flops: 8 * 7 * 6 * 5 },
-  { name: 'Mul with a scalar', op: 'Mul', inputs: [f32(1, 16, 4, 4), f32()], shapes: [[1, 16, 4, 4]], flops: 16 * 4 * 4 },
-  { name: 'Sub symbolic batch against 1', op: 'Sub', inputs: [f32('N', 4), f32(1, 4)], shapes: [['N', 4]], flops: null },
+  {
+    name: 'Add numpy example [8,1,6,1] + [7,1,5]',
+    op: 'Add',
+    inputs: [f32(8, 1, 6, 1), f32(7, 1, 5)],
+    shapes: [[8, 7, 6, 5]],
+    flops: 8 * 7 * 6 * 5,
+  },
+  {
+    name: 'Mul with a scalar',
+    op: 'Mul',
+    inputs: [f32(1, 16, 4, 4), f32()],
+    shapes: [[1, 16, 4, 4]],
+    flops: 16 * 4 * 4,
+  },
+  {
+    name: 'Sub symbolic batch against 1',
+    op: 'Sub',
+    inputs: [f32('N', 4), f32(1, 4)],
+    shapes: [['N', 4]],
+    flops: null,
+  },
   {
     name: 'Add opset 6 legacy broadcast=1 axis=1: B (3, 4) inside A (2, 3, 4, 5)',
     op: 'Add',
@@ -49,12 +77,37 @@ const rows: OpShapeRow[] = [
   { name: 'Pow by a constant 2 is one multiply', op: 'Pow', inputs: [f32(8), constF(2)], shapes: [[8]], flops: 8 },
   { name: 'Pow by a constant 0.5 is a sqrt', op: 'Pow', inputs: [f32(8), constF(0.5)], shapes: [[8]], flops: 8 * 1 }, // one sqrt
   // log + multiply + exp
-  { name: 'Pow by a runtime exponent: exp(y ln x)', op: 'Pow', inputs: [f32(8), f32(8)], shapes: [[8]], flops: 8 * (1 + 1 + 1) },
+  {
+    name: 'Pow by a runtime exponent: exp(y ln x)',
+    op: 'Pow',
+    inputs: [f32(8), f32(8)],
+    shapes: [[8]],
+    flops: 8 * (1 + 1 + 1),
+  },
   // divide + round + multiply-add
-  { name: 'Mod', op: 'Mod', inputs: [t('int32', 6), t('int32', 6)], shapes: [[6]], dtypes: ['int32'], flops: 6 * (1 + 1 + 1) },
-  { name: 'Sum of 3: two adds per element', op: 'Sum', inputs: [f32(2, 4), f32(4), f32(2, 1)], shapes: [[2, 4]], flops: 8 * 2 },
+  {
+    name: 'Mod',
+    op: 'Mod',
+    inputs: [t('int32', 6), t('int32', 6)],
+    shapes: [[6]],
+    dtypes: ['int32'],
+    flops: 6 * (1 + 1 + 1),
+  },
+  {
+    name: 'Sum of 3: two adds per element',
+    op: 'Sum',
+    inputs: [f32(2, 4), f32(4), f32(2, 1)],
+    shapes: [[2, 4]],
+    flops: 8 * 2,
+  },
   { name: 'Max of 2: one compare per element', op: 'Max', inputs: [f32(3, 3), f32(3, 3)], shapes: [[3, 3]], flops: 9 },
-  { name: 'Mean of 4: three adds and one multiply', op: 'Mean', inputs: [f32(5), f32(5), f32(5), f32(5)], shapes: [[5]], flops: 5 * 4 },
+  {
+    name: 'Mean of 4: three adds and one multiply',
+    op: 'Mean',
+    inputs: [f32(5), f32(5), f32(5), f32(5)],
+    shapes: [[5]],
+    flops: 5 * 4,
+  },
   { name: 'Sqrt', op: 'Sqrt', inputs: [f32(3)], shapes: [[3]], flops: 3 * 1 }, // one sqrt
   { name: 'Exp', op: 'Exp', inputs: [f32(3)], shapes: [[3]], flops: 3 * 1 }, // one exp
   { name: 'Log', op: 'Log', inputs: [f32(3)], shapes: [[3]], flops: 3 * 1 }, // one log
@@ -93,7 +146,10 @@ describe('math/elementwise family: value folding of shape arithmetic', () => {
     expect(run('Div', [i64([7, -7]), i64([2], [])]).value).toEqual([Math.trunc(7 / 2), Math.trunc(-7 / 2)]);
   });
   it('float Div is exact', () => {
-    const v = run('Div', [{ dtype: 'float32', shape: [1], value: [7] }, { dtype: 'float32', shape: [], value: [2] }]);
+    const v = run('Div', [
+      { dtype: 'float32', shape: [1], value: [7] },
+      { dtype: 'float32', shape: [], value: [2] },
+    ]);
     expect(v.value).toEqual([3.5]);
   });
   it('integer division by zero is not folded', () => {
@@ -111,7 +167,9 @@ describe('math/elementwise family: value folding of shape arithmetic', () => {
   });
   it('variadic Max/Min and unary Ceil/Floor/Sqrt fold', () => {
     expect(run('Max', [i64([1, 5]), i64([3], [])]).value).toEqual([3, 5]);
-    expect(at(runOp(op('Min'), { opType: 'Min', inputs: [i64([1, 5]), i64([3], []), i64([4, 0])] }).outputs, 0).value).toEqual([1, 0]);
+    expect(
+      at(runOp(op('Min'), { opType: 'Min', inputs: [i64([1, 5]), i64([3], []), i64([4, 0])] }).outputs, 0).value,
+    ).toEqual([1, 0]);
     const half = { dtype: 'float32' as const, shape: [2], value: [2.5, -2.5] };
     expect(run('Ceil', [half]).value).toEqual([3, -2]);
     expect(run('Floor', [half]).value).toEqual([2, -3]);

@@ -25,23 +25,44 @@ const rows: Row[] = [
   // Expand.
   { name: 'Expand broadcasts', op: 'Expand', inputs: [f32(3, 1), i64([2, 1, 6])], shapes: [[2, 3, 6]] },
   { name: 'Expand folds a value', op: 'Expand', inputs: [i64([7]), i64([3])], shapes: [[3]], values: [[7, 7, 7]] },
-  { name: 'Expand folds a row', op: 'Expand', inputs: [i64([1, 2], [1, 2]), i64([2, 2])], shapes: [[2, 2]], values: [[1, 2, 1, 2]] },
-  { name: 'Expand with an unknown shape of known length', op: 'Expand', inputs: [f32(3, 1), { dtype: 'int64', shape: [3] }], shapes: [['Expand_0:0:0', 3, 'Expand_0:0:2']] },
+  {
+    name: 'Expand folds a row',
+    op: 'Expand',
+    inputs: [i64([1, 2], [1, 2]), i64([2, 2])],
+    shapes: [[2, 2]],
+    values: [[1, 2, 1, 2]],
+  },
+  {
+    name: 'Expand with an unknown shape of known length',
+    op: 'Expand',
+    inputs: [f32(3, 1), { dtype: 'int64', shape: [3] }],
+    shapes: [['Expand_0:0:0', 3, 'Expand_0:0:2']],
+  },
 ];
 
 describe('math/expand family: shapes, folded values, FLOPs', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = runOp(byType(r.op), { opType: r.op, inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
+    const { outputs, cost } = runOp(byType(r.op), {
+      opType: r.op,
+      inputs: r.inputs,
+      attrs: r.attrs,
+      opset: r.opset,
+      outputs: r.outputs,
+    });
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) => (v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v)));
+    r.values?.forEach((v, i) =>
+      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
+    );
     expect(cost?.flops).toBe(r.flops === undefined ? 0 : r.flops);
   });
 });
 
 describe('math/expand family: invalid input throws', () => {
-  const bad: [string, string, { inputs: (TensorInfo | null)[]; attrs?: Record<string, TestAttr>; opset?: number; outputs?: number }][] = [
-    ['Expand to an incompatible shape', 'Expand', { inputs: [f32(3), i64([4])] }],
-  ];
+  const bad: [
+    string,
+    string,
+    { inputs: (TensorInfo | null)[]; attrs?: Record<string, TestAttr>; opset?: number; outputs?: number },
+  ][] = [['Expand to an incompatible shape', 'Expand', { inputs: [f32(3), i64([4])] }]];
   it.each(bad)('%s', (_name, op, c) => {
     expect(() => runOp(byType(op), { opType: op, ...c })).toThrow(Error);
   });

@@ -22,9 +22,22 @@ interface Row {
 
 const rows: Row[] = [
   // per target: negate (1); 'none' has no reduction
-  { name: 'NLL none keeps the target shape (test_nllloss_NC)', op: 'NegativeLogLikelihoodLoss', inputs: [f32(3, 5), labels(3)], attrs: { reduction: 'none' }, shapes: [[3]], flops: 3 },
+  {
+    name: 'NLL none keeps the target shape (test_nllloss_NC)',
+    op: 'NegativeLogLikelihoodLoss',
+    inputs: [f32(3, 5), labels(3)],
+    attrs: { reduction: 'none' },
+    shapes: [[3]],
+    flops: 3,
+  },
   // per target: negate + add; one divide for the mean
-  { name: 'NLL mean is a scalar', op: 'NegativeLogLikelihoodLoss', inputs: [f32(3, 5, 2), labels(3, 2)], shapes: [[]], flops: 6 * 2 + 1 },
+  {
+    name: 'NLL mean is a scalar',
+    op: 'NegativeLogLikelihoodLoss',
+    inputs: [f32(3, 5, 2), labels(3, 2)],
+    shapes: [[]],
+    flops: 6 * 2 + 1,
+  },
   {
     name: 'NLL weighted mean with ignore_index: compare, and the weight sum',
     op: 'NegativeLogLikelihoodLoss',
@@ -33,7 +46,14 @@ const rows: Row[] = [
     shapes: [[]],
     flops: 108 * (1 + 1 + 1 + 1) + 1,
   },
-  { name: 'NLL sum', op: 'NegativeLogLikelihoodLoss', inputs: [f32(3, 5, 6, 6), labels(3, 6, 6)], attrs: { reduction: 'sum' }, shapes: [[]], flops: 108 * 2 },
+  {
+    name: 'NLL sum',
+    op: 'NegativeLogLikelihoodLoss',
+    inputs: [f32(3, 5, 6, 6), labels(3, 6, 6)],
+    attrs: { reduction: 'sum' },
+    shapes: [[]],
+    flops: 108 * 2,
+  },
   {
     name: 'SoftmaxCrossEntropyLoss mean with log_prob (test_sce_mean_log_prob)',
     op: 'SoftmaxCrossEntropyLoss',
@@ -50,29 +70,59 @@ const rows: Row[] = [
     shapes: [[3, 2]],
     flops: 30 * LOG_SOFTMAX + 6 + 6,
   },
-  { name: 'symbolic batch: FLOPs unknown', op: 'SoftmaxCrossEntropyLoss', inputs: [f32('N', 5), labels('N')], attrs: { reduction: 'none' }, shapes: [['N']], flops: null },
+  {
+    name: 'symbolic batch: FLOPs unknown',
+    op: 'SoftmaxCrossEntropyLoss',
+    inputs: [f32('N', 5), labels('N')],
+    attrs: { reduction: 'none' },
+    shapes: [['N']],
+    flops: null,
+  },
 ];
 
 describe('math/loss family: shapes and FLOPs', () => {
   it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, outputs: row.outputs });
+    const { outputs, cost } = runOp(op(row.op), {
+      opType: row.op,
+      inputs: row.inputs,
+      attrs: row.attrs,
+      outputs: row.outputs,
+    });
     expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
     expect(outputs.map((o) => o.dtype)).toEqual(row.shapes.map(() => 'float32'));
     expect(cost?.flops).toBe(row.flops);
   });
   it('class weights are not counted as parameters', () => {
-    expect(runOp(op('NegativeLogLikelihoodLoss'), { opType: 'NegativeLogLikelihoodLoss', inputs: [f32(3, 5), labels(3), weight(5)] }).cost?.paramInputs).toEqual([]);
+    expect(
+      runOp(op('NegativeLogLikelihoodLoss'), {
+        opType: 'NegativeLogLikelihoodLoss',
+        inputs: [f32(3, 5), labels(3), weight(5)],
+      }).cost?.paramInputs,
+    ).toEqual([]);
   });
 });
 
 describe('math/loss family: structural errors', () => {
   it('target rank must be the input rank minus one', () => {
-    expect(() => runOp(op('NegativeLogLikelihoodLoss'), { opType: 'NegativeLogLikelihoodLoss', inputs: [f32(3, 5, 2), labels(3)] })).toThrow(/target has rank 1, expected 2/);
+    expect(() =>
+      runOp(op('NegativeLogLikelihoodLoss'), {
+        opType: 'NegativeLogLikelihoodLoss',
+        inputs: [f32(3, 5, 2), labels(3)],
+      }),
+    ).toThrow(/target has rank 1, expected 2/);
   });
   it('target dims must match the input without its class axis', () => {
-    expect(() => runOp(op('SoftmaxCrossEntropyLoss'), { opType: 'SoftmaxCrossEntropyLoss', inputs: [f32(3, 5, 2), labels(3, 4)] })).toThrow(/target dim 1 is 4, the input's is 2/);
+    expect(() =>
+      runOp(op('SoftmaxCrossEntropyLoss'), { opType: 'SoftmaxCrossEntropyLoss', inputs: [f32(3, 5, 2), labels(3, 4)] }),
+    ).toThrow(/target dim 1 is 4, the input's is 2/);
   });
   it('unknown reduction', () => {
-    expect(() => runOp(op('SoftmaxCrossEntropyLoss'), { opType: 'SoftmaxCrossEntropyLoss', inputs: [f32(3, 5), labels(3)], attrs: { reduction: 'max' } })).toThrow(/unknown reduction 'max'/);
+    expect(() =>
+      runOp(op('SoftmaxCrossEntropyLoss'), {
+        opType: 'SoftmaxCrossEntropyLoss',
+        inputs: [f32(3, 5), labels(3)],
+        attrs: { reduction: 'max' },
+      }),
+    ).toThrow(/unknown reduction 'max'/);
   });
 });

@@ -53,8 +53,20 @@ const rows: Row[] = [
     flops: null,
   },
   { name: 'MatMul 1-D x 1-D: dot product to a scalar', op: 'MatMul', inputs: [f32(5), f32(5)], shape: [], flops: 5 },
-  { name: 'MatMul 1-D x 2-D: (1, 3) x (3, 4), leading 1 removed', op: 'MatMul', inputs: [f32(3), f32(3, 4)], shape: [4], flops: 3 * 4 },
-  { name: 'MatMul 2-D x 1-D: (2, 3) x (3, 1), trailing 1 removed', op: 'MatMul', inputs: [f32(2, 3), f32(3)], shape: [2], flops: 2 * 3 },
+  {
+    name: 'MatMul 1-D x 2-D: (1, 3) x (3, 4), leading 1 removed',
+    op: 'MatMul',
+    inputs: [f32(3), f32(3, 4)],
+    shape: [4],
+    flops: 3 * 4,
+  },
+  {
+    name: 'MatMul 2-D x 1-D: (2, 3) x (3, 1), trailing 1 removed',
+    op: 'MatMul',
+    inputs: [f32(2, 3), f32(3)],
+    shape: [2],
+    flops: 2 * 3,
+  },
   {
     name: 'MatMul batched x 1-D keeps the batch',
     op: 'MatMul',
@@ -140,9 +152,30 @@ const rows: Row[] = [
     shape: [2, 5, 3, 6],
     flops: 2 * 5 * 3 * 4 * 6,
   },
-  { name: 'Einsum diagonal ii->i', op: 'Einsum', inputs: [f32(3, 3)], attrs: { equation: 'ii->i' }, shape: [3], flops: 3 },
-  { name: 'Einsum implicit trace ii', op: 'Einsum', inputs: [f32(3, 3)], attrs: { equation: 'ii' }, shape: [], flops: 3 },
-  { name: 'Einsum transpose ij->ji', op: 'Einsum', inputs: [f32(3, 5)], attrs: { equation: 'ij->ji' }, shape: [5, 3], flops: 15 },
+  {
+    name: 'Einsum diagonal ii->i',
+    op: 'Einsum',
+    inputs: [f32(3, 3)],
+    attrs: { equation: 'ii->i' },
+    shape: [3],
+    flops: 3,
+  },
+  {
+    name: 'Einsum implicit trace ii',
+    op: 'Einsum',
+    inputs: [f32(3, 3)],
+    attrs: { equation: 'ii' },
+    shape: [],
+    flops: 3,
+  },
+  {
+    name: 'Einsum transpose ij->ji',
+    op: 'Einsum',
+    inputs: [f32(3, 5)],
+    attrs: { equation: 'ij->ji' },
+    shape: [5, 3],
+    flops: 15,
+  },
 ];
 
 describe('math/matmul family: shapes and FLOPs', () => {
@@ -156,16 +189,60 @@ describe('math/matmul family: shapes and FLOPs', () => {
 });
 
 describe('math/matmul family: structural errors', () => {
-  const throwing: { name: string; op: string; inputs: TensorInfo[]; attrs?: Record<string, TestAttr>; error: RegExp }[] = [
-    { name: 'Gemm inner dims differ', op: 'Gemm', inputs: [f32(2, 3), f32(4, 5)], error: /inner dimensions of A and B differ: 3 vs 4/ },
-    { name: 'Gemm inner dims differ once transB is applied', op: 'Gemm', inputs: [f32(2, 3), f32(3, 5)], attrs: { transB: 1 }, error: /3 vs 5/ },
-    { name: 'Gemm C that does not broadcast', op: 'Gemm', inputs: [f32(2, 3), f32(3, 5), f32(3)], error: /C of shape \[3\] does not broadcast/ },
+  const throwing: {
+    name: string;
+    op: string;
+    inputs: TensorInfo[];
+    attrs?: Record<string, TestAttr>;
+    error: RegExp;
+  }[] = [
+    {
+      name: 'Gemm inner dims differ',
+      op: 'Gemm',
+      inputs: [f32(2, 3), f32(4, 5)],
+      error: /inner dimensions of A and B differ: 3 vs 4/,
+    },
+    {
+      name: 'Gemm inner dims differ once transB is applied',
+      op: 'Gemm',
+      inputs: [f32(2, 3), f32(3, 5)],
+      attrs: { transB: 1 },
+      error: /3 vs 5/,
+    },
+    {
+      name: 'Gemm C that does not broadcast',
+      op: 'Gemm',
+      inputs: [f32(2, 3), f32(3, 5), f32(3)],
+      error: /C of shape \[3\] does not broadcast/,
+    },
     { name: 'Gemm 3-D A', op: 'Gemm', inputs: [f32(1, 2, 3), f32(3, 5)], error: /A must be 2-D/ },
-    { name: 'MatMul inner dims differ', op: 'MatMul', inputs: [f32(2, 3), f32(4, 5)], error: /inner dimensions differ/ },
-    { name: 'MatMul batch dims do not broadcast', op: 'MatMul', inputs: [f32(2, 3, 4), f32(5, 4, 6)], error: /do not broadcast/ },
+    {
+      name: 'MatMul inner dims differ',
+      op: 'MatMul',
+      inputs: [f32(2, 3), f32(4, 5)],
+      error: /inner dimensions differ/,
+    },
+    {
+      name: 'MatMul batch dims do not broadcast',
+      op: 'MatMul',
+      inputs: [f32(2, 3, 4), f32(5, 4, 6)],
+      error: /do not broadcast/,
+    },
     { name: 'MatMul scalar operand', op: 'MatMul', inputs: [f32(), f32(3)], error: /at least 1-D/ },
-    { name: 'Einsum index sizes disagree', op: 'Einsum', inputs: [f32(2, 3), f32(4, 5)], attrs: { equation: 'ij,jk->ik' }, error: /index 'j' has sizes 3 and 4/ },
-    { name: 'Einsum operand count', op: 'Einsum', inputs: [f32(2, 3)], attrs: { equation: 'ij,jk->ik' }, error: /2 operands/ },
+    {
+      name: 'Einsum index sizes disagree',
+      op: 'Einsum',
+      inputs: [f32(2, 3), f32(4, 5)],
+      attrs: { equation: 'ij,jk->ik' },
+      error: /index 'j' has sizes 3 and 4/,
+    },
+    {
+      name: 'Einsum operand count',
+      op: 'Einsum',
+      inputs: [f32(2, 3)],
+      attrs: { equation: 'ij,jk->ik' },
+      error: /2 operands/,
+    },
     { name: 'Einsum term rank', op: 'Einsum', inputs: [f32(2, 3, 4)], attrs: { equation: 'ij->ji' }, error: /rank 3/ },
   ];
   it.each(throwing)('$name', (row) => {

@@ -27,23 +27,117 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { name: 'DFT opset 17 along axis 1 of a real signal (test_dft)', op: 'DFT', inputs: [f32(1, 10, 10, 1)], attrs: { axis: 1 }, opset: 17, shape: [1, 10, 10, 2], flops: 10 * DFT10 },
-  { name: 'DFT onesided keeps floor(n/2)+1 bins', op: 'DFT', inputs: [f32(2, 16, 1)], attrs: { onesided: 1 }, opset: 17, shape: [2, 9, 2], flops: 2 * FFT16 },
-  { name: 'DFT with dft_length zero-padding to 16', op: 'DFT', inputs: [f32(3, 10, 2), scalarI64(16)], opset: 17, shape: [3, 16, 2], flops: 3 * FFT16 },
-  { name: 'DFT opset 20: axis input, default -2', op: 'DFT', inputs: [f32(4, 16, 2)], opset: 20, shape: [4, 16, 2], flops: 4 * FFT16 },
-  { name: 'DFT opset 20 with an unknown axis: every signal dim may change', op: 'DFT', inputs: [f32(4, 16, 2), null, unknownI64], opset: 20, shape: ['DFT_0:0:0', 'DFT_0:0:1', 2], flops: null },
-  { name: 'STFT with frame_length (test_stft)', op: 'STFT', inputs: [f32(1, 128, 1), scalarI64(8), null, scalarI64(16)], shape: [1, 15, 9, 2], flops: 15 * FFT16 },
-  { name: 'STFT with a window: one multiply per sample and frame', op: 'STFT', inputs: [f32(1, 128, 1), scalarI64(8), weight(16)], shape: [1, 15, 9, 2], flops: 15 * (16 + FFT16) },
-  { name: 'STFT two-sided', op: 'STFT', inputs: [f32(2, 64, 2), scalarI64(16), weight(16)], attrs: { onesided: 0 }, shape: [2, 4, 16, 2], flops: 2 * 4 * (16 + FFT16) },
-  { name: 'STFT with an unknown frame_step: frames unknown', op: 'STFT', inputs: [f32(1, 128, 1), unknownI64, weight(16)], shape: [1, 'STFT_0:0:1', 9, 2], flops: null },
-  { name: 'HannWindow: multiply, cos, multiply-add per sample', op: 'HannWindow', inputs: [scalarI64(10)], shape: [10], flops: 10 * 3 },
-  { name: 'HammingWindow as double', op: 'HammingWindow', inputs: [scalarI64(8)], attrs: { output_datatype: 11 }, shape: [8], dtype: 'float64', flops: 8 * 3 },
-  { name: 'BlackmanWindow: two cosine terms', op: 'BlackmanWindow', inputs: [scalarI64(10)], shape: [10], flops: 10 * 6 },
-  { name: 'HannWindow of an unknown size', op: 'HannWindow', inputs: [unknownI64], shape: ['HannWindow_0:0:0'], flops: null },
+  {
+    name: 'DFT opset 17 along axis 1 of a real signal (test_dft)',
+    op: 'DFT',
+    inputs: [f32(1, 10, 10, 1)],
+    attrs: { axis: 1 },
+    opset: 17,
+    shape: [1, 10, 10, 2],
+    flops: 10 * DFT10,
+  },
+  {
+    name: 'DFT onesided keeps floor(n/2)+1 bins',
+    op: 'DFT',
+    inputs: [f32(2, 16, 1)],
+    attrs: { onesided: 1 },
+    opset: 17,
+    shape: [2, 9, 2],
+    flops: 2 * FFT16,
+  },
+  {
+    name: 'DFT with dft_length zero-padding to 16',
+    op: 'DFT',
+    inputs: [f32(3, 10, 2), scalarI64(16)],
+    opset: 17,
+    shape: [3, 16, 2],
+    flops: 3 * FFT16,
+  },
+  {
+    name: 'DFT opset 20: axis input, default -2',
+    op: 'DFT',
+    inputs: [f32(4, 16, 2)],
+    opset: 20,
+    shape: [4, 16, 2],
+    flops: 4 * FFT16,
+  },
+  {
+    name: 'DFT opset 20 with an unknown axis: every signal dim may change',
+    op: 'DFT',
+    inputs: [f32(4, 16, 2), null, unknownI64],
+    opset: 20,
+    shape: ['DFT_0:0:0', 'DFT_0:0:1', 2],
+    flops: null,
+  },
+  {
+    name: 'STFT with frame_length (test_stft)',
+    op: 'STFT',
+    inputs: [f32(1, 128, 1), scalarI64(8), null, scalarI64(16)],
+    shape: [1, 15, 9, 2],
+    flops: 15 * FFT16,
+  },
+  {
+    name: 'STFT with a window: one multiply per sample and frame',
+    op: 'STFT',
+    inputs: [f32(1, 128, 1), scalarI64(8), weight(16)],
+    shape: [1, 15, 9, 2],
+    flops: 15 * (16 + FFT16),
+  },
+  {
+    name: 'STFT two-sided',
+    op: 'STFT',
+    inputs: [f32(2, 64, 2), scalarI64(16), weight(16)],
+    attrs: { onesided: 0 },
+    shape: [2, 4, 16, 2],
+    flops: 2 * 4 * (16 + FFT16),
+  },
+  {
+    name: 'STFT with an unknown frame_step: frames unknown',
+    op: 'STFT',
+    inputs: [f32(1, 128, 1), unknownI64, weight(16)],
+    shape: [1, 'STFT_0:0:1', 9, 2],
+    flops: null,
+  },
+  {
+    name: 'HannWindow: multiply, cos, multiply-add per sample',
+    op: 'HannWindow',
+    inputs: [scalarI64(10)],
+    shape: [10],
+    flops: 10 * 3,
+  },
+  {
+    name: 'HammingWindow as double',
+    op: 'HammingWindow',
+    inputs: [scalarI64(8)],
+    attrs: { output_datatype: 11 },
+    shape: [8],
+    dtype: 'float64',
+    flops: 8 * 3,
+  },
+  {
+    name: 'BlackmanWindow: two cosine terms',
+    op: 'BlackmanWindow',
+    inputs: [scalarI64(10)],
+    shape: [10],
+    flops: 10 * 6,
+  },
+  {
+    name: 'HannWindow of an unknown size',
+    op: 'HannWindow',
+    inputs: [unknownI64],
+    shape: ['HannWindow_0:0:0'],
+    flops: null,
+  },
   {
     name: 'MelWeightMatrix (test_melweightmatrix)',
     op: 'MelWeightMatrix',
-    inputs: [scalarI64(8), scalarI64(16), scalarI64(8192), { dtype: 'float32', shape: [], value: [0] }, { dtype: 'float32', shape: [], value: [4096] }],
+    inputs: [
+      scalarI64(8),
+      scalarI64(16),
+      scalarI64(8192),
+      { dtype: 'float32', shape: [], value: [0] },
+      { dtype: 'float32', shape: [], value: [4096] },
+    ],
     shape: [9, 8],
     flops: 9 * 8 * 2,
   },
@@ -51,7 +145,12 @@ const rows: Row[] = [
 
 describe('math/signal family: shapes and FLOPs', () => {
   it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset ?? 17 });
+    const { outputs, cost } = runOp(op(row.op), {
+      opType: row.op,
+      inputs: row.inputs,
+      attrs: row.attrs,
+      opset: row.opset ?? 17,
+    });
     expect(at(outputs, 0).shape).toEqual(row.shape);
     expect(at(outputs, 0).dtype).toBe(row.dtype ?? 'float32');
     expect(cost?.flops).toBe(row.flops);
@@ -63,21 +162,32 @@ describe('math/signal family: shapes and FLOPs', () => {
     expect(transformFlops(12)).toBe(4 * 144);
   });
   it('window generators write their output only', () => {
-    expect(runOp(op('HannWindow'), { opType: 'HannWindow', inputs: [scalarI64(10)] }).cost?.memory).toEqual({ elements: 10, bytes: 40 });
+    expect(runOp(op('HannWindow'), { opType: 'HannWindow', inputs: [scalarI64(10)] }).cost?.memory).toEqual({
+      elements: 10,
+      bytes: 40,
+    });
   });
 });
 
 describe('math/signal family: structural errors', () => {
   it('DFT on the complex axis', () => {
-    expect(() => runOp(op('DFT'), { opType: 'DFT', inputs: [f32(4, 16, 2)], attrs: { axis: -1 } })).toThrow(/complex axis/);
+    expect(() => runOp(op('DFT'), { opType: 'DFT', inputs: [f32(4, 16, 2)], attrs: { axis: -1 } })).toThrow(
+      /complex axis/,
+    );
   });
   it('DFT with a last dim that is neither 1 nor 2', () => {
-    expect(() => runOp(op('DFT'), { opType: 'DFT', inputs: [f32(4, 16, 3)] })).toThrow(/must be 1 \(real\) or 2 \(complex\)/);
+    expect(() => runOp(op('DFT'), { opType: 'DFT', inputs: [f32(4, 16, 3)] })).toThrow(
+      /must be 1 \(real\) or 2 \(complex\)/,
+    );
   });
   it('STFT frame longer than the signal', () => {
-    expect(() => runOp(op('STFT'), { opType: 'STFT', inputs: [f32(1, 8, 1), scalarI64(4), weight(16)] })).toThrow(/frame_length 16 exceeds the signal length 8/);
+    expect(() => runOp(op('STFT'), { opType: 'STFT', inputs: [f32(1, 8, 1), scalarI64(4), weight(16)] })).toThrow(
+      /frame_length 16 exceeds the signal length 8/,
+    );
   });
   it('STFT without a window or frame_length', () => {
-    expect(() => runOp(op('STFT'), { opType: 'STFT', inputs: [f32(1, 8, 1), scalarI64(4)] })).toThrow(/window or a frame_length/);
+    expect(() => runOp(op('STFT'), { opType: 'STFT', inputs: [f32(1, 8, 1), scalarI64(4)] })).toThrow(
+      /window or a frame_length/,
+    );
   });
 });

@@ -54,6 +54,8 @@ describe('math/topk family: shapes and FLOPs', () => {
 
 describe('math/topk family: errors', () => {
   it('TopK with K larger than the axis throws', () => {
-    expect(() => runOp(op('TopK'), { opType: 'TopK', inputs: [f32(2, 3), i64([5])], opset: 11, outputs: 2 })).toThrow(/K = 5/);
+    expect(() => runOp(op('TopK'), { opType: 'TopK', inputs: [f32(2, 3), i64([5])], opset: 11, outputs: 2 })).toThrow(
+      /K = 5/,
+    );
   });
 });

@@ -58,7 +58,13 @@ const rows: Row[] = [
 
 describe('nn/attention family: shapes and FLOPs', () => {
   it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset, outputs: row.outputs });
+    const { outputs, cost } = runOp(op(row.op), {
+      opType: row.op,
+      inputs: row.inputs,
+      attrs: row.attrs,
+      opset: row.opset,
+      outputs: row.outputs,
+    });
     expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
     expect(at(outputs, 0).dtype).toBe('float32');
     expect(cost?.flops).toBe(row.flops);
@@ -66,8 +72,19 @@ describe('nn/attention family: shapes and FLOPs', () => {
 });
 
 describe('nn/attention family: structural errors', () => {
-  const throwing: { name: string; op: string; inputs: (TensorInfo | null)[]; attrs?: Record<string, TestAttr>; error: RegExp }[] = [
-    { name: 'ai.onnx Attention 3-D without head counts', op: 'Attention', inputs: [f32(2, 6, 512), f32(2, 6, 128), f32(2, 6, 128)], error: /q_num_heads and kv_num_heads/ },
+  const throwing: {
+    name: string;
+    op: string;
+    inputs: (TensorInfo | null)[];
+    attrs?: Record<string, TestAttr>;
+    error: RegExp;
+  }[] = [
+    {
+      name: 'ai.onnx Attention 3-D without head counts',
+      op: 'Attention',
+      inputs: [f32(2, 6, 512), f32(2, 6, 128), f32(2, 6, 128)],
+      error: /q_num_heads and kv_num_heads/,
+    },
   ];
   it.each(throwing)('$name', (row) => {
     expect(() => runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs })).toThrow(row.error);
@@ -82,7 +99,13 @@ describe('nn/attention family: onnxruntime agrees', () => {
       domain: '',
       opset: 23,
       inputs: ['q', 'k', 'v', '', 'pk', 'pv'],
-      feeds: { q: [FLOAT, [2, 6, 512]], k: [FLOAT, [2, 6, 128]], v: [FLOAT, [2, 6, 128]], pk: [FLOAT, [2, 2, 4, 64]], pv: [FLOAT, [2, 2, 4, 64]] },
+      feeds: {
+        q: [FLOAT, [2, 6, 512]],
+        k: [FLOAT, [2, 6, 128]],
+        v: [FLOAT, [2, 6, 128]],
+        pk: [FLOAT, [2, 2, 4, 64]],
+        pv: [FLOAT, [2, 2, 4, 64]],
+      },
       inits: [],
       attrs: { q_num_heads: 8, kv_num_heads: 2 },
       outputs: 4,

@@ -209,12 +209,24 @@ const rows: Row[] = [
     shape: [1, 6, 8, 8],
     flops: 8 * 8 * 6 * 4 * 3 * 3 + 8 * 8 * 4 * 3 * 3 * (4 + 1),
   },
-  { name: 'Col2Im: one add per column element', op: 'Col2Im', inputs: [f32(1, 20, 16), i64([5, 5]), i64([2, 2])], opset: 18, shape: [1, 5, 5, 5], flops: 320 },
+  {
+    name: 'Col2Im: one add per column element',
+    op: 'Col2Im',
+    inputs: [f32(1, 20, 16), i64([5, 5]), i64([2, 2])],
+    opset: 18,
+    shape: [1, 5, 5, 5],
+    flops: 320,
+  },
 ];
 
 describe('nn/conv family: shapes and FLOPs', () => {
   it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset });
+    const { outputs, cost } = runOp(op(row.op), {
+      opType: row.op,
+      inputs: row.inputs,
+      attrs: row.attrs,
+      opset: row.opset,
+    });
     expect(outputs).toHaveLength(1);
     expect(at(outputs, 0).shape).toEqual(row.shape);
     expect(at(outputs, 0).dtype).toBe(row.dtype ?? 'float32');
@@ -223,19 +235,71 @@ describe('nn/conv family: shapes and FLOPs', () => {
 });
 
 describe('nn/conv family: structural errors', () => {
-  const throwing: { name: string; op: string; inputs: TensorInfo[]; attrs?: Record<string, TestAttr>; opset?: number; error: RegExp }[] = [
-    { name: 'Conv weight of the wrong rank', op: 'Conv', inputs: [f32(1, 3, 8, 8), weight(4, 3, 3)], error: /weight has rank 3 but the input has rank 4/ },
-    { name: 'Conv channel mismatch', op: 'Conv', inputs: [f32(1, 4, 8, 8), weight(8, 3, 3, 3)], error: /input has 4 channels but the weight expects 3/ },
-    { name: 'Conv group that does not divide M', op: 'Conv', inputs: [f32(1, 4, 8, 8), weight(6, 1, 3, 3)], attrs: { group: 4 }, error: /not divisible by group 4/ },
-    { name: 'Conv kernel larger than the input', op: 'Conv', inputs: [f32(1, 1, 2, 2), weight(1, 1, 3, 3)], error: /kernel extent 3/ },
-    { name: 'Conv strides of the wrong length', op: 'Conv', inputs: [f32(1, 1, 8, 8), weight(1, 1, 3, 3)], attrs: { strides: [2] }, error: /strides has 1 values, expected 2/ },
-    { name: 'Conv bias length', op: 'Conv', inputs: [f32(1, 1, 8, 8), weight(2, 1, 3, 3), weight(3)], error: /bias has 3 elements/ },
-    { name: 'ConvTranspose channel mismatch', op: 'ConvTranspose', inputs: [f32(1, 4, 8, 8), weight(3, 2, 3, 3)], error: /input has 4 channels/ },
+  const throwing: {
+    name: string;
+    op: string;
+    inputs: TensorInfo[];
+    attrs?: Record<string, TestAttr>;
+    opset?: number;
+    error: RegExp;
+  }[] = [
+    {
+      name: 'Conv weight of the wrong rank',
+      op: 'Conv',
+      inputs: [f32(1, 3, 8, 8), weight(4, 3, 3)],
+      error: /weight has rank 3 but the input has rank 4/,
+    },
+    {
+      name: 'Conv channel mismatch',
+      op: 'Conv',
+      inputs: [f32(1, 4, 8, 8), weight(8, 3, 3, 3)],
+      error: /input has 4 channels but the weight expects 3/,
+    },
+    {
+      name: 'Conv group that does not divide M',
+      op: 'Conv',
+      inputs: [f32(1, 4, 8, 8), weight(6, 1, 3, 3)],
+      attrs: { group: 4 },
+      error: /not divisible by group 4/,
+    },
+    {
+      name: 'Conv kernel larger than the input',
+      op: 'Conv',
+      inputs: [f32(1, 1, 2, 2), weight(1, 1, 3, 3)],
+      error: /kernel extent 3/,
+    },
+    {
+      name: 'Conv strides of the wrong length',
+      op: 'Conv',
+      inputs: [f32(1, 1, 8, 8), weight(1, 1, 3, 3)],
+      attrs: { strides: [2] },
+      error: /strides has 1 values, expected 2/,
+    },
+    {
+      name: 'Conv bias length',
+      op: 'Conv',
+      inputs: [f32(1, 1, 8, 8), weight(2, 1, 3, 3), weight(3)],
+      error: /bias has 3 elements/,
+    },
+    {
+      name: 'ConvTranspose channel mismatch',
+      op: 'ConvTranspose',
+      inputs: [f32(1, 4, 8, 8), weight(3, 2, 3, 3)],
+      error: /input has 4 channels/,
+    },
     { name: 'Conv input of rank 2', op: 'Conv', inputs: [f32(1, 3), weight(4, 3)], error: /rank >= 3/ },
-    { name: 'Col2Im channels not a multiple of the block', op: 'Col2Im', inputs: [f32(1, 6, 4), i64([3, 3]), i64([2, 2])], opset: 18, error: /dim 1 \(6\) is not a multiple of the block size 4/ },
+    {
+      name: 'Col2Im channels not a multiple of the block',
+      op: 'Col2Im',
+      inputs: [f32(1, 6, 4), i64([3, 3]), i64([2, 2])],
+      opset: 18,
+      error: /dim 1 \(6\) is not a multiple of the block size 4/,
+    },
   ];
   it.each(throwing)('$name', (row) => {
-    expect(() => runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset })).toThrow(row.error);
+    expect(() => runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs, opset: row.opset })).toThrow(
+      row.error,
+    );
   });
 });
 

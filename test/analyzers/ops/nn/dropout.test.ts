@@ -24,15 +24,39 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { name: 'Dropout-13 mask is bool', op: 'Dropout', inputs: [f32(2, 3)], outputs: 2, opset: 13, shapes: [[2, 3], [2, 3]], dtypes: ['float32', 'bool'] },
-  { name: 'Dropout-7 mask has the input type', op: 'Dropout', inputs: [f32(2, 3)], outputs: 2, opset: 7, shapes: [[2, 3], [2, 3]], dtypes: ['float32', 'float32'] },
+  {
+    name: 'Dropout-13 mask is bool',
+    op: 'Dropout',
+    inputs: [f32(2, 3)],
+    outputs: 2,
+    opset: 13,
+    shapes: [
+      [2, 3],
+      [2, 3],
+    ],
+    dtypes: ['float32', 'bool'],
+  },
+  {
+    name: 'Dropout-7 mask has the input type',
+    op: 'Dropout',
+    inputs: [f32(2, 3)],
+    outputs: 2,
+    opset: 7,
+    shapes: [
+      [2, 3],
+      [2, 3],
+    ],
+    dtypes: ['float32', 'float32'],
+  },
 ];
 
 describe('nn/dropout family: shapes and folded values', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
     const { outputs, cost } = run(r.op, { inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) => (v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v)));
+    r.values?.forEach((v, i) =>
+      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
+    );
     r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
     expect(cost?.flops).toBe(0);
   });

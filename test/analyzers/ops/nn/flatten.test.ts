@@ -36,7 +36,9 @@ describe('nn/flatten family: shapes and folded values', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
     const { outputs, cost } = run(r.op, { inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) => (v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v)));
+    r.values?.forEach((v, i) =>
+      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
+    );
     r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
     expect(cost?.flops).toBe(0);
   });

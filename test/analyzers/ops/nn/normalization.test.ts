@@ -166,17 +166,23 @@ describe('nn/normalization family: parameters', () => {
 describe('nn/normalization family: structural errors', () => {
   it('BatchNormalization scale of the wrong length', () => {
     const inputs = [f32(1, 64, 8, 8), weight(32), weight(64), weight(64), weight(64)];
-    expect(() => runOp(op('BatchNormalization'), { opType: 'BatchNormalization', inputs })).toThrow(/scale has 32 elements, expected 64/);
+    expect(() => runOp(op('BatchNormalization'), { opType: 'BatchNormalization', inputs })).toThrow(
+      /scale has 32 elements, expected 64/,
+    );
   });
   it('GroupNormalization with channels not divisible by num_groups', () => {
     expect(() =>
-      runOp(op('GroupNormalization'), { opType: 'GroupNormalization', inputs: [f32(1, 30, 4, 4)], attrs: { num_groups: 4 } }),
+      runOp(op('GroupNormalization'), {
+        opType: 'GroupNormalization',
+        inputs: [f32(1, 30, 4, 4)],
+        attrs: { num_groups: 4 },
+      }),
     ).toThrow(/30 channels are not divisible by num_groups 4/);
   });
   it('LayerNormalization axis out of range', () => {
-    expect(() => runOp(op('LayerNormalization'), { opType: 'LayerNormalization', inputs: [f32(2, 4)], attrs: { axis: 2 } })).toThrow(
-      /axis 2 out of range for rank 2/,
-    );
+    expect(() =>
+      runOp(op('LayerNormalization'), { opType: 'LayerNormalization', inputs: [f32(2, 4)], attrs: { axis: 2 } }),
+    ).toThrow(/axis 2 out of range for rank 2/);
   });
   it('LRN without size', () => {
     expect(() => runOp(op('LRN'), { opType: 'LRN', inputs: [f32(1, 4, 2, 2)] })).toThrow(/size is required/);

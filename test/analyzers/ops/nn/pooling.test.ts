@@ -160,16 +160,18 @@ describe('nn/pooling family: shapes and FLOPs', () => {
 
 describe('nn/pooling family: structural errors', () => {
   it('MaxPool without kernel_shape', () => {
-    expect(() => runOp(op('MaxPool'), { opType: 'MaxPool', inputs: [f32(1, 1, 4, 4)] })).toThrow(/kernel_shape is required/);
+    expect(() => runOp(op('MaxPool'), { opType: 'MaxPool', inputs: [f32(1, 1, 4, 4)] })).toThrow(
+      /kernel_shape is required/,
+    );
   });
   it('MaxPool kernel_shape of the wrong length', () => {
-    expect(() => runOp(op('MaxPool'), { opType: 'MaxPool', inputs: [f32(1, 1, 4, 4)], attrs: { kernel_shape: [2] } })).toThrow(
-      /kernel_shape has 1 values, expected 2/,
-    );
+    expect(() =>
+      runOp(op('MaxPool'), { opType: 'MaxPool', inputs: [f32(1, 1, 4, 4)], attrs: { kernel_shape: [2] } }),
+    ).toThrow(/kernel_shape has 1 values, expected 2/);
   });
   it('AveragePool on a 2-D input', () => {
-    expect(() => runOp(op('AveragePool'), { opType: 'AveragePool', inputs: [f32(4, 4)], attrs: { kernel_shape: [2] } })).toThrow(
-      /rank >= 3/,
-    );
+    expect(() =>
+      runOp(op('AveragePool'), { opType: 'AveragePool', inputs: [f32(4, 4)], attrs: { kernel_shape: [2] } }),
+    ).toThrow(/rank >= 3/);
   });
 });

@@ -7,9 +7,7 @@ import { f32, runOp, opFinder } from '../../../helpers/op-context.js';
 const op = opFinder(ops, 'nn/shrink');
 
 describe('nn/shrink family: shapes and FLOPs', () => {
-  it.each([
-    { name: 'Shrink', op: 'Shrink', inputs: [f32(7)], shape: [7], flops: 7 * 3 },
-  ])('$name', (row) => {
+  it.each([{ name: 'Shrink', op: 'Shrink', inputs: [f32(7)], shape: [7], flops: 7 * 3 }])('$name', (row) => {
     const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs });
     expect(outputs).toHaveLength(1);
     expect(at(outputs, 0).shape).toEqual(row.shape);

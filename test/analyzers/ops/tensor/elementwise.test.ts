@@ -25,6 +25,8 @@ describe('tensor/elementwise family: shapes and FLOPs', () => {
 
 describe('tensor/elementwise family: errors', () => {
   it('Where with a condition that does not broadcast', () => {
-    expect(() => runOp(op('Where'), { opType: 'Where', inputs: [t('bool', 3), f32(2, 4), f32(4)] })).toThrow(/do not broadcast/);
+    expect(() => runOp(op('Where'), { opType: 'Where', inputs: [t('bool', 3), f32(2, 4), f32(4)] })).toThrow(
+      /do not broadcast/,
+    );
   });
 });

@@ -11,7 +11,10 @@ import { at } from '../../../../src/util/at.js';
 import { f32, i64, opFinder, runOp, type OpCase, type TestAttr } from '../../../helpers/op-context.js';
 
 // The shape ops, plus the ops of other families that the view-cost test and the exporter chains below pass through.
-const byType = opFinder([...ops, ...flattenOps, ...movementOps, ...gatherScatterOps, ...resizeOps, ...generatorOps], 'tensor/shape and the chained families');
+const byType = opFinder(
+  [...ops, ...flattenOps, ...movementOps, ...gatherScatterOps, ...resizeOps, ...generatorOps],
+  'tensor/shape and the chained families',
+);
 
 const run = (type: string, c: Omit<OpCase, 'opType'>) => runOp(byType(type), { ...c, opType: type });
 
@@ -34,14 +37,72 @@ interface Row {
 
 const rows: Row[] = [
   // Shape: the value is the static shape; opset 15 slices it with start/end (clamped, negative from the back).
-  { name: 'Shape of a static tensor', op: 'Shape', inputs: [f32(2, 3, 4)], shapes: [[3]], values: [[2, 3, 4]], dtypes: ['int64'] },
-  { name: 'Shape-15 start=-1', op: 'Shape', inputs: [f32(2, 3, 4)], attrs: { start: -1 }, opset: 15, shapes: [[1]], values: [[4]] },
-  { name: 'Shape-15 end=-1', op: 'Shape', inputs: [f32(2, 3, 4)], attrs: { end: -1 }, opset: 15, shapes: [[2]], values: [[2, 3]] },
-  { name: 'Shape-15 start=1 end=2', op: 'Shape', inputs: [f32(2, 3, 4)], attrs: { start: 1, end: 2 }, opset: 15, shapes: [[1]], values: [[3]] },
-  { name: 'Shape-15 end beyond rank clamps', op: 'Shape', inputs: [f32(2, 3, 4)], attrs: { start: -10, end: 10 }, opset: 15, shapes: [[3]], values: [[2, 3, 4]] },
-  { name: 'Shape-13 ignores start/end', op: 'Shape', inputs: [f32(2, 3, 4)], attrs: { start: 1 }, opset: 13, shapes: [[3]], values: [[2, 3, 4]] },
-  { name: 'Shape of a symbolic tensor has no numeric value', op: 'Shape', inputs: [f32('N', 3)], shapes: [[2]], values: [null] },
-  { name: 'Shape of unknown rank', op: 'Shape', inputs: [{ dtype: 'float32', shape: null }], shapes: [['Shape_0:0:0']] },
+  {
+    name: 'Shape of a static tensor',
+    op: 'Shape',
+    inputs: [f32(2, 3, 4)],
+    shapes: [[3]],
+    values: [[2, 3, 4]],
+    dtypes: ['int64'],
+  },
+  {
+    name: 'Shape-15 start=-1',
+    op: 'Shape',
+    inputs: [f32(2, 3, 4)],
+    attrs: { start: -1 },
+    opset: 15,
+    shapes: [[1]],
+    values: [[4]],
+  },
+  {
+    name: 'Shape-15 end=-1',
+    op: 'Shape',
+    inputs: [f32(2, 3, 4)],
+    attrs: { end: -1 },
+    opset: 15,
+    shapes: [[2]],
+    values: [[2, 3]],
+  },
+  {
+    name: 'Shape-15 start=1 end=2',
+    op: 'Shape',
+    inputs: [f32(2, 3, 4)],
+    attrs: { start: 1, end: 2 },
+    opset: 15,
+    shapes: [[1]],
+    values: [[3]],
+  },
+  {
+    name: 'Shape-15 end beyond rank clamps',
+    op: 'Shape',
+    inputs: [f32(2, 3, 4)],
+    attrs: { start: -10, end: 10 },
+    opset: 15,
+    shapes: [[3]],
+    values: [[2, 3, 4]],
+  },
+  {
+    name: 'Shape-13 ignores start/end',
+    op: 'Shape',
+    inputs: [f32(2, 3, 4)],
+    attrs: { start: 1 },
+    opset: 13,
+    shapes: [[3]],
+    values: [[2, 3, 4]],
+  },
+  {
+    name: 'Shape of a symbolic tensor has no numeric value',
+    op: 'Shape',
+    inputs: [f32('N', 3)],
+    shapes: [[2]],
+    values: [null],
+  },
+  {
+    name: 'Shape of unknown rank',
+    op: 'Shape',
+    inputs: [{ dtype: 'float32', shape: null }],
+    shapes: [['Shape_0:0:0']],
+  },
   // Size.
   { name: 'Size static', op: 'Size', inputs: [f32(2, 3, 4)], shapes: [[]], values: [[24]] },
   { name: 'Size symbolic', op: 'Size', inputs: [f32('N', 3)], shapes: [[]], values: [null] },
@@ -49,27 +110,136 @@ const rows: Row[] = [
   { name: 'Reshape 0 and -1', op: 'Reshape', inputs: [f32(2, 3, 4), i64([0, -1])], shapes: [[2, 12]] },
   { name: 'Reshape -1 first', op: 'Reshape', inputs: [f32(2, 3, 4), i64([-1, 4])], shapes: [[6, 4]] },
   { name: 'Reshape to scalar', op: 'Reshape', inputs: [f32(1, 1), i64([], [0])], shapes: [[]] },
-  { name: 'Reshape allowzero=1 keeps the 0', op: 'Reshape', inputs: [f32(3, 0), i64([0, 3])], attrs: { allowzero: 1 }, opset: 14, shapes: [[0, 3]] },
-  { name: 'Reshape symbolic batch with 0', op: 'Reshape', inputs: [f32('N', 232, 7, 7), i64([0, 2, 116, 49])], shapes: [['N', 2, 116, 49]] },
-  { name: 'Reshape symbolic batch with -1 cancels N', op: 'Reshape', inputs: [f32('N', 232, 7, 7), i64([0, -1])], shapes: [['N', 11368]] },
-  { name: 'Reshape -1 with an unmatched symbol is dynamic', op: 'Reshape', inputs: [f32('N', 4), i64([-1, 2])], shapes: [['Reshape_0:0:0', 2]] },
-  { name: 'Reshape-1 shape attribute', op: 'Reshape', inputs: [f32(2, 3, 4)], attrs: { shape: [4, -1] }, opset: 1, shapes: [[4, 6]] },
-  { name: 'Reshape with unknown target of known length', op: 'Reshape', inputs: [f32(2, 3, 4), { dtype: 'int64', shape: [3] }], shapes: [['Reshape_0:0:0', 'Reshape_0:0:1', 'Reshape_0:0:2']] },
-  { name: 'Reshape to an unknown rank-1 target holds every element', op: 'Reshape', inputs: [f32(2, 3, 4), { dtype: 'int64', shape: [1] }], shapes: [[24]] },
-  { name: 'Reshape folds values', op: 'Reshape', inputs: [i64([1, 2, 3, 4]), i64([2, 2])], shapes: [[2, 2]], values: [[1, 2, 3, 4]] },
+  {
+    name: 'Reshape allowzero=1 keeps the 0',
+    op: 'Reshape',
+    inputs: [f32(3, 0), i64([0, 3])],
+    attrs: { allowzero: 1 },
+    opset: 14,
+    shapes: [[0, 3]],
+  },
+  {
+    name: 'Reshape symbolic batch with 0',
+    op: 'Reshape',
+    inputs: [f32('N', 232, 7, 7), i64([0, 2, 116, 49])],
+    shapes: [['N', 2, 116, 49]],
+  },
+  {
+    name: 'Reshape symbolic batch with -1 cancels N',
+    op: 'Reshape',
+    inputs: [f32('N', 232, 7, 7), i64([0, -1])],
+    shapes: [['N', 11368]],
+  },
+  {
+    name: 'Reshape -1 with an unmatched symbol is dynamic',
+    op: 'Reshape',
+    inputs: [f32('N', 4), i64([-1, 2])],
+    shapes: [['Reshape_0:0:0', 2]],
+  },
+  {
+    name: 'Reshape-1 shape attribute',
+    op: 'Reshape',
+    inputs: [f32(2, 3, 4)],
+    attrs: { shape: [4, -1] },
+    opset: 1,
+    shapes: [[4, 6]],
+  },
+  {
+    name: 'Reshape with unknown target of known length',
+    op: 'Reshape',
+    inputs: [f32(2, 3, 4), { dtype: 'int64', shape: [3] }],
+    shapes: [['Reshape_0:0:0', 'Reshape_0:0:1', 'Reshape_0:0:2']],
+  },
+  {
+    name: 'Reshape to an unknown rank-1 target holds every element',
+    op: 'Reshape',
+    inputs: [f32(2, 3, 4), { dtype: 'int64', shape: [1] }],
+    shapes: [[24]],
+  },
+  {
+    name: 'Reshape folds values',
+    op: 'Reshape',
+    inputs: [i64([1, 2, 3, 4]), i64([2, 2])],
+    shapes: [[2, 2]],
+    values: [[1, 2, 3, 4]],
+  },
   // Squeeze / Unsqueeze: axes attribute before opset 13, input from 13.
-  { name: 'Squeeze-11 axes attribute', op: 'Squeeze', inputs: [f32(1, 3, 1, 5)], attrs: { axes: [0, -2] }, opset: 11, shapes: [[3, 5]] },
+  {
+    name: 'Squeeze-11 axes attribute',
+    op: 'Squeeze',
+    inputs: [f32(1, 3, 1, 5)],
+    attrs: { axes: [0, -2] },
+    opset: 11,
+    shapes: [[3, 5]],
+  },
   { name: 'Squeeze-13 axes input', op: 'Squeeze', inputs: [f32(1, 3, 1, 5), i64([2])], opset: 13, shapes: [[1, 3, 5]] },
   { name: 'Squeeze without axes drops every 1', op: 'Squeeze', inputs: [f32(1, 3, 1, 5)], opset: 13, shapes: [[3, 5]] },
-  { name: 'Squeeze-13 with an empty axes tensor drops every 1', op: 'Squeeze', inputs: [f32(1, 3, 1), i64([], [0])], opset: 13, shapes: [[3]] },
-  { name: 'Squeeze without axes and a symbolic dim: rank unknown', op: 'Squeeze', inputs: [f32('N', 1, 5)], opset: 13, shapes: [null] },
-  { name: 'Squeeze folds a [1] shape value to a scalar', op: 'Squeeze', inputs: [i64([7]), i64([0])], opset: 13, shapes: [[]], values: [[7]] },
-  { name: 'Squeeze-13 unknown axes, one size-1 dim: that is the axis', op: 'Squeeze', inputs: [f32(1, 3, 4), { dtype: 'int64', shape: [1] }], opset: 13, shapes: [[3, 4]] },
-  { name: 'Squeeze-13 unknown axes, ambiguous', op: 'Squeeze', inputs: [f32(1, 3, 1), { dtype: 'int64', shape: [1] }], opset: 13, shapes: [['Squeeze_0:0:0', 'Squeeze_0:0:1']] },
-  { name: 'Unsqueeze-11 axes attribute', op: 'Unsqueeze', inputs: [f32(3, 4)], attrs: { axes: [0, 3] }, opset: 11, shapes: [[1, 3, 4, 1]] },
-  { name: 'Unsqueeze-13 negative axis', op: 'Unsqueeze', inputs: [f32(3, 4), i64([-1])], opset: 13, shapes: [[3, 4, 1]] },
-  { name: 'Unsqueeze scalar value', op: 'Unsqueeze', inputs: [scalar(5), i64([0])], opset: 13, shapes: [[1]], values: [[5]] },
-  { name: 'Unsqueeze-13 unknown axes of known length', op: 'Unsqueeze', inputs: [f32(3), { dtype: 'int64', shape: [1] }], opset: 13, shapes: [['Unsqueeze_0:0:0', 'Unsqueeze_0:0:1']] },
+  {
+    name: 'Squeeze-13 with an empty axes tensor drops every 1',
+    op: 'Squeeze',
+    inputs: [f32(1, 3, 1), i64([], [0])],
+    opset: 13,
+    shapes: [[3]],
+  },
+  {
+    name: 'Squeeze without axes and a symbolic dim: rank unknown',
+    op: 'Squeeze',
+    inputs: [f32('N', 1, 5)],
+    opset: 13,
+    shapes: [null],
+  },
+  {
+    name: 'Squeeze folds a [1] shape value to a scalar',
+    op: 'Squeeze',
+    inputs: [i64([7]), i64([0])],
+    opset: 13,
+    shapes: [[]],
+    values: [[7]],
+  },
+  {
+    name: 'Squeeze-13 unknown axes, one size-1 dim: that is the axis',
+    op: 'Squeeze',
+    inputs: [f32(1, 3, 4), { dtype: 'int64', shape: [1] }],
+    opset: 13,
+    shapes: [[3, 4]],
+  },
+  {
+    name: 'Squeeze-13 unknown axes, ambiguous',
+    op: 'Squeeze',
+    inputs: [f32(1, 3, 1), { dtype: 'int64', shape: [1] }],
+    opset: 13,
+    shapes: [['Squeeze_0:0:0', 'Squeeze_0:0:1']],
+  },
+  {
+    name: 'Unsqueeze-11 axes attribute',
+    op: 'Unsqueeze',
+    inputs: [f32(3, 4)],
+    attrs: { axes: [0, 3] },
+    opset: 11,
+    shapes: [[1, 3, 4, 1]],
+  },
+  {
+    name: 'Unsqueeze-13 negative axis',
+    op: 'Unsqueeze',
+    inputs: [f32(3, 4), i64([-1])],
+    opset: 13,
+    shapes: [[3, 4, 1]],
+  },
+  {
+    name: 'Unsqueeze scalar value',
+    op: 'Unsqueeze',
+    inputs: [scalar(5), i64([0])],
+    opset: 13,
+    shapes: [[1]],
+    values: [[5]],
+  },
+  {
+    name: 'Unsqueeze-13 unknown axes of known length',
+    op: 'Unsqueeze',
+    inputs: [f32(3), { dtype: 'int64', shape: [1] }],
+    opset: 13,
+    shapes: [['Unsqueeze_0:0:0', 'Unsqueeze_0:0:1']],
+  },
   // Identity.
   { name: 'Identity passes the value', op: 'Identity', inputs: [i64([1, 2])], shapes: [[2]], values: [[1, 2]] },
 ];
@@ -78,7 +248,9 @@ describe('tensor/shape family: shapes and folded values', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
     const { outputs, cost } = run(r.op, { inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
     expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) => (v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v)));
+    r.values?.forEach((v, i) =>
+      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
+    );
     r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
     expect(cost?.flops).toBe(0);
   });
@@ -90,8 +262,16 @@ describe('tensor/shape family: invalid input throws', () => {
     ['Reshape -1 that does not divide', 'Reshape', { inputs: [f32(2, 3), i64([4, -1])] }],
     ['Reshape with two -1', 'Reshape', { inputs: [f32(2, 3), i64([-1, -1])] }],
     ['Reshape 0 past the input rank', 'Reshape', { inputs: [f32(6), i64([2, 0])] }],
-    ['Reshape 0 copies a dim without allowzero (count mismatch)', 'Reshape', { inputs: [f32(3, 0), i64([0, 3])], opset: 14 }],
-    ['Reshape allowzero with 0 and -1', 'Reshape', { inputs: [f32(3, 0), i64([0, -1])], attrs: { allowzero: 1 }, opset: 14 }],
+    [
+      'Reshape 0 copies a dim without allowzero (count mismatch)',
+      'Reshape',
+      { inputs: [f32(3, 0), i64([0, 3])], opset: 14 },
+    ],
+    [
+      'Reshape allowzero with 0 and -1',
+      'Reshape',
+      { inputs: [f32(3, 0), i64([0, -1])], attrs: { allowzero: 1 }, opset: 14 },
+    ],
     ['Squeeze of a non-1 axis', 'Squeeze', { inputs: [f32(2, 3)], attrs: { axes: [0] }, opset: 11 }],
     ['Unsqueeze with a repeated axis', 'Unsqueeze', { inputs: [f32(2), i64([0, 0])], opset: 13 }],
     ['Unsqueeze axis out of range', 'Unsqueeze', { inputs: [f32(2), i64([3])], opset: 13 }],
@@ -161,7 +341,7 @@ describe('exporter shape chains fold to concrete shapes', () => {
   it('Shape -> Slice(2:) -> Concat -> Resize sizes', () => {
     const x = f32(1, 3, 20, 30);
     const s = at(run('Shape', { inputs: [x] }).outputs, 0);
-    const hw = at(run('Slice', { inputs: [s, i64([2]), i64([9223372036854775807])], opset: 13 }).outputs, 0);
+    const hw = at(run('Slice', { inputs: [s, i64([2]), i64([Number(9223372036854775807n)])], opset: 13 }).outputs, 0);
     expect(hw.value).toEqual([20, 30]);
     const sizes = at(run('Concat', { inputs: [i64([1, 3]), hw], attrs: { axis: 0 } }).outputs, 0);
     expect(sizes.value).toEqual([1, 3, 20, 30]);
@@ -171,11 +351,16 @@ describe('exporter shape chains fold to concrete shapes', () => {
 
   it('Shape -> Slice(2:) of [N, 3, H, W] keeps H and W symbolically', () => {
     const s = at(run('Shape', { inputs: [f32('N', 3, 'H', 'W')] }).outputs, 0);
-    const hw = at(run('Slice', { inputs: [s, i64([2]), i64([9223372036854775807])], opset: 13 }).outputs, 0);
+    const hw = at(run('Slice', { inputs: [s, i64([2]), i64([Number(9223372036854775807n)])], opset: 13 }).outputs, 0);
     expect(hw.value).toBeUndefined();
     expect(sym(hw)).toEqual(['H', 'W']);
     const target = at(run('Concat', { inputs: [i64([-1, 3]), hw], attrs: { axis: 0 } }).outputs, 0);
-    expect(at(run('Reshape', { inputs: [f32('N', 3, 'H', 'W'), target] }).outputs, 0).shape).toEqual(['N', 3, 'H', 'W']);
+    expect(at(run('Reshape', { inputs: [f32('N', 3, 'H', 'W'), target] }).outputs, 0).shape).toEqual([
+      'N',
+      3,
+      'H',
+      'W',
+    ]);
   });
 
   it('Shape -> ConstantOfShape -> Shape round-trips', () => {
