@@ -17,20 +17,9 @@ import {
 } from './diff-cells.js';
 import type { DiffFormatContext } from './diff-format-context.js';
 import { DIFF_MARKDOWN_ROWS } from './diff-format-context.js';
+import { markdownTable } from '../shared/markdown-table.js';
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { error: '🔴 error', warn: '🟠 warning', info: '🔵 info' };
-
-function table(
-  header: readonly string[],
-  align: readonly ('l' | 'r')[],
-  rows: readonly (readonly string[])[],
-): string[] {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ];
-}
 
 /** '▲ +2.2%' for an increase (costlier), '▼ -3.0%' for a decrease, '0.0%' when unchanged. */
 function arrowPercent(c: Change): string {
@@ -48,7 +37,7 @@ function more(n: number, what: string): string[] {
 
 function findingsTable(findings: readonly Finding[], top: number): string[] {
   return [
-    ...table(
+    ...markdownTable(
       ['severity', 'rule', 'node', 'finding'],
       ['l', 'l', 'l', 'l'],
       bySeverity(findings)
@@ -115,7 +104,7 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
         : arrowPercent(lat.median),
     ]);
   }
-  out.push(...table(['', 'base', 'head', 'change', '%'], ['l', 'r', 'r', 'r', 'r'], rows));
+  out.push(...markdownTable(['', 'base', 'head', 'change', '%'], ['l', 'r', 'r', 'r', 'r'], rows));
 
   const F = diff.findings;
   out.push('', `### New findings (${F.new.length})`, '');
@@ -136,7 +125,7 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
   if (ops.length > 0) {
     out.push('', `<details><summary>Op types (${ops.length} changed)</summary>`, '');
     out.push(
-      ...table(
+      ...markdownTable(
         ['op type', 'category', 'count', 'FLOPs base', 'FLOPs head', 'change', 'memAccess change'],
         ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
         ops
@@ -176,10 +165,10 @@ export function formatDiffMarkdown(diff: ModelDiff, verdict: DiffVerdict, contex
       ...L.removed.slice(0, top).map((l) => snap('removed', l)),
     ];
     if (listed.length > 0)
-      out.push(...table(['', 'layer', 'op', 'output', 'FLOPs'], ['l', 'l', 'l', 'l', 'r'], listed), '');
+      out.push(...markdownTable(['', 'layer', 'op', 'output', 'FLOPs'], ['l', 'l', 'l', 'l', 'r'], listed), '');
     if (L.changed.length > 0) {
       out.push(
-        ...table(
+        ...markdownTable(
           ['changed layer', 'op', 'change', 'FLOPs base', 'FLOPs head', '%'],
           ['l', 'l', 'l', 'r', 'r', 'r'],
           changedBySize(L.changed)

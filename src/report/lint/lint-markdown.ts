@@ -6,23 +6,12 @@ import { markdownCell, markdownCode } from '../../util/escape.js';
 import { formatShare, humanCount } from '../shared/numbers.js';
 import type { LintFormatContext } from './lint-format-context.js';
 import { leftOutOf } from './lint-format-context.js';
+import { markdownTable } from '../shared/markdown-table.js';
 
 /** How many findings the "Top findings" table shows. */
 export const MARKDOWN_TOP_FINDINGS = 20;
 
 const ICON: Readonly<Record<FindingSeverity, string>> = { error: '🔴 error', warn: '🟠 warning', info: '🔵 info' };
-
-function table(
-  header: readonly string[],
-  align: readonly ('l' | 'r')[],
-  rows: readonly (readonly string[])[],
-): string[] {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ];
-}
 
 /**
  * A PR-comment / job-summary report: model totals (FLOPs, params, memAccess, findings), what
@@ -48,7 +37,7 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
   const leftOut = leftOutOf(results).text;
   if (leftOut !== '') out.push(`Not counted above: ${markdownCell(leftOut)}.`, '');
   out.push(
-    ...table(
+    ...markdownTable(
       ['model', 'FLOPs', 'params', 'memAccess', 'errors', 'warnings', 'info'],
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
       counted.map(({ r, s }) => [
@@ -77,7 +66,7 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
       })
       .filter((x) => x.n > 0);
     out.push(
-      ...table(
+      ...markdownTable(
         ['rule', 'pattern', 'errors', 'warnings', 'info'],
         ['l', 'l', 'r', 'r', 'r'],
         perRule.map((x) => [
@@ -106,7 +95,7 @@ export function formatLintMarkdown(results: readonly LintResult[], context: Lint
     const several = results.length > 1;
     const measured = top.some(({ f }) => f.confirmed !== undefined);
     out.push(
-      ...table(
+      ...markdownTable(
         [
           'share of time',
           'severity',

@@ -18,6 +18,7 @@ import {
   machineText,
   rooflineFormula,
 } from './report-data.js';
+import { markdownTable } from '../shared/markdown-table.js';
 
 /**
  * The latency report as GitHub-flavoured Markdown: the same sections as the HTML report, with
@@ -26,24 +27,12 @@ import {
 
 const code = markdownCode;
 
-function table(
-  header: readonly string[],
-  align: readonly ('l' | 'r')[],
-  rows: readonly (readonly string[])[],
-): string[] {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ];
-}
-
 function threadsText(t: number | null): string {
   return t === null ? 'default threads (one per physical core)' : `${t} thread${t === 1 ? '' : 's'}`;
 }
 
 function breakdownTable(b: Breakdown, withTime: boolean): string[] {
-  return table(
+  return markdownTable(
     [
       'category',
       b.basis === 'kernels' ? 'kernels' : 'layers',
@@ -87,7 +76,7 @@ function ruleSection(g: RuleGroup, measured: boolean): string[] {
     out.push(`${markdownCell(g.description)}${g.docsUrl ? ` [Rule documentation](${g.docsUrl})` : ''}`, '');
   if (g.findings.length) {
     out.push(
-      ...table(
+      ...markdownTable(
         ['severity', ...(measured ? ['measured'] : []), 'node', 'finding'],
         ['l', ...(measured ? (['l'] as const) : []), 'l', 'l'],
         g.findings.map((f) => [
@@ -126,7 +115,7 @@ export function formatReportMarkdown(d: ReportData): string {
       : `**not measured** (${markdownCell(d.noProfileReason ?? 'not requested')})`;
   const fig = (id: FigureId): string => figureOf(d, id)?.text ?? '?';
   out.push(
-    ...table(
+    ...markdownTable(
       ['FLOPs', 'params', 'memAccess', 'latency'],
       ['r', 'r', 'r', 'l'],
       [[fig('flops'), fig('params'), `${fig('memAccess')} (${humanBytes(d.totals.memBytes)})`, latency]],
@@ -178,7 +167,7 @@ export function formatReportMarkdown(d: ReportData): string {
   const withPredicted = t.rows.some((r) => r.predictedUs !== null);
   out.push(byTime ? '## Top layers by measured time' : '## Top layers by memory access', '');
   out.push(
-    ...table(
+    ...markdownTable(
       [
         '#',
         byTime ? 'kernel' : 'layer',
@@ -229,7 +218,7 @@ export function formatReportMarkdown(d: ReportData): string {
     if (d.misleading.length) {
       out.push('Where FLOPs mislead: kernels whose share of measured time exceeds their share of FLOPs the most.', '');
       out.push(
-        ...table(
+        ...markdownTable(
           ['kernel', 'op', 'share of FLOPs', 'share of time', 'measured µs'],
           ['l', 'l', 'r', 'r', 'r'],
           d.misleading.map((x) => [
@@ -249,7 +238,7 @@ export function formatReportMarkdown(d: ReportData): string {
   out.push('## Guideline findings', '');
   out.push(`${f.summary.error} errors, ${f.summary.warn} warnings, ${f.summary.info} info.`, '');
   out.push(
-    ...table(
+    ...markdownTable(
       [
         'rule',
         'pattern',
