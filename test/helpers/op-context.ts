@@ -1,7 +1,8 @@
 import { createAttrs } from '../../src/analyzers/attrs.js';
 import type { OpContext, OpDef, TensorInfo } from '../../src/analyzers/types.js';
 import type { AttributeValue, Dim, DType, Node } from '../../src/model/ir.js';
-import { expect } from 'vitest';
+import { at } from '../../src/util/at.js';
+import { describe, expect, it } from 'vitest';
 
 /** Attribute shorthand for tests: numbers -> int (or float when not integral), arrays -> ints/floats. */
 export type TestAttr = number | string | readonly number[] | AttributeValue;
@@ -79,21 +80,34 @@ export function opFinder(ops: readonly OpDef[], family: string): (opType: string
   };
 }
 
-/** One row of a family's shapes-and-FLOPs table; `dtypes` defaults to float32 for every output. */
-export interface OpShapeRow {
+/** One row of an op family's table: a node's inputs and attributes, and what must come out. Every field given is asserted. */
+export interface OpRow {
   name: string;
   op: string;
-  inputs: (TensorInfo | null)[];
+  inputs: readonly (TensorInfo | null)[];
   attrs?: Record<string, TestAttr>;
   opset?: number;
   outputs?: number;
+  /** Expected output shapes, one per output. */
   shapes: (Dim[] | null)[];
+  /** Expected folded values per output; `null` asserts that no value is set. */
+  values?: (readonly number[] | null)[];
+  /** Expected dtypes, one per output (when omitted: OpRowOptions.dtype). */
   dtypes?: (DType | null)[];
-  flops: number | null;
+  /** Expected FLOPs (when omitted: OpRowOptions.flops). */
+  flops?: number | null;
 }
 
-/** Runs one table row and asserts its output shapes, dtypes and FLOPs. */
-export function expectOpRow(def: OpDef, row: OpShapeRow): void {
+/** What a family's table expects of a row that leaves a field out. */
+export interface OpRowOptions {
+  /** The dtype of every output of a row without `dtypes`; left out, such rows' dtypes are not checked. */
+  dtype?: DType;
+  /** The FLOPs of a row without `flops` (0 for data movement); left out, such rows' FLOPs are not checked. */
+  flops?: number | null;
+}
+
+/** Runs one table row and asserts its output shapes, folded values, dtypes and FLOPs. */
+export function expectOpRow(def: OpDef, row: OpRow, options: OpRowOptions = {}): void {
   const { outputs, cost } = runOp(def, {
     opType: row.op,
     inputs: row.inputs,
@@ -102,6 +116,48 @@ export function expectOpRow(def: OpDef, row: OpShapeRow): void {
     outputs: row.outputs,
   });
   expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
-  expect(outputs.map((o) => o.dtype)).toEqual(row.dtypes ?? row.shapes.map(() => 'float32'));
-  expect(cost?.flops).toBe(row.flops);
+  row.values?.forEach((v, i) => {
+    if (v === null) expect(at(outputs, i).value).toBeUndefined();
+    else expect(at(outputs, i).value).toEqual(v);
+  });
+  const dtypes = row.dtypes ?? (options.dtype === undefined ? undefined : row.shapes.map(() => options.dtype));
+  if (dtypes) expect(outputs.map((o) => o.dtype)).toEqual(dtypes);
+  const flops = row.flops === undefined ? options.flops : row.flops;
+  if (flops !== undefined) expect(cost?.flops).toBe(flops);
+}
+
+/** One test per row of a family's table, each asserting what the row gives (see expectOpRow). */
+export function describeOpRows(
+  family: string,
+  ops: readonly OpDef[],
+  rows: readonly OpRow[],
+  options: OpRowOptions = {},
+): void {
+  const byType = opFinder(ops, family);
+  describe(`${family} family: shapes, dtypes, folded values, FLOPs`, () => {
+    it.each(rows)('$name', (row) => {
+      expectOpRow(byType(row.op), row, options);
+    });
+  });
+}
+
+/** One input a family's op must reject; `error` is what the message must match (any Error when left out). */
+export interface OpErrorCase {
+  name: string;
+  op: string;
+  inputs: readonly (TensorInfo | null)[];
+  attrs?: Record<string, TestAttr>;
+  opset?: number;
+  outputs?: number;
+  error?: RegExp;
+}
+
+/** One test per invalid input, each asserting that the op throws (with the given message). */
+export function describeOpErrors(family: string, ops: readonly OpDef[], cases: readonly OpErrorCase[]): void {
+  const byType = opFinder(ops, family);
+  describe(`${family} family: invalid input throws`, () => {
+    it.each(cases)('$name', (c) => {
+      expect(() => runOp(byType(c.op), { ...c, opType: c.op })).toThrow(c.error ?? Error);
+    });
+  });
 }

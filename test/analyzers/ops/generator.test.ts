@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/generator.js';
 import type { OpContext, TensorInfo } from '../../../src/analyzers/types.js';
-import type { Dim, DType, TensorRef } from '../../../src/model/ir.js';
+import type { TensorRef } from '../../../src/model/ir.js';
 import { at } from '../../../src/util/at.js';
-import { f32, i64, opContext, runOp, type OpCase, type TestAttr, opFinder } from '../../helpers/op-context.js';
+import {
+  f32,
+  i64,
+  opContext,
+  runOp,
+  type OpCase,
+  opFinder,
+  describeOpRows,
+  describeOpErrors,
+  type OpRow,
+} from '../../helpers/op-context.js';
 
 const op = opFinder(ops, 'generator');
 
@@ -29,24 +39,14 @@ const tensorRef = (dtype: TensorRef['dtype'], dims: number[]): TensorRef => ({
 const UNIFORM = 2;
 const NORMAL = 12 / 2 + 1;
 
-interface RandomRow {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  shape: Dim[] | null;
-  dtype: DType | null;
-  flops: number | null;
-}
-
-const randomRows: RandomRow[] = [
+const randomRows: OpRow[] = [
   {
     name: 'RandomNormal from the shape attribute',
     op: 'RandomNormal',
     inputs: [],
     attrs: { shape: [2, 3] },
-    shape: [2, 3],
-    dtype: 'float32',
+    shapes: [[2, 3]],
+    dtypes: ['float32'],
     flops: 6 * NORMAL,
   },
   {
@@ -54,16 +54,16 @@ const randomRows: RandomRow[] = [
     op: 'RandomUniform',
     inputs: [],
     attrs: { shape: [4], dtype: 10 },
-    shape: [4],
-    dtype: 'float16',
+    shapes: [[4]],
+    dtypes: ['float16'],
     flops: 4 * UNIFORM,
   },
   {
     name: 'RandomNormalLike takes the input shape and dtype',
     op: 'RandomNormalLike',
     inputs: [{ dtype: 'float64', shape: [5] }],
-    shape: [5],
-    dtype: 'float64',
+    shapes: [[5]],
+    dtypes: ['float64'],
     flops: 5 * NORMAL,
   },
   {
@@ -71,16 +71,16 @@ const randomRows: RandomRow[] = [
     op: 'RandomUniformLike',
     inputs: [f32('N', 3)],
     attrs: { dtype: 11 },
-    shape: ['N', 3],
-    dtype: 'float64',
+    shapes: [['N', 3]],
+    dtypes: ['float64'],
     flops: null,
   },
   {
     name: 'Bernoulli: a uniform and a compare (test_bernoulli)',
     op: 'Bernoulli',
     inputs: [{ dtype: 'float64', shape: [10] }],
-    shape: [10],
-    dtype: 'float64',
+    shapes: [[10]],
+    dtypes: ['float64'],
     flops: 10 * (UNIFORM + 1),
   },
   {
@@ -88,8 +88,8 @@ const randomRows: RandomRow[] = [
     op: 'Bernoulli',
     inputs: [f32(10)],
     attrs: { dtype: 11 },
-    shape: [10],
-    dtype: 'float64',
+    shapes: [[10]],
+    dtypes: ['float64'],
     flops: 30,
   },
   {
@@ -97,20 +97,14 @@ const randomRows: RandomRow[] = [
     op: 'Multinomial',
     inputs: [f32(3, 100)],
     attrs: { sample_size: 4 },
-    shape: [3, 4],
-    dtype: 'int32',
+    shapes: [[3, 4]],
+    dtypes: ['int32'],
     // per row: 100 * (exp + add); per sample: uniform 2, multiply 1, ceil(log2 100) = 7 compares
     flops: 3 * (100 * 2 + 4 * (2 + 1 + 7)),
   },
 ];
 
 describe('generator family: random ops, shapes and FLOPs', () => {
-  it.each(randomRows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs });
-    expect(at(outputs, 0).shape).toEqual(row.shape);
-    expect(at(outputs, 0).dtype).toBe(row.dtype);
-    expect(cost?.flops).toBe(row.flops);
-  });
   it('generators write only; Bernoulli reads its probabilities (io)', () => {
     expect(
       runOp(op('RandomNormal'), { opType: 'RandomNormal', inputs: [], attrs: { shape: [2, 3] } }).cost?.memory,
@@ -122,21 +116,9 @@ describe('generator family: random ops, shapes and FLOPs', () => {
   });
 });
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  /** Expected output shapes. */
-  shapes: (Dim[] | null)[];
-  /** Expected folded values per output; `null` asserts that no value is set. */
-  values?: (readonly number[] | null)[];
-  dtypes?: (string | null)[];
-}
+describeOpRows('generator', ops, randomRows, { flops: 0 });
 
-const rows: Row[] = [
+const rows: OpRow[] = [
   // Constant from typed attributes.
   {
     name: 'Constant value_ints',
@@ -258,29 +240,14 @@ const rows: Row[] = [
   },
 ];
 
-describe('generator family: constants and ranges, shapes and folded values', () => {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = run(r.op, { inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
-    expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) =>
-      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
-    );
-    r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
-    expect(cost?.flops).toBe(0);
-  });
-});
+describeOpRows('generator', ops, rows, { flops: 0 });
 
-describe('generator family: invalid input throws', () => {
-  const bad: [string, string, Omit<OpCase, 'opType'>][] = [
-    ['Range with delta 0', 'Range', { inputs: [scalar(0), scalar(4), scalar(0)] }],
-    ['Constant without a value', 'Constant', { inputs: [] }],
-    ['ConstantOfShape with a negative dim', 'ConstantOfShape', { inputs: [i64([2, -1])] }],
-    ['EyeLike of a 3-D tensor', 'EyeLike', { inputs: [f32(2, 2, 2)] }],
-  ];
-  it.each(bad)('%s', (_name, op, c) => {
-    expect(() => run(op, c)).toThrow(Error);
-  });
-});
+describeOpErrors('generator', ops, [
+  { name: 'Range with delta 0', op: 'Range', inputs: [scalar(0), scalar(4), scalar(0)] },
+  { name: 'Constant without a value', op: 'Constant', inputs: [] },
+  { name: 'ConstantOfShape with a negative dim', op: 'ConstantOfShape', inputs: [i64([2, -1])] },
+  { name: 'EyeLike of a 3-D tensor', op: 'EyeLike', inputs: [f32(2, 2, 2)] },
+]);
 
 describe('generator family: constants from tensors, symbolic shapes, memory', () => {
   it('Constant reads its value tensor through ctx.readTensor; dtype and dims come from the TensorRef', () => {

@@ -11,8 +11,8 @@ import {
   weight,
   type TestAttr,
   opFinder,
-  expectOpRow,
-  type OpShapeRow,
+  describeOpRows,
+  type OpRow,
 } from '../../helpers/op-context.js';
 
 const op = opFinder(ops, 'logical');
@@ -25,7 +25,7 @@ const t = (dtype: DType, ...shape: (number | string)[]): TensorInfo => ({ dtype,
 const run = (opType: string, inputs: (TensorInfo | null)[], attrs?: Record<string, TestAttr>) =>
   at(runOp(op(opType), { opType, inputs, attrs }).outputs, 0);
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   {
     name: 'BitShift',
     op: 'BitShift',
@@ -71,9 +71,7 @@ const rows: OpShapeRow[] = [
   },
 ];
 
-describe('logical family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('logical', ops, rows, { dtype: 'float32' });
 
 describe('logical family: value folding', () => {
   it('comparisons and Where fold to 0/1 and select', () => {

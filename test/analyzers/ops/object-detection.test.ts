@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/object-detection.js';
-import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
+import { f32, i64, runOp, opFinder, describeOpRows, type OpRow } from '../../helpers/op-context.js';
 
 const op = opFinder(ops, 'object-detection');
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   // NonMaxSuppression: [selected, 3]; FLOPs depend on how many boxes survive.
   {
     name: 'NonMaxSuppression',
@@ -39,9 +39,7 @@ const rows: OpShapeRow[] = [
   },
 ];
 
-describe('object-detection family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('object-detection', ops, rows, { dtype: 'float32' });
 
 describe('object-detection family: memory', () => {
   it('NonMaxSuppression reads boxes and scores', () => {

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/quantization.js';
 import type { TensorInfo } from '../../../src/analyzers/types.js';
 import type { DType } from '../../../src/model/ir.js';
-import { f32, runOp, weight, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
+import { f32, runOp, weight, opFinder, describeOpRows, type OpRow } from '../../helpers/op-context.js';
 
 const op = opFinder(ops, 'quantization');
 
 const t = (dtype: DType, ...shape: (number | string)[]): TensorInfo => ({ dtype, shape });
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   {
     name: "QuantizeLinear: y has y_zero_point's type",
     op: 'QuantizeLinear',
@@ -68,9 +68,7 @@ const rows: OpShapeRow[] = [
   },
 ];
 
-describe('quantization family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('quantization', ops, rows, { dtype: 'float32' });
 
 describe('quantization family: errors', () => {
   it('per-axis scale length must match the axis', () => {

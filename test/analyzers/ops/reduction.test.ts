@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../src/analyzers/ops/reduction.js';
-import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../helpers/op-context.js';
+import { f32, i64, runOp, opFinder, describeOpRows, type OpRow } from '../../helpers/op-context.js';
 
 const op = opFinder(ops, 'reduction');
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   {
     name: 'ReduceMean opset 13, axes attribute [2, 3], keepdims default 1 (global average pool)',
     op: 'ReduceMean',
@@ -167,9 +167,7 @@ const rows: OpShapeRow[] = [
   },
 ];
 
-describe('reduction family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('reduction', ops, rows, { dtype: 'float32' });
 
 describe('reduction family: errors and folding', () => {
   it('an axis out of range throws', () => {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PER_ELEMENT_FLOPS } from '../../../src/analyzers/cost-model.js';
 import { ops } from '../../../src/analyzers/ops/rnn.js';
-import type { TensorInfo } from '../../../src/analyzers/types.js';
-import type { Dim } from '../../../src/model/ir.js';
-import { f32, runOp, weight, opFinder, type TestAttr } from '../../helpers/op-context.js';
+import { f32, runOp, weight, opFinder, describeOpRows, type OpRow } from '../../helpers/op-context.js';
 
 const byType = opFinder(ops, 'rnn');
 
@@ -17,17 +15,6 @@ const SIGMOID = perElementFlops('Sigmoid');
 const TANH = perElementFlops('Tanh');
 const RELU = perElementFlops('Relu');
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  flops: number | null;
-}
-
 /**
  * Recurrent FLOPs per hidden unit and step: gate matmuls G*(input + hidden), the two bias vectors 2*G when B is
  * given, then the cell's element-wise work (see rnn.ts).
@@ -36,7 +23,7 @@ const lstmStep = (input: number, hidden: number, bias: boolean) =>
   4 * hidden * (input + hidden) + (bias ? 2 * 4 * hidden : 0) + hidden * (3 * SIGMOID + 2 * TANH + 3);
 const gruStep = (input: number, hidden: number) => 3 * hidden * (input + hidden) + hidden * (2 * SIGMOID + TANH + 4);
 
-const rows: Row[] = [
+const rows: OpRow[] = [
   // LSTM: X [seq, batch, input] -> Y [seq, dirs, batch, hidden], Y_h and Y_c [dirs, batch, hidden].
   {
     name: 'LSTM forward with bias',
@@ -97,19 +84,7 @@ const rows: Row[] = [
   },
 ];
 
-describe('rnn family: shapes and FLOPs', () => {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = runOp(byType(r.op), {
-      opType: r.op,
-      inputs: r.inputs,
-      attrs: r.attrs,
-      opset: r.opset,
-      outputs: r.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    expect(cost?.flops).toBe(r.flops);
-  });
-});
+describeOpRows('rnn', ops, rows);
 
 describe('rnn family: params and errors', () => {
   it('recurrent layers count W, R, B (and P for LSTM) as parameters, not the initial states', () => {

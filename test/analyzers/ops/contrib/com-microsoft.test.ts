@@ -4,8 +4,15 @@ import { ops } from '../../../../src/analyzers/ops/contrib/com-microsoft.js';
 import { ops as matmulOps } from '../../../../src/analyzers/ops/math/matmul.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../../src/model/ir.js';
-import { at } from '../../../../src/util/at.js';
-import { f32, runOp, weight, type TestAttr, opFinder } from '../../../helpers/op-context.js';
+import {
+  f32,
+  runOp,
+  weight,
+  opFinder,
+  describeOpRows,
+  describeOpErrors,
+  type OpRow,
+} from '../../../helpers/op-context.js';
 import {
   expectOnnxruntimeAgrees,
   FLOAT,
@@ -40,19 +47,7 @@ const RMS = 3; // square-accumulate, normalise, scale
 const RMS_ROW = 4; // divide, add epsilon, sqrt, reciprocal
 const SCORE = 1 + 5; // scale and softmax per attention score
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  dtypes?: (DType | null)[];
-  flops: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   {
     name: 'FusedConv 3x3 pad 1 with Relu: conv MACs + one compare per output',
     op: 'FusedConv',
@@ -594,21 +589,7 @@ const rows: Row[] = [
   },
 ];
 
-describe('contrib/com-microsoft family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), {
-      opType: row.op,
-      inputs: row.inputs,
-      attrs: row.attrs,
-      opset: row.opset,
-      outputs: row.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
-    if (row.dtypes) expect(outputs.map((o) => o.dtype)).toEqual(row.dtypes);
-    else expect(at(outputs, 0).dtype).toBe('float32');
-    expect(cost?.flops).toBe(row.flops);
-  });
-});
+describeOpRows('contrib/com-microsoft', ops, rows, { dtype: 'float32' });
 
 describe('contrib/com-microsoft family: parameters, memory and domains', () => {
   it('MatMulNBits counts the stored packed weight (see docs), not the scales', () => {
@@ -664,67 +645,56 @@ describe('contrib/com-microsoft family: parameters, memory and domains', () => {
   });
 });
 
-describe('contrib/com-microsoft family: structural errors', () => {
-  const throwing: {
-    name: string;
-    op: string;
-    inputs: (TensorInfo | null)[];
-    attrs?: Record<string, TestAttr>;
-    error: RegExp;
-  }[] = [
-    {
-      name: 'MatMulNBits K differs from A',
-      op: 'MatMulNBits',
-      inputs: [f32(2, 60)],
-      attrs: { K: 64, N: 8, block_size: 32 },
-      error: /A's last dim 60 differs from K=64/,
-    },
-    {
-      name: 'MatMulNBits without N',
-      op: 'MatMulNBits',
-      inputs: [f32(2, 64)],
-      attrs: { K: 64 },
-      error: /K and N are required/,
-    },
-    {
-      name: 'Attention without num_heads',
-      op: 'Attention',
-      inputs: [f32(2, 8, 64), weight(64, 192)],
-      error: /num_heads is required/,
-    },
-    {
-      name: 'GroupQueryAttention heads not a multiple of KV heads',
-      op: 'GroupQueryAttention',
-      inputs: [f32(1, 6, 512), f32(1, 6, 192), f32(1, 6, 192)],
-      attrs: { num_heads: 8, kv_num_heads: 3 },
-      error: /not a multiple of kv_num_heads 3/,
-    },
-    {
-      name: 'MultiHeadAttention hidden not divisible by heads',
-      op: 'MultiHeadAttention',
-      inputs: [f32(2, 8, 60), f32(2, 8, 60), f32(2, 8, 60)],
-      attrs: { num_heads: 8 },
-      error: /60 is not divisible by 8 heads/,
-    },
-    {
-      name: 'QLinearConcat without axis',
-      op: 'QLinearConcat',
-      inputs: [scalar('float32', 0.1), scalar('uint8', 0), u8(1, 2)],
-      error: /axis is required/,
-    },
-    { name: 'Inverse of non-square matrices', op: 'Inverse', inputs: [f32(3, 4)], error: /square, got 3 x 4/ },
-    {
-      name: 'GroupNorm channels not divisible by groups',
-      op: 'GroupNorm',
-      inputs: [f32(1, 4, 4, 30)],
-      attrs: { groups: 8, activation: 0 },
-      error: /30 channels are not divisible by groups 8/,
-    },
-  ];
-  it.each(throwing)('$name', (row) => {
-    expect(() => runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs })).toThrow(row.error);
-  });
-});
+describeOpErrors('contrib/com-microsoft', ops, [
+  {
+    name: 'MatMulNBits K differs from A',
+    op: 'MatMulNBits',
+    inputs: [f32(2, 60)],
+    attrs: { K: 64, N: 8, block_size: 32 },
+    error: /A's last dim 60 differs from K=64/,
+  },
+  {
+    name: 'MatMulNBits without N',
+    op: 'MatMulNBits',
+    inputs: [f32(2, 64)],
+    attrs: { K: 64 },
+    error: /K and N are required/,
+  },
+  {
+    name: 'Attention without num_heads',
+    op: 'Attention',
+    inputs: [f32(2, 8, 64), weight(64, 192)],
+    error: /num_heads is required/,
+  },
+  {
+    name: 'GroupQueryAttention heads not a multiple of KV heads',
+    op: 'GroupQueryAttention',
+    inputs: [f32(1, 6, 512), f32(1, 6, 192), f32(1, 6, 192)],
+    attrs: { num_heads: 8, kv_num_heads: 3 },
+    error: /not a multiple of kv_num_heads 3/,
+  },
+  {
+    name: 'MultiHeadAttention hidden not divisible by heads',
+    op: 'MultiHeadAttention',
+    inputs: [f32(2, 8, 60), f32(2, 8, 60), f32(2, 8, 60)],
+    attrs: { num_heads: 8 },
+    error: /60 is not divisible by 8 heads/,
+  },
+  {
+    name: 'QLinearConcat without axis',
+    op: 'QLinearConcat',
+    inputs: [scalar('float32', 0.1), scalar('uint8', 0), u8(1, 2)],
+    error: /axis is required/,
+  },
+  { name: 'Inverse of non-square matrices', op: 'Inverse', inputs: [f32(3, 4)], error: /square, got 3 x 4/ },
+  {
+    name: 'GroupNorm channels not divisible by groups',
+    op: 'GroupNorm',
+    inputs: [f32(1, 4, 4, 30)],
+    attrs: { groups: 8, activation: 0 },
+    error: /30 channels are not divisible by groups 8/,
+  },
+]);
 
 /**
  * Cross-check against onnxruntime-node (CPU EP). NhwcConv, NhwcFusedConv, BiasAdd, BiasSplitGelu and GroupNorm have

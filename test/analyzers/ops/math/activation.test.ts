@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { PER_ELEMENT_FLOPS } from '../../../../src/analyzers/cost-model.js';
 import { ops } from '../../../../src/analyzers/ops/math/activation.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
-import type { Dim } from '../../../../src/model/ir.js';
 import { at } from '../../../../src/util/at.js';
-import { f32, runOp, weight, type TestAttr, opFinder } from '../../../helpers/op-context.js';
+import { f32, runOp, weight, opFinder, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'math/activation');
-
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  shape: Dim[] | null;
-  flops: number | null;
-}
 
 const scalar = (): TensorInfo => ({ dtype: 'float32', shape: [], isConstant: true });
 // Primitive costs (cost-model.ts): every primitive counts 1 per element (add, multiply, multiply-add, compare,
@@ -29,65 +18,78 @@ const SIGMOID = 1 + 1 + 1;
 // (exp(-x^2)) + 3 (product, 1 - that, sign)
 const ERF = 1 + 1 + 1 + 5 * 1 + 1 + 1 + 3 * 1;
 
-const rows: Row[] = [
+const rows: OpRow[] = [
   {
     name: 'Relu: one compare per element',
     op: 'Relu',
     inputs: [f32(1, 32, 112, 112)],
-    shape: [1, 32, 112, 112],
+    shapes: [[1, 32, 112, 112]],
     flops: 32 * 112 * 112,
   },
-  { name: 'LeakyRelu: compare + multiply', op: 'LeakyRelu', inputs: [f32(2, 10)], shape: [2, 10], flops: 20 * 2 },
+  { name: 'LeakyRelu: compare + multiply', op: 'LeakyRelu', inputs: [f32(2, 10)], shapes: [[2, 10]], flops: 20 * 2 },
   {
     name: 'Sigmoid: exp + add + divide',
     op: 'Sigmoid',
     inputs: [f32(4, 8)],
-    shape: [4, 8],
+    shapes: [[4, 8]],
     flops: 4 * 8 * (1 + 1 + 1),
   }, // exp + add + divide
-  { name: 'HardSigmoid: multiply-add + 2 compares', op: 'HardSigmoid', inputs: [f32(10)], shape: [10], flops: 10 * 3 },
+  {
+    name: 'HardSigmoid: multiply-add + 2 compares',
+    op: 'HardSigmoid',
+    inputs: [f32(10)],
+    shapes: [[10]],
+    flops: 10 * 3,
+  },
   {
     name: 'HardSwish: HardSigmoid + multiply',
     op: 'HardSwish',
     inputs: [f32(1, 16, 4, 4)],
-    shape: [1, 16, 4, 4],
+    shapes: [[1, 16, 4, 4]],
     flops: 16 * 4 * 4 * 4,
   },
-  { name: 'Tanh: (e^2x - 1) / (e^2x + 1)', op: 'Tanh', inputs: [f32(5)], shape: [5], flops: 5 * TANH }, // 5 * 4
-  { name: 'Softplus: exp + add + log', op: 'Softplus', inputs: [f32(3)], shape: [3], flops: 3 * (1 + 1 + 1) }, // exp + add + log
+  { name: 'Tanh: (e^2x - 1) / (e^2x + 1)', op: 'Tanh', inputs: [f32(5)], shapes: [[5]], flops: 5 * TANH }, // 5 * 4
+  { name: 'Softplus: exp + add + log', op: 'Softplus', inputs: [f32(3)], shapes: [[3]], flops: 3 * (1 + 1 + 1) }, // exp + add + log
   // softplus (exp + add + log) + tanh + multiply
   {
     name: 'Mish: softplus + tanh + multiply',
     op: 'Mish',
     inputs: [f32(2)],
-    shape: [2],
+    shapes: [[2]],
     flops: 2 * (1 + 1 + 1 + TANH + 1),
   },
-  { name: 'Erf: Abramowitz-Stegun 7.1.26', op: 'Erf', inputs: [f32(6)], shape: [6], flops: 6 * ERF }, // 6 * 13
+  { name: 'Erf: Abramowitz-Stegun 7.1.26', op: 'Erf', inputs: [f32(6)], shapes: [[6]], flops: 6 * ERF }, // 6 * 13
   // multiply (x / sqrt 2) + erf + add + 2 multiplies = 17
-  { name: 'Gelu default (erf)', op: 'Gelu', inputs: [f32(4)], opset: 20, shape: [4], flops: 4 * (1 + ERF + 1 + 2 * 1) },
+  {
+    name: 'Gelu default (erf)',
+    op: 'Gelu',
+    inputs: [f32(4)],
+    opset: 20,
+    shapes: [[4]],
+    flops: 4 * (1 + ERF + 1 + 2 * 1),
+  },
   {
     name: 'Gelu approximate=tanh',
     op: 'Gelu',
     inputs: [f32(4)],
     attrs: { approximate: 'tanh' },
     opset: 20,
-    shape: [4],
+    shapes: [[4]],
     // x^3 (2 multiplies) + multiply-add + multiply + tanh + add + 2 multiplies = 11
     flops: 4 * (2 * 1 + 1 + 1 + TANH + 1 + 2 * 1),
   },
-  { name: 'Elu', op: 'Elu', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1 + 1) }, // compare + exp + add + multiply
+  { name: 'Elu', op: 'Elu', inputs: [f32(7)], shapes: [[7]], flops: 7 * (1 + 1 + 1 + 1) }, // compare + exp + add + multiply
   // compare + exp + multiply + add + multiply (gamma)
-  { name: 'Selu', op: 'Selu', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1 + 1 + 1) },
+  { name: 'Selu', op: 'Selu', inputs: [f32(7)], shapes: [[7]], flops: 7 * (1 + 1 + 1 + 1 + 1) },
   // multiply (x/alpha) + exp + add + multiply + 2 compares + add
-  { name: 'Celu', op: 'Celu', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1 + 1 + 2 * 1 + 1) },
-  { name: 'Softsign', op: 'Softsign', inputs: [f32(7)], shape: [7], flops: 7 * (1 + 1 + 1) }, // abs + add + divide
-  { name: 'ThresholdedRelu', op: 'ThresholdedRelu', inputs: [f32(7)], shape: [7], flops: 7 },
+  { name: 'Celu', op: 'Celu', inputs: [f32(7)], shapes: [[7]], flops: 7 * (1 + 1 + 1 + 1 + 2 * 1 + 1) },
+  { name: 'Softsign', op: 'Softsign', inputs: [f32(7)], shapes: [[7]], flops: 7 * (1 + 1 + 1) }, // abs + add + divide
+  { name: 'ThresholdedRelu', op: 'ThresholdedRelu', inputs: [f32(7)], shapes: [[7]], flops: 7 },
   {
     name: 'PRelu per-channel slope (C, 1, 1) broadcasts to X',
     op: 'PRelu',
     inputs: [f32(1, 64, 8, 8), weight(64, 1, 1)],
-    shape: [1, 64, 8, 8],
+    shapes: [[1, 64, 8, 8]],
     flops: 64 * 8 * 8 * 2,
   },
   {
@@ -96,7 +98,7 @@ const rows: Row[] = [
     inputs: [f32(1, 32, 8, 8)],
     attrs: { min: 0, max: 6 },
     opset: 6,
-    shape: [1, 32, 8, 8],
+    shapes: [[1, 32, 8, 8]],
     flops: 32 * 8 * 8 * 2,
   },
   {
@@ -104,7 +106,7 @@ const rows: Row[] = [
     op: 'Clip',
     inputs: [f32(1, 32, 8, 8), scalar(), scalar()],
     opset: 13,
-    shape: [1, 32, 8, 8],
+    shapes: [[1, 32, 8, 8]],
     flops: 32 * 8 * 8 * 2,
   },
   {
@@ -112,7 +114,7 @@ const rows: Row[] = [
     op: 'Clip',
     inputs: [f32(1, 32, 8, 8), scalar()],
     opset: 13,
-    shape: [1, 32, 8, 8],
+    shapes: [[1, 32, 8, 8]],
     flops: 32 * 8 * 8 * 1,
   },
   {
@@ -121,7 +123,7 @@ const rows: Row[] = [
     inputs: [f32(1, 32, 8, 8)],
     attrs: { min: 0, max: 6 },
     opset: 13,
-    shape: [1, 32, 8, 8],
+    shapes: [[1, 32, 8, 8]],
     flops: 0,
   },
   {
@@ -129,14 +131,14 @@ const rows: Row[] = [
     op: 'Clip',
     inputs: [f32(4), null, scalar()],
     opset: 11,
-    shape: [4],
+    shapes: [[4]],
     flops: 4,
   },
   {
     name: 'Softmax: max, subtract, exp, sum, divide per element',
     op: 'Softmax',
     inputs: [f32(2, 1000)],
-    shape: [2, 1000],
+    shapes: [[2, 1000]],
     flops: 2 * 1000 * (1 + 1 + 1 + 1 + 1), // max (compare) + subtract + exp + sum (add) + divide
   },
   {
@@ -144,7 +146,7 @@ const rows: Row[] = [
     op: 'LogSoftmax',
     inputs: [f32(2, 3, 4)],
     opset: 11,
-    shape: [2, 3, 4],
+    shapes: [[2, 3, 4]],
     flops: 2 * 3 * 4 * (1 + 1 + 1 + 1 + 1) + 2 * 1, // max + subtract + exp + sum + subtract per element; one log per row
   },
   {
@@ -152,7 +154,7 @@ const rows: Row[] = [
     op: 'LogSoftmax',
     inputs: [f32(2, 3, 4)],
     opset: 13,
-    shape: [2, 3, 4],
+    shapes: [[2, 3, 4]],
     flops: 2 * 3 * 4 * (1 + 1 + 1 + 1 + 1) + 6 * 1, // as above, 6 rows of one log
   },
   {
@@ -161,15 +163,15 @@ const rows: Row[] = [
     inputs: [f32(2, 3, 4)],
     attrs: { axis: 1 },
     opset: 13,
-    shape: [2, 3, 4],
+    shapes: [[2, 3, 4]],
     flops: 2 * 3 * 4 * (1 + 1 + 1 + 1 + 1) + 8 * 1, // as above, 8 rows of one log
   },
-  { name: 'Hardmax', op: 'Hardmax', inputs: [f32(3, 5)], shape: [3, 5], flops: 15 },
+  { name: 'Hardmax', op: 'Hardmax', inputs: [f32(3, 5)], shapes: [[3, 5]], flops: 15 },
   {
     name: 'Relu with a symbolic batch: FLOPs unknown',
     op: 'Relu',
     inputs: [f32('N', 8)],
-    shape: ['N', 8],
+    shapes: [['N', 8]],
     flops: null,
   },
   {
@@ -177,25 +179,12 @@ const rows: Row[] = [
     op: 'Swish',
     opset: 24,
     inputs: [f32(2, 3)],
-    shape: [2, 3],
+    shapes: [[2, 3]],
     flops: 6 * (1 + SIGMOID + 1),
   },
 ];
 
 describe('math/activation family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), {
-      opType: row.op,
-      inputs: row.inputs,
-      attrs: row.attrs,
-      opset: row.opset,
-    });
-    expect(outputs).toHaveLength(1);
-    expect(at(outputs, 0).shape).toEqual(row.shape);
-    expect(at(outputs, 0).dtype).toBe('float32');
-    expect(cost?.flops).toBe(row.flops);
-  });
-
   it('every table-driven activation has a cost-model entry', () => {
     for (const def of ops) {
       // Clip counts its bounds, Gelu its approximation, Swish QuickGelu's formula: none is one table entry.
@@ -204,6 +193,8 @@ describe('math/activation family: shapes and FLOPs', () => {
     }
   });
 });
+
+describeOpRows('math/activation', ops, rows, { dtype: 'float32' });
 
 describe('math/activation family: opset differences and errors', () => {
   it('Softmax on a 1-D input: axis 1 (opset < 13 default) is out of range, -1 (opset 13) is fine', () => {

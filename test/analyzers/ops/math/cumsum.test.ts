@@ -1,13 +1,8 @@
-import { describe, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/math/cumsum.js';
-import { f32, i64, opFinder, expectOpRow, type OpShapeRow } from '../../../helpers/op-context.js';
+import { f32, i64, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
-const op = opFinder(ops, 'math/cumsum');
-
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   { name: 'CumSum', op: 'CumSum', inputs: [f32(2, 5), i64([1], [])], shapes: [[2, 5]], flops: 10 },
 ];
 
-describe('math/cumsum family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('math/cumsum', ops, rows, { dtype: 'float32' });

@@ -10,8 +10,8 @@ import {
   weight,
   type TestAttr,
   opFinder,
-  expectOpRow,
-  type OpShapeRow,
+  describeOpRows,
+  type OpRow,
 } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'math/elementwise');
@@ -23,7 +23,7 @@ const constF = (value: number): TensorInfo => ({ dtype: 'float32', shape: [], va
 const run = (opType: string, inputs: (TensorInfo | null)[], attrs?: Record<string, TestAttr>) =>
   at(runOp(op(opType), { opType, inputs, attrs }).outputs, 0);
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   { name: 'Add [2,3,4] + [4]', op: 'Add', inputs: [f32(2, 3, 4), f32(4)], shapes: [[2, 3, 4]], flops: 2 * 3 * 4 },
   {
     name: 'Add numpy example [8,1,6,1] + [7,1,5]',
@@ -116,9 +116,7 @@ const rows: OpShapeRow[] = [
   { name: 'Atanh', op: 'Atanh', inputs: [f32(2)], shapes: [[2]], flops: 2 * (1 + 2 * 1 + 1 + 1) }, // log + 2 adds + divide + multiply
 ];
 
-describe('math/elementwise family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('math/elementwise', ops, rows, { dtype: 'float32' });
 
 describe('math/elementwise family: errors', () => {
   it('shapes that do not broadcast throw', () => {

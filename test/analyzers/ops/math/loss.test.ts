@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/math/loss.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
 import type { Dim } from '../../../../src/model/ir.js';
-import { f32, runOp, weight, type TestAttr, opFinder } from '../../../helpers/op-context.js';
+import { f32, runOp, weight, opFinder, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'math/loss');
 
@@ -10,17 +10,7 @@ const labels = (...shape: Dim[]): TensorInfo => ({ dtype: 'int64', shape });
 // LogSoftmax: 5 per element (max, subtract, exp, sum, subtract the log-sum) and 1 log per row.
 const LOG_SOFTMAX = 5;
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  flops: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   // per target: negate (1); 'none' has no reduction
   {
     name: 'NLL none keeps the target shape (test_nllloss_NC)',
@@ -81,17 +71,6 @@ const rows: Row[] = [
 ];
 
 describe('math/loss family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), {
-      opType: row.op,
-      inputs: row.inputs,
-      attrs: row.attrs,
-      outputs: row.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
-    expect(outputs.map((o) => o.dtype)).toEqual(row.shapes.map(() => 'float32'));
-    expect(cost?.flops).toBe(row.flops);
-  });
   it('class weights are not counted as parameters', () => {
     expect(
       runOp(op('NegativeLogLikelihoodLoss'), {
@@ -101,6 +80,8 @@ describe('math/loss family: shapes and FLOPs', () => {
     ).toEqual([]);
   });
 });
+
+describeOpRows('math/loss', ops, rows, { dtype: 'float32' });
 
 describe('math/loss family: structural errors', () => {
   it('target rank must be the input rank minus one', () => {

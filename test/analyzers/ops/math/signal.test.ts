@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ops, transformFlops } from '../../../../src/analyzers/ops/math/signal.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
-import type { Dim, DType } from '../../../../src/model/ir.js';
-import { at } from '../../../../src/util/at.js';
-import { f32, runOp, weight, type TestAttr, opFinder } from '../../../helpers/op-context.js';
+import { f32, runOp, weight, opFinder, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'math/signal');
 
@@ -15,25 +13,14 @@ const unknownI64: TensorInfo = { dtype: 'int64', shape: [] };
 const FFT16 = (16 / 2) * 4 * 8;
 const DFT10 = 10 * 10 * 4;
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  shape: Dim[] | null;
-  dtype?: DType;
-  flops: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   {
     name: 'DFT opset 17 along axis 1 of a real signal (test_dft)',
     op: 'DFT',
     inputs: [f32(1, 10, 10, 1)],
     attrs: { axis: 1 },
     opset: 17,
-    shape: [1, 10, 10, 2],
+    shapes: [[1, 10, 10, 2]],
     flops: 10 * DFT10,
   },
   {
@@ -42,7 +29,7 @@ const rows: Row[] = [
     inputs: [f32(2, 16, 1)],
     attrs: { onesided: 1 },
     opset: 17,
-    shape: [2, 9, 2],
+    shapes: [[2, 9, 2]],
     flops: 2 * FFT16,
   },
   {
@@ -50,7 +37,7 @@ const rows: Row[] = [
     op: 'DFT',
     inputs: [f32(3, 10, 2), scalarI64(16)],
     opset: 17,
-    shape: [3, 16, 2],
+    shapes: [[3, 16, 2]],
     flops: 3 * FFT16,
   },
   {
@@ -58,7 +45,7 @@ const rows: Row[] = [
     op: 'DFT',
     inputs: [f32(4, 16, 2)],
     opset: 20,
-    shape: [4, 16, 2],
+    shapes: [[4, 16, 2]],
     flops: 4 * FFT16,
   },
   {
@@ -66,21 +53,21 @@ const rows: Row[] = [
     op: 'DFT',
     inputs: [f32(4, 16, 2), null, unknownI64],
     opset: 20,
-    shape: ['DFT_0:0:0', 'DFT_0:0:1', 2],
+    shapes: [['DFT_0:0:0', 'DFT_0:0:1', 2]],
     flops: null,
   },
   {
     name: 'STFT with frame_length (test_stft)',
     op: 'STFT',
     inputs: [f32(1, 128, 1), scalarI64(8), null, scalarI64(16)],
-    shape: [1, 15, 9, 2],
+    shapes: [[1, 15, 9, 2]],
     flops: 15 * FFT16,
   },
   {
     name: 'STFT with a window: one multiply per sample and frame',
     op: 'STFT',
     inputs: [f32(1, 128, 1), scalarI64(8), weight(16)],
-    shape: [1, 15, 9, 2],
+    shapes: [[1, 15, 9, 2]],
     flops: 15 * (16 + FFT16),
   },
   {
@@ -88,21 +75,21 @@ const rows: Row[] = [
     op: 'STFT',
     inputs: [f32(2, 64, 2), scalarI64(16), weight(16)],
     attrs: { onesided: 0 },
-    shape: [2, 4, 16, 2],
+    shapes: [[2, 4, 16, 2]],
     flops: 2 * 4 * (16 + FFT16),
   },
   {
     name: 'STFT with an unknown frame_step: frames unknown',
     op: 'STFT',
     inputs: [f32(1, 128, 1), unknownI64, weight(16)],
-    shape: [1, 'STFT_0:0:1', 9, 2],
+    shapes: [[1, 'STFT_0:0:1', 9, 2]],
     flops: null,
   },
   {
     name: 'HannWindow: multiply, cos, multiply-add per sample',
     op: 'HannWindow',
     inputs: [scalarI64(10)],
-    shape: [10],
+    shapes: [[10]],
     flops: 10 * 3,
   },
   {
@@ -110,22 +97,22 @@ const rows: Row[] = [
     op: 'HammingWindow',
     inputs: [scalarI64(8)],
     attrs: { output_datatype: 11 },
-    shape: [8],
-    dtype: 'float64',
+    shapes: [[8]],
+    dtypes: ['float64'],
     flops: 8 * 3,
   },
   {
     name: 'BlackmanWindow: two cosine terms',
     op: 'BlackmanWindow',
     inputs: [scalarI64(10)],
-    shape: [10],
+    shapes: [[10]],
     flops: 10 * 6,
   },
   {
     name: 'HannWindow of an unknown size',
     op: 'HannWindow',
     inputs: [unknownI64],
-    shape: ['HannWindow_0:0:0'],
+    shapes: [['HannWindow_0:0:0']],
     flops: null,
   },
   {
@@ -138,23 +125,12 @@ const rows: Row[] = [
       { dtype: 'float32', shape: [], value: [0] },
       { dtype: 'float32', shape: [], value: [4096] },
     ],
-    shape: [9, 8],
+    shapes: [[9, 8]],
     flops: 9 * 8 * 2,
   },
 ];
 
 describe('math/signal family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), {
-      opType: row.op,
-      inputs: row.inputs,
-      attrs: row.attrs,
-      opset: row.opset ?? 17,
-    });
-    expect(at(outputs, 0).shape).toEqual(row.shape);
-    expect(at(outputs, 0).dtype).toBe(row.dtype ?? 'float32');
-    expect(cost?.flops).toBe(row.flops);
-  });
   it('transform cost: FFT for powers of two, direct DFT otherwise', () => {
     expect(transformFlops(1)).toBe(0);
     expect(transformFlops(2)).toBe(8);
@@ -168,6 +144,8 @@ describe('math/signal family: shapes and FLOPs', () => {
     });
   });
 });
+
+describeOpRows('math/signal', ops, rows, { dtype: 'float32' });
 
 describe('math/signal family: structural errors', () => {
   it('DFT on the complex axis', () => {

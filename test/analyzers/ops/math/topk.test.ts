@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/math/topk.js';
-import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../../helpers/op-context.js';
+import { f32, i64, runOp, opFinder, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'math/topk');
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   {
     name: 'TopK opset 1: k attribute; values and int64 indices',
     op: 'TopK',
@@ -48,9 +48,7 @@ const rows: OpShapeRow[] = [
   },
 ];
 
-describe('math/topk family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('math/topk', ops, rows, { dtype: 'float32' });
 
 describe('math/topk family: errors', () => {
   it('TopK with K larger than the axis throws', () => {

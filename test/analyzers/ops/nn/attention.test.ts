@@ -1,28 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/nn/attention.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
 import type { Dim, DType } from '../../../../src/model/ir.js';
-import { at } from '../../../../src/util/at.js';
-import { f32, runOp, type TestAttr, opFinder } from '../../../helpers/op-context.js';
+import { f32, describeOpRows, describeOpErrors, type OpRow } from '../../../helpers/op-context.js';
 import { expectOnnxruntimeAgrees, FLOAT, type OrtCase } from '../../ort-single-node.js';
-
-const op = opFinder(ops, 'nn/attention');
 
 const t = (dtype: DType, ...shape: Dim[]): TensorInfo => ({ dtype, shape });
 const SCORE = 1 + 5; // scale and softmax per attention score (cost-model.ts: every primitive is 1)
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  flops: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   {
     name: 'ai.onnx RotaryEmbedding 4-D with a half-width cache: rotary dim 2 * 16 of 64',
     op: 'RotaryEmbedding',
@@ -56,40 +42,16 @@ const rows: Row[] = [
   },
 ];
 
-describe('nn/attention family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => {
-    const { outputs, cost } = runOp(op(row.op), {
-      opType: row.op,
-      inputs: row.inputs,
-      attrs: row.attrs,
-      opset: row.opset,
-      outputs: row.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(row.shapes);
-    expect(at(outputs, 0).dtype).toBe('float32');
-    expect(cost?.flops).toBe(row.flops);
-  });
-});
+describeOpRows('nn/attention', ops, rows, { dtype: 'float32' });
 
-describe('nn/attention family: structural errors', () => {
-  const throwing: {
-    name: string;
-    op: string;
-    inputs: (TensorInfo | null)[];
-    attrs?: Record<string, TestAttr>;
-    error: RegExp;
-  }[] = [
-    {
-      name: 'ai.onnx Attention 3-D without head counts',
-      op: 'Attention',
-      inputs: [f32(2, 6, 512), f32(2, 6, 128), f32(2, 6, 128)],
-      error: /q_num_heads and kv_num_heads/,
-    },
-  ];
-  it.each(throwing)('$name', (row) => {
-    expect(() => runOp(op(row.op), { opType: row.op, inputs: row.inputs, attrs: row.attrs })).toThrow(row.error);
-  });
-});
+describeOpErrors('nn/attention', ops, [
+  {
+    name: 'ai.onnx Attention 3-D without head counts',
+    op: 'Attention',
+    inputs: [f32(2, 6, 512), f32(2, 6, 128), f32(2, 6, 128)],
+    error: /q_num_heads and kv_num_heads/,
+  },
+]);
 
 describe('nn/attention family: onnxruntime agrees', () => {
   const cases: OrtCase[] = [

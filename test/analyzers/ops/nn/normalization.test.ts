@@ -3,7 +3,7 @@ import { NORM_STATS_PER_GROUP } from '../../../../src/analyzers/cost-model.js';
 import { ops } from '../../../../src/analyzers/ops/nn/normalization.js';
 import { numel } from '../../../../src/analyzers/shape-utils.js';
 import { at } from '../../../../src/util/at.js';
-import { f32, runOp, weight, opFinder, expectOpRow, type OpShapeRow } from '../../../helpers/op-context.js';
+import { f32, runOp, weight, opFinder, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'nn/normalization');
 
@@ -13,7 +13,7 @@ const GROUP = 2 * 1 + 1 + 1 + 1;
 const RMS = 3;
 const RMS_ROW = 4;
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   {
     name: 'BatchNormalization inference: one multiply-add per element',
     op: 'BatchNormalization',
@@ -143,8 +143,9 @@ describe('nn/normalization family: shapes and FLOPs', () => {
   it('the hand-written group cost matches the cost model', () => {
     expect(NORM_STATS_PER_GROUP).toBe(GROUP);
   });
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
 });
+
+describeOpRows('nn/normalization', ops, rows, { dtype: 'float32' });
 
 describe('nn/normalization family: parameters', () => {
   it('BatchNormalization params are scale and bias only: 2 * C', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/nn/pooling.js';
-import { f32, i64, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../../helpers/op-context.js';
+import { f32, i64, runOp, opFinder, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'nn/pooling');
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   {
     name: 'MaxPool 3x3 s2 p1 (ResNet stem), with int64 Indices',
     op: 'MaxPool',
@@ -154,9 +154,7 @@ const rows: OpShapeRow[] = [
   },
 ];
 
-describe('nn/pooling family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('nn/pooling', ops, rows, { dtype: 'float32' });
 
 describe('nn/pooling family: structural errors', () => {
   it('MaxPool without kernel_shape', () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/tensor/cast.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
-import type { Dim } from '../../../../src/model/ir.js';
 import { at } from '../../../../src/util/at.js';
-import { f32, i64, opFinder, runOp, type OpCase, type TestAttr } from '../../../helpers/op-context.js';
+import { f32, i64, opFinder, runOp, type OpCase, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const byType = opFinder(ops, 'tensor/cast');
 
@@ -11,21 +10,7 @@ const run = (type: string, c: Omit<OpCase, 'opType'>) => runOp(byType(type), { .
 
 const sym = (info: TensorInfo) => info.symbolicValue;
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  /** Expected output shapes. */
-  shapes: (Dim[] | null)[];
-  /** Expected folded values per output; `null` asserts that no value is set. */
-  values?: (readonly number[] | null)[];
-  dtypes?: (string | null)[];
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   // Cast: floats truncate toward zero, bool is x != 0, narrow ints wrap.
   {
     name: 'Cast float -> int64 truncates',
@@ -101,17 +86,7 @@ const rows: Row[] = [
   },
 ];
 
-describe('tensor/cast family: shapes and folded values', () => {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = run(r.op, { inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
-    expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) =>
-      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
-    );
-    r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
-    expect(cost?.flops).toBe(0);
-  });
-});
+describeOpRows('tensor/cast', ops, rows, { flops: 0 });
 
 describe('tensor/cast family: symbolic dims, constants, costs', () => {
   it('Cast keeps symbolic elements of an integer shape tensor', () => {

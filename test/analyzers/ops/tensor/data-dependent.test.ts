@@ -1,29 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/tensor/data-dependent.js';
-import type { TensorInfo } from '../../../../src/analyzers/types.js';
-import type { Dim } from '../../../../src/model/ir.js';
-import { at } from '../../../../src/util/at.js';
-import { f32, i64, runOp, opFinder, type TestAttr } from '../../../helpers/op-context.js';
-
-const byType = opFinder(ops, 'tensor/data-dependent');
+import { f32, i64, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const iota = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  /** Folded values per output; `null` asserts none. */
-  values?: (readonly number[] | null)[];
-  /** Expected FLOPs (0 when omitted: data movement does no arithmetic). */
-  flops?: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   // Compress: the output length is the count of true conditions.
   {
     name: 'Compress along an axis',
@@ -98,19 +78,4 @@ const rows: Row[] = [
   },
 ];
 
-describe('tensor/data-dependent family: shapes, folded values, FLOPs', () => {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = runOp(byType(r.op), {
-      opType: r.op,
-      inputs: r.inputs,
-      attrs: r.attrs,
-      opset: r.opset,
-      outputs: r.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) =>
-      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
-    );
-    expect(cost?.flops).toBe(r.flops === undefined ? 0 : r.flops);
-  });
-});
+describeOpRows('tensor/data-dependent', ops, rows, { flops: 0 });

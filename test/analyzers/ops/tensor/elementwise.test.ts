@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/tensor/elementwise.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
 import type { DType } from '../../../../src/model/ir.js';
-import { f32, runOp, opFinder, expectOpRow, type OpShapeRow } from '../../../helpers/op-context.js';
+import { f32, runOp, opFinder, describeOpRows, type OpRow } from '../../../helpers/op-context.js';
 
 const op = opFinder(ops, 'tensor/elementwise');
 
 const t = (dtype: DType, ...shape: (number | string)[]): TensorInfo => ({ dtype, shape });
 
-const rows: OpShapeRow[] = [
+const rows: OpRow[] = [
   {
     name: "Where broadcasts three ways with X's dtype",
     op: 'Where',
@@ -19,9 +19,7 @@ const rows: OpShapeRow[] = [
   { name: 'IsNaN gives bool', op: 'IsNaN', inputs: [f32(2)], shapes: [[2]], dtypes: ['bool'], flops: 2 },
 ];
 
-describe('tensor/elementwise family: shapes and FLOPs', () => {
-  it.each(rows)('$name', (row) => expectOpRow(op(row.op), row));
-});
+describeOpRows('tensor/elementwise', ops, rows, { dtype: 'float32' });
 
 describe('tensor/elementwise family: errors', () => {
   it('Where with a condition that does not broadcast', () => {

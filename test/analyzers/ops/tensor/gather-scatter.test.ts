@@ -1,31 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/tensor/gather-scatter.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
-import type { Dim } from '../../../../src/model/ir.js';
 import { at } from '../../../../src/util/at.js';
-import { f32, i64, runOp, weight, opFinder, type TestAttr } from '../../../helpers/op-context.js';
+import {
+  f32,
+  i64,
+  runOp,
+  weight,
+  opFinder,
+  describeOpRows,
+  describeOpErrors,
+  type OpRow,
+} from '../../../helpers/op-context.js';
 
 const byType = opFinder(ops, 'tensor/gather-scatter');
 
 const iota = (n: number) => Array.from({ length: n }, (_, i) => i);
 const scalar = (v: number): TensorInfo => i64([v], []);
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  /** Folded values per output; `null` asserts none. */
-  values?: (readonly number[] | null)[];
-  dtypes?: (string | null)[];
-  /** Expected FLOPs (0 when omitted: data movement does no arithmetic). */
-  flops?: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   // Gather.
   {
     name: 'Gather a scalar index from a shape',
@@ -105,37 +98,12 @@ const rows: Row[] = [
   },
 ];
 
-describe('tensor/gather-scatter family: shapes, folded values, FLOPs', () => {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = runOp(byType(r.op), {
-      opType: r.op,
-      inputs: r.inputs,
-      attrs: r.attrs,
-      opset: r.opset,
-      outputs: r.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) =>
-      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
-    );
-    r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
-    expect(cost?.flops).toBe(r.flops === undefined ? 0 : r.flops);
-  });
-});
+describeOpRows('tensor/gather-scatter', ops, rows, { flops: 0 });
 
-describe('tensor/gather-scatter family: invalid input throws', () => {
-  const bad: [
-    string,
-    string,
-    { inputs: (TensorInfo | null)[]; attrs?: Record<string, TestAttr>; opset?: number; outputs?: number },
-  ][] = [
-    ['Gather index out of range', 'Gather', { inputs: [f32(4, 2), i64([4])] }],
-    ['GatherElements rank mismatch', 'GatherElements', { inputs: [f32(4, 2), i64([0])] }],
-  ];
-  it.each(bad)('%s', (_name, op, c) => {
-    expect(() => runOp(byType(op), { opType: op, ...c })).toThrow(Error);
-  });
-});
+describeOpErrors('tensor/gather-scatter', ops, [
+  { name: 'Gather index out of range', op: 'Gather', inputs: [f32(4, 2), i64([4])] },
+  { name: 'GatherElements rank mismatch', op: 'GatherElements', inputs: [f32(4, 2), i64([0])] },
+]);
 
 describe('tensor/gather-scatter family: memory and symbolic values', () => {
   it('Gather on an embedding table reads only the gathered rows, and the table counts as parameters', () => {

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/tensor/movement.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
-import type { Dim } from '../../../../src/model/ir.js';
-import { at } from '../../../../src/util/at.js';
-import { f32, i64, runOp, opFinder, type TestAttr } from '../../../helpers/op-context.js';
+import {
+  f32,
+  i64,
+  runOp,
+  opFinder,
+  describeOpRows,
+  describeOpErrors,
+  type OpRow,
+} from '../../../helpers/op-context.js';
 
 const byType = opFinder(ops, 'tensor/movement');
 
@@ -18,21 +24,7 @@ const floats = (shape: number[], value?: number[]): TensorInfo => ({
 const iota = (n: number) => Array.from({ length: n }, (_, i) => i);
 const scalar = (v: number): TensorInfo => i64([v], []);
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  /** Folded values per output; `null` asserts none. */
-  values?: (readonly number[] | null)[];
-  /** Expected FLOPs (0 when omitted: data movement does no arithmetic). */
-  flops?: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   // Transpose: default perm reverses the axes.
   { name: 'Transpose default reverses', op: 'Transpose', inputs: [f32(2, 3, 4)], shapes: [[4, 3, 2]] },
   {
@@ -399,50 +391,47 @@ const rows: Row[] = [
   },
 ];
 
-describe('tensor/movement family: shapes, folded values, FLOPs', () => {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = runOp(byType(r.op), {
-      opType: r.op,
-      inputs: r.inputs,
-      attrs: r.attrs,
-      opset: r.opset,
-      outputs: r.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) =>
-      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
-    );
-    expect(cost?.flops).toBe(r.flops === undefined ? 0 : r.flops);
-  });
-});
+describeOpRows('tensor/movement', ops, rows, { flops: 0 });
 
-describe('tensor/movement family: invalid input throws', () => {
-  const bad: [
-    string,
-    string,
-    { inputs: (TensorInfo | null)[]; attrs?: Record<string, TestAttr>; opset?: number; outputs?: number },
-  ][] = [
-    ['Transpose with a bad perm', 'Transpose', { inputs: [f32(2, 3)], attrs: { perm: [0, 0] } }],
-    ['Transpose perm of the wrong length', 'Transpose', { inputs: [f32(2, 3)], attrs: { perm: [0, 1, 2] } }],
-    ['Concat rank mismatch', 'Concat', { inputs: [f32(2, 3), f32(2, 3, 1)], attrs: { axis: 0 } }],
-    ['Concat dim mismatch', 'Concat', { inputs: [f32(2, 3), f32(4, 5)], attrs: { axis: 0 } }],
-    ['Concat-4 without axis', 'Concat', { inputs: [f32(2, 3)], opset: 4 }],
-    ['Split sizes not summing to the dim', 'Split', { inputs: [f32(6), i64([2, 3])], opset: 13, outputs: 2 }],
-    ['Split sizes for the wrong output count', 'Split', { inputs: [f32(6), i64([2, 2, 2])], opset: 13, outputs: 2 }],
-    ['Split-13 uneven equal split', 'Split', { inputs: [f32(7)], opset: 13, outputs: 2 }],
-    ['Slice with step 0', 'Slice', { inputs: [f32(4), i64([0]), i64([4]), i64([0]), i64([0])], opset: 13 }],
-    ['Slice with a repeated axis', 'Slice', { inputs: [f32(4, 4), i64([0, 0]), i64([1, 1]), i64([0, 0])], opset: 13 }],
-    ['Slice axis out of range', 'Slice', { inputs: [f32(4), i64([0]), i64([1]), i64([1])], opset: 13 }],
-    ['Pad with the wrong number of pads', 'Pad', { inputs: [f32(2, 2), i64([1, 1])], opset: 13 }],
-    ['Pad cropping below zero', 'Pad', { inputs: [f32(2), i64([-2, -1])], opset: 13 }],
-    ['Tile repeats of the wrong length', 'Tile', { inputs: [f32(2, 3), i64([2])] }],
-    ['DepthToSpace channels not divisible', 'DepthToSpace', { inputs: [f32(1, 6, 2, 2)], attrs: { blocksize: 2 } }],
-    ['SpaceToDepth spatial not divisible', 'SpaceToDepth', { inputs: [f32(1, 1, 3, 4)], attrs: { blocksize: 2 } }],
-  ];
-  it.each(bad)('%s', (_name, op, c) => {
-    expect(() => runOp(byType(op), { opType: op, ...c })).toThrow(Error);
-  });
-});
+describeOpErrors('tensor/movement', ops, [
+  { name: 'Transpose with a bad perm', op: 'Transpose', inputs: [f32(2, 3)], attrs: { perm: [0, 0] } },
+  { name: 'Transpose perm of the wrong length', op: 'Transpose', inputs: [f32(2, 3)], attrs: { perm: [0, 1, 2] } },
+  { name: 'Concat rank mismatch', op: 'Concat', inputs: [f32(2, 3), f32(2, 3, 1)], attrs: { axis: 0 } },
+  { name: 'Concat dim mismatch', op: 'Concat', inputs: [f32(2, 3), f32(4, 5)], attrs: { axis: 0 } },
+  { name: 'Concat-4 without axis', op: 'Concat', inputs: [f32(2, 3)], opset: 4 },
+  { name: 'Split sizes not summing to the dim', op: 'Split', inputs: [f32(6), i64([2, 3])], opset: 13, outputs: 2 },
+  {
+    name: 'Split sizes for the wrong output count',
+    op: 'Split',
+    inputs: [f32(6), i64([2, 2, 2])],
+    opset: 13,
+    outputs: 2,
+  },
+  { name: 'Split-13 uneven equal split', op: 'Split', inputs: [f32(7)], opset: 13, outputs: 2 },
+  { name: 'Slice with step 0', op: 'Slice', inputs: [f32(4), i64([0]), i64([4]), i64([0]), i64([0])], opset: 13 },
+  {
+    name: 'Slice with a repeated axis',
+    op: 'Slice',
+    inputs: [f32(4, 4), i64([0, 0]), i64([1, 1]), i64([0, 0])],
+    opset: 13,
+  },
+  { name: 'Slice axis out of range', op: 'Slice', inputs: [f32(4), i64([0]), i64([1]), i64([1])], opset: 13 },
+  { name: 'Pad with the wrong number of pads', op: 'Pad', inputs: [f32(2, 2), i64([1, 1])], opset: 13 },
+  { name: 'Pad cropping below zero', op: 'Pad', inputs: [f32(2), i64([-2, -1])], opset: 13 },
+  { name: 'Tile repeats of the wrong length', op: 'Tile', inputs: [f32(2, 3), i64([2])] },
+  {
+    name: 'DepthToSpace channels not divisible',
+    op: 'DepthToSpace',
+    inputs: [f32(1, 6, 2, 2)],
+    attrs: { blocksize: 2 },
+  },
+  {
+    name: 'SpaceToDepth spatial not divisible',
+    op: 'SpaceToDepth',
+    inputs: [f32(1, 1, 3, 4)],
+    attrs: { blocksize: 2 },
+  },
+]);
 
 describe('tensor/movement family: memory and symbolic values', () => {
   it('Transpose/Concat/Split copy: io (read + write everything)', () => {

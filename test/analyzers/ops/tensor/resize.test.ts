@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ops } from '../../../../src/analyzers/ops/tensor/resize.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
-import type { Dim } from '../../../../src/model/ir.js';
-import { at } from '../../../../src/util/at.js';
-import { f32, i64, runOp, opFinder, type TestAttr } from '../../../helpers/op-context.js';
+import {
+  f32,
+  i64,
+  runOp,
+  opFinder,
+  describeOpRows,
+  describeOpErrors,
+  type OpRow,
+} from '../../../helpers/op-context.js';
 
 const byType = opFinder(ops, 'tensor/resize');
 
@@ -13,21 +19,7 @@ const floats = (shape: number[], value?: number[]): TensorInfo => ({
   ...(value ? { value } : {}),
 });
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  shapes: (Dim[] | null)[];
-  /** Folded values per output; `null` asserts none. */
-  values?: (readonly number[] | null)[];
-  /** Expected FLOPs (0 when omitted: data movement does no arithmetic). */
-  flops?: number | null;
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   // Resize: scales (floor in float32) or sizes; linear = 2^k taps, cubic = 4^k per output element.
   {
     name: 'Resize-13 nearest by scales',
@@ -169,40 +161,17 @@ const rows: Row[] = [
   },
 ];
 
-describe('tensor/resize family: shapes, folded values, FLOPs', () => {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = runOp(byType(r.op), {
-      opType: r.op,
-      inputs: r.inputs,
-      attrs: r.attrs,
-      opset: r.opset,
-      outputs: r.outputs,
-    });
-    expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) =>
-      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
-    );
-    expect(cost?.flops).toBe(r.flops === undefined ? 0 : r.flops);
-  });
-});
+describeOpRows('tensor/resize', ops, rows, { flops: 0 });
 
-describe('tensor/resize family: invalid input throws', () => {
-  const bad: [
-    string,
-    string,
-    { inputs: (TensorInfo | null)[]; attrs?: Record<string, TestAttr>; opset?: number; outputs?: number },
-  ][] = [
-    ['Resize with neither scales nor sizes', 'Resize', { inputs: [f32(1, 3, 4, 4)], opset: 13 }],
-    [
-      'Resize scales of the wrong length',
-      'Resize',
-      { inputs: [f32(1, 3, 4, 4), null, floats([2], [2, 2])], opset: 13 },
-    ],
-  ];
-  it.each(bad)('%s', (_name, op, c) => {
-    expect(() => runOp(byType(op), { opType: op, ...c })).toThrow(Error);
-  });
-});
+describeOpErrors('tensor/resize', ops, [
+  { name: 'Resize with neither scales nor sizes', op: 'Resize', inputs: [f32(1, 3, 4, 4)], opset: 13 },
+  {
+    name: 'Resize scales of the wrong length',
+    op: 'Resize',
+    inputs: [f32(1, 3, 4, 4), null, floats([2], [2, 2])],
+    opset: 13,
+  },
+]);
 
 describe('tensor/resize family: memory and symbolic values', () => {
   it('GridSample with a grid of the wrong rank throws', () => {

@@ -6,36 +6,29 @@ import { ops as movementOps } from '../../../../src/analyzers/ops/tensor/movemen
 import { ops as resizeOps } from '../../../../src/analyzers/ops/tensor/resize.js';
 import { ops } from '../../../../src/analyzers/ops/tensor/shape.js';
 import type { TensorInfo } from '../../../../src/analyzers/types.js';
-import type { Dim } from '../../../../src/model/ir.js';
 import { at } from '../../../../src/util/at.js';
-import { f32, i64, opFinder, runOp, type OpCase, type TestAttr } from '../../../helpers/op-context.js';
+import {
+  f32,
+  i64,
+  opFinder,
+  runOp,
+  type OpCase,
+  type TestAttr,
+  describeOpRows,
+  describeOpErrors,
+  type OpRow,
+} from '../../../helpers/op-context.js';
 
 // The shape ops, plus the ops of other families that the view-cost test and the exporter chains below pass through.
-const byType = opFinder(
-  [...ops, ...flattenOps, ...movementOps, ...gatherScatterOps, ...resizeOps, ...generatorOps],
-  'tensor/shape and the chained families',
-);
+const chainedOps = [...ops, ...flattenOps, ...movementOps, ...gatherScatterOps, ...resizeOps, ...generatorOps];
+const byType = opFinder(chainedOps, 'tensor/shape');
 
 const run = (type: string, c: Omit<OpCase, 'opType'>) => runOp(byType(type), { ...c, opType: type });
 
 const scalar = (v: number): TensorInfo => i64([v], []);
 const sym = (info: TensorInfo) => info.symbolicValue;
 
-interface Row {
-  name: string;
-  op: string;
-  inputs: (TensorInfo | null)[];
-  attrs?: Record<string, TestAttr>;
-  opset?: number;
-  outputs?: number;
-  /** Expected output shapes. */
-  shapes: (Dim[] | null)[];
-  /** Expected folded values per output; `null` asserts that no value is set. */
-  values?: (readonly number[] | null)[];
-  dtypes?: (string | null)[];
-}
-
-const rows: Row[] = [
+const rows: OpRow[] = [
   // Shape: the value is the static shape; opset 15 slices it with start/end (clamped, negative from the back).
   {
     name: 'Shape of a static tensor',
@@ -244,43 +237,31 @@ const rows: Row[] = [
   { name: 'Identity passes the value', op: 'Identity', inputs: [i64([1, 2])], shapes: [[2]], values: [[1, 2]] },
 ];
 
-describe('tensor/shape family: shapes and folded values', () => {
-  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
-    const { outputs, cost } = run(r.op, { inputs: r.inputs, attrs: r.attrs, opset: r.opset, outputs: r.outputs });
-    expect(outputs.map((o) => o.shape)).toEqual(r.shapes);
-    r.values?.forEach((v, i) =>
-      v === null ? expect(at(outputs, i).value).toBeUndefined() : expect(at(outputs, i).value).toEqual(v),
-    );
-    r.dtypes?.forEach((d, i) => expect(at(outputs, i).dtype).toBe(d));
-    expect(cost?.flops).toBe(0);
-  });
-});
+describeOpRows('tensor/shape', chainedOps, rows, { flops: 0 });
 
-describe('tensor/shape family: invalid input throws', () => {
-  const bad: [string, string, Omit<OpCase, 'opType'>][] = [
-    ['Reshape to a different element count', 'Reshape', { inputs: [f32(2, 3), i64([4, 2])] }],
-    ['Reshape -1 that does not divide', 'Reshape', { inputs: [f32(2, 3), i64([4, -1])] }],
-    ['Reshape with two -1', 'Reshape', { inputs: [f32(2, 3), i64([-1, -1])] }],
-    ['Reshape 0 past the input rank', 'Reshape', { inputs: [f32(6), i64([2, 0])] }],
-    [
-      'Reshape 0 copies a dim without allowzero (count mismatch)',
-      'Reshape',
-      { inputs: [f32(3, 0), i64([0, 3])], opset: 14 },
-    ],
-    [
-      'Reshape allowzero with 0 and -1',
-      'Reshape',
-      { inputs: [f32(3, 0), i64([0, -1])], attrs: { allowzero: 1 }, opset: 14 },
-    ],
-    ['Squeeze of a non-1 axis', 'Squeeze', { inputs: [f32(2, 3)], attrs: { axes: [0] }, opset: 11 }],
-    ['Unsqueeze with a repeated axis', 'Unsqueeze', { inputs: [f32(2), i64([0, 0])], opset: 13 }],
-    ['Unsqueeze axis out of range', 'Unsqueeze', { inputs: [f32(2), i64([3])], opset: 13 }],
-    ['Shape without its input', 'Shape', { inputs: [null] }],
-  ];
-  it.each(bad)('%s', (_name, op, c) => {
-    expect(() => run(op, c)).toThrow(Error);
-  });
-});
+describeOpErrors('tensor/shape', chainedOps, [
+  { name: 'Reshape to a different element count', op: 'Reshape', inputs: [f32(2, 3), i64([4, 2])] },
+  { name: 'Reshape -1 that does not divide', op: 'Reshape', inputs: [f32(2, 3), i64([4, -1])] },
+  { name: 'Reshape with two -1', op: 'Reshape', inputs: [f32(2, 3), i64([-1, -1])] },
+  { name: 'Reshape 0 past the input rank', op: 'Reshape', inputs: [f32(6), i64([2, 0])] },
+  {
+    name: 'Reshape 0 copies a dim without allowzero (count mismatch)',
+    op: 'Reshape',
+    inputs: [f32(3, 0), i64([0, 3])],
+    opset: 14,
+  },
+  {
+    name: 'Reshape allowzero with 0 and -1',
+    op: 'Reshape',
+    inputs: [f32(3, 0), i64([0, -1])],
+    attrs: { allowzero: 1 },
+    opset: 14,
+  },
+  { name: 'Squeeze of a non-1 axis', op: 'Squeeze', inputs: [f32(2, 3)], attrs: { axes: [0] }, opset: 11 },
+  { name: 'Unsqueeze with a repeated axis', op: 'Unsqueeze', inputs: [f32(2), i64([0, 0])], opset: 13 },
+  { name: 'Unsqueeze axis out of range', op: 'Unsqueeze', inputs: [f32(2), i64([3])], opset: 13 },
+  { name: 'Shape without its input', op: 'Shape', inputs: [null] },
+]);
 
 describe('tensor/shape family: symbolic dims, constants, costs', () => {
   it('Shape of [N, 3, 224, 224] carries N symbolically and is not a constant', () => {
