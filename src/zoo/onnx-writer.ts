@@ -56,7 +56,7 @@ export function tensorValueInfo(
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** The values as TensorProto.raw_data: little-endian (onnx.proto TensorProto.raw_data). */
-export function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
+function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
   if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new Uint8Array(data.byteLength);
   const view = new DataView(out.buffer);
@@ -87,7 +87,7 @@ export function floatTensor(name: string, dims: readonly number[], fill = 0): IT
  * `count` float32 values uniform in [-0.05, 0.05) from `lcg32(seed)`: cheap, deterministic synthetic
  * weights that keep activations small.
  */
-export function seededUniform(count: number, seed: number): Float32Array {
+function seededUniform(count: number, seed: number): Float32Array {
   const data = new Float32Array(count);
   const rand = lcg32(seed);
   for (let i = 0; i < count; i++) data[i] = (rand() - 0.5) * 0.1;
@@ -95,7 +95,7 @@ export function seededUniform(count: number, seed: number): Float32Array {
 }
 
 /** A float32 tensor of {@link seededUniform} values, as raw_data. */
-export function seededFloatTensor(name: string, dims: readonly number[], seed: number): ITensorProto {
+function seededFloatTensor(name: string, dims: readonly number[], seed: number): ITensorProto {
   return rawTensor(name, dims, seededUniform(elementCount(dims), seed));
 }
 
@@ -133,7 +133,7 @@ function isNumberList(v: AttributeValue): v is readonly number[] {
 }
 
 /** One AttributeProto with its `type` set from the value's form (see {@link AttributeValue}). */
-export function attribute(name: string, v: AttributeValue): IAttributeProto {
+function attribute(name: string, v: AttributeValue): IAttributeProto {
   if (typeof v === 'number')
     return Number.isInteger(v) ? { name, type: AttributeType.INT, i: v } : { name, type: AttributeType.FLOAT, f: v };
   if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
